@@ -1,0 +1,54 @@
+using System.CommandLine;
+using CanvasSync.Data;
+using Microsoft.Extensions.Options;
+
+namespace CanvasSync.Cli.Common;
+
+/// <summary>
+/// Runs the command line. A failure the user can fix (a bad option, a database that will not open) is one plain
+/// line on stderr and a non-zero exit, never a stack trace.
+/// </summary>
+internal static class CliRunner
+{
+    public const int UsageError = 2;
+    public const int Failure = 1;
+
+    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    {
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) await Console.Error.WriteLineAsync($"canvas-sync: {e.Message}");
+            return UsageError;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync($"canvas-sync: configuration error: {string.Join("; ", e.Failures)}");
+            return UsageError;
+        }
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync($"canvas-sync: {e.Message}");
+            return UsageError;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            await Console.Error.WriteLineAsync($"canvas-sync: {DatabaseTarget.Redact(e.Message)}");
+            return Failure;
+        }
+    }
+}
+
+/// <summary>Options several commands share.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> Db() => new("--db")
+    {
+        Description = "Database: sqlite:PATH or a PostgreSQL connection string (Host=...). Default: env CANVASSYNC_DB, then sqlite:canvas-sync.db",
+    };
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using CanvasSync.Cli.Common;
+using CanvasSync.Hosting;
+using CanvasSync.Sandbox;
+using CanvasSync.Sandbox.World;
+
+namespace CanvasSync.Cli.Demo;
+
+/// <summary>`canvas-sync demo`: a sandbox Canvas and CanvasSync on SQLite, side by side, with nothing to install.</summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string>("--urls") { Description = "Where CanvasSync listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var profile = new Option<SandboxProfile>("--profile") { Description = "Sandbox data: student | instructor | large | campus", DefaultValueFactory = _ => SandboxProfile.Student };
+        var dir = new Option<DirectoryInfo>("--dir") { Description = "Where the demo keeps its files", DefaultValueFactory = _ => new DirectoryInfo("canvas-sync-demo") };
+        var once = new Option<bool>("--once") { Description = "Start everything, check it answers, print, and stop (for scripts)" };
+        var command = new Command("demo", "Run the demo: a sandbox Canvas and CanvasSync on SQLite") { urls, profile, dir, once };
+        command.SetAction(async (parse, ct) =>
+        {
+            var folder = parse.GetValue(dir)!;
+            folder.Create();
+            await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = parse.GetValue(profile) }, ct);
+            var tokensFile = Path.Combine(folder.FullName, "sandbox.json");
+            await File.WriteAllTextAsync(tokensFile, sandbox.ReadyJson(), ct);
+
+            var db = "sqlite:" + Path.Combine(folder.FullName, "demo.db");
+            // The sandbox is on loopback, which a production CanvasSync refuses (SSRF guard); the demo allows it.
+            await using var app = CanvasSyncWebApp.Build(["--Canvas:AllowPrivateNetwork=true"], db, parse.GetValue(urls));
+            await app.PrepareAsync(ct);
+            await app.StartAsync(ct);
+            var url = app.Urls.First();
+
+            using var http = new HttpClient();
+            var ready = await http.GetAsync($"{url}/health/ready", ct);
+            Console.WriteLine($"""
+                CanvasSync demo
+                  Sandbox Canvas : {sandbox.BaseUrl}   (profile {parse.GetValue(profile).ToString().ToLowerInvariant()}; try {sandbox.BaseUrl}/api/v1/courses with a token)
+                  Sandbox tokens : {tokensFile}
+                  CanvasSync     : {url}   (database {db})
+                  Health         : {url}/health/ready -> {(int)ready.StatusCode}
+                """);
+            if (parse.GetValue(once)) return ready.IsSuccessStatusCode ? 0 : CliRunner.Failure;
+
+            Console.WriteLine("Press Ctrl+C to stop.");
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+}

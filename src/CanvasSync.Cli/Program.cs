@@ -1,0 +1,15 @@
+using System.CommandLine;
+using CanvasSync.Cli.Bench;
+using CanvasSync.Cli.Common;
+using CanvasSync.Cli.Demo;
+using CanvasSync.Cli.SandboxCanvas;
+using CanvasSync.Cli.Serve;
+
+var root = new RootCommand("canvas-sync: a fast, faithful local copy of Canvas LMS data, served back over a REST API.")
+{
+    ServeCommand.Create(),
+    DemoCommand.Create(),
+    SandboxCommand.Create(),
+    BenchCommand.Create(),
+};
+return await CliRunner.RunAsync(root, args);

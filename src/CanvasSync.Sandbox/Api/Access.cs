@@ -1,0 +1,52 @@
+using CanvasSync.Sandbox.Http;
+using CanvasSync.Sandbox.World;
+
+namespace CanvasSync.Sandbox.Api;
+
+internal enum CourseRole { Student, Teacher }
+
+/// <summary>Who may read what (canvas-api.md §2 and §5): 404 for what does not exist, 401 without WWW-Authenticate for a gap.</summary>
+internal static class Access
+{
+    public static List<SEnrollment> MyEnrollments(SandboxWorld world, long userId, long courseId) =>
+        world.EnrollmentsOfUser(userId).Where(e => e.CourseId == courseId && e.State != "deleted").ToList();
+
+    public static bool IsTeacher(IEnumerable<SEnrollment> mine) =>
+        mine.Any(e => e.Type is "TeacherEnrollment" or "TaEnrollment" && e.State == "active");
+
+    /// <summary>Every enrollment of a student is inactive by date: the course is a stub and its calls are 401.</summary>
+    public static bool IsRestrictedByDate(SCourse c, IReadOnlyList<SEnrollment> mine, DateTime now) =>
+        !IsTeacher(mine) && c.RestrictStudentFutureView && c.StartAt > now;
+
+    /// <summary>The caller's role in a course, or the error Canvas answers with.</summary>
+    public static CanvasResponse? Course(CanvasRequest r, long? courseId, out SCourse course, out CourseRole role)
+    {
+        course = null!;
+        role = CourseRole.Student;
+        if (courseId is null || !r.World.Courses.TryGetValue(courseId.Value, out var c) || c.WorkflowState == "deleted")
+            return CanvasErrors.NotFound();
+        course = c;
+        var mine = MyEnrollments(r.World, r.User.Id, c.Id);
+        if (mine.Count == 0) return CanvasErrors.Unauthorized();
+        if (IsTeacher(mine))
+        {
+            role = CourseRole.Teacher;
+            return null;
+        }
+
+        if (c.WorkflowState == "unpublished" || IsRestrictedByDate(c, mine, r.Now)) return CanvasErrors.Unauthorized();
+        if (!mine.Any(e => e.IsStudentType && e.State is "active" or "completed" or "inactive")) return CanvasErrors.Unauthorized();
+        return null;
+    }
+
+    /// <summary>Assignments the caller can see in a course, in Canvas's default order (group position, position, id).</summary>
+    public static List<SAssignment> VisibleAssignments(CanvasRequest r, SCourse course, CourseRole role) =>
+        r.World.AssignmentsInCourse(course.Id)
+            .Where(a => !a.Deleted && (role == CourseRole.Teacher || (a.Published && a.IsVisibleTo(r.User.Id))))
+            .OrderBy(a => r.World.AssignmentGroups[a.AssignmentGroupId].Position).ThenBy(a => a.Position).ThenBy(a => a.Id)
+            .ToList();
+
+    /// <summary>Canvas deletes the grade keys when the student may not see the grade yet.</summary>
+    public static bool HideGrade(SAssignment a, SSubmission s, CourseRole role) =>
+        role == CourseRole.Student && s.PostedAt is null && (a.PostManually || s.WorkflowState == "graded");
+}

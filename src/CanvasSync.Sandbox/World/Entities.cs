@@ -1,0 +1,61 @@
+namespace CanvasSync.Sandbox.World;
+
+// The sandbox's records. They are immutable: a mutation replaces the record under the world's write lock,
+// so a reader that took a reference under the read lock can serialise it afterwards without tearing.
+// Times are UTC with sub-second precision, as Canvas keeps them internally (it serves whole seconds).
+
+internal enum TokenState { Active, Expired, Revoked, Deleted }
+
+internal sealed record SToken(string Value, long UserId, TokenState State, DateTime? ExpiresAt);
+
+internal sealed record SUser(long Id, string Name, string SortableName, string ShortName, DateTime CreatedAt,
+    string LoginId, string Email, bool IsAdmin = false);
+
+internal sealed record STerm(long Id, string Name, DateTime? StartAt, DateTime? EndAt, DateTime CreatedAt, string? SisTermId);
+
+internal sealed record SCourse(long Id, string Name, string CourseCode, string WorkflowState, long TermId,
+    DateTime? StartAt, DateTime? EndAt, DateTime CreatedAt, string Uuid, string TimeZone,
+    bool HideFinalGrades, bool RestrictStudentFutureView, bool HasGradingScheme, string? SisCourseId);
+
+internal sealed record SSection(long Id, long CourseId, string Name);
+
+internal sealed record SEnrollment(long Id, long UserId, long CourseId, long SectionId, string Type, string Role, long RoleId,
+    string State, DateTime CreatedAt, DateTime UpdatedAt, DateTime? LastActivityAt, int TotalActivityTime)
+{
+    public EnrollmentGrades Grades { get; init; } = EnrollmentGrades.None;
+    public bool IsStudentType => Type is "StudentEnrollment" or "StudentViewEnrollment";
+}
+
+/// <summary>Posted grades (what a student sees) and unposted ones (graders only).</summary>
+internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore, string? CurrentGrade, string? FinalGrade,
+    double? UnpostedCurrentScore, double? UnpostedFinalScore, string? UnpostedCurrentGrade, string? UnpostedFinalGrade)
+{
+    public static readonly EnrollmentGrades None = new(null, null, null, null, null, null, null, null);
+}
+
+internal sealed record SAssignmentGroup(long Id, long CourseId, string Name, int Position, double GroupWeight);
+
+internal sealed record SAssignment(long Id, long CourseId, long AssignmentGroupId, string Name, string? Description,
+    DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt, double? PointsPossible, string GradingType,
+    string[] SubmissionTypes, int Position, bool Published, bool Deleted, DateTime CreatedAt, DateTime UpdatedAt,
+    long? QuizId, long? DiscussionTopicId, bool IsNewQuiz, bool PostManually, long? GroupCategoryId)
+{
+    /// <summary>Differentiated assignment: only these students see it (null = everyone).</summary>
+    public IReadOnlySet<long>? OnlyVisibleTo { get; init; }
+    public bool IsVisibleTo(long studentId) => OnlyVisibleTo is null || OnlyVisibleTo.Contains(studentId);
+}
+
+internal sealed record SSubmission(long Id, long AssignmentId, long CourseId, long UserId, string WorkflowState,
+    double? Score, string? Grade, DateTime? SubmittedAt, DateTime? GradedAt, long? GraderId, int? Attempt,
+    string? SubmissionType, string? Body, string? Url, bool Excused, bool Late, bool Missing, long SecondsLate,
+    double? PointsDeducted, DateTime? PostedAt, DateTime? CachedDueDate, string? LatePolicyStatus);
+
+internal sealed record SGroupCategory(long Id, long CourseId, string Name, string? SelfSignup, int? GroupLimit,
+    string? AutoLeader, DateTime CreatedAt);
+
+internal sealed record SGroup(long Id, long CategoryId, long CourseId, string Name, DateTime CreatedAt, int? MaxMembership,
+    string JoinLevel, string? Description, long? LeaderId);
+
+internal sealed record SMembership(long Id, long GroupId, long UserId, string State, bool Moderator, DateTime CreatedAt);
+
+internal sealed record SPlannerNote(long Id, long UserId, long? CourseId, string Title, string? Details, DateTime TodoDate, DateTime CreatedAt);

@@ -1,0 +1,162 @@
+using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Assignments;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.Courses;
+using CanvasSync.Features.Enrollments;
+using CanvasSync.Features.Groups;
+using CanvasSync.Features.Planner;
+using CanvasSync.Features.Submissions;
+using CanvasSync.Features.SyncRuns;
+using CanvasSync.Features.Tasks;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Data;
+
+/// <summary>
+/// The one model for both databases. Each provider has a thin subclass (<see cref="SqliteCanvasSyncDbContext"/>,
+/// <see cref="PostgresCanvasSyncDbContext"/>) that owns its migrations; code depends on this base type.
+/// </summary>
+public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<CanvasConnection> Connections => Set<CanvasConnection>();
+    public DbSet<Term> Terms => Set<Term>();
+    public DbSet<Course> Courses => Set<Course>();
+    public DbSet<AssignmentGroup> AssignmentGroups => Set<AssignmentGroup>();
+    public DbSet<Assignment> Assignments => Set<Assignment>();
+    public DbSet<Submission> Submissions => Set<Submission>();
+    public DbSet<Enrollment> Enrollments => Set<Enrollment>();
+    public DbSet<CanvasPerson> CanvasPeople => Set<CanvasPerson>();
+    public DbSet<GroupCategory> GroupCategories => Set<GroupCategory>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMembership> GroupMemberships => Set<GroupMembership>();
+    public DbSet<PlannerItem> PlannerItems => Set<PlannerItem>();
+    public DbSet<PlannerTask> Tasks => Set<PlannerTask>();
+    public DbSet<Team> Teams => Set<Team>();
+    public DbSet<TeamMember> TeamMembers => Set<TeamMember>();
+    public DbSet<SyncRun> SyncRuns => Set<SyncRun>();
+    public DbSet<SyncCheckpoint> SyncCheckpoints => Set<SyncCheckpoint>();
+    public DbSet<SyncRunCount> SyncRunCounts => Set<SyncRunCount>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<ConnectionStatus>().HaveConversion<SnakeCaseEnumConverter<ConnectionStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<SyncStatus>().HaveConversion<SnakeCaseEnumConverter<SyncStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<SyncType>().HaveConversion<SnakeCaseEnumConverter<SyncType>>().HaveMaxLength(16);
+        configurationBuilder.Properties<TaskType>().HaveConversion<SnakeCaseEnumConverter<TaskType>>().HaveMaxLength(16);
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<User>(e =>
+        {
+            e.ToTable("users");
+            e.Property(x => x.Name).HasMaxLength(200);
+        });
+
+        modelBuilder.Entity<CanvasConnection>(e =>
+        {
+            e.ToTable("canvas_connections");
+            e.Property(x => x.BaseUrl).HasMaxLength(2048);
+            e.Property(x => x.CanvasUserName).HasMaxLength(500);
+            e.Property(x => x.LastErrorCode).HasMaxLength(100);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.UserId, x.BaseUrl }).IsUnique();
+            e.HasIndex(x => x.Status);
+        });
+
+        Mirrored<Term>(modelBuilder, "terms");
+        Mirrored<Course>(modelBuilder, "courses");
+        Mirrored<AssignmentGroup>(modelBuilder, "assignment_groups", e => e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId }));
+        Mirrored<Assignment>(modelBuilder, "assignments", e =>
+        {
+            e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId });
+            e.HasIndex(x => new { x.ConnectionId, x.DueAt });
+        });
+        Mirrored<Submission>(modelBuilder, "submissions", e =>
+        {
+            e.HasIndex(x => new { x.ConnectionId, x.AssignmentCanvasId });
+            e.HasIndex(x => new { x.ConnectionId, x.UserCanvasId });
+            e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId });
+        });
+        Mirrored<Enrollment>(modelBuilder, "enrollments", e => e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId }));
+        Mirrored<CanvasPerson>(modelBuilder, "canvas_people");
+        Mirrored<GroupCategory>(modelBuilder, "group_categories", e => e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId }));
+        Mirrored<Group>(modelBuilder, "groups", e => e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId }));
+        Mirrored<GroupMembership>(modelBuilder, "group_memberships", e => e.HasIndex(x => new { x.ConnectionId, x.GroupCanvasId }));
+        // Planner items have no id of their own: (type, plannable_id) is the key.
+        Mirrored<PlannerItem>(modelBuilder, "planner_items", e => e.Property(x => x.PlannableType).HasMaxLength(50), unique: false);
+        modelBuilder.Entity<PlannerItem>().HasIndex(x => new { x.ConnectionId, x.PlannableType, x.CanvasId }).IsUnique();
+
+        modelBuilder.Entity<PlannerTask>(e =>
+        {
+            e.ToTable("tasks");
+            e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.ConnectionId, x.ExternalSource, x.ExternalId }).IsUnique();
+            e.HasIndex(x => new { x.ConnectionId, x.DueDate });
+            e.Property(x => x.ExternalSource).HasMaxLength(32);
+        });
+
+        modelBuilder.Entity<Team>(e =>
+        {
+            e.ToTable("teams");
+            e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.ConnectionId, x.GroupCanvasId }).IsUnique();
+            e.HasMany(x => x.Members).WithOne().HasForeignKey(m => m.TeamId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<TeamMember>(e =>
+        {
+            e.ToTable("team_members");
+            e.HasIndex(x => new { x.TeamId, x.UserCanvasId }).IsUnique();
+        });
+
+        modelBuilder.Entity<SyncRun>(e =>
+        {
+            e.ToTable("sync_runs");
+            e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.ConnectionId, x.Status });
+            e.HasIndex(x => x.QueuedAt);
+            e.HasMany(x => x.Checkpoints).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Counts).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<SyncCheckpoint>(e =>
+        {
+            e.ToTable("sync_checkpoints");
+            e.Property(x => x.Collection).HasMaxLength(64);
+            e.HasIndex(x => new { x.RunId, x.CourseCanvasId, x.Collection }).IsUnique();
+        });
+        modelBuilder.Entity<SyncRunCount>(e =>
+        {
+            e.ToTable("sync_run_counts");
+            e.Property(x => x.EntityType).HasMaxLength(64);
+            e.HasIndex(x => new { x.RunId, x.EntityType }).IsUnique();
+        });
+
+        UseSnakeCaseColumns(modelBuilder);
+    }
+
+    /// <summary>A mirrored table: scoped to a connection (deleted with it), unique on (connection, Canvas id).</summary>
+    private static void Mirrored<T>(ModelBuilder modelBuilder, string table, Action<Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T>>? more = null, bool unique = true)
+        where T : MirroredEntity
+    {
+        modelBuilder.Entity<T>(e =>
+        {
+            e.ToTable(table);
+            e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+            if (unique) e.HasIndex(x => new { x.ConnectionId, x.CanvasId }).IsUnique();
+            e.Property(x => x.ContentHash).HasMaxLength(64);
+            more?.Invoke(e);
+        });
+    }
+
+    /// <summary>snake_case column names, so raw SQL (bulk upserts, COPY) reads the same on both databases.</summary>
+    private static void UseSnakeCaseColumns(ModelBuilder modelBuilder)
+    {
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+                property.SetColumnName(SnakeCaseEnumConverter<SyncType>.ToSnake(property.Name));
+        }
+    }
+}

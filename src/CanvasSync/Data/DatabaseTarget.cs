@@ -1,0 +1,84 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace CanvasSync.Data;
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+/// <summary>
+/// Where the data lives, from --db / CANVASSYNC_DB / Database:Connection: "sqlite:PATH" or a PostgreSQL connection
+/// string ("Host=..."). Parsing fails with one sentence that says what is accepted.
+/// </summary>
+public sealed record DatabaseTarget(DatabaseProvider Provider, string ConnectionString)
+{
+    public const string Help = "expected sqlite:PATH (e.g. sqlite:canvas-sync.db) or a PostgreSQL connection string (Host=...;Database=...;Username=...)";
+
+    public static bool TryParse(string? value, out DatabaseTarget? target, out string? error)
+    {
+        target = null;
+        error = null;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            error = "no database given: " + Help;
+            return false;
+        }
+
+        if (value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = value["sqlite:".Length..];
+            if (path.Length == 0)
+            {
+                error = "sqlite: needs a file path: " + Help;
+                return false;
+            }
+
+            // Foreign keys on; a busy writer waits instead of failing at once.
+            target = new DatabaseTarget(DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = path, ForeignKeys = true, DefaultTimeout = 30 }.ToString());
+            return true;
+        }
+
+        if (value.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                target = new DatabaseTarget(DatabaseProvider.Postgres, new NpgsqlConnectionStringBuilder(value).ToString());
+                return true;
+            }
+            catch (ArgumentException e)
+            {
+                error = $"the PostgreSQL connection string is not valid ({e.Message})";
+                return false;
+            }
+        }
+
+        error = $"'{Redact(value)}' is not a database: " + Help;
+        return false;
+    }
+
+    public static DatabaseTarget Parse(string? value) =>
+        TryParse(value, out var target, out var error) ? target! : throw new FormatException(error);
+
+    /// <summary>A connection string may carry a password: never echo one.</summary>
+    public static string Redact(string value) =>
+        System.Text.RegularExpressions.Regex.Replace(value, "(?i)(password|pwd)=[^;]*", "$1=***");
+
+    public void Configure(DbContextOptionsBuilder options)
+    {
+        if (Provider == DatabaseProvider.Sqlite) options.UseSqlite(ConnectionString);
+        else options.UseNpgsql(ConnectionString);
+    }
+
+    /// <summary>A context of the right flavour, for tools and tests that do not use dependency injection.</summary>
+    public CanvasSyncDbContext CreateContext() => Provider == DatabaseProvider.Sqlite
+        ? new SqliteCanvasSyncDbContext(new DbContextOptionsBuilder<SqliteCanvasSyncDbContext>().UseSqlite(ConnectionString).Options)
+        : new PostgresCanvasSyncDbContext(new DbContextOptionsBuilder<PostgresCanvasSyncDbContext>().UseNpgsql(ConnectionString).Options);
+
+    /// <summary>Where, without credentials: safe to print.</summary>
+    public override string ToString()
+    {
+        if (Provider == DatabaseProvider.Sqlite) return "sqlite:" + new SqliteConnectionStringBuilder(ConnectionString).DataSource;
+        var b = new NpgsqlConnectionStringBuilder(ConnectionString);
+        return $"postgres://{b.Host}:{b.Port}/{b.Database}";
+    }
+}

@@ -1,0 +1,30 @@
+using CanvasSync.Data;
+
+namespace CanvasSync.Features.Assignments;
+
+public sealed class AssignmentGroup : MirroredEntity
+{
+    public long CourseCanvasId { get; set; }
+    public string Name { get; set; } = "";
+    public int Position { get; set; }
+    public double? GroupWeight { get; set; }
+}
+
+public sealed class Assignment : MirroredEntity
+{
+    public long CourseCanvasId { get; set; }
+    public long? AssignmentGroupCanvasId { get; set; }
+    public string Name { get; set; } = "";
+    public DateTime? DueAt { get; set; }
+    public DateTime? UnlockAt { get; set; }
+    public DateTime? LockAt { get; set; }
+    public double? PointsPossible { get; set; }
+    public string? GradingType { get; set; }
+    /// <summary>Comma-separated, e.g. "online_text_entry,online_upload".</summary>
+    public string SubmissionTypes { get; set; } = "";
+    public bool Published { get; set; }
+    public long? QuizId { get; set; }
+    public long? DiscussionTopicId { get; set; }
+    /// <summary>Canvas's updated_at: moves on edits to the assignment, not on grading.</summary>
+    public DateTime? CanvasUpdatedAt { get; set; }
+}

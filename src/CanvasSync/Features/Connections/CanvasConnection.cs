@@ -1,0 +1,22 @@
+namespace CanvasSync.Features.Connections;
+
+public enum ConnectionStatus { Ok, NeedsReauth, Error, Disconnected }
+
+/// <summary>One user's link to one Canvas: where, as whom, and the token (only ever stored encrypted).</summary>
+public sealed class CanvasConnection
+{
+    public long Id { get; set; }
+    public long UserId { get; set; }
+    /// <summary>Normalised base URL, e.g. https://canvas.example.edu (no trailing slash, no /api/v1).</summary>
+    public string BaseUrl { get; set; } = "";
+    public long CanvasUserId { get; set; }
+    public string CanvasUserName { get; set; } = "";
+    /// <summary>Ciphertext from Data Protection; never the token itself.</summary>
+    public string? EncryptedToken { get; set; }
+    public ConnectionStatus Status { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? LastFullSyncAt { get; set; }
+    public DateTime? LastDeltaAt { get; set; }
+    public string? LastErrorCode { get; set; }
+}

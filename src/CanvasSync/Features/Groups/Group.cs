@@ -1,0 +1,27 @@
+using CanvasSync.Data;
+
+namespace CanvasSync.Features.Groups;
+
+public sealed class GroupCategory : MirroredEntity
+{
+    public long CourseCanvasId { get; set; }
+    public string Name { get; set; } = "";
+    public string? SelfSignup { get; set; }
+    public int? GroupLimit { get; set; }
+}
+
+public sealed class Group : MirroredEntity
+{
+    public long? CourseCanvasId { get; set; }
+    public long? GroupCategoryCanvasId { get; set; }
+    public string Name { get; set; } = "";
+    public int MembersCount { get; set; }
+}
+
+public sealed class GroupMembership : MirroredEntity
+{
+    public long GroupCanvasId { get; set; }
+    public long UserCanvasId { get; set; }
+    public string WorkflowState { get; set; } = "";
+    public bool Moderator { get; set; }
+}

@@ -24,6 +24,18 @@ internal static class ControlApi
     public static void MapControl(this IEndpointRouteBuilder app, SandboxState state)
     {
         var g = app.MapGroup("/_sandbox");
+        // A control call that fails says why: these are test tools, and a bare 500 hides the bug.
+        g.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return Results.Problem(e.ToString(), statusCode: 500, title: "sandbox control call failed");
+            }
+        });
         g.MapGet("/stats", () => Results.Json(state.Stats.Snapshot(state.DescribeClient), Json));
         g.MapPost("/stats/reset", () =>
         {

@@ -7,7 +7,7 @@ namespace CanvasSync.Sandbox.World;
 internal sealed class SandboxWorld
 {
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.SupportsRecursion);
-    private long _nextId = 900_000;
+    private long _nextId;
 
     public SandboxWorld(DateTime anchor) => Anchor = anchor;
 
@@ -46,6 +46,9 @@ internal sealed class SandboxWorld
 
     public long NextId() => Interlocked.Increment(ref _nextId);
 
+    /// <summary>New ids continue after the generated ones.</summary>
+    public void ContinueIdsAfter(long id) => _nextId = Math.Max(_nextId, id);
+
     public readonly struct ReadScope(ReaderWriterLockSlim @lock, bool write) : IDisposable
     {
         public void Dispose()
@@ -54,7 +57,7 @@ internal sealed class SandboxWorld
         }
     }
 
-    // ---- adding (generation and mutations) ----
+    // ---- adding (generation and mutations): a known id replaces the record and keeps its index entries ----
 
     public void Add(SUser u) => Users[u.Id] = u;
     public void Add(SToken t) => Tokens[t.Value] = t;
@@ -64,53 +67,59 @@ internal sealed class SandboxWorld
 
     public void Add(SEnrollment e)
     {
-        Enrollments[e.Id] = e;
-        Index(EnrollmentsByCourse, e.CourseId, e.Id);
-        Index(EnrollmentsByUser, e.UserId, e.Id);
+        if (Enrollments.TryAdd(e.Id, e))
+        {
+            Index(EnrollmentsByCourse, e.CourseId, e.Id);
+            Index(EnrollmentsByUser, e.UserId, e.Id);
+        }
+        else Enrollments[e.Id] = e;
     }
 
     public void Add(SAssignmentGroup g)
     {
-        AssignmentGroups[g.Id] = g;
-        Index(AssignmentGroupsByCourse, g.CourseId, g.Id);
+        if (AssignmentGroups.TryAdd(g.Id, g)) Index(AssignmentGroupsByCourse, g.CourseId, g.Id);
+        else AssignmentGroups[g.Id] = g;
     }
 
     public void Add(SAssignment a)
     {
-        Assignments[a.Id] = a;
-        Index(AssignmentsByCourse, a.CourseId, a.Id);
+        if (Assignments.TryAdd(a.Id, a)) Index(AssignmentsByCourse, a.CourseId, a.Id);
+        else Assignments[a.Id] = a;
     }
 
     public void Add(SSubmission s)
     {
-        Submissions[s.Id] = s;
-        // Ids only grow, so appending keeps the per-course list sorted.
-        Index(SubmissionsByCourse, s.CourseId, s.Id);
-        SubmissionByKey[(s.AssignmentId, s.UserId)] = s.Id;
+        if (Submissions.TryAdd(s.Id, s))
+        {
+            // Ids only grow, so appending keeps the per-course list sorted.
+            Index(SubmissionsByCourse, s.CourseId, s.Id);
+            SubmissionByKey[(s.AssignmentId, s.UserId)] = s.Id;
+        }
+        else Submissions[s.Id] = s;
     }
 
     public void Add(SGroupCategory c)
     {
-        GroupCategories[c.Id] = c;
-        Index(CategoriesByCourse, c.CourseId, c.Id);
+        if (GroupCategories.TryAdd(c.Id, c)) Index(CategoriesByCourse, c.CourseId, c.Id);
+        else GroupCategories[c.Id] = c;
     }
 
     public void Add(SGroup g)
     {
-        Groups[g.Id] = g;
-        Index(GroupsByCategory, g.CategoryId, g.Id);
+        if (Groups.TryAdd(g.Id, g)) Index(GroupsByCategory, g.CategoryId, g.Id);
+        else Groups[g.Id] = g;
     }
 
     public void Add(SMembership m)
     {
-        Memberships[m.Id] = m;
-        Index(MembershipsByGroup, m.GroupId, m.Id);
+        if (Memberships.TryAdd(m.Id, m)) Index(MembershipsByGroup, m.GroupId, m.Id);
+        else Memberships[m.Id] = m;
     }
 
     public void Add(SPlannerNote n)
     {
-        PlannerNotes[n.Id] = n;
-        Index(PlannerNotesByUser, n.UserId, n.Id);
+        if (PlannerNotes.TryAdd(n.Id, n)) Index(PlannerNotesByUser, n.UserId, n.Id);
+        else PlannerNotes[n.Id] = n;
     }
 
     private static void Index(Dictionary<long, List<long>> index, long key, long id)

@@ -176,7 +176,8 @@ internal sealed partial class WorldGenerator
         if (roll < 0.10) return blank with { Missing = due is not null, LatePolicyStatus = due is null ? null : "missing" };
         if (roll < 0.13) return blank with { WorkflowState = "graded", Excused = true, GradedAt = Precise(_anchor.AddDays(-3)), GraderId = 1001, PostedAt = Precise(_anchor.AddDays(-3)) };
 
-        var submittedAt = Precise((due ?? _anchor.AddDays(-20)).AddHours(roll < 0.18 ? 30 : -_random.Next(1, 72)));
+        // About one in eight submissions past a due date comes in late.
+        var submittedAt = Precise((due ?? _anchor.AddDays(-20)).AddHours(_random.NextDouble() < 0.12 ? 30 : -_random.Next(1, 72)));
         var late = due is not null && submittedAt > due;
         var submitted = blank with
         {

@@ -76,8 +76,8 @@ internal sealed partial class WorldGenerator
             BuildCourse(_shape.Courses, CourseKind.Unpublished, teacher, [], terms);
 
         AddPlannerNotes(me);
-        var world = _world;
-        return (world, new SandboxTokens(studentToken, teacherToken, adminToken, expiredToken, revokedToken, campusTokens));
+        _world.ContinueIdsAfter(_id);
+        return (_world, new SandboxTokens(studentToken, teacherToken, adminToken, expiredToken, revokedToken, campusTokens));
     }
 
     private List<SUser> StudentsFor(int courseIndex, List<SUser> pool)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CanvasSync.Data;
+using CanvasSync.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Cli.Common;
@@ -28,7 +29,7 @@ internal static class CliRunner
         }
         catch (OptionsValidationException e)
         {
-            await Console.Error.WriteLineAsync($"canvas-sync: configuration error: {string.Join("; ", e.Failures)}");
+            await Console.Error.WriteLineAsync($"canvas-sync: configuration error: {ConfigurationErrors.Describe(e)}");
             return UsageError;
         }
         catch (FormatException e)

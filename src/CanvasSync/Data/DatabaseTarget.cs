@@ -52,7 +52,8 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
             }
         }
 
-        error = $"'{Redact(value)}' is not a database: " + Help;
+        // The value is not echoed: a mistyped connection string can hold a password in any form.
+        error = "the value given is not a database: " + Help;
         return false;
     }
 

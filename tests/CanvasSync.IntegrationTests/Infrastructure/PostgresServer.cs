@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace CanvasSync.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real PostgreSQL for the tests: initdb into a temporary folder and pg_ctl start on a free loopback port, stopped
+/// and removed afterwards. The server binaries come from /usr/lib/postgresql/15/bin (or PG_BIN); scripts/test.sh
+/// installs them with apt-get where they are missing. As root, the server runs as the postgres user, since
+/// PostgreSQL refuses to run as root.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    private string _dataDir = "";
+    private int _databases;
+
+    public string BinDir { get; } = Environment.GetEnvironmentVariable("PG_BIN") ?? "/usr/lib/postgresql/15/bin";
+    public int Port { get; private set; }
+
+    /// <summary>Connection string to the maintenance database.</summary>
+    public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Pooling=false";
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(Path.Combine(BinDir, "initdb")))
+            throw new InvalidOperationException($"PostgreSQL server binaries not found in {BinDir}: run scripts/test.sh, which installs postgresql-15, or set PG_BIN");
+
+        _dataDir = Path.Combine(Path.GetTempPath(), $"canvassync-pg-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_dataDir);
+        var asRoot = Environment.UserName == "root";
+        if (asRoot) await RunAsync("chown", ["postgres:postgres", _dataDir], asPostgres: false);
+
+        Port = FreePort();
+        await RunAsync(Path.Combine(BinDir, "initdb"), ["-D", Path.Combine(_dataDir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], asRoot);
+        // Durability is not under test: skip fsync so the suite is fast.
+        var options = $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-o", options, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60", "start"], asRoot);
+    }
+
+    /// <summary>A fresh, empty database on this server.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"test_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..30];
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_dataDir.Length == 0) return;
+        try
+        {
+            await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root");
+        }
+        finally
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, string[] args, bool asPostgres)
+    {
+        var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (asPostgres)
+        {
+            info.FileName = "runuser";
+            foreach (var a in new[] { "-u", "postgres", "--", file }) info.ArgumentList.Add(a);
+        }
+        else info.FileName = file;
+
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(file)} failed ({process.ExitCode}): {await stderr}{await stdout}");
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres";
+}

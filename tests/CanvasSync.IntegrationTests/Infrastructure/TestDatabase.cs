@@ -1,0 +1,47 @@
+using CanvasSync.Data;
+
+namespace CanvasSync.IntegrationTests.Infrastructure;
+
+/// <summary>A fresh, migrated database of either kind, so the same test runs on SQLite and on PostgreSQL.</summary>
+public sealed class TestDatabase : IAsyncDisposable
+{
+    private readonly string? _sqliteFile;
+
+    private TestDatabase(DatabaseTarget target, string? sqliteFile)
+    {
+        Target = target;
+        _sqliteFile = sqliteFile;
+    }
+
+    public DatabaseTarget Target { get; }
+
+    public static async Task<TestDatabase> CreateAsync(string provider, PostgresServer postgres)
+    {
+        TestDatabase db;
+        if (provider == "sqlite")
+        {
+            var file = Path.Combine(Path.GetTempPath(), $"canvassync-test-{Guid.NewGuid():N}.db");
+            db = new TestDatabase(DatabaseTarget.Parse("sqlite:" + file), file);
+        }
+        else db = new TestDatabase(DatabaseTarget.Parse(await postgres.CreateDatabaseAsync()), null);
+
+        await using var context = db.Target.CreateContext();
+        await DatabaseMigrator.MigrateAsync(context);
+        return db;
+    }
+
+    public CanvasSyncDbContext Context() => Target.CreateContext();
+
+    public ValueTask DisposeAsync()
+    {
+        if (_sqliteFile is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" }) File.Delete(f);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public static TheoryData<string> Providers => ["sqlite", "postgres"];
+}

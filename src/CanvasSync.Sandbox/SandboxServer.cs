@@ -73,8 +73,14 @@ public sealed class SandboxServer : IAsyncDisposable
         PlannerApi.Map(routes);
         var state = new SandboxState
         {
-            World = world, Tokens = tokens, Settings = settings, Routes = routes, Time = options.Time,
-            Buckets = new Buckets(options.Time), Faults = new FaultInjector(options.Seed), Stats = new SandboxStats(),
+            World = world,
+            Tokens = tokens,
+            Settings = settings,
+            Routes = routes,
+            Time = options.Time,
+            Buckets = new Buckets(options.Time),
+            Faults = new FaultInjector(options.Seed),
+            Stats = new SandboxStats(),
         };
 
         var builder = WebApplication.CreateSlimBuilder();

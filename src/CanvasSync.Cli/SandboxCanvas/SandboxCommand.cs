@@ -37,10 +37,17 @@ internal static class SandboxCommand
         {
             await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions
             {
-                Port = parse.GetValue(port), Profile = parse.GetValue(profile), Seed = parse.GetValue(seed),
-                LatencyMs = parse.GetValue(latency), CostMs = parse.GetValue(cost), FaultRate = parse.GetValue(faults),
-                Throttle = parse.GetValue(throttle) == "canvas", ThrottleStatus = parse.GetValue(throttleStatus),
-                AnchorDate = parse.GetValue(anchor), CampusStudents = parse.GetValue(students), CampusCourses = parse.GetValue(courses),
+                Port = parse.GetValue(port),
+                Profile = parse.GetValue(profile),
+                Seed = parse.GetValue(seed),
+                LatencyMs = parse.GetValue(latency),
+                CostMs = parse.GetValue(cost),
+                FaultRate = parse.GetValue(faults),
+                Throttle = parse.GetValue(throttle) == "canvas",
+                ThrottleStatus = parse.GetValue(throttleStatus),
+                AnchorDate = parse.GetValue(anchor),
+                CampusStudents = parse.GetValue(students),
+                CampusCourses = parse.GetValue(courses),
             }, ct);
             var ready = parse.GetValue(readyFile);
             if (ready is not null)

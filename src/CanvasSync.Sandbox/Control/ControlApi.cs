@@ -172,8 +172,12 @@ internal static class ControlApi
             var t = s.Throttle;
             s.Throttle = t with
             {
-                Enabled = ThrottleEnabled ?? t.Enabled, Status = ThrottleStatus ?? t.Status, HighWaterMark = HighWaterMark ?? t.HighWaterMark,
-                Maximum = Maximum ?? t.Maximum, OutflowPerSecond = OutflowPerSecond ?? t.OutflowPerSecond, UpFrontCost = UpFrontCost ?? t.UpFrontCost,
+                Enabled = ThrottleEnabled ?? t.Enabled,
+                Status = ThrottleStatus ?? t.Status,
+                HighWaterMark = HighWaterMark ?? t.HighWaterMark,
+                Maximum = Maximum ?? t.Maximum,
+                OutflowPerSecond = OutflowPerSecond ?? t.OutflowPerSecond,
+                UpFrontCost = UpFrontCost ?? t.UpFrontCost,
             };
         }
     }

@@ -31,7 +31,8 @@ internal static class CanvasErrors
 {
     public static CanvasResponse Unauthenticated() => new()
     {
-        Status = 401, WwwAuthenticate = true,
+        Status = 401,
+        WwwAuthenticate = true,
         Body = Encoding.UTF8.GetBytes("""{"status":"unauthenticated","errors":[{"message":"user authorization required"}]}"""),
     };
 

@@ -55,7 +55,17 @@ internal static class GradeCalculator
 
     public static string LetterGrade(double percent) => percent switch
     {
-        >= 94 => "A", >= 90 => "A-", >= 87 => "B+", >= 84 => "B", >= 80 => "B-", >= 77 => "C+",
-        >= 74 => "C", >= 70 => "C-", >= 67 => "D+", >= 64 => "D", >= 61 => "D-", _ => "F",
+        >= 94 => "A",
+        >= 90 => "A-",
+        >= 87 => "B+",
+        >= 84 => "B",
+        >= 80 => "B-",
+        >= 77 => "C+",
+        >= 74 => "C",
+        >= 70 => "C-",
+        >= 67 => "D+",
+        >= 64 => "D",
+        >= 61 => "D-",
+        _ => "F",
     };
 }

@@ -60,9 +60,14 @@ internal static class Mutations
         var gradedAt = Precise(now);
         var graded = s with
         {
-            WorkflowState = "graded", Score = score, Grade = GradeCalculator.GradeString(a.GradingType, score, a.PointsPossible ?? 0),
-            GradedAt = gradedAt, GraderId = a.QuizId is { } q ? -q : 1001, PostedAt = a.PostManually ? s.PostedAt : gradedAt,
-            Excused = false, Missing = false,
+            WorkflowState = "graded",
+            Score = score,
+            Grade = GradeCalculator.GradeString(a.GradingType, score, a.PointsPossible ?? 0),
+            GradedAt = gradedAt,
+            GraderId = a.QuizId is { } q ? -q : 1001,
+            PostedAt = a.PostManually ? s.PostedAt : gradedAt,
+            Excused = false,
+            Missing = false,
         };
         world.Add(graded);
         GradeCalculator.Update(world, s.CourseId, s.UserId);
@@ -78,9 +83,13 @@ internal static class Mutations
         var late = a.DueAt is { } due && at > due;
         var submitted = s with
         {
-            WorkflowState = s.WorkflowState == "graded" ? "graded" : "submitted", SubmittedAt = at, Attempt = (s.Attempt ?? 0) + 1,
+            WorkflowState = s.WorkflowState == "graded" ? "graded" : "submitted",
+            SubmittedAt = at,
+            Attempt = (s.Attempt ?? 0) + 1,
             SubmissionType = s.SubmissionType ?? (a.SubmissionTypes[0] == "none" ? null : a.SubmissionTypes[0]),
-            Missing = false, Late = late, SecondsLate = late ? (long)(at - a.DueAt!.Value).TotalSeconds : 0,
+            Missing = false,
+            Late = late,
+            SecondsLate = late ? (long)(at - a.DueAt!.Value).TotalSeconds : 0,
         };
         world.Add(submitted);
         return submitted;

@@ -181,7 +181,11 @@ internal sealed partial class WorldGenerator
         var late = due is not null && submittedAt > due;
         var submitted = blank with
         {
-            WorkflowState = "submitted", SubmittedAt = submittedAt, Attempt = 1, SubmissionType = type, Late = late,
+            WorkflowState = "submitted",
+            SubmittedAt = submittedAt,
+            Attempt = 1,
+            SubmissionType = type,
+            Late = late,
             SecondsLate = late ? (long)(submittedAt - due!.Value).TotalSeconds : 0,
             Body = type == "online_text_entry" ? "<p>My answer ✍️</p>" : null,
             Url = type == "basic_lti_launch" ? $"https://canvas.example.edu/courses/{a.CourseId}/external_tools/retrieve?assignment_id={a.Id}&display=borderless&url=https%3A%2F%2Fquiz-lti.example%2Flti%2Flaunch" : null,
@@ -196,9 +200,14 @@ internal sealed partial class WorldGenerator
         if (gradedAt > _anchor) gradedAt = Precise(_anchor.AddDays(-1));
         return submitted with
         {
-            WorkflowState = "graded", Score = score, Grade = GradeCalculator.GradeString(a.GradingType, score, points),
-            GradedAt = gradedAt, GraderId = a.QuizId is { } quizId ? -quizId : 1001, PointsDeducted = deducted,
-            PostedAt = a.PostManually ? null : gradedAt, LatePolicyStatus = late ? "late" : null,
+            WorkflowState = "graded",
+            Score = score,
+            Grade = GradeCalculator.GradeString(a.GradingType, score, points),
+            GradedAt = gradedAt,
+            GraderId = a.QuizId is { } quizId ? -quizId : 1001,
+            PointsDeducted = deducted,
+            PostedAt = a.PostManually ? null : gradedAt,
+            LatePolicyStatus = late ? "late" : null,
         };
     }
 

@@ -24,8 +24,14 @@ public sealed class DataModelTests(PostgresServer postgres)
         await db.SaveChangesAsync();
         var connection = new CanvasConnection
         {
-            UserId = user.Id, BaseUrl = baseUrl, CanvasUserId = 170_000_000_004_007, CanvasUserName = "Ana García",
-            EncryptedToken = "CfDJ8-ciphertext", Status = ConnectionStatus.Ok, CreatedAt = Now, UpdatedAt = Now,
+            UserId = user.Id,
+            BaseUrl = baseUrl,
+            CanvasUserId = 170_000_000_004_007,
+            CanvasUserName = "Ana García",
+            EncryptedToken = "CfDJ8-ciphertext",
+            Status = ConnectionStatus.Ok,
+            CreatedAt = Now,
+            UpdatedAt = Now,
         };
         db.Connections.Add(connection);
         await db.SaveChangesAsync();
@@ -57,8 +63,14 @@ public sealed class DataModelTests(PostgresServer postgres)
             connectionId = (await AddConnectionAsync(db)).Id;
             db.Assignments.Add(new Assignment
             {
-                ConnectionId = connectionId, CanvasId = long.MaxValue, CourseCanvasId = 170_000_000_004_007, Name = "Homework 1",
-                RawJson = raw, DueAt = due, FirstSeenAt = Now, LastSeenAt = Now,
+                ConnectionId = connectionId,
+                CanvasId = long.MaxValue,
+                CourseCanvasId = 170_000_000_004_007,
+                Name = "Homework 1",
+                RawJson = raw,
+                DueAt = due,
+                FirstSeenAt = Now,
+                LastSeenAt = Now,
             });
             await db.SaveChangesAsync();
         }
@@ -134,8 +146,14 @@ public sealed class DataModelTests(PostgresServer postgres)
         {
             db.Assignments.Add(new Assignment
             {
-                ConnectionId = c.Id, CanvasId = 100 + i, CourseCanvasId = 1, Name = $"A{i}", DueAt = i == 3 ? null : Now.AddDays(i - 5),
-                DeletedAt = i == 7 ? Now : null, FirstSeenAt = Now, LastSeenAt = Now,
+                ConnectionId = c.Id,
+                CanvasId = 100 + i,
+                CourseCanvasId = 1,
+                Name = $"A{i}",
+                DueAt = i == 3 ? null : Now.AddDays(i - 5),
+                DeletedAt = i == 7 ? Now : null,
+                FirstSeenAt = Now,
+                LastSeenAt = Now,
             });
         }
 

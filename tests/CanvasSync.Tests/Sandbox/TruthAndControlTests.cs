@@ -65,7 +65,12 @@ public sealed class TruthAndControlTests
         var before = await http.TruthAsync(sandbox, sandbox.Tokens.Teacher);
         await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/mutate", new
         {
-            seed = 4, update_assignments = 3, create_assignments = 2, delete_assignments = 1, grade_submissions = 10, submit_submissions = 5,
+            seed = 4,
+            update_assignments = 3,
+            create_assignments = 2,
+            delete_assignments = 1,
+            grade_submissions = 10,
+            submit_submissions = 5,
         });
         var after = await http.TruthAsync(sandbox, sandbox.Tokens.Teacher);
 

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test. Installs with apt-get what the tests need when it is missing (PostgreSQL 15 server binaries),
+# then runs dotnet test on the whole solution. Usage: scripts/test.sh [extra dotnet test arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+[ -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/initdb" ] || need+=(postgresql-15)
+command -v runuser >/dev/null || need+=(util-linux)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "scripts/test.sh: installing ${need[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # The Debian package starts a cluster of its own on 5432; the tests start theirs on free ports.
+  $SUDO service postgresql stop >/dev/null 2>&1 || true
+fi
+
+dotnet tool restore >/dev/null
+dotnet test CanvasSync.slnx --nologo "$@"

@@ -17,4 +17,14 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 dotnet tool restore >/dev/null
-dotnet test CanvasSync.slnx --nologo "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test CanvasSync.slnx --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line over all test assemblies, in the plain "N passed, N failed" form CI reads.
+awk '/(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+/ {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit $status

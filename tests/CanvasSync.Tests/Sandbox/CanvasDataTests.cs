@@ -42,6 +42,20 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : IClassFixture<Sand
     }
 
     [Fact]
+    public async Task Bodies_are_gzipped_when_the_client_asks()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.None });
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Base}/api/v1/courses?per_page=100");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Teacher);
+        request.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var r = await http.SendAsync(request);
+        Assert.Equal("gzip", Assert.Single(r.Content.Headers.ContentEncoding));
+        await using var gz = new System.IO.Compression.GZipStream(await r.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        using var doc = await JsonDocument.ParseAsync(gz);
+        Assert.True(doc.RootElement.GetArrayLength() > 0);
+    }
+
+    [Fact]
     public async Task Courses_default_leaves_concluded_out_and_state_completed_brings_it_back()
     {
         var current = await CoursesAsync(Student);

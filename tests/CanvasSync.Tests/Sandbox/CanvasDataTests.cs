@@ -6,26 +6,20 @@ using CanvasSync.Tests.Infrastructure;
 namespace CanvasSync.Tests.Sandbox;
 
 /// <summary>canvas-api.md §1 and §5: encodings, fields, visibility and the awkward data real Canvas serves.</summary>
-public sealed class CanvasDataTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixture)
 {
-    private string Base => fixture.Sandbox.BaseUrl;
-    private string Teacher => fixture.Sandbox.Tokens.Teacher;
-    private string Student => fixture.Sandbox.Tokens.Student;
 
     private async Task<List<JsonElement>> CoursesAsync(string token, string query = "") =>
-        (await fixture.Http.GetJsonAsync($"{Base}/api/v1/courses?per_page=100{query}", token)).EnumerateArray().ToList();
-
-    private async Task<long> CurrentCourseAsync() =>
-        (await CoursesAsync(Teacher)).First(c => c.GetProperty("name").GetString()!.StartsWith("Biology", StringComparison.Ordinal)).GetProperty("id").GetInt64();
+        (await Http.GetJsonAsync($"{Base}/api/v1/courses?per_page=100{query}", token)).EnumerateArray().ToList();
 
     private async Task<List<JsonElement>> AssignmentsAsync(long course, string token, string query = "") =>
-        (await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=100{query}", token)).Items;
+        (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=100{query}", token)).Items;
 
     [Fact]
     public async Task Json_is_raw_utf8_with_rails_escaping_and_ruby_floats()
     {
         var course = await CurrentCourseAsync();
-        using var r = await fixture.Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=100", Teacher);
+        using var r = await Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=100", Teacher);
         var bytes = await r.Content.ReadAsByteArrayAsync();
         var raw = Encoding.UTF8.GetString(bytes);
         Assert.Equal("application/json; charset=utf-8", r.Content.Headers.ContentType!.ToString());
@@ -141,7 +135,7 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : IClassFixture<Sand
         Assert.False(sub.TryGetProperty("entered_score", out _));
 
         // The teacher sees every key of the same rows.
-        var rows = (await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]={manual.GetProperty("id").GetInt64()}&per_page=100", Teacher)).Items;
+        var rows = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]={manual.GetProperty("id").GetInt64()}&per_page=100", Teacher)).Items;
         Assert.All(rows, s => Assert.True(s.TryGetProperty("score", out _)));
     }
 
@@ -149,8 +143,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : IClassFixture<Sand
     public async Task Teacher_submissions_include_every_student_state_and_the_real_oddities()
     {
         var course = await CurrentCourseAsync();
-        var rows = (await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", Teacher)).Items;
-        var defaultRoster = (await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=100", Teacher)).Items;
+        var rows = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", Teacher)).Items;
+        var defaultRoster = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=100", Teacher)).Items;
         var rosterUsers = defaultRoster.Select(e => e.GetProperty("user_id").GetInt64()).ToHashSet();
         // Dropped (completed) students are not in the default roster but their submissions are served.
         Assert.Contains(rows, s => !rosterUsers.Contains(s.GetProperty("user_id").GetInt64()));
@@ -174,9 +168,9 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : IClassFixture<Sand
     public async Task Graded_since_a_served_value_returns_that_row_again_because_canvas_keeps_microseconds()
     {
         var course = await CurrentCourseAsync();
-        var rows = (await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&order=graded_at&per_page=100", Teacher)).Items;
+        var rows = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&order=graded_at&per_page=100", Teacher)).Items;
         var last = rows[^1];
-        var again = (await fixture.Http.GetAllAsync(
+        var again = (await Http.GetAllAsync(
             $"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&graded_since={last.GetProperty("graded_at").GetString()}&per_page=100", Teacher)).Items;
         Assert.Contains(again, s => s.GetProperty("id").GetInt64() == last.GetProperty("id").GetInt64());
         Assert.All(again, s => Assert.True(string.CompareOrdinal(s.GetProperty("graded_at").GetString(), last.GetProperty("graded_at").GetString()) >= 0));
@@ -186,14 +180,14 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : IClassFixture<Sand
     public async Task Enrollment_grades_depend_on_who_asks()
     {
         var course = await CurrentCourseAsync();
-        var asStudent = (await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", Student)).Items;
-        var me = (await fixture.Http.GetJsonAsync($"{Base}/api/v1/users/self", Student)).GetProperty("id").GetInt64();
+        var asStudent = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", Student)).Items;
+        var me = (await Http.GetJsonAsync($"{Base}/api/v1/users/self", Student)).GetProperty("id").GetInt64();
         var own = asStudent.First(e => e.GetProperty("user_id").GetInt64() == me).GetProperty("grades");
         var classmate = asStudent.First(e => e.GetProperty("user_id").GetInt64() != me).GetProperty("grades");
         Assert.True(own.TryGetProperty("current_score", out _));
         Assert.False(own.TryGetProperty("unposted_current_score", out _));
         Assert.Equal(["html_url"], classmate.EnumerateObject().Select(p => p.Name));
-        var asTeacher = (await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", Teacher)).Items;
+        var asTeacher = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", Teacher)).Items;
         Assert.True(asTeacher[0].GetProperty("grades").TryGetProperty("unposted_current_score", out _));
     }
 
@@ -201,13 +195,13 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : IClassFixture<Sand
     public async Task Planner_items_key_quizzes_and_discussions_by_their_own_ids()
     {
         var yearAgo = DateTime.UtcNow.AddYears(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var items = (await fixture.Http.GetAllAsync($"{Base}/api/v1/planner/items?start_date={yearAgo}&per_page=100", Student)).Items;
+        var items = (await Http.GetAllAsync($"{Base}/api/v1/planner/items?start_date={yearAgo}&per_page=100", Student)).Items;
         var quiz = items.First(i => i.GetProperty("plannable_type").GetString() == "quiz");
         Assert.NotEqual(quiz.GetProperty("plannable_id").GetInt64(), quiz.GetProperty("plannable").GetProperty("assignment_id").GetInt64());
         Assert.Contains(items, i => i.GetProperty("plannable_type").GetString() == "discussion_topic");
         Assert.Contains(items, i => i.GetProperty("plannable_type").GetString() == "planner_note" && i.GetProperty("submissions").ValueKind == JsonValueKind.False);
         // No dates: only the two weeks either side of today.
-        var window = (await fixture.Http.GetAllAsync($"{Base}/api/v1/planner/items?per_page=100", Student)).Items;
+        var window = (await Http.GetAllAsync($"{Base}/api/v1/planner/items?per_page=100", Student)).Items;
         Assert.True(window.Count < items.Count);
     }
 
@@ -215,14 +209,14 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : IClassFixture<Sand
     public async Task Students_get_401_on_group_categories_teachers_get_groups_with_members_and_memberships_in_every_state()
     {
         var course = await CurrentCourseAsync();
-        var categories = await fixture.Http.GetJsonAsync($"{Base}/api/v1/courses/{course}/group_categories", Teacher);
+        var categories = await Http.GetJsonAsync($"{Base}/api/v1/courses/{course}/group_categories", Teacher);
         Assert.True(categories.GetArrayLength() >= 1);
-        var groups = (await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/groups?include[]=users&per_page=100", Teacher)).Items;
+        var groups = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/groups?include[]=users&per_page=100", Teacher)).Items;
         Assert.Contains(groups, g => g.GetProperty("members_count").GetInt32() == 0);
         var states = new HashSet<string>();
         foreach (var g in groups)
         {
-            var m = (await fixture.Http.GetAllAsync($"{Base}/api/v1/groups/{g.GetProperty("id").GetInt64()}/memberships?per_page=100", Teacher)).Items;
+            var m = (await Http.GetAllAsync($"{Base}/api/v1/groups/{g.GetProperty("id").GetInt64()}/memberships?per_page=100", Teacher)).Items;
             states.UnionWith(m.Select(x => x.GetProperty("workflow_state").GetString()!));
         }
 

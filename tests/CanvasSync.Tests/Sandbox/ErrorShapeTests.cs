@@ -4,19 +4,14 @@ using CanvasSync.Tests.Infrastructure;
 namespace CanvasSync.Tests.Sandbox;
 
 /// <summary>canvas-api.md §2: every error Canvas sends, byte for byte, with and without WWW-Authenticate.</summary>
-public sealed class ErrorShapeTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+public sealed class ErrorShapeTests(SandboxFixture fixture) : SandboxTest(fixture)
 {
-    private string Base => fixture.Sandbox.BaseUrl;
 
     private async Task<(HttpStatusCode Status, string Body, bool WwwAuthenticate)> GetAsync(string path, string? token)
     {
-        using var r = await fixture.Http.GetAsync(Base + path, token);
+        using var r = await Http.GetAsync(Base + path, token);
         return (r.StatusCode, await r.Content.ReadAsStringAsync(), r.Headers.WwwAuthenticate.ToString() == "Bearer realm=\"canvas-lms\"");
     }
-
-    private async Task<long> CourseAsync(string token) =>
-        (await fixture.Http.GetJsonAsync($"{Base}/api/v1/courses?per_page=100", token)).EnumerateArray()
-            .First(c => c.TryGetProperty("name", out _)).GetProperty("id").GetInt64();
 
     [Fact]
     public async Task No_credentials_is_401_unauthenticated_with_www_authenticate() =>
@@ -31,7 +26,7 @@ public sealed class ErrorShapeTests(SandboxFixture fixture) : IClassFixture<Sand
     [Fact]
     public async Task Expired_token_is_401_with_expired_at()
     {
-        var (status, body, www) = await GetAsync("/api/v1/users/self", fixture.Sandbox.Tokens.Expired);
+        var (status, body, www) = await GetAsync("/api/v1/users/self", Fixture.Sandbox.Tokens.Expired);
         Assert.Equal(HttpStatusCode.Unauthorized, status);
         Assert.True(www);
         Assert.Matches("""^\{"errors":\[\{"message":"Expired access token.","expired_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}\]\}$""", body);
@@ -40,95 +35,95 @@ public sealed class ErrorShapeTests(SandboxFixture fixture) : IClassFixture<Sand
     [Fact]
     public async Task Revoked_token_is_401_revoked_access_token() =>
         Assert.Equal((HttpStatusCode.Unauthorized, """{"errors":[{"message":"Revoked access token."}]}""", true),
-            await GetAsync("/api/v1/users/self", fixture.Sandbox.Tokens.Revoked));
+            await GetAsync("/api/v1/users/self", Fixture.Sandbox.Tokens.Revoked));
 
     [Fact]
     public async Task Permission_gap_is_401_without_www_authenticate()
     {
-        var course = await CourseAsync(fixture.Sandbox.Tokens.Student);
+        var course = await CurrentCourseAsync();
         Assert.Equal((HttpStatusCode.Unauthorized, """{"status":"unauthorized","errors":[{"message":"user not authorized to perform that action"}]}""", false),
-            await GetAsync($"/api/v1/courses/{course}/group_categories", fixture.Sandbox.Tokens.Student));
+            await GetAsync($"/api/v1/courses/{course}/group_categories", Student));
     }
 
     [Fact]
     public async Task A_student_asking_for_another_students_submissions_gets_401_without_www_authenticate()
     {
-        var course = await CourseAsync(fixture.Sandbox.Tokens.Student);
-        var (status, _, www) = await GetAsync($"/api/v1/courses/{course}/students/submissions?student_ids[]=1", fixture.Sandbox.Tokens.Student);
+        var course = await CurrentCourseAsync();
+        var (status, _, www) = await GetAsync($"/api/v1/courses/{course}/students/submissions?student_ids[]=1", Student);
         Assert.Equal((HttpStatusCode.Unauthorized, false), (status, www));
     }
 
     [Fact]
     public async Task Date_restricted_course_is_a_stub_in_the_list_and_401_on_its_calls()
     {
-        var courses = await fixture.Http.GetJsonAsync($"{Base}/api/v1/courses?per_page=100", fixture.Sandbox.Tokens.Student);
+        var courses = await Http.GetJsonAsync($"{Base}/api/v1/courses?per_page=100", Student);
         var stub = courses.EnumerateArray().Single(c => c.TryGetProperty("access_restricted_by_date", out _));
         Assert.Equal(2, stub.EnumerateObject().Count()); // only id and access_restricted_by_date
-        var (status, _, www) = await GetAsync($"/api/v1/courses/{stub.GetProperty("id").GetInt64()}/assignments", fixture.Sandbox.Tokens.Student);
+        var (status, _, www) = await GetAsync($"/api/v1/courses/{stub.GetProperty("id").GetInt64()}/assignments", Student);
         Assert.Equal((HttpStatusCode.Unauthorized, false), (status, www));
     }
 
     [Fact]
     public async Task Unknown_course_is_404_resource_does_not_exist() =>
         Assert.Equal((HttpStatusCode.NotFound, """{"errors":[{"message":"The specified resource does not exist."}]}""", false),
-            await GetAsync("/api/v1/courses/987654321/assignments", fixture.Sandbox.Tokens.Teacher));
+            await GetAsync("/api/v1/courses/987654321/assignments", Teacher));
 
     [Theory]
     [InlineData("graded_since=2026-01-01", """{"errors":{"graded_since":"Invalid datetime for graded_since"}}""")]
     [InlineData("submitted_since=yesterday", """{"errors":{"submitted_since":"Invalid datetime for submitted_since"}}""")]
     public async Task Date_only_since_filters_are_400(string query, string body)
     {
-        var course = await CourseAsync(fixture.Sandbox.Tokens.Teacher);
+        var course = await CurrentCourseAsync();
         Assert.Equal((HttpStatusCode.BadRequest, body, false),
-            await GetAsync($"/api/v1/courses/{course}/students/submissions?student_ids[]=all&{query}", fixture.Sandbox.Tokens.Teacher));
+            await GetAsync($"/api/v1/courses/{course}/students/submissions?student_ids[]=all&{query}", Teacher));
     }
 
     [Fact]
     public async Task More_than_100_student_ids_is_400_too_many_students()
     {
-        var course = await CourseAsync(fixture.Sandbox.Tokens.Teacher);
+        var course = await CurrentCourseAsync();
         var ids = string.Join("&", Enumerable.Range(1, 101).Select(i => $"student_ids[]={i}"));
         Assert.Equal((HttpStatusCode.BadRequest, """{"error":"too many students"}""", false),
-            await GetAsync($"/api/v1/courses/{course}/students/submissions?{ids}", fixture.Sandbox.Tokens.Teacher));
+            await GetAsync($"/api/v1/courses/{course}/students/submissions?{ids}", Teacher));
     }
 
     [Fact]
     public async Task Unknown_assignment_ids_on_submissions_are_403_not_a_throttle()
     {
-        var course = await CourseAsync(fixture.Sandbox.Tokens.Teacher);
+        var course = await CurrentCourseAsync();
         Assert.Equal((HttpStatusCode.Forbidden, """{"error":"invalid assignment ids requested"}""", false),
-            await GetAsync($"/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]=1", fixture.Sandbox.Tokens.Teacher));
+            await GetAsync($"/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]=1", Teacher));
     }
 
     [Fact]
     public async Task More_than_100_assignment_ids_on_assignments_is_400()
     {
-        var course = await CourseAsync(fixture.Sandbox.Tokens.Teacher);
+        var course = await CurrentCourseAsync();
         var ids = string.Join("&", Enumerable.Range(1, 101).Select(i => $"assignment_ids[]={i}"));
         Assert.Equal((HttpStatusCode.BadRequest, """{"message":"Request contains too many assignment_ids.  Limit 100"}""", false),
-            await GetAsync($"/api/v1/courses/{course}/assignments?{ids}", fixture.Sandbox.Tokens.Teacher));
+            await GetAsync($"/api/v1/courses/{course}/assignments?{ids}", Teacher));
     }
 
     [Fact]
     public async Task Invalid_enrollment_state_is_400()
     {
-        var course = await CourseAsync(fixture.Sandbox.Tokens.Teacher);
+        var course = await CurrentCourseAsync();
         Assert.Equal((HttpStatusCode.BadRequest, """{"error":"Invalid state bogus"}""", false),
-            await GetAsync($"/api/v1/courses/{course}/enrollments?state[]=bogus", fixture.Sandbox.Tokens.Teacher));
+            await GetAsync($"/api/v1/courses/{course}/enrollments?state[]=bogus", Teacher));
     }
 
     [Fact]
     public async Task Terms_are_admin_only_and_wrapped()
     {
-        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/api/v1/accounts/1/terms", fixture.Sandbox.Tokens.Teacher)).Status);
-        var wrapped = await fixture.Http.GetJsonAsync($"{Base}/api/v1/accounts/1/terms", fixture.Sandbox.Tokens.Admin);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync("/api/v1/accounts/1/terms", Teacher)).Status);
+        var wrapped = await Http.GetJsonAsync($"{Base}/api/v1/accounts/1/terms", Fixture.Sandbox.Tokens.Admin);
         Assert.True(wrapped.GetProperty("enrollment_terms").GetArrayLength() >= 4);
     }
 
     [Fact]
     public async Task Json_suffix_and_access_token_parameter_are_accepted()
     {
-        var me = await fixture.Http.GetJsonAsync($"{Base}/api/v1/users/self.json?access_token={fixture.Sandbox.Tokens.Student}", null);
+        var me = await Http.GetJsonAsync($"{Base}/api/v1/users/self.json?access_token={Student}", null);
         Assert.True(me.GetProperty("id").GetInt64() > 0);
     }
 }

@@ -6,15 +6,8 @@ using CanvasSync.Tests.Infrastructure;
 namespace CanvasSync.Tests.Sandbox;
 
 /// <summary>canvas-api.md §3: per_page, Link headers, numbered and bookmark collections, short pages.</summary>
-public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+public sealed class PaginationTests(SandboxFixture fixture) : SandboxTest(fixture)
 {
-    private string Base => fixture.Sandbox.BaseUrl;
-    private string Teacher => fixture.Sandbox.Tokens.Teacher;
-    private string Student => fixture.Sandbox.Tokens.Student;
-
-    private async Task<long> FirstCourseAsync() =>
-        (await fixture.Http.GetJsonAsync($"{Base}/api/v1/courses?per_page=100", Teacher)).EnumerateArray()
-            .First(c => c.TryGetProperty("name", out _)).GetProperty("id").GetInt64();
 
     [Theory]
     [InlineData(null, 10)]
@@ -26,10 +19,10 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     [InlineData("12abc", 12)]
     public async Task Per_page_defaults_to_10_and_is_clamped_to_1_100_like_ruby_to_i(string? perPage, int expected)
     {
-        var course = await FirstCourseAsync();
+        var course = await CurrentCourseAsync();
         // The first rows of a teacher's submissions are all visible, so every page is full.
         var url = $"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all" + (perPage is null ? "" : $"&per_page={perPage}");
-        using var response = await fixture.Http.GetAsync(url, Teacher);
+        using var response = await Http.GetAsync(url, Teacher);
         var items = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(expected, items.GetArrayLength());
         // The effective value is written back into the links.
@@ -40,7 +33,7 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     public async Task Link_header_has_canvas_order_no_spaces_sorted_escaped_query_and_no_access_token()
     {
         var url = $"{Base}/api/v1/courses?state[]=available&include[]=total_scores&include[]=term&per_page=2&page=2&access_token={Student}";
-        using var response = await fixture.Http.GetAsync(url, token: null);
+        using var response = await Http.GetAsync(url, token: null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var link = response.Link()!;
         var rels = System.Text.RegularExpressions.Regex.Matches(link, "rel=\"([a-z]+)\"").Select(m => m.Groups[1].Value).ToList();
@@ -56,13 +49,13 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     [Fact]
     public async Task Numbered_collection_has_last_even_when_empty_and_past_the_end_is_empty_200_with_current_and_first()
     {
-        var course = await FirstCourseAsync();
-        using var empty = await fixture.Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?search_term=no-such-assignment", Teacher);
+        var course = await CurrentCourseAsync();
+        using var empty = await Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?search_term=no-such-assignment", Teacher);
         Assert.Equal("[]", await empty.Content.ReadAsStringAsync());
         Assert.Equal(["current", "first", "last"], empty.Rels().Keys.Order());
         Assert.EndsWith("page=1&per_page=10", empty.Rels()["last"], StringComparison.Ordinal);
 
-        using var past = await fixture.Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?page=99&per_page=100", Teacher);
+        using var past = await Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?page=99&per_page=100", Teacher);
         Assert.Equal(HttpStatusCode.OK, past.StatusCode);
         Assert.Equal("[]", await past.Content.ReadAsStringAsync());
         Assert.Equal(["current", "first"], past.Rels().Keys.Order());
@@ -74,8 +67,8 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     [InlineData("-1")]
     public async Task Numbered_collection_with_a_bad_page_is_canvas_404(string page)
     {
-        var course = await FirstCourseAsync();
-        using var response = await fixture.Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?page={page}", Teacher);
+        var course = await CurrentCourseAsync();
+        using var response = await Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?page={page}", Teacher);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("""{"errors":[{"message":"An error occurred.","error_code":"not_found"}]}""", await response.Content.ReadAsStringAsync());
     }
@@ -83,9 +76,9 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     [Fact]
     public async Task Numbered_pages_cover_the_collection_once_and_last_is_ceiling()
     {
-        var course = await FirstCourseAsync();
-        using var first = await fixture.Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=7", Teacher);
-        var (all, sizes) = await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=7", Teacher);
+        var course = await CurrentCourseAsync();
+        using var first = await Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=7", Teacher);
+        var (all, sizes) = await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=7", Teacher);
         Assert.Equal(all.Count, all.Ids().Distinct().Count());
         Assert.EndsWith($"page={(all.Count + 6) / 7}&per_page=7", first.Rels()["last"], StringComparison.Ordinal);
         Assert.Equal((all.Count + 6) / 7, sizes.Count);
@@ -94,8 +87,8 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     [Fact]
     public async Task Bookmark_collection_has_no_last_or_prev_and_its_links_are_opaque_bookmarks()
     {
-        var course = await FirstCourseAsync();
-        using var response = await fixture.Http.GetAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=5", Teacher);
+        var course = await CurrentCourseAsync();
+        using var response = await Http.GetAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=5", Teacher);
         var rels = response.Rels();
         Assert.Equal(["current", "first", "next"], rels.Keys.Order());
         Assert.Contains("page=first&per_page=5", rels["current"], StringComparison.Ordinal);
@@ -108,17 +101,17 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     [InlineData("bookmark:WzEsMiwzXQ")] // [1,2,3]: decodes, but the wrong shape for enrollments
     public async Task Bookmark_collection_treats_an_unusable_page_as_the_first_page(string page)
     {
-        var course = await FirstCourseAsync();
-        var first = await fixture.Http.GetJsonAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=5", Teacher);
-        var odd = await fixture.Http.GetJsonAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=5&page={page}", Teacher);
+        var course = await CurrentCourseAsync();
+        var first = await Http.GetJsonAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=5", Teacher);
+        var odd = await Http.GetJsonAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=5&page={page}", Teacher);
         Assert.Equal(first.EnumerateArray().Ids(), odd.EnumerateArray().Ids());
     }
 
     [Fact]
     public async Task Following_bookmark_next_links_returns_every_row_exactly_once()
     {
-        var course = await FirstCourseAsync();
-        var (items, sizes) = await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=37", Teacher);
+        var course = await CurrentCourseAsync();
+        var (items, sizes) = await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=37", Teacher);
         var ids = items.Ids().ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.Equal(ids.Order(), ids); // IdBookmarker: ascending ids
@@ -129,10 +122,10 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     public async Task Submissions_pages_can_be_short_and_still_have_a_next_link()
     {
         // Visibility (differentiated assignments) is filtered after pagination, as in Canvas.
-        var course = await FirstCourseAsync();
-        var (items, sizes) = await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", Teacher);
+        var course = await CurrentCourseAsync();
+        var (items, sizes) = await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", Teacher);
         Assert.Contains(sizes.SkipLast(1), s => s < 100);
-        var truth = await fixture.Http.TruthAsync(fixture.Sandbox, Teacher);
+        var truth = await Http.TruthAsync(Fixture.Sandbox, Teacher);
         var expected = truth.GetProperty("submissions").EnumerateArray().Where(s => s.GetProperty("id").GetInt64() is var id && items.Ids().Contains(id)).Count();
         Assert.Equal(expected, items.Count);
     }
@@ -140,8 +133,8 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     [Fact]
     public async Task Grouped_submissions_are_numbered_and_repeat_a_student_enrolled_twice_on_a_later_page()
     {
-        var course = await FirstCourseAsync();
-        var (items, _) = await fixture.Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&grouped=1&per_page=1", Teacher);
+        var course = await CurrentCourseAsync();
+        var (items, _) = await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&grouped=1&per_page=1", Teacher);
         var users = items.Select(i => i.GetProperty("user_id").GetInt64()).ToList();
         Assert.True(users.Count > users.Distinct().Count(), "the student in two sections appears again on a later page");
     }
@@ -149,9 +142,9 @@ public sealed class PaginationTests(SandboxFixture fixture) : IClassFixture<Sand
     [Fact]
     public async Task Link_header_stops_adding_links_past_6_KB_in_priority_order()
     {
-        var course = await FirstCourseAsync();
+        var course = await CurrentCourseAsync();
         var padding = new string('x', 3000);
-        using var response = await fixture.Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=1&page=2&note={padding}", Teacher);
+        using var response = await Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?per_page=1&page=2&note={padding}", Teacher);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         // next (priority 1) fits, last would pass 6 KB: only next is sent.
         Assert.Equal(["next"], response.Rels().Keys);

@@ -14,6 +14,28 @@ internal static class BenchCommand
             seconds, concurrency,
         };
         sandbox.SetAction((parse, ct) => SandboxBench.RunAsync(parse.GetValue(seconds), parse.GetValue(concurrency), ct));
-        return new Command("bench", "Benchmarks that print figures") { sandbox };
+        return new Command("bench", "Benchmarks that print figures") { sandbox, Client() };
+    }
+
+    private static Command Client()
+    {
+        var profile = new Option<string>("--profile") { DefaultValueFactory = _ => "instructor", Description = "Sandbox profile" };
+        profile.AcceptOnlyFromAmong("student", "instructor", "large", "campus");
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 50, Description = "Sandbox network latency" };
+        var cost = new Option<int>("--cost-ms") { DefaultValueFactory = _ => 80, Description = "Sandbox server time per request" };
+        var faults = new Option<double>("--faults") { Description = "Share of requests the sandbox fails" };
+        var status = new Option<int>("--throttle-status") { DefaultValueFactory = _ => 403, Description = "403 or 429" };
+        status.AcceptOnlyFromAmong("403", "429");
+        var sequential = new Option<bool>("--sequential") { Description = "One request at a time, for comparison" };
+        var who = new Option<string>("--as") { DefaultValueFactory = _ => "teacher", Description = "Whose token: teacher or student" };
+        who.AcceptOnlyFromAmong("teacher", "student");
+        var command = new Command("client", "Fetch everything a token can read from a sandbox Canvas and compare with the minimum and the ideal")
+        {
+            profile, seed, latency, cost, faults, status, sequential, who,
+        };
+        command.SetAction((p, ct) => ClientBench.RunAsync(new ClientBench.Settings(p.GetValue(profile)!, p.GetValue(seed), p.GetValue(latency),
+            p.GetValue(cost), p.GetValue(faults), p.GetValue(status), p.GetValue(sequential), p.GetValue(who)!), ct));
+        return command;
     }
 }

@@ -32,6 +32,14 @@ public sealed class CanvasOptions
 
     [Range(1, 600)]
     public int RequestTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>The most requests one token may have in flight; the throttle governor usually keeps fewer.</summary>
+    [Range(1, 64)]
+    public int MaxInFlightPerToken { get; set; } = 32;
+
+    /// <summary>Retries of one request after a transient failure or a rate-limit refusal.</summary>
+    [Range(0, 20)]
+    public int RetryAttempts { get; set; } = 8;
 }
 
 /// <summary>Section "Sync": when background syncs run.</summary>

@@ -1,3 +1,4 @@
+using CanvasSync.Canvas;
 using CanvasSync.Data;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +18,7 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddCanvasClient();
 
         // An unparsable database leaves no DbContext registered; option validation reports it at start.
         if (DatabaseTarget.TryParse(builder.Configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection, out var target, out _))

@@ -1,0 +1,50 @@
+using System.Reflection;
+using CanvasSync.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CanvasSync.Canvas;
+
+/// <summary>
+/// The Canvas client: a plain class over HttpClient (registered with AddHttpClient). <see cref="Open"/> binds it to
+/// one connection's Canvas and token; the session does the requests.
+/// </summary>
+public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, IOptions<CanvasOptions> options, ILogger<CanvasClient> logger)
+{
+    public static readonly string UserAgent = "CanvasSync/" + (typeof(CanvasClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
+
+    /// <summary>A session for one Canvas (scheme, host and port of <paramref name="baseUrl"/>) and one token.</summary>
+    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        var origin = new Uri(baseUrl.GetLeftPart(UriPartial.Authority));
+        var o = options.Value;
+        var limit = maxInFlight ?? o.MaxInFlightPerToken;
+        // A session with its own cap (e.g. one request at a time) gets a governor of its own.
+        var governor = maxInFlight is null ? governors.For(origin, token, limit) : new ThrottleGovernor(limit, initialLimit: Math.Min(4, limit));
+        return new CanvasSession(http, origin, token, governor, accounting ?? new CanvasAccounting(), o, logger);
+    }
+}
+
+public static class CanvasClientServiceCollectionExtensions
+{
+    /// <summary>The client with its transport: gzip, no redirects (the token never follows one), pooled connections.</summary>
+    public static IServiceCollection AddCanvasClient(this IServiceCollection services)
+    {
+        services.AddSingleton<ThrottleGovernors>();
+        services.AddHttpClient<CanvasClient>(http =>
+            {
+                http.Timeout = Timeout.InfiniteTimeSpan; // per-request timeouts are the session's, from options
+                http.DefaultRequestHeaders.UserAgent.ParseAdd(CanvasClient.UserAgent);
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.All,
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(15),
+            });
+        return services;
+    }
+}

@@ -1,0 +1,48 @@
+namespace CanvasSync.Canvas;
+
+/// <summary>Every error the Canvas client raises. Messages name the URL path and status, never the token.</summary>
+public abstract class CanvasException(string message, Exception? inner = null) : Exception(message, inner);
+
+public enum DeadTokenReason { Missing, Invalid, Expired, Revoked }
+
+/// <summary>
+/// 401 with WWW-Authenticate: the token itself is dead (canvas-api.md §2). The connection must be re-authorised; the
+/// session refuses every further request rather than keep presenting a dead token.
+/// </summary>
+public sealed class CanvasTokenException(DeadTokenReason reason, DateTime? expiredAt, string message) : CanvasException(message)
+{
+    public DeadTokenReason Reason { get; } = reason;
+    /// <summary>When Canvas reports it (expired tokens).</summary>
+    public DateTime? ExpiredAt { get; } = expiredAt;
+}
+
+/// <summary>401 without WWW-Authenticate: no permission for this one resource. Skip it and go on.</summary>
+public sealed class CanvasPermissionException(string message) : CanvasException(message);
+
+/// <summary>404: the resource is gone (or never existed).</summary>
+public sealed class CanvasNotFoundException(string message) : CanvasException(message);
+
+/// <summary>400: Canvas rejected a request we built, which is our bug.</summary>
+public sealed class CanvasBadRequestException(string message, string body) : CanvasException(message)
+{
+    public string Body { get; } = body;
+}
+
+/// <summary>A 403 that is not a rate limit (e.g. "invalid assignment ids requested").</summary>
+public sealed class CanvasForbiddenException(string message) : CanvasException(message);
+
+/// <summary>What Canvas did that a client must not go along with: a redirect, a next link to another host.</summary>
+public sealed class CanvasProtocolException(string message) : CanvasException(message);
+
+/// <summary>Worth retrying: a 5xx, an HTML error page, a timeout, a cut connection, a truncated body.</summary>
+public sealed class CanvasTransientException(string cause, string message, Exception? inner = null) : CanvasException(message, inner)
+{
+    /// <summary>server_error | proxy_error | timeout | connection | truncated</summary>
+    public string Cause { get; } = cause;
+}
+
+/// <summary>403 "Rate Limit Exceeded" or 429: back off and retry.</summary>
+public sealed class CanvasThrottledException(TimeSpan? retryAfter, string message) : CanvasException(message)
+{
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}

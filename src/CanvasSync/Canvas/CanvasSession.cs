@@ -1,0 +1,319 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using CanvasSync.Hosting;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace CanvasSync.Canvas;
+
+/// <summary>
+/// One connection's conversation with Canvas: every request carries its token to its host only, passes its throttle
+/// governor, and is classified as canvas-api.md §2 says. Collections are streamed a page at a time.
+/// </summary>
+public sealed partial class CanvasSession
+{
+    private readonly HttpClient _http;
+    private readonly string _token;
+    private readonly ThrottleGovernor _governor;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _requestTimeout;
+    private readonly ResiliencePipeline _retry;
+    private volatile CanvasTokenException? _deadToken;
+
+    internal CanvasSession(HttpClient http, Uri origin, string token, ThrottleGovernor governor, CanvasAccounting accounting, CanvasOptions options, ILogger logger)
+    {
+        _http = http;
+        BaseUrl = origin;
+        _token = token;
+        _governor = governor;
+        Accounting = accounting;
+        _logger = logger;
+        _requestTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
+        _retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<CanvasTransientException>().Handle<CanvasThrottledException>(),
+            MaxRetryAttempts = Math.Max(1, options.RetryAttempts),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(250),
+            MaxDelay = TimeSpan.FromSeconds(15),
+            // Honour Retry-After when Canvas sends one; otherwise exponential backoff with jitter.
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is CanvasThrottledException { RetryAfter: { } after } ? after : (TimeSpan?)null),
+            OnRetry = args =>
+            {
+                var cause = args.Outcome.Exception switch
+                {
+                    CanvasThrottledException => "throttled",
+                    CanvasTransientException t => t.Cause,
+                    _ => "other",
+                };
+                Accounting.Retry(cause);
+                LogRetry(_logger, cause, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+    }
+
+    public Uri BaseUrl { get; }
+    public CanvasAccounting Accounting { get; }
+    public ThrottleGovernor Governor => _governor;
+
+    /// <summary>Set once Canvas has said the token is dead; every later request fails at once with it.</summary>
+    public CanvasTokenException? DeadToken => _deadToken;
+
+    /// <summary>
+    /// Every page of a collection from <paramref name="pathOrUrl"/> (a path under the base URL, or a next-page URL
+    /// from a checkpoint), following rel="next" exactly as given and stopping only when there is none. Items Canvas
+    /// repeats on a later page are dropped; items that cannot be read are logged, counted and skipped.
+    /// </summary>
+    public async IAsyncEnumerable<CanvasPage<T>> PagesAsync<T>(string collection, string pathOrUrl, JsonTypeInfo<T> type,
+        Func<JsonElement, string?>? key = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        key ??= IdKey;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        Uri? url = Resolve(pathOrUrl);
+        while (url is not null)
+        {
+            var (doc, next) = await FetchAsync(url, cancellationToken);
+            using (doc)
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Array)
+                    throw new CanvasProtocolException($"{collection}: Canvas answered {url.AbsolutePath} with a JSON {doc.RootElement.ValueKind}, not a list");
+                var items = new List<CanvasItem<T>>(doc.RootElement.GetArrayLength());
+                foreach (var element in doc.RootElement.EnumerateArray())
+                {
+                    if (Read(collection, element, type, key) is not { } item) continue;
+                    if (!seen.Add(item.Key))
+                    {
+                        Accounting.DuplicateItem();
+                        continue;
+                    }
+
+                    items.Add(item);
+                }
+
+                Accounting.Page(items.Count);
+                yield return new CanvasPage<T>(collection, url, next, items);
+            }
+
+            url = next;
+        }
+    }
+
+    /// <summary>A single object (users/self, a course).</summary>
+    public async Task<CanvasItem<T>> GetAsync<T>(string collection, string path, JsonTypeInfo<T> type, CancellationToken cancellationToken = default)
+    {
+        var (doc, _) = await FetchAsync(Resolve(path), cancellationToken);
+        using (doc)
+        {
+            return Read(collection, doc.RootElement, type, IdKey)
+                ?? throw new CanvasProtocolException($"{collection}: Canvas answered {path} with an object CanvasSync cannot read");
+        }
+    }
+
+    private CanvasItem<T>? Read<T>(string collection, JsonElement element, JsonTypeInfo<T> type, Func<JsonElement, string?> key)
+    {
+        try
+        {
+            if (key(element) is { } k && element.Deserialize(type) is { } value) return new CanvasItem<T>(k, value, element.GetRawText());
+            LogSkippedItem(_logger, collection, "no id");
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            LogSkippedItem(_logger, collection, e.GetType().Name);
+        }
+
+        Accounting.SkippedItem();
+        return null;
+    }
+
+    public static string? IdKey(JsonElement e) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty("id", out var id)
+            ? id.ValueKind switch { JsonValueKind.Number => id.GetRawText(), JsonValueKind.String => id.GetString(), _ => null }
+            : null;
+
+    private Uri Resolve(string pathOrUrl)
+    {
+        var url = Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? absolute : new Uri(BaseUrl, pathOrUrl);
+        return SameOrigin(url) ? url : throw new CanvasProtocolException($"refusing to send the token to {url.Host}: this connection's Canvas is {BaseUrl.Host}");
+    }
+
+    private bool SameOrigin(Uri url) =>
+        string.Equals(url.Scheme, BaseUrl.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(url.Host, BaseUrl.Host, StringComparison.OrdinalIgnoreCase)
+        && url.Port == BaseUrl.Port;
+
+    /// <summary>One page: a request through the governor, retried when worth it, classified when not.</summary>
+    private async Task<(JsonDocument Doc, Uri? Next)> FetchAsync(Uri url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(static (state, ct) => state.Session.FetchOnceAsync(state.Url, ct), (Session: this, Url: url), cancellationToken);
+        }
+        catch (CanvasException)
+        {
+            Accounting.FailedRequest();
+            throw;
+        }
+    }
+
+    private async ValueTask<(JsonDocument, Uri?)> FetchOnceAsync(Uri url, CancellationToken cancellationToken)
+    {
+        if (_deadToken is { } dead) throw dead;
+        using var slot = await _governor.AcquireAsync(cancellationToken);
+        Accounting.InFlight(slot.InFlightWhenAcquired);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_requestTimeout);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        request.Headers.Accept.ParseAdd("application/json");
+        Accounting.Request();
+
+        HttpResponseMessage response;
+        byte[] body;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CanvasTransientException("timeout", $"no answer from {url.AbsolutePath} within {_requestTimeout.TotalSeconds:0} s", e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CanvasTransientException("connection", $"could not reach {url.Host}: {e.Message}", e);
+        }
+
+        using (response)
+        {
+            _governor.OnResponse(HeaderNumber(response, "X-Rate-Limit-Remaining"));
+            if (HeaderNumber(response, "X-Request-Cost") is { } cost) Accounting.Cost(cost);
+            try
+            {
+                body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new CanvasTransientException("timeout", $"the answer from {url.AbsolutePath} stalled", e);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException)
+            {
+                throw new CanvasTransientException("connection", $"the connection was cut while reading {url.AbsolutePath}", e);
+            }
+
+            Accounting.ResponseBody(body.Length);
+            return Classify(url, response, body);
+        }
+    }
+
+    private (JsonDocument, Uri?) Classify(Uri url, HttpResponseMessage response, byte[] body)
+    {
+        var status = (int)response.StatusCode;
+        var what = $"{status} from {url.AbsolutePath}";
+        switch (status)
+        {
+            case 200:
+                JsonDocument doc;
+                try
+                {
+                    doc = JsonDocument.Parse(body);
+                }
+                catch (JsonException e)
+                {
+                    // A 200 whose body does not parse was cut short somewhere between Canvas and us.
+                    throw new CanvasTransientException("truncated", $"{what}: the body is not complete JSON ({body.Length} bytes)", e);
+                }
+
+                return (doc, NextLink(url, response));
+            case 401 when response.Headers.WwwAuthenticate.Count > 0:
+                throw MarkDead(DeadTokenFrom(body, what));
+            case 401:
+                throw new CanvasPermissionException($"{what}: the token may not read this resource");
+            case 403 or 429 when status == 429 || Encoding.UTF8.GetString(body).Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):
+                _governor.OnThrottled();
+                Accounting.ThrottledResponse();
+                throw new CanvasThrottledException(response.Headers.RetryAfter?.Delta, $"{what}: rate limit exceeded");
+            case 403:
+                throw new CanvasForbiddenException($"{what}: {Snippet(body)}");
+            case 404:
+                throw new CanvasNotFoundException($"{what}: not found");
+            case 400 or 422:
+                LogBadRequest(_logger, status, url.PathAndQuery, Snippet(body));
+                throw new CanvasBadRequestException($"{what}: Canvas rejected the request", Snippet(body));
+            case >= 300 and < 400:
+                throw new CanvasProtocolException($"{what}: Canvas redirected to {response.Headers.Location?.Host}; not followed, so the token stays on {BaseUrl.Host}");
+            case 408 or >= 500:
+                var html = response.Content.Headers.ContentType?.MediaType == "text/html";
+                throw new CanvasTransientException(html ? "proxy_error" : "server_error", $"{what}{(html ? " (an HTML error page)" : "")}");
+            default:
+                throw new CanvasProtocolException($"{what}: unexpected status");
+        }
+    }
+
+    private Uri? NextLink(Uri current, HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Link", out var values)) return null;
+        if (!LinkHeader.Parse(values).TryGetValue("next", out var next)) return null;
+        var url = new Uri(current, next);
+        return SameOrigin(url) ? url
+            : throw new CanvasProtocolException($"Canvas's next link points to {url.Host}; not followed, so the token stays on {BaseUrl.Host}");
+    }
+
+    private CanvasTokenException MarkDead(CanvasTokenException e)
+    {
+        _deadToken ??= e;
+        LogDeadToken(_logger, e.Reason);
+        return e;
+    }
+
+    private static CanvasTokenException DeadTokenFrom(byte[] body, string what)
+    {
+        string? message = null;
+        DateTime? expiredAt = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            {
+                message = errors[0].TryGetProperty("message", out var m) ? m.GetString() : null;
+                if (errors[0].TryGetProperty("expired_at", out var at) && at.TryGetDateTime(out var t)) expiredAt = t.ToUniversalTime();
+            }
+        }
+        catch (JsonException)
+        {
+            // Not Canvas's JSON: still a dead token, reason unknown.
+        }
+
+        var reason = message switch
+        {
+            _ when message?.Contains("Expired", StringComparison.OrdinalIgnoreCase) == true => DeadTokenReason.Expired,
+            _ when message?.Contains("Revoked", StringComparison.OrdinalIgnoreCase) == true => DeadTokenReason.Revoked,
+            _ when message?.Contains("authorization required", StringComparison.OrdinalIgnoreCase) == true => DeadTokenReason.Missing,
+            _ => DeadTokenReason.Invalid,
+        };
+        return new CanvasTokenException(reason, expiredAt, $"{what}: the Canvas token is {reason.ToString().ToLowerInvariant()} and must be replaced");
+    }
+
+    private static double? HeaderNumber(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values)
+        && double.TryParse(values.First(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+
+    private static string Snippet(byte[] body) => Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Canvas request retried after {Cause} (attempt {Attempt}, waiting {DelayMs:0} ms)")]
+    private static partial void LogRetry(ILogger logger, string cause, int attempt, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Canvas rejected a request CanvasSync built ({Status} {PathAndQuery}): {Body}")]
+    private static partial void LogBadRequest(ILogger logger, int status, string pathAndQuery, string body);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Canvas served a {Collection} item that cannot be read ({Problem}); skipped")]
+    private static partial void LogSkippedItem(ILogger logger, string collection, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Canvas says the token is {Reason}: no more requests on this session")]
+    private static partial void LogDeadToken(ILogger logger, DeadTokenReason reason);
+}

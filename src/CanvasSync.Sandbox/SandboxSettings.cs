@@ -1,8 +1,8 @@
 namespace CanvasSync.Sandbox;
 
-/// <summary>What kinds of fault the sandbox injects (issue #2): Canvas's JSON 500, proxy HTML 502/503/504, a connection
-/// cut mid-body, and a slow answer.</summary>
-public enum FaultKind { Internal500, BadGateway502, Unavailable503, GatewayTimeout504, CutMidBody, Slow }
+/// <summary>What kinds of fault the sandbox injects: Canvas's JSON 500, proxy HTML 502/503/504, a connection cut
+/// mid-body, a slow answer, and a 200 whose JSON is cut short although the HTTP response is complete.</summary>
+public enum FaultKind { Internal500, BadGateway502, Unavailable503, GatewayTimeout504, CutMidBody, Slow, TruncatedJson }
 
 /// <summary>The sandbox's behaviour; changeable at run time through the control API.</summary>
 public sealed class SandboxSettings
@@ -14,6 +14,8 @@ public sealed class SandboxSettings
     public double FaultRate { get; set; }
     public IReadOnlyList<FaultKind> FaultKinds { get; set; } = Enum.GetValues<FaultKind>();
     public int SlowMs { get; set; } = 2000;
+    /// <summary>When set (e.g. "http://evil.example"), pagination links point there: a client must not follow them.</summary>
+    public string? ForeignLinkOrigin { get; set; }
     public ThrottleSettings Throttle { get; set; } = new();
 }
 

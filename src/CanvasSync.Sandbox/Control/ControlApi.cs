@@ -157,10 +157,12 @@ internal static class ControlApi
 
     /// <summary>The settings as the control API reads and writes them; absent fields stay as they are.</summary>
     internal sealed record SettingsView(int? LatencyMs, int? CostMs, double? FaultRate, FaultKind[]? FaultKinds, int? SlowMs, int? FaultSeed,
-        bool? ThrottleEnabled, int? ThrottleStatus, double? HighWaterMark, double? Maximum, double? OutflowPerSecond, double? UpFrontCost)
+        bool? ThrottleEnabled, int? ThrottleStatus, double? HighWaterMark, double? Maximum, double? OutflowPerSecond, double? UpFrontCost,
+        string? ForeignLinkOrigin = null)
     {
         public static SettingsView From(SandboxSettings s) => new(s.LatencyMs, s.CostMs, s.FaultRate, [.. s.FaultKinds], s.SlowMs, null,
-            s.Throttle.Enabled, s.Throttle.Status, s.Throttle.HighWaterMark, s.Throttle.Maximum, s.Throttle.OutflowPerSecond, s.Throttle.UpFrontCost);
+            s.Throttle.Enabled, s.Throttle.Status, s.Throttle.HighWaterMark, s.Throttle.Maximum, s.Throttle.OutflowPerSecond, s.Throttle.UpFrontCost,
+            s.ForeignLinkOrigin);
 
         public void ApplyTo(SandboxSettings s)
         {
@@ -169,6 +171,7 @@ internal static class ControlApi
             s.FaultRate = FaultRate ?? s.FaultRate;
             s.FaultKinds = FaultKinds ?? s.FaultKinds;
             s.SlowMs = SlowMs ?? s.SlowMs;
+            s.ForeignLinkOrigin = ForeignLinkOrigin ?? s.ForeignLinkOrigin;
             var t = s.Throttle;
             s.Throttle = t with
             {

@@ -55,7 +55,7 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
             }
 
             var started = Stopwatch.GetTimestamp();
-            var response = Authenticate(http, token, out var user) ?? handler(new CanvasRequest(http, world, user!, time.GetUtcNow().UtcDateTime));
+            var response = Authenticate(http, token, out var user) ?? handler(new CanvasRequest(http, world, user!, time.GetUtcNow().UtcDateTime, settings.ForeignLinkOrigin));
             if (fault == FaultKind.Internal500) response = CanvasErrors.InternalError(Interlocked.Increment(ref _errorReportId));
             if (settings.CostMs > 0) await Task.Delay(settings.CostMs, ct);
             if (fault == FaultKind.Slow) await Task.Delay(settings.SlowMs, ct);
@@ -67,7 +67,7 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
             http.Response.Headers["X-Rate-Limit-Remaining"] = JsonWriterExtensions.RubyFloat(throttle.HighWaterMark - count);
             http.Response.Headers["X-Runtime"] = Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
             if (halfLatency > TimeSpan.Zero) await Task.Delay(halfLatency, time, ct);
-            (status, bytes) = await WriteAsync(http, response, cutMidBody: fault == FaultKind.CutMidBody);
+            (status, bytes) = await WriteAsync(http, response, fault);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
@@ -103,7 +103,7 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
         }
     }
 
-    private static async Task<(int, long)> WriteAsync(HttpContext http, CanvasResponse response, bool cutMidBody)
+    private static async Task<(int, long)> WriteAsync(HttpContext http, CanvasResponse response, FaultKind? fault)
     {
         var res = http.Response;
         res.StatusCode = response.Status;
@@ -122,8 +122,10 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
             res.Headers.Vary = "Accept-Encoding";
         }
 
+        // A complete HTTP response whose JSON stops halfway (a broken proxy or cache).
+        if (fault == FaultKind.TruncatedJson && response.Status == 200) body = body.AsSpan(0, body.Length / 2).ToArray();
         res.ContentLength = body.Length;
-        if (!cutMidBody)
+        if (fault != FaultKind.CutMidBody)
         {
             await res.Body.WriteAsync(body, http.RequestAborted);
             return (response.Status, body.Length);

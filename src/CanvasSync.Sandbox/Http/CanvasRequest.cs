@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace CanvasSync.Sandbox.Http;
 
 /// <summary>One authenticated API request as the endpoint handlers see it.</summary>
-internal sealed class CanvasRequest(HttpContext http, SandboxWorld world, SUser user, DateTime now)
+internal sealed class CanvasRequest(HttpContext http, SandboxWorld world, SUser user, DateTime now, string? linkOrigin = null)
 {
     public HttpContext Http { get; } = http;
     public SandboxWorld World { get; } = world;
@@ -15,7 +15,7 @@ internal sealed class CanvasRequest(HttpContext http, SandboxWorld world, SUser 
     /// <summary>scheme://host:port, as Canvas builds absolute URLs from the request host.</summary>
     public string BaseUrl { get; } = $"{http.Request.Scheme}://{http.Request.Host}";
     /// <summary>The collection's absolute URL without query, the base of pagination links.</summary>
-    public string CollectionUrl => BaseUrl + Http.Request.Path;
+    public string CollectionUrl => (linkOrigin ?? BaseUrl) + Http.Request.Path;
 
     public string Route(string name) => Http.Request.RouteValues[name]?.ToString() ?? "";
 

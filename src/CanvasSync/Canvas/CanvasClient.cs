@@ -21,8 +21,8 @@ public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, I
         var origin = new Uri(baseUrl.GetLeftPart(UriPartial.Authority));
         var o = options.Value;
         var limit = maxInFlight ?? o.MaxInFlightPerToken;
-        // A session with its own cap (e.g. one request at a time) gets a governor of its own.
-        var governor = maxInFlight is null ? governors.For(origin, token, limit) : new ThrottleGovernor(limit, initialLimit: Math.Min(4, limit));
+        // A session with its own cap (one request at a time, say) gets a governor of its own that starts at that cap.
+        var governor = maxInFlight is null ? governors.For(origin, token, limit) : new ThrottleGovernor(limit, initialLimit: limit);
         return new CanvasSession(http, origin, token, governor, accounting ?? new CanvasAccounting(), o, logger);
     }
 }

@@ -66,7 +66,8 @@ public sealed class ThrottleGovernor
             }
             catch (OperationCanceledException)
             {
-                // We may have been woken just before giving up: pass the wake on so nobody waits with room free.
+                // Mark our place as abandoned so no wake is spent on it; and if a wake already reached us, pass it on.
+                wait.TrySetCanceled(CancellationToken.None);
                 lock (_lock) WakeLocked();
                 throw;
             }
@@ -108,9 +109,12 @@ public sealed class ThrottleGovernor
 
     private void WakeLocked()
     {
-        // Wake as many waiters as there is room for; each re-checks under the lock.
+        // Wake as many waiters as there is room for (each re-checks under the lock), skipping abandoned places.
         var room = (int)_limit - _inFlight;
-        while (room-- > 0 && _waiting.TryDequeue(out var next)) next.TrySetResult();
+        while (room > 0 && _waiting.TryDequeue(out var next))
+        {
+            if (next.TrySetResult()) room--;
+        }
     }
 
     public readonly struct Slot(ThrottleGovernor governor, int inFlightWhenAcquired) : IDisposable

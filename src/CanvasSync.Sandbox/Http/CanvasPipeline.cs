@@ -25,7 +25,7 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
     {
         var token = ReadToken(http.Request);
         var clientKey = token is null ? "ip:" + http.Connection.RemoteIpAddress : "token:" + token;
-        stats.Begin(endpoint, clientKey);
+        stats.Begin(endpoint, clientKey, http.Request.Headers.UserAgent.ToString());
         var status = 0;
         long bytes = 0;
         try

@@ -10,12 +10,14 @@ internal sealed class SandboxStats
     private readonly ConcurrentDictionary<string, long> _faults = new();
     private readonly ConcurrentDictionary<string, int> _inFlight = new();
     private readonly ConcurrentDictionary<string, int> _maxInFlight = new();
+    private readonly ConcurrentDictionary<string, byte> _userAgents = new();
     private long _requests;
     private long _throttled;
     private long _bytes;
 
-    public void Begin(string endpoint, string clientKey)
+    public void Begin(string endpoint, string clientKey, string userAgent)
     {
+        if (_userAgents.Count < 100) _userAgents.TryAdd(userAgent, 0);
         Interlocked.Increment(ref _requests);
         _byEndpoint.AddOrUpdate(endpoint, 1, (_, n) => n + 1);
         var now = _inFlight.AddOrUpdate(clientKey, 1, (_, n) => n + 1);
@@ -42,6 +44,7 @@ internal sealed class SandboxStats
         by_status = _byStatus.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value),
         faults = _faults.ToDictionary(kv => kv.Key, kv => kv.Value),
         max_in_flight = _maxInFlight.ToDictionary(kv => describeClient(kv.Key), kv => kv.Value),
+        user_agents = _userAgents.Keys.Order(StringComparer.Ordinal).ToList(),
     };
 
     public void Reset()
@@ -50,6 +53,7 @@ internal sealed class SandboxStats
         _byStatus.Clear();
         _faults.Clear();
         _maxInFlight.Clear();
+        _userAgents.Clear();
         Interlocked.Exchange(ref _requests, 0);
         Interlocked.Exchange(ref _throttled, 0);
         Interlocked.Exchange(ref _bytes, 0);

@@ -96,6 +96,18 @@ public sealed class ClientPagingTests(SandboxFixture fixture) : SandboxTest(fixt
     }
 
     [Fact]
+    public async Task Requests_say_who_they_are_and_accept_gzip()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
+        var session = _clients.Open(sandbox, sandbox.Tokens.Teacher);
+        await foreach (var _ in session.CoursesAsync()) { }
+        var stats = await Http.GetJsonAsync($"{sandbox.BaseUrl}/_sandbox/stats", null);
+        Assert.Equal(["CanvasSync/0.1.0"], stats.GetProperty("user_agents").EnumerateArray().Select(u => u.GetString()));
+        // Fewer bytes went over the wire than the client read: the bodies were gzipped and decompressed on arrival.
+        Assert.True(stats.GetProperty("bytes").GetInt64() < session.Accounting.Bytes);
+    }
+
+    [Fact]
     public async Task A_next_link_to_another_host_is_refused_and_never_requested()
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());

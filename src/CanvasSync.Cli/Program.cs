@@ -4,12 +4,14 @@ using CanvasSync.Cli.Common;
 using CanvasSync.Cli.Demo;
 using CanvasSync.Cli.SandboxCanvas;
 using CanvasSync.Cli.Serve;
+using CanvasSync.Cli.Sync;
 
 var root = new RootCommand("canvas-sync: a fast, faithful local copy of Canvas LMS data, served back over a REST API.")
 {
     ServeCommand.Create(),
     DemoCommand.Create(),
     SandboxCommand.Create(),
+    SyncCommand.Create(),
     BenchCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

@@ -114,6 +114,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
         modelBuilder.Entity<SyncRun>(e =>
         {
             e.ToTable("sync_runs");
+            e.Property(x => x.LeaseOwner).HasMaxLength(200);
             e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ConnectionId, x.Status });
             e.HasIndex(x => x.QueuedAt);

@@ -70,6 +70,11 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
         else options.UseNpgsql(ConnectionString);
     }
 
+    /// <summary>A plain connection, for the engine's bulk writes (pooled by both providers).</summary>
+    public System.Data.Common.DbConnection CreateConnection() => Provider == DatabaseProvider.Sqlite
+        ? new SqliteConnection(ConnectionString)
+        : new NpgsqlConnection(ConnectionString);
+
     /// <summary>A context of the right flavour, for tools and tests that do not use dependency injection.</summary>
     public CanvasSyncDbContext CreateContext() => Provider == DatabaseProvider.Sqlite
         ? new SqliteCanvasSyncDbContext(new DbContextOptionsBuilder<SqliteCanvasSyncDbContext>().UseSqlite(ConnectionString).Options)

@@ -19,6 +19,7 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddCanvasClient();
+        services.AddSingleton<CanvasSync.Features.SyncRuns.SyncEngine>();
 
         // An unparsable database leaves no DbContext registered; option validation reports it at start.
         if (DatabaseTarget.TryParse(builder.Configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection, out var target, out _))

@@ -82,7 +82,7 @@ public sealed class ClientPagingTests(SandboxFixture fixture) : SandboxTest(fixt
         var session = _clients.Open(Fixture.Sandbox, Teacher);
         var since = DateTime.UtcNow.AddDays(-30);
         var pages = await AllPagesAsync(session.SubmissionsAsync(course, new SubmissionQuery(true, GradedSince: since)));
-        Assert.Contains("graded_since=" + CanvasSession.Iso8601(since), pages[0].Url.OriginalString, StringComparison.Ordinal);
+        Assert.Contains("graded_since=" + CanvasPaths.Iso8601(since), pages[0].Url.OriginalString, StringComparison.Ordinal);
         Assert.All(pages.SelectMany(p => p.Items), i => Assert.True(i.Value.GradedAt > since));
     }
 

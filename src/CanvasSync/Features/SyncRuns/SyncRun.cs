@@ -20,6 +20,8 @@ public sealed class SyncRun
     public DateTime? FinishedAt { get; set; }
     /// <summary>Last sign of life from the worker running it; a stale heartbeat means the worker died.</summary>
     public DateTime? HeartbeatAt { get; set; }
+    /// <summary>Who runs it: "host:pid". On the same host a dead pid frees the run at once; elsewhere the heartbeat decides.</summary>
+    public string? LeaseOwner { get; set; }
     public string? Phase { get; set; }
     public double Percent { get; set; }
     public long ItemsDone { get; set; }

@@ -1057,6 +1057,11 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("items_estimated");
 
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("lease_owner");
+
                     b.Property<long>("Pages")
                         .HasColumnType("bigint")
                         .HasColumnName("pages");

@@ -1022,6 +1022,11 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("items_estimated");
 
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_owner");
+
                     b.Property<long>("Pages")
                         .HasColumnType("INTEGER")
                         .HasColumnName("pages");

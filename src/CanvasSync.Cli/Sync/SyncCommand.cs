@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using CanvasSync.Cli.Common;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.SyncRuns;
+
+namespace CanvasSync.Cli.Sync;
+
+/// <summary>`canvas-sync sync`: one sync in the foreground. Started again after a crash, it resumes the unfinished run.</summary>
+internal static class SyncCommand
+{
+    public static Command Create()
+    {
+        var url = new Option<string>("--canvas-url") { Description = "Canvas base URL, e.g. https://canvas.example.edu", Required = true };
+        var token = new Option<string?>("--token") { Description = "Canvas API token (or env CANVASSYNC_CANVAS_TOKEN); used for this run only, never stored" };
+        var db = CommonOptions.Db();
+        var type = new Option<string>("--type") { Description = "full or delta (a delta with no earlier full sync runs as full)", DefaultValueFactory = _ => "full" };
+        type.AcceptOnlyFromAmong("full", "delta");
+        var courses = new Option<long[]>("--course") { Description = "Only these course ids (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var term = new Option<long?>("--term") { Description = "Only courses of this term id" };
+        var force = new Option<bool>("--force-restart") { Description = "Abandon an unfinished run of this connection and start over" };
+        var json = new Option<bool>("--json") { Description = "Print a JSON summary on stdout" };
+        var command = new Command("sync", "Sync a Canvas account into the database now (full or delta), resuming an interrupted run")
+        {
+            url, token, db, type, courses, term, force, json,
+        };
+        command.SetAction(async (p, ct) =>
+        {
+            var secret = p.GetValue(token) ?? Environment.GetEnvironmentVariable("CANVASSYNC_CANVAS_TOKEN");
+            if (string.IsNullOrWhiteSpace(secret)) throw new FormatException("a Canvas token is needed: --token or env CANVASSYNC_CANVAS_TOKEN");
+            var baseUrl = OperatorConnections.Normalize(p.GetValue(url)!);
+            using var host = await CliServices.StartAsync(p.GetValue(db), ct);
+            var database = host.Services.GetRequiredService<DatabaseTarget>();
+            var connectionId = await OperatorConnections.EnsureAsync(database, baseUrl, TimeProvider.System, ct);
+            var request = new SyncRequest(p.GetValue(type) == "delta" ? SyncType.Delta : SyncType.Full,
+                new SyncScope(p.GetValue(term), p.GetValue(courses) is { Length: > 0 } ids ? ids : null), p.GetValue(force));
+
+            var quiet = p.GetValue(json) || Console.IsOutputRedirected;
+            var progress = quiet ? null : new Progress<SyncProgress>(x =>
+                Console.Write(string.Create(CultureInfo.InvariantCulture, $"\r{x.Percent,5:0.0}%  {x.Phase,-18} {x.ItemsDone,9} items  {x.Requests,6} requests  {x.Throttled} throttled   ")));
+            SyncResult result;
+            try
+            {
+                result = await host.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, secret, request, progress, ct);
+            }
+            catch (SyncAlreadyRunningException e)
+            {
+                await Console.Error.WriteLineAsync($"canvas-sync: {e.Message}");
+                return CliRunner.Failure;
+            }
+
+            if (!quiet) Console.WriteLine();
+            if (p.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(Summary(result)));
+            else PrintSummary(result);
+            return result.Status == SyncStatus.Completed ? 0 : CliRunner.Failure;
+        });
+        return command;
+    }
+
+    private static Dictionary<string, object> Summary(SyncResult r) => new()
+    {
+        ["run_id"] = r.RunId,
+        ["status"] = Words(r.Status.ToString()),
+        ["type"] = Words(r.Type.ToString()),
+        ["resumed"] = r.Resumed,
+        ["duration_seconds"] = Math.Round(r.Duration.TotalSeconds, 3),
+        ["requests"] = r.Requests,
+        ["throttled"] = r.Throttled,
+        ["retries"] = r.Retries,
+        ["counts"] = r.Counts.ToDictionary(kv => kv.Key, kv => new { created = kv.Value.Created, updated = kv.Value.Updated, deleted = kv.Value.Deleted, unchanged = kv.Value.Unchanged }),
+        ["errors"] = r.Errors,
+    };
+
+    private static void PrintSummary(SyncResult r)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Run {r.RunId}: {Words(r.Status.ToString())} ({Words(r.Type.ToString())}{(r.Resumed ? ", resumed" : "")}) in {r.Duration.TotalSeconds:0.0} s, {r.Requests} requests, {r.Throttled} throttled"));
+        Console.WriteLine($"  {"entity",-18} {"created",9} {"updated",9} {"deleted",9} {"unchanged",9}");
+        foreach (var (entity, c) in r.Counts) Console.WriteLine($"  {entity,-18} {c.Created,9} {c.Updated,9} {c.Deleted,9} {c.Unchanged,9}");
+        foreach (var e in r.Errors.Take(10)) Console.WriteLine($"  error: {e}");
+    }
+
+    private static string Words(string pascal) => CanvasSync.Data.SnakeCaseEnumConverter<SyncType>.ToSnake(pascal);
+}

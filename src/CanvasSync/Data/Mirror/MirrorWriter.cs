@@ -1,0 +1,145 @@
+using System.Data.Common;
+using System.Text;
+
+namespace CanvasSync.Data.Mirror;
+
+/// <summary>How a batch of rows landed.</summary>
+public record struct WriteCounts(long Created, long Updated, long Unchanged, long Deleted)
+{
+    public static WriteCounts operator +(WriteCounts a, WriteCounts b) =>
+        new(a.Created + b.Created, a.Updated + b.Updated, a.Unchanged + b.Unchanged, a.Deleted + b.Deleted);
+}
+
+/// <summary>The counts, and the ids of rows that were created or changed (e.g. groups whose members moved).</summary>
+public sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written);
+
+/// <summary>
+/// Writes mirrored rows in bulk on either database with one SQL dialect both accept: the existing hashes of the
+/// batch are read, new and changed rows go in one multi-row INSERT ... ON CONFLICT DO UPDATE, and unchanged rows only
+/// have last_seen_at moved (deletion detection needs it). first_seen_at is never overwritten.
+/// </summary>
+public static class MirrorWriter
+{
+    public static async Task<WriteResult> UpsertAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
+        IReadOnlyList<MirrorRow> rows, DateTime now, CancellationToken ct)
+    {
+        if (rows.Count == 0) return new WriteResult(default, []);
+        // A batch may carry one item twice (a classmate in two sections): the last one wins.
+        var batch = rows.GroupBy(r => r.Key).Select(g => g.Last()).ToList();
+        var existing = await ExistingAsync(connection, transaction, table, connectionId, batch, ct);
+
+        var write = new List<MirrorRow>();
+        var touch = new List<MirrorRow>();
+        long created = 0, updated = 0;
+        foreach (var row in batch)
+        {
+            if (!existing.TryGetValue(row.Key, out var old)) { created++; write.Add(row); }
+            else if (old.Hash != row.ContentHash || old.Deleted) { updated++; write.Add(row); }
+            else touch.Add(row);
+        }
+
+        if (write.Count > 0) await InsertOrUpdateAsync(connection, transaction, table, connectionId, write, now, ct);
+        if (touch.Count > 0)
+        {
+            // The id list uses the index; planner items also match on their full key (type:id).
+            await using var cmd = Command(connection, transaction, $"UPDATE {table.Name} SET last_seen_at = @now WHERE connection_id = @c AND canvas_id IN ({In(touch.Count)})"
+                + (table.KeyedByPlannableType ? $" AND {KeyExpression(table)} IN ({In(touch.Count, "k")})" : ""));
+            Add(cmd, "now", now);
+            Add(cmd, "c", connectionId);
+            for (var i = 0; i < touch.Count; i++)
+            {
+                Add(cmd, "p" + i, touch[i].CanvasId);
+                if (table.KeyedByPlannableType) Add(cmd, "k" + i, touch[i].Key);
+            }
+
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+
+        return new WriteResult(new WriteCounts(created, updated, touch.Count, 0), write.Select(r => r.CanvasId).ToList());
+    }
+
+    private static string KeyExpression(MirrorTable table) =>
+        table.KeyedByPlannableType ? "plannable_type || ':' || CAST(canvas_id AS TEXT)" : "CAST(canvas_id AS TEXT)";
+
+    /// <summary>
+    /// After a complete listing: rows in scope that this run did not see get deleted_at (a tombstone; never a hard
+    /// delete). <paramref name="scope"/> is an extra condition such as "course_canvas_id = @s".
+    /// </summary>
+    public static async Task<long> MarkUnseenDeletedAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
+        string? scope, long? scopeValue, DateTime seenSince, DateTime now, CancellationToken ct)
+    {
+        await using var cmd = Command(connection, transaction,
+            $"UPDATE {table.Name} SET deleted_at = @now WHERE connection_id = @c AND deleted_at IS NULL AND last_seen_at < @since" + (scope is null ? "" : " AND " + scope));
+        Add(cmd, "now", now);
+        Add(cmd, "c", connectionId);
+        Add(cmd, "since", seenSince);
+        if (scopeValue is { } v) Add(cmd, "s", v);
+        return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<Dictionary<string, (string Hash, bool Deleted)>> ExistingAsync(DbConnection connection, DbTransaction transaction,
+        MirrorTable table, long connectionId, List<MirrorRow> batch, CancellationToken ct)
+    {
+        var key = KeyExpression(table);
+        var ids = batch.Select(r => r.CanvasId).Distinct().ToList();
+        await using var cmd = Command(connection, transaction,
+            $"SELECT {key}, content_hash, deleted_at IS NOT NULL FROM {table.Name} WHERE connection_id = @c AND canvas_id IN ({In(ids.Count)})");
+        Add(cmd, "c", connectionId);
+        for (var i = 0; i < ids.Count; i++) Add(cmd, "p" + i, ids[i]);
+        var result = new Dictionary<string, (string, bool)>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
+        return result;
+    }
+
+    private static async Task InsertOrUpdateAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
+        List<MirrorRow> rows, DateTime now, CancellationToken ct)
+    {
+        var columns = new[] { "connection_id", "canvas_id", "raw_json", "content_hash", "first_seen_at", "last_seen_at", "deleted_at" }.Concat(table.Columns).ToArray();
+        var conflict = table.KeyedByPlannableType ? "connection_id, plannable_type, canvas_id" : "connection_id, canvas_id";
+        var set = string.Join(", ", columns.Where(c => c is not ("connection_id" or "canvas_id" or "first_seen_at" or "plannable_type")).Select(c => $"{c} = excluded.{c}"));
+        var sql = new StringBuilder($"INSERT INTO {table.Name} ({string.Join(", ", columns)}) VALUES ");
+        await using var cmd = Command(connection, transaction, "");
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            object?[] values = [connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, .. row.Values];
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < values.Length; c++)
+            {
+                var name = $"v{r}_{c}";
+                sql.Append(c == 0 ? "@" : ", @").Append(name);
+                Add(cmd, name, values[c]);
+            }
+
+            sql.Append(')');
+        }
+
+        sql.Append($" ON CONFLICT ({conflict}) DO UPDATE SET {set}");
+        cmd.CommandText = sql.ToString();
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    internal static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    internal static void Add(DbCommand cmd, string name, object? value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value switch
+        {
+            null => DBNull.Value,
+            DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
+            _ => value,
+        };
+        cmd.Parameters.Add(p);
+    }
+
+    private static string In(int count, string prefix = "p") => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{prefix}{i}"));
+}

@@ -1,0 +1,46 @@
+using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Connections;
+
+/// <summary>
+/// The connection the command line syncs into: owned by the "operator" user, one per Canvas base URL. The CLI is
+/// given the token on each run and never stores it (no ciphertext, nothing to leak).
+/// </summary>
+public static class OperatorConnections
+{
+    public const string OperatorName = "operator";
+
+    /// <summary>scheme://host[:port] without a trailing slash or /api/v1.</summary>
+    public static Uri Normalize(string canvasUrl)
+    {
+        if (!Uri.TryCreate(canvasUrl.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            throw new FormatException($"--canvas-url must be an http(s) URL such as https://canvas.example.edu");
+        return new Uri(uri.GetLeftPart(UriPartial.Authority));
+    }
+
+    public static async Task<long> EnsureAsync(DatabaseTarget database, Uri baseUrl, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var key = baseUrl.GetLeftPart(UriPartial.Authority);
+        await using var db = database.CreateContext();
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Name == OperatorName, ct);
+        if (user is null)
+        {
+            user = new User { Name = OperatorName, IsAdmin = true, CreatedAt = now };
+            db.Users.Add(user);
+            await db.SaveChangesAsync(ct);
+        }
+
+        var connection = await db.Connections.FirstOrDefaultAsync(c => c.UserId == user.Id && c.BaseUrl == key, ct);
+        if (connection is null)
+        {
+            connection = new CanvasConnection { UserId = user.Id, BaseUrl = key, Status = ConnectionStatus.Ok, CreatedAt = now, UpdatedAt = now };
+            db.Connections.Add(connection);
+            await db.SaveChangesAsync(ct);
+        }
+
+        return connection.Id;
+    }
+}

@@ -1,0 +1,16 @@
+namespace CanvasSync.Features.SyncRuns;
+
+/// <summary>What every page of one run needs to know.</summary>
+internal sealed record RunContext(long RunId, long ConnectionId, SyncType Type, SyncScope Scope,
+    /// <summary>When the run first started (kept across resumes): rows not seen since then were not listed.</summary>
+    DateTime SeenSince,
+    /// <summary>Delta only: changes since this moment (the last complete sync's start, less an overlap).</summary>
+    DateTime? ChangesSince);
+
+/// <summary>One unfinished collection of a run: its checkpoint row, named by (run, course, collection).</summary>
+internal sealed record CheckpointWork(long CourseId, string Collection, string NextPageUrl)
+{
+    /// <summary>"group_memberships:123" → "group_memberships".</summary>
+    public string Kind => Collection.Split(':')[0];
+    public string? Detail => Collection.Contains(':', StringComparison.Ordinal) ? Collection[(Collection.IndexOf(':', StringComparison.Ordinal) + 1)..] : null;
+}

@@ -1,0 +1,96 @@
+using System.Data.Common;
+using CanvasSync.Canvas;
+using CanvasSync.Data.Mirror;
+
+namespace CanvasSync.Features.SyncRuns;
+
+/// <summary>The run's bookkeeping inside a page's transaction: checkpoints, counts, progress. Plain SQL both databases accept.</summary>
+internal static class RunStore
+{
+    /// <summary>Opens collections; one already there (a page written again after a crash) is left as it is.</summary>
+    public static async Task OpenAsync(DbConnection c, DbTransaction tx, long runId, IEnumerable<CheckpointWork> children, DateTime now, CancellationToken ct)
+    {
+        foreach (var child in children)
+        {
+            await using var cmd = MirrorWriter.Command(c, tx, """
+                INSERT INTO sync_checkpoints (run_id, course_canvas_id, collection, next_page_url, done, items_fetched, updated_at)
+                VALUES (@r, @course, @collection, @url, @f, 0, @now)
+                ON CONFLICT (run_id, course_canvas_id, collection) DO NOTHING
+                """);
+            MirrorWriter.Add(cmd, "r", runId);
+            MirrorWriter.Add(cmd, "course", child.CourseId);
+            MirrorWriter.Add(cmd, "collection", child.Collection);
+            MirrorWriter.Add(cmd, "url", child.NextPageUrl);
+            MirrorWriter.Add(cmd, "f", false);
+            MirrorWriter.Add(cmd, "now", now);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>Moves a collection's cursor to Canvas's next link, or marks it done.</summary>
+    public static async Task AdvanceAsync(DbConnection c, DbTransaction tx, long runId, CheckpointWork work, Uri? next, int items, DateTime now, CancellationToken ct)
+    {
+        await using var cmd = MirrorWriter.Command(c, tx, """
+            UPDATE sync_checkpoints SET next_page_url = @next, done = @done, items_fetched = items_fetched + @n, updated_at = @now
+            WHERE run_id = @r AND course_canvas_id = @course AND collection = @collection
+            """);
+        MirrorWriter.Add(cmd, "next", next?.OriginalString);
+        MirrorWriter.Add(cmd, "done", next is null);
+        MirrorWriter.Add(cmd, "n", items);
+        MirrorWriter.Add(cmd, "now", now);
+        MirrorWriter.Add(cmd, "r", runId);
+        MirrorWriter.Add(cmd, "course", work.CourseId);
+        MirrorWriter.Add(cmd, "collection", work.Collection);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public static async Task AddCountsAsync(DbConnection c, DbTransaction tx, long runId, IReadOnlyDictionary<string, WriteCounts> counts, CancellationToken ct)
+    {
+        foreach (var (entity, n) in counts)
+        {
+            await using var cmd = MirrorWriter.Command(c, tx, """
+                INSERT INTO sync_run_counts (run_id, entity_type, created, updated, deleted, unchanged) VALUES (@r, @e, @c, @u, @d, @n)
+                ON CONFLICT (run_id, entity_type) DO UPDATE SET created = sync_run_counts.created + excluded.created,
+                  updated = sync_run_counts.updated + excluded.updated, deleted = sync_run_counts.deleted + excluded.deleted,
+                  unchanged = sync_run_counts.unchanged + excluded.unchanged
+                """);
+            MirrorWriter.Add(cmd, "r", runId);
+            MirrorWriter.Add(cmd, "e", entity);
+            MirrorWriter.Add(cmd, "c", n.Created);
+            MirrorWriter.Add(cmd, "u", n.Updated);
+            MirrorWriter.Add(cmd, "d", n.Deleted);
+            MirrorWriter.Add(cmd, "n", n.Unchanged);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>The run's heartbeat, progress and the client's accounting (added to what earlier attempts recorded), with every page.</summary>
+    public static async Task ProgressAsync(DbConnection c, DbTransaction tx, long runId, SyncProgress p, CanvasAccounting a, RunTotals before,
+        DateTime now, CancellationToken ct)
+    {
+        await using var cmd = MirrorWriter.Command(c, tx, """
+            UPDATE sync_runs SET heartbeat_at = @now, phase = @phase, percent = @pct, items_done = @done, requests = @req, pages = @pages,
+              items = @items, bytes = @bytes, request_cost = @cost, throttled = @thr, retries = @ret
+            WHERE id = @r
+            """);
+        MirrorWriter.Add(cmd, "now", now);
+        MirrorWriter.Add(cmd, "phase", p.Phase);
+        MirrorWriter.Add(cmd, "pct", p.Percent);
+        MirrorWriter.Add(cmd, "done", p.ItemsDone);
+        MirrorWriter.Add(cmd, "req", before.Requests + a.Requests);
+        MirrorWriter.Add(cmd, "pages", before.Pages + a.Pages);
+        MirrorWriter.Add(cmd, "items", before.Items + a.Items);
+        MirrorWriter.Add(cmd, "bytes", before.Bytes + a.Bytes);
+        MirrorWriter.Add(cmd, "cost", before.RequestCost + a.RequestCost);
+        MirrorWriter.Add(cmd, "thr", before.Throttled + a.Throttled);
+        MirrorWriter.Add(cmd, "ret", before.Retries + a.Retries);
+        MirrorWriter.Add(cmd, "r", runId);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
+
+/// <summary>What a run's earlier attempts (before a crash) recorded, so totals carry on after a resume.</summary>
+internal sealed record RunTotals(long Requests, long Pages, long Items, long Bytes, double RequestCost, long Throttled, long Retries)
+{
+    public static RunTotals Of(SyncRun r) => new(r.Requests, r.Pages, r.Items, r.Bytes, r.RequestCost, r.Throttled, r.Retries);
+}

@@ -1,0 +1,317 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using CanvasSync.Canvas;
+using CanvasSync.Canvas.Wire;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CanvasSync.Features.SyncRuns;
+
+/// <summary>A second sync of a connection while one is running: the running one's id.</summary>
+public sealed class SyncAlreadyRunningException(long runId) : Exception($"sync run {runId} of this connection is already running")
+{
+    public long RunId { get; } = runId;
+}
+
+/// <summary>
+/// Syncs one connection: a full backfill or a delta, resumable from checkpoints. The checkpoint table is the work
+/// list: every unfinished (course, collection) row holds the next page to fetch, and a page's rows, the collections it
+/// opens and its cursor commit in one transaction. A process killed at any moment therefore resumes by running the
+/// unfinished rows, refetching at most the pages that were in flight, and upserts make a refetched page harmless.
+/// </summary>
+public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget database, TimeProvider time, ILogger<SyncEngine> logger)
+{
+    /// <summary>How far back a delta looks past the last sync's start: Canvas compares against microsecond values.</summary>
+    public static readonly TimeSpan DeltaOverlap = TimeSpan.FromMinutes(5);
+    /// <summary>A run whose worker has not written for this long is taken to be dead (and is resumed).</summary>
+    public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(2);
+
+    private static readonly CanvasWireContext Wire = CanvasWireContext.Default;
+    private static readonly string Me = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    public int Workers { get; init; } = 64;
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public async Task<SyncResult> RunAsync(long connectionId, string token, SyncRequest request, IProgress<SyncProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var (run, context, resumed, baseUrl) = await StartRunAsync(connectionId, request, cancellationToken);
+        var session = client.Open(baseUrl, token);
+        var state = new RunState(run, context, session, progress);
+        LogRunStarting(logger, run.Id, run.Type, resumed);
+
+        await using (var db = database.CreateContext())
+        {
+            var open = await db.SyncCheckpoints.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync(cancellationToken);
+            state.CollectionsKnown = open.Count;
+            state.CollectionsDone = open.Count(c => c.Done);
+            state.ItemsDone = open.Sum(c => c.ItemsFetched);
+            foreach (var c in open.Where(c => !c.Done)) state.Queue.Add(ct => ProcessAsync(state, new CheckpointWork(c.CourseCanvasId, c.Collection, c.NextPageUrl!), ct));
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        state.Stop = stop;
+        try
+        {
+            // Every run starts by asking who the token belongs to: it proves the token alive before any work.
+            var me = await session.GetSelfAsync(stop.Token);
+            await UpdateCanvasUserAsync(connectionId, me.Value, stop.Token);
+            await state.Queue.RunAsync(Workers, stop.Token);
+        }
+        catch (CanvasTokenException e)
+        {
+            state.DeadToken ??= e;
+        }
+        catch (OperationCanceledException) when (state.DeadToken is not null || cancellationToken.IsCancellationRequested)
+        {
+            // Stopped: by a dead token, or by the caller (cancel). Both are reported below.
+        }
+
+        var status = state.DeadToken is not null ? SyncStatus.NeedsReauth
+            : cancellationToken.IsCancellationRequested ? SyncStatus.Cancelled
+            : state.Errors.IsEmpty ? SyncStatus.Completed : SyncStatus.CompletedWithErrors;
+        return await FinishAsync(state, status, resumed, clock.Elapsed);
+    }
+
+    /// <summary>Resumes the connection's unfinished run if it matches (or a dead worker left it), else starts a new one.</summary>
+    private async Task<(SyncRun, RunContext, bool Resumed, Uri BaseUrl)> StartRunAsync(long connectionId, SyncRequest request, CancellationToken ct)
+    {
+        await using var db = database.CreateContext();
+        var connection = await db.Connections.SingleAsync(c => c.Id == connectionId, ct);
+        var now = Now;
+        var lastComplete = new[] { connection.LastFullSyncAt, connection.LastDeltaAt }.Max();
+        // A delta needs a complete sync to start from; without one it is a full sync.
+        var type = request.Type == SyncType.Delta && connection.LastFullSyncAt is null ? SyncType.Full : request.Type;
+        var scope = request.Scope.ToJson();
+
+        var unfinished = await db.SyncRuns.Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Running || r.Status == SyncStatus.Queued))
+            .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
+        SyncRun? run = null;
+        if (unfinished is not null)
+        {
+            if (IsAlive(unfinished, now)) throw new SyncAlreadyRunningException(unfinished.Id);
+            if (!request.ForceRestart && unfinished.Type == type && unfinished.ScopeJson == scope) run = unfinished;
+            else
+            {
+                unfinished.Status = SyncStatus.Cancelled;
+                unfinished.FinishedAt = now;
+                unfinished.ErrorMessage = request.ForceRestart ? "restarted from scratch (force_restart)" : "superseded by a sync of another kind";
+            }
+        }
+
+        var resumed = run is not null;
+        if (run is null)
+        {
+            run = new SyncRun { ConnectionId = connectionId, Type = type, ScopeJson = scope, Status = SyncStatus.Running, QueuedAt = now, StartedAt = now };
+            run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 0, Collection = "courses", NextPageUrl = CanvasPaths.Courses, UpdatedAt = now });
+            // Planner items are a student's; for a teacher Canvas answers with an empty list (one request).
+            run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 0, Collection = "planner_items", NextPageUrl = CanvasPaths.PlannerItems(now.Date.AddDays(-365)), UpdatedAt = now });
+            db.SyncRuns.Add(run);
+        }
+
+        run.Resumed |= resumed;
+        run.Status = SyncStatus.Running;
+        run.HeartbeatAt = now;
+        run.LeaseOwner = Me;
+        await db.SaveChangesAsync(ct);
+        var since = run.Type == SyncType.Delta && lastComplete is { } last ? last - DeltaOverlap : (DateTime?)null;
+        return (run, new RunContext(run.Id, connectionId, run.Type, SyncScope.FromJson(run.ScopeJson), run.StartedAt!.Value, since), resumed, new Uri(connection.BaseUrl));
+    }
+
+    /// <summary>Someone else is running it: a live process on this host, or a fresh heartbeat from another host.</summary>
+    private static bool IsAlive(SyncRun run, DateTime now)
+    {
+        if (run.LeaseOwner is { } owner && owner.Split(':') is [var host, var pidText] && host == Environment.MachineName && int.TryParse(pidText, out var pid))
+            return pid != Environment.ProcessId && ProcessIsRunning(pid);
+        return run.HeartbeatAt is { } beat && now - beat < HeartbeatTimeout;
+    }
+
+    private static bool ProcessIsRunning(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private Task ProcessAsync(RunState s, CheckpointWork work, CancellationToken ct) => work.Kind switch
+    {
+        "courses" => DrainAsync(s, work, Wire.CanvasCourse, null, (w, p, done, fx) => w.CoursesAsync(p, done, fx), ct),
+        "assignment_groups" => DrainAsync(s, work, Wire.CanvasAssignmentGroup, null, (w, p, done, fx) => w.AssignmentGroupsAsync(work, p, done, fx), ct),
+        "assignments" => DrainAsync(s, work, Wire.CanvasAssignment, null, (w, p, done, fx) => w.AssignmentsAsync(work, p, done, fx), ct),
+        "submissions" => DrainAsync(s, work, Wire.CanvasSubmission, null, (w, p, done, fx) => w.SubmissionsAsync(work, p, done, fx), ct),
+        "enrollments" => DrainAsync(s, work, Wire.CanvasEnrollment, null, (w, p, done, fx) => w.EnrollmentsAsync(work, p, done, fx), ct),
+        "group_categories" => DrainAsync(s, work, Wire.CanvasGroupCategory, null, (w, p, done, fx) => w.GroupCategoriesAsync(work, p, done, fx), ct),
+        "groups" => DrainAsync(s, work, Wire.CanvasGroup, null, (w, p, done, fx) => w.GroupsAsync(work, p, done, fx), ct),
+        "group_memberships" => DrainAsync(s, work, Wire.CanvasGroupMembership, null, (w, p, done, fx) => w.MembershipsAsync(work, p, done, fx), ct),
+        "planner_items" => DrainAsync(s, work, Wire.CanvasPlannerItem, CanvasSession.PlannerKey, (w, p, done, fx) => w.PlannerItemsAsync(p, done, fx), ct),
+        _ => throw new InvalidOperationException($"unknown collection {work.Collection}"),
+    };
+
+    private delegate Task PageWrite<T>(SyncPageWriter writer, CanvasPage<T> page, bool done, PageEffects effects);
+
+    /// <summary>Reads a collection from its checkpoint on, writing each page as it arrives. A failure stays with this collection.</summary>
+    private async Task DrainAsync<T>(RunState s, CheckpointWork work, JsonTypeInfo<T> type, Func<JsonElement, string?>? key, PageWrite<T> write, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var page in s.Session.PagesAsync(work.Kind, work.NextPageUrl, type, key, ct))
+                await CommitPageAsync(s, work, page.Next, page.Items.Count, (writer, fx) => write(writer, page, page.Next is null, fx), ct);
+        }
+        catch (CanvasForbiddenException) when (work.Kind == "submissions" && int.TryParse(work.Detail, out _))
+        {
+            // An assignment of this batch was unpublished or deleted since it was listed, and Canvas refuses the whole
+            // batch: read the course's submissions unsplit instead, and close this batch.
+            await CommitPageAsync(s, work, null, 0, (_, fx) =>
+            {
+                fx.Open(work.CourseId, "submissions:all", CanvasPaths.Submissions(work.CourseId, new SubmissionQuery(AllStudents: true)));
+                return Task.CompletedTask;
+            }, ct);
+        }
+        catch (CanvasTokenException e)
+        {
+            s.DeadToken ??= e;
+            await s.Stop!.CancelAsync();
+        }
+        catch (CanvasException e) when (!ct.IsCancellationRequested)
+        {
+            // No permission, gone, or still failing after retries: recorded, the checkpoint stays open, the rest goes on.
+            s.Errors.Enqueue($"{work.Collection} of course {work.CourseId}: {e.Message}");
+            LogCollectionFailed(logger, work.Collection, work.CourseId, e.GetType().Name);
+        }
+    }
+
+    /// <summary>One page's transaction: its rows, the collections it opens, its cursor, the counts and the run's progress.</summary>
+    private async Task CommitPageAsync(RunState s, CheckpointWork work, Uri? next, int items, Func<SyncPageWriter, PageEffects, Task> write, CancellationToken ct)
+    {
+        var fx = new PageEffects();
+        // One writer at a time: SQLite has a single writer anyway, and it keeps "the last batch of a course" decisions race-free.
+        await s.WriteGate.WaitAsync(ct);
+        try
+        {
+            var now = Now;
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await write(new SyncPageWriter(connection, tx, s.Context, now, ct), fx);
+            await RunStore.OpenAsync(connection, tx, s.Context.RunId, fx.Children, now, ct);
+            await RunStore.AdvanceAsync(connection, tx, s.Context.RunId, work, next, items, now, ct);
+            await RunStore.AddCountsAsync(connection, tx, s.Context.RunId, fx.Counts, ct);
+            s.ItemsDone += items;
+            s.CollectionsKnown += fx.Children.Count;
+            if (next is null) s.CollectionsDone++;
+            var progress = new SyncProgress(s.Context.RunId, work.Kind, work.CourseId == 0 ? null : work.CourseId, s.ItemsDone, s.CollectionsDone,
+                s.CollectionsKnown, s.Before.Requests + s.Session.Accounting.Requests, s.Before.Throttled + s.Session.Accounting.Throttled);
+            await RunStore.ProgressAsync(connection, tx, s.Context.RunId, progress, s.Session.Accounting, s.Before, now, ct);
+            await tx.CommitAsync(ct);
+            s.Progress?.Report(progress);
+        }
+        finally
+        {
+            s.WriteGate.Release();
+        }
+
+        foreach (var child in fx.Children) s.Queue.Add(c => ProcessAsync(s, child, c));
+    }
+
+    private async Task UpdateCanvasUserAsync(long connectionId, CanvasUser me, CancellationToken ct)
+    {
+        await using var db = database.CreateContext();
+        await db.Connections.Where(c => c.Id == connectionId).ExecuteUpdateAsync(u => u
+            .SetProperty(c => c.CanvasUserId, me.Id)
+            .SetProperty(c => c.CanvasUserName, me.Name ?? "")
+            .SetProperty(c => c.UpdatedAt, Now), ct);
+    }
+
+    private async Task<SyncResult> FinishAsync(RunState s, SyncStatus status, bool resumed, TimeSpan duration)
+    {
+        var now = Now;
+        var a = s.Session.Accounting;
+        var errors = s.Errors.ToList();
+        await using var db = database.CreateContext();
+        var run = await db.SyncRuns.SingleAsync(r => r.Id == s.Context.RunId);
+        run.Status = status;
+        run.FinishedAt = now;
+        run.HeartbeatAt = now;
+        run.LeaseOwner = null;
+        run.Requests = s.Before.Requests + a.Requests;
+        run.Pages = s.Before.Pages + a.Pages;
+        run.Items = s.Before.Items + a.Items;
+        run.Bytes = s.Before.Bytes + a.Bytes;
+        run.RequestCost = s.Before.RequestCost + a.RequestCost;
+        run.Throttled = s.Before.Throttled + a.Throttled;
+        run.Retries = s.Before.Retries + a.Retries;
+        if (status == SyncStatus.Completed) run.Percent = 100;
+        (run.ErrorCode, run.ErrorMessage) = status switch
+        {
+            SyncStatus.NeedsReauth => ("token_" + s.DeadToken!.Reason.ToString().ToLowerInvariant(), s.DeadToken.Message),
+            SyncStatus.CompletedWithErrors => ("collections_failed", $"{errors.Count} collection(s) failed; first: {errors[0]}"),
+            SyncStatus.Cancelled => ("cancelled", "cancelled; what was fetched is kept"),
+            _ => (null, null),
+        };
+
+        var connection = await db.Connections.SingleAsync(c => c.Id == run.ConnectionId);
+        if (status == SyncStatus.NeedsReauth)
+        {
+            // Every row stays: the data is still the user's, only the token must be replaced.
+            connection.Status = ConnectionStatus.NeedsReauth;
+            connection.LastErrorCode = run.ErrorCode;
+        }
+        else if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors)
+        {
+            connection.Status = ConnectionStatus.Ok;
+            connection.LastErrorCode = status == SyncStatus.Completed ? null : run.ErrorCode;
+            // A complete, unscoped sync is where the next delta starts from (its start: changes during it are re-read).
+            if (status == SyncStatus.Completed && SyncScope.FromJson(run.ScopeJson).IsAll)
+            {
+                if (run.Type == SyncType.Full) connection.LastFullSyncAt = run.StartedAt;
+                else connection.LastDeltaAt = run.StartedAt;
+            }
+        }
+
+        connection.UpdatedAt = now;
+        await db.SaveChangesAsync();
+        var counts = await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync();
+        LogRunFinished(logger, run.Id, status, duration.TotalSeconds, run.Requests, run.Throttled);
+        return new SyncResult(run.Id, status, run.Type, resumed, duration, run.Requests, run.Throttled, run.Retries,
+            counts.OrderBy(c => c.EntityType, StringComparer.Ordinal).ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged)),
+            errors);
+    }
+
+    /// <summary>One run's moving parts.</summary>
+    private sealed class RunState(SyncRun run, RunContext context, CanvasSession session, IProgress<SyncProgress>? progress)
+    {
+        public RunContext Context { get; } = context;
+        public CanvasSession Session { get; } = session;
+        public IProgress<SyncProgress>? Progress { get; } = progress;
+        public RunTotals Before { get; } = RunTotals.Of(run);
+        public WorkQueue Queue { get; } = new();
+        public SemaphoreSlim WriteGate { get; } = new(1, 1);
+        public ConcurrentQueue<string> Errors { get; } = new();
+        public CancellationTokenSource? Stop { get; set; }
+        public CanvasTokenException? DeadToken { get; set; }
+        public long ItemsDone { get; set; }
+        public int CollectionsDone { get; set; }
+        public int CollectionsKnown { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} ({Type}) starting; resumed: {Resumed}")]
+    private static partial void LogRunStarting(ILogger logger, long runId, SyncType type, bool resumed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} {Status} in {Seconds:0.0} s: {Requests} requests, {Throttled} throttled")]
+    private static partial void LogRunFinished(ILogger logger, long runId, SyncStatus status, double seconds, long requests, long throttled);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync collection {Collection} of course {CourseId} failed ({Error}); the rest goes on")]
+    private static partial void LogCollectionFailed(ILogger logger, string collection, long courseId, string error);
+}

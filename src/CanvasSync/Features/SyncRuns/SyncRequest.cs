@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace CanvasSync.Features.SyncRuns;
+
+/// <summary>Which courses a run covers: all (both empty), one term, or a list of course ids.</summary>
+public sealed record SyncScope([property: JsonPropertyName("term_id")] long? TermId = null, [property: JsonPropertyName("course_ids")] IReadOnlyList<long>? CourseIds = null)
+{
+    public bool IsAll => TermId is null && (CourseIds is null || CourseIds.Count == 0);
+
+    public bool Includes(long courseId, long? termId) =>
+        (TermId is null || termId == TermId) && (CourseIds is null || CourseIds.Count == 0 || CourseIds.Contains(courseId));
+
+    public string ToJson() => JsonSerializer.Serialize(this with { CourseIds = CourseIds?.Order().ToList() });
+
+    public static SyncScope FromJson(string json) => JsonSerializer.Deserialize<SyncScope>(json) ?? new SyncScope();
+}
+
+/// <summary>What to sync. A delta with no earlier complete sync to start from runs as a full sync.</summary>
+public sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceRestart = false);
+
+/// <summary>Per entity type, what a run wrote.</summary>
+public sealed record EntityCounts(long Created, long Updated, long Deleted, long Unchanged);
+
+/// <summary>How a run ended.</summary>
+public sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, bool Resumed, TimeSpan Duration, long Requests, long Throttled,
+    long Retries, IReadOnlyDictionary<string, EntityCounts> Counts, IReadOnlyList<string> Errors);
+
+/// <summary>A progress report, at each page written.</summary>
+public sealed record SyncProgress(long RunId, string Phase, long? CourseId, long ItemsDone, int CollectionsDone, int CollectionsKnown, long Requests, long Throttled)
+{
+    /// <summary>Collections finished over collections known so far: it only grows, and reaches 100 at the end.</summary>
+    public double Percent => CollectionsKnown == 0 ? 0 : Math.Round(100.0 * CollectionsDone / CollectionsKnown, 1);
+}

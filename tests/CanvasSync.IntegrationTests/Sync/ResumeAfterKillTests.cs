@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CanvasSync.Data;
+using CanvasSync.Features.SyncRuns;
+using CanvasSync.IntegrationTests.Infrastructure;
+using CanvasSync.Sandbox;
+using CanvasSync.Sandbox.World;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.IntegrationTests.Sync;
+
+/// <summary>kill -9 of the real canvas-sync process at random moments; each restart resumes the same run.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ResumeAfterKillTests(PostgresServer postgres)
+{
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Ten_kill_9s_each_followed_by_a_resume_end_equal_to_the_truth_without_duplicates(string provider)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 30, CostMs = 30 });
+        var token = h.Sandbox.Tokens.Teacher;
+        var db = h.Database.Target.Provider == DatabaseProvider.Sqlite
+            ? "sqlite:" + new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(h.Database.Target.ConnectionString).DataSource
+            : h.Database.Target.ConnectionString;
+        string[] args = ["sync", "--canvas-url", h.Sandbox.BaseUrl, "--db", db, "--json"];
+        var random = new Random(7);
+        var killed = 0;
+
+        for (var round = 0; round < 10; round++)
+        {
+            using var process = Start(args, token);
+            await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(random.Next(900, 2600)));
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true); // SIGKILL: no cleanup, no finally blocks
+                killed++;
+            }
+
+            await process.WaitForExitAsync();
+        }
+
+        using (var final = Start(args, token))
+        {
+            var output = await final.StandardOutput.ReadToEndAsync();
+            await final.WaitForExitAsync();
+            Assert.True(final.ExitCode == 0, output + await final.StandardError.ReadToEndAsync());
+            using var summary = JsonDocument.Parse(output);
+            Assert.Equal("completed", summary.RootElement.GetProperty("status").GetString());
+        }
+
+        Assert.True(killed >= 5, $"only {killed} of 10 rounds were killed mid-run");
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+        await using var context = h.Database.Context();
+        var runs = await context.SyncRuns.AsNoTracking().ToListAsync();
+        // Every restart resumed the one run (a kill before it was created leaves nothing to resume).
+        var run = Assert.Single(runs);
+        Assert.Equal(SyncStatus.Completed, run.Status);
+        Assert.True(run.Resumed);
+        Assert.Equal(await context.Submissions.Select(s => s.CanvasId).Distinct().CountAsync(), await context.Submissions.CountAsync());
+    }
+
+    private static Process Start(string[] args, string token)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "canvas-sync.dll"));
+        foreach (var a in args) info.ArgumentList.Add(a);
+        // The token goes by environment, not argv, so it is not visible in the process list.
+        info.Environment["CANVASSYNC_CANVAS_TOKEN"] = token;
+        info.Environment.Remove("CANVASSYNC_DB");
+        return Process.Start(info)!;
+    }
+}

@@ -6,6 +6,7 @@ using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
+using CanvasSync.Features.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -282,6 +283,15 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
 
         connection.UpdatedAt = now;
         await db.SaveChangesAsync();
+
+        // Planner tasks follow the assignments a finished run left; the user's own task fields are never touched.
+        if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors)
+        {
+            var tasks = await TaskMapper.RefreshAsync(db, run.ConnectionId, now, CancellationToken.None);
+            db.SyncRunCounts.Add(new SyncRunCount { RunId = run.Id, EntityType = "tasks", Created = tasks.Created, Updated = tasks.Updated, Deleted = tasks.Deleted, Unchanged = tasks.Unchanged });
+            await db.SaveChangesAsync();
+        }
+
         var counts = await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync();
         LogRunFinished(logger, run.Id, status, duration.TotalSeconds, run.Requests, run.Throttled);
         return new SyncResult(run.Id, status, run.Type, resumed, duration, run.Requests, run.Throttled, run.Retries,

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AngleSharp.Html.Parser;
+using CanvasSync.Data;
+using CanvasSync.Data.Mirror;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Tasks;
+
+/// <summary>
+/// Maps the mirror's assignments to planner tasks after each sync. Only the Canvas-derived fields are rewritten, and
+/// only when they changed; the user's own fields (done, estimate, notes) are never touched.
+/// </summary>
+public static partial class TaskMapper
+{
+    private static readonly HtmlParser Html = new();
+
+    [GeneratedRegex(@"[^\S\n]+")]
+    private static partial Regex Spaces();
+
+    /// <summary>Elements that end a line of text: without a break after them, "<p>a</p><p>b</p>" would read "ab".</summary>
+    private const string BlockElements = "p, div, br, li, tr, td, th, h1, h2, h3, h4, h5, h6, table, ul, ol, blockquote, pre, hr";
+
+    public static async Task<WriteCounts> RefreshAsync(CanvasSyncDbContext db, long connectionId, DateTime now, CancellationToken ct)
+    {
+        var me = await db.Connections.Where(c => c.Id == connectionId).Select(c => c.CanvasUserId).SingleAsync(ct);
+        var courses = await db.Courses.AsNoTracking().Where(c => c.ConnectionId == connectionId).ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
+        var assignments = await db.Assignments.AsNoTracking().Where(a => a.ConnectionId == connectionId && a.DeletedAt == null).ToListAsync(ct);
+        var mine = await db.Submissions.AsNoTracking()
+            .Where(s => s.ConnectionId == connectionId && s.UserCanvasId == me && s.DeletedAt == null)
+            .Select(s => new { s.AssignmentCanvasId, s.WorkflowState, s.Excused })
+            .ToListAsync(ct);
+        var done = mine.Where(s => s.Excused || s.WorkflowState is "submitted" or "graded" or "pending_review").Select(s => s.AssignmentCanvasId).ToHashSet();
+        var tasks = await db.Tasks.Where(t => t.ConnectionId == connectionId && t.ExternalSource == "canvas").ToDictionaryAsync(t => t.ExternalId, ct);
+
+        long created = 0, updated = 0, unchanged = 0, deleted = 0;
+        foreach (var a in assignments)
+        {
+            var fresh = new PlannerTask
+            {
+                ConnectionId = connectionId,
+                Title = a.Name,
+                Description = PlainText(a.RawJson),
+                DueDate = a.DueAt,
+                EstimatedMinutes = a.PointsPossible is { } p ? (int)Math.Round(p * 3) : null,
+                Subject = courses.GetValueOrDefault(a.CourseCanvasId),
+                Type = a.SubmissionTypes.Split(',') switch
+                {
+                    var t when t.Contains("online_quiz") => TaskType.Exam,
+                    var t when t.Contains("discussion_topic") => TaskType.Task,
+                    _ => TaskType.Assignment,
+                },
+                Completed = done.Contains(a.CanvasId),
+                ExternalId = a.CanvasId,
+                ExternalCourseId = a.CourseCanvasId,
+                ExternalUpdatedAt = a.CanvasUpdatedAt,
+            };
+
+            if (!tasks.Remove(a.CanvasId, out var task))
+            {
+                fresh.CreatedAt = fresh.UpdatedAt = now;
+                db.Tasks.Add(fresh);
+                created++;
+            }
+            else if (CopyCanvasFields(fresh, task)) { task.UpdatedAt = now; updated++; }
+            else unchanged++;
+        }
+
+        // Tasks whose assignment is gone are tombstoned, with the user's fields kept should it come back.
+        foreach (var orphan in tasks.Values.Where(t => t.DeletedAt is null))
+        {
+            orphan.DeletedAt = now;
+            orphan.UpdatedAt = now;
+            deleted++;
+        }
+
+        await db.SaveChangesAsync(ct);
+        return new WriteCounts(created, updated, unchanged, deleted);
+    }
+
+    /// <summary>Copies what Canvas decides into the stored task; true when anything differed.</summary>
+    private static bool CopyCanvasFields(PlannerTask from, PlannerTask to)
+    {
+        var changed = to.Title != from.Title || to.Description != from.Description || to.DueDate != from.DueDate
+            || to.EstimatedMinutes != from.EstimatedMinutes || to.Subject != from.Subject || to.Type != from.Type
+            || to.Completed != from.Completed || to.ExternalCourseId != from.ExternalCourseId || to.ExternalUpdatedAt != from.ExternalUpdatedAt
+            || to.DeletedAt is not null;
+        (to.Title, to.Description, to.DueDate, to.EstimatedMinutes, to.Subject, to.Type, to.Completed, to.ExternalCourseId, to.ExternalUpdatedAt, to.DeletedAt) =
+            (from.Title, from.Description, from.DueDate, from.EstimatedMinutes, from.Subject, from.Type, from.Completed, from.ExternalCourseId, from.ExternalUpdatedAt, null);
+        return changed;
+    }
+
+    /// <summary>
+    /// The description as text, by a real HTML parser: scripts and styles dropped, entities decoded, one line per
+    /// block element, spaces folded.
+    /// </summary>
+    public static string? PlainText(string assignmentJson)
+    {
+        using var doc = JsonDocument.Parse(assignmentJson);
+        if (!doc.RootElement.TryGetProperty("description", out var d) || d.GetString() is not { Length: > 0 } html) return null;
+        var parsed = Html.ParseDocument(html);
+        foreach (var node in parsed.QuerySelectorAll("script, style")) node.Remove();
+        foreach (var block in parsed.QuerySelectorAll(BlockElements)) block.After(parsed.CreateTextNode("\n"));
+        var lines = (parsed.Body?.TextContent ?? "").Split('\n').Select(l => Spaces().Replace(l, " ").Trim()).Where(l => l.Length > 0);
+        var text = string.Join('\n', lines);
+        return text.Length == 0 ? null : text;
+    }
+}

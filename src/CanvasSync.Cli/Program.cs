@@ -2,6 +2,7 @@ using System.CommandLine;
 using CanvasSync.Cli.Bench;
 using CanvasSync.Cli.Common;
 using CanvasSync.Cli.Demo;
+using CanvasSync.Cli.Export;
 using CanvasSync.Cli.SandboxCanvas;
 using CanvasSync.Cli.Serve;
 using CanvasSync.Cli.Sync;
@@ -12,6 +13,7 @@ var root = new RootCommand("canvas-sync: a fast, faithful local copy of Canvas L
     DemoCommand.Create(),
     SandboxCommand.Create(),
     SyncCommand.Create(),
+    ExportCommand.Create(),
     BenchCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using CanvasSync.Cli.Common;
+using CanvasSync.Data;
+using CanvasSync.Features.Export;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Cli.Export;
+
+/// <summary>`canvas-sync export`: the mirror as one JSON object, Canvas's field names, deleted rows left out unless asked.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var db = CommonOptions.Db();
+        var connection = new Option<long?>("--connection") { Description = "Connection id (default: the only one)" };
+        var format = new Option<string>("--format") { Description = "json", DefaultValueFactory = _ => "json" };
+        format.AcceptOnlyFromAmong("json");
+        var output = new Option<FileInfo?>("--out") { Description = "Write here instead of stdout" };
+        var deleted = new Option<bool>("--include-deleted") { Description = "Also rows Canvas no longer lists (marked canvas_sync_deleted_at)" };
+        var command = new Command("export", "Export the mirror as JSON") { db, connection, format, output, deleted };
+        command.SetAction(async (p, ct) =>
+        {
+            using var host = await CliServices.StartAsync(p.GetValue(db), ct);
+            var database = host.Services.GetRequiredService<DatabaseTarget>();
+            await using (var context = database.CreateContext())
+            {
+                var ids = await context.Connections.Select(c => c.Id).ToListAsync(ct);
+                var chosen = p.GetValue(connection);
+                if (chosen is null && ids.Count != 1)
+                    throw new FormatException(ids.Count == 0 ? "the database has no connection yet: run canvas-sync sync first" : $"several connections ({string.Join(", ", ids)}): choose one with --connection");
+                if (chosen is not null && !ids.Contains(chosen.Value)) throw new FormatException($"no connection {chosen}");
+                chosen ??= ids[0];
+
+                var file = p.GetValue(output);
+                await using var stream = file is null ? Console.OpenStandardOutput() : file.Create();
+                await MirrorExporter.ExportAsync(database, chosen.Value, p.GetValue(deleted), stream, ct);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+}

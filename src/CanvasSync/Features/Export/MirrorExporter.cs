@@ -1,0 +1,95 @@
+using System.Data.Common;
+using System.Text.Json;
+using CanvasSync.Data;
+using CanvasSync.Data.Mirror;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Export;
+
+/// <summary>
+/// The mirror as one JSON object: a list per entity type, each item exactly as Canvas last served it (Canvas's field
+/// names), streamed row by row so a large mirror is never held in memory. Deleted rows are left out unless asked for.
+/// </summary>
+public static class MirrorExporter
+{
+    private static readonly (string Name, MirrorTable Table)[] Lists =
+    [
+        ("courses", MirrorTable.Courses), ("terms", MirrorTable.Terms), ("assignment_groups", MirrorTable.AssignmentGroups),
+        ("assignments", MirrorTable.Assignments), ("submissions", MirrorTable.Submissions), ("enrollments", MirrorTable.Enrollments),
+        ("group_categories", MirrorTable.GroupCategories), ("groups", MirrorTable.Groups), ("group_memberships", MirrorTable.Memberships),
+        ("planner_items", MirrorTable.PlannerItems),
+    ];
+
+    public static async Task ExportAsync(DatabaseTarget database, long connectionId, bool includeDeleted, Stream output, CancellationToken ct)
+    {
+        await using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
+        await using var connection = database.CreateConnection();
+        await connection.OpenAsync(ct);
+        writer.WriteStartObject();
+        writer.WriteNumber("connection_id", connectionId);
+        foreach (var (name, table) in Lists)
+        {
+            writer.WriteStartArray(name);
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = $"SELECT raw_json, deleted_at FROM {table.Name} WHERE connection_id = @c"
+                + (includeDeleted ? "" : " AND deleted_at IS NULL") + " ORDER BY canvas_id";
+            var p = cmd.CreateParameter();
+            p.ParameterName = "c";
+            p.Value = connectionId;
+            cmd.Parameters.Add(p);
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                // Canvas's JSON goes out as it came in; a deleted row (only with --include-deleted) says when.
+                if (reader.IsDBNull(1)) writer.WriteRawValue(reader.GetString(0), skipInputValidation: true);
+                else WriteDeleted(writer, reader);
+            }
+
+            writer.WriteEndArray();
+            await writer.FlushAsync(ct);
+        }
+
+        await WriteTasksAsync(database, connectionId, includeDeleted, writer, ct);
+        writer.WriteEndObject();
+    }
+
+    private static void WriteDeleted(Utf8JsonWriter writer, DbDataReader reader)
+    {
+        using var doc = JsonDocument.Parse(reader.GetString(0));
+        writer.WriteStartObject();
+        foreach (var property in doc.RootElement.EnumerateObject()) property.WriteTo(writer);
+        writer.WriteString("canvas_sync_deleted_at", DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc));
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Tasks are CanvasSync's own: snake_case fields, with the user's own fields beside the Canvas-derived ones.</summary>
+    private static async Task WriteTasksAsync(DatabaseTarget database, long connectionId, bool includeDeleted, Utf8JsonWriter writer, CancellationToken ct)
+    {
+        await using var db = database.CreateContext();
+        writer.WriteStartArray("tasks");
+        await foreach (var t in db.Tasks.AsNoTracking().Where(t => t.ConnectionId == connectionId && (includeDeleted || t.DeletedAt == null))
+                           .OrderBy(t => t.ExternalId).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("id", t.Id);
+            writer.WriteString("title", t.Title);
+            writer.WriteString("description", t.Description);
+            if (t.DueDate is { } due) writer.WriteString("due_date", due); else writer.WriteNull("due_date");
+            if (t.EstimatedMinutes is { } m) writer.WriteNumber("estimated_minutes", m); else writer.WriteNull("estimated_minutes");
+            writer.WriteString("subject", t.Subject);
+            writer.WriteString("type", SnakeCaseEnumConverter<Tasks.TaskType>.ToSnake(t.Type.ToString()));
+            writer.WriteBoolean("completed", t.UserCompleted ?? t.Completed);
+            writer.WriteBoolean("canvas_completed", t.Completed);
+            if (t.UserEstimatedMinutes is { } um) writer.WriteNumber("user_estimated_minutes", um); else writer.WriteNull("user_estimated_minutes");
+            writer.WriteString("notes", t.Notes);
+            writer.WriteString("external_source", t.ExternalSource);
+            writer.WriteNumber("external_id", t.ExternalId);
+            writer.WriteNumber("external_course_id", t.ExternalCourseId);
+            if (t.ExternalUpdatedAt is { } u) writer.WriteString("external_updated_at", u); else writer.WriteNull("external_updated_at");
+            if (t.DeletedAt is { } d) writer.WriteString("deleted_at", d);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+}

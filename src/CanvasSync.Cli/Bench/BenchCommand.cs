@@ -14,7 +14,19 @@ internal static class BenchCommand
             seconds, concurrency,
         };
         sandbox.SetAction((parse, ct) => SandboxBench.RunAsync(parse.GetValue(seconds), parse.GetValue(concurrency), ct));
-        return new Command("bench", "Benchmarks that print figures") { sandbox, Client() };
+        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync() };
+    }
+
+    private static Command Sync()
+    {
+        var profile = new Option<string>("--profile") { DefaultValueFactory = _ => "instructor", Description = "Sandbox profile (teacher token)" };
+        profile.AcceptOnlyFromAmong("student", "instructor", "large");
+        var db = new Option<string?>("--db") { Description = "An empty database to sync into (default: a temporary SQLite file)" };
+        var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 50 };
+        var cost = new Option<int>("--cost-ms") { DefaultValueFactory = _ => 80 };
+        var command = new Command("sync", "A full sync from a sandbox Canvas into a database, then a delta with nothing changed") { profile, db, latency, cost };
+        command.SetAction((p, ct) => SyncBench.RunAsync(p.GetValue(profile)!, p.GetValue(db), p.GetValue(latency), p.GetValue(cost), ct));
+        return command;
     }
 
     private static Command Client()

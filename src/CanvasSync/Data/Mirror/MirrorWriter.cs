@@ -92,12 +92,31 @@ public static class MirrorWriter
         return result;
     }
 
+    /// <summary>
+    /// SQLite: one prepared single-row upsert run per row (it resolves parameter names by linear search, so a
+    /// thousand-parameter statement costs quadratic time). PostgreSQL: one multi-row statement per batch.
+    /// </summary>
     private static async Task InsertOrUpdateAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
         List<MirrorRow> rows, DateTime now, CancellationToken ct)
     {
         var columns = new[] { "connection_id", "canvas_id", "raw_json", "content_hash", "first_seen_at", "last_seen_at", "deleted_at" }.Concat(table.Columns).ToArray();
         var conflict = table.KeyedByPlannableType ? "connection_id, plannable_type, canvas_id" : "connection_id, canvas_id";
         var set = string.Join(", ", columns.Where(c => c is not ("connection_id" or "canvas_id" or "first_seen_at" or "plannable_type")).Select(c => $"{c} = excluded.{c}"));
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection)
+        {
+            await using var one = Command(connection, transaction,
+                $"INSERT INTO {table.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@v" + i))}) ON CONFLICT ({conflict}) DO UPDATE SET {set}");
+            for (var c = 0; c < columns.Length; c++) Add(one, "v" + c, null);
+            foreach (var row in rows)
+            {
+                object?[] values = [connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, .. row.Values];
+                for (var c = 0; c < values.Length; c++) one.Parameters[c].Value = Value(values[c]);
+                await one.ExecuteNonQueryAsync(ct);
+            }
+
+            return;
+        }
+
         var sql = new StringBuilder($"INSERT INTO {table.Name} ({string.Join(", ", columns)}) VALUES ");
         await using var cmd = Command(connection, transaction, "");
         for (var r = 0; r < rows.Count; r++)
@@ -132,14 +151,17 @@ public static class MirrorWriter
     {
         var p = cmd.CreateParameter();
         p.ParameterName = name;
-        p.Value = value switch
-        {
-            null => DBNull.Value,
-            DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
-            _ => value,
-        };
+        p.Value = Value(value);
         cmd.Parameters.Add(p);
     }
+
+    /// <summary>Nulls as DBNull; every DateTime as UTC (Npgsql insists, SQLite stores the text EF reads back).</summary>
+    private static object Value(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
+        _ => value,
+    };
 
     private static string In(int count, string prefix = "p") => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{prefix}{i}"));
 }

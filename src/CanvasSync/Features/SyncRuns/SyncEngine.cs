@@ -111,8 +111,6 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         {
             run = new SyncRun { ConnectionId = connectionId, Type = type, ScopeJson = scope, Status = SyncStatus.Running, QueuedAt = now, StartedAt = now };
             run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 0, Collection = "courses", NextPageUrl = CanvasPaths.Courses, UpdatedAt = now });
-            // Planner items are a student's; for a teacher Canvas answers with an empty list (one request).
-            run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 0, Collection = "planner_items", NextPageUrl = CanvasPaths.PlannerItems(now.Date.AddDays(-365)), UpdatedAt = now });
             db.SyncRuns.Add(run);
         }
 
@@ -204,6 +202,14 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             var now = Now;
             await using var connection = database.CreateConnection();
             await connection.OpenAsync(ct);
+            if (database.Provider == DatabaseProvider.Sqlite)
+            {
+                // With WAL, NORMAL loses no committed page to a process crash (only, at worst, the last ones to a power cut).
+                await using var pragma = connection.CreateCommand();
+                pragma.CommandText = "PRAGMA synchronous=NORMAL";
+                await pragma.ExecuteNonQueryAsync(ct);
+            }
+
             await using var tx = await connection.BeginTransactionAsync(ct);
             await write(new SyncPageWriter(connection, tx, s.Context, now, ct), fx);
             await RunStore.OpenAsync(connection, tx, s.Context.RunId, fx.Children, now, ct);

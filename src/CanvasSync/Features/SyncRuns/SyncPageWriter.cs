@@ -32,6 +32,9 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
     {
         await UpsertAsync(fx, MirrorTable.Terms, page.Items.Select(MirrorRows.Term));
         await UpsertAsync(fx, MirrorTable.Courses, page.Items.Select(MirrorRows.Course));
+        // Planner items are a student's: opened by the first page showing a course the user takes (opening is idempotent).
+        if (page.Items.Any(i => !i.Value.CallerTeaches))
+            fx.Open(0, "planner_items", CanvasPaths.PlannerItems(now.Date.AddDays(-365)));
         foreach (var course in page.Items.Select(i => i.Value))
         {
             // A course not started for this user is only a stub: record it, read nothing else (it would be 401).

@@ -45,7 +45,7 @@ public sealed class DataModelTests(PostgresServer postgres)
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await using var db = database.Context();
         Assert.Empty(await db.Database.GetPendingMigrationsAsync());
-        Assert.Single(await db.Database.GetAppliedMigrationsAsync());
+        Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
         // Migrating again is harmless (start-up runs it every time).
         await DatabaseMigrator.MigrateAsync(db);
     }

@@ -85,4 +85,33 @@ public sealed class TaskMappingTests(PostgresServer postgres)
             Assert.Equal("did it on paper ✍️", task.Notes);
         }
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Groups_become_teams_with_their_members_by_name(string provider)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Student });
+        var token = h.Sandbox.Tokens.Teacher;
+        await h.SyncAsync(token);
+        var truth = await h.TruthAsync(token);
+        var memberships = truth.GetProperty("group_memberships").EnumerateArray().ToLookup(m => m.GetProperty("group_id").GetInt64());
+        var names = truth.GetProperty("enrollments").EnumerateArray().Select(e => e.GetProperty("user"))
+            .DistinctBy(u => u.GetProperty("id").GetInt64()).ToDictionary(u => u.GetProperty("id").GetInt64(), u => u.GetProperty("name").GetString());
+
+        await using var db = h.Database.Context();
+        var teams = await db.Teams.AsNoTracking().Include(t => t.Members).Where(t => t.DeletedAt == null).ToListAsync();
+        Assert.Equal(truth.GetProperty("groups").GetArrayLength(), teams.Count);
+        foreach (var team in teams)
+        {
+            var expected = memberships[team.GroupCanvasId].Select(m => (m.GetProperty("user_id").GetInt64(), m.GetProperty("workflow_state").GetString())).Order();
+            Assert.Equal(expected, team.Members.Select(m => (m.UserCanvasId, (string?)m.MembershipState)).Order());
+            Assert.All(team.Members, m => Assert.Equal(names[m.UserCanvasId], m.Name));
+            Assert.NotNull(team.CategoryName);
+        }
+
+        Assert.Contains(teams, t => t.Members.Count == 0); // empty groups are teams too
+        var again = await h.SyncAsync(token, SyncType.Delta);
+        Assert.Equal((0L, 0L, 0L), (again.Counts["teams"].Created, again.Counts["teams"].Updated, again.Counts["teams"].Deleted));
+    }
 }

@@ -290,11 +290,13 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         connection.UpdatedAt = now;
         await db.SaveChangesAsync();
 
-        // Planner tasks follow the assignments a finished run left; the user's own task fields are never touched.
+        // Planner tasks and teams follow what a finished run left; the user's own task fields are never touched.
         if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors)
         {
             var tasks = await TaskMapper.RefreshAsync(db, run.ConnectionId, now, CancellationToken.None);
-            db.SyncRunCounts.Add(new SyncRunCount { RunId = run.Id, EntityType = "tasks", Created = tasks.Created, Updated = tasks.Updated, Deleted = tasks.Deleted, Unchanged = tasks.Unchanged });
+            var teams = await TeamMapper.RefreshAsync(db, run.ConnectionId, now, CancellationToken.None);
+            foreach (var (entity, n) in new[] { ("tasks", tasks), ("teams", teams) })
+                db.SyncRunCounts.Add(new SyncRunCount { RunId = run.Id, EntityType = entity, Created = n.Created, Updated = n.Updated, Deleted = n.Deleted, Unchanged = n.Unchanged });
             await db.SaveChangesAsync();
         }
 

@@ -6,6 +6,9 @@ namespace CanvasSync.Data;
 /// <summary>Brings a database to the current model at start-up (never EnsureCreated: it skips migrations).</summary>
 public static class DatabaseMigrator
 {
+    /// <summary>EF's SQLite migration lock older than this was left by a process that died while migrating.</summary>
+    public static readonly TimeSpan StaleSqliteLock = TimeSpan.FromSeconds(30);
+
     public static async Task MigrateAsync(CanvasSyncDbContext db, CancellationToken cancellationToken = default)
     {
         if (db.Database.IsSqlite())
@@ -15,9 +18,28 @@ public static class DatabaseMigrator
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         }
 
+        // Nothing to do, nothing to lock: a restart after a crash must not wait on a lock the dead process held.
+        if (!(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any()) return;
+        if (db.Database.IsSqlite()) await ClearStaleSqliteLockAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
 
         // WAL lets the API read while a sync writes; it is a property of the file, so set it once here.
         if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+
+    /// <summary>
+    /// On SQLite, EF takes its migration lock by inserting a row into __EFMigrationsLock, and a process killed while
+    /// migrating leaves it there: the next start would wait forever. SQLite here is single-node, so a lock older than
+    /// <see cref="StaleSqliteLock"/> is stale. (PostgreSQL's advisory lock dies with its connection.)
+    /// </summary>
+    private static async Task ClearStaleSqliteLockAsync(CanvasSyncDbContext db, CancellationToken ct)
+    {
+        var exists = await db.Database.SqlQueryRaw<long>("SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'")
+            .SingleAsync(ct);
+        if (exists == 0) return;
+        var locks = await db.Database.SqlQueryRaw<string>("SELECT \"Timestamp\" AS \"Value\" FROM \"__EFMigrationsLock\"").ToListAsync(ct);
+        var stale = locks.Any(t => !DateTimeOffset.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            || DateTimeOffset.UtcNow - at > StaleSqliteLock);
+        if (stale) await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\"", ct);
     }
 }

@@ -213,4 +213,31 @@ public sealed class DataModelTests(PostgresServer postgres)
             Assert.Equal(1, await db.SyncRunCounts.CountAsync());
         }
     }
+
+    [Fact]
+    public async Task A_migration_lock_left_by_a_process_killed_while_migrating_does_not_block_the_next_start()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"canvassync-lock-{Guid.NewGuid():N}.db");
+        var target = DatabaseTarget.Parse("sqlite:" + file);
+        try
+        {
+            // What a kill -9 during MigrateAsync leaves: EF's lock row, and the migrations not applied.
+            await using (var db = target.CreateContext())
+            {
+                await db.Database.ExecuteSqlRawAsync("""CREATE TABLE "__EFMigrationsLock" ("Id" INTEGER NOT NULL PRIMARY KEY, "Timestamp" TEXT NOT NULL)""");
+                await db.Database.ExecuteSqlRawAsync("""INSERT INTO "__EFMigrationsLock" VALUES (1, '2026-01-01 00:00:00+00:00')""");
+            }
+
+            await using (var db = target.CreateContext())
+            {
+                await DatabaseMigrator.MigrateAsync(db).WaitAsync(TimeSpan.FromMinutes(1));
+                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
+        }
+    }
 }

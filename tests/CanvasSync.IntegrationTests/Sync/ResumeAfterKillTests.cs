@@ -29,7 +29,7 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
 
         for (var round = 0; round < 10; round++)
         {
-            using var process = Start(args, token);
+            using var process = StartDrained(args, token);
             await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(random.Next(900, 2600)));
             if (!process.HasExited)
             {
@@ -42,10 +42,22 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
 
         using (var final = Start(args, token))
         {
-            var output = await final.StandardOutput.ReadToEndAsync();
-            await final.WaitForExitAsync();
-            Assert.True(final.ExitCode == 0, output + await final.StandardError.ReadToEndAsync());
-            using var summary = JsonDocument.Parse(output);
+            // Both streams drained at once (a full stderr pipe would block the child), and a hang fails instead of stalling CI.
+            var output = final.StandardOutput.ReadToEndAsync();
+            var errors = final.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            try
+            {
+                await final.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                final.Kill(entireProcessTree: true);
+                Assert.Fail("the resumed sync did not finish within 3 minutes");
+            }
+
+            Assert.True(final.ExitCode == 0, await output + await errors);
+            using var summary = JsonDocument.Parse(await output);
             Assert.Equal("completed", summary.RootElement.GetProperty("status").GetString());
         }
 
@@ -69,5 +81,14 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
         info.Environment["CANVASSYNC_CANVAS_TOKEN"] = token;
         info.Environment.Remove("CANVASSYNC_DB");
         return Process.Start(info)!;
+    }
+
+    /// <summary>A round's child: its output is read and dropped, so it never blocks on a full pipe before it is killed.</summary>
+    private static Process StartDrained(string[] args, string token)
+    {
+        var process = Start(args, token);
+        _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null);
+        return process;
     }
 }

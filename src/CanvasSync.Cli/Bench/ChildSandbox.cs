@@ -56,6 +56,18 @@ internal sealed class ChildSandbox : IAsyncDisposable
         return new ChildSandbox(process, readyFile, doc.RootElement.GetProperty("base_url").GetString()!, doc.RootElement.GetProperty("tokens").Clone());
     }
 
+    /// <summary>The sandbox's truth for a token: counts and the minimum requests only (items=false).</summary>
+    public async Task<JsonElement> TruthSummaryAsync(string token, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/_sandbox/truth?items=false");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return doc.RootElement.Clone();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);

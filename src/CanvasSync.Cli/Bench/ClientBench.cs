@@ -28,7 +28,9 @@ internal static class ClientBench
         ], ct);
         var token = sandbox.Tokens.GetProperty(s.Who).GetString()!;
         using var control = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl) };
-        var truth = await TruthAsync(control, token, ct);
+        var summary = await sandbox.TruthSummaryAsync(token, ct);
+        var truth = new Truth(summary.GetProperty("min_requests").GetInt64(),
+            summary.GetProperty("counts").EnumerateObject().Where(p => p.Name != "terms").ToDictionary(p => p.Name, p => p.Value.GetInt64()));
         (await control.PostAsync("/_sandbox/stats/reset", null, ct)).EnsureSuccessStatusCode();
 
         await using var services = new ServiceCollection()
@@ -65,17 +67,6 @@ internal static class ClientBench
     }
 
     private sealed record Truth(long MinRequests, Dictionary<string, long> Counts);
-
-    private static async Task<Truth> TruthAsync(HttpClient control, string token, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/_sandbox/truth?items=false");
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        using var response = await control.SendAsync(request, ct);
-        response.EnsureSuccessStatusCode();
-        var doc = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
-        var counts = doc.GetProperty("counts").EnumerateObject().Where(p => p.Name != "terms").ToDictionary(p => p.Name, p => p.Value.GetInt64());
-        return new Truth(doc.GetProperty("min_requests").GetInt64(), counts);
-    }
 
     private static long MaxInFlight(JsonElement stats) =>
         stats.GetProperty("max_in_flight").EnumerateObject().Select(p => p.Value.GetInt64()).DefaultIfEmpty().Max();

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using CanvasSync.Cli.Common;
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
@@ -25,11 +23,7 @@ internal static class SyncBench
             await using var sandbox = await ChildSandbox.StartAsync(
                 ["--profile", profile, "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture), "--cost-ms", costMs.ToString(CultureInfo.InvariantCulture), "--throttle", "canvas"], ct);
             var token = sandbox.Tokens.GetProperty("teacher").GetString()!;
-            using var control = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl) };
-            using var truthRequest = new HttpRequestMessage(HttpMethod.Get, "/_sandbox/truth?items=false");
-            truthRequest.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            var truth = await (await control.SendAsync(truthRequest, ct)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(ct);
-            var minimum = truth.GetProperty("min_requests").GetInt64();
+            var minimum = (await sandbox.TruthSummaryAsync(token, ct)).GetProperty("min_requests").GetInt64();
 
             using var host = await CliServices.StartAsync(db, ct);
             var database = host.Services.GetRequiredService<DatabaseTarget>();

@@ -151,6 +151,33 @@ public sealed class SyncEngineTests(PostgresServer postgres)
         Assert.Null((await db.Connections.SingleAsync(c => c.Id == h.ConnectionId)).LastFullSyncAt);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Cancel_stops_at_a_page_boundary_and_keeps_what_was_fetched(string provider)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 20 });
+        using var cancel = new CancellationTokenSource();
+        var result = await h.SyncAsync(h.Sandbox.Tokens.Teacher, progress: new SyncProgressHandler(p =>
+        {
+            if (p.ItemsDone > 2000) cancel.Cancel();
+        }), ct: cancel.Token);
+
+        Assert.Equal(SyncStatus.Cancelled, result.Status);
+        await using var db = h.Database.Context();
+        var run = await db.SyncRuns.AsNoTracking().SingleAsync(r => r.Id == result.RunId);
+        Assert.Equal("cancelled", run.ErrorCode);
+        Assert.NotNull(run.FinishedAt);
+        // Every committed page is there, with its checkpoint: fetched items = rows written by this run.
+        var fetched = await db.SyncCheckpoints.Where(c => c.RunId == run.Id).SumAsync(c => c.ItemsFetched);
+        Assert.True(fetched >= 2000);
+        // On a first run each fetched item created one row (people and terms come nested in other items).
+        Assert.Equal(fetched, await db.SyncRunCounts.Where(c => c.RunId == run.Id && c.EntityType != "users" && c.EntityType != "terms").SumAsync(c => c.Created));
+        Assert.Contains(await db.SyncCheckpoints.Where(c => c.RunId == run.Id).ToListAsync(), c => !c.Done);
+        var connection = await db.Connections.SingleAsync(c => c.Id == h.ConnectionId);
+        Assert.Null(connection.LastFullSyncAt); // not a complete sync: no delta may start from it
+        Assert.Equal(ConnectionStatus.Ok, connection.Status);
+    }
+
     /// <summary>Progress reported synchronously on the engine's thread (Progress&lt;T&gt; would post it elsewhere).</summary>
     private sealed class SyncProgressHandler(Action<SyncProgress> handler) : IProgress<SyncProgress>
     {

@@ -21,10 +21,11 @@ internal static class SyncCommand
         var courses = new Option<long[]>("--course") { Description = "Only these course ids (repeatable)", AllowMultipleArgumentsPerToken = false };
         var term = new Option<long?>("--term") { Description = "Only courses of this term id" };
         var force = new Option<bool>("--force-restart") { Description = "Abandon an unfinished run of this connection and start over" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Preview: walk Canvas and report what would be created, updated and deleted; write nothing" };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary on stdout" };
         var command = new Command("sync", "Sync a Canvas account into the database now (full or delta), resuming an interrupted run")
         {
-            url, token, db, type, courses, term, force, json,
+            url, token, db, type, courses, term, force, dryRun, json,
         };
         command.SetAction(async (p, ct) =>
         {
@@ -35,7 +36,7 @@ internal static class SyncCommand
             var database = host.Services.GetRequiredService<DatabaseTarget>();
             var connectionId = await OperatorConnections.EnsureAsync(database, baseUrl, TimeProvider.System, ct);
             var request = new SyncRequest(p.GetValue(type) == "delta" ? SyncType.Delta : SyncType.Full,
-                new SyncScope(p.GetValue(term), p.GetValue(courses) is { Length: > 0 } ids ? ids : null), p.GetValue(force));
+                new SyncScope(p.GetValue(term), p.GetValue(courses) is { Length: > 0 } ids ? ids : null), p.GetValue(force), p.GetValue(dryRun));
 
             var quiet = p.GetValue(json) || Console.IsOutputRedirected;
             var progress = quiet ? null : new Progress<SyncProgress>(x =>
@@ -65,6 +66,7 @@ internal static class SyncCommand
         ["status"] = Words(r.Status.ToString()),
         ["type"] = Words(r.Type.ToString()),
         ["resumed"] = r.Resumed,
+        ["dry_run"] = r.DryRun,
         ["duration_seconds"] = Math.Round(r.Duration.TotalSeconds, 3),
         ["requests"] = r.Requests,
         ["throttled"] = r.Throttled,
@@ -76,7 +78,7 @@ internal static class SyncCommand
     private static void PrintSummary(SyncResult r)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Run {r.RunId}: {Words(r.Status.ToString())} ({Words(r.Type.ToString())}{(r.Resumed ? ", resumed" : "")}) in {r.Duration.TotalSeconds:0.0} s, {r.Requests} requests, {r.Throttled} throttled"));
+            $"Run {r.RunId}: {Words(r.Status.ToString())} ({Words(r.Type.ToString())}{(r.DryRun ? ", dry run: nothing written" : "")}{(r.Resumed ? ", resumed" : "")}) in {r.Duration.TotalSeconds:0.0} s, {r.Requests} requests, {r.Throttled} throttled"));
         Console.WriteLine($"  {"entity",-18} {"created",9} {"updated",9} {"deleted",9} {"unchanged",9}");
         foreach (var (entity, c) in r.Counts) Console.WriteLine($"  {entity,-18} {c.Created,9} {c.Updated,9} {c.Deleted,9} {c.Unchanged,9}");
         foreach (var e in r.Errors.Take(10)) Console.WriteLine($"  error: {e}");

@@ -178,6 +178,33 @@ public sealed class SyncEngineTests(PostgresServer postgres)
         Assert.Equal(ConnectionStatus.Ok, connection.Status);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task A_dry_run_reports_what_the_real_sync_then_writes_and_writes_nothing(string provider)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Student });
+        var token = h.Sandbox.Tokens.Teacher;
+        await h.SyncAsync(token);
+        var before = await h.TruthAsync(token);
+        await h.MutateAsync(new { seed = 3, update_assignments = 4, create_assignments = 2, delete_assignments = 2, grade_submissions = 30, submit_submissions = 10 });
+
+        var preview = await h.Engine.RunAsync(h.ConnectionId, token, new SyncRequest(SyncType.Delta, new SyncScope(), DryRun: true));
+        Assert.Equal(SyncStatus.Completed, preview.Status);
+        Assert.True(preview.DryRun);
+        await h.AssertMirrorEqualsTruthAsync(before); // nothing written
+        await using (var db = h.Database.Context())
+        {
+            Assert.Equal(0, await db.SyncCheckpoints.CountAsync(c => c.RunId == preview.RunId));
+            Assert.True((await db.SyncRunCounts.CountAsync(c => c.RunId == preview.RunId)) > 0); // the preview's record stays
+        }
+
+        var real = await h.SyncAsync(token, SyncType.Delta);
+        foreach (var (entity, counts) in real.Counts.Where(kv => kv.Key is not ("tasks" or "teams")))
+            Assert.Equal((entity, counts.Created, counts.Updated, counts.Deleted), (entity, preview.Counts[entity].Created, preview.Counts[entity].Updated, preview.Counts[entity].Deleted));
+        Assert.Equal(2, real.Counts["assignments"].Created);
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
     /// <summary>Progress reported synchronously on the engine's thread (Progress&lt;T&gt; would post it elsewhere).</summary>
     private sealed class SyncProgressHandler(Action<SyncProgress> handler) : IProgress<SyncProgress>
     {

@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
 using CanvasSync.Data;
+using CanvasSync.Data.Mirror;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Tasks;
 using Microsoft.EntityFrameworkCore;
@@ -97,19 +99,20 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         if (unfinished is not null)
         {
             if (IsAlive(unfinished, now)) throw new SyncAlreadyRunningException(unfinished.Id);
-            if (!request.ForceRestart && unfinished.Type == type && unfinished.ScopeJson == scope) run = unfinished;
+            // A dry run is never resumed (it wrote nothing to resume from), nor resumed as one.
+            if (!request.ForceRestart && !request.DryRun && !unfinished.DryRun && unfinished.Type == type && unfinished.ScopeJson == scope) run = unfinished;
             else
             {
                 unfinished.Status = SyncStatus.Cancelled;
                 unfinished.FinishedAt = now;
-                unfinished.ErrorMessage = request.ForceRestart ? "restarted from scratch (force_restart)" : "superseded by a sync of another kind";
+                unfinished.ErrorMessage = request.ForceRestart ? "restarted from scratch (force_restart)" : "superseded by another sync";
             }
         }
 
         var resumed = run is not null;
         if (run is null)
         {
-            run = new SyncRun { ConnectionId = connectionId, Type = type, ScopeJson = scope, Status = SyncStatus.Running, QueuedAt = now, StartedAt = now };
+            run = new SyncRun { ConnectionId = connectionId, Type = type, ScopeJson = scope, DryRun = request.DryRun, Status = SyncStatus.Running, QueuedAt = now, StartedAt = now };
             run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 0, Collection = "courses", NextPageUrl = CanvasPaths.Courses, UpdatedAt = now });
             db.SyncRuns.Add(run);
         }
@@ -197,20 +200,27 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         var fx = new PageEffects();
         // One writer at a time: SQLite has a single writer anyway, and it keeps "the last batch of a course" decisions race-free.
         await s.WriteGate.WaitAsync(ct);
+        DbConnection? own = null;
+        DbTransaction? ownTx = null;
         try
         {
             var now = Now;
-            await using var connection = database.CreateConnection();
-            await connection.OpenAsync(ct);
-            if (database.Provider == DatabaseProvider.Sqlite)
+            DbConnection connection;
+            DbTransaction tx;
+            if (s.DryRun)
             {
-                // With WAL, NORMAL loses no committed page to a process crash (only, at worst, the last ones to a power cut).
-                await using var pragma = connection.CreateCommand();
-                pragma.CommandText = "PRAGMA synchronous=NORMAL";
-                await pragma.ExecuteNonQueryAsync(ct);
+                // A dry run does every write of a real run inside one transaction that is rolled back at the end, so
+                // later pages see earlier ones (deletions, new assignments) and nothing stays.
+                s.DryConnection ??= await OpenAsync(ct);
+                s.DryTransaction ??= await s.DryConnection.BeginTransactionAsync(ct);
+                (connection, tx) = (s.DryConnection, s.DryTransaction);
+            }
+            else
+            {
+                connection = own = await OpenAsync(ct);
+                tx = ownTx = await connection.BeginTransactionAsync(ct);
             }
 
-            await using var tx = await connection.BeginTransactionAsync(ct);
             await write(new SyncPageWriter(connection, tx, s.Context, now, ct), fx);
             await RunStore.OpenAsync(connection, tx, s.Context.RunId, fx.Children, now, ct);
             await RunStore.AdvanceAsync(connection, tx, s.Context.RunId, work, next, items, now, ct);
@@ -221,15 +231,52 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             var progress = new SyncProgress(s.Context.RunId, work.Kind, work.CourseId == 0 ? null : work.CourseId, s.ItemsDone, s.CollectionsDone,
                 s.CollectionsKnown, s.Before.Requests + s.Session.Accounting.Requests, s.Before.Throttled + s.Session.Accounting.Throttled);
             await RunStore.ProgressAsync(connection, tx, s.Context.RunId, progress, s.Session.Accounting, s.Before, now, ct);
-            await tx.CommitAsync(ct);
+            if (ownTx is not null) await ownTx.CommitAsync(ct);
             s.Progress?.Report(progress);
         }
         finally
         {
+            if (ownTx is not null) await ownTx.DisposeAsync();
+            if (own is not null) await own.DisposeAsync();
             s.WriteGate.Release();
         }
 
         foreach (var child in fx.Children) s.Queue.Add(c => ProcessAsync(s, child, c));
+    }
+
+    private async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = database.CreateConnection();
+        await connection.OpenAsync(ct);
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // With WAL, NORMAL loses no committed page to a process crash (only, at worst, the last ones to a power cut).
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous=NORMAL";
+            await pragma.ExecuteNonQueryAsync(ct);
+        }
+
+        return connection;
+    }
+
+    /// <summary>A dry run's counts, read inside its transaction, which is then rolled back: nothing it wrote stays.</summary>
+    private static async Task<List<SyncRunCount>> RollBackDryRunAsync(RunState s)
+    {
+        var counts = new List<SyncRunCount>();
+        if (s.DryConnection is null || s.DryTransaction is null) return counts;
+        await using (var cmd = MirrorWriter.Command(s.DryConnection, s.DryTransaction,
+                         "SELECT entity_type, created, updated, deleted, unchanged FROM sync_run_counts WHERE run_id = @r"))
+        {
+            MirrorWriter.Add(cmd, "r", s.Context.RunId);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                counts.Add(new SyncRunCount { RunId = s.Context.RunId, EntityType = reader.GetString(0), Created = reader.GetInt64(1), Updated = reader.GetInt64(2), Deleted = reader.GetInt64(3), Unchanged = reader.GetInt64(4) });
+        }
+
+        await s.DryTransaction.RollbackAsync();
+        await s.DryTransaction.DisposeAsync();
+        await s.DryConnection.DisposeAsync();
+        return counts;
     }
 
     private async Task UpdateCanvasUserAsync(long connectionId, CanvasUser me, CancellationToken ct)
@@ -243,6 +290,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
 
     private async Task<SyncResult> FinishAsync(RunState s, SyncStatus status, bool resumed, TimeSpan duration)
     {
+        var dryCounts = s.DryRun ? await RollBackDryRunAsync(s) : null;
         var now = Now;
         var a = s.Session.Accounting;
         var errors = s.Errors.ToList();
@@ -275,7 +323,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             connection.Status = ConnectionStatus.NeedsReauth;
             connection.LastErrorCode = run.ErrorCode;
         }
-        else if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors)
+        else if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors && !s.DryRun)
         {
             connection.Status = ConnectionStatus.Ok;
             connection.LastErrorCode = status == SyncStatus.Completed ? null : run.ErrorCode;
@@ -290,8 +338,16 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         connection.UpdatedAt = now;
         await db.SaveChangesAsync();
 
+        // A dry run keeps only its record: the counts it read before rolling back (its root checkpoint is no work to resume).
+        if (dryCounts is not null)
+        {
+            await db.SyncCheckpoints.Where(c => c.RunId == run.Id).ExecuteDeleteAsync();
+            db.SyncRunCounts.AddRange(dryCounts);
+            await db.SaveChangesAsync();
+        }
+
         // Planner tasks and teams follow what a finished run left; the user's own task fields are never touched.
-        if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors)
+        if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors && !s.DryRun)
         {
             var tasks = await TaskMapper.RefreshAsync(db, run.ConnectionId, now, CancellationToken.None);
             var teams = await TeamMapper.RefreshAsync(db, run.ConnectionId, now, CancellationToken.None);
@@ -304,13 +360,16 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         LogRunFinished(logger, run.Id, status, duration.TotalSeconds, run.Requests, run.Throttled);
         return new SyncResult(run.Id, status, run.Type, resumed, duration, run.Requests, run.Throttled, run.Retries,
             counts.OrderBy(c => c.EntityType, StringComparer.Ordinal).ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged)),
-            errors);
+            errors, run.DryRun);
     }
 
     /// <summary>One run's moving parts.</summary>
     private sealed class RunState(SyncRun run, RunContext context, CanvasSession session, IProgress<SyncProgress>? progress)
     {
         public RunContext Context { get; } = context;
+        public bool DryRun { get; } = run.DryRun;
+        public DbConnection? DryConnection { get; set; }
+        public DbTransaction? DryTransaction { get; set; }
         public CanvasSession Session { get; } = session;
         public IProgress<SyncProgress>? Progress { get; } = progress;
         public RunTotals Before { get; } = RunTotals.Of(run);

@@ -16,15 +16,18 @@ public sealed record SyncScope([property: JsonPropertyName("term_id")] long? Ter
     public static SyncScope FromJson(string json) => JsonSerializer.Deserialize<SyncScope>(json) ?? new SyncScope();
 }
 
-/// <summary>What to sync. A delta with no earlier complete sync to start from runs as a full sync.</summary>
-public sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceRestart = false);
+/// <summary>
+/// What to sync. A delta with no earlier complete sync to start from runs as a full sync. A dry run walks Canvas and
+/// reports what it would create, update and delete, writing nothing but its own run record.
+/// </summary>
+public sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceRestart = false, bool DryRun = false);
 
 /// <summary>Per entity type, what a run wrote.</summary>
 public sealed record EntityCounts(long Created, long Updated, long Deleted, long Unchanged);
 
 /// <summary>How a run ended.</summary>
 public sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, bool Resumed, TimeSpan Duration, long Requests, long Throttled,
-    long Retries, IReadOnlyDictionary<string, EntityCounts> Counts, IReadOnlyList<string> Errors);
+    long Retries, IReadOnlyDictionary<string, EntityCounts> Counts, IReadOnlyList<string> Errors, bool DryRun = false);
 
 /// <summary>A progress report, at each page written.</summary>
 public sealed record SyncProgress(long RunId, string Phase, long? CourseId, long ItemsDone, int CollectionsDone, int CollectionsKnown, long Requests, long Throttled)

@@ -19,10 +19,6 @@ public interface ICanvasPageSink
 /// </summary>
 public sealed class CanvasFullRead(CanvasSession session, ICanvasPageSink sink)
 {
-    /// <summary>Assignments per submissions batch: ~10 keeps each batch many pages long, so rounding wastes little.</summary>
-    public const int AssignmentsPerBatch = 10;
-    public const int MaxBatchesPerCourse = 4;
-
     public int Workers { get; init; } = 64;
     /// <summary>Planner items from this day on (students).</summary>
     public DateTime PlannerFrom { get; init; } = DateTime.UtcNow.Date.AddDays(-365);
@@ -105,15 +101,14 @@ public sealed class CanvasFullRead(CanvasSession session, ICanvasPageSink sink)
 
         void AddSubmissionBatches(long courseId, List<long> published)
         {
-            var batches = Math.Clamp((published.Count + AssignmentsPerBatch - 1) / AssignmentsPerBatch, 1, MaxBatchesPerCourse);
-            if (batches == 1)
+            var batches = CanvasPaths.SubmissionBatches(published);
+            if (batches.Count == 0)
             {
                 Add("submissions", courseId, ct => Pages(session.SubmissionsAsync(courseId, new SubmissionQuery(AllStudents: true), ct), courseId, ct));
                 return;
             }
 
-            var size = (published.Count + batches - 1) / batches;
-            foreach (var batch in published.Chunk(size))
+            foreach (var batch in batches)
             {
                 Add("submissions", courseId, async ct =>
                 {

@@ -55,6 +55,23 @@ public static class CanvasPaths
     public static string PlannerItems(DateTime from) =>
         $"/api/v1/planner/items?start_date={from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}&per_page=100";
 
+    /// <summary>Assignments per submissions batch: ~10 keeps each batch many pages long, so rounding wastes little.</summary>
+    public const int AssignmentsPerBatch = 10;
+    public const int MaxBatchesPerCourse = 4;
+
+    /// <summary>
+    /// A teacher's bookmark-paged submissions cannot be split by page, but they can by assignment: up to
+    /// <see cref="MaxBatchesPerCourse"/> even batches of published assignment ids, so a large course is several chains.
+    /// One batch (or none) means: read the course unsplit.
+    /// </summary>
+    public static IReadOnlyList<long[]> SubmissionBatches(IReadOnlyList<long> publishedAssignmentIds)
+    {
+        var batches = Math.Clamp((publishedAssignmentIds.Count + AssignmentsPerBatch - 1) / AssignmentsPerBatch, 1, MaxBatchesPerCourse);
+        if (batches == 1) return [];
+        var size = (publishedAssignmentIds.Count + batches - 1) / batches;
+        return publishedAssignmentIds.Chunk(size).ToList();
+    }
+
     /// <summary>Whole seconds with a Z: Canvas's regex wants a full datetime.</summary>
     public static string Iso8601(DateTime utc) =>
         Uri.EscapeDataString(utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));

@@ -11,10 +11,6 @@ namespace CanvasSync.Features.SyncRuns;
 /// </summary>
 internal sealed class SyncPageWriter(DbConnection connection, DbTransaction transaction, RunContext run, DateTime now, CancellationToken ct)
 {
-    /// <summary>A teacher's submissions are read in up to this many batches of assignment ids per course.</summary>
-    private const int SubmissionBatches = 4;
-    private const int AssignmentsPerBatch = 10;
-
     private async Task<WriteResult> UpsertAsync(PageEffects fx, MirrorTable table, IEnumerable<MirrorRow?> rows)
     {
         var result = await MirrorWriter.UpsertAsync(connection, transaction, table, run.ConnectionId, rows.OfType<MirrorRow>().ToList(), now, ct);
@@ -91,18 +87,15 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
             return;
         }
 
-        var published = await PublishedAssignmentsAsync(courseId, onlyNewSince: null);
-        var batches = Math.Clamp((published.Count + AssignmentsPerBatch - 1) / AssignmentsPerBatch, 1, SubmissionBatches);
-        if (batches == 1 || published.Count == 0)
+        var batches = CanvasPaths.SubmissionBatches(await PublishedAssignmentsAsync(courseId, onlyNewSince: null));
+        if (batches.Count == 0)
         {
             fx.Open(courseId, "submissions:all", CanvasPaths.Submissions(courseId, new SubmissionQuery(AllStudents: true)));
             return;
         }
 
-        var size = (published.Count + batches - 1) / batches;
-        var n = 0;
-        foreach (var batch in published.Chunk(size))
-            fx.Open(courseId, $"submissions:{++n}", CanvasPaths.Submissions(courseId, new SubmissionQuery(true, batch)));
+        for (var n = 0; n < batches.Count; n++)
+            fx.Open(courseId, $"submissions:{n + 1}", CanvasPaths.Submissions(courseId, new SubmissionQuery(true, batches[n])));
     }
 
     private async Task<List<long>> PublishedAssignmentsAsync(long courseId, DateTime? onlyNewSince)

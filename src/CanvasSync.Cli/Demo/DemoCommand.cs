@@ -1,5 +1,8 @@
 using System.CommandLine;
 using CanvasSync.Cli.Common;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.SyncRuns;
 using CanvasSync.Hosting;
 using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.World;
@@ -33,14 +36,23 @@ internal static class DemoCommand
 
             using var http = new HttpClient();
             var ready = await http.GetAsync($"{url}/health/ready", ct);
+
+            // A full sync of the sandbox student's Canvas into the demo database (a delta if it was synced before).
+            var database = app.Services.GetRequiredService<DatabaseTarget>();
+            var connectionId = await OperatorConnections.EnsureAsync(database, new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
+            var sync = await app.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, sandbox.Tokens.Student,
+                new SyncRequest(SyncType.Delta, new SyncScope()), cancellationToken: ct);
+            var written = string.Join(", ", sync.Counts.Where(c => c.Value.Created + c.Value.Updated > 0).Select(c => $"{c.Value.Created + c.Value.Updated} {c.Key}"));
             Console.WriteLine($"""
                 CanvasSync demo
                   Sandbox Canvas : {sandbox.BaseUrl}   (profile {parse.GetValue(profile).ToString().ToLowerInvariant()}; try {sandbox.BaseUrl}/api/v1/courses with a token)
                   Sandbox tokens : {tokensFile}
                   CanvasSync     : {url}   (database {db})
                   Health         : {url}/health/ready -> {(int)ready.StatusCode}
+                  Sync           : run {sync.RunId} {sync.Status.ToString().ToLowerInvariant()} ({sync.Type.ToString().ToLowerInvariant()}) in {sync.Duration.TotalSeconds:0.0} s, {sync.Requests} requests: {(written.Length == 0 ? "nothing changed" : written)}
+                  Export         : canvas-sync export --db {db}
                 """);
-            if (parse.GetValue(once)) return ready.IsSuccessStatusCode ? 0 : CliRunner.Failure;
+            if (parse.GetValue(once)) return ready.IsSuccessStatusCode && sync.Status == SyncStatus.Completed ? 0 : CliRunner.Failure;
 
             Console.WriteLine("Press Ctrl+C to stop.");
             await app.WaitForShutdownAsync(ct);

@@ -97,6 +97,7 @@ public sealed class CliTests
             Assert.Matches(@"Sandbox Canvas : http://127\.0\.0\.1:\d+", r.Stdout);
             Assert.Matches(@"CanvasSync     : http://127\.0\.0\.1:\d+", r.Stdout);
             Assert.Contains("-> 200", r.Stdout, StringComparison.Ordinal);
+            Assert.Matches(@"Sync           : run 1 completed \(full\) in [\d.]+ s, 47 requests: .*\d+ assignments, .*\d+ submissions", r.Stdout);
             Assert.True(File.Exists(Path.Combine(dir, "demo.db")));
             Assert.True(File.Exists(Path.Combine(dir, "sandbox.json")));
         }

@@ -18,12 +18,14 @@ internal static class DemoCommand
         var profile = new Option<SandboxProfile>("--profile") { Description = "Sandbox data: student | instructor | large | campus", DefaultValueFactory = _ => SandboxProfile.Student };
         var dir = new Option<DirectoryInfo>("--dir") { Description = "Where the demo keeps its files", DefaultValueFactory = _ => new DirectoryInfo("canvas-sync-demo") };
         var once = new Option<bool>("--once") { Description = "Start everything, check it answers, print, and stop (for scripts)" };
-        var command = new Command("demo", "Run the demo: a sandbox Canvas and CanvasSync on SQLite") { urls, profile, dir, once };
+        // A fixed port keeps the sandbox's URL, and so the demo's connection, the same from one run to the next: a delta.
+        var sandboxPort = new Option<int>("--sandbox-port") { Description = "Port of the sandbox Canvas (0 picks a free one)", DefaultValueFactory = _ => 5081 };
+        var command = new Command("demo", "Run the demo: a sandbox Canvas and CanvasSync on SQLite, and a sync between them") { urls, profile, dir, once, sandboxPort };
         command.SetAction(async (parse, ct) =>
         {
             var folder = parse.GetValue(dir)!;
             folder.Create();
-            await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = parse.GetValue(profile) }, ct);
+            await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = parse.GetValue(profile), Port = parse.GetValue(sandboxPort) }, ct);
             var tokensFile = Path.Combine(folder.FullName, "sandbox.json");
             await File.WriteAllTextAsync(tokensFile, sandbox.ReadyJson(), ct);
 

@@ -92,7 +92,7 @@ public sealed class CliTests
         var dir = Path.Combine(Path.GetTempPath(), $"demo-{Guid.NewGuid():N}");
         try
         {
-            var r = await CliProcess.RunAsync(["demo", "--once", "--urls", "http://127.0.0.1:0", "--dir", dir]);
+            var r = await CliProcess.RunAsync(["demo", "--once", "--urls", "http://127.0.0.1:0", "--sandbox-port", "0", "--dir", dir]);
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.Matches(@"Sandbox Canvas : http://127\.0\.0\.1:\d+", r.Stdout);
             Assert.Matches(@"CanvasSync     : http://127\.0\.0\.1:\d+", r.Stdout);

@@ -47,7 +47,7 @@ internal static class SyncBench
                   rows written    {rows} ({rows / full.Duration.TotalSeconds:F0} rows/s over the whole sync)
                   CPU             {cpu.TotalSeconds:F2} s = {cpu.TotalMilliseconds / (rows / 10_000.0):F0} ms per 10k rows
                   peak RSS        {peak / 1048576.0:F0} MB
-                  delta, nothing changed: {delta.Status}, {delta.Requests} requests = {100.0 * delta.Requests / full.Requests:F1}% of the full sync's, {delta.Duration.TotalSeconds:F2} s, {delta.Counts.Values.Sum(c => c.Created + c.Updated + c.Deleted)} rows written
+                  delta, nothing changed: {delta.Status}, {delta.Requests} requests = {100.0 * delta.Requests / full.Requests:F1}% of the full sync's, {delta.Throttled} throttled, {delta.Duration.TotalSeconds:F2} s, {delta.Counts.Values.Sum(c => c.Created + c.Updated + c.Deleted)} rows written
                 """));
             return full.Status == SyncStatus.Completed && delta.Status == SyncStatus.Completed ? 0 : 1;
         }

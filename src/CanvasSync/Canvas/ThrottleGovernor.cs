@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -13,7 +14,11 @@ namespace CanvasSync.Canvas;
 /// <item>more than <see cref="HighWater"/>: open up gently, by one per full window of answers;</item>
 /// <item>between <see cref="LowWater"/> and <see cref="HighWater"/> (5 to 7 others): hold;</item>
 /// <item>less than <see cref="LowWater"/>: shrink by a tenth on each such answer, before Canvas refuses anything;</item>
-/// <item>a refusal: halve.</item>
+/// <item>a refusal: halve;</item>
+/// <item>nothing in flight for longer than <see cref="IdleAfter"/>: a new burst starts at no more than
+/// <see cref="RestartLimit"/>. An allowance learned
+/// while requests were staggered (part of each one's time is network, outside the bucket) is not safe for requests
+/// that all set off at once; an empty bucket always admits 8 (TCP's restart after idle, RFC 2861).</item>
 /// </list>
 /// The same rule backs off when costly requests fill the bucket faster than it leaks. One request at a time is safe
 /// and slow; this keeps as many in flight as the budget allows without being refused.
@@ -23,12 +28,16 @@ public sealed class ThrottleGovernor
     public const double SlowStart = 450;
     public const double HighWater = 350;
     public const double LowWater = 250;
+    public const double RestartLimit = 8;
+    /// <summary>Longer than a round trip: a moment with nothing in flight mid-run (answers waiting to be written) is no pause.</summary>
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromMilliseconds(250);
 
     private readonly Lock _lock = new();
     private readonly Queue<TaskCompletionSource> _waiting = new();
     private readonly int _maxInFlight;
     private double _limit;
     private int _inFlight;
+    private long _lastRelease;
 
     public ThrottleGovernor(int maxInFlight, double initialLimit = 4)
     {
@@ -50,6 +59,7 @@ public sealed class ThrottleGovernor
             TaskCompletionSource wait;
             lock (_lock)
             {
+                if (_inFlight == 0 && _lastRelease != 0 && Stopwatch.GetElapsedTime(_lastRelease) > IdleAfter) _limit = Math.Min(_limit, RestartLimit);
                 if (_inFlight < (int)_limit)
                 {
                     _inFlight++;
@@ -103,6 +113,7 @@ public sealed class ThrottleGovernor
         lock (_lock)
         {
             _inFlight--;
+            _lastRelease = Stopwatch.GetTimestamp();
             WakeLocked();
         }
     }

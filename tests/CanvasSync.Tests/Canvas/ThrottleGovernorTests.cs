@@ -43,6 +43,24 @@ public sealed class ThrottleGovernorTests
     }
 
     [Fact]
+    public async Task A_burst_after_a_pause_starts_at_the_restart_limit_and_regrows()
+    {
+        var g = new ThrottleGovernor(32, initialLimit: 20);
+        (await g.AcquireAsync(CancellationToken.None)).Dispose();
+        using (await g.AcquireAsync(CancellationToken.None))
+            Assert.Equal(20, g.Limit); // a moment with nothing in flight is no pause
+        await Task.Delay(ThrottleGovernor.IdleAfter + TimeSpan.FromMilliseconds(100));
+        using (await g.AcquireAsync(CancellationToken.None))
+        {
+            // The allowance learned while busy does not apply to requests that all set off at once.
+            Assert.Equal(8, g.Limit);
+        }
+
+        for (var i = 0; i < 5; i++) g.OnResponse(590);
+        Assert.Equal(13, g.Limit);
+    }
+
+    [Fact]
     public async Task Requests_wait_for_room_and_go_when_a_slot_is_freed()
     {
         var g = new ThrottleGovernor(32, initialLimit: 2);

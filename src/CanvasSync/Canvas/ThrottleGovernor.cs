@@ -16,9 +16,9 @@ namespace CanvasSync.Canvas;
 /// <item>less than <see cref="LowWater"/>: shrink by a tenth on each such answer, before Canvas refuses anything;</item>
 /// <item>a refusal: halve;</item>
 /// <item>nothing in flight for longer than <see cref="IdleAfter"/>: a new burst starts at no more than
-/// <see cref="RestartLimit"/>. An allowance learned
-/// while requests were staggered (part of each one's time is network, outside the bucket) is not safe for requests
-/// that all set off at once; an empty bucket always admits 8 (TCP's restart after idle, RFC 2861).</item>
+/// <see cref="RestartLimit"/>. An allowance learned while requests were staggered (part of each one's time is network,
+/// outside the bucket) is not safe for requests that all set off at once; an empty bucket always admits 8 (TCP's
+/// restart after idle, RFC 2861).</item>
 /// </list>
 /// The same rule backs off when costly requests fill the bucket faster than it leaks. One request at a time is safe
 /// and slow; this keeps as many in flight as the budget allows without being refused.

@@ -1,8 +1,6 @@
-using CanvasSync.Data;
 using CanvasSync.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Cli.Common;
 
@@ -19,9 +17,7 @@ internal static class CliServices
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter((string? _, LogLevel level) => level >= LogLevel.Warning);
         builder.AddCanvasSync();
         var host = builder.Build();
-        _ = host.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value; // a bad setting fails here, with its name
-        await using var scope = host.Services.CreateAsyncScope();
-        await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<CanvasSyncDbContext>(), ct);
+        await host.Services.PrepareCanvasSyncAsync(ct); // a bad setting fails here, with its name
         return host;
     }
 }

@@ -27,13 +27,19 @@ public static class CanvasSyncWebApp
         return app;
     }
 
-    /// <summary>Validates every option (a bad one throws with its name) and applies pending migrations.</summary>
-    public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    public static Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default) =>
+        app.Services.PrepareCanvasSyncAsync(cancellationToken);
+
+    /// <summary>
+    /// What every entry point (serve, the CLI's one-shot commands) does before work: validates every option (a bad one
+    /// throws with its name) and applies pending migrations.
+    /// </summary>
+    public static async Task PrepareCanvasSyncAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        _ = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<CanvasOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<SyncOptions>>().Value;
-        await using var scope = app.Services.CreateAsyncScope();
+        _ = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<CanvasOptions>>().Value;
+        _ = services.GetRequiredService<IOptions<SyncOptions>>().Value;
+        await using var scope = services.CreateAsyncScope();
         await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<CanvasSyncDbContext>(), cancellationToken);
     }
 }

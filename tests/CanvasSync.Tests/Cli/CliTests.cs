@@ -47,6 +47,15 @@ public sealed class CliTests
         Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Fact]
+    public async Task One_shot_commands_validate_every_setting_as_serve_does()
+    {
+        var r = await CliProcess.RunAsync(["export", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db")],
+            new Dictionary<string, string> { ["CANVASSYNC__Canvas__RequestTimeoutSeconds"] = "0" });
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("canvas-sync: configuration error: Canvas:RequestTimeoutSeconds", Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--faults", "2")]
     [InlineData("--throttle-status", "500")]

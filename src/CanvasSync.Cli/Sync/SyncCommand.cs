@@ -84,5 +84,5 @@ internal static class SyncCommand
         foreach (var e in r.Errors.Take(10)) Console.WriteLine($"  error: {e}");
     }
 
-    private static string Words(string pascal) => CanvasSync.Data.SnakeCaseEnumConverter<SyncType>.ToSnake(pascal);
+    private static string Words(string pascal) => CanvasSync.Data.SnakeCase.From(pascal);
 }

@@ -157,7 +157,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
             foreach (var property in entity.GetProperties())
-                property.SetColumnName(SnakeCaseEnumConverter<SyncType>.ToSnake(property.Name));
+                property.SetColumnName(SnakeCase.From(property.Name));
         }
     }
 }

@@ -9,12 +9,15 @@ internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime
     v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 
 /// <summary>Enums stored as the snake_case words the API speaks ("needs_reauth"), readable in either database.</summary>
-internal sealed partial class SnakeCaseEnumConverter<TEnum>() : ValueConverter<TEnum, string>(
-    v => ToSnake(v.ToString()),
+internal sealed class SnakeCaseEnumConverter<TEnum>() : ValueConverter<TEnum, string>(
+    v => SnakeCase.From(v.ToString()),
     v => Enum.Parse<TEnum>(v.Replace("_", "", StringComparison.Ordinal), true))
-    where TEnum : struct, Enum
+    where TEnum : struct, Enum;
+
+/// <summary>PascalCase to snake_case: column names, stored enum values, the words the CLI prints.</summary>
+internal static partial class SnakeCase
 {
-    public static string ToSnake(string name) => Upper().Replace(name, "_$1").TrimStart('_').ToLowerInvariant();
+    public static string From(string pascal) => Upper().Replace(pascal, "_$1").TrimStart('_').ToLowerInvariant();
 
     [GeneratedRegex("([A-Z])")]
     private static partial Regex Upper();

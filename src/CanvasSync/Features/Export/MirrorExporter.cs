@@ -77,7 +77,7 @@ public static class MirrorExporter
             if (t.DueDate is { } due) writer.WriteString("due_date", due); else writer.WriteNull("due_date");
             if (t.EstimatedMinutes is { } m) writer.WriteNumber("estimated_minutes", m); else writer.WriteNull("estimated_minutes");
             writer.WriteString("subject", t.Subject);
-            writer.WriteString("type", SnakeCaseEnumConverter<Tasks.TaskType>.ToSnake(t.Type.ToString()));
+            writer.WriteString("type", SnakeCase.From(t.Type.ToString()));
             writer.WriteBoolean("completed", t.UserCompleted ?? t.Completed);
             writer.WriteBoolean("canvas_completed", t.Completed);
             if (t.UserEstimatedMinutes is { } um) writer.WriteNumber("user_estimated_minutes", um); else writer.WriteNull("user_estimated_minutes");

@@ -37,7 +37,11 @@ internal static class ClientBench
             .AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Error))
             .AddSingleton(TimeProvider.System)
             .AddCanvasClient()
-            .AddOptions().Configure<CanvasOptions>(_ => { })
+            .AddOptions().Configure<CanvasOptions>(o =>
+            {
+                o.AllowPrivateNetwork = true; // the benchmark's sandbox is on loopback
+                o.AllowHttp = true;
+            })
             .BuildServiceProvider();
         var session = services.GetRequiredService<CanvasClient>().Open(new Uri(sandbox.BaseUrl), token, maxInFlight: s.Sequential ? 1 : null);
         var sink = new CountingSink();

@@ -7,10 +7,15 @@ namespace CanvasSync.Cli.Common;
 /// <summary>The library's services for a one-shot command: same configuration and validation as serve, no web server.</summary>
 internal static class CliServices
 {
-    public static async Task<IHost> StartAsync(string? db, CancellationToken ct)
+    public static async Task<IHost> StartAsync(string? db, CancellationToken ct, string? masterKeyFile = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCanvasSyncSources(db);
+        // The operator's own command line may sync a Canvas on loopback or a private network (the SSRF guard is for
+        // URLs that users of the service supply).
+        builder.Configuration["Canvas:AllowPrivateNetwork"] = "true";
+        builder.Configuration["Canvas:AllowHttp"] = "true";
+        if (masterKeyFile is not null) builder.Configuration["Security:MasterKeyFile"] = masterKeyFile;
         builder.Logging.ClearProviders();
         // Warnings and errors to stderr, so stdout stays the command's output (e.g. --json).
         // A rule added after the configuration's rules wins over its "Default": one-shot commands are quiet.

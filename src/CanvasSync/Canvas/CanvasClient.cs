@@ -1,6 +1,8 @@
 using System.Reflection;
 using CanvasSync.Hosting;
+using CanvasSync.Security;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,11 +17,12 @@ public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, I
     public static readonly string UserAgent = "CanvasSync/" + (typeof(CanvasClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
 
     /// <summary>A session for one Canvas (scheme, host and port of <paramref name="baseUrl"/>) and one token.</summary>
-    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null)
+    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null, int? retryAttempts = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(token);
         var origin = new Uri(baseUrl.GetLeftPart(UriPartial.Authority));
         var o = options.Value;
+        if (retryAttempts is { } retries) o = new CanvasOptions { RequestTimeoutSeconds = o.RequestTimeoutSeconds, MaxInFlightPerToken = o.MaxInFlightPerToken, RetryAttempts = retries };
         var limit = maxInFlight ?? o.MaxInFlightPerToken;
         // A session with its own cap (one request at a time, say) gets a governor of its own that starts at that cap.
         var governor = maxInFlight is null ? governors.For(origin, token, limit) : new ThrottleGovernor(limit, initialLimit: limit);
@@ -33,17 +36,21 @@ public static class CanvasClientServiceCollectionExtensions
     public static IServiceCollection AddCanvasClient(this IServiceCollection services)
     {
         services.AddSingleton<ThrottleGovernors>();
+        services.TryAddSingleton<IHostResolver, DnsHostResolver>();
+        services.TryAddSingleton<CanvasUrlGuard>();
         services.AddHttpClient<CanvasClient>(http =>
             {
                 http.Timeout = Timeout.InfiniteTimeSpan; // per-request timeouts are the session's, from options
                 http.DefaultRequestHeaders.UserAgent.ParseAdd(CanvasClient.UserAgent);
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {
                 AutomaticDecompression = System.Net.DecompressionMethods.All,
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(15),
+                // Every socket to a Canvas goes through the SSRF guard, whoever asked for the URL.
+                ConnectCallback = services.GetRequiredService<CanvasUrlGuard>().ConnectAsync,
             });
         return services;
     }

@@ -32,7 +32,13 @@ public sealed class CanvasBadRequestException(string message, string body) : Can
 public sealed class CanvasForbiddenException(string message) : CanvasException(message);
 
 /// <summary>What Canvas did that a client must not go along with: a redirect, a next link to another host.</summary>
-public sealed class CanvasProtocolException(string message) : CanvasException(message);
+public class CanvasProtocolException(string message) : CanvasException(message);
+
+/// <summary>A 3xx: never followed (the token would go with it). The location's host is all the message names.</summary>
+public sealed class CanvasRedirectException(string message, Uri? location) : CanvasProtocolException(message)
+{
+    public Uri? Location { get; } = location;
+}
 
 /// <summary>Worth retrying: a 5xx, an HTML error page, a timeout, a cut connection, a truncated body.</summary>
 public sealed class CanvasTransientException(string cause, string message, Exception? inner = null) : CanvasException(message, inner)
@@ -46,3 +52,6 @@ public sealed class CanvasThrottledException(TimeSpan? retryAfter, string messag
 {
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>The SSRF guard refused the address (private network, not allowed host): never retried.</summary>
+public sealed class CanvasAddressRefusedException(string message) : CanvasException(message);

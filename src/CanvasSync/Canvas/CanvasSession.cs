@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CanvasSync.Hosting;
+using CanvasSync.Security;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -184,6 +185,10 @@ public sealed partial class CanvasSession
         {
             throw new CanvasTransientException("timeout", $"no answer from {url.AbsolutePath} within {_requestTimeout.TotalSeconds:0} s", e);
         }
+        catch (HttpRequestException e) when (e.InnerException is CanvasUrlRejectedException refused)
+        {
+            throw new CanvasAddressRefusedException(refused.Message);
+        }
         catch (HttpRequestException e)
         {
             throw new CanvasTransientException("connection", $"could not reach {url.Host}: {e.Message}", e);
@@ -246,7 +251,8 @@ public sealed partial class CanvasSession
                 LogBadRequest(_logger, status, url.PathAndQuery, Snippet(body));
                 throw new CanvasBadRequestException($"{what}: Canvas rejected the request", Snippet(body));
             case >= 300 and < 400:
-                throw new CanvasProtocolException($"{what}: Canvas redirected to {response.Headers.Location?.Host}; not followed, so the token stays on {BaseUrl.Host}");
+                var location = response.Headers.Location is { } l ? new Uri(url, l) : null;
+                throw new CanvasRedirectException($"{what}: Canvas redirected to {location?.Host}; not followed, so the token stays on {BaseUrl.Host}", location);
             case 408 or >= 500:
                 var html = response.Content.Headers.ContentType?.MediaType == "text/html";
                 throw new CanvasTransientException(html ? "proxy_error" : "server_error", $"{what}{(html ? " (an HTML error page)" : "")}");

@@ -27,7 +27,10 @@ public sealed class CanvasOptions
     /// <summary>Allow Canvas URLs on loopback and private networks (the demo and tests; off in production).</summary>
     public bool AllowPrivateNetwork { get; set; }
 
-    /// <summary>If not empty, only these Canvas hosts may be connected.</summary>
+    /// <summary>Allow http:// Canvas URLs (the sandbox in the demo and tests); https only otherwise.</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>If not empty, only these Canvas hosts may be connected ("*.instructure.com" allows its subdomains).</summary>
     public string[] AllowedHosts { get; set; } = [];
 
     [Range(1, 600)]
@@ -52,4 +55,29 @@ public sealed class SyncOptions
 
     [Range(1, 10080)]
     public int StaleAfterMinutes { get; set; } = 60;
+}
+
+/// <summary>Section "Security": the master key and the API's limits.</summary>
+public sealed class SecurityOptions
+{
+    public const string Section = "Security";
+
+    /// <summary>
+    /// The file with the key that encrypts the key ring in the database. Created on first start (when the key ring is
+    /// still empty); keep it out of database backups, and back it up separately.
+    /// </summary>
+    [Required]
+    public string MasterKeyFile { get; set; } = "canvas-sync.master.key";
+
+    /// <summary>API requests per second one user may make, sustained.</summary>
+    [Range(1, 100_000)]
+    public int RequestsPerSecond { get; set; } = 50;
+
+    /// <summary>How many requests above the sustained rate one user may make at once.</summary>
+    [Range(1, 1_000_000)]
+    public int RequestBurst { get; set; } = 200;
+
+    /// <summary>The largest request body accepted, in bytes.</summary>
+    [Range(1024, 100_000_000)]
+    public long MaxRequestBodyBytes { get; set; } = 1_000_000;
 }

@@ -31,7 +31,11 @@ public sealed class SyncHarness : IAsyncDisposable
             .AddSingleton(TimeProvider.System)
             .AddSingleton(database.Target)
             .AddCanvasClient()
-            .Configure<CanvasOptions>(_ => { })
+            .Configure<CanvasOptions>(o =>
+            {
+                o.AllowPrivateNetwork = true; // the sandbox is on loopback
+                o.AllowHttp = true;
+            })
             .AddSingleton<SyncEngine>()
             .BuildServiceProvider();
     }

@@ -20,6 +20,8 @@ public sealed class CanvasClients : IAsyncDisposable
             .Configure<CanvasOptions>(o =>
             {
                 o.RetryAttempts = retryAttempts;
+                o.AllowPrivateNetwork = true; // the sandbox is on loopback
+                o.AllowHttp = true;
                 o.RequestTimeoutSeconds = requestTimeoutSeconds;
             })
             .BuildServiceProvider();

@@ -6,6 +6,9 @@ namespace CanvasSync.Canvas.Wire;
 // Typed views of what Canvas serves (canvas-api.md §5): only the fields CanvasSync queries; the raw JSON keeps the
 // rest. Every field is nullable because Canvas omits keys (locked descriptions, unposted grades) as well as nulling them.
 
+/// <summary>An access token as GET /users/self/tokens/:token_hint shows it (the token itself is never in it).</summary>
+public sealed record CanvasAccessToken(long? Id, DateTime? ExpiresAt, string? WorkflowState);
+
 public sealed record CanvasUser(long Id, string? Name, string? SortableName, string? ShortName, string? PrimaryEmail = null, string? TimeZone = null);
 
 public sealed record CanvasTerm(long Id, string? Name, DateTime? StartAt, DateTime? EndAt);
@@ -52,6 +55,7 @@ public sealed record CanvasPlannerItem(string PlannableType, long PlannableId, l
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings (application/json+canvas-string-ids).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasUser))]
+[JsonSerializable(typeof(CanvasAccessToken))]
 [JsonSerializable(typeof(CanvasCourse))]
 [JsonSerializable(typeof(CanvasAssignmentGroup))]
 [JsonSerializable(typeof(CanvasAssignment))]

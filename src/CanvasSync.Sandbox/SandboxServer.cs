@@ -30,6 +30,8 @@ public sealed record SandboxOptions
     public DateTime? AnchorDate { get; init; }
     public int CampusStudents { get; init; } = 40;
     public int CampusCourses { get; init; } = 6;
+    /// <summary>Every id is above this; sandboxes started with different values share no id, as two Canvas shards.</summary>
+    public long FirstId { get; init; } = 1000;
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
@@ -56,7 +58,7 @@ public sealed class SandboxServer : IAsyncDisposable
         if (options.ThrottleStatus is not (403 or 429)) throw new ArgumentException("throttle status must be 403 or 429", nameof(options));
         var anchor = (options.AnchorDate ?? options.Time.GetUtcNow().UtcDateTime).Date;
         var (world, tokens) = WorldGenerator.Generate(options.Profile, options.Seed, DateTime.SpecifyKind(anchor, DateTimeKind.Utc),
-            options.CampusStudents, options.CampusCourses);
+            options.CampusStudents, options.CampusCourses, options.FirstId);
         var settings = new SandboxSettings
         {
             LatencyMs = options.LatencyMs,

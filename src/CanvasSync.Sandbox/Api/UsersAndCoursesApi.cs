@@ -14,6 +14,7 @@ internal static class UsersAndCoursesApi
     {
         routes.Get("/api/v1/users/self", r => CanvasResponse.Json(w => CanvasJson.UserSelf(w, r.User, r.BaseUrl)));
         routes.Get("/api/v1/users/{userId}", r => IsSelf(r) ? CanvasResponse.Json(w => CanvasJson.UserSelf(w, r.User, r.BaseUrl)) : CanvasErrors.Unauthorized());
+        routes.Get("/api/v1/users/{userId}/tokens/{tokenId}", ShowToken);
         routes.Get("/api/v1/users/self/profile", r => CanvasResponse.Json(w => CanvasJson.Profile(w, r.User, r.BaseUrl)));
         routes.Get("/api/v1/courses", ListCourses);
         routes.Get("/api/v1/users/{userId}/courses", r => IsSelf(r) ? ListCourses(r) : CanvasErrors.Unauthorized());
@@ -22,6 +23,26 @@ internal static class UsersAndCoursesApi
     }
 
     private static bool IsSelf(CanvasRequest r) => r.Route("userId") is var id && (id == "self" || id == r.User.Id.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// TokensController#show: by token_hint (the first 5 characters after the shard prefix) among the user's own
+    /// tokens; the token itself is never in the answer.
+    /// </summary>
+    private static CanvasResponse ShowToken(CanvasRequest r)
+    {
+        if (!IsSelf(r)) return CanvasErrors.Unauthorized();
+        var hint = r.Route("tokenId");
+        using (r.World.Read())
+        {
+            var mine = r.World.Tokens.Values.Where(t => t.UserId == r.User.Id).OrderBy(t => t.Value, StringComparer.Ordinal).ToList();
+            var index = mine.FindIndex(t => TokenHint(t.Value) == hint && t.State != TokenState.Deleted);
+            if (index < 0) return CanvasErrors.NotFound();
+            var token = mine[index];
+            return CanvasResponse.Json(w => CanvasJson.AccessToken(w, token, index + 1, r.World.Anchor, TokenHint(token.Value)));
+        }
+    }
+
+    private static string TokenHint(string token) => token[(token.IndexOf('~', StringComparison.Ordinal) + 1)..][..5];
 
     private static CanvasResponse ListCourses(CanvasRequest r)
     {

@@ -65,8 +65,10 @@ internal static class ControlApi
 
         g.MapPost("/tokens/{action}", (string action, TokenBody body) =>
         {
+            if (action == "expires_at")
+                return Mutations.SetTokenExpiry(state.World, body.Token, body.ExpiresAt) ? Results.NoContent() : Results.NotFound();
             var target = action switch { "revoke" => TokenState.Revoked, "expire" => TokenState.Expired, "delete" => TokenState.Deleted, "restore" => TokenState.Active, _ => (TokenState?)null };
-            if (target is null) return Results.Problem("action must be revoke, expire, delete or restore", statusCode: 400);
+            if (target is null) return Results.Problem("action must be revoke, expire, delete, restore or expires_at", statusCode: 400);
             return Mutations.SetTokenState(state.World, body.Token, target.Value, state.Now) ? Results.NoContent() : Results.NotFound();
         });
 
@@ -139,7 +141,7 @@ internal static class ControlApi
         return result;
     }
 
-    internal sealed record TokenBody(string Token);
+    internal sealed record TokenBody(string Token, DateTime? ExpiresAt = null);
     internal sealed record GradeBody(double Score);
     internal sealed record AssignmentBody(string? Name, double? PointsPossible, DateTime? DueAt, string? Description);
 

@@ -95,7 +95,9 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
         using (world.Read())
         {
             if (!world.Tokens.TryGetValue(token, out var t) || t.State == TokenState.Deleted) return CanvasErrors.InvalidToken();
-            if (t.State == TokenState.Expired) return CanvasErrors.ExpiredToken(t.ExpiresAt ?? world.Anchor);
+            // A token past its expires_at is expired, whatever its state says (AccessToken#expired? in canvas-lms).
+            if (t.State == TokenState.Expired || (t.ExpiresAt is { } expires && expires < time.GetUtcNow().UtcDateTime))
+                return CanvasErrors.ExpiredToken(t.ExpiresAt ?? world.Anchor);
             if (t.State == TokenState.Revoked) return CanvasErrors.RevokedToken();
             user = world.Users[t.UserId];
             http.Items["sandbox.user"] = user;

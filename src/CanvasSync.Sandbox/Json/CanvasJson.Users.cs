@@ -6,6 +6,27 @@ namespace CanvasSync.Sandbox.Json;
 /// <summary>Canvas's JSON shapes (canvas-api.md §5), one writer per entity, fields in Canvas's order.</summary>
 internal static partial class CanvasJson
 {
+    /// <summary>The Token model of the Access Tokens API (canvas-lms tokens_controller.rb).</summary>
+    public static void AccessToken(Utf8JsonWriter w, SToken t, long id, DateTime createdAt, string hint)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("id", id);
+        w.WriteTime("created_at", createdAt);
+        if (t.ExpiresAt is { } expires) w.WriteTime("expires_at", expires);
+        else w.WriteNull("expires_at");
+        w.WriteString("workflow_state", t.State == TokenState.Active ? "active" : "deleted");
+        w.WriteBoolean("remember_access", false);
+        w.WriteStartArray("scopes");
+        w.WriteEndArray();
+        w.WriteNull("real_user_id");
+        w.WriteString("token_hint", hint);
+        w.WriteNumber("user_id", t.UserId);
+        w.WriteString("purpose", "CanvasSync");
+        w.WriteString("app_name", "User-Generated");
+        w.WriteBoolean("can_manually_regenerate", true);
+        w.WriteEndObject();
+    }
+
     public static void UserSelf(Utf8JsonWriter w, SUser u, string baseUrl)
     {
         w.WriteStartObject();

@@ -95,6 +95,15 @@ internal static class Mutations
         return submitted;
     }
 
+    /// <summary>When an active token will expire (null: never), as Canvas reports it on the token's record.</summary>
+    public static bool SetTokenExpiry(SandboxWorld world, string token, DateTime? expiresAt)
+    {
+        using var _ = world.Write();
+        if (!world.Tokens.TryGetValue(token, out var t)) return false;
+        world.Add(t with { ExpiresAt = expiresAt?.ToUniversalTime() });
+        return true;
+    }
+
     public static bool SetTokenState(SandboxWorld world, string token, TokenState state, DateTime now)
     {
         using var _ = world.Write();

@@ -30,10 +30,11 @@ internal sealed partial class WorldGenerator
 
     private int CampusStudents { get; }
 
+    /// <param name="firstId">Ids start after this; two sandboxes with different values share no id (as two Canvas shards).</param>
     public static (SandboxWorld World, SandboxTokens Tokens) Generate(SandboxProfile profile, int seed, DateTime anchor,
-        int campusStudents = 40, int campusCourses = 6)
+        int campusStudents = 40, int campusCourses = 6, long firstId = 1000)
     {
-        var generator = new WorldGenerator(profile, seed, anchor.Date, campusStudents, campusCourses);
+        var generator = new WorldGenerator(profile, seed, anchor.Date, campusStudents, campusCourses) { _id = firstId };
         return generator.Build();
     }
 

@@ -3,9 +3,11 @@ using CanvasSync.Cli.Bench;
 using CanvasSync.Cli.Common;
 using CanvasSync.Cli.Demo;
 using CanvasSync.Cli.Export;
+using CanvasSync.Cli.Keys;
 using CanvasSync.Cli.SandboxCanvas;
 using CanvasSync.Cli.Serve;
 using CanvasSync.Cli.Sync;
+using CanvasSync.Cli.Users;
 
 var root = new RootCommand("canvas-sync: a fast, faithful local copy of Canvas LMS data, served back over a REST API.")
 {
@@ -14,6 +16,8 @@ var root = new RootCommand("canvas-sync: a fast, faithful local copy of Canvas L
     SandboxCommand.Create(),
     SyncCommand.Create(),
     ExportCommand.Create(),
+    UsersCommand.Create(),
+    KeysCommand.Create(),
     BenchCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
 using CanvasSync.Hosting;
+using CanvasSync.Security;
 using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Cli.Common;
@@ -32,7 +34,7 @@ internal static class CliRunner
             await Console.Error.WriteLineAsync($"canvas-sync: configuration error: {ConfigurationErrors.Describe(e)}");
             return UsageError;
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or UserDirectoryException or MasterKeyException)
         {
             await Console.Error.WriteLineAsync($"canvas-sync: {e.Message}");
             return UsageError;
@@ -51,5 +53,10 @@ internal static class CommonOptions
     public static Option<string?> Db() => new("--db")
     {
         Description = "Database: sqlite:PATH or a PostgreSQL connection string (Host=...). Default: env CANVASSYNC_DB, then sqlite:canvas-sync.db",
+    };
+
+    public static Option<string?> MasterKey() => new("--master-key")
+    {
+        Description = "The master key file that encrypts the key ring (Security:MasterKeyFile). Default: canvas-sync.master.key",
     };
 }

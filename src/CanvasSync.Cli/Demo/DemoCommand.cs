@@ -1,6 +1,6 @@
 using System.CommandLine;
+using System.Net.Http.Json;
 using CanvasSync.Cli.Common;
-using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Hosting;
@@ -30,19 +30,26 @@ internal static class DemoCommand
             await File.WriteAllTextAsync(tokensFile, sandbox.ReadyJson(), ct);
 
             var db = "sqlite:" + Path.Combine(folder.FullName, "demo.db");
-            // The sandbox is on loopback, which a production CanvasSync refuses (SSRF guard); the demo allows it.
-            await using var app = CanvasSyncWebApp.Build(["--Canvas:AllowPrivateNetwork=true"], db, parse.GetValue(urls));
+            // The sandbox is on loopback over http, which a production CanvasSync refuses (SSRF guard); the demo allows it.
+            await using var app = CanvasSyncWebApp.Build(["--Canvas:AllowPrivateNetwork=true", "--Canvas:AllowHttp=true",
+                $"--Security:MasterKeyFile={Path.Combine(folder.FullName, "canvas-sync.master.key")}"], db, parse.GetValue(urls));
             await app.PrepareAsync(ct);
             await app.StartAsync(ct);
             var url = app.Urls.First();
 
-            using var http = new HttpClient();
-            var ready = await http.GetAsync($"{url}/health/ready", ct);
+            using var http = new HttpClient { BaseAddress = new Uri(url) };
+            var ready = await http.GetAsync("/health/ready", ct);
 
-            // A full sync of the sandbox student's Canvas into the demo database (a delta if it was synced before).
-            var database = app.Services.GetRequiredService<DatabaseTarget>();
-            var connectionId = await OperatorConnections.EnsureAsync(database, new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
-            var sync = await app.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, sandbox.Tokens.Student,
+            // The path a real user takes: a CanvasSync user with an API key connects their Canvas through the API
+            // (the token is validated, then stored encrypted), and the sync reads the stored token.
+            var apiKey = await DemoUser.NewKeyAsync(app.Services, ct);
+            http.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
+            using var connect = await http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student }, ct);
+            if (!connect.IsSuccessStatusCode) throw new IOException($"connecting the sandbox failed: {await connect.Content.ReadAsStringAsync(ct)}");
+            var connectionId = await DemoUser.ConnectionIdAsync(app.Services, ct);
+            var token = await app.Services.GetRequiredService<ConnectionTokens>().GetAsync(connectionId, ct)
+                ?? throw new IOException("the stored sandbox token could not be read");
+            var sync = await app.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, token,
                 new SyncRequest(SyncType.Delta, new SyncScope()), cancellationToken: ct);
             var written = string.Join(", ", sync.Counts.Where(c => c.Value.Created + c.Value.Updated > 0).Select(c => $"{c.Value.Created + c.Value.Updated} {c.Key}"));
             Console.WriteLine($"""
@@ -51,6 +58,7 @@ internal static class DemoCommand
                   Sandbox tokens : {tokensFile}
                   CanvasSync     : {url}   (database {db})
                   Health         : {url}/health/ready -> {(int)ready.StatusCode}
+                  Sign in        : {url}/login with the API key {apiKey}   (user "demo"; a new key each run)
                   Sync           : run {sync.RunId} {sync.Status.ToString().ToLowerInvariant()} ({sync.Type.ToString().ToLowerInvariant()}) in {sync.Duration.TotalSeconds:0.0} s, {sync.Requests} requests: {(written.Length == 0 ? "nothing changed" : written)}
                   Export         : canvas-sync export --db {db}
                 """);

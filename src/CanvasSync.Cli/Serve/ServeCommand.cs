@@ -11,10 +11,12 @@ internal static class ServeCommand
     {
         var db = CommonOptions.Db();
         var urls = new Option<string>("--urls") { Description = "Where to listen, as ASP.NET Core takes it", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-        var command = new Command("serve", "Run the CanvasSync web app: REST API, dashboard and /health endpoints") { db, urls };
+        var masterKey = CommonOptions.MasterKey();
+        var command = new Command("serve", "Run the CanvasSync web app: REST API, dashboard and /health endpoints") { db, urls, masterKey };
         command.SetAction(async (parse, ct) =>
         {
-            await using var app = CanvasSyncWebApp.Build([], parse.GetValue(db), parse.GetValue(urls));
+            string[] args = parse.GetValue(masterKey) is { } file ? [$"--Security:MasterKeyFile={file}"] : [];
+            await using var app = CanvasSyncWebApp.Build(args, parse.GetValue(db), parse.GetValue(urls));
             await app.PrepareAsync(ct);
             await app.StartAsync(ct);
             Console.WriteLine($"CanvasSync listening on {string.Join(", ", app.Urls)} (database {app.Services.GetRequiredService<CanvasSync.Data.DatabaseTarget>()})");

@@ -8,6 +8,7 @@ using CanvasSync.Features.Planner;
 using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.Tasks;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Data;
@@ -16,9 +17,12 @@ namespace CanvasSync.Data;
 /// The one model for both databases. Each provider has a thin subclass (<see cref="SqliteCanvasSyncDbContext"/>,
 /// <see cref="PostgresCanvasSyncDbContext"/>) that owns its migrations; code depends on this base type.
 /// </summary>
-public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(options)
+public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<User> Users => Set<User>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    /// <summary>The Data Protection key ring, shared by every node; each key's XML is encrypted with the master key.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<CanvasConnection> Connections => Set<CanvasConnection>();
     public DbSet<Term> Terms => Set<Term>();
     public DbSet<Course> Courses => Set<Course>();
@@ -54,6 +58,18 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.ToTable("users");
             e.Property(x => x.Name).HasMaxLength(200);
         });
+
+        modelBuilder.Entity<ApiKey>(e =>
+        {
+            e.ToTable("api_keys");
+            e.Property(x => x.Prefix).HasMaxLength(16);
+            e.Property(x => x.Hash).HasMaxLength(64);
+            e.HasIndex(x => x.Hash).IsUnique();
+            e.HasIndex(x => x.UserId);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<DataProtectionKey>(e => e.ToTable("data_protection_keys"));
+        modelBuilder.Entity<User>().HasIndex(x => x.Name).IsUnique();
 
         modelBuilder.Entity<CanvasConnection>(e =>
         {

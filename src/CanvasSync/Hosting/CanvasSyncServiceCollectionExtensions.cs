@@ -1,7 +1,15 @@
+using System.Text.Json;
 using CanvasSync.Canvas;
 using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.SyncRuns;
+using CanvasSync.Security;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
@@ -16,10 +24,16 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CanvasOptions>().BindConfiguration(CanvasOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(TimeProvider.System);
-        services.AddProblemDetails();
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddCanvasClient();
-        services.AddSingleton<CanvasSync.Features.SyncRuns.SyncEngine>();
+        services.AddSingleton<SyncEngine>();
+        services.AddTokenProtection();
+        services.AddSingleton<ConnectionTokens>();
+        services.AddScoped<CanvasConnector>();
+        services.AddCanvasSyncAuthentication();
+        services.AddHttpHardening();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
 
         // An unparsable database leaves no DbContext registered; option validation reports it at start.
         if (DatabaseTarget.TryParse(builder.Configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection, out var target, out _))
@@ -33,6 +47,21 @@ public static class CanvasSyncServiceCollectionExtensions
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// Canvas tokens are encrypted with Data Protection: its key ring lives in the database (every node shares it),
+    /// each key encrypted with the master key from Security:MasterKeyFile, which stays outside the database.
+    /// </summary>
+    private static IServiceCollection AddTokenProtection(this IServiceCollection services)
+    {
+        services.AddSingleton<MasterKeyFile>();
+        // A fixed application name: every node and the CLI, wherever installed, share one key ring.
+        services.AddDataProtection().SetApplicationName("CanvasSync").PersistKeysToDbContext<CanvasSyncDbContext>();
+        services.AddOptions<KeyManagementOptions>().Configure<MasterKeyFile>((o, file) => o.XmlEncryptor = new MasterKeyXmlEncryptor(file));
+        services.AddSingleton<TokenVault>();
+        services.AddSingleton<KeyRing>();
+        return services;
     }
 
     /// <summary>Configuration sources in order of precedence (last wins): appsettings.json, CANVASSYNC__ variables, CANVASSYNC_DB, --db.</summary>

@@ -1,34 +1,63 @@
 using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.Dashboard;
+using CanvasSync.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Hosting;
 
 /// <summary>The CanvasSync web app: API, pages and health, on one server. `canvas-sync serve` and the tests build it here.</summary>
-public static class CanvasSyncWebApp
+public static partial class CanvasSyncWebApp
 {
-    public static WebApplication Build(string[] args, string? db = null, string? urls = null)
+    /// <param name="configure">Last changes before the app is built (tests swap an edge such as DNS or add a log sink).</param>
+    public static WebApplication Build(string[] args, string? db = null, string? urls = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCanvasSyncSources(db);
         if (urls is not null) builder.WebHost.UseUrls(urls);
         builder.AddCanvasSync();
 
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{SecurityOptions.Section}:{nameof(SecurityOptions.MaxRequestBodyBytes)}")
+                ?? new SecurityOptions().MaxRequestBodyBytes);
+
+        configure?.Invoke(builder);
         var app = builder.Build();
+        app.UseHttpHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapGet("/", () => Results.Text("CanvasSync is running. Health: /health/live, /health/ready.\n"));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.UseRateLimiter();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapSignIn();
+        app.MapCanvasConnections();
+        app.MapHome();
         return app;
     }
 
-    public static Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default) =>
-        app.Services.PrepareCanvasSyncAsync(cancellationToken);
+    /// <summary>Before serving: options, migrations, the master key; then every stored token tried, so unreadable ones show needs_reauth.</summary>
+    public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await app.Services.PrepareCanvasSyncAsync(cancellationToken);
+        await app.Services.GetRequiredService<KeyRing>().EnsureMasterKeyAsync(cancellationToken);
+        var unreadable = await app.Services.GetRequiredService<ConnectionTokens>().CheckAllAsync(cancellationToken);
+        if (unreadable > 0) LogUnreadableTokens(app.Logger, unreadable);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} stored Canvas tokens cannot be decrypted (was the master key replaced?); their connections now show needs_reauth")]
+    private static partial void LogUnreadableTokens(ILogger logger, int count);
 
     /// <summary>
     /// What every entry point (serve, the CLI's one-shot commands) does before work: validates every option (a bad one
@@ -39,7 +68,8 @@ public static class CanvasSyncWebApp
         _ = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         _ = services.GetRequiredService<IOptions<CanvasOptions>>().Value;
         _ = services.GetRequiredService<IOptions<SyncOptions>>().Value;
-        await using var scope = services.CreateAsyncScope();
-        await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<CanvasSyncDbContext>(), cancellationToken);
+        _ = services.GetRequiredService<IOptions<SecurityOptions>>().Value;
+        await using (var scope = services.CreateAsyncScope())
+            await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<CanvasSyncDbContext>(), cancellationToken);
     }
 }

@@ -7,13 +7,17 @@ public sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string? _sqliteFile;
 
-    private TestDatabase(DatabaseTarget target, string? sqliteFile)
+    private TestDatabase(string setting, string? sqliteFile)
     {
-        Target = target;
+        Setting = setting;
+        Target = DatabaseTarget.Parse(setting);
         _sqliteFile = sqliteFile;
     }
 
     public DatabaseTarget Target { get; }
+
+    /// <summary>The database as --db takes it.</summary>
+    public string Setting { get; }
 
     public static async Task<TestDatabase> CreateAsync(string provider, PostgresServer postgres)
     {
@@ -21,9 +25,9 @@ public sealed class TestDatabase : IAsyncDisposable
         if (provider == "sqlite")
         {
             var file = Path.Combine(Path.GetTempPath(), $"canvassync-test-{Guid.NewGuid():N}.db");
-            db = new TestDatabase(DatabaseTarget.Parse("sqlite:" + file), file);
+            db = new TestDatabase("sqlite:" + file, file);
         }
-        else db = new TestDatabase(DatabaseTarget.Parse(await postgres.CreateDatabaseAsync()), null);
+        else db = new TestDatabase(await postgres.CreateDatabaseAsync(), null);
 
         await using var context = db.Target.CreateContext();
         await DatabaseMigrator.MigrateAsync(context);

@@ -13,7 +13,7 @@ public sealed class WebAppTests
     public async Task Serve_migrates_sqlite_and_answers_live_and_ready()
     {
         var file = Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db");
-        await using (var app = CanvasSyncWebApp.Build([], "sqlite:" + file, "http://127.0.0.1:0"))
+        await using (var app = CanvasSyncWebApp.Build([MasterKeyBeside(file)], "sqlite:" + file, "http://127.0.0.1:0"))
         {
             await app.PrepareAsync();
             await app.StartAsync();
@@ -29,19 +29,21 @@ public sealed class WebAppTests
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Assert.True(new FileInfo(file).Length > 0);
-        foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
+        Assert.True(File.Exists(file + ".key")); // the master key, made on first start
+        foreach (var f in new[] { file, file + "-wal", file + "-shm", file + ".key" }) File.Delete(f);
     }
 
     [Fact]
-    public async Task Unknown_paths_answer_problem_details()
+    public async Task Unknown_paths_answer_problem_details_without_saying_whether_they_exist()
     {
         var file = Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db");
-        await using var app = CanvasSyncWebApp.Build([], "sqlite:" + file, "http://127.0.0.1:0");
+        await using var app = CanvasSyncWebApp.Build([MasterKeyBeside(file)], "sqlite:" + file, "http://127.0.0.1:0");
         await app.PrepareAsync();
         await app.StartAsync();
         using var http = new HttpClient();
         using var r = await http.GetAsync(app.Urls.First() + "/api/v1/nothing-here", token: null);
-        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+        // Without an API key every path but health and login is a 401, so a stranger learns nothing of the routes.
+        Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
         Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
         await app.StopAsync();
     }
@@ -53,4 +55,7 @@ public sealed class WebAppTests
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.PrepareAsync());
         Assert.Contains("RequestTimeoutSeconds", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>Keeps the master key the app creates on first start in the temp folder, beside the test's database.</summary>
+    private static string MasterKeyBeside(string databaseFile) => $"--Security:MasterKeyFile={databaseFile}.key";
 }

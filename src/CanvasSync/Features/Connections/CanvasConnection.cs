@@ -13,6 +13,10 @@ public sealed class CanvasConnection
     public string CanvasUserName { get; set; } = "";
     /// <summary>Ciphertext from Data Protection; never the token itself.</summary>
     public string? EncryptedToken { get; set; }
+    /// <summary>When the current token was validated and stored.</summary>
+    public DateTime? TokenStoredAt { get; set; }
+    /// <summary>When Canvas says the token expires (null: it does not, or Canvas would not say).</summary>
+    public DateTime? TokenExpiresAt { get; set; }
     public ConnectionStatus Status { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

@@ -1,0 +1,26 @@
+using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Cli.Demo;
+
+/// <summary>The demo's CanvasSync user, "demo": one fresh API key per run (the previous ones revoked).</summary>
+internal static class DemoUser
+{
+    public const string Name = "demo";
+
+    public static async Task<string> NewKeyAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var db = services.GetRequiredService<DatabaseTarget>().CreateContext();
+        var now = TimeProvider.System.GetUtcNow().UtcDateTime;
+        if (!await db.Users.AnyAsync(u => u.Name == Name, ct)) return (await UserDirectory.AddAsync(db, Name, isAdmin: true, now, ct)).ApiKey;
+        await UserDirectory.RevokeKeysAsync(db, Name, prefix: null, now, ct);
+        return (await UserDirectory.IssueKeyAsync(db, Name, now, ct)).ApiKey;
+    }
+
+    public static async Task<long> ConnectionIdAsync(IServiceProvider services, CancellationToken ct)
+    {
+        await using var db = services.GetRequiredService<DatabaseTarget>().CreateContext();
+        return await db.Connections.Where(c => db.Users.Any(u => u.Id == c.UserId && u.Name == Name)).Select(c => c.Id).SingleAsync(ct);
+    }
+}

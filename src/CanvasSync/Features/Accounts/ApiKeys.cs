@@ -1,0 +1,21 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace CanvasSync.Features.Accounts;
+
+/// <summary>What an API key looks like and how it is stored: "csk_" and 256 random bits; only the hash is kept.</summary>
+public static class ApiKeys
+{
+    public const string Scheme = "csk_";
+
+    public static string NewKey() => Scheme + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+
+    public static string HashOf(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>What lists show to tell keys apart: the scheme and 8 characters (48 of the 256 bits).</summary>
+    public static string PrefixOf(string key) => key[..Math.Min(key.Length, Scheme.Length + 8)];
+
+    /// <summary>Cheap shape check before any lookup: keys of another kind are not worth a query.</summary>
+    public static bool LooksLikeKey(string? value) => value is { Length: > 40 and < 100 } && value.StartsWith(Scheme, StringComparison.Ordinal);
+}

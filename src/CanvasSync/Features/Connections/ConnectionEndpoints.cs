@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Security.Claims;
+using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Connections;
+
+public sealed record ConnectRequest(string? CanvasUrl, string? ApiToken);
+
+public sealed record ConnectResponse(bool Success, string Message, long UserId, string CanvasUrl, string Status, DateTime? StoredAt,
+    long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
+
+public sealed record DisconnectResponse(bool Success, string Message, bool Purged);
+
+public sealed record ConnectionWarning(string Code, string Message);
+
+public sealed record ConnectionStatusResponse(bool Connected, string? CanvasUrl, string Status, long? CanvasUserId, string? CanvasUserName,
+    DateTime? TokenStoredAt, DateTime? TokenExpiresAt, DateTime? LastFullSyncAt, DateTime? LastDeltaAt, string? LastErrorCode,
+    IReadOnlyList<ConnectionWarning> Warnings);
+
+/// <summary>/api/v1/canvas: connect, disconnect and the connection's state, always the calling user's own.</summary>
+public static class ConnectionEndpoints
+{
+    /// <summary>A token expiring sooner than this is worth a warning.</summary>
+    public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(14);
+
+    public static RouteGroupBuilder MapCanvasConnections(this IEndpointRouteBuilder app)
+    {
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Canvas connection");
+        canvas.MapPost("/connect", ConnectAsync);
+        canvas.MapDelete("/disconnect", DisconnectAsync);
+        canvas.MapGet("/status", StatusAsync);
+        return canvas;
+    }
+
+    private static async Task<Results<Ok<ConnectResponse>, ProblemHttpResult>> ConnectAsync(ConnectRequest? body, ClaimsPrincipal caller,
+        CanvasConnector connector, CancellationToken ct)
+    {
+        if (body is null) return Invalid(new ConnectRejectedException("body", "required", "a JSON body is needed: {\"canvas_url\": ..., \"api_token\": ...}"));
+        try
+        {
+            var c = await connector.ConnectAsync(caller.UserId(), body.CanvasUrl, body.ApiToken, ct);
+            return TypedResults.Ok(new ConnectResponse(true, $"Connected to {c.BaseUrl} as {c.CanvasUserName}", c.UserId, c.BaseUrl,
+                Words(c.Status), c.TokenStoredAt, c.CanvasUserId, c.CanvasUserName, c.TokenExpiresAt));
+        }
+        catch (ConnectRejectedException e)
+        {
+            return Invalid(e);
+        }
+    }
+
+    private static async Task<Results<Ok<DisconnectResponse>, ProblemHttpResult>> DisconnectAsync(ClaimsPrincipal caller, CanvasConnector connector,
+        CancellationToken ct, bool purge = false)
+    {
+        if (!await connector.DisconnectAsync(caller.UserId(), purge, ct))
+            return TypedResults.Problem("there is no Canvas connection to disconnect", statusCode: StatusCodes.Status404NotFound);
+        return TypedResults.Ok(new DisconnectResponse(true, purge ? "Disconnected; the token and every synced row are deleted" : "Disconnected; the token is deleted, the synced data kept", purge));
+    }
+
+    private static async Task<Ok<ConnectionStatusResponse>> StatusAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var userId = caller.UserId();
+        var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.UserId == userId, ct);
+        if (c is null) return TypedResults.Ok(new ConnectionStatusResponse(false, null, "disconnected", null, null, null, null, null, null, null, []));
+        var warnings = new List<ConnectionWarning>();
+        var now = time.GetUtcNow().UtcDateTime;
+        if (c.EncryptedToken is not null && c.TokenExpiresAt is { } expires && expires - now < ExpiryWarning)
+            warnings.Add(new ConnectionWarning("token_expires_soon", expires <= now
+                ? "the Canvas token has expired; connect again with a new one"
+                : string.Create(CultureInfo.InvariantCulture, $"the Canvas token expires {expires:yyyy-MM-dd HH:mm} UTC ({Math.Ceiling((expires - now).TotalDays):0} days); connect again with a new one before then")));
+        if (c.Status == ConnectionStatus.NeedsReauth)
+            warnings.Add(new ConnectionWarning("needs_reauth", "Canvas no longer accepts the stored token (or it can no longer be read); connect again with a new one"));
+        return TypedResults.Ok(new ConnectionStatusResponse(c.EncryptedToken is not null, c.BaseUrl, Words(c.Status), c.CanvasUserId, c.CanvasUserName,
+            c.TokenStoredAt, c.TokenExpiresAt, c.LastFullSyncAt, c.LastDeltaAt, c.LastErrorCode, warnings));
+    }
+
+    /// <summary>A ProblemDetails naming the field at fault in "errors", as validation problems do, with a stable code.</summary>
+    private static ProblemHttpResult Invalid(ConnectRejectedException e) => TypedResults.Problem(
+        new HttpValidationProblemDetails(new Dictionary<string, string[]> { [e.Field] = [e.Message] })
+        {
+            Status = e.Status,
+            Title = "The Canvas connection was not made",
+            Detail = e.Message,
+            Extensions = { ["code"] = e.Code },
+        });
+
+    private static string Words(ConnectionStatus status) => SnakeCase.From(status.ToString());
+}

@@ -1,0 +1,50 @@
+using CanvasSync.Data;
+using CanvasSync.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Connections;
+
+/// <summary>
+/// A connection's stored token, decrypted for a sync. A token that no longer decrypts (the master key was lost or
+/// replaced) cannot be used by anyone: the connection goes to needs_reauth and its owner connects again.
+/// </summary>
+public sealed class ConnectionTokens(DatabaseTarget database, TokenVault vault, TimeProvider time)
+{
+    public const string UnreadableCode = "token_unreadable";
+
+    /// <summary>The token, or null (with the connection marked) when there is none or it cannot be read.</summary>
+    public async Task<string?> GetAsync(long connectionId, CancellationToken ct)
+    {
+        await using var db = database.CreateContext();
+        var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.Id == connectionId, ct);
+        if (c?.EncryptedToken is null) return null;
+        if (vault.TryUnprotect(c.UserId, c.EncryptedToken, out var token)) return token;
+        await MarkUnreadableAsync(db, connectionId, ct);
+        return null;
+    }
+
+    /// <summary>Tries every stored token (cheap: no Canvas call) and marks the unreadable ones; returns how many.</summary>
+    public async Task<int> CheckAllAsync(CancellationToken ct)
+    {
+        await using var db = database.CreateContext();
+        var stored = await db.Connections.AsNoTracking().Where(c => c.EncryptedToken != null && c.Status != ConnectionStatus.NeedsReauth)
+            .Select(c => new { c.Id, c.UserId, c.EncryptedToken }).ToListAsync(ct);
+        var unreadable = 0;
+        foreach (var c in stored.Where(c => !vault.TryUnprotect(c.UserId, c.EncryptedToken!, out _)))
+        {
+            await MarkUnreadableAsync(db, c.Id, ct);
+            unreadable++;
+        }
+
+        return unreadable;
+    }
+
+    private Task MarkUnreadableAsync(CanvasSyncDbContext db, long connectionId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        return db.Connections.Where(x => x.Id == connectionId).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.Status, ConnectionStatus.NeedsReauth)
+            .SetProperty(x => x.LastErrorCode, UnreadableCode)
+            .SetProperty(x => x.UpdatedAt, now), ct);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using System.Threading.RateLimiting;
+using CanvasSync.Features.Accounts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CanvasSync.Hosting;
+
+/// <summary>What every response gets: a correlation id, security headers, and a per-user rate limit.</summary>
+public static partial class HttpHardening
+{
+    public const string CorrelationHeader = "X-Correlation-Id";
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex SafeCorrelationId();
+
+    public static IServiceCollection AddHttpHardening(this IServiceCollection services)
+    {
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy<string>("per-user", context =>
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
+                // Signed-in callers are limited per user, anyone else per address (only login and health answer them).
+                var who = context.User.Identity?.IsAuthenticated == true ? "user:" + context.User.UserId() : "ip:" + context.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetTokenBucketLimiter(who, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = limits.RequestBurst,
+                    TokensPerPeriod = limits.RequestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            o.OnRejected = async (context, ct) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = $"slow down: try again in {retryAfter} s" },
+                });
+            };
+        });
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.HttpContext.Items[CorrelationHeader] is string id) context.ProblemDetails.Extensions["correlation_id"] = id;
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// A correlation id for the request (the caller's X-Correlation-Id if it is a plain token, else a new one), echoed
+    /// in the response and put in the logging scope so every log line of the request carries it; then the headers
+    /// that keep pages out of frames and browsers from guessing content types.
+    /// </summary>
+    public static IApplicationBuilder UseHttpHardening(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var given = context.Request.Headers[CorrelationHeader].ToString();
+        var id = SafeCorrelationId().IsMatch(given) ? given : Activity.Current?.TraceId.ToHexString() ?? Guid.NewGuid().ToString("N");
+        context.Items[CorrelationHeader] = id;
+        var headers = context.Response.Headers;
+        headers[CorrelationHeader] = id;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CanvasSync.Http");
+        using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
+            await next(context);
+    });
+}

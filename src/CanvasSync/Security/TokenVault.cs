@@ -1,0 +1,36 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace CanvasSync.Security;
+
+/// <summary>
+/// Canvas tokens in and out of their stored, encrypted form: ASP.NET Core Data Protection, one purpose per
+/// CanvasSync user, so a ciphertext copied onto another user's row does not decrypt.
+/// </summary>
+public sealed class TokenVault(IDataProtectionProvider provider)
+{
+    private IDataProtector For(long userId) =>
+        provider.CreateProtector("CanvasSync.CanvasApiToken", "v1", userId.ToString(CultureInfo.InvariantCulture));
+
+    public string Protect(long userId, string token) => For(userId).Protect(token);
+
+    /// <summary>False when the key that encrypted it is gone or unreadable (a lost master key), or it was altered.</summary>
+    public bool TryUnprotect(long userId, string ciphertext, out string token)
+    {
+        try
+        {
+            token = For(userId).Unprotect(ciphertext);
+            return true;
+        }
+        catch (CryptographicException)
+        {
+            token = "";
+            return false;
+        }
+    }
+
+    /// <summary>The id of the key a ciphertext was made with (Data Protection's payload header: 4-byte magic, then the key id).</summary>
+    public static Guid KeyIdOf(string ciphertext) => new(WebEncoders.Base64UrlDecode(ciphertext).AsSpan(4, 16));
+}

@@ -42,7 +42,16 @@ public static class CanvasSyncServiceCollectionExtensions
             if (target!.Provider == DatabaseProvider.Sqlite)
                 services.AddDbContext<CanvasSyncDbContext, SqliteCanvasSyncDbContext>(target.Configure);
             else
-                services.AddDbContext<CanvasSyncDbContext, PostgresCanvasSyncDbContext>(target.Configure);
+            {
+                // The request's DbContext tells PostgreSQL whose rows it may see (row-level security).
+                services.AddHttpContextAccessor();
+                services.AddSingleton<RowLevelSecurity>();
+                services.AddDbContext<CanvasSyncDbContext, PostgresCanvasSyncDbContext>((sp, options) =>
+                {
+                    target.Configure(options);
+                    options.AddInterceptors(sp.GetRequiredService<RowLevelSecurity>());
+                });
+            }
         }
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
+using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.IntegrationTests.Infrastructure;
 using CanvasSync.Sandbox;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +63,8 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
             }
         }
 
+        if (provider == "postgres") await RowLevelSecurityHoldsWithoutAWhereAsync(h, bob.UserId, aliceConnection);
+
         // Bob disconnecting with purge removes his data only.
         (await bob.Http.DeleteAsync("/api/v1/canvas/disconnect?purge=true")).EnsureSuccessStatusCode();
         await using (var db = h.Database.Context())
@@ -105,6 +110,35 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
             var found = places.FirstOrDefault(p => p.Text.Contains(secret, StringComparison.Ordinal));
             Assert.True(found == default, $"a secret was found in a {found.Where}");
         }
+    }
+
+    /// <summary>
+    /// Defence in depth on PostgreSQL: a query with no user filter at all, made by the DbContext of a request signed in
+    /// as Bob, still sees Bob's rows only; the engine's own contexts (no user) see everyone's.
+    /// </summary>
+    private static async Task RowLevelSecurityHoldsWithoutAWhereAsync(ServiceHarness h, long bobId, long aliceConnection)
+    {
+        var accessor = h.App.Services.GetRequiredService<IHttpContextAccessor>();
+        accessor.HttpContext = new DefaultHttpContext { User = CallerClaims.Principal(new AuthenticatedKey(bobId, "bob", false, 0), "test") };
+        try
+        {
+            await using var scope = h.App.Services.CreateAsyncScope();
+            var asBob = scope.ServiceProvider.GetRequiredService<CanvasSyncDbContext>();
+            Assert.Equal(bobId, Assert.Single(await asBob.Connections.Select(c => c.UserId).ToListAsync()));
+            Assert.DoesNotContain(aliceConnection, await asBob.Courses.Select(c => c.ConnectionId).Distinct().ToListAsync());
+            Assert.DoesNotContain(aliceConnection, await asBob.Submissions.Select(c => c.ConnectionId).Distinct().ToListAsync());
+            Assert.Empty(await asBob.SyncRuns.Where(r => r.ConnectionId == aliceConnection).ToListAsync());
+            await Assert.ThrowsAnyAsync<Exception>(() => asBob.Courses.Where(c => c.ConnectionId == aliceConnection)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Name, "changed by bob")).ContinueWith(t => t.Result == 0 ? throw new InvalidOperationException("no rows") : t.Result));
+        }
+        finally
+        {
+            accessor.HttpContext = null;
+        }
+
+        await using var engine = h.Database.Context();
+        Assert.Equal(2, await engine.Connections.CountAsync());
+        Assert.False(await engine.Courses.AnyAsync(c => c.Name == "changed by bob"));
     }
 
     /// <summary>Every value of every text column of every table in the model.</summary>

@@ -19,7 +19,7 @@ public sealed class DataModelTests(PostgresServer postgres)
 
     private static async Task<CanvasConnection> AddConnectionAsync(CanvasSyncDbContext db, string baseUrl = "https://canvas.example.edu")
     {
-        var user = new User { Name = "Ana García", CreatedAt = Now };
+        var user = new User { Name = $"Ana García ({baseUrl})", CreatedAt = Now }; // user names are unique
         db.Users.Add(user);
         await db.SaveChangesAsync();
         var connection = new CanvasConnection

@@ -39,15 +39,24 @@ public sealed class PostgresServer : IAsyncLifetime
         await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-o", options, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60", "start"], asRoot);
     }
 
-    /// <summary>A fresh, empty database on this server.</summary>
+    /// <summary>The role CanvasSync connects as: an ordinary one, as in production, so row-level security applies to it.</summary>
+    public const string AppRole = "canvassync";
+
+    /// <summary>A fresh, empty database on this server, owned by <see cref="AppRole"/>, and a connection string for that role.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"test_{Interlocked.Increment(ref _databases)}_{Guid.NewGuid():N}"[..30];
         await using var connection = new NpgsqlConnection(AdminConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await using (var role = new NpgsqlCommand($"""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{AppRole}') THEN CREATE ROLE {AppRole} LOGIN NOSUPERUSER NOBYPASSRLS; END IF;
+            END $$
+            """, connection))
+            await role.ExecuteNonQueryAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" OWNER {AppRole}", connection);
         await command.ExecuteNonQueryAsync();
-        return $"Host=127.0.0.1;Port={Port};Username=postgres;Database={name}";
+        return $"Host=127.0.0.1;Port={Port};Username={AppRole};Database={name}";
     }
 
     public async Task DisposeAsync()

@@ -1,0 +1,31 @@
+using System.Data.Common;
+using System.Globalization;
+using CanvasSync.Features.Accounts;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace CanvasSync.Data;
+
+/// <summary>
+/// PostgreSQL only: tells the database whose request a connection serves, so the row-level security policies
+/// (migration RowLevelSecurity) hide every other user's rows. Set on each open, from the signed-in caller; Npgsql
+/// resets session settings when a connection goes back to the pool, so the engine's connections carry none.
+/// </summary>
+public sealed class RowLevelSecurity(IHttpContextAccessor http) : DbConnectionInterceptor
+{
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        var user = http.HttpContext?.User;
+        var id = user?.Identity?.IsAuthenticated == true ? user.UserId().ToString(CultureInfo.InvariantCulture) : "";
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT set_config('canvassync.user_id', @id, false)";
+        var p = command.CreateParameter();
+        p.ParameterName = "id";
+        p.Value = id;
+        command.Parameters.Add(p);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) =>
+        ConnectionOpenedAsync(connection, eventData).GetAwaiter().GetResult();
+}

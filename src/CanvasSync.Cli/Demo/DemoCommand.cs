@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 using CanvasSync.Cli.Common;
-using CanvasSync.Features.Connections;
+using CanvasSync.Data;
 using CanvasSync.Features.SyncRuns;
+using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Hosting;
 using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.World;
@@ -44,14 +45,22 @@ internal static class DemoCommand
             // (the token is validated, then stored encrypted), and the sync reads the stored token.
             var apiKey = await DemoUser.NewKeyAsync(app.Services, ct);
             http.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
-            using var connect = await http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student }, ct);
+            var connect = await http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student }, ct);
+            if (connect.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                // An earlier demo used a sandbox on another port: start this one's data afresh.
+                (await http.DeleteAsync("/api/v1/canvas/disconnect?purge=true", ct)).EnsureSuccessStatusCode();
+                connect.Dispose();
+                connect = await http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student }, ct);
+            }
+
             if (!connect.IsSuccessStatusCode) throw new IOException($"connecting the sandbox failed: {await connect.Content.ReadAsStringAsync(ct)}");
+            connect.Dispose();
+            // The sync runs as the service runs every sync: a background job with the stored token.
             var connectionId = await DemoUser.ConnectionIdAsync(app.Services, ct);
-            var token = await app.Services.GetRequiredService<ConnectionTokens>().GetAsync(connectionId, ct)
-                ?? throw new IOException("the stored sandbox token could not be read");
-            var sync = await app.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, token,
-                new SyncRequest(SyncType.Delta, new SyncScope()), cancellationToken: ct);
-            var written = string.Join(", ", sync.Counts.Where(c => c.Value.Created + c.Value.Updated > 0).Select(c => $"{c.Value.Created + c.Value.Updated} {c.Key}"));
+            var (runId, _) = await app.Services.GetRequiredService<SyncScheduler>().EnqueueAsync(connectionId, new SyncRequest(SyncType.Delta, new SyncScope()), ct);
+            var sync = await DemoUser.WaitForRunAsync(app.Services, runId, ct);
+            var written = string.Join(", ", sync.Counts.Where(c => c.Created + c.Updated > 0).Select(c => $"{c.Created + c.Updated} {c.EntityType}"));
             Console.WriteLine($"""
                 CanvasSync demo
                   Sandbox Canvas : {sandbox.BaseUrl}   (profile {parse.GetValue(profile).ToString().ToLowerInvariant()}; try {sandbox.BaseUrl}/api/v1/courses with a token)
@@ -59,7 +68,7 @@ internal static class DemoCommand
                   CanvasSync     : {url}   (database {db})
                   Health         : {url}/health/ready -> {(int)ready.StatusCode}
                   Sign in        : {url}/login with the API key {apiKey}   (user "demo"; a new key each run)
-                  Sync           : run {sync.RunId} {sync.Status.ToString().ToLowerInvariant()} ({sync.Type.ToString().ToLowerInvariant()}) in {sync.Duration.TotalSeconds:0.0} s, {sync.Requests} requests: {(written.Length == 0 ? "nothing changed" : written)}
+                  Sync           : run {sync.Id} {SnakeCase.From(sync.Status.ToString())} ({SnakeCase.From(sync.Type.ToString())}) in {(sync.FinishedAt - sync.StartedAt)?.TotalSeconds:0.0} s, {sync.Requests} requests: {(written.Length == 0 ? "nothing changed" : written)}
                   Export         : canvas-sync export --db {db}
                 """);
             if (parse.GetValue(once)) return ready.IsSuccessStatusCode && sync.Status == SyncStatus.Completed ? 0 : CliRunner.Failure;

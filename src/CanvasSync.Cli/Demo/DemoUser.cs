@@ -1,5 +1,6 @@
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
+using CanvasSync.Features.SyncRuns;
 using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Cli.Demo;
@@ -16,6 +17,22 @@ internal static class DemoUser
         if (!await db.Users.AnyAsync(u => u.Name == Name, ct)) return (await UserDirectory.AddAsync(db, Name, isAdmin: true, now, ct)).ApiKey;
         await UserDirectory.RevokeKeysAsync(db, Name, prefix: null, now, ct);
         return (await UserDirectory.IssueKeyAsync(db, Name, now, ct)).ApiKey;
+    }
+
+    /// <summary>Waits for a background run to end; the run with its counts.</summary>
+    public static async Task<SyncRun> WaitForRunAsync(IServiceProvider services, long runId, CancellationToken ct)
+    {
+        var database = services.GetRequiredService<DatabaseTarget>();
+        while (true)
+        {
+            await using (var db = database.CreateContext())
+            {
+                var run = await db.SyncRuns.AsNoTracking().Include(r => r.Counts).SingleAsync(r => r.Id == runId, ct);
+                if (run.Status is not (SyncStatus.Queued or SyncStatus.Running)) return run;
+            }
+
+            await Task.Delay(100, ct);
+        }
     }
 
     public static async Task<long> ConnectionIdAsync(IServiceProvider services, CancellationToken ct)

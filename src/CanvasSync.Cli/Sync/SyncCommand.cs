@@ -40,7 +40,7 @@ internal static class SyncCommand
 
             var quiet = p.GetValue(json) || Console.IsOutputRedirected;
             var progress = quiet ? null : new Progress<SyncProgress>(x =>
-                Console.Write(string.Create(CultureInfo.InvariantCulture, $"\r{x.Percent,5:0.0}%  {x.Phase,-18} {x.ItemsDone,9} items  {x.Requests,6} requests  {x.Throttled} throttled   ")));
+                Console.Write(string.Create(CultureInfo.InvariantCulture, $"\r{x.Percent,5:0.0}%  {x.Phase,-18} {x.ItemsDone,9} items  {x.Requests,6} requests  {x.Throttled} throttled  {(x.EtaSeconds is { } eta ? $"eta {eta:0} s" : "")}   ")));
             SyncResult result;
             try
             {

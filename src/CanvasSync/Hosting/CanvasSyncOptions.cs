@@ -55,6 +55,18 @@ public sealed class SyncOptions
 
     [Range(1, 10080)]
     public int StaleAfterMinutes { get; set; } = 60;
+
+    /// <summary>The most connections the scheduler queues in one round (the rest wait for the next).</summary>
+    [Range(1, 100_000)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Syncs one node runs at once.</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 4;
+
+    /// <summary>Retries of a sync job that failed as a whole, with growing delays.</summary>
+    [Range(0, 20)]
+    public int JobRetryAttempts { get; set; } = 3;
 }
 
 /// <summary>Section "Security": the master key and the API's limits.</summary>

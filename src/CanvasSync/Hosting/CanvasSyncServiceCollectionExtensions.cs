@@ -27,6 +27,7 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddCanvasClient();
+        services.AddSingleton<SyncEvents>();
         services.AddSingleton<SyncEngine>();
         services.AddTokenProtection();
         services.AddSingleton<ConnectionTokens>();

@@ -2,6 +2,7 @@ using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Dashboard;
+using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -24,6 +25,7 @@ public static partial class CanvasSyncWebApp
         builder.Configuration.AddCanvasSyncSources(db);
         if (urls is not null) builder.WebHost.UseUrls(urls);
         builder.AddCanvasSync();
+        builder.Services.AddSyncJobs(); // background syncs run in the web app, not in one-shot CLI commands
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{SecurityOptions.Section}:{nameof(SecurityOptions.MaxRequestBodyBytes)}")

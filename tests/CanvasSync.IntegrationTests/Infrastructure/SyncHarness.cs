@@ -36,6 +36,7 @@ public sealed class SyncHarness : IAsyncDisposable
                 o.AllowPrivateNetwork = true; // the sandbox is on loopback
                 o.AllowHttp = true;
             })
+            .AddSingleton<SyncEvents>()
             .AddSingleton<SyncEngine>()
             .BuildServiceProvider();
     }
@@ -45,6 +46,7 @@ public sealed class SyncHarness : IAsyncDisposable
     public long ConnectionId { get; }
     public HttpClient Http { get; } = new();
     public SyncEngine Engine => _services.GetRequiredService<SyncEngine>();
+    public IServiceProvider Services => _services;
 
     public static async Task<SyncHarness> StartAsync(string provider, PostgresServer postgres, SandboxOptions options)
     {
@@ -57,14 +59,7 @@ public sealed class SyncHarness : IAsyncDisposable
     public Task<SyncResult> SyncAsync(string token, SyncType type = SyncType.Full, IProgress<SyncProgress>? progress = null, CancellationToken ct = default) =>
         Engine.RunAsync(ConnectionId, token, new SyncRequest(type, new SyncScope()), progress, ct);
 
-    public async Task<JsonElement> TruthAsync(string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{Sandbox.BaseUrl}/_sandbox/truth");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await Http.SendAsync(request);
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
-    }
+    public Task<JsonElement> TruthAsync(string token) => MirrorTruth.TruthAsync(Http, Sandbox, token);
 
     public async Task<JsonElement> MutateAsync(object body)
     {
@@ -73,37 +68,12 @@ public sealed class SyncHarness : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    /// <summary>The live (not deleted) rows of one mirrored table, as the JSON Canvas served, by key.</summary>
-    public async Task<Dictionary<string, string>> MirrorAsync(string table)
-    {
-        await using var db = Database.Context();
-        // The table name comes from the fixed list above; the connection id is a parameter.
-        var key = table == "planner_items" ? "plannable_type || ':' || CAST(canvas_id AS TEXT)" : "CAST(canvas_id AS TEXT)";
-        var sql = "SELECT " + key + " AS \"Key\", raw_json AS \"Raw\" FROM " + table + " WHERE connection_id = {0} AND deleted_at IS NULL";
-        var rows = await db.Database.SqlQueryRaw<KeyedRaw>(sql, ConnectionId).ToListAsync();
-        return rows.ToDictionary(r => r.Key, r => r.Raw);
-    }
+    public Task<Dictionary<string, string>> MirrorAsync(string table) => MirrorTruth.MirrorAsync(Database, ConnectionId, table);
 
-    public static Dictionary<string, string> Truth(JsonElement truth, string collection) =>
-        truth.GetProperty(collection).EnumerateArray().ToDictionary(
-            i => collection == "planner_items" ? $"{i.GetProperty("plannable_type").GetString()}:{i.GetProperty("plannable_id").GetRawText()}" : i.GetProperty("id").GetRawText(),
-            i => i.GetRawText());
+    public static Dictionary<string, string> Truth(JsonElement truth, string collection) => MirrorTruth.Truth(truth, collection);
 
     /// <summary>Every collection of the mirror is exactly the truth: same keys, same JSON byte for byte.</summary>
-    public async Task AssertMirrorEqualsTruthAsync(JsonElement truth)
-    {
-        foreach (var collection in Collections)
-        {
-            if (!truth.TryGetProperty(collection, out _)) continue;
-            var expected = Truth(truth, collection);
-            var actual = await MirrorAsync(collection);
-            var missing = expected.Keys.Except(actual.Keys).Take(3).ToList();
-            var extra = actual.Keys.Except(expected.Keys).Take(3).ToList();
-            var different = expected.Keys.Intersect(actual.Keys).Where(k => expected[k] != actual[k]).Take(3).ToList();
-            Assert.True(missing.Count == 0 && extra.Count == 0 && different.Count == 0,
-                $"{collection}: truth {expected.Count}, mirror {actual.Count}; missing [{string.Join(",", missing)}] extra [{string.Join(",", extra)}] different [{string.Join(",", different)}]");
-        }
-    }
+    public Task AssertMirrorEqualsTruthAsync(JsonElement truth) => MirrorTruth.AssertEqualsAsync(Database, ConnectionId, truth);
 
     public async ValueTask DisposeAsync()
     {
@@ -112,6 +82,4 @@ public sealed class SyncHarness : IAsyncDisposable
         await Database.DisposeAsync();
         await Sandbox.DisposeAsync();
     }
-
-    private sealed record KeyedRaw(string Key, string Raw);
 }

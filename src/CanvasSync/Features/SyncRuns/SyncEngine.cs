@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace CanvasSync.Features.SyncRuns;
 
 /// <summary>A second sync of a connection while one is running: the running one's id.</summary>
-public sealed class SyncAlreadyRunningException(long runId) : Exception($"sync run {runId} of this connection is already running")
+public sealed class SyncAlreadyRunningException(long runId) : Exception(runId == 0 ? "a sync of this connection is starting" : $"sync run {runId} of this connection is already running")
 {
     public long RunId { get; } = runId;
 }
@@ -26,7 +26,7 @@ public sealed class SyncAlreadyRunningException(long runId) : Exception($"sync r
 /// opens and its cursor commit in one transaction. A process killed at any moment therefore resumes by running the
 /// unfinished rows, refetching at most the pages that were in flight, and upserts make a refetched page harmless.
 /// </summary>
-public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget database, TimeProvider time, ILogger<SyncEngine> logger)
+public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, TimeProvider time, ILogger<SyncEngine> logger)
 {
     /// <summary>How far back a delta looks past the last sync's start: Canvas compares against microsecond values.</summary>
     public static readonly TimeSpan DeltaOverlap = TimeSpan.FromMinutes(5);
@@ -40,13 +40,21 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
+    /// <summary>
+    /// Runs a sync of the connection to its end: resumes the connection's unfinished or queued run when it matches,
+    /// else starts one. <paramref name="cancellationToken"/> cancels the run (status cancelled);
+    /// <paramref name="interrupt"/> (the service shutting down) stops it at a page boundary and leaves it to be
+    /// resumed (the result's status is then still running).
+    /// </summary>
     public async Task<SyncResult> RunAsync(long connectionId, string token, SyncRequest request, IProgress<SyncProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, CancellationToken interrupt = default)
     {
+        using var active = EnterConnection(connectionId);
         var clock = Stopwatch.StartNew();
         var (run, context, resumed, baseUrl) = await StartRunAsync(connectionId, request, cancellationToken);
+        active.RunId = run.Id;
         var session = client.Open(baseUrl, token);
-        var state = new RunState(run, context, session, progress);
+        var state = new RunState(run, context, session, progress, new ProgressTracker(run.Id, run.ItemsEstimated, events));
         LogRunStarting(logger, run.Id, run.Type, resumed);
 
         await using (var db = database.CreateContext())
@@ -58,7 +66,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             foreach (var c in open.Where(c => !c.Done)) state.Queue.Add(ct => ProcessAsync(state, new CheckpointWork(c.CourseCanvasId, c.Collection, c.NextPageUrl!), ct));
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interrupt);
         state.Stop = stop;
         try
         {
@@ -71,80 +79,18 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         {
             state.DeadToken ??= e;
         }
-        catch (OperationCanceledException) when (state.DeadToken is not null || cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (state.DeadToken is not null || cancellationToken.IsCancellationRequested || interrupt.IsCancellationRequested)
         {
-            // Stopped: by a dead token, or by the caller (cancel). Both are reported below.
+            // Stopped: by a dead token, by the caller (cancel) or by shutdown. Each is reported below.
         }
+
+        if (interrupt.IsCancellationRequested && state.DeadToken is null && !cancellationToken.IsCancellationRequested && !state.DryRun)
+            return await ReleaseAsync(state, resumed, clock.Elapsed);
 
         var status = state.DeadToken is not null ? SyncStatus.NeedsReauth
             : cancellationToken.IsCancellationRequested ? SyncStatus.Cancelled
             : state.Errors.IsEmpty ? SyncStatus.Completed : SyncStatus.CompletedWithErrors;
         return await FinishAsync(state, status, resumed, clock.Elapsed);
-    }
-
-    /// <summary>Resumes the connection's unfinished run if it matches (or a dead worker left it), else starts a new one.</summary>
-    private async Task<(SyncRun, RunContext, bool Resumed, Uri BaseUrl)> StartRunAsync(long connectionId, SyncRequest request, CancellationToken ct)
-    {
-        await using var db = database.CreateContext();
-        var connection = await db.Connections.SingleAsync(c => c.Id == connectionId, ct);
-        var now = Now;
-        var lastComplete = new[] { connection.LastFullSyncAt, connection.LastDeltaAt }.Max();
-        // A delta needs a complete sync to start from; without one it is a full sync.
-        var type = request.Type == SyncType.Delta && connection.LastFullSyncAt is null ? SyncType.Full : request.Type;
-        var scope = request.Scope.ToJson();
-
-        var unfinished = await db.SyncRuns.Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Running || r.Status == SyncStatus.Queued))
-            .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
-        SyncRun? run = null;
-        if (unfinished is not null)
-        {
-            if (IsAlive(unfinished, now)) throw new SyncAlreadyRunningException(unfinished.Id);
-            // A dry run is never resumed (it wrote nothing to resume from), nor resumed as one.
-            if (!request.ForceRestart && !request.DryRun && !unfinished.DryRun && unfinished.Type == type && unfinished.ScopeJson == scope) run = unfinished;
-            else
-            {
-                unfinished.Status = SyncStatus.Cancelled;
-                unfinished.FinishedAt = now;
-                unfinished.ErrorMessage = request.ForceRestart ? "restarted from scratch (force_restart)" : "superseded by another sync";
-            }
-        }
-
-        var resumed = run is not null;
-        if (run is null)
-        {
-            run = new SyncRun { ConnectionId = connectionId, Type = type, ScopeJson = scope, DryRun = request.DryRun, Status = SyncStatus.Running, QueuedAt = now, StartedAt = now };
-            run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 0, Collection = "courses", NextPageUrl = CanvasPaths.Courses, UpdatedAt = now });
-            db.SyncRuns.Add(run);
-        }
-
-        run.Resumed |= resumed;
-        run.Status = SyncStatus.Running;
-        run.HeartbeatAt = now;
-        run.LeaseOwner = Me;
-        await db.SaveChangesAsync(ct);
-        var since = run.Type == SyncType.Delta && lastComplete is { } last ? last - DeltaOverlap : (DateTime?)null;
-        return (run, new RunContext(run.Id, connectionId, run.Type, SyncScope.FromJson(run.ScopeJson), run.StartedAt!.Value, since), resumed, new Uri(connection.BaseUrl));
-    }
-
-    /// <summary>Someone else is running it: a live process on this host, or a fresh heartbeat from another host.</summary>
-    private static bool IsAlive(SyncRun run, DateTime now)
-    {
-        if (run.LeaseOwner is { } owner && owner.Split(':') is [var host, var pidText] && host == Environment.MachineName && int.TryParse(pidText, out var pid))
-            return pid != Environment.ProcessId && ProcessIsRunning(pid);
-        return run.HeartbeatAt is { } beat && now - beat < HeartbeatTimeout;
-    }
-
-    private static bool ProcessIsRunning(int pid)
-    {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
     }
 
     private Task ProcessAsync(RunState s, CheckpointWork work, CancellationToken ct) => work.Kind switch
@@ -228,11 +174,12 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             s.ItemsDone += items;
             s.CollectionsKnown += fx.Children.Count;
             if (next is null) s.CollectionsDone++;
-            var progress = new SyncProgress(s.Context.RunId, work.Kind, work.CourseId == 0 ? null : work.CourseId, s.ItemsDone, s.CollectionsDone,
-                s.CollectionsKnown, s.Before.Requests + s.Session.Accounting.Requests, s.Before.Throttled + s.Session.Accounting.Throttled);
+            var progress = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown,
+                s.Before.Requests + s.Session.Accounting.Requests, s.Before.Throttled + s.Session.Accounting.Throttled);
             await RunStore.ProgressAsync(connection, tx, s.Context.RunId, progress, s.Session.Accounting, s.Before, now, ct);
             if (ownTx is not null) await ownTx.CommitAsync(ct);
             s.Progress?.Report(progress);
+            s.Tracker.Publish(progress);
         }
         finally
         {
@@ -295,6 +242,17 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         var a = s.Session.Accounting;
         var errors = s.Errors.ToList();
         await using var db = database.CreateContext();
+        // Planner tasks and teams follow what a finished run left (the user's own task fields are never touched),
+        // and are counted before the run says it is finished, so a finished run's counts are final.
+        if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors && !s.DryRun)
+        {
+            var tasks = await TaskMapper.RefreshAsync(db, s.Context.ConnectionId, now, CancellationToken.None);
+            var teams = await TeamMapper.RefreshAsync(db, s.Context.ConnectionId, now, CancellationToken.None);
+            foreach (var (entity, n) in new[] { ("tasks", tasks), ("teams", teams) })
+                db.SyncRunCounts.Add(new SyncRunCount { RunId = s.Context.RunId, EntityType = entity, Created = n.Created, Updated = n.Updated, Deleted = n.Deleted, Unchanged = n.Unchanged });
+            await db.SaveChangesAsync();
+        }
+
         var run = await db.SyncRuns.SingleAsync(r => r.Id == s.Context.RunId);
         run.Status = status;
         run.FinishedAt = now;
@@ -346,26 +304,18 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             await db.SaveChangesAsync();
         }
 
-        // Planner tasks and teams follow what a finished run left; the user's own task fields are never touched.
-        if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors && !s.DryRun)
-        {
-            var tasks = await TaskMapper.RefreshAsync(db, run.ConnectionId, now, CancellationToken.None);
-            var teams = await TeamMapper.RefreshAsync(db, run.ConnectionId, now, CancellationToken.None);
-            foreach (var (entity, n) in new[] { ("tasks", tasks), ("teams", teams) })
-                db.SyncRunCounts.Add(new SyncRunCount { RunId = run.Id, EntityType = entity, Created = n.Created, Updated = n.Updated, Deleted = n.Deleted, Unchanged = n.Unchanged });
-            await db.SaveChangesAsync();
-        }
-
         var counts = await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync();
         LogRunFinished(logger, run.Id, status, duration.TotalSeconds, run.Requests, run.Throttled);
+        s.Tracker.Finish(SnakeCase.From(status.ToString()), status == SyncStatus.Completed, run.Requests, run.Throttled);
         return new SyncResult(run.Id, status, run.Type, resumed, duration, run.Requests, run.Throttled, run.Retries,
             counts.OrderBy(c => c.EntityType, StringComparer.Ordinal).ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged)),
             errors, run.DryRun);
     }
 
     /// <summary>One run's moving parts.</summary>
-    private sealed class RunState(SyncRun run, RunContext context, CanvasSession session, IProgress<SyncProgress>? progress)
+    private sealed class RunState(SyncRun run, RunContext context, CanvasSession session, IProgress<SyncProgress>? progress, ProgressTracker tracker)
     {
+        public ProgressTracker Tracker { get; } = tracker;
         public RunContext Context { get; } = context;
         public bool DryRun { get; } = run.DryRun;
         public DbConnection? DryConnection { get; set; }

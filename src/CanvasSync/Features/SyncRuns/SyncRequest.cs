@@ -29,9 +29,10 @@ public sealed record EntityCounts(long Created, long Updated, long Deleted, long
 public sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, bool Resumed, TimeSpan Duration, long Requests, long Throttled,
     long Retries, IReadOnlyDictionary<string, EntityCounts> Counts, IReadOnlyList<string> Errors, bool DryRun = false);
 
-/// <summary>A progress report, at each page written.</summary>
-public sealed record SyncProgress(long RunId, string Phase, long? CourseId, long ItemsDone, int CollectionsDone, int CollectionsKnown, long Requests, long Throttled)
-{
-    /// <summary>Collections finished over collections known so far: it only grows, and reaches 100 at the end.</summary>
-    public double Percent => CollectionsKnown == 0 ? 0 : Math.Round(100.0 * CollectionsDone / CollectionsKnown, 1);
-}
+/// <summary>
+/// A progress report, at each page written. Percent only grows and reaches 100 when the run completes; it follows
+/// items against an estimate (what the connection's last run of the same kind read) when there is one, else
+/// collections finished against collections known. The ETA extrapolates the elapsed time from the percent.
+/// </summary>
+public sealed record SyncProgress(long RunId, string Phase, long? CourseId, long ItemsDone, int CollectionsDone, int CollectionsKnown, long Requests, long Throttled,
+    double Percent = 0, long? EstimatedTotal = null, double ElapsedSeconds = 0, double? EtaSeconds = null);

@@ -1,0 +1,62 @@
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CanvasSync.Features.SyncRuns.Jobs;
+
+/// <summary>A sync that failed as a whole (not a collection): thrown so the job system retries it with backoff.</summary>
+public sealed class SyncRunFailedException(long runId, string? message) : Exception($"sync run {runId} failed: {message}");
+
+/// <summary>
+/// The background job: takes ids only, and is re-entrant. It runs a queued or interrupted run to its end with the
+/// connection's stored token; a run that is finished, or running elsewhere, makes it a no-op.
+/// </summary>
+public sealed partial class SyncJob(SyncEngine engine, ConnectionTokens tokens, DatabaseTarget database, ILogger<SyncJob> logger)
+{
+    public async Task RunAsync(long connectionId, long runId, CancellationToken shutdown)
+    {
+        SyncRun? run;
+        await using (var db = database.CreateContext())
+            run = await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ConnectionId == connectionId, shutdown);
+        if (run is null || run.Status is not (SyncStatus.Queued or SyncStatus.Running))
+        {
+            LogNothingToDo(logger, runId);
+            return;
+        }
+
+        var token = await tokens.GetAsync(connectionId, shutdown);
+        if (token is null)
+        {
+            await CancelAsync(runId, "the connection has no usable token (disconnected, or needs_reauth)");
+            return;
+        }
+
+        try
+        {
+            var request = new SyncRequest(run.Type, SyncScope.FromJson(run.ScopeJson), DryRun: run.DryRun);
+            var result = await engine.RunAsync(connectionId, token, request, interrupt: shutdown);
+            if (result.Status == SyncStatus.Failed) throw new SyncRunFailedException(result.RunId, result.Errors.FirstOrDefault());
+        }
+        catch (SyncAlreadyRunningException e)
+        {
+            LogAlreadyRunning(logger, connectionId, e.RunId);
+        }
+    }
+
+    private async Task CancelAsync(long runId, string why)
+    {
+        await using var db = database.CreateContext();
+        await db.SyncRuns.Where(r => r.Id == runId && r.Status == SyncStatus.Queued).ExecuteUpdateAsync(u => u
+            .SetProperty(r => r.Status, SyncStatus.Cancelled)
+            .SetProperty(r => r.ErrorCode, "no_token")
+            .SetProperty(r => r.ErrorMessage, why)
+            .SetProperty(r => r.FinishedAt, DateTime.UtcNow));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync job for run {RunId}: the run is finished or gone, nothing to do")]
+    private static partial void LogNothingToDo(ILogger logger, long runId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync job for connection {ConnectionId}: run {RunId} is already running")]
+    private static partial void LogAlreadyRunning(ILogger logger, long connectionId, long runId);
+}

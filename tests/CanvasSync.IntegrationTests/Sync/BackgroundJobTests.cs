@@ -1,0 +1,136 @@
+using CanvasSync.Features.SyncRuns;
+using CanvasSync.Features.SyncRuns.Jobs;
+using CanvasSync.IntegrationTests.Infrastructure;
+using CanvasSync.Sandbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
+
+namespace CanvasSync.IntegrationTests.Sync;
+
+/// <summary>
+/// Syncs as background jobs in the running service (Hangfire in memory on SQLite, in PostgreSQL on PostgreSQL): the
+/// scheduler queues stale connections in batches, a second trigger finds the first, and runs left unfinished by a
+/// stopped service resume when it starts again.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class BackgroundJobTests(PostgresServer postgres)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task The_scheduler_queues_stale_connections_in_batches_and_each_sync_runs_in_the_background(string provider)
+    {
+        await using var h = await StartAsync(provider, postgres, ["--Sync:BatchSize=1"]);
+        var alice = await h.AddUserAsync("alice");
+        var bob = await h.AddUserAsync("bob");
+        (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
+        (await h.ConnectCanvasAsync(bob, token: h.Sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
+        var scheduler = h.App.Services.GetRequiredService<SyncScheduler>();
+
+        // Never synced: both are stale, one per round.
+        Assert.Equal(1, await scheduler.EnqueueStaleAsync(CancellationToken.None));
+        await UntilFinishedAsync(h, 1);
+        Assert.Equal(1, await scheduler.EnqueueStaleAsync(CancellationToken.None));
+        await UntilFinishedAsync(h, 2);
+        Assert.Equal(0, await scheduler.EnqueueStaleAsync(CancellationToken.None)); // both fresh now
+
+        await using (var db = h.Database.Context())
+        {
+            var runs = await db.SyncRuns.ToListAsync();
+            Assert.All(runs, r => Assert.Equal((SyncStatus.Completed, SyncType.Full), (r.Status, r.Type)));
+            // An hour and a half later alice's data is stale again: the next round gives her a delta.
+            var aliceConnection = await db.Connections.SingleAsync(c => c.UserId == alice.UserId);
+            aliceConnection.LastFullSyncAt = aliceConnection.LastFullSyncAt!.Value.AddMinutes(-90);
+            await db.SaveChangesAsync();
+        }
+
+        Assert.Equal(1, await scheduler.EnqueueStaleAsync(CancellationToken.None));
+        var delta = await UntilFinishedAsync(h, 3);
+        Assert.Equal((SyncStatus.Completed, SyncType.Delta), (delta.Status, delta.Type));
+        var truth = await MirrorTruth.TruthAsync(new HttpClient(), h.Sandbox, h.Sandbox.Tokens.Student);
+        await MirrorTruth.AssertEqualsAsync(h.Database, delta.ConnectionId, truth);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_second_trigger_gets_the_run_already_queued_or_running(string provider)
+    {
+        await using var h = await StartAsync(provider, postgres, sandbox: await SandboxServer.StartAsync(new SandboxOptions { LatencyMs = 20 }));
+        var alice = await h.AddUserAsync("alice");
+        (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
+        var scheduler = h.App.Services.GetRequiredService<SyncScheduler>();
+        long connectionId;
+        await using (var db = h.Database.Context()) connectionId = await db.Connections.Select(c => c.Id).SingleAsync();
+
+        var first = await scheduler.EnqueueAsync(connectionId, new SyncRequest(SyncType.Full, new SyncScope()), CancellationToken.None);
+        var second = await scheduler.EnqueueAsync(connectionId, new SyncRequest(SyncType.Delta, new SyncScope()), CancellationToken.None);
+        Assert.False(first.Existing);
+        Assert.Equal((first.RunId, true), (second.RunId, second.Existing));
+        var run = await UntilFinishedAsync(h, 1);
+        Assert.Equal(SyncStatus.Completed, run.Status);
+        await h.Sandbox.DisposeAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_run_interrupted_by_shutdown_resumes_when_the_service_starts_again(string provider)
+    {
+        var database = await TestDatabase.CreateAsync(provider, postgres);
+        // The instructor's Canvas at 50 ms a request: several seconds of work, so the stop lands mid-run.
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = CanvasSync.Sandbox.World.SandboxProfile.Instructor, LatencyMs = 50 });
+        var keyFile = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
+        long runId;
+        long connectionId;
+        await using (var first = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox))
+        {
+            var alice = await first.AddUserAsync("alice");
+            (await first.ConnectCanvasAsync(alice, token: sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
+            await using (var db = database.Context()) connectionId = await db.Connections.Select(c => c.Id).SingleAsync();
+            (runId, _) = await first.App.Services.GetRequiredService<SyncScheduler>()
+                .EnqueueAsync(connectionId, new SyncRequest(SyncType.Full, new SyncScope()), CancellationToken.None);
+            // Let it get some way in, then stop the service as an operator would.
+            await UntilAsync(async db => await db.SyncCheckpoints.CountAsync(c => c.RunId == runId && c.Done) >= 3, database);
+            await first.App.StopAsync();
+        }
+
+        await using (var db = database.Context())
+        {
+            var stopped = await db.SyncRuns.SingleAsync(r => r.Id == runId);
+            Assert.Equal(SyncStatus.Running, stopped.Status); // left to be resumed, not cancelled
+            Assert.Null(stopped.LeaseOwner);
+            Assert.True(await db.SyncCheckpoints.AnyAsync(c => c.RunId == runId && !c.Done));
+        }
+
+        await using (var second = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox))
+        {
+            var run = await UntilFinishedAsync(second, 1);
+            Assert.Equal((runId, SyncStatus.Completed, true), (run.Id, run.Status, run.Resumed));
+            await MirrorTruth.AssertEqualsAsync(database, connectionId, await MirrorTruth.TruthAsync(new HttpClient(), sandbox, sandbox.Tokens.Teacher));
+        }
+
+        File.Delete(keyFile);
+        await database.DisposeAsync();
+    }
+
+    /// <summary>Waits until <paramref name="finished"/> runs have ended; returns the newest.</summary>
+    private static async Task<SyncRun> UntilFinishedAsync(ServiceHarness h, int finished)
+    {
+        await UntilAsync(async db => await db.SyncRuns.CountAsync(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running) >= finished, h.Database);
+        await using var db = h.Database.Context();
+        return await db.SyncRuns.AsNoTracking().OrderByDescending(r => r.FinishedAt).FirstAsync(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running);
+    }
+
+    private static async Task UntilAsync(Func<CanvasSync.Data.CanvasSyncDbContext, Task<bool>> condition, TestDatabase database)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            await using (var db = database.Context())
+                if (await condition(db)) return;
+            Assert.True(DateTime.UtcNow < deadline, "the background job did not get there in time");
+            await Task.Delay(100);
+        }
+    }
+}

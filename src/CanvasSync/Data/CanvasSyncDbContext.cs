@@ -133,6 +133,9 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.Property(x => x.LeaseOwner).HasMaxLength(200);
             e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ConnectionId, x.Status });
+            // One unfinished run per connection, enforced by the database: two nodes queueing at the same instant
+            // cannot both succeed. Both SQLite and PostgreSQL take this partial index.
+            e.HasIndex(x => x.ConnectionId, "IX_sync_runs_one_unfinished_per_connection").IsUnique().HasFilter("status IN ('queued', 'running')");
             e.HasIndex(x => x.QueuedAt);
             e.HasMany(x => x.Checkpoints).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(x => x.Counts).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CanvasSync.Canvas;
+using CanvasSync.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.SyncRuns;
@@ -24,10 +25,36 @@ public sealed partial class SyncEngine
         if (unfinished is not null && (unfinished.Status == SyncStatus.Queued || IsAlive(unfinished, Now))) return (unfinished.Id, true);
 
         var connection = await db.Connections.SingleAsync(c => c.Id == connectionId, ct);
+        if (unfinished is not null) await SupersedeAsync(db, unfinished, "superseded by another sync", ct);
         var run = NewRun(connectionId, EffectiveType(request, connection.LastFullSyncAt), request, SyncStatus.Queued);
         db.SyncRuns.Add(run);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return (run.Id, false);
+        }
+        catch (DbUpdateException)
+        {
+            // Another process queued one in the same instant (the one-unfinished-run index): that one is the answer.
+            return await UnfinishedRunOfAsync(connectionId, ct) is { } other ? (other, true) : throw new InvalidOperationException("the run could not be queued");
+        }
+    }
+
+    private async Task<long?> UnfinishedRunOfAsync(long connectionId, CancellationToken ct)
+    {
+        await using var db = database.CreateContext();
+        return await db.SyncRuns.Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Running || r.Status == SyncStatus.Queued))
+            .Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>Ends a dead worker's run before another takes its place, committed first so the unique index allows the new one.</summary>
+    private async Task SupersedeAsync(CanvasSyncDbContext db, SyncRun unfinished, string why, CancellationToken ct)
+    {
+        unfinished.Status = SyncStatus.Cancelled;
+        unfinished.FinishedAt = Now;
+        unfinished.LeaseOwner = null;
+        unfinished.ErrorMessage = why;
         await db.SaveChangesAsync(ct);
-        return (run.Id, false);
     }
 
     /// <summary>
@@ -67,12 +94,7 @@ public sealed partial class SyncEngine
                 run = unfinished;
                 resumed = unfinished.Status == SyncStatus.Running;
             }
-            else
-            {
-                unfinished.Status = SyncStatus.Cancelled;
-                unfinished.FinishedAt = now;
-                unfinished.ErrorMessage = request.ForceRestart ? "restarted from scratch (force_restart)" : "superseded by another sync";
-            }
+            else await SupersedeAsync(db, unfinished, request.ForceRestart ? "restarted from scratch (force_restart)" : "superseded by another sync", ct);
         }
 
         if (run is null)
@@ -90,7 +112,15 @@ public sealed partial class SyncEngine
         run.StartedAt ??= now;
         run.HeartbeatAt = now;
         run.LeaseOwner = Me;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (!resumed)
+        {
+            // Another process started or queued a run of this connection in the same instant (the unique index said so).
+            throw await UnfinishedRunOfAsync(connectionId, ct) is { } other ? new SyncAlreadyRunningException(other) : (Exception)new InvalidOperationException("the run could not be started");
+        }
         var since = run.Type == SyncType.Delta && lastComplete is { } last ? last - DeltaOverlap : (DateTime?)null;
         return (run, new RunContext(run.Id, connectionId, run.Type, SyncScope.FromJson(run.ScopeJson), run.StartedAt!.Value, since), resumed, new Uri(connection.BaseUrl));
     }

@@ -1142,6 +1142,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "Status");
 
+                    b.HasIndex(new[] { "ConnectionId" }, "IX_sync_runs_one_unfinished_per_connection")
+                        .IsUnique()
+                        .HasFilter("status IN ('queued', 'running')");
+
                     b.ToTable("sync_runs", (string)null);
                 });
 

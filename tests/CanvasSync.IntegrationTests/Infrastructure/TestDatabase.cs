@@ -43,6 +43,13 @@ public sealed class TestDatabase : IAsyncDisposable
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             foreach (var f in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" }) File.Delete(f);
         }
+        else
+        {
+            // Idle pooled connections of a finished test (the service's and its job server's) would otherwise stay
+            // open for minutes and use up the server's connection slots over a whole test run.
+            using var connection = new Npgsql.NpgsqlConnection(Target.ConnectionString);
+            Npgsql.NpgsqlConnection.ClearPool(connection);
+        }
 
         return ValueTask.CompletedTask;
     }

@@ -171,11 +171,28 @@ public sealed partial class SyncEngine
         return _active.TryAdd(connectionId, slot) ? slot : throw new SyncAlreadyRunningException(_active.TryGetValue(connectionId, out var other) ? other.RunId : 0);
     }
 
+    /// <summary>
+    /// Cancels a run this process is working on: it stops at the next page boundary with what was fetched committed.
+    /// False when the run is not running here.
+    /// </summary>
+    public bool TryCancel(long runId)
+    {
+        var active = _active.Values.FirstOrDefault(a => a.RunId == runId);
+        if (active is null) return false;
+        active.Cancel.Cancel();
+        return true;
+    }
+
     private sealed class ActiveRun(SyncEngine engine, long connectionId) : IDisposable
     {
         public long RunId { get; set; }
+        public CancellationTokenSource Cancel { get; } = new();
 
-        public void Dispose() => engine._active.TryRemove(new KeyValuePair<long, ActiveRun>(connectionId, this));
+        public void Dispose()
+        {
+            engine._active.TryRemove(new KeyValuePair<long, ActiveRun>(connectionId, this));
+            Cancel.Dispose();
+        }
     }
 
     /// <summary>Someone else is running it: a live process on this host, or a fresh heartbeat from another host.</summary>

@@ -50,6 +50,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         CancellationToken cancellationToken = default, CancellationToken interrupt = default)
     {
         using var active = EnterConnection(connectionId);
+        // The caller's token or TryCancel (the API's cancel) cancel the run alike.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, active.Cancel.Token);
+        cancellationToken = cancel.Token;
         var clock = Stopwatch.StartNew();
         var (run, context, resumed, baseUrl) = await StartRunAsync(connectionId, request, cancellationToken);
         active.RunId = run.Id;

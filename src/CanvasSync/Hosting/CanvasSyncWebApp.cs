@@ -2,6 +2,7 @@ using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Dashboard;
+using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Security;
 using Microsoft.AspNetCore.Builder;
@@ -45,6 +46,7 @@ public static partial class CanvasSyncWebApp
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapSignIn();
         app.MapCanvasConnections();
+        app.MapSyncRuns();
         app.MapHome();
         return app;
     }

@@ -32,12 +32,20 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
 
         long aliceConnection;
         long aliceOnlyCourse;
+        long aliceRun;
         await using (var db = h.Database.Context())
         {
             aliceConnection = await db.Connections.Where(c => c.UserId == alice.UserId).Select(c => c.Id).SingleAsync();
+            aliceRun = await db.SyncRuns.Where(r => r.ConnectionId == aliceConnection).Select(r => r.Id).MaxAsync();
             var bobsCourses = await db.Courses.Where(c => c.ConnectionId != aliceConnection).Select(c => c.CanvasId).ToListAsync();
             aliceOnlyCourse = await db.Courses.Where(c => c.ConnectionId == aliceConnection && !bobsCourses.Contains(c.CanvasId)).Select(c => c.CanvasId).FirstAsync();
         }
+
+        // A route's id parameter gets the id of one of Alice's resources of that kind.
+        long AliceIdFor(string template, string parameter) =>
+            parameter.Contains("connection", StringComparison.OrdinalIgnoreCase) ? aliceConnection
+            : template.Contains("/sync/", StringComparison.Ordinal) ? aliceRun
+            : aliceOnlyCourse;
 
         // Every API endpoint the app maps, so an endpoint added later is covered without touching this test.
         var endpoints = h.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -50,7 +58,7 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
             if (template.EndsWith("/connect", StringComparison.Ordinal) || template.EndsWith("/disconnect", StringComparison.Ordinal)) continue; // bob's own, checked below
             var path = endpoint.RoutePattern.Parameters.Aggregate(template, (p, parameter) => p.Replace(
                 System.Text.RegularExpressions.Regex.Match(p, "\\{" + parameter.Name + "[^}]*\\}").Value,
-                parameter.Name.Contains("connection", StringComparison.OrdinalIgnoreCase) ? aliceConnection.ToString(System.Globalization.CultureInfo.InvariantCulture) : aliceOnlyCourse.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                AliceIdFor(template, parameter.Name).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 StringComparison.Ordinal));
             foreach (var method in endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
             {

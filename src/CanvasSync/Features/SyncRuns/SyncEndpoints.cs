@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Security.Claims;
+using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.SyncRuns.Jobs;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.SyncRuns;
+
+/// <summary>/api/v1/canvas/sync...: start, watch (also as server-sent events), cancel, retry and list the caller's syncs.</summary>
+public static class SyncEndpoints
+{
+    public static RouteGroupBuilder MapSyncRuns(this IEndpointRouteBuilder app)
+    {
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Syncs");
+        canvas.MapPost("/sync", StartAsync);
+        canvas.MapGet("/sync/{id:long}", GetAsync);
+        canvas.MapPost("/sync/{id:long}/cancel", CancelAsync);
+        canvas.MapPost("/sync/{id:long}/retry", RetryAsync);
+        canvas.MapGet("/sync/{id:long}/events", EventsAsync);
+        canvas.MapGet("/syncs", HistoryAsync);
+        return canvas;
+    }
+
+    private static async Task<Results<Accepted<SyncStartResponse>, ProblemHttpResult>> StartAsync(SyncStartRequest? body, ClaimsPrincipal caller,
+        CanvasSyncDbContext db, SyncScheduler scheduler, CancellationToken ct)
+    {
+        body ??= new SyncStartRequest(null, null);
+        var type = body.SyncType?.ToLowerInvariant() switch { null or "delta" => SyncType.Delta, "full" => SyncType.Full, _ => (SyncType?)null };
+        if (type is null) return Invalid("sync_type", "sync_type must be \"full\" or \"delta\"");
+        if (body.Scope?.TermId is <= 0) return Invalid("scope.term_id", "scope.term_id must be a Canvas term id (a positive number)");
+        if (body.Scope?.CourseIds?.Any(id => id <= 0) == true) return Invalid("scope.course_ids", "scope.course_ids must be Canvas course ids (positive numbers)");
+
+        var connection = await OwnConnectionAsync(db, caller, ct);
+        if (connection is null) return Problem(StatusCodes.Status409Conflict, "no Canvas connection: POST /api/v1/canvas/connect first");
+        if (connection.EncryptedToken is null || connection.Status == ConnectionStatus.NeedsReauth)
+            return Problem(StatusCodes.Status409Conflict, "the Canvas connection needs a new token (needs_reauth or disconnected): POST /api/v1/canvas/connect again");
+
+        var request = new SyncRequest(type.Value, new SyncScope(body.Scope?.TermId, body.Scope?.CourseIds), body.ForceRestart, body.DryRun);
+        var (runId, existing) = await scheduler.EnqueueAsync(connection.Id, request, ct);
+        var status = await db.SyncRuns.AsNoTracking().Where(r => r.Id == runId).Select(r => r.Status).SingleAsync(ct);
+        return TypedResults.Accepted($"/api/v1/canvas/sync/{runId}", new SyncStartResponse(true,
+            existing ? "A sync of this connection is already in progress" : "Sync queued", runId, SnakeCase.From(status.ToString()), existing));
+    }
+
+    private static async Task<Results<Ok<SyncRunView>, ProblemHttpResult>> GetAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct) =>
+        await OwnRunAsync(db, caller, id, ct) is { } run ? TypedResults.Ok(run.AsView()) : NotFound(id);
+
+    private static async Task<Results<Ok<SyncRunView>, ProblemHttpResult>> CancelAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db,
+        SyncEngine engine, TimeProvider time, CancellationToken ct)
+    {
+        var run = await OwnRunAsync(db, caller, id, ct);
+        if (run is null) return NotFound(id);
+        if (run.Status == SyncStatus.Queued)
+        {
+            await db.SyncRuns.Where(r => r.Id == id && r.Status == SyncStatus.Queued).ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, SyncStatus.Cancelled)
+                .SetProperty(r => r.ErrorCode, "cancelled")
+                .SetProperty(r => r.ErrorMessage, "cancelled before it started")
+                .SetProperty(r => r.FinishedAt, time.GetUtcNow().UtcDateTime), ct);
+        }
+        else if (run.Status == SyncStatus.Running && !engine.TryCancel(id))
+        {
+            return Problem(StatusCodes.Status409Conflict, $"sync {id} is running on another node; cancel it there (or wait for it)");
+        }
+        else if (run.Status != SyncStatus.Running)
+        {
+            return Problem(StatusCodes.Status409Conflict, $"sync {id} has already finished ({SnakeCase.From(run.Status.ToString())})");
+        }
+
+        // A running sync stops at its next page boundary; the answer shows where it is now.
+        return TypedResults.Ok((await OwnRunAsync(db, caller, id, ct))!.AsView());
+    }
+
+    private static async Task<Results<Accepted<SyncStartResponse>, ProblemHttpResult>> RetryAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db,
+        SyncScheduler scheduler, CancellationToken ct)
+    {
+        var run = await OwnRunAsync(db, caller, id, ct);
+        if (run is null) return NotFound(id);
+        if (run.Status is SyncStatus.Queued or SyncStatus.Running) return Problem(StatusCodes.Status409Conflict, $"sync {id} has not finished yet");
+        var request = new SyncRequest(run.Type, SyncScope.FromJson(run.ScopeJson), DryRun: run.DryRun);
+        var (runId, existing) = await scheduler.EnqueueAsync(run.ConnectionId, request, ct);
+        return TypedResults.Accepted($"/api/v1/canvas/sync/{runId}", new SyncStartResponse(true,
+            existing ? "A sync of this connection is already in progress" : $"Sync {id} queued again as {runId}", runId, existing ? "running" : "queued", existing));
+    }
+
+    private static async Task<Results<Ok<SyncHistoryPage>, ProblemHttpResult>> HistoryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+        int limit = 20, string? cursor = null)
+    {
+        if (limit is < 1 or > 100) return Invalid("limit", "limit must be between 1 and 100");
+        long? before = null;
+        if (cursor is not null)
+        {
+            if (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var c)) return Invalid("cursor", "cursor is the next_cursor of an earlier page");
+            before = c;
+        }
+
+        var userId = caller.UserId();
+        var runs = await db.SyncRuns.AsNoTracking().Include(r => r.Counts)
+            .Where(r => db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId) && (before == null || r.Id < before))
+            .OrderByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
+        var page = runs.Take(limit).Select(r => r.AsView()).ToList();
+        return TypedResults.Ok(new SyncHistoryPage(page, runs.Count > limit ? page[^1].SyncId.ToString(CultureInfo.InvariantCulture) : null));
+    }
+
+    /// <summary>
+    /// Server-sent events of a sync (see <see cref="SyncEvents"/>): numbered, so Last-Event-ID resumes without gaps,
+    /// ending with the final event. A sync that finished before this process knew it gets its final event from the row.
+    /// </summary>
+    private static async Task<IResult> EventsAsync(long id, HttpContext http, ClaimsPrincipal caller, CanvasSyncDbContext db, SyncEvents events, CancellationToken ct)
+    {
+        var run = await OwnRunAsync(db, caller, id, ct);
+        if (run is null) return NotFound(id);
+        _ = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var afterId);
+        var finished = run.Status is not (SyncStatus.Queued or SyncStatus.Running);
+        if (finished && !events.Knows(id))
+        {
+            var status = SnakeCase.From(run.Status.ToString());
+            var last = new SyncProgress(id, "finished", null, run.ItemsDone, 0, 0, run.Requests, run.Throttled, run.Percent, run.ItemsEstimated);
+            return TypedResults.ServerSentEvents(One(new SseItem<SyncProgress>(last, status) { EventId = "final" }, ct));
+        }
+
+        return TypedResults.ServerSentEvents(Stream(events.ReadAsync(id, afterId, ct)));
+    }
+
+    private static async IAsyncEnumerable<SseItem<object>> Stream(IAsyncEnumerable<SyncEvent> events)
+    {
+        await foreach (var e in events)
+        {
+            object data = e.Kind switch
+            {
+                "milestone" => new { percent = e.Milestone, progress = e.Progress },
+                "course_started" or "course_done" => new { course_id = e.CourseId, progress = e.Progress },
+                _ => e.Progress,
+            };
+            yield return new SseItem<object>(data, e.Kind) { EventId = e.Id.ToString(CultureInfo.InvariantCulture) };
+        }
+    }
+
+    private static async IAsyncEnumerable<SseItem<T>> One<T>(SseItem<T> item, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await Task.CompletedTask;
+        ct.ThrowIfCancellationRequested();
+        yield return item;
+    }
+
+    private static Task<CanvasConnection?> OwnConnectionAsync(CanvasSyncDbContext db, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        var userId = caller.UserId();
+        return db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.UserId == userId, ct);
+    }
+
+    /// <summary>The run, if it belongs to the caller's connection; someone else's run is the same 404 as none.</summary>
+    private static Task<SyncRun?> OwnRunAsync(CanvasSyncDbContext db, ClaimsPrincipal caller, long id, CancellationToken ct)
+    {
+        var userId = caller.UserId();
+        return db.SyncRuns.AsNoTracking().Include(r => r.Counts)
+            .FirstOrDefaultAsync(r => r.Id == id && db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId), ct);
+    }
+
+    private static ProblemHttpResult NotFound(long id) => Problem(StatusCodes.Status404NotFound, $"no sync {id}");
+
+    private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
+
+    private static ProblemHttpResult Invalid(string field, string message) => TypedResults.Problem(
+        new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] }) { Status = StatusCodes.Status400BadRequest, Title = "The request is not valid", Detail = message });
+}

@@ -1,0 +1,30 @@
+using CanvasSync.Data;
+
+namespace CanvasSync.Features.SyncRuns;
+
+/// <summary>POST /api/v1/canvas/sync. Every field is optional: a delta of everything by default.</summary>
+public sealed record SyncStartRequest(string? SyncType, SyncScopeRequest? Scope, bool ForceRestart = false, bool DryRun = false);
+
+public sealed record SyncScopeRequest(long? TermId, IReadOnlyList<long>? CourseIds);
+
+public sealed record SyncStartResponse(bool Success, string Message, long SyncId, string Status, bool AlreadyInProgress);
+
+public sealed record SyncProgressView(string? Phase, double Percent, long ItemsDone, long? ItemsEstimated, long Requests, long Throttled, DateTime? HeartbeatAt);
+
+public sealed record SyncErrorView(string? Code, string? Message);
+
+public sealed record SyncRunView(long SyncId, string Status, string SyncType, bool DryRun, bool Resumed, SyncScope Scope, DateTime QueuedAt,
+    DateTime? StartedAt, DateTime? FinishedAt, double? DurationSeconds, SyncProgressView Progress, IReadOnlyDictionary<string, EntityCounts> Counts,
+    SyncErrorView? Error);
+
+public sealed record SyncHistoryPage(IReadOnlyList<SyncRunView> Items, string? NextCursor);
+
+internal static class SyncRunViews
+{
+    public static SyncRunView AsView(this SyncRun r) => new(r.Id, SnakeCase.From(r.Status.ToString()), SnakeCase.From(r.Type.ToString()), r.DryRun, r.Resumed,
+        SyncScope.FromJson(r.ScopeJson), r.QueuedAt, r.StartedAt, r.FinishedAt,
+        r.StartedAt is { } start && r.FinishedAt is { } end ? Math.Round((end - start).TotalSeconds, 3) : null,
+        new SyncProgressView(r.Phase, r.Percent, r.ItemsDone, r.ItemsEstimated, r.Requests, r.Throttled, r.HeartbeatAt),
+        r.Counts.OrderBy(c => c.EntityType, StringComparer.Ordinal).ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged)),
+        r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage));
+}

@@ -30,7 +30,9 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
         for (var round = 0; round < 10; round++)
         {
             using var process = StartDrained(args, token);
-            await Task.WhenAny(process.WaitForExitAsync(), Task.Delay(random.Next(900, 2600)));
+            // Killed at a random moment after the run has started (start-up time varies with the machine's load;
+            // a kill before the run exists would test nothing).
+            await Task.WhenAny(process.WaitForExitAsync(), RunningThenAsync(h, process.Id, TimeSpan.FromMilliseconds(random.Next(0, 1700))));
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true); // SIGKILL: no cleanup, no finally blocks
@@ -70,6 +72,21 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
         Assert.Equal(SyncStatus.Completed, run.Status);
         Assert.True(run.Resumed);
         Assert.Equal(await context.Submissions.Select(s => s.CanvasId).Distinct().CountAsync(), await context.Submissions.CountAsync());
+    }
+
+    /// <summary>Waits until the child owns the run (it has started or resumed it), then a little more.</summary>
+    private static async Task RunningThenAsync(SyncHarness h, int pid, TimeSpan delay)
+    {
+        var owner = $"{Environment.MachineName}:{pid}";
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            await using (var db = h.Database.Context())
+                if (await db.SyncRuns.AnyAsync(r => r.Status == SyncStatus.Running && r.LeaseOwner == owner)) break;
+            await Task.Delay(25);
+        }
+
+        await Task.Delay(delay);
     }
 
     private static Process Start(string[] args, string token)

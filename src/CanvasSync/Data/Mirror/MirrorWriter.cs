@@ -14,9 +14,9 @@ public record struct WriteCounts(long Created, long Updated, long Unchanged, lon
 public sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written);
 
 /// <summary>
-/// Writes mirrored rows in bulk on either database with one SQL dialect both accept: the existing hashes of the
-/// batch are read, new and changed rows go in one multi-row INSERT ... ON CONFLICT DO UPDATE, and unchanged rows only
-/// have last_seen_at moved (deletion detection needs it). first_seen_at is never overwritten.
+/// Writes mirrored rows in bulk on either database: the existing hashes of the batch are read, new and changed rows
+/// are upserted (ON CONFLICT DO UPDATE), and unchanged rows only have last_seen_at moved (deletion detection needs
+/// it). first_seen_at is never overwritten.
 /// </summary>
 public static class MirrorWriter
 {
@@ -94,7 +94,8 @@ public static class MirrorWriter
 
     /// <summary>
     /// SQLite: one prepared single-row upsert run per row (it resolves parameter names by linear search, so a
-    /// thousand-parameter statement costs quadratic time). PostgreSQL: one multi-row statement per batch.
+    /// thousand-parameter statement costs quadratic time). PostgreSQL: binary COPY into a temp table, then one
+    /// INSERT ... SELECT ... ON CONFLICT (<see cref="PostgresCopy"/>).
     /// </summary>
     private static async Task InsertOrUpdateAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
         List<MirrorRow> rows, DateTime now, CancellationToken ct)
@@ -117,26 +118,8 @@ public static class MirrorWriter
             return;
         }
 
-        var sql = new StringBuilder($"INSERT INTO {table.Name} ({string.Join(", ", columns)}) VALUES ");
-        await using var cmd = Command(connection, transaction, "");
-        for (var r = 0; r < rows.Count; r++)
-        {
-            var row = rows[r];
-            object?[] values = [connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, .. row.Values];
-            sql.Append(r == 0 ? "(" : ", (");
-            for (var c = 0; c < values.Length; c++)
-            {
-                var name = $"v{r}_{c}";
-                sql.Append(c == 0 ? "@" : ", @").Append(name);
-                Add(cmd, name, values[c]);
-            }
-
-            sql.Append(')');
-        }
-
-        sql.Append($" ON CONFLICT ({conflict}) DO UPDATE SET {set}");
-        cmd.CommandText = sql.ToString();
-        await cmd.ExecuteNonQueryAsync(ct);
+        await PostgresCopy.UpsertAsync((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction)transaction, table.Name, columns, conflict, set,
+            rows.Select(row => (object?[])[connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, .. row.Values]), ct);
     }
 
     internal static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql)

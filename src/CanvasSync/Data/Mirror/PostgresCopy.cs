@@ -19,19 +19,21 @@ internal static class PostgresCopy
         var types = await TypesAsync(connection, transaction, table, ct);
         var stage = "cs_stage_" + table;
         var list = string.Join(", ", columns);
-        // Lives for the session (a pooled connection's reset drops it); emptied first, as a page may write a table twice.
-        await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {list} FROM {table} WITH NO DATA; TRUNCATE {stage}", ct);
+        // Lives for the session (a pooled connection's reset drops it); emptied first, as a page may write a table
+        // twice. DELETE, not TRUNCATE: on a table this small it is far cheaper than a new file for the table.
+        await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {list} FROM {table} WITH NO DATA; DELETE FROM {stage}", ct);
 
         await using (var writer = await connection.BeginBinaryImportAsync($"COPY {stage} ({list}) FROM STDIN (FORMAT BINARY)", ct))
         {
+            // The writer buffers; its synchronous calls only block when a buffer goes out, and cost far less CPU per value.
             foreach (var values in rows)
             {
-                await writer.StartRowAsync(ct);
+                writer.StartRow();
                 for (var c = 0; c < columns.Length; c++)
                 {
                     var type = types[columns[c]];
-                    if (values[c] is null) await writer.WriteNullAsync(ct);
-                    else await writer.WriteAsync(As(values[c]!, type), type, ct);
+                    if (values[c] is null) writer.WriteNull();
+                    else writer.Write(As(values[c]!, type), type);
                 }
             }
 

@@ -18,7 +18,7 @@ public static class HomePage
 {
     public static IEndpointRouteBuilder MapHome(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", async (ClaimsPrincipal caller, HttpContext http, IAntiforgery antiforgery, CanvasSyncDbContext db) =>
+        app.MapGet("/", async (ClaimsPrincipal caller, HttpContext http, IAntiforgery antiforgery, CanvasSyncDbContext db, TimeProvider time) =>
         {
             var userId = caller.UserId();
             var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.UserId == userId, http.RequestAborted);
@@ -26,6 +26,10 @@ public static class HomePage
             var tokens = antiforgery.GetAndStoreTokens(http);
             var connection = c is null ? "<p>No Canvas connected yet: <code>POST /api/v1/canvas/connect</code>.</p>"
                 : $"<p>Canvas: {html.Encode(c.BaseUrl)} as {html.Encode(c.CanvasUserName)}, status <strong>{html.Encode(SnakeCase.From(c.Status.ToString()))}</strong>.</p>";
+            if (c?.Status == Connections.ConnectionStatus.NeedsReauth)
+                connection += "<p role=\"alert\">Canvas no longer accepts the stored token: connect again with a new one.</p>";
+            else if (c is { EncryptedToken: not null, TokenExpiresAt: { } expires } && expires - time.GetUtcNow().UtcDateTime < Connections.ConnectionEndpoints.ExpiryWarning)
+                connection += $"<p role=\"alert\">The Canvas token expires {html.Encode(expires.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture))} UTC: connect again with a new one before then.</p>";
             return Results.Content($"""
                 <!doctype html>
                 <html lang="en"><head><meta charset="utf-8"><title>CanvasSync</title></head>

@@ -114,6 +114,44 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
         await database.DisposeAsync();
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_run_that_fails_as_a_whole_is_recorded_failed_and_a_retry_resumes_it(string provider)
+    {
+        var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
+        await using var h = await StartAsync(provider, postgres, ["--Canvas:RetryAttempts=1"], sandbox: sandbox);
+        var alice = await h.AddUserAsync("alice");
+        (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
+        long connectionId;
+        await using (var db = h.Database.Context()) connectionId = await db.Connections.Select(c => c.Id).SingleAsync();
+
+        // Canvas goes away: the run cannot even start, and says so instead of hanging in "running".
+        var port = new Uri(sandbox.BaseUrl).Port;
+        await sandbox.DisposeAsync();
+        var (runId, _) = await h.App.Services.GetRequiredService<SyncScheduler>().EnqueueAsync(connectionId, new SyncRequest(SyncType.Full, new SyncScope()), CancellationToken.None);
+        await UntilAsync(async db => await db.SyncRuns.AnyAsync(r => r.Id == runId && r.Status == SyncStatus.Failed), h.Database);
+        await using (var db = h.Database.Context())
+        {
+            var failed = await db.SyncRuns.SingleAsync(r => r.Id == runId);
+            Assert.Equal("canvas_error", failed.ErrorCode);
+            Assert.Equal(CanvasSync.Features.Connections.ConnectionStatus.Error, (await db.Connections.SingleAsync()).Status);
+        }
+
+        // Canvas is back on the same address; the job system's retry (run here at once) resumes the same run.
+        await using var back = await SandboxServer.StartAsync(new SandboxOptions { Port = port });
+        await using (var scope = h.App.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<SyncJob>().RunAsync(connectionId, runId, CancellationToken.None);
+        await using (var db = h.Database.Context())
+        {
+            var retried = await db.SyncRuns.SingleAsync(r => r.Id == runId);
+            Assert.Equal(SyncStatus.Completed, retried.Status);
+            Assert.Null(retried.ErrorCode);
+            Assert.Equal(CanvasSync.Features.Connections.ConnectionStatus.Ok, (await db.Connections.SingleAsync()).Status);
+        }
+
+        await MirrorTruth.AssertEqualsAsync(h.Database, connectionId, await MirrorTruth.TruthAsync(new HttpClient(), back, back.Tokens.Student));
+    }
+
     /// <summary>Waits until <paramref name="finished"/> runs have ended; returns the newest.</summary>
     private static async Task<SyncRun> UntilFinishedAsync(ServiceHarness h, int finished)
     {

@@ -86,11 +86,19 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         {
             // Stopped: by a dead token, by the caller (cancel) or by shutdown. Each is reported below.
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The run as a whole cannot go on (Canvas unreachable after every retry, the database failing). It is
+            // recorded as failed, with its checkpoints, so a retry resumes it; one failed collection never gets here.
+            state.Failure = e;
+            LogRunFailed(logger, run.Id, e);
+        }
 
         if (interrupt.IsCancellationRequested && state.DeadToken is null && !cancellationToken.IsCancellationRequested && !state.DryRun)
             return await ReleaseAsync(state, resumed, clock.Elapsed);
 
         var status = state.DeadToken is not null ? SyncStatus.NeedsReauth
+            : state.Failure is not null ? SyncStatus.Failed
             : cancellationToken.IsCancellationRequested ? SyncStatus.Cancelled
             : state.Errors.IsEmpty ? SyncStatus.Completed : SyncStatus.CompletedWithErrors;
         return await FinishAsync(state, status, resumed, clock.Elapsed);
@@ -274,6 +282,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             SyncStatus.NeedsReauth => ("token_" + s.DeadToken!.Reason.ToString().ToLowerInvariant(), s.DeadToken.Message),
             SyncStatus.CompletedWithErrors => ("collections_failed", $"{errors.Count} collection(s) failed; first: {errors[0]}"),
             SyncStatus.Cancelled => ("cancelled", "cancelled; what was fetched is kept"),
+            SyncStatus.Failed => (s.Failure is CanvasException ? "canvas_error" : "internal_error", $"{s.Failure!.GetType().Name}: {s.Failure.Message}"),
             _ => (null, null),
         };
 
@@ -282,6 +291,11 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         {
             // Every row stays: the data is still the user's, only the token must be replaced.
             connection.Status = ConnectionStatus.NeedsReauth;
+            connection.LastErrorCode = run.ErrorCode;
+        }
+        else if (status == SyncStatus.Failed)
+        {
+            connection.Status = ConnectionStatus.Error;
             connection.LastErrorCode = run.ErrorCode;
         }
         else if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors && !s.DryRun)
@@ -331,6 +345,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         public ConcurrentQueue<string> Errors { get; } = new();
         public CancellationTokenSource? Stop { get; set; }
         public CanvasTokenException? DeadToken { get; set; }
+        public Exception? Failure { get; set; }
         public long ItemsDone { get; set; }
         public int CollectionsDone { get; set; }
         public int CollectionsKnown { get; set; }
@@ -341,6 +356,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} {Status} in {Seconds:0.0} s: {Requests} requests, {Throttled} throttled")]
     private static partial void LogRunFinished(ILogger logger, long runId, SyncStatus status, double seconds, long requests, long throttled);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sync run {RunId} failed as a whole; its checkpoints are kept for a retry")]
+    private static partial void LogRunFailed(ILogger logger, long runId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sync collection {Collection} of course {CourseId} failed ({Error}); the rest goes on")]
     private static partial void LogCollectionFailed(ILogger logger, string collection, long courseId, string error);

@@ -18,7 +18,12 @@ public sealed partial class SyncJob(SyncEngine engine, ConnectionTokens tokens, 
     {
         SyncRun? run;
         await using (var db = database.CreateContext())
+        {
+            // A retry of a failed run (the job system's, after a delay) resumes it from its checkpoints.
+            await ReopenFailedAsync(db, runId, shutdown);
             run = await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ConnectionId == connectionId, shutdown);
+        }
+
         if (run is null || run.Status is not (SyncStatus.Queued or SyncStatus.Running))
         {
             LogNothingToDo(logger, runId);
@@ -41,6 +46,22 @@ public sealed partial class SyncJob(SyncEngine engine, ConnectionTokens tokens, 
         catch (SyncAlreadyRunningException e)
         {
             LogAlreadyRunning(logger, connectionId, e.RunId);
+        }
+    }
+
+    private static async Task ReopenFailedAsync(CanvasSyncDbContext db, long runId, CancellationToken ct)
+    {
+        try
+        {
+            await db.SyncRuns.Where(r => r.Id == runId && r.Status == SyncStatus.Failed).ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, SyncStatus.Queued)
+                .SetProperty(r => r.FinishedAt, (DateTime?)null)
+                .SetProperty(r => r.ErrorCode, (string?)null)
+                .SetProperty(r => r.ErrorMessage, (string?)null), ct);
+        }
+        catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException)
+        {
+            // Another run of the connection is queued or running meanwhile (one unfinished run per connection): it goes first.
         }
     }
 

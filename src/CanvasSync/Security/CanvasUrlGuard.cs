@@ -28,15 +28,19 @@ public sealed class DnsHostResolver : IHostResolver
 /// (<see cref="ConnectAsync"/>), so a name that resolves to a public address at connect time and a private one later
 /// (DNS rebinding) is still refused.
 /// </summary>
-public sealed class CanvasUrlGuard(IOptionsMonitor<CanvasOptions> options, IHostResolver resolver)
+public sealed partial class CanvasUrlGuard(IOptionsMonitor<CanvasOptions> options, IHostResolver resolver)
 {
+    /// <summary>A scheme: letters then a colon not followed by a digit (which would make it host:port).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])")]
+    private static partial System.Text.RegularExpressions.Regex SchemePrefix();
+
     /// <summary>scheme://host[:port] of a user's Canvas URL, or a rejection that says what is wrong with it.</summary>
     public Uri Normalize(string? canvasUrl)
     {
         var text = canvasUrl?.Trim() ?? "";
         if (text.Length == 0) throw new CanvasUrlRejectedException("canvas_url is required, e.g. https://canvas.example.edu");
-        // "canvas.example.edu" alone means https://canvas.example.edu.
-        if (!text.Contains("://", StringComparison.Ordinal) && !text.Contains(':', StringComparison.Ordinal)) text = "https://" + text;
+        // "canvas.example.edu" or "canvas.example.edu:8443" alone means https://...; "file:..." or "ftp://..." keep their scheme.
+        if (!SchemePrefix().IsMatch(text)) text = "https://" + text;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
             throw new CanvasUrlRejectedException("canvas_url is not a URL; give the address of your Canvas, e.g. https://canvas.example.edu");
         if (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)

@@ -18,6 +18,9 @@ public static class SignInEndpoints
 {
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
+        // Rate-limited like the API (by address, as nobody is signed in yet): keys are not guessable, but a form
+        // that checks them should not serve as a load generator either.
+        app = app.MapGroup("").RequireRateLimiting("per-user");
         app.MapGet("/login", (HttpContext http, IAntiforgery antiforgery) => Page(http, antiforgery, null, StatusCodes.Status200OK)).AllowAnonymous();
 
         app.MapPost("/login", async ([FromForm(Name = "api_key")] string? apiKey, [FromForm(Name = "return_url")] string? returnUrl,

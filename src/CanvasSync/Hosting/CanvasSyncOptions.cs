@@ -50,6 +50,9 @@ public sealed class SyncOptions
 {
     public const string Section = "Sync";
 
+    /// <summary>Whether this node runs the recurring scheduler (queued syncs run either way).</summary>
+    public bool SchedulerEnabled { get; set; } = true;
+
     [Range(1, 1440)]
     public int ScheduleEveryMinutes { get; set; } = 30;
 

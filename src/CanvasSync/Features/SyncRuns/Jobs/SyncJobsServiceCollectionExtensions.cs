@@ -61,8 +61,10 @@ internal sealed class SyncJobsStartup(IRecurringJobManager recurring, SyncSchedu
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        recurring.AddOrUpdate<SyncScheduler>(SyncScheduler.RecurringJobId, s => s.EnqueueStaleAsync(CancellationToken.None),
-            SyncScheduler.Cron(options.Value.ScheduleEveryMinutes));
+        if (options.Value.SchedulerEnabled)
+            recurring.AddOrUpdate<SyncScheduler>(SyncScheduler.RecurringJobId, s => s.EnqueueStaleAsync(CancellationToken.None),
+                SyncScheduler.Cron(options.Value.ScheduleEveryMinutes));
+        else recurring.RemoveIfExists(SyncScheduler.RecurringJobId);
         await scheduler.ResumeOrphanedRunsAsync(cancellationToken);
     }
 

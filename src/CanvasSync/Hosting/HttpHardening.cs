@@ -39,15 +39,11 @@ public static partial class HttpHardening
                     AutoReplenishment = true,
                 });
             });
-            o.OnRejected = async (context, ct) =>
+            o.OnRejected = async (context, _) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = $"slow down: try again in {retryAfter} s" },
-                });
+                await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests", $"slow down: try again in {retryAfter} s");
             };
         });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>

@@ -149,7 +149,7 @@ public sealed class ConnectTests(PostgresServer postgres)
         var status = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
         var warning = Assert.Single(status.GetProperty("warnings").EnumerateArray());
         Assert.Equal("token_expires_soon", warning.GetProperty("code").GetString());
-        Assert.Contains("The Canvas token expires", await alice.Http.GetStringAsync("/"), StringComparison.Ordinal); // and on the page
+        Assert.Contains("the Canvas token expires", await alice.Http.GetStringAsync("/"), StringComparison.Ordinal); // and on the page
     }
 
     internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string field, string code)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using CanvasSync.Data;
+using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -60,15 +61,11 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
 
 internal static class AccountProblems
 {
-    public static async Task WriteAsync(HttpContext context, int status, string title, string detail)
+    /// <summary>A 401 also says which scheme it wants.</summary>
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
     {
-        context.Response.StatusCode = status;
         if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-        });
+        return Problems.WriteAsync(context, status, title, detail);
     }
 }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
+using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -67,27 +68,25 @@ public static class ConnectionEndpoints
         var userId = caller.UserId();
         var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.UserId == userId, ct);
         if (c is null) return TypedResults.Ok(new ConnectionStatusResponse(false, null, "disconnected", null, null, null, null, null, null, null, []));
-        var warnings = new List<ConnectionWarning>();
-        var now = time.GetUtcNow().UtcDateTime;
-        if (c.EncryptedToken is not null && c.TokenExpiresAt is { } expires && expires - now < ExpiryWarning)
-            warnings.Add(new ConnectionWarning("token_expires_soon", expires <= now
-                ? "the Canvas token has expired; connect again with a new one"
-                : string.Create(CultureInfo.InvariantCulture, $"the Canvas token expires {expires:yyyy-MM-dd HH:mm} UTC ({Math.Ceiling((expires - now).TotalDays):0} days); connect again with a new one before then")));
-        if (c.Status == ConnectionStatus.NeedsReauth)
-            warnings.Add(new ConnectionWarning("needs_reauth", "Canvas no longer accepts the stored token (or it can no longer be read); connect again with a new one"));
+        var warnings = Warnings(c, time.GetUtcNow().UtcDateTime);
         return TypedResults.Ok(new ConnectionStatusResponse(c.EncryptedToken is not null, c.BaseUrl, Words(c.Status), c.CanvasUserId, c.CanvasUserName,
             c.TokenStoredAt, c.TokenExpiresAt, c.LastFullSyncAt, c.LastDeltaAt, c.LastErrorCode, warnings));
     }
 
-    /// <summary>A ProblemDetails naming the field at fault in "errors", as validation problems do, with a stable code.</summary>
-    private static ProblemHttpResult Invalid(ConnectRejectedException e) => TypedResults.Problem(
-        new HttpValidationProblemDetails(new Dictionary<string, string[]> { [e.Field] = [e.Message] })
-        {
-            Status = e.Status,
-            Title = "The Canvas connection was not made",
-            Detail = e.Message,
-            Extensions = { ["code"] = e.Code },
-        });
+    /// <summary>What the owner should act on: a token Canvas refuses, or one that expires within 14 days. Status and pages show these.</summary>
+    public static IReadOnlyList<ConnectionWarning> Warnings(CanvasConnection c, DateTime now)
+    {
+        var warnings = new List<ConnectionWarning>();
+        if (c.Status == ConnectionStatus.NeedsReauth)
+            warnings.Add(new ConnectionWarning("needs_reauth", "Canvas no longer accepts the stored token (or it can no longer be read); connect again with a new one"));
+        else if (c.EncryptedToken is not null && c.TokenExpiresAt is { } expires && expires - now < ExpiryWarning)
+            warnings.Add(new ConnectionWarning("token_expires_soon", expires <= now
+                ? "the Canvas token has expired; connect again with a new one"
+                : string.Create(CultureInfo.InvariantCulture, $"the Canvas token expires {expires:yyyy-MM-dd HH:mm} UTC ({Math.Ceiling((expires - now).TotalDays):0} days); connect again with a new one before then")));
+        return warnings;
+    }
+
+    private static ProblemHttpResult Invalid(ConnectRejectedException e) => Problems.Field(e.Field, e.Message, e.Status, e.Code, "The Canvas connection was not made");
 
     private static string Words(ConnectionStatus status) => SnakeCase.From(status.ToString());
 }

@@ -26,10 +26,8 @@ public static class HomePage
             var tokens = antiforgery.GetAndStoreTokens(http);
             var connection = c is null ? "<p>No Canvas connected yet: <code>POST /api/v1/canvas/connect</code>.</p>"
                 : $"<p>Canvas: {html.Encode(c.BaseUrl)} as {html.Encode(c.CanvasUserName)}, status <strong>{html.Encode(SnakeCase.From(c.Status.ToString()))}</strong>.</p>";
-            if (c?.Status == Connections.ConnectionStatus.NeedsReauth)
-                connection += "<p role=\"alert\">Canvas no longer accepts the stored token: connect again with a new one.</p>";
-            else if (c is { EncryptedToken: not null, TokenExpiresAt: { } expires } && expires - time.GetUtcNow().UtcDateTime < Connections.ConnectionEndpoints.ExpiryWarning)
-                connection += $"<p role=\"alert\">The Canvas token expires {html.Encode(expires.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture))} UTC: connect again with a new one before then.</p>";
+            foreach (var warning in c is null ? [] : Connections.ConnectionEndpoints.Warnings(c, time.GetUtcNow().UtcDateTime))
+                connection += $"<p role=\"alert\">{html.Encode(warning.Message)}</p>";
             return Results.Content($"""
                 <!doctype html>
                 <html lang="en"><head><meta charset="utf-8"><title>CanvasSync</title></head>

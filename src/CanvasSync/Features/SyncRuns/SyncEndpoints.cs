@@ -6,6 +6,7 @@ using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns.Jobs;
+using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -169,6 +170,5 @@ public static class SyncEndpoints
 
     private static ProblemHttpResult Problem(int status, string detail) => TypedResults.Problem(detail, statusCode: status);
 
-    private static ProblemHttpResult Invalid(string field, string message) => TypedResults.Problem(
-        new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] }) { Status = StatusCodes.Status400BadRequest, Title = "The request is not valid", Detail = message });
+    private static ProblemHttpResult Invalid(string field, string message) => Problems.Field(field, message);
 }

@@ -39,7 +39,8 @@ public sealed partial class SyncScheduler(SyncEngine engine, IBackgroundJobClien
         {
             due = await db.Connections.AsNoTracking()
                 .Where(c => c.EncryptedToken != null && (c.Status == ConnectionStatus.Ok || c.Status == ConnectionStatus.Error))
-                .Where(c => (c.LastDeltaAt ?? c.LastFullSyncAt ?? DateTime.MinValue) < staleBefore && (c.LastFullSyncAt ?? DateTime.MinValue) < staleBefore)
+                // Stale: the newest complete sync (full or delta) is older than the threshold, or there is none.
+                .Where(c => (c.LastFullSyncAt == null || c.LastFullSyncAt < staleBefore) && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore))
                 .Where(c => !db.SyncRuns.Any(r => r.ConnectionId == c.Id && (r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running)))
                 .OrderBy(c => c.LastDeltaAt ?? c.LastFullSyncAt ?? DateTime.MinValue).ThenBy(c => c.Id)
                 .Select(c => c.Id).Take(o.BatchSize).ToListAsync(ct);

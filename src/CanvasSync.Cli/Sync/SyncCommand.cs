@@ -5,6 +5,7 @@ using CanvasSync.Cli.Common;
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
+using CanvasSync.Security;
 
 namespace CanvasSync.Cli.Sync;
 
@@ -31,8 +32,18 @@ internal static class SyncCommand
         {
             var secret = p.GetValue(token) ?? Environment.GetEnvironmentVariable("CANVASSYNC_CANVAS_TOKEN");
             if (string.IsNullOrWhiteSpace(secret)) throw new FormatException("a Canvas token is needed: --token or env CANVASSYNC_CANVAS_TOKEN");
-            var baseUrl = OperatorConnections.Normalize(p.GetValue(url)!);
             using var host = await CliServices.StartAsync(p.GetValue(db), ct);
+            Uri baseUrl;
+            try
+            {
+                // The service's own URL rules (the CLI allows loopback and http: it is the operator's machine).
+                baseUrl = host.Services.GetRequiredService<CanvasUrlGuard>().Normalize(p.GetValue(url));
+            }
+            catch (CanvasUrlRejectedException e)
+            {
+                throw new FormatException("--canvas-url: " + e.Message);
+            }
+
             var database = host.Services.GetRequiredService<DatabaseTarget>();
             var connectionId = await OperatorConnections.EnsureAsync(database, baseUrl, TimeProvider.System, ct);
             var request = new SyncRequest(p.GetValue(type) == "delta" ? SyncType.Delta : SyncType.Full,

@@ -12,14 +12,6 @@ public static class OperatorConnections
 {
     public const string OperatorName = "operator";
 
-    /// <summary>scheme://host[:port] without a trailing slash or /api/v1.</summary>
-    public static Uri Normalize(string canvasUrl)
-    {
-        if (!Uri.TryCreate(canvasUrl.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            throw new FormatException($"--canvas-url must be an http(s) URL such as https://canvas.example.edu");
-        return new Uri(uri.GetLeftPart(UriPartial.Authority));
-    }
-
     public static async Task<long> EnsureAsync(DatabaseTarget database, Uri baseUrl, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;

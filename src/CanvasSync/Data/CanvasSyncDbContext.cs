@@ -111,6 +111,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ConnectionId, x.ExternalSource, x.ExternalId }).IsUnique();
             e.HasIndex(x => new { x.ConnectionId, x.DueDate });
+            e.HasIndex(x => new { x.ConnectionId, x.ChangeVersion, x.Id });
             e.Property(x => x.ExternalSource).HasMaxLength(32);
         });
 
@@ -166,6 +167,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             if (unique) e.HasIndex(x => new { x.ConnectionId, x.CanvasId }).IsUnique();
             e.Property(x => x.ContentHash).HasMaxLength(64);
+            e.HasIndex(x => new { x.ConnectionId, x.ChangeVersion, x.Id }); // the change feed's order
             more?.Invoke(e);
         });
     }

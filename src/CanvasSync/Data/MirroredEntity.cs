@@ -4,7 +4,7 @@ namespace CanvasSync.Data;
 /// What every mirrored Canvas row has: the connection it belongs to, its 64-bit Canvas id, the JSON exactly as Canvas
 /// last served it, and when it was first and last seen. Sync never deletes a row: it sets <see cref="DeletedAt"/>.
 /// </summary>
-public abstract class MirroredEntity
+public abstract class MirroredEntity : IChangeTracked
 {
     public long Id { get; set; }
     public long ConnectionId { get; set; }
@@ -16,4 +16,7 @@ public abstract class MirroredEntity
     public DateTime FirstSeenAt { get; set; }
     public DateTime LastSeenAt { get; set; }
     public DateTime? DeletedAt { get; set; }
+    public long CreatedVersion { get; set; }
+    public long ChangeVersion { get; set; }
+    public DateTime ChangedAt { get; set; }
 }

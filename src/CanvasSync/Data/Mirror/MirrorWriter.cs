@@ -15,13 +15,13 @@ public sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written
 
 /// <summary>
 /// Writes mirrored rows in bulk on either database: the existing hashes of the batch are read, new and changed rows
-/// are upserted (ON CONFLICT DO UPDATE), and unchanged rows only have last_seen_at moved (deletion detection needs
-/// it). first_seen_at is never overwritten.
+/// are upserted (ON CONFLICT DO UPDATE) with the transaction's change stamp, and unchanged rows only have last_seen_at
+/// moved (deletion detection needs it; the change feed does not see it). first_seen_at is never overwritten.
 /// </summary>
 public static class MirrorWriter
 {
     public static async Task<WriteResult> UpsertAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
-        IReadOnlyList<MirrorRow> rows, DateTime now, CancellationToken ct)
+        IReadOnlyList<MirrorRow> rows, ChangeStamp stamp, CancellationToken ct)
     {
         if (rows.Count == 0) return new WriteResult(default, []);
         // A batch may carry one item twice (a classmate in two sections): the last one wins.
@@ -38,13 +38,13 @@ public static class MirrorWriter
             else touch.Add(row);
         }
 
-        if (write.Count > 0) await InsertOrUpdateAsync(connection, transaction, table, connectionId, write, now, ct);
+        if (write.Count > 0) await InsertOrUpdateAsync(connection, transaction, table, connectionId, write, stamp, ct);
         if (touch.Count > 0)
         {
             // The id list uses the index; planner items also match on their full key (type:id).
             await using var cmd = Command(connection, transaction, $"UPDATE {table.Name} SET last_seen_at = @now WHERE connection_id = @c AND canvas_id IN ({In(touch.Count)})"
                 + (table.KeyedByPlannableType ? $" AND {KeyExpression(table)} IN ({In(touch.Count, "k")})" : ""));
-            Add(cmd, "now", now);
+            Add(cmd, "now", stamp.Now);
             Add(cmd, "c", connectionId);
             for (var i = 0; i < touch.Count; i++)
             {
@@ -66,15 +66,24 @@ public static class MirrorWriter
     /// delete). <paramref name="scope"/> is an extra condition such as "course_canvas_id = @s".
     /// </summary>
     public static async Task<long> MarkUnseenDeletedAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
-        string? scope, long? scopeValue, DateTime seenSince, DateTime now, CancellationToken ct)
+        string? scope, long? scopeValue, DateTime seenSince, ChangeStamp stamp, CancellationToken ct)
     {
         await using var cmd = Command(connection, transaction,
-            $"UPDATE {table.Name} SET deleted_at = @now WHERE connection_id = @c AND deleted_at IS NULL AND last_seen_at < @since" + (scope is null ? "" : " AND " + scope));
-        Add(cmd, "now", now);
+            $"UPDATE {table.Name} SET {Tombstone} WHERE connection_id = @c AND deleted_at IS NULL AND last_seen_at < @since" + (scope is null ? "" : " AND " + scope));
+        AddStamp(cmd, stamp);
         Add(cmd, "c", connectionId);
         Add(cmd, "since", seenSince);
         if (scopeValue is { } v) Add(cmd, "s", v);
         return await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The SET clause of a tombstone; its parameters come from <see cref="AddStamp"/>.</summary>
+    public const string Tombstone = "deleted_at = @now, change_version = @version, changed_at = @now";
+
+    public static void AddStamp(DbCommand cmd, ChangeStamp stamp)
+    {
+        Add(cmd, "now", stamp.Now);
+        Add(cmd, "version", stamp.Version);
     }
 
     private static async Task<Dictionary<string, (string Hash, bool Deleted)>> ExistingAsync(DbConnection connection, DbTransaction transaction,
@@ -98,11 +107,17 @@ public static class MirrorWriter
     /// INSERT ... SELECT ... ON CONFLICT (<see cref="PostgresCopy"/>).
     /// </summary>
     private static async Task InsertOrUpdateAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
-        List<MirrorRow> rows, DateTime now, CancellationToken ct)
+        List<MirrorRow> rows, ChangeStamp stamp, CancellationToken ct)
     {
-        var columns = new[] { "connection_id", "canvas_id", "raw_json", "content_hash", "first_seen_at", "last_seen_at", "deleted_at" }.Concat(table.Columns).ToArray();
+        var columns = new[] { "connection_id", "canvas_id", "raw_json", "content_hash", "first_seen_at", "last_seen_at", "deleted_at", "created_version", "change_version", "changed_at" }
+            .Concat(table.Columns).ToArray();
         var conflict = table.KeyedByPlannableType ? "connection_id, plannable_type, canvas_id" : "connection_id, canvas_id";
-        var set = string.Join(", ", columns.Where(c => c is not ("connection_id" or "canvas_id" or "first_seen_at" or "plannable_type")).Select(c => $"{c} = excluded.{c}"));
+        // A row back from a tombstone counts as created again: a feed reader deleted it.
+        var set = string.Join(", ", columns.Where(c => c is not ("connection_id" or "canvas_id" or "first_seen_at" or "plannable_type" or "created_version"))
+            .Select(c => $"{c} = excluded.{c}")
+            .Append($"created_version = CASE WHEN {table.Name}.deleted_at IS NULL THEN {table.Name}.created_version ELSE excluded.created_version END"));
+        var now = stamp.Now;
+        var v = stamp.Version;
         if (connection is Microsoft.Data.Sqlite.SqliteConnection)
         {
             await using var one = Command(connection, transaction,
@@ -110,7 +125,7 @@ public static class MirrorWriter
             for (var c = 0; c < columns.Length; c++) Add(one, "v" + c, null);
             foreach (var row in rows)
             {
-                object?[] values = [connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, .. row.Values];
+                object?[] values = [connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, v, v, now, .. row.Values];
                 for (var c = 0; c < values.Length; c++) one.Parameters[c].Value = Value(values[c]);
                 await one.ExecuteNonQueryAsync(ct);
             }
@@ -119,7 +134,7 @@ public static class MirrorWriter
         }
 
         await PostgresCopy.UpsertAsync((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction)transaction, table.Name, columns, conflict, set,
-            rows.Select(row => (object?[])[connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, .. row.Values]), ct);
+            rows.Select(row => (object?[])[connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, v, v, now, .. row.Values]), ct);
     }
 
     internal static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql)

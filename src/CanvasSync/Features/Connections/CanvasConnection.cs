@@ -23,4 +23,6 @@ public sealed class CanvasConnection
     public DateTime? LastFullSyncAt { get; set; }
     public DateTime? LastDeltaAt { get; set; }
     public string? LastErrorCode { get; set; }
+    /// <summary>The last change version handed out for this connection's rows; only <see cref="Data.ChangeVersions"/> moves it.</summary>
+    public long ChangeVersion { get; set; }
 }

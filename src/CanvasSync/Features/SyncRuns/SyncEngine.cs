@@ -178,7 +178,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
                 tx = ownTx = await connection.BeginTransactionAsync(ct);
             }
 
-            await write(new SyncPageWriter(connection, tx, s.Context, now, ct), fx);
+            // A dry run's writes are rolled back, so it takes no version (and holds no lock on the connection's counter).
+            var version = s.DryRun ? 0 : await ChangeVersions.NextAsync(connection, tx, s.Context.ConnectionId, ct);
+            await write(new SyncPageWriter(connection, tx, s.Context, new ChangeStamp(version, now), ct), fx);
             await RunStore.OpenAsync(connection, tx, s.Context.RunId, fx.Children, now, ct);
             await RunStore.AdvanceAsync(connection, tx, s.Context.RunId, work, next, items, now, ct);
             await RunStore.AddCountsAsync(connection, tx, s.Context.RunId, fx.Counts, ct);

@@ -1,26 +1,29 @@
 using System.Data.Common;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
+using CanvasSync.Data;
 using CanvasSync.Data.Mirror;
 
 namespace CanvasSync.Features.SyncRuns;
 
 /// <summary>
 /// What each collection's page writes, which collections it opens, and what a complete listing lets it delete. Runs
-/// inside the page's transaction, so rows, follow-up checkpoints and tombstones commit together or not at all.
+/// inside the page's transaction, so rows, follow-up checkpoints and tombstones commit together or not at all, and
+/// every row it changes carries the page's change stamp.
 /// </summary>
-internal sealed class SyncPageWriter(DbConnection connection, DbTransaction transaction, RunContext run, DateTime now, CancellationToken ct)
+internal sealed class SyncPageWriter(DbConnection connection, DbTransaction transaction, RunContext run, ChangeStamp stamp, CancellationToken ct)
 {
+
     private async Task<WriteResult> UpsertAsync(PageEffects fx, MirrorTable table, IEnumerable<MirrorRow?> rows)
     {
-        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, run.ConnectionId, rows.OfType<MirrorRow>().ToList(), now, ct);
+        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, ct);
         fx.Count(table.EntityType, result.Counts);
         return result;
     }
 
     private async Task DeleteUnseenAsync(PageEffects fx, MirrorTable table, string? scope = null, long? scopeValue = null)
     {
-        var deleted = await MirrorWriter.MarkUnseenDeletedAsync(connection, transaction, table, run.ConnectionId, scope, scopeValue, run.SeenSince, now, ct);
+        var deleted = await MirrorWriter.MarkUnseenDeletedAsync(connection, transaction, table, run.ConnectionId, scope, scopeValue, run.SeenSince, stamp, ct);
         fx.Count(table.EntityType, new WriteCounts(0, 0, 0, deleted));
     }
 
@@ -30,7 +33,7 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
         await UpsertAsync(fx, MirrorTable.Courses, page.Items.Select(MirrorRows.Course));
         // Planner items are a student's: opened by the first page showing a course the user takes (opening is idempotent).
         if (page.Items.Any(i => !i.Value.CallerTeaches))
-            fx.Open(0, "planner_items", CanvasPaths.PlannerItems(now.Date.AddDays(-365)));
+            fx.Open(0, "planner_items", CanvasPaths.PlannerItems(stamp.Now.Date.AddDays(-365)));
         foreach (var course in page.Items.Select(i => i.Value))
         {
             // A course not started for this user is only a stub: record it, read nothing else (it would be 401).
@@ -63,8 +66,8 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
         // Canvas keeps no tombstone for a deleted assignment: missing from a complete listing means deleted,
         // and its submissions go with it.
         await DeleteUnseenAsync(fx, MirrorTable.Assignments, "course_canvas_id = @s", work.CourseId);
-        var gone = await ExecuteAsync("""
-            UPDATE submissions SET deleted_at = @now WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL
+        var gone = await ExecuteAsync($"""
+            UPDATE submissions SET {MirrorWriter.Tombstone} WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL
               AND assignment_canvas_id IN (SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)
             """, work.CourseId);
         fx.Count(MirrorTable.Submissions.EntityType, new WriteCounts(0, 0, 0, gone));
@@ -149,8 +152,8 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
 
         if (!done) return;
         await DeleteUnseenAsync(fx, MirrorTable.Groups, "course_canvas_id = @s", work.CourseId);
-        var gone = await ExecuteAsync("""
-            UPDATE group_memberships SET deleted_at = @now WHERE connection_id = @c AND deleted_at IS NULL
+        var gone = await ExecuteAsync($"""
+            UPDATE group_memberships SET {MirrorWriter.Tombstone} WHERE connection_id = @c AND deleted_at IS NULL
               AND group_canvas_id IN (SELECT canvas_id FROM groups WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)
             """, work.CourseId);
         fx.Count(MirrorTable.Memberships.EntityType, new WriteCounts(0, 0, 0, gone));
@@ -183,7 +186,7 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
     private async Task<long> ExecuteAsync(string sql, long scopeValue)
     {
         await using var cmd = MirrorWriter.Command(connection, transaction, sql);
-        MirrorWriter.Add(cmd, "now", now);
+        MirrorWriter.AddStamp(cmd, stamp);
         MirrorWriter.Add(cmd, "c", run.ConnectionId);
         MirrorWriter.Add(cmd, "s", scopeValue);
         return await cmd.ExecuteNonQueryAsync(ct);

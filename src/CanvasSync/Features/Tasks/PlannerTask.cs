@@ -6,7 +6,7 @@ public enum TaskType { Assignment, Exam, Task }
 /// The planner mapping of an assignment. Canvas-derived fields are rewritten by each sync; the user's own fields
 /// (<see cref="UserCompleted"/>, <see cref="UserEstimatedMinutes"/>, <see cref="Notes"/>) are never touched by sync.
 /// </summary>
-public sealed class PlannerTask
+public sealed class PlannerTask : CanvasSync.Data.IChangeTracked
 {
     public long Id { get; set; }
     public long ConnectionId { get; set; }
@@ -27,6 +27,9 @@ public sealed class PlannerTask
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? DeletedAt { get; set; }
+    public long CreatedVersion { get; set; }
+    public long ChangeVersion { get; set; }
+    public DateTime ChangedAt { get; set; }
 }
 
 /// <summary>A Canvas group as a team, for instructor tools.</summary>

@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 using AngleSharp.Html.Parser;
 using CanvasSync.Data;
 using CanvasSync.Data.Mirror;
+using CanvasSync.Features.Submissions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CanvasSync.Features.Tasks;
 
@@ -23,6 +25,9 @@ public static partial class TaskMapper
 
     public static async Task<WriteCounts> RefreshAsync(CanvasSyncDbContext db, long connectionId, DateTime now, CancellationToken ct)
     {
+        // One transaction with one change version, so the change feed sees every task change of this refresh or none.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var version = await ChangeVersions.NextAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), connectionId, ct);
         var me = await db.Connections.Where(c => c.Id == connectionId).Select(c => c.CanvasUserId).SingleAsync(ct);
         var courses = await db.Courses.AsNoTracking().Where(c => c.ConnectionId == connectionId).ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.ConnectionId == connectionId && a.DeletedAt == null).ToListAsync(ct);
@@ -30,7 +35,7 @@ public static partial class TaskMapper
             .Where(s => s.ConnectionId == connectionId && s.UserCanvasId == me && s.DeletedAt == null)
             .Select(s => new { s.AssignmentCanvasId, s.WorkflowState, s.Excused })
             .ToListAsync(ct);
-        var done = mine.Where(s => s.Excused || s.WorkflowState is "submitted" or "graded" or "pending_review").Select(s => s.AssignmentCanvasId).ToHashSet();
+        var done = mine.Where(s => Completion.IsDone(s.WorkflowState, s.Excused)).Select(s => s.AssignmentCanvasId).ToHashSet();
         var tasks = await db.Tasks.Where(t => t.ConnectionId == connectionId && t.ExternalSource == "canvas").ToDictionaryAsync(t => t.ExternalId, ct);
 
         long created = 0, updated = 0, unchanged = 0, deleted = 0;
@@ -58,11 +63,17 @@ public static partial class TaskMapper
 
             if (!tasks.Remove(a.CanvasId, out var task))
             {
-                fresh.CreatedAt = fresh.UpdatedAt = now;
+                fresh.CreatedAt = fresh.UpdatedAt = fresh.ChangedAt = now;
+                fresh.CreatedVersion = fresh.ChangeVersion = version;
                 db.Tasks.Add(fresh);
                 created++;
             }
-            else if (CopyCanvasFields(fresh, task)) { task.UpdatedAt = now; updated++; }
+            else if (CopyCanvasFields(fresh, task, version))
+            {
+                task.UpdatedAt = task.ChangedAt = now;
+                task.ChangeVersion = version;
+                updated++;
+            }
             else unchanged++;
         }
 
@@ -70,17 +81,20 @@ public static partial class TaskMapper
         foreach (var orphan in tasks.Values.Where(t => t.DeletedAt is null))
         {
             orphan.DeletedAt = now;
-            orphan.UpdatedAt = now;
+            orphan.UpdatedAt = orphan.ChangedAt = now;
+            orphan.ChangeVersion = version;
             deleted++;
         }
 
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return new WriteCounts(created, updated, unchanged, deleted);
     }
 
-    /// <summary>Copies what Canvas decides into the stored task; true when anything differed.</summary>
-    private static bool CopyCanvasFields(PlannerTask from, PlannerTask to)
+    /// <summary>Copies what Canvas decides into the stored task; true when anything differed. A task back from deletion is created again.</summary>
+    private static bool CopyCanvasFields(PlannerTask from, PlannerTask to, long version)
     {
+        if (to.DeletedAt is not null) to.CreatedVersion = version;
         var changed = to.Title != from.Title || to.Description != from.Description || to.DueDate != from.DueDate
             || to.EstimatedMinutes != from.EstimatedMinutes || to.Subject != from.Subject || to.Type != from.Type
             || to.Completed != from.Completed || to.ExternalCourseId != from.ExternalCourseId || to.ExternalUpdatedAt != from.ExternalUpdatedAt

@@ -117,6 +117,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("canvas_updated_at");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -130,6 +138,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("bigint")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -199,6 +211,8 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasIndex("ConnectionId", "DueAt");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("assignments", (string)null);
                 });
 
@@ -215,6 +229,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -228,6 +250,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("bigint")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -266,6 +292,8 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("assignment_groups", (string)null);
                 });
 
@@ -293,6 +321,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("canvas_user_name");
+
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -364,6 +396,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -377,6 +417,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<string>("CourseCode")
                         .HasColumnType("text")
                         .HasColumnName("course_code");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -424,6 +468,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.HasIndex("ConnectionId", "CanvasId")
                         .IsUnique();
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("courses", (string)null);
                 });
 
@@ -440,6 +486,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -449,6 +503,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("content_hash");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -485,6 +543,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.HasIndex("ConnectionId", "CanvasId")
                         .IsUnique();
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("terms", (string)null);
                 });
 
@@ -501,6 +561,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -510,6 +578,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("content_hash");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -546,6 +618,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.HasIndex("ConnectionId", "CanvasId")
                         .IsUnique();
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("canvas_people", (string)null);
                 });
 
@@ -562,6 +636,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -575,6 +657,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("bigint")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<string>("CurrentGrade")
                         .HasColumnType("text")
@@ -638,6 +724,8 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("enrollments", (string)null);
                 });
 
@@ -654,6 +742,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -667,6 +763,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<long?>("CourseCanvasId")
                         .HasColumnType("bigint")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -705,6 +805,8 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("groups", (string)null);
                 });
 
@@ -721,6 +823,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -734,6 +844,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("bigint")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -772,6 +886,8 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("group_categories", (string)null);
                 });
 
@@ -788,6 +904,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -797,6 +921,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("content_hash");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -839,6 +967,8 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasIndex("ConnectionId", "GroupCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("group_memberships", (string)null);
                 });
 
@@ -859,6 +989,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -872,6 +1010,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<long?>("CourseCanvasId")
                         .HasColumnType("bigint")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -906,6 +1048,8 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.HasIndex("ConnectionId", "PlannableType", "CanvasId")
                         .IsUnique();
 
@@ -929,6 +1073,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
@@ -942,6 +1094,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("bigint")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1011,6 +1167,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
                     b.HasIndex("ConnectionId", "UserCanvasId");
+
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
 
                     b.ToTable("submissions", (string)null);
                 });
@@ -1238,6 +1396,14 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
                     b.Property<bool>("Completed")
                         .HasColumnType("boolean")
                         .HasColumnName("completed");
@@ -1249,6 +1415,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1318,6 +1488,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("ConnectionId", "DueDate");
+
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
 
                     b.HasIndex("ConnectionId", "ExternalSource", "ExternalId")
                         .IsUnique();

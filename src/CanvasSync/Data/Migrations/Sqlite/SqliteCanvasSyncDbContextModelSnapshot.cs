@@ -106,6 +106,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("canvas_updated_at");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -119,6 +127,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -188,6 +200,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "DueAt");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("assignments", (string)null);
                 });
 
@@ -202,6 +216,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -215,6 +237,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -253,6 +279,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("assignment_groups", (string)null);
                 });
 
@@ -278,6 +306,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT")
                         .HasColumnName("canvas_user_name");
+
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
@@ -347,6 +379,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -360,6 +400,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<string>("CourseCode")
                         .HasColumnType("TEXT")
                         .HasColumnName("course_code");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -407,6 +451,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.HasIndex("ConnectionId", "CanvasId")
                         .IsUnique();
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("courses", (string)null);
                 });
 
@@ -421,6 +467,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -430,6 +484,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("content_hash");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -466,6 +524,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.HasIndex("ConnectionId", "CanvasId")
                         .IsUnique();
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("terms", (string)null);
                 });
 
@@ -480,6 +540,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -489,6 +557,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("content_hash");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -525,6 +597,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.HasIndex("ConnectionId", "CanvasId")
                         .IsUnique();
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("canvas_people", (string)null);
                 });
 
@@ -539,6 +613,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -552,6 +634,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<string>("CurrentGrade")
                         .HasColumnType("TEXT")
@@ -615,6 +701,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("enrollments", (string)null);
                 });
 
@@ -629,6 +717,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -642,6 +738,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<long?>("CourseCanvasId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -680,6 +780,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("groups", (string)null);
                 });
 
@@ -694,6 +796,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -707,6 +817,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -745,6 +859,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("group_categories", (string)null);
                 });
 
@@ -759,6 +875,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -768,6 +892,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("content_hash");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -810,6 +938,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "GroupCanvasId");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.ToTable("group_memberships", (string)null);
                 });
 
@@ -828,6 +958,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -841,6 +979,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<long?>("CourseCanvasId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -875,6 +1017,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
                     b.HasIndex("ConnectionId", "PlannableType", "CanvasId")
                         .IsUnique();
 
@@ -896,6 +1040,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("canvas_id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
@@ -909,6 +1061,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<long>("CourseCanvasId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("course_canvas_id");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -978,6 +1134,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
                     b.HasIndex("ConnectionId", "UserCanvasId");
+
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
 
                     b.ToTable("submissions", (string)null);
                 });
@@ -1197,6 +1355,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<long>("ChangeVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("change_version");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("changed_at");
+
                     b.Property<bool>("Completed")
                         .HasColumnType("INTEGER")
                         .HasColumnName("completed");
@@ -1208,6 +1374,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
+
+                    b.Property<long>("CreatedVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_version");
 
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT")
@@ -1277,6 +1447,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ConnectionId", "DueDate");
+
+                    b.HasIndex("ConnectionId", "ChangeVersion", "Id");
 
                     b.HasIndex("ConnectionId", "ExternalSource", "ExternalId")
                         .IsUnique();

@@ -34,7 +34,13 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddScoped<CanvasConnector>();
         services.AddCanvasSyncAuthentication();
         services.AddHttpHardening();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        services.AddApiReference();
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            // Numbers are numbers: "42" for an id is refused, and the OpenAPI document says integer, not integer-or-string.
+            o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
 
         // An unparsable database leaves no DbContext registered; option validation reports it at start.
         if (DatabaseTarget.TryParse(builder.Configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection, out var target, out _))

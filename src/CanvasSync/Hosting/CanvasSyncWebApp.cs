@@ -1,9 +1,16 @@
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Assignments;
+using CanvasSync.Features.Changes;
 using CanvasSync.Features.Connections;
+using CanvasSync.Features.Courses;
 using CanvasSync.Features.Dashboard;
+using CanvasSync.Features.Enrollments;
+using CanvasSync.Features.Groups;
+using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
+using CanvasSync.Features.Tasks;
 using CanvasSync.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -47,6 +54,14 @@ public static partial class CanvasSyncWebApp
         app.MapSignIn();
         app.MapCanvasConnections();
         app.MapSyncRuns();
+        app.MapCourses();
+        app.MapAssignments();
+        app.MapSubmissions();
+        app.MapEnrollments();
+        app.MapGroups();
+        app.MapTasks();
+        app.MapChangeFeed();
+        app.MapApiReference();
         app.MapHome();
         return app;
     }

@@ -50,6 +50,9 @@ public static partial class HttpHardening
         {
             if (context.HttpContext.Items[CorrelationHeader] is string id) context.ProblemDetails.Extensions["correlation_id"] = id;
         });
+        // Binding failures throw, so BindingProblems can name the field instead of the framework's bare 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<BindingProblems>();
         return services;
     }
 
@@ -68,7 +71,9 @@ public static partial class HttpHardening
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        headers.ContentSecurityPolicy = ApiReference.NeedsInlineScript(context.Request.Path)
+            ? "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+            : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("CanvasSync.Http");
         using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id }))
             await next(context);

@@ -2,12 +2,15 @@ using System.Globalization;
 using System.Security.Claims;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Changes;
+using CanvasSync.Features.SyncRuns;
 using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Features.Connections;
 
@@ -20,9 +23,17 @@ public sealed record DisconnectResponse(bool Success, string Message, bool Purge
 
 public sealed record ConnectionWarning(string Code, string Message);
 
+public sealed record TestConnectionResponse(bool Success, string Message, string CanvasUrl, long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
+
+public sealed record LastSyncView(long SyncId, string Status, string SyncType, DateTime QueuedAt, DateTime? FinishedAt);
+
+/// <summary>
+/// The caller's connection. sync_state: never_synced (no complete sync yet), syncing (one is queued or running),
+/// stale (the last complete sync is older than Sync:StaleAfterMinutes) or up_to_date. counts: rows per entity type.
+/// </summary>
 public sealed record ConnectionStatusResponse(bool Connected, string? CanvasUrl, string Status, long? CanvasUserId, string? CanvasUserName,
     DateTime? TokenStoredAt, DateTime? TokenExpiresAt, DateTime? LastFullSyncAt, DateTime? LastDeltaAt, string? LastErrorCode,
-    IReadOnlyList<ConnectionWarning> Warnings);
+    IReadOnlyList<ConnectionWarning> Warnings, string SyncState, LastSyncView? LastSync, IReadOnlyDictionary<string, long> Counts);
 
 /// <summary>/api/v1/canvas: connect, disconnect and the connection's state, always the calling user's own.</summary>
 public static class ConnectionEndpoints
@@ -36,6 +47,7 @@ public static class ConnectionEndpoints
         canvas.MapPost("/connect", ConnectAsync);
         canvas.MapDelete("/disconnect", DisconnectAsync);
         canvas.MapGet("/status", StatusAsync);
+        canvas.MapPost("/test-connection", TestAsync);
         return canvas;
     }
 
@@ -63,14 +75,44 @@ public static class ConnectionEndpoints
         return TypedResults.Ok(new DisconnectResponse(true, purge ? "Disconnected; the token and every synced row are deleted" : "Disconnected; the token is deleted, the synced data kept", purge));
     }
 
-    private static async Task<Ok<ConnectionStatusResponse>> StatusAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, TimeProvider time, CancellationToken ct)
+    /// <summary>Asks Canvas whether this URL and token work, as connect would, and stores nothing.</summary>
+    private static async Task<Results<Ok<TestConnectionResponse>, ProblemHttpResult>> TestAsync(ConnectRequest? body, CanvasConnector connector, CancellationToken ct)
     {
-        var userId = caller.UserId();
-        var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.UserId == userId, ct);
-        if (c is null) return TypedResults.Ok(new ConnectionStatusResponse(false, null, "disconnected", null, null, null, null, null, null, null, []));
-        var warnings = Warnings(c, time.GetUtcNow().UtcDateTime);
+        if (body is null) return Invalid(new ConnectRejectedException("body", "required", "a JSON body is needed: {\"canvas_url\": ..., \"api_token\": ...}"));
+        try
+        {
+            var who = await connector.ValidateAsync(body.CanvasUrl, body.ApiToken, ct);
+            var url = who.BaseUrl.GetLeftPart(UriPartial.Authority);
+            return TypedResults.Ok(new TestConnectionResponse(true, $"Canvas at {url} accepts this token for {who.CanvasUserName}; nothing was saved", url,
+                who.CanvasUserId, who.CanvasUserName, who.TokenExpiresAt));
+        }
+        catch (ConnectRejectedException e)
+        {
+            return Invalid(e);
+        }
+    }
+
+    private static async Task<Ok<ConnectionStatusResponse>> StatusAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, TimeProvider time,
+        IOptions<SyncOptions> options, CancellationToken ct)
+    {
+        var c = await CallerConnection.FindAsync(db, caller, ct);
+        if (c is null)
+            return TypedResults.Ok(new ConnectionStatusResponse(false, null, "disconnected", null, null, null, null, null, null, null, [], "never_synced", null,
+                new Dictionary<string, long>()));
+        var now = time.GetUtcNow().UtcDateTime;
+        var runs = db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == c.Id);
+        var last = await runs.Where(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running && !r.DryRun).OrderByDescending(r => r.Id)
+            .Select(r => new LastSyncView(r.Id, r.Status.ToString(), r.Type.ToString(), r.QueuedAt, r.FinishedAt)).FirstOrDefaultAsync(ct);
+        var busy = await runs.AnyAsync(r => r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running, ct);
+        var lastComplete = c.LastFullSyncAt > c.LastDeltaAt || c.LastDeltaAt is null ? c.LastFullSyncAt : c.LastDeltaAt;
+        var state = busy ? "syncing"
+            : lastComplete is null ? "never_synced"
+            : now - lastComplete > TimeSpan.FromMinutes(options.Value.StaleAfterMinutes) ? "stale"
+            : "up_to_date";
         return TypedResults.Ok(new ConnectionStatusResponse(c.EncryptedToken is not null, c.BaseUrl, Words(c.Status), c.CanvasUserId, c.CanvasUserName,
-            c.TokenStoredAt, c.TokenExpiresAt, c.LastFullSyncAt, c.LastDeltaAt, c.LastErrorCode, warnings));
+            c.TokenStoredAt, c.TokenExpiresAt, c.LastFullSyncAt, c.LastDeltaAt, c.LastErrorCode, Warnings(c, now), state,
+            last is null ? null : last with { Status = SnakeCase.From(last.Status), SyncType = SnakeCase.From(last.SyncType) },
+            await ChangeFeed.CountsAsync(db, c.Id, ct)));
     }
 
     /// <summary>What the owner should act on: a token Canvas refuses, or one that expires within 14 days. Status and pages show these.</summary>

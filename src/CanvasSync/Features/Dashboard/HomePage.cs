@@ -20,8 +20,7 @@ public static class HomePage
     {
         app.MapGet("/", async (ClaimsPrincipal caller, HttpContext http, IAntiforgery antiforgery, CanvasSyncDbContext db, TimeProvider time) =>
         {
-            var userId = caller.UserId();
-            var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.UserId == userId, http.RequestAborted);
+            var c = await Connections.CallerConnection.FindAsync(db, caller, http.RequestAborted);
             var html = HtmlEncoder.Default;
             var tokens = antiforgery.GetAndStoreTokens(http);
             var connection = c is null ? "<p>No Canvas connected yet: <code>POST /api/v1/canvas/connect</code>.</p>"

@@ -15,3 +15,11 @@ public sealed class PlannerItem : MirroredEntity
     public string? Title { get; set; }
     public DateTime? PlannableDate { get; set; }
 }
+
+/// <summary>A planner item as Canvas's planner listed it (keyed by plannable_type and id).</summary>
+public sealed record PlannerItemView(string PlannableType, long Id, long? CourseId, long? AssignmentId, string? Title, DateTime? PlannableDate, DateTime ChangedAt);
+
+public static class PlannerItemViews
+{
+    public static PlannerItemView AsView(this PlannerItem p) => new(p.PlannableType, p.CanvasId, p.CourseCanvasId, p.AssignmentCanvasId, p.Title, p.PlannableDate, p.ChangedAt);
+}

@@ -39,8 +39,8 @@ public static class SyncEndpoints
         if (body.Scope?.TermId is <= 0) return Invalid("scope.term_id", "scope.term_id must be a Canvas term id (a positive number)");
         if (body.Scope?.CourseIds?.Any(id => id <= 0) == true) return Invalid("scope.course_ids", "scope.course_ids must be Canvas course ids (positive numbers)");
 
-        var connection = await OwnConnectionAsync(db, caller, ct);
-        if (connection is null) return Problem(StatusCodes.Status409Conflict, "no Canvas connection: POST /api/v1/canvas/connect first");
+        var connection = await CallerConnection.FindAsync(db, caller, ct);
+        if (connection is null) return CallerConnection.NotConnected();
         if (connection.EncryptedToken is null || connection.Status == ConnectionStatus.NeedsReauth)
             return Problem(StatusCodes.Status409Conflict, "the Canvas connection needs a new token (needs_reauth or disconnected): POST /api/v1/canvas/connect again");
 
@@ -150,12 +150,6 @@ public static class SyncEndpoints
         await Task.CompletedTask;
         ct.ThrowIfCancellationRequested();
         yield return item;
-    }
-
-    private static Task<CanvasConnection?> OwnConnectionAsync(CanvasSyncDbContext db, ClaimsPrincipal caller, CancellationToken ct)
-    {
-        var userId = caller.UserId();
-        return db.Connections.AsNoTracking().FirstOrDefaultAsync(c => c.UserId == userId, ct);
     }
 
     /// <summary>The run, if it belongs to the caller's connection; someone else's run is the same 404 as none.</summary>

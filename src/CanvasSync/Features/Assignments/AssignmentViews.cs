@@ -1,0 +1,44 @@
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.Submissions;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Assignments;
+
+public sealed record AssignmentGroupView(long Id, long CourseId, string Name, int Position, double? GroupWeight);
+
+/// <summary>
+/// An assignment with the caller's own submission, if Canvas showed one. <c>completed</c>: the caller submitted it, it
+/// was graded, or it was excused. <c>canvas_updated_at</c> is Canvas's updated_at (it does not move on grading);
+/// <c>changed_at</c> is when this mirror last saw it change.
+/// </summary>
+public sealed record AssignmentView(long Id, long CourseId, long? AssignmentGroupId, string Name, DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt,
+    double? PointsPossible, string? GradingType, IReadOnlyList<string> SubmissionTypes, bool Published, long? QuizId, long? DiscussionTopicId,
+    string HtmlUrl, DateTime? CanvasUpdatedAt, DateTime ChangedAt, bool Completed, OwnSubmissionView? Submission);
+
+public sealed record OwnSubmissionView(string WorkflowState, double? Score, string? Grade, DateTime? SubmittedAt, DateTime? GradedAt,
+    bool Late, bool Missing, bool Excused);
+
+public static class AssignmentViews
+{
+    public static AssignmentGroupView AsView(this AssignmentGroup g) => new(g.CanvasId, g.CourseCanvasId, g.Name, g.Position, g.GroupWeight);
+
+    /// <summary>Views of these assignments, in their order, with the caller's submissions read in one query.</summary>
+    public static async Task<List<AssignmentView>> BuildAsync(CanvasSyncDbContext db, OwnConnection me, IReadOnlyList<Assignment> assignments, CancellationToken ct)
+    {
+        var ids = assignments.Select(a => a.CanvasId).ToList();
+        var own = await db.Submissions.AsNoTracking()
+            .Where(s => s.ConnectionId == me.Id && s.UserCanvasId == me.CanvasUserId && s.DeletedAt == null && ids.Contains(s.AssignmentCanvasId))
+            .Select(s => new { s.AssignmentCanvasId, View = new OwnSubmissionView(s.WorkflowState, s.Score, s.Grade, s.SubmittedAt, s.GradedAt, s.Late, s.Missing, s.Excused) })
+            .ToListAsync(ct);
+        var mine = own.GroupBy(s => s.AssignmentCanvasId).ToDictionary(g => g.Key, g => g.First().View);
+        return assignments.Select(a =>
+        {
+            var submission = mine.GetValueOrDefault(a.CanvasId);
+            return new AssignmentView(a.CanvasId, a.CourseCanvasId, a.AssignmentGroupCanvasId, a.Name, a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible,
+                a.GradingType, a.SubmissionTypes.Length == 0 ? [] : a.SubmissionTypes.Split(','), a.Published, a.QuizId, a.DiscussionTopicId,
+                $"{me.BaseUrl}/courses/{a.CourseCanvasId}/assignments/{a.CanvasId}", a.CanvasUpdatedAt, a.ChangedAt,
+                submission is not null && Completion.IsDone(submission.WorkflowState, submission.Excused), submission);
+        }).ToList();
+    }
+}

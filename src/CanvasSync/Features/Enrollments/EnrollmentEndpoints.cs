@@ -1,0 +1,55 @@
+using System.Security.Claims;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.Courses;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Enrollments;
+
+/// <summary>/api/v1/canvas/grades (the caller's own) and /api/v1/canvas/courses/{id}/enrollments (a course's roster with grades).</summary>
+public static class EnrollmentEndpoints
+{
+    public static RouteGroupBuilder MapEnrollments(this IEndpointRouteBuilder app)
+    {
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Enrollments and grades");
+        canvas.MapGet("/grades", GradesAsync);
+        canvas.MapGet("/courses/{id:long}/enrollments", RosterAsync);
+        return canvas;
+    }
+
+    /// <summary>The caller's grades in each course they take as a student, by course name.</summary>
+    private static async Task<Results<Ok<List<CourseGradesView>>, ProblemHttpResult>> GradesAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
+    {
+        if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
+        var rows = await (
+                from e in db.Enrollments.AsNoTracking()
+                join c in db.Courses.AsNoTracking() on new { e.ConnectionId, Id = e.CourseCanvasId } equals new { c.ConnectionId, Id = c.CanvasId }
+                where e.ConnectionId == me.Id && e.UserCanvasId == me.CanvasUserId && e.DeletedAt == null && c.DeletedAt == null && e.Type == "StudentEnrollment"
+                orderby c.Name, c.CanvasId
+                select new { e, c.Name, c.CourseCode })
+            .ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(r => new CourseGradesView(r.e.CourseCanvasId, r.Name, r.CourseCode, r.e.EnrollmentState, r.e.AsGrades()!)).ToList());
+    }
+
+    /// <summary>
+    /// Everyone enrolled in the course, by sortable name. Grades are what Canvas showed the caller: a teacher sees every
+    /// student's, a student only their own.
+    /// </summary>
+    private static async Task<Results<Ok<List<EnrollmentView>>, ProblemHttpResult>> RosterAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db,
+        CancellationToken ct, string? type = null)
+    {
+        if (type is not (null or "student" or "teacher" or "ta" or "designer" or "observer"))
+            return Hosting.Problems.Field("type", "type must be one of student, teacher, ta, designer, observer");
+        if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
+        if (!await db.Courses.AnyAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct)) return CourseEndpoints.NotFound(id);
+
+        var rows = await db.Enrollments.AsNoTracking().Where(e => e.ConnectionId == me.Id && e.CourseCanvasId == id && e.DeletedAt == null).ToListAsync(ct);
+        var views = await EnrollmentViews.BuildAsync(db, me, rows, ct);
+        return TypedResults.Ok(views.Where(v => type is null || v.Role == type)
+            .OrderBy(v => v.SortableName ?? v.UserName, StringComparer.OrdinalIgnoreCase).ThenBy(v => v.Id).ToList());
+    }
+}

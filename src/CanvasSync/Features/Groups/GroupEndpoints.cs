@@ -1,0 +1,31 @@
+using System.Security.Claims;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.Courses;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Groups;
+
+/// <summary>/api/v1/canvas/courses/{id}/groups: a course's groups with their members, from the mirror.</summary>
+public static class GroupEndpoints
+{
+    public static RouteGroupBuilder MapGroups(this IEndpointRouteBuilder app)
+    {
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Groups");
+        canvas.MapGet("/courses/{id:long}/groups", ListAsync);
+        return canvas;
+    }
+
+    private static async Task<Results<Ok<List<GroupView>>, ProblemHttpResult>> ListAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
+    {
+        if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
+        if (!await db.Courses.AnyAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct)) return CourseEndpoints.NotFound(id);
+        var groups = await db.Groups.AsNoTracking().Where(g => g.ConnectionId == me.Id && g.CourseCanvasId == id && g.DeletedAt == null)
+            .OrderBy(g => g.Name).ThenBy(g => g.CanvasId).ToListAsync(ct);
+        return TypedResults.Ok(await GroupViews.BuildAsync(db, me, groups, ct));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Tasks;
+
+/// <summary>
+/// A planner task made from an assignment. <c>completed</c> is the user's own mark when they set one, else Canvas's
+/// (submitted, graded or excused); <c>canvas_completed</c> is Canvas's alone.
+/// </summary>
+public sealed record TaskView(long Id, string Title, string? Description, DateTime? DueDate, int? EstimatedMinutes, string? Subject, string Type,
+    bool Completed, bool CanvasCompleted, long CanvasAssignmentId, long CanvasCourseId, bool? UserCompleted, int? UserEstimatedMinutes, string? Notes,
+    DateTime CreatedAt, DateTime UpdatedAt);
+
+/// <summary>/api/v1/tasks: the caller's planner tasks, by due date, a page at a time.</summary>
+public static class TaskEndpoints
+{
+    public static TaskView AsView(this PlannerTask t) => new(t.Id, t.Title, t.Description, t.DueDate, t.UserEstimatedMinutes ?? t.EstimatedMinutes, t.Subject,
+        SnakeCase.From(t.Type.ToString()), t.UserCompleted ?? t.Completed, t.Completed, t.ExternalId, t.ExternalCourseId, t.UserCompleted,
+        t.UserEstimatedMinutes, t.Notes, t.CreatedAt, t.UpdatedAt);
+
+    public static RouteGroupBuilder MapTasks(this IEndpointRouteBuilder app)
+    {
+        var tasks = app.MapGroup("/api/v1").RequireRateLimiting("per-user").WithTags("Tasks");
+        tasks.MapGet("/tasks", ListAsync);
+        return tasks;
+    }
+
+    private static async Task<Results<Ok<Page<TaskView>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+        int limit = Paging.DefaultLimit, string? cursor = null,
+        [FromQuery(Name = "course_id")] long? courseId = null,
+        [FromQuery(Name = "due_after")] DateTime? dueAfter = null,
+        [FromQuery(Name = "due_before")] DateTime? dueBefore = null,
+        [FromQuery(Name = "include_completed")] bool includeCompleted = false)
+    {
+        if (Paging.CheckLimit(limit) is { } badLimit) return badLimit;
+        if (!Paging.TryDecodeDue(cursor, out var after)) return Paging.BadCursor();
+        if (dueAfter > dueBefore) return Problems.Field("due_before", "due_before must not be earlier than due_after");
+        if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
+
+        var from = dueAfter?.ToUniversalTime();
+        var to = dueBefore?.ToUniversalTime();
+        var query = db.Tasks.AsNoTracking().Where(t => t.ConnectionId == me.Id && t.DeletedAt == null);
+        if (courseId is { } course) query = query.Where(t => t.ExternalCourseId == course);
+        if (from is not null) query = query.Where(t => t.DueDate >= from);
+        if (to is not null) query = query.Where(t => t.DueDate <= to);
+        if (!includeCompleted) query = query.Where(t => !(t.UserCompleted ?? t.Completed));
+        if (after is { Due: { } d, Id: var i }) query = query.Where(t => t.DueDate == null || t.DueDate > d || (t.DueDate == d && t.Id > i));
+        else if (after is { Id: var j }) query = query.Where(t => t.DueDate == null && t.Id > j);
+
+        var rows = await query.OrderBy(t => t.DueDate == null).ThenBy(t => t.DueDate).ThenBy(t => t.Id).Take(limit + 1).ToListAsync(ct);
+        var items = rows.Take(limit).Select(t => t.AsView()).ToList();
+        return TypedResults.Ok(new Page<TaskView>(items, rows.Count > limit ? Paging.Encode(items[^1].DueDate, items[^1].Id) : null));
+    }
+}

@@ -42,14 +42,14 @@ public static class MirrorWriter
         if (touch.Count > 0)
         {
             // The id list uses the index; planner items also match on their full key (type:id).
-            await using var cmd = Command(connection, transaction, $"UPDATE {table.Name} SET last_seen_at = @now WHERE connection_id = @c AND canvas_id IN ({In(touch.Count)})"
+            await using var cmd = Sql.Command(connection, transaction, $"UPDATE {table.Name} SET last_seen_at = @now WHERE connection_id = @c AND canvas_id IN ({In(touch.Count)})"
                 + (table.KeyedByPlannableType ? $" AND {KeyExpression(table)} IN ({In(touch.Count, "k")})" : ""));
-            Add(cmd, "now", stamp.Now);
-            Add(cmd, "c", connectionId);
+            Sql.Add(cmd, "now", stamp.Now);
+            Sql.Add(cmd, "c", connectionId);
             for (var i = 0; i < touch.Count; i++)
             {
-                Add(cmd, "p" + i, touch[i].CanvasId);
-                if (table.KeyedByPlannableType) Add(cmd, "k" + i, touch[i].Key);
+                Sql.Add(cmd, "p" + i, touch[i].CanvasId);
+                if (table.KeyedByPlannableType) Sql.Add(cmd, "k" + i, touch[i].Key);
             }
 
             await cmd.ExecuteNonQueryAsync(ct);
@@ -68,12 +68,12 @@ public static class MirrorWriter
     public static async Task<long> MarkUnseenDeletedAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
         string? scope, long? scopeValue, DateTime seenSince, ChangeStamp stamp, CancellationToken ct)
     {
-        await using var cmd = Command(connection, transaction,
+        await using var cmd = Sql.Command(connection, transaction,
             $"UPDATE {table.Name} SET {Tombstone} WHERE connection_id = @c AND deleted_at IS NULL AND last_seen_at < @since" + (scope is null ? "" : " AND " + scope));
         AddStamp(cmd, stamp);
-        Add(cmd, "c", connectionId);
-        Add(cmd, "since", seenSince);
-        if (scopeValue is { } v) Add(cmd, "s", v);
+        Sql.Add(cmd, "c", connectionId);
+        Sql.Add(cmd, "since", seenSince);
+        if (scopeValue is { } v) Sql.Add(cmd, "s", v);
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -82,8 +82,8 @@ public static class MirrorWriter
 
     public static void AddStamp(DbCommand cmd, ChangeStamp stamp)
     {
-        Add(cmd, "now", stamp.Now);
-        Add(cmd, "version", stamp.Version);
+        Sql.Add(cmd, "now", stamp.Now);
+        Sql.Add(cmd, "version", stamp.Version);
     }
 
     private static async Task<Dictionary<string, (string Hash, bool Deleted)>> ExistingAsync(DbConnection connection, DbTransaction transaction,
@@ -91,10 +91,10 @@ public static class MirrorWriter
     {
         var key = KeyExpression(table);
         var ids = batch.Select(r => r.CanvasId).Distinct().ToList();
-        await using var cmd = Command(connection, transaction,
+        await using var cmd = Sql.Command(connection, transaction,
             $"SELECT {key}, content_hash, deleted_at IS NOT NULL FROM {table.Name} WHERE connection_id = @c AND canvas_id IN ({In(ids.Count)})");
-        Add(cmd, "c", connectionId);
-        for (var i = 0; i < ids.Count; i++) Add(cmd, "p" + i, ids[i]);
+        Sql.Add(cmd, "c", connectionId);
+        for (var i = 0; i < ids.Count; i++) Sql.Add(cmd, "p" + i, ids[i]);
         var result = new Dictionary<string, (string, bool)>(StringComparer.Ordinal);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
@@ -120,13 +120,13 @@ public static class MirrorWriter
         var v = stamp.Version;
         if (connection is Microsoft.Data.Sqlite.SqliteConnection)
         {
-            await using var one = Command(connection, transaction,
+            await using var one = Sql.Command(connection, transaction,
                 $"INSERT INTO {table.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select((_, i) => "@v" + i))}) ON CONFLICT ({conflict}) DO UPDATE SET {set}");
-            for (var c = 0; c < columns.Length; c++) Add(one, "v" + c, null);
+            for (var c = 0; c < columns.Length; c++) Sql.Add(one, "v" + c, null);
             foreach (var row in rows)
             {
                 object?[] values = [connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, v, v, now, .. row.Values];
-                for (var c = 0; c < values.Length; c++) one.Parameters[c].Value = Value(values[c]);
+                for (var c = 0; c < values.Length; c++) one.Parameters[c].Value = Sql.Value(values[c]);
                 await one.ExecuteNonQueryAsync(ct);
             }
 
@@ -136,30 +136,6 @@ public static class MirrorWriter
         await PostgresCopy.UpsertAsync((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction)transaction, table.Name, columns, conflict, set,
             rows.Select(row => (object?[])[connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, v, v, now, .. row.Values]), ct);
     }
-
-    internal static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql)
-    {
-        var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
-        return cmd;
-    }
-
-    internal static void Add(DbCommand cmd, string name, object? value)
-    {
-        var p = cmd.CreateParameter();
-        p.ParameterName = name;
-        p.Value = Value(value);
-        cmd.Parameters.Add(p);
-    }
-
-    /// <summary>Nulls as DBNull; every DateTime as UTC (Npgsql insists, SQLite stores the text EF reads back).</summary>
-    private static object Value(object? value) => value switch
-    {
-        null => DBNull.Value,
-        DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
-        _ => value,
-    };
 
     private static string In(int count, string prefix = "p") => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{prefix}{i}"));
 }

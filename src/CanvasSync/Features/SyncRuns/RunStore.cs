@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CanvasSync.Canvas;
+using CanvasSync.Data;
 using CanvasSync.Data.Mirror;
 
 namespace CanvasSync.Features.SyncRuns;
@@ -12,17 +13,17 @@ internal static class RunStore
     {
         foreach (var child in children)
         {
-            await using var cmd = MirrorWriter.Command(c, tx, """
+            await using var cmd = Sql.Command(c, tx, """
                 INSERT INTO sync_checkpoints (run_id, course_canvas_id, collection, next_page_url, done, items_fetched, updated_at)
                 VALUES (@r, @course, @collection, @url, @f, 0, @now)
                 ON CONFLICT (run_id, course_canvas_id, collection) DO NOTHING
                 """);
-            MirrorWriter.Add(cmd, "r", runId);
-            MirrorWriter.Add(cmd, "course", child.CourseId);
-            MirrorWriter.Add(cmd, "collection", child.Collection);
-            MirrorWriter.Add(cmd, "url", child.NextPageUrl);
-            MirrorWriter.Add(cmd, "f", false);
-            MirrorWriter.Add(cmd, "now", now);
+            Sql.Add(cmd, "r", runId);
+            Sql.Add(cmd, "course", child.CourseId);
+            Sql.Add(cmd, "collection", child.Collection);
+            Sql.Add(cmd, "url", child.NextPageUrl);
+            Sql.Add(cmd, "f", false);
+            Sql.Add(cmd, "now", now);
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -30,17 +31,17 @@ internal static class RunStore
     /// <summary>Moves a collection's cursor to Canvas's next link, or marks it done.</summary>
     public static async Task AdvanceAsync(DbConnection c, DbTransaction tx, long runId, CheckpointWork work, Uri? next, int items, DateTime now, CancellationToken ct)
     {
-        await using var cmd = MirrorWriter.Command(c, tx, """
+        await using var cmd = Sql.Command(c, tx, """
             UPDATE sync_checkpoints SET next_page_url = @next, done = @done, items_fetched = items_fetched + @n, updated_at = @now
             WHERE run_id = @r AND course_canvas_id = @course AND collection = @collection
             """);
-        MirrorWriter.Add(cmd, "next", next?.OriginalString);
-        MirrorWriter.Add(cmd, "done", next is null);
-        MirrorWriter.Add(cmd, "n", items);
-        MirrorWriter.Add(cmd, "now", now);
-        MirrorWriter.Add(cmd, "r", runId);
-        MirrorWriter.Add(cmd, "course", work.CourseId);
-        MirrorWriter.Add(cmd, "collection", work.Collection);
+        Sql.Add(cmd, "next", next?.OriginalString);
+        Sql.Add(cmd, "done", next is null);
+        Sql.Add(cmd, "n", items);
+        Sql.Add(cmd, "now", now);
+        Sql.Add(cmd, "r", runId);
+        Sql.Add(cmd, "course", work.CourseId);
+        Sql.Add(cmd, "collection", work.Collection);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -48,18 +49,18 @@ internal static class RunStore
     {
         foreach (var (entity, n) in counts)
         {
-            await using var cmd = MirrorWriter.Command(c, tx, """
+            await using var cmd = Sql.Command(c, tx, """
                 INSERT INTO sync_run_counts (run_id, entity_type, created, updated, deleted, unchanged) VALUES (@r, @e, @c, @u, @d, @n)
                 ON CONFLICT (run_id, entity_type) DO UPDATE SET created = sync_run_counts.created + excluded.created,
                   updated = sync_run_counts.updated + excluded.updated, deleted = sync_run_counts.deleted + excluded.deleted,
                   unchanged = sync_run_counts.unchanged + excluded.unchanged
                 """);
-            MirrorWriter.Add(cmd, "r", runId);
-            MirrorWriter.Add(cmd, "e", entity);
-            MirrorWriter.Add(cmd, "c", n.Created);
-            MirrorWriter.Add(cmd, "u", n.Updated);
-            MirrorWriter.Add(cmd, "d", n.Deleted);
-            MirrorWriter.Add(cmd, "n", n.Unchanged);
+            Sql.Add(cmd, "r", runId);
+            Sql.Add(cmd, "e", entity);
+            Sql.Add(cmd, "c", n.Created);
+            Sql.Add(cmd, "u", n.Updated);
+            Sql.Add(cmd, "d", n.Deleted);
+            Sql.Add(cmd, "n", n.Unchanged);
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
@@ -68,23 +69,23 @@ internal static class RunStore
     public static async Task ProgressAsync(DbConnection c, DbTransaction tx, long runId, SyncProgress p, CanvasAccounting a, RunTotals before,
         DateTime now, CancellationToken ct)
     {
-        await using var cmd = MirrorWriter.Command(c, tx, """
+        await using var cmd = Sql.Command(c, tx, """
             UPDATE sync_runs SET heartbeat_at = @now, phase = @phase, percent = @pct, items_done = @done, requests = @req, pages = @pages,
               items = @items, bytes = @bytes, request_cost = @cost, throttled = @thr, retries = @ret
             WHERE id = @r
             """);
-        MirrorWriter.Add(cmd, "now", now);
-        MirrorWriter.Add(cmd, "phase", p.Phase);
-        MirrorWriter.Add(cmd, "pct", p.Percent);
-        MirrorWriter.Add(cmd, "done", p.ItemsDone);
-        MirrorWriter.Add(cmd, "req", before.Requests + a.Requests);
-        MirrorWriter.Add(cmd, "pages", before.Pages + a.Pages);
-        MirrorWriter.Add(cmd, "items", before.Items + a.Items);
-        MirrorWriter.Add(cmd, "bytes", before.Bytes + a.Bytes);
-        MirrorWriter.Add(cmd, "cost", before.RequestCost + a.RequestCost);
-        MirrorWriter.Add(cmd, "thr", before.Throttled + a.Throttled);
-        MirrorWriter.Add(cmd, "ret", before.Retries + a.Retries);
-        MirrorWriter.Add(cmd, "r", runId);
+        Sql.Add(cmd, "now", now);
+        Sql.Add(cmd, "phase", p.Phase);
+        Sql.Add(cmd, "pct", p.Percent);
+        Sql.Add(cmd, "done", p.ItemsDone);
+        Sql.Add(cmd, "req", before.Requests + a.Requests);
+        Sql.Add(cmd, "pages", before.Pages + a.Pages);
+        Sql.Add(cmd, "items", before.Items + a.Items);
+        Sql.Add(cmd, "bytes", before.Bytes + a.Bytes);
+        Sql.Add(cmd, "cost", before.RequestCost + a.RequestCost);
+        Sql.Add(cmd, "thr", before.Throttled + a.Throttled);
+        Sql.Add(cmd, "ret", before.Retries + a.Retries);
+        Sql.Add(cmd, "r", runId);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 }

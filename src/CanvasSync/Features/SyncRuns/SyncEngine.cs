@@ -224,10 +224,10 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
     {
         var counts = new List<SyncRunCount>();
         if (s.DryConnection is null || s.DryTransaction is null) return counts;
-        await using (var cmd = MirrorWriter.Command(s.DryConnection, s.DryTransaction,
+        await using (var cmd = Sql.Command(s.DryConnection, s.DryTransaction,
                          "SELECT entity_type, created, updated, deleted, unchanged FROM sync_run_counts WHERE run_id = @r"))
         {
-            MirrorWriter.Add(cmd, "r", s.Context.RunId);
+            Sql.Add(cmd, "r", s.Context.RunId);
             await using var reader = await cmd.ExecuteReaderAsync();
             while (await reader.ReadAsync())
                 counts.Add(new SyncRunCount { RunId = s.Context.RunId, EntityType = reader.GetString(0), Created = reader.GetInt64(1), Updated = reader.GetInt64(2), Deleted = reader.GetInt64(3), Unchanged = reader.GetInt64(4) });

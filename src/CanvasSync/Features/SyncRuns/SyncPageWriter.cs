@@ -103,13 +103,13 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
 
     private async Task<List<long>> PublishedAssignmentsAsync(long courseId, DateTime? onlyNewSince)
     {
-        await using var cmd = MirrorWriter.Command(connection, transaction,
+        await using var cmd = Sql.Command(connection, transaction,
             "SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL AND published = @t"
             + (onlyNewSince is null ? "" : " AND first_seen_at >= @since") + " ORDER BY canvas_id");
-        MirrorWriter.Add(cmd, "c", run.ConnectionId);
-        MirrorWriter.Add(cmd, "s", courseId);
-        MirrorWriter.Add(cmd, "t", true);
-        if (onlyNewSince is { } since) MirrorWriter.Add(cmd, "since", since);
+        Sql.Add(cmd, "c", run.ConnectionId);
+        Sql.Add(cmd, "s", courseId);
+        Sql.Add(cmd, "t", true);
+        if (onlyNewSince is { } since) Sql.Add(cmd, "since", since);
         var ids = new List<long>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
@@ -173,22 +173,22 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
 
     private async Task<long> OtherUnfinishedAsync(CheckpointWork work, string like)
     {
-        await using var cmd = MirrorWriter.Command(connection, transaction,
+        await using var cmd = Sql.Command(connection, transaction,
             "SELECT COUNT(*) FROM sync_checkpoints WHERE run_id = @r AND course_canvas_id = @s AND collection LIKE @like AND collection <> @self AND done = @f");
-        MirrorWriter.Add(cmd, "r", run.RunId);
-        MirrorWriter.Add(cmd, "s", work.CourseId);
-        MirrorWriter.Add(cmd, "like", like);
-        MirrorWriter.Add(cmd, "self", work.Collection);
-        MirrorWriter.Add(cmd, "f", false);
+        Sql.Add(cmd, "r", run.RunId);
+        Sql.Add(cmd, "s", work.CourseId);
+        Sql.Add(cmd, "like", like);
+        Sql.Add(cmd, "self", work.Collection);
+        Sql.Add(cmd, "f", false);
         return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<long> ExecuteAsync(string sql, long scopeValue)
     {
-        await using var cmd = MirrorWriter.Command(connection, transaction, sql);
+        await using var cmd = Sql.Command(connection, transaction, sql);
         MirrorWriter.AddStamp(cmd, stamp);
-        MirrorWriter.Add(cmd, "c", run.ConnectionId);
-        MirrorWriter.Add(cmd, "s", scopeValue);
+        Sql.Add(cmd, "c", run.ConnectionId);
+        Sql.Add(cmd, "s", scopeValue);
         return await cmd.ExecuteNonQueryAsync(ct);
     }
 }

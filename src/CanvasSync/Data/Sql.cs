@@ -1,0 +1,42 @@
+using System.Data.Common;
+
+namespace CanvasSync.Data;
+
+/// <summary>Plain ADO.NET commands on either database, for the bulk writes and the few reads measured to need it.</summary>
+public static class Sql
+{
+    public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    public static void Add(DbCommand cmd, string name, object? value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = Value(value);
+        cmd.Parameters.Add(p);
+    }
+
+    /// <summary>Nulls as DBNull; every DateTime as UTC (Npgsql insists, SQLite stores the text EF reads back).</summary>
+    public static object Value(object? value) => value switch
+    {
+        null => DBNull.Value,
+        DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
+        _ => value,
+    };
+
+    /// <summary>A DateTime column as UTC (SQLite hands back an unspecified kind).</summary>
+    public static DateTime? Utc(DbDataReader r, int i) => r.IsDBNull(i) ? null : DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc);
+
+    public static long? Long(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+
+    public static double? Double(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
+
+    public static string? String(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    public static bool? Bool(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetBoolean(i);
+}

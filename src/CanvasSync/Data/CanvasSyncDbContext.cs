@@ -88,12 +88,13 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
         Mirrored<Assignment>(modelBuilder, "assignments", e =>
         {
             e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId });
-            e.HasIndex(x => new { x.ConnectionId, x.DueAt });
+            e.HasIndex(x => new { x.ConnectionId, x.DueAt, x.CanvasId }); // the listing's order: a page is an index range
         });
         Mirrored<Submission>(modelBuilder, "submissions", e =>
         {
             e.HasIndex(x => new { x.ConnectionId, x.AssignmentCanvasId });
-            e.HasIndex(x => new { x.ConnectionId, x.UserCanvasId });
+            // A user's own submissions by assignment: "has the caller done this one" is one seek, a page's worth one range.
+            e.HasIndex(x => new { x.ConnectionId, x.UserCanvasId, x.AssignmentCanvasId });
             e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId });
         });
         Mirrored<Enrollment>(modelBuilder, "enrollments", e => e.HasIndex(x => new { x.ConnectionId, x.CourseCanvasId }));
@@ -110,7 +111,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.ToTable("tasks");
             e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ConnectionId, x.ExternalSource, x.ExternalId }).IsUnique();
-            e.HasIndex(x => new { x.ConnectionId, x.DueDate });
+            e.HasIndex(x => new { x.ConnectionId, x.DueDate, x.Id });
             e.HasIndex(x => new { x.ConnectionId, x.ChangeVersion, x.Id });
             e.Property(x => x.ExternalSource).HasMaxLength(32);
         });

@@ -23,13 +23,33 @@ public static class CallerClaims
 
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole("admin");
 
-    public static ClaimsPrincipal Principal(AuthenticatedKey key, string scheme) => new(new ClaimsIdentity(
-    [
-        new Claim(ClaimTypes.NameIdentifier, key.UserId.ToString(CultureInfo.InvariantCulture)),
-        new Claim(ClaimTypes.Name, key.UserName),
-        new Claim(ClaimTypes.Role, key.IsAdmin ? "admin" : "user"),
-        new Claim(KeyId, key.KeyId.ToString(CultureInfo.InvariantCulture)),
-    ], scheme));
+    /// <summary>Claims of the caller's Canvas connection, as the key lookup read it: only on a request's own principal.</summary>
+    public const string ConnectionId = "canvassync:connection_id";
+    public const string CanvasUserId = "canvassync:canvas_user_id";
+    public const string CanvasUrl = "canvassync:canvas_url";
+
+    /// <param name="withConnection">
+    /// Add the connection read with the key. Right for a principal made per request (API keys); never for a cookie,
+    /// which would carry it stale past a reconnect.
+    /// </param>
+    public static ClaimsPrincipal Principal(AuthenticatedKey key, string scheme, bool withConnection = false)
+    {
+        List<Claim> claims =
+        [
+            new Claim(ClaimTypes.NameIdentifier, key.UserId.ToString(CultureInfo.InvariantCulture)),
+            new Claim(ClaimTypes.Name, key.UserName),
+            new Claim(ClaimTypes.Role, key.IsAdmin ? "admin" : "user"),
+            new Claim(KeyId, key.KeyId.ToString(CultureInfo.InvariantCulture)),
+        ];
+        if (withConnection && key.Connection is { } c)
+        {
+            claims.Add(new Claim(ConnectionId, c.Id.ToString(CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(CanvasUserId, c.CanvasUserId.ToString(CultureInfo.InvariantCulture)));
+            claims.Add(new Claim(CanvasUrl, c.BaseUrl));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
 }
 
 /// <summary>`Authorization: Bearer csk_...`: the key is looked up on every request, so revoking it takes effect at once.</summary>
@@ -45,7 +65,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         var db = Context.RequestServices.GetRequiredService<CanvasSyncDbContext>();
         var found = await UserDirectory.AuthenticateAsync(db, header["Bearer ".Length..].Trim(), Context.RequestAborted);
         return found is null ? AuthenticateResult.Fail("the API key is not valid, or it has been revoked")
-            : AuthenticateResult.Success(new AuthenticationTicket(CallerClaims.Principal(found, SchemeName), SchemeName));
+            : AuthenticateResult.Success(new AuthenticationTicket(CallerClaims.Principal(found, SchemeName, withConnection: true), SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -9,7 +9,10 @@ public sealed record IssuedKey(long UserId, string UserName, bool IsAdmin, strin
 public sealed record UserSummary(long Id, string Name, bool IsAdmin, DateTime CreatedAt, int ActiveKeys, int Connections);
 
 /// <summary>A user found by an API key: who, with which key (so a cookie session can be checked against it).</summary>
-public sealed record AuthenticatedKey(long UserId, string UserName, bool IsAdmin, long KeyId);
+/// <summary>A valid key's user, and that user's Canvas connection if there is one (read in the same statement).</summary>
+public sealed record AuthenticatedKey(long UserId, string UserName, bool IsAdmin, long KeyId, KeyConnection? Connection = null);
+
+public sealed record KeyConnection(long Id, long CanvasUserId, string BaseUrl);
 
 /// <summary>A user name or id the directory does not know, or a name that is taken: the CLI prints the message.</summary>
 public sealed class UserDirectoryException(string message) : Exception(message);
@@ -68,11 +71,18 @@ public static class UserDirectory
     public static async Task<AuthenticatedKey?> AuthenticateAsync(CanvasSyncDbContext db, string? key, CancellationToken ct)
     {
         if (!ApiKeys.LooksLikeKey(key)) return null;
-        var hash = ApiKeys.HashOf(key!);
-        return await (from k in db.ApiKeys.AsNoTracking()
-                      join u in db.Users.AsNoTracking() on k.UserId equals u.Id
-                      where k.Hash == hash && k.RevokedAt == null
-                      select new AuthenticatedKey(u.Id, u.Name, u.IsAdmin, k.Id)).FirstOrDefaultAsync(ct);
+        // Every API request runs this, so it is one plain statement (EF's per-query overhead was most of a small
+        // read's cost). On PostgreSQL the same statement makes the key's user the connection's user (row-level
+        // security), and the connection stays open for the rest of the request, which then needs no second setting.
+        await db.Database.OpenConnectionAsync(ct);
+        await using var cmd = Sql.Command(db.Database.GetDbConnection(), null,
+            "SELECT u.id, u.name, u.is_admin, k.id, c.id, c.canvas_user_id, c.base_url" + RowLevelSecurity.SetsUser(db, "u.id")
+            + " FROM api_keys k JOIN users u ON u.id = k.user_id LEFT JOIN canvas_connections c ON c.user_id = u.id WHERE k.hash = @hash AND k.revoked_at IS NULL");
+        Sql.Add(cmd, "hash", ApiKeys.HashOf(key!));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct)) return null;
+        var connection = r.IsDBNull(4) ? null : new KeyConnection(r.GetInt64(4), r.GetInt64(5), r.GetString(6));
+        return new AuthenticatedKey(r.GetInt64(0), r.GetString(1), r.GetBoolean(2), r.GetInt64(3), connection);
     }
 
     public static async Task<bool> IsKeyActiveAsync(CanvasSyncDbContext db, long keyId, CancellationToken ct) =>

@@ -16,7 +16,7 @@ public static class AssignmentEndpoints
 {
     public static RouteGroupBuilder MapAssignments(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Assignments");
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Assignments").WithProblemResponses();
         canvas.MapGet("/assignments", ListAsync);
         return canvas;
     }
@@ -38,27 +38,16 @@ public static class AssignmentEndpoints
         if (dueAfter > dueBefore) return Problems.Field("due_before", "due_before must not be earlier than due_after");
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
 
-        var from = dueAfter?.ToUniversalTime();
-        var to = dueBefore?.ToUniversalTime();
-        var since = updatedSince?.ToUniversalTime();
-        var query = db.Assignments.AsNoTracking().Where(a => a.ConnectionId == me.Id && a.DeletedAt == null);
-        if (courseId is { } course) query = query.Where(a => a.CourseCanvasId == course);
-        if (from is not null) query = query.Where(a => a.DueAt >= from);
-        if (to is not null) query = query.Where(a => a.DueAt <= to);
-        if (since is not null) query = query.Where(a => a.ChangedAt >= since);
-        if (!includeCompleted)
-        {
-            // Completion.IsDone, as SQL.
-            query = query.Where(a => !db.Submissions.Any(s => s.ConnectionId == me.Id && s.UserCanvasId == me.CanvasUserId && s.AssignmentCanvasId == a.CanvasId
-                && s.DeletedAt == null && (s.Excused || s.WorkflowState == "submitted" || s.WorkflowState == "graded" || s.WorkflowState == "pending_review")));
-        }
+        var filter = new AssignmentFilter(courseId, dueAfter?.ToUniversalTime(), dueBefore?.ToUniversalTime(), updatedSince?.ToUniversalTime(), includeCompleted);
+        // Dated ones first, then undated: each half is one range of the (connection, due_at, canvas_id) index that
+        // stops after a page, where a single "nulls last" ORDER BY would sort every candidate row on each request.
+        var items = new List<AssignmentView>();
+        if (after?.Due is not null || after is null) items.AddRange(await AssignmentPageQuery.ReadAsync(db, me, filter, after, dated: true, limit + 1, ct));
+        if (items.Count <= limit && filter.DueAfter is null && filter.DueBefore is null)
+            items.AddRange(await AssignmentPageQuery.ReadAsync(db, me, filter, after, dated: false, limit + 1 - items.Count, ct));
 
-        if (after is { Due: { } d, Id: var i }) query = query.Where(a => a.DueAt == null || a.DueAt > d || (a.DueAt == d && a.CanvasId > i));
-        else if (after is { Id: var j }) query = query.Where(a => a.DueAt == null && a.CanvasId > j);
-
-        var rows = await query.OrderBy(a => a.DueAt == null).ThenBy(a => a.DueAt).ThenBy(a => a.CanvasId).Take(limit + 1).ToListAsync(ct);
-        var items = await AssignmentViews.BuildAsync(db, me, rows.Take(limit).ToList(), ct);
-        var next = rows.Count > limit ? Paging.Encode(items[^1].DueAt, items[^1].Id) : null;
+        var next = items.Count > limit ? Paging.Encode(items[limit - 1].DueAt, items[limit - 1].Id) : null;
+        if (items.Count > limit) items.RemoveRange(limit, items.Count - limit);
         return TypedResults.Ok(new Page<AssignmentView>(items, next));
     }
 }

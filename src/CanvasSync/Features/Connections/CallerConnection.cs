@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
@@ -21,11 +22,20 @@ public static class CallerConnection
     }
 
     /// <summary>Only the columns a read of the mirror needs.</summary>
-    public static Task<OwnConnection?> ForReadsAsync(CanvasSyncDbContext db, ClaimsPrincipal caller, CancellationToken ct)
+    public static async Task<OwnConnection?> ForReadsAsync(CanvasSyncDbContext db, ClaimsPrincipal caller, CancellationToken ct)
     {
-        var userId = caller.UserId();
-        return db.Connections.AsNoTracking().Where(c => c.UserId == userId)
-            .Select(c => new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl)).FirstOrDefaultAsync(ct);
+        // A read makes several queries: one open connection for all of them, not an open (and on SQLite a PRAGMA, on
+        // PostgreSQL the row-level security setting) per query. The context closes it when the request ends. Every
+        // read starts here, so this is one plain statement.
+        await db.Database.OpenConnectionAsync(ct);
+        // An API key's lookup read the connection in the same statement.
+        if (caller.FindFirstValue(CallerClaims.ConnectionId) is { } id)
+            return new OwnConnection(long.Parse(id, CultureInfo.InvariantCulture), long.Parse(caller.FindFirstValue(CallerClaims.CanvasUserId)!, CultureInfo.InvariantCulture),
+                caller.FindFirstValue(CallerClaims.CanvasUrl)!);
+        await using var cmd = Sql.Command(db.Database.GetDbConnection(), null, "SELECT id, canvas_user_id, base_url FROM canvas_connections WHERE user_id = @u");
+        Sql.Add(cmd, "u", caller.UserId());
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        return await r.ReadAsync(ct) ? new OwnConnection(r.GetInt64(0), r.GetInt64(1), r.GetString(2)) : null;
     }
 
     /// <summary>The answer to a read by a user who never connected Canvas (a disconnected user keeps the data and can read it).</summary>

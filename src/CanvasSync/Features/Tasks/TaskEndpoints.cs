@@ -28,7 +28,7 @@ public static class TaskEndpoints
 
     public static RouteGroupBuilder MapTasks(this IEndpointRouteBuilder app)
     {
-        var tasks = app.MapGroup("/api/v1").RequireRateLimiting("per-user").WithTags("Tasks");
+        var tasks = app.MapGroup("/api/v1").RequireRateLimiting("per-user").WithTags("Tasks").WithProblemResponses();
         tasks.MapGet("/tasks", ListAsync);
         return tasks;
     }
@@ -52,10 +52,21 @@ public static class TaskEndpoints
         if (from is not null) query = query.Where(t => t.DueDate >= from);
         if (to is not null) query = query.Where(t => t.DueDate <= to);
         if (!includeCompleted) query = query.Where(t => !(t.UserCompleted ?? t.Completed));
-        if (after is { Due: { } d, Id: var i }) query = query.Where(t => t.DueDate == null || t.DueDate > d || (t.DueDate == d && t.Id > i));
-        else if (after is { Id: var j }) query = query.Where(t => t.DueDate == null && t.Id > j);
+        // Dated, then undated, each an index range (see the assignments listing).
+        var rows = new List<PlannerTask>();
+        if (after?.Due is not null || after is null)
+        {
+            var dated = query.Where(t => t.DueDate != null);
+            if (after is { Due: { } d, Id: var i }) dated = dated.Where(t => t.DueDate > d || (t.DueDate == d && t.Id > i));
+            rows.AddRange(await dated.OrderBy(t => t.DueDate).ThenBy(t => t.Id).Take(limit + 1).ToListAsync(ct));
+        }
 
-        var rows = await query.OrderBy(t => t.DueDate == null).ThenBy(t => t.DueDate).ThenBy(t => t.Id).Take(limit + 1).ToListAsync(ct);
+        if (rows.Count <= limit && from is null && to is null)
+        {
+            var undatedAfter = after is { Due: null } ? after.Id : long.MinValue;
+            rows.AddRange(await query.Where(t => t.DueDate == null && t.Id > undatedAfter).OrderBy(t => t.Id).Take(limit + 1 - rows.Count).ToListAsync(ct));
+        }
+
         var items = rows.Take(limit).Select(t => t.AsView()).ToList();
         return TypedResults.Ok(new Page<TaskView>(items, rows.Count > limit ? Paging.Encode(items[^1].DueDate, items[^1].Id) : null));
     }

@@ -209,9 +209,9 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
-                    b.HasIndex("ConnectionId", "DueAt");
-
                     b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
+                    b.HasIndex("ConnectionId", "DueAt", "CanvasId");
 
                     b.ToTable("assignments", (string)null);
                 });
@@ -1166,9 +1166,9 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
-                    b.HasIndex("ConnectionId", "UserCanvasId");
-
                     b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
+                    b.HasIndex("ConnectionId", "UserCanvasId", "AssignmentCanvasId");
 
                     b.ToTable("submissions", (string)null);
                 });
@@ -1487,9 +1487,9 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConnectionId", "DueDate");
-
                     b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
+                    b.HasIndex("ConnectionId", "DueDate", "Id");
 
                     b.HasIndex("ConnectionId", "ExternalSource", "ExternalId")
                         .IsUnique();

@@ -198,9 +198,9 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
-                    b.HasIndex("ConnectionId", "DueAt");
-
                     b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
+                    b.HasIndex("ConnectionId", "DueAt", "CanvasId");
 
                     b.ToTable("assignments", (string)null);
                 });
@@ -1133,9 +1133,9 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasIndex("ConnectionId", "CourseCanvasId");
 
-                    b.HasIndex("ConnectionId", "UserCanvasId");
-
                     b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
+                    b.HasIndex("ConnectionId", "UserCanvasId", "AssignmentCanvasId");
 
                     b.ToTable("submissions", (string)null);
                 });
@@ -1446,9 +1446,9 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConnectionId", "DueDate");
-
                     b.HasIndex("ConnectionId", "ChangeVersion", "Id");
+
+                    b.HasIndex("ConnectionId", "DueDate", "Id");
 
                     b.HasIndex("ConnectionId", "ExternalSource", "ExternalId")
                         .IsUnique();

@@ -9,12 +9,12 @@ namespace CanvasSync.Hosting;
 
 /// <summary>
 /// The API described: an OpenAPI document at /openapi/v1.json (made from the endpoints' typed results, so it cannot
-/// drift from them) and a browsable reference at /api/reference. Both are public: they describe, they hold no data.
+/// drift from them) and a browsable reference at /reference. Both are public: they describe, they hold no data.
 /// </summary>
 public static class ApiReference
 {
     public const string DocumentPath = "/openapi/v1.json";
-    public const string PagePath = "/api/reference";
+    public const string PagePath = "/reference";
 
     public static IServiceCollection AddApiReference(this IServiceCollection services) => services.AddOpenApi("v1", o =>
     {
@@ -51,4 +51,18 @@ public static class ApiReference
 
     /// <summary>The reference page is a script application with inline set-up: it alone may run inline script and style.</summary>
     public static bool NeedsInlineScript(PathString path) => path.StartsWithSegments(PagePath, StringComparison.Ordinal);
+}
+
+/// <summary>The ProblemDetails answers an API route group can give, declared once so the OpenAPI document lists them.</summary>
+public static class ProblemResponses
+{
+    /// <summary>400 (a field at fault), 401 (no or a revoked key), 409 (no Canvas connection), 429 (rate limit).</summary>
+    public static RouteGroupBuilder WithProblemResponses(this RouteGroupBuilder group)
+    {
+        group.ProducesValidationProblem();
+        group.ProducesProblem(StatusCodes.Status401Unauthorized);
+        group.ProducesProblem(StatusCodes.Status409Conflict);
+        group.ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return group;
+    }
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CanvasSync.Data;
 using CanvasSync.Features.Assignments;
 using CanvasSync.Features.Connections;
+using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,9 +21,9 @@ public static class CourseEndpoints
 {
     public static RouteGroupBuilder MapCourses(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Courses");
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Courses").WithProblemResponses();
         canvas.MapGet("/courses", ListAsync);
-        canvas.MapGet("/courses/{id:long}", GetAsync);
+        canvas.MapGet("/courses/{id:long}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return canvas;
     }
 

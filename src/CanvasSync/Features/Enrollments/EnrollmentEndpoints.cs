@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
+using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,9 +16,9 @@ public static class EnrollmentEndpoints
 {
     public static RouteGroupBuilder MapEnrollments(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Enrollments and grades");
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Enrollments and grades").WithProblemResponses();
         canvas.MapGet("/grades", GradesAsync);
-        canvas.MapGet("/courses/{id:long}/enrollments", RosterAsync);
+        canvas.MapGet("/courses/{id:long}/enrollments", RosterAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return canvas;
     }
 

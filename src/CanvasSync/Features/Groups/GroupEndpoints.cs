@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
+using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,8 +16,8 @@ public static class GroupEndpoints
 {
     public static RouteGroupBuilder MapGroups(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Groups");
-        canvas.MapGet("/courses/{id:long}/groups", ListAsync);
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Groups").WithProblemResponses();
+        canvas.MapGet("/courses/{id:long}/groups", ListAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return canvas;
     }
 

@@ -24,7 +24,7 @@ public static class SubmissionEndpoints
 
     public static RouteGroupBuilder MapSubmissions(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Submissions");
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Submissions").WithProblemResponses();
         canvas.MapGet("/submissions", ListAsync);
         return canvas;
     }

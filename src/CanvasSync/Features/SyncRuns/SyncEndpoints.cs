@@ -20,12 +20,12 @@ public static class SyncEndpoints
 {
     public static RouteGroupBuilder MapSyncRuns(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Syncs");
+        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Syncs").WithProblemResponses();
         canvas.MapPost("/sync", StartAsync);
-        canvas.MapGet("/sync/{id:long}", GetAsync);
-        canvas.MapPost("/sync/{id:long}/cancel", CancelAsync);
-        canvas.MapPost("/sync/{id:long}/retry", RetryAsync);
-        canvas.MapGet("/sync/{id:long}/events", EventsAsync);
+        canvas.MapGet("/sync/{id:long}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        canvas.MapPost("/sync/{id:long}/cancel", CancelAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        canvas.MapPost("/sync/{id:long}/retry", RetryAsync).ProducesProblem(StatusCodes.Status404NotFound);
+        canvas.MapGet("/sync/{id:long}/events", EventsAsync).Produces<SyncProgress>(StatusCodes.Status200OK, "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         canvas.MapGet("/syncs", HistoryAsync);
         return canvas;
     }

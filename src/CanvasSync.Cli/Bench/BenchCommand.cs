@@ -14,7 +14,7 @@ internal static class BenchCommand
             seconds, concurrency,
         };
         sandbox.SetAction((parse, ct) => SandboxBench.RunAsync(parse.GetValue(seconds), parse.GetValue(concurrency), ct));
-        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync() };
+        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync(), Api() };
     }
 
     private static Command Sync()
@@ -26,6 +26,24 @@ internal static class BenchCommand
         var cost = new Option<int>("--cost-ms") { DefaultValueFactory = _ => 80 };
         var command = new Command("sync", "A full sync from a sandbox Canvas into a database, then a delta with nothing changed") { profile, db, latency, cost };
         command.SetAction((p, ct) => SyncBench.RunAsync(p.GetValue(profile)!, p.GetValue(db), p.GetValue(latency), p.GetValue(cost), ct));
+        return command;
+    }
+
+    private static Command Api()
+    {
+        var profile = new Option<string>("--profile") { DefaultValueFactory = _ => "instructor", Description = "Sandbox profile (teacher token)" };
+        profile.AcceptOnlyFromAmong("student", "instructor", "large");
+        var db = new Option<string?>("--db") { Description = "An empty database to serve from (default: a temporary SQLite file)" };
+        var seconds = new Option<int>("--seconds") { DefaultValueFactory = _ => 15, Description = "How long wrk drives each endpoint" };
+        var connections = new Option<int>("--connections") { DefaultValueFactory = _ => 16, Description = "wrk's open connections" };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 1, Description = "wrk's threads" };
+        var paths = new Option<string[]>("--path") { Description = "More API paths to measure the same way (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("api", "Requests/s and latency of GET canvas/assignments?limit=50 beside a trivial endpoint, driven by wrk")
+        {
+            profile, db, seconds, connections, threads, paths,
+        };
+        command.SetAction((p, ct) => ApiBench.RunAsync(new ApiBench.Settings(p.GetValue(profile)!, p.GetValue(db), p.GetValue(seconds), p.GetValue(connections),
+            p.GetValue(threads), p.GetValue(paths) ?? []), ct));
         return command;
     }
 

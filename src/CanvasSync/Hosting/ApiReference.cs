@@ -52,17 +52,3 @@ public static class ApiReference
     /// <summary>The reference page is a script application with inline set-up: it alone may run inline script and style.</summary>
     public static bool NeedsInlineScript(PathString path) => path.StartsWithSegments(PagePath, StringComparison.Ordinal);
 }
-
-/// <summary>The ProblemDetails answers an API route group can give, declared once so the OpenAPI document lists them.</summary>
-public static class ProblemResponses
-{
-    /// <summary>400 (a field at fault), 401 (no or a revoked key), 409 (no Canvas connection), 429 (rate limit).</summary>
-    public static RouteGroupBuilder WithProblemResponses(this RouteGroupBuilder group)
-    {
-        group.ProducesValidationProblem();
-        group.ProducesProblem(StatusCodes.Status401Unauthorized);
-        group.ProducesProblem(StatusCodes.Status409Conflict);
-        group.ProducesProblem(StatusCodes.Status429TooManyRequests);
-        return group;
-    }
-}

@@ -16,7 +16,7 @@ public static class AssignmentEndpoints
 {
     public static RouteGroupBuilder MapAssignments(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Assignments").WithProblemResponses();
+        var canvas = app.MapApiGroup("/api/v1/canvas", "Assignments");
         canvas.MapGet("/assignments", ListAsync);
         return canvas;
     }

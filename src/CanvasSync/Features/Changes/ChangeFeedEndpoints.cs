@@ -21,7 +21,7 @@ public static class ChangeFeedEndpoints
 
     public static RouteGroupBuilder MapChangeFeed(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireRateLimiting("per-user").WithTags("Change feed").WithProblemResponses();
+        var api = app.MapApiGroup("/api/v1", "Change feed");
         api.MapGet("/changes", ReadAsync);
         return api;
     }

@@ -43,7 +43,7 @@ public static class ConnectionEndpoints
 
     public static RouteGroupBuilder MapCanvasConnections(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Canvas connection").WithProblemResponses();
+        var canvas = app.MapApiGroup("/api/v1/canvas", "Canvas connection");
         canvas.MapPost("/connect", ConnectAsync);
         canvas.MapDelete("/disconnect", DisconnectAsync);
         canvas.MapGet("/status", StatusAsync);

@@ -21,7 +21,7 @@ public static class CourseEndpoints
 {
     public static RouteGroupBuilder MapCourses(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Courses").WithProblemResponses();
+        var canvas = app.MapApiGroup("/api/v1/canvas", "Courses");
         canvas.MapGet("/courses", ListAsync);
         canvas.MapGet("/courses/{id:long}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return canvas;

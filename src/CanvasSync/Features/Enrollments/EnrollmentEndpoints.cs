@@ -16,7 +16,7 @@ public static class EnrollmentEndpoints
 {
     public static RouteGroupBuilder MapEnrollments(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Enrollments and grades").WithProblemResponses();
+        var canvas = app.MapApiGroup("/api/v1/canvas", "Enrollments and grades");
         canvas.MapGet("/grades", GradesAsync);
         canvas.MapGet("/courses/{id:long}/enrollments", RosterAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return canvas;

@@ -16,7 +16,7 @@ public static class GroupEndpoints
 {
     public static RouteGroupBuilder MapGroups(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Groups").WithProblemResponses();
+        var canvas = app.MapApiGroup("/api/v1/canvas", "Groups");
         canvas.MapGet("/courses/{id:long}/groups", ListAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return canvas;
     }

@@ -24,7 +24,7 @@ public static class SubmissionEndpoints
 
     public static RouteGroupBuilder MapSubmissions(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Submissions").WithProblemResponses();
+        var canvas = app.MapApiGroup("/api/v1/canvas", "Submissions");
         canvas.MapGet("/submissions", ListAsync);
         return canvas;
     }

@@ -20,7 +20,7 @@ public static class SyncEndpoints
 {
     public static RouteGroupBuilder MapSyncRuns(this IEndpointRouteBuilder app)
     {
-        var canvas = app.MapGroup("/api/v1/canvas").RequireRateLimiting("per-user").WithTags("Syncs").WithProblemResponses();
+        var canvas = app.MapApiGroup("/api/v1/canvas", "Syncs");
         canvas.MapPost("/sync", StartAsync);
         canvas.MapGet("/sync/{id:long}", GetAsync).ProducesProblem(StatusCodes.Status404NotFound);
         canvas.MapPost("/sync/{id:long}/cancel", CancelAsync).ProducesProblem(StatusCodes.Status404NotFound);

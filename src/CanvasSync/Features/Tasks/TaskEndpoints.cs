@@ -28,7 +28,7 @@ public static class TaskEndpoints
 
     public static RouteGroupBuilder MapTasks(this IEndpointRouteBuilder app)
     {
-        var tasks = app.MapGroup("/api/v1").RequireRateLimiting("per-user").WithTags("Tasks").WithProblemResponses();
+        var tasks = app.MapApiGroup("/api/v1", "Tasks");
         tasks.MapGet("/tasks", ListAsync);
         return tasks;
     }

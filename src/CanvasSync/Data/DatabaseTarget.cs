@@ -46,6 +46,9 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
                 // The API runs the same few statements all day: prepared once per connection, PostgreSQL plans them
                 // once (docs/benchmarks.md: more than doubled assignments/s). An explicit setting wins.
                 if (!value.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 32;
+                // Row-level security keeps a request's user in a session setting; the reset when a connection goes
+                // back to the pool is what keeps it from the next user (or the engine), so it cannot be turned off.
+                builder.NoResetOnClose = false;
                 target = new DatabaseTarget(DatabaseProvider.Postgres, builder.ToString());
                 return true;
             }

@@ -94,6 +94,13 @@ public sealed class ChangeFeedTests(PostgresServer postgres)
         Assert.Equal(("created", "Brand new, renamed"), (newOne.Kind, newOne.Data.GetProperty("name").GetString()));
         var (latest, _) = await ReadFeedAsync(alice.Http, next, limit: 500);
         Assert.Equal("updated", latest.Single(c => c.EntityType == "assignments").Kind);
+
+        // Purged and connected again, the connection's versions start over: an old cursor is refused, not followed.
+        (await alice.Http.DeleteAsync("/api/v1/canvas/disconnect?purge=true")).EnsureSuccessStatusCode();
+        (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
+        using var stale = await alice.Http.GetAsync($"/api/v1/changes?since={Uri.EscapeDataString(next)}");
+        Assert.Equal(HttpStatusCode.Gone, stale.StatusCode);
+        Assert.Equal("cursor_expired", (await JsonOf(stale)).GetProperty("code").GetString());
     }
 
     /// <summary>Follows the feed from <paramref name="since"/> until has_more is false.</summary>

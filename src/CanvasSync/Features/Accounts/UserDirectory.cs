@@ -8,8 +8,10 @@ public sealed record IssuedKey(long UserId, string UserName, bool IsAdmin, strin
 
 public sealed record UserSummary(long Id, string Name, bool IsAdmin, DateTime CreatedAt, int ActiveKeys, int Connections);
 
-/// <summary>A user found by an API key: who, with which key (so a cookie session can be checked against it).</summary>
-/// <summary>A valid key's user, and that user's Canvas connection if there is one (read in the same statement).</summary>
+/// <summary>
+/// A user found by an API key: who, with which key (so a cookie session can be checked against it), and the user's
+/// Canvas connection if there is one (read in the same statement).
+/// </summary>
 public sealed record AuthenticatedKey(long UserId, string UserName, bool IsAdmin, long KeyId, KeyConnection? Connection = null);
 
 public sealed record KeyConnection(long Id, long CanvasUserId, string BaseUrl);

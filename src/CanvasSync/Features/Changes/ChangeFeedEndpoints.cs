@@ -30,25 +30,30 @@ public static class ChangeFeedEndpoints
         string? since = null, int limit = 100)
     {
         if (Paging.CheckLimit(limit, MaxLimit) is { } badLimit) return badLimit;
-        FeedPosition? after = since is null ? FeedPosition.Start : since == "now" ? null : Parse(since);
-        if (since is not null && since != "now" && after is null)
+        var cursor = since is null or "now" ? null : Parse(since);
+        if (since is not null and not "now" && cursor is null)
             return Problems.Field("since", "since must be \"now\" or the next_cursor of an earlier answer");
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
 
-        if (after is null) return TypedResults.Ok(new ChangePage([], Format(await ChangeFeed.NowAsync(db, me.Id, ct)), false));
-        var (changes, next, more) = await ChangeFeed.ReadAsync(db, me, after.Value, limit, ct);
-        return TypedResults.Ok(new ChangePage(changes, Format(next), more));
+        // Versions count per connection: a cursor from a connection since purged would skip the new one's changes.
+        if (cursor is not null && cursor.Value.ConnectionId != me.Id)
+            return Problems.Field("since", "this cursor belongs to an earlier Canvas connection (it was disconnected with purge); read the feed again from the start",
+                StatusCodes.Status410Gone, "cursor_expired");
+        if (since == "now") return TypedResults.Ok(new ChangePage([], Format(me.Id, await ChangeFeed.NowAsync(db, me.Id, ct)), false));
+        var (changes, next, more) = await ChangeFeed.ReadAsync(db, me, cursor?.Position ?? FeedPosition.Start, limit, ct);
+        return TypedResults.Ok(new ChangePage(changes, Format(me.Id, next), more));
     }
 
-    private static string Format(FeedPosition p) => Paging.Encode(p.Version, p.Source, p.RowId);
+    private static string Format(long connectionId, FeedPosition p) => Paging.Encode(connectionId, p.Version, p.Source, p.RowId);
 
-    private static FeedPosition? Parse(string cursor)
+    private static (long ConnectionId, FeedPosition Position)? Parse(string cursor)
     {
-        if (Paging.Decode(cursor, 3) is not [var v, var s, var r]) return null;
-        return long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var version) && version >= -1
+        if (Paging.Decode(cursor, 4) is not [var c, var v, var s, var r]) return null;
+        return long.TryParse(c, NumberStyles.None, CultureInfo.InvariantCulture, out var connection)
+            && long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var version) && version >= -1
             && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var source) && source <= ChangeFeed.Sources.Length
             && long.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var row)
-                ? new FeedPosition(version, source, row)
+                ? (connection, new FeedPosition(version, source, row))
                 : null;
     }
 }

@@ -37,6 +37,4 @@ public static class Sql
     public static double? Double(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetDouble(i);
 
     public static string? String(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    public static bool? Bool(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetBoolean(i);
 }

@@ -92,14 +92,14 @@ public static class SyncEndpoints
             existing ? "A sync of this connection is already in progress" : $"Sync {id} queued again as {runId}", runId, existing ? "running" : "queued", existing));
     }
 
-    private static async Task<Results<Ok<SyncHistoryPage>, ProblemHttpResult>> HistoryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+    private static async Task<Results<Ok<Page<SyncRunView>>, ProblemHttpResult>> HistoryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
         int limit = 20, string? cursor = null)
     {
-        if (limit is < 1 or > 100) return Invalid("limit", "limit must be between 1 and 100");
+        if (Paging.CheckLimit(limit, max: 100) is { } badLimit) return badLimit;
         long? before = null;
         if (cursor is not null)
         {
-            if (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var c)) return Invalid("cursor", "cursor is the next_cursor of an earlier page");
+            if (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var c)) return Paging.BadCursor();
             before = c;
         }
 
@@ -108,7 +108,7 @@ public static class SyncEndpoints
             .Where(r => db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId) && (before == null || r.Id < before))
             .OrderByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
         var page = runs.Take(limit).Select(r => r.AsView()).ToList();
-        return TypedResults.Ok(new SyncHistoryPage(page, runs.Count > limit ? page[^1].SyncId.ToString(CultureInfo.InvariantCulture) : null));
+        return TypedResults.Ok(new Page<SyncRunView>(page, runs.Count > limit ? page[^1].SyncId.ToString(CultureInfo.InvariantCulture) : null));
     }
 
     /// <summary>

@@ -17,8 +17,6 @@ public sealed record SyncRunView(long SyncId, string Status, string SyncType, bo
     DateTime? StartedAt, DateTime? FinishedAt, double? DurationSeconds, SyncProgressView Progress, IReadOnlyDictionary<string, EntityCounts> Counts,
     SyncErrorView? Error);
 
-public sealed record SyncHistoryPage(IReadOnlyList<SyncRunView> Items, string? NextCursor);
-
 internal static class SyncRunViews
 {
     public static SyncRunView AsView(this SyncRun r) => new(r.Id, SnakeCase.From(r.Status.ToString()), SnakeCase.From(r.Type.ToString()), r.DryRun, r.Resumed,

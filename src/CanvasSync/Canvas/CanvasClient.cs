@@ -12,7 +12,7 @@ namespace CanvasSync.Canvas;
 /// The Canvas client: a plain class over HttpClient (registered with AddHttpClient). <see cref="Open"/> binds it to
 /// one connection's Canvas and token; the session does the requests.
 /// </summary>
-public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, IOptions<CanvasOptions> options, ILogger<CanvasClient> logger)
+public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, CanvasTraffic traffic, IOptions<CanvasOptions> options, ILogger<CanvasClient> logger)
 {
     public static readonly string UserAgent = "CanvasSync/" + (typeof(CanvasClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
 
@@ -26,7 +26,7 @@ public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, I
         var limit = maxInFlight ?? o.MaxInFlightPerToken;
         // A session with its own cap (one request at a time, say) gets a governor of its own that starts at that cap.
         var governor = maxInFlight is null ? governors.For(origin, token, limit) : new ThrottleGovernor(limit, initialLimit: limit);
-        return new CanvasSession(http, origin, token, governor, accounting ?? new CanvasAccounting(), o, logger);
+        return new CanvasSession(http, origin, token, governor, accounting ?? new CanvasAccounting(), traffic, o, logger);
     }
 }
 
@@ -36,6 +36,7 @@ public static class CanvasClientServiceCollectionExtensions
     public static IServiceCollection AddCanvasClient(this IServiceCollection services)
     {
         services.AddSingleton<ThrottleGovernors>();
+        services.AddSingleton<CanvasTraffic>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.TryAddSingleton<CanvasUrlGuard>();
         services.AddHttpClient<CanvasClient>(http =>

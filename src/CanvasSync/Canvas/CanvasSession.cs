@@ -21,13 +21,16 @@ public sealed partial class CanvasSession
     private readonly HttpClient _http;
     private readonly string _token;
     private readonly ThrottleGovernor _governor;
+    private readonly CanvasTraffic _traffic;
     private readonly ILogger _logger;
     private readonly TimeSpan _requestTimeout;
     private readonly ResiliencePipeline _retry;
     private volatile CanvasTokenException? _deadToken;
 
-    internal CanvasSession(HttpClient http, Uri origin, string token, ThrottleGovernor governor, CanvasAccounting accounting, CanvasOptions options, ILogger logger)
+    internal CanvasSession(HttpClient http, Uri origin, string token, ThrottleGovernor governor, CanvasAccounting accounting, CanvasTraffic traffic,
+        CanvasOptions options, ILogger logger)
     {
+        _traffic = traffic;
         _http = http;
         BaseUrl = origin;
         _token = token;
@@ -183,20 +186,26 @@ public sealed partial class CanvasSession
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
+            _traffic.NoAnswer();
             throw new CanvasTransientException("timeout", $"no answer from {url.AbsolutePath} within {_requestTimeout.TotalSeconds:0} s", e);
         }
         catch (HttpRequestException e) when (e.InnerException is CanvasUrlRejectedException refused)
         {
+            _traffic.NoAnswer();
             throw new CanvasAddressRefusedException(refused.Message);
         }
         catch (HttpRequestException e)
         {
+            _traffic.NoAnswer();
             throw new CanvasTransientException("connection", $"could not reach {url.Host}: {e.Message}", e);
         }
 
         using (response)
         {
-            _governor.OnResponse(HeaderNumber(response, "X-Rate-Limit-Remaining"));
+            _traffic.Answered((int)response.StatusCode);
+            var remaining = HeaderNumber(response, "X-Rate-Limit-Remaining");
+            if (remaining is { } r) _traffic.Remaining(r);
+            _governor.OnResponse(remaining);
             if (HeaderNumber(response, "X-Request-Cost") is { } cost) Accounting.Cost(cost);
             try
             {
@@ -242,6 +251,7 @@ public sealed partial class CanvasSession
             case 403 or 429 when status == 429 || Encoding.UTF8.GetString(body).Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):
                 _governor.OnThrottled();
                 Accounting.ThrottledResponse();
+                _traffic.Throttled();
                 throw new CanvasThrottledException(response.Headers.RetryAfter?.Delta, $"{what}: rate limit exceeded");
             case 403:
                 throw new CanvasForbiddenException($"{what}: {Snippet(body)}");

@@ -4,6 +4,7 @@ using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
 using CanvasSync.Features.Enrollments;
 using CanvasSync.Features.Groups;
+using CanvasSync.Features.Monitoring.Alerts;
 using CanvasSync.Features.Planner;
 using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
@@ -41,6 +42,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
     public DbSet<SyncRun> SyncRuns => Set<SyncRun>();
     public DbSet<SyncCheckpoint> SyncCheckpoints => Set<SyncCheckpoint>();
     public DbSet<SyncRunCount> SyncRunCounts => Set<SyncRunCount>();
+    public DbSet<SentAlert> SentAlerts => Set<SentAlert>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -139,6 +141,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             // cannot both succeed. Both SQLite and PostgreSQL take this partial index.
             e.HasIndex(x => x.ConnectionId, "IX_sync_runs_one_unfinished_per_connection").IsUnique().HasFilter("status IN ('queued', 'running')");
             e.HasIndex(x => x.QueuedAt);
+            e.HasIndex(x => x.FinishedAt); // the metrics' windows and retention
             e.HasMany(x => x.Checkpoints).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(x => x.Counts).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -153,6 +156,15 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.ToTable("sync_run_counts");
             e.Property(x => x.EntityType).HasMaxLength(64);
             e.HasIndex(x => new { x.RunId, x.EntityType }).IsUnique();
+        });
+
+        modelBuilder.Entity<SentAlert>(e =>
+        {
+            e.ToTable("sent_alerts");
+            e.Property(x => x.Kind).HasMaxLength(32);
+            e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.ConnectionId, x.Kind, x.SentAt }); // the cool-down's question
+            e.HasIndex(x => x.SentAt); // retention
         });
 
         UseSnakeCaseColumns(modelBuilder);

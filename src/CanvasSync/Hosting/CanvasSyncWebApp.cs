@@ -7,6 +7,7 @@ using CanvasSync.Features.Courses;
 using CanvasSync.Features.Dashboard;
 using CanvasSync.Features.Enrollments;
 using CanvasSync.Features.Groups;
+using CanvasSync.Features.Monitoring;
 using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
@@ -34,6 +35,7 @@ public static partial class CanvasSyncWebApp
         if (urls is not null) builder.WebHost.UseUrls(urls);
         builder.AddCanvasSync();
         builder.Services.AddSyncJobs(); // background syncs run in the web app, not in one-shot CLI commands
+        builder.Services.AddMonitoring();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{SecurityOptions.Section}:{nameof(SecurityOptions.MaxRequestBodyBytes)}")
@@ -61,6 +63,7 @@ public static partial class CanvasSyncWebApp
         app.MapGroups();
         app.MapTasks();
         app.MapChangeFeed();
+        app.MapMonitoring();
         app.MapApiReference();
         app.MapHome();
         return app;
@@ -69,6 +72,7 @@ public static partial class CanvasSyncWebApp
     /// <summary>Before serving: options, migrations, the master key; then every stored token tried, so unreadable ones show needs_reauth.</summary>
     public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
+        _ = app.Services.GetRequiredService<IOptions<MonitoringOptions>>().Value;
         await app.Services.PrepareCanvasSyncAsync(cancellationToken);
         await app.Services.GetRequiredService<KeyRing>().EnsureMasterKeyAsync(cancellationToken);
         var unreadable = await app.Services.GetRequiredService<ConnectionTokens>().CheckAllAsync(cancellationToken);

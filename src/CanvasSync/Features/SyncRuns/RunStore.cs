@@ -91,7 +91,8 @@ internal static class RunStore
 }
 
 /// <summary>What a run's earlier attempts (before a crash) recorded, so totals carry on after a resume.</summary>
-internal sealed record RunTotals(long Requests, long Pages, long Items, long Bytes, double RequestCost, long Throttled, long Retries)
+internal sealed record RunTotals(long Requests, long Pages, long Items, long Bytes, double RequestCost, long Throttled, long Retries,
+    double ActiveSeconds, string PhaseSecondsJson)
 {
-    public static RunTotals Of(SyncRun r) => new(r.Requests, r.Pages, r.Items, r.Bytes, r.RequestCost, r.Throttled, r.Retries);
+    public static RunTotals Of(SyncRun r) => new(r.Requests, r.Pages, r.Items, r.Bytes, r.RequestCost, r.Throttled, r.Retries, r.ActiveSeconds, r.PhaseSecondsJson);
 }

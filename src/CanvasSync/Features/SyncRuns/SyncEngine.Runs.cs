@@ -152,6 +152,7 @@ public sealed partial class SyncEngine
     /// </summary>
     private async Task<SyncResult> ReleaseAsync(RunState s, bool resumed, TimeSpan duration)
     {
+        var phases = s.Phases.ToJson(s.Before.PhaseSecondsJson);
         await using var db = database.CreateContext();
         var a = s.Session.Accounting;
         await db.SyncRuns.Where(r => r.Id == s.Context.RunId).ExecuteUpdateAsync(u => u
@@ -159,7 +160,9 @@ public sealed partial class SyncEngine
             .SetProperty(r => r.HeartbeatAt, (DateTime?)null)
             .SetProperty(r => r.Requests, s.Before.Requests + a.Requests)
             .SetProperty(r => r.Throttled, s.Before.Throttled + a.Throttled)
-            .SetProperty(r => r.Retries, s.Before.Retries + a.Retries));
+            .SetProperty(r => r.Retries, s.Before.Retries + a.Retries)
+            .SetProperty(r => r.ActiveSeconds, s.Before.ActiveSeconds + duration.TotalSeconds)
+            .SetProperty(r => r.PhaseSecondsJson, phases));
         return new SyncResult(s.Context.RunId, SyncStatus.Running, s.Context.Type, resumed, duration, s.Before.Requests + a.Requests,
             s.Before.Throttled + a.Throttled, s.Before.Retries + a.Retries, new Dictionary<string, EntityCounts>(), s.Errors.ToList());
     }

@@ -26,7 +26,8 @@ public sealed class SyncAlreadyRunningException(long runId) : Exception(runId ==
 /// opens and its cursor commit in one transaction. A process killed at any moment therefore resumes by running the
 /// unfinished rows, refetching at most the pages that were in flight, and upserts make a refetched page harmless.
 /// </summary>
-public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, TimeProvider time, ILogger<SyncEngine> logger)
+public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, TimeProvider time, ILogger<SyncEngine> logger,
+    IEnumerable<ISyncRunObserver> observers)
 {
     /// <summary>How far back a delta looks past the last sync's start: Canvas compares against microsecond values.</summary>
     public static readonly TimeSpan DeltaOverlap = TimeSpan.FromMinutes(5);
@@ -58,6 +59,8 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         active.RunId = run.Id;
         var session = client.Open(baseUrl, token);
         var state = new RunState(run, context, session, progress, new ProgressTracker(run.Id, run.ItemsEstimated, events));
+        // Every line this run logs, on whichever thread, names the run and its connection.
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = run.Id, ["ConnectionId"] = connectionId });
         LogRunStarting(logger, run.Id, run.Type, resumed);
 
         await using (var db = database.CreateContext())
@@ -74,8 +77,10 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         try
         {
             // Every run starts by asking who the token belongs to: it proves the token alive before any work.
+            state.Phases.Mark("connect");
             var me = await session.GetSelfAsync(stop.Token);
             await UpdateCanvasUserAsync(connectionId, me.Value, stop.Token);
+            state.Phases.Mark("connect");
             await state.Queue.RunAsync(Workers, stop.Token);
         }
         catch (CanvasTokenException e)
@@ -101,7 +106,25 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             : state.Failure is not null ? SyncStatus.Failed
             : cancellationToken.IsCancellationRequested ? SyncStatus.Cancelled
             : state.Errors.IsEmpty ? SyncStatus.Completed : SyncStatus.CompletedWithErrors;
-        return await FinishAsync(state, status, resumed, clock.Elapsed);
+        var (result, ended) = await FinishAsync(state, status, resumed, clock);
+        await TellObserversAsync(ended);
+        return result;
+    }
+
+    /// <summary>Metrics and alerts hear of the run; their trouble is logged and never changes the run's outcome.</summary>
+    private async Task TellObserversAsync(SyncRun ended)
+    {
+        foreach (var observer in observers)
+        {
+            try
+            {
+                await observer.RunEndedAsync(ended, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                LogObserverFailed(logger, observer.GetType().Name, ended.Id, e);
+            }
+        }
     }
 
     private Task ProcessAsync(RunState s, CheckpointWork work, CancellationToken ct) => work.Kind switch
@@ -123,6 +146,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
     /// <summary>Reads a collection from its checkpoint on, writing each page as it arrives. A failure stays with this collection.</summary>
     private async Task DrainAsync<T>(RunState s, CheckpointWork work, JsonTypeInfo<T> type, Func<JsonElement, string?>? key, PageWrite<T> write, CancellationToken ct)
     {
+        s.Phases.Mark(work.Kind);
         try
         {
             await foreach (var page in s.Session.PagesAsync(work.Kind, work.NextPageUrl, type, key, ct))
@@ -148,6 +172,10 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             // No permission, gone, or still failing after retries: recorded, the checkpoint stays open, the rest goes on.
             s.Errors.Enqueue($"{work.Collection} of course {work.CourseId}: {e.Message}");
             LogCollectionFailed(logger, work.Collection, work.CourseId, e.GetType().Name);
+        }
+        finally
+        {
+            s.Phases.Mark(work.Kind);
         }
     }
 
@@ -248,8 +276,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             .SetProperty(c => c.UpdatedAt, Now), ct);
     }
 
-    private async Task<SyncResult> FinishAsync(RunState s, SyncStatus status, bool resumed, TimeSpan duration)
+    private async Task<(SyncResult, SyncRun)> FinishAsync(RunState s, SyncStatus status, bool resumed, Stopwatch clock)
     {
+        s.Phases.Mark("finish");
         var dryCounts = s.DryRun ? await RollBackDryRunAsync(s) : null;
         var now = Now;
         var a = s.Session.Accounting;
@@ -278,6 +307,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         run.RequestCost = s.Before.RequestCost + a.RequestCost;
         run.Throttled = s.Before.Throttled + a.Throttled;
         run.Retries = s.Before.Retries + a.Retries;
+        s.Phases.Mark("finish");
+        run.PhaseSecondsJson = s.Phases.ToJson(s.Before.PhaseSecondsJson);
+        run.ActiveSeconds = Math.Round(s.Before.ActiveSeconds + clock.Elapsed.TotalSeconds, 3);
         if (status == SyncStatus.Completed) run.Percent = 100;
         (run.ErrorCode, run.ErrorMessage) = status switch
         {
@@ -323,18 +355,19 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             await db.SaveChangesAsync();
         }
 
-        var counts = await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync();
-        LogRunFinished(logger, run.Id, status, duration.TotalSeconds, run.Requests, run.Throttled);
+        run.Counts = (await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync()).OrderBy(c => c.EntityType, StringComparer.Ordinal).ToList();
+        var counts = run.Counts.ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged));
+        LogRunFinished(logger, run.Id, run.ConnectionId, run.Type, status, run.ActiveSeconds, counts.Values.Sum(c => c.Created + c.Updated + c.Deleted + c.Unchanged),
+            counts.Values.Sum(c => c.Created + c.Updated + c.Deleted), run.Requests, run.Throttled, run.Retries, run.ErrorCode);
         s.Tracker.Finish(SnakeCase.From(status.ToString()), status == SyncStatus.Completed, run.Requests, run.Throttled);
-        return new SyncResult(run.Id, status, run.Type, resumed, duration, run.Requests, run.Throttled, run.Retries,
-            counts.OrderBy(c => c.EntityType, StringComparer.Ordinal).ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged)),
-            errors, run.DryRun);
+        return (new SyncResult(run.Id, status, run.Type, resumed, clock.Elapsed, run.Requests, run.Throttled, run.Retries, counts, errors, run.DryRun), run);
     }
 
     /// <summary>One run's moving parts.</summary>
     private sealed class RunState(SyncRun run, RunContext context, CanvasSession session, IProgress<SyncProgress>? progress, ProgressTracker tracker)
     {
         public ProgressTracker Tracker { get; } = tracker;
+        public PhaseTimes Phases { get; } = new();
         public RunContext Context { get; } = context;
         public bool DryRun { get; } = run.DryRun;
         public DbConnection? DryConnection { get; set; }
@@ -356,8 +389,14 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} ({Type}) starting; resumed: {Resumed}")]
     private static partial void LogRunStarting(ILogger logger, long runId, SyncType type, bool resumed);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} {Status} in {Seconds:0.0} s: {Requests} requests, {Throttled} throttled")]
-    private static partial void LogRunFinished(ILogger logger, long runId, SyncStatus status, double seconds, long requests, long throttled);
+    /// <summary>The one summary line per run, with its figures as fields for a log search.</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} of connection {ConnectionId} ({Type}) ended {Status} in {Seconds:0.0} s: " +
+        "{Items} items, {Changed} changed; {Requests} requests, {Throttled} throttled, {Retries} retries; error {ErrorCode}")]
+    private static partial void LogRunFinished(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status, double seconds, long items,
+        long changed, long requests, long throttled, long retries, string? errorCode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Observer {Observer} failed on sync run {RunId}; the run's outcome stands")]
+    private static partial void LogObserverFailed(ILogger logger, string observer, long runId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync run {RunId} failed as a whole; its checkpoints are kept for a retry")]
     private static partial void LogRunFailed(ILogger logger, long runId, Exception error);

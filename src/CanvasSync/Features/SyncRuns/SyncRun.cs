@@ -35,6 +35,10 @@ public sealed class SyncRun
     public long Retries { get; set; }
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
+    /// <summary>Seconds workers spent on the run, summed over its attempts: a resumed run's time lying dead is not in it.</summary>
+    public double ActiveSeconds { get; set; }
+    /// <summary>JSON {"phase": seconds}, see <see cref="PhaseTimes"/>.</summary>
+    public string PhaseSecondsJson { get; set; } = "{}";
     public List<SyncCheckpoint> Checkpoints { get; set; } = [];
     public List<SyncRunCount> Counts { get; set; } = [];
 }

@@ -972,6 +972,42 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.ToTable("group_memberships", (string)null);
                 });
 
+            modelBuilder.Entity("CanvasSync.Features.Monitoring.Alerts.SentAlert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ConnectionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SentAt");
+
+                    b.HasIndex("ConnectionId", "Kind", "SentAt");
+
+                    b.ToTable("sent_alerts", (string)null);
+                });
+
             modelBuilder.Entity("CanvasSync.Features.Planner.PlannerItem", b =>
                 {
                     b.Property<long>("Id")
@@ -1229,6 +1265,10 @@ namespace CanvasSync.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<double>("ActiveSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("active_seconds");
+
                     b.Property<long>("Bytes")
                         .HasColumnType("bigint")
                         .HasColumnName("bytes");
@@ -1286,6 +1326,11 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("phase");
 
+                    b.Property<string>("PhaseSecondsJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("phase_seconds_json");
+
                     b.Property<DateTime>("QueuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("queued_at");
@@ -1332,6 +1377,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnName("type");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FinishedAt");
 
                     b.HasIndex("QueuedAt");
 
@@ -1691,6 +1738,15 @@ namespace CanvasSync.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Groups.GroupMembership", b =>
+                {
+                    b.HasOne("CanvasSync.Features.Connections.CanvasConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.Monitoring.Alerts.SentAlert", b =>
                 {
                     b.HasOne("CanvasSync.Features.Connections.CanvasConnection", null)
                         .WithMany()

@@ -943,6 +943,40 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.ToTable("group_memberships", (string)null);
                 });
 
+            modelBuilder.Entity("CanvasSync.Features.Monitoring.Alerts.SentAlert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ConnectionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.Property<DateTime>("SentAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("sent_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SentAt");
+
+                    b.HasIndex("ConnectionId", "Kind", "SentAt");
+
+                    b.ToTable("sent_alerts", (string)null);
+                });
+
             modelBuilder.Entity("CanvasSync.Features.Planner.PlannerItem", b =>
                 {
                     b.Property<long>("Id")
@@ -1192,6 +1226,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<double>("ActiveSeconds")
+                        .HasColumnType("REAL")
+                        .HasColumnName("active_seconds");
+
                     b.Property<long>("Bytes")
                         .HasColumnType("INTEGER")
                         .HasColumnName("bytes");
@@ -1249,6 +1287,11 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("phase");
 
+                    b.Property<string>("PhaseSecondsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phase_seconds_json");
+
                     b.Property<DateTime>("QueuedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("queued_at");
@@ -1295,6 +1338,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnName("type");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FinishedAt");
 
                     b.HasIndex("QueuedAt");
 
@@ -1644,6 +1689,15 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Groups.GroupMembership", b =>
+                {
+                    b.HasOne("CanvasSync.Features.Connections.CanvasConnection", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.Monitoring.Alerts.SentAlert", b =>
                 {
                     b.HasOne("CanvasSync.Features.Connections.CanvasConnection", null)
                         .WithMany()

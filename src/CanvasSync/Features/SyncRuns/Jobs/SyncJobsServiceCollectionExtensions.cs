@@ -5,7 +5,6 @@ using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Features.SyncRuns.Jobs;
@@ -51,22 +50,7 @@ public static class SyncJobsServiceCollectionExtensions
         });
         services.AddTransient<SyncJob>();
         services.AddSingleton<SyncScheduler>();
-        services.AddHostedService<SyncJobsStartup>();
+        services.AddHostedService<RecurringJobs>();
         return services;
     }
-}
-
-/// <summary>At start: the recurring schedule declared in one place, and unfinished runs put back on the queue.</summary>
-internal sealed class SyncJobsStartup(IRecurringJobManager recurring, SyncScheduler scheduler, IOptions<SyncOptions> options) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (options.Value.SchedulerEnabled)
-            recurring.AddOrUpdate<SyncScheduler>(SyncScheduler.RecurringJobId, s => s.EnqueueStaleAsync(CancellationToken.None),
-                SyncScheduler.Cron(options.Value.ScheduleEveryMinutes));
-        else recurring.RemoveIfExists(SyncScheduler.RecurringJobId);
-        await scheduler.ResumeOrphanedRunsAsync(cancellationToken);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,0 +1,106 @@
+using System.Security.Claims;
+using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
+using CanvasSync.Features.SyncRuns;
+using CanvasSync.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace CanvasSync.Features.Monitoring;
+
+public sealed record RunRecordList(IReadOnlyList<RunRecordView> Items);
+
+/// <summary>
+/// /api/v1/metrics: how syncs are doing. A user sees their own runs and connection; an admin sees everyone's, or one
+/// user's with user_id.
+/// </summary>
+public static class MetricsEndpoints
+{
+    private const int MaxDays = 365;
+
+    public static RouteGroupBuilder MapMetricsApi(this IEndpointRouteBuilder app)
+    {
+        var metrics = app.MapApiGroup("/api/v1/metrics", "Metrics");
+        metrics.ProducesProblem(StatusCodes.Status403Forbidden);
+        metrics.MapGet("/health", HealthAsync);
+        metrics.MapGet("/summary", SummaryAsync);
+        metrics.MapGet("/recent", RecentAsync);
+        metrics.MapGet("/failed", FailedAsync);
+        metrics.MapGet("/performance", PerformanceAsync);
+        return metrics;
+    }
+
+    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, [FromServices] DatabaseTarget database,
+        IOptions<MonitoringOptions> options, TimeProvider time, CancellationToken ct, [FromQuery(Name = "user_id")] long? userId = null)
+    {
+        if (Scope(caller, userId) is not { } who) return NotYours();
+        await using var own = who.All ? database.CreateContext() : null;
+        return TypedResults.Ok(await SyncHealth.CheckAsync(own ?? db, who.UserId, options.Value, time.GetUtcNow().UtcDateTime, ct));
+    }
+
+    private static async Task<Results<Ok<MetricsSummary>, ProblemHttpResult>> SummaryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
+    {
+        if (CheckDays(days) is { } bad) return bad;
+        if (Scope(caller, userId) is not { } who) return NotYours();
+        await using var own = who.All ? database.CreateContext() : null;
+        var since = time.GetUtcNow().UtcDateTime.AddDays(-days);
+        return TypedResults.Ok(MetricsFigures.Summary(days, since, await RunRecords.FactsAsync(own ?? db, who.UserId, since, ct)));
+    }
+
+    private static async Task<Results<Ok<RunRecordList>, ProblemHttpResult>> RecentAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        [FromServices] DatabaseTarget database, CancellationToken ct, int limit = 20, [FromQuery(Name = "user_id")] long? userId = null)
+    {
+        if (Paging.CheckLimit(limit) is { } bad) return bad;
+        if (Scope(caller, userId) is not { } who) return NotYours();
+        await using var own = who.All ? database.CreateContext() : null;
+        var source = own ?? db;
+        return TypedResults.Ok(new RunRecordList(await RunRecords.ListAsync(source, RunRecords.Ended(source, who.UserId), limit, ct)));
+    }
+
+    /// <summary>Runs that failed in whole (failed, needs_reauth) or in part (completed_with_errors), newest first.</summary>
+    private static async Task<Results<Ok<RunRecordList>, ProblemHttpResult>> FailedAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, int limit = 50, [FromQuery(Name = "user_id")] long? userId = null)
+    {
+        if ((CheckDays(days) ?? Paging.CheckLimit(limit)) is { } bad) return bad;
+        if (Scope(caller, userId) is not { } who) return NotYours();
+        await using var own = who.All ? database.CreateContext() : null;
+        var source = own ?? db;
+        var failed = RunRecords.Ended(source, who.UserId, time.GetUtcNow().UtcDateTime.AddDays(-days))
+            .Where(r => r.Status == SyncStatus.Failed || r.Status == SyncStatus.NeedsReauth || r.Status == SyncStatus.CompletedWithErrors);
+        return TypedResults.Ok(new RunRecordList(await RunRecords.ListAsync(source, failed, limit, ct)));
+    }
+
+    /// <summary>Per UTC day, the last <paramref name="days"/> days up to today.</summary>
+    private static async Task<Results<Ok<List<DayPerformance>>, ProblemHttpResult>> PerformanceAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 14, [FromQuery(Name = "user_id")] long? userId = null)
+    {
+        if (CheckDays(days) is { } bad) return bad;
+        if (Scope(caller, userId) is not { } who) return NotYours();
+        await using var own = who.All ? database.CreateContext() : null;
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var first = today.AddDays(1 - days);
+        var runs = await RunRecords.FactsAsync(own ?? db, who.UserId, first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), ct);
+        return TypedResults.Ok(MetricsFigures.PerDay(first, today, runs));
+    }
+
+    /// <summary>
+    /// Whose runs: an admin's request reads everyone's (or user_id's) on a context of its own, without the row-level
+    /// security user its request connection carries; a user's reads their own. Null: a user asked for someone else's.
+    /// </summary>
+    private static (long? UserId, bool All)? Scope(ClaimsPrincipal caller, long? userId)
+    {
+        if (caller.IsAdmin()) return (userId, true);
+        return userId is null || userId == caller.UserId() ? (caller.UserId(), false) : null;
+    }
+
+    private static ProblemHttpResult? CheckDays(int days) =>
+        days is < 1 or > MaxDays ? Problems.Field("days", $"days must be between 1 and {MaxDays}") : null;
+
+    private static ProblemHttpResult NotYours() =>
+        Problems.Field("user_id", "only an admin may read another user's metrics", StatusCodes.Status403Forbidden, title: "Forbidden");
+}

@@ -145,7 +145,9 @@ public static class AccountsServiceCollectionExtensions
         return services;
     }
 
-    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Where machines call (the API, Prometheus at /metrics): a 401 or 403 there, never a redirect to the sign-in page.</summary>
+    private static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
     {

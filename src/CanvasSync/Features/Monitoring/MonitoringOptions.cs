@@ -93,8 +93,11 @@ public sealed class EmailOptions
         if (!Enabled) yield break;
         if (Port is < 1 or > 65535) yield return "Port must be between 1 and 65535";
         if (Security is not ("starttls" or "tls" or "none")) yield return "Security must be starttls, tls or none";
-        if (!MimeKit.MailboxAddress.TryParse(From, out _)) yield return "From must be an e-mail address";
+        if (!IsAddress(From)) yield return "From must be an e-mail address";
         if (To.Length == 0) yield return "To must list at least one address";
-        foreach (var to in To.Where(t => !MimeKit.MailboxAddress.TryParse(t, out _))) yield return $"To: \"{to}\" is not an e-mail address";
+        foreach (var to in To.Where(t => !IsAddress(t))) yield return $"To: \"{to}\" is not an e-mail address";
     }
+
+    /// <summary>user@host (MimeKit alone also takes a bare local part, which no SMTP server would deliver).</summary>
+    private static bool IsAddress(string value) => MimeKit.MailboxAddress.TryParse(value, out var address) && address.Address.Contains('@', StringComparison.Ordinal);
 }

@@ -69,7 +69,7 @@ public sealed partial class AlertJobs(DatabaseTarget database, AlertChannels cha
             .AppendLine(CultureInfo.InvariantCulture, $"CanvasSync, the week to {now:yyyy-MM-dd HH:mm} UTC")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Syncs: {s.TotalSyncs} ({s.Succeeded} succeeded, {s.Failed} failed, {s.Cancelled} cancelled)")
-            .AppendLine(CultureInfo.InvariantCulture, $"Success rate: {(s.SuccessRate is { } rate ? rate.ToString("P1", CultureInfo.InvariantCulture) : "no syncs")}")
+            .AppendLine(CultureInfo.InvariantCulture, $"Success rate: {(s.SuccessRate is { } rate ? (rate * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "no syncs")}")
             .AppendLine(CultureInfo.InvariantCulture, $"Duration: average {Seconds(s.AverageDurationSeconds)}, p95 {Seconds(s.P95DurationSeconds)}")
             .AppendLine(CultureInfo.InvariantCulture, $"Items synced: {s.ItemsSynced}")
             .AppendLine()

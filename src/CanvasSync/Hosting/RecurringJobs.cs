@@ -34,6 +34,7 @@ internal sealed class RecurringJobs(IRecurringJobManager recurring, SyncSchedule
             }
             catch (ArgumentException e)
             {
+                // Five fields that still do not parse (MonitoringOptions checks the shape): Hangfire's parser says why.
                 throw new OptionsValidationException(MonitoringOptions.Section, typeof(MonitoringOptions),
                     [$"Monitoring:Alerts:WeeklyReportCron: \"{report}\" is not a cron expression ({e.Message})"]);
             }

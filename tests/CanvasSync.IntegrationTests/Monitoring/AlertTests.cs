@@ -89,11 +89,13 @@ public sealed class AlertTests(PostgresServer postgres)
     [Fact]
     public async Task Alert_settings_are_checked_at_start_without_repeating_the_secret()
     {
-        var bad = new[] { "--Monitoring:Alerts:SlackWebhookUrl=not a url with-secret-123", "--Monitoring:Alerts:Email:Host=127.0.0.1", "--Monitoring:Alerts:Email:From=nobody" };
+        var bad = new[] { "--Monitoring:Alerts:SlackWebhookUrl=not a url with-secret-123", "--Monitoring:Alerts:Email:Host=127.0.0.1", "--Monitoring:Alerts:Email:From=nobody",
+            "--Monitoring:Alerts:WeeklyReportCron=every monday" };
         var e = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync("sqlite", postgres, bad));
         Assert.Contains("Monitoring:Alerts:SlackWebhookUrl must be an absolute http(s) URL", e.Message, StringComparison.Ordinal);
         Assert.Contains("Monitoring:Alerts:Email:From must be an e-mail address", e.Message, StringComparison.Ordinal);
         Assert.Contains("Monitoring:Alerts:Email:To must list at least one address", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Monitoring:Alerts:WeeklyReportCron must be a cron expression", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("with-secret-123", e.Message, StringComparison.Ordinal);
     }
 

@@ -69,6 +69,8 @@ public sealed class AlertOptions
         if (!string.IsNullOrWhiteSpace(SlackWebhookUrl)
             && !(Uri.TryCreate(SlackWebhookUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"))
             yield return "SlackWebhookUrl must be an absolute http(s) URL"; // the value itself is a secret: not repeated
+        if (!string.IsNullOrWhiteSpace(WeeklyReportCron) && WeeklyReportCron.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: not (5 or 6) })
+            yield return "WeeklyReportCron must be a cron expression: minute hour day month weekday, e.g. \"0 8 * * 1\"";
         foreach (var problem in Email.Problems()) yield return "Email:" + problem;
     }
 }

@@ -1,3 +1,4 @@
+using CanvasSync.Data;
 using CanvasSync.Features.Monitoring.Alerts;
 using CanvasSync.Features.SyncRuns;
 using Hangfire;
@@ -31,6 +32,9 @@ public static class MonitoringServiceCollectionExtensions
     public static void MapMonitoring(this WebApplication app)
     {
         app.MapMetricsApi();
+        // An unparsable database leaves no DatabaseTarget (nor anything built on it); start-up then stops on that
+        // setting with a plain message, so there is no /metrics to map.
+        if (app.Services.GetService<DatabaseTarget>() is null) return;
         var scrape = app.MapMetrics("/metrics", app.Services.GetRequiredService<SyncPrometheus>().Registry);
         if (app.Services.GetRequiredService<IOptions<MonitoringOptions>>().Value.AnonymousMetrics) scrape.AllowAnonymous();
         else scrape.RequireAuthorization("admin");

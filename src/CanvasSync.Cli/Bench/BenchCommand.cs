@@ -14,7 +14,7 @@ internal static class BenchCommand
             seconds, concurrency,
         };
         sandbox.SetAction((parse, ct) => SandboxBench.RunAsync(parse.GetValue(seconds), parse.GetValue(concurrency), ct));
-        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync(), Api() };
+        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync(), Api(), Metrics() };
     }
 
     private static Command Sync()
@@ -44,6 +44,17 @@ internal static class BenchCommand
         };
         command.SetAction((p, ct) => ApiBench.RunAsync(new ApiBench.Settings(p.GetValue(profile)!, p.GetValue(db), p.GetValue(seconds), p.GetValue(connections),
             p.GetValue(threads), p.GetValue(paths) ?? []), ct));
+        return command;
+    }
+
+    private static Command Metrics()
+    {
+        var db = new Option<string?>("--db") { Description = "An empty database to seed (default: a temporary SQLite file)" };
+        var runs = new Option<int>("--runs") { DefaultValueFactory = _ => 100_000, Description = "Run records to seed, over 90 days" };
+        var connections = new Option<int>("--connections") { DefaultValueFactory = _ => 1000, Description = "Users, each with a connection" };
+        var repeat = new Option<int>("--repeat") { DefaultValueFactory = _ => 5, Description = "Timed calls per endpoint" };
+        var command = new Command("metrics", "Latency of the metrics API and /metrics over a long history of runs") { db, runs, connections, repeat };
+        command.SetAction((p, ct) => MetricsBench.RunAsync(new MetricsBench.Settings(p.GetValue(db), p.GetValue(runs), p.GetValue(connections), p.GetValue(repeat)), ct));
         return command;
     }
 

@@ -70,8 +70,12 @@ public sealed class MetricsApiTests(PostgresServer postgres)
         Assert.Equal(2, summary.GetProperty("failed").GetInt32());
         Assert.Equal(0.5, summary.GetProperty("success_rate").GetDouble());
         Assert.Equal(1, summary.GetProperty("by_status").GetProperty("needs_reauth").GetInt32());
-        var aliceItems = new[] { s.AliceFull, s.AliceDelta }.Sum(r => r.Counts.Values.Sum(c => c.Created + c.Updated + c.Deleted + c.Unchanged));
-        Assert.Equal(aliceItems, summary.GetProperty("items_synced").GetInt64()); // bob's and carol's runs wrote nothing
+        // Items synced: what Canvas served the runs, as each record says; bob's and carol's runs got nothing.
+        var records = (await JsonOf(await s.Admin.Http.GetAsync("/api/v1/metrics/recent"))).GetProperty("items").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("run_id").GetInt64(), r => r.GetProperty("canvas").GetProperty("items").GetInt64());
+        Assert.Equal(0, records[s.BobFailed.RunId] + records[s.CarolReauth.RunId]);
+        Assert.True(records[s.AliceFull.RunId] > 100);
+        Assert.Equal(records.Values.Sum(), summary.GetProperty("items_synced").GetInt64());
         var average = summary.GetProperty("average_duration_seconds").GetDouble();
         Assert.InRange(summary.GetProperty("p95_duration_seconds").GetDouble(), average, double.MaxValue);
 

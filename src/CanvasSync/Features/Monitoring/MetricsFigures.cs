@@ -3,7 +3,7 @@ using CanvasSync.Features.SyncRuns;
 
 namespace CanvasSync.Features.Monitoring;
 
-/// <summary>GET metrics/summary. Durations are of the runs that succeeded; items are what non-dry runs processed.</summary>
+/// <summary>GET metrics/summary. Durations are of the runs that succeeded; items are those Canvas served to non-dry runs.</summary>
 public sealed record MetricsSummary(int Days, DateTime Since, int TotalSyncs, int Succeeded, int Failed, int Cancelled, int CompletedWithErrors,
     double? SuccessRate, double? AverageDurationSeconds, double? P95DurationSeconds, long ItemsSynced, IReadOnlyDictionary<string, int> ByStatus);
 

@@ -7,8 +7,8 @@ namespace CanvasSync.Features.Monitoring;
 /// <summary>One entity's figures in a run. Processed is every row the run handled: created + updated + deleted + unchanged.</summary>
 public sealed record ItemCounts(long Processed, long Created, long Updated, long Deleted);
 
-/// <summary>What talking to Canvas cost a run.</summary>
-public sealed record CanvasCallsView(long Requests, long Pages, long Bytes, long Throttled, long Retries);
+/// <summary>What talking to Canvas cost a run: requests, pages, the items on them, body bytes, rate-limit refusals, retries.</summary>
+public sealed record CanvasCallsView(long Requests, long Pages, long Items, long Bytes, long Throttled, long Retries);
 
 /// <summary>
 /// The metrics record of one ended run. <c>duration_seconds</c> is the time workers spent on it (summed over attempts
@@ -18,7 +18,10 @@ public sealed record RunRecordView(long RunId, long UserId, long ConnectionId, s
     DateTime? StartedAt, DateTime? FinishedAt, double DurationSeconds, IReadOnlyDictionary<string, double> PhaseSeconds,
     IReadOnlyDictionary<string, ItemCounts> Items, CanvasCallsView Canvas, SyncErrorView? Error);
 
-/// <summary>The few facts of an ended run that the summary, the per-day figures and health need (a narrow read).</summary>
+/// <summary>
+/// The few facts of an ended run that the summary, the per-day figures and health need: columns of the run's own row
+/// only (a narrow read). Items are those Canvas served the run.
+/// </summary>
 internal sealed record RunFacts(SyncStatus Status, bool DryRun, bool Started, DateTime FinishedAt, double Seconds, long Items)
 {
     /// <summary>It finished its work: completed, or completed with some collections failed.</summary>
@@ -36,13 +39,19 @@ internal static class RunRecords
 {
     /// <summary>Runs that ended at or after <paramref name="since"/>, of <paramref name="userId"/>'s connections, or everyone's when null.</summary>
     public static IQueryable<SyncRun> Ended(CanvasSyncDbContext db, long? userId, DateTime? since = null) =>
-        db.SyncRuns.AsNoTracking().Where(r => r.FinishedAt != null && (since == null || r.FinishedAt >= since)
-            && (userId == null || db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId)));
+        OfUser(db, db.SyncRuns.AsNoTracking(), userId).Where(r => r.FinishedAt != null && (since == null || r.FinishedAt >= since));
+
+    /// <summary>
+    /// The user's runs as "connection_id IN (their connections)": the database then reads them by connection (a few
+    /// hundred rows) rather than walking every run in the window and asking whose each is.
+    /// </summary>
+    public static IQueryable<SyncRun> OfUser(CanvasSyncDbContext db, IQueryable<SyncRun> runs, long? userId) => userId is null
+        ? runs
+        : runs.Where(r => db.Connections.Where(c => c.UserId == userId).Select(c => c.Id).Contains(r.ConnectionId));
 
     public static Task<List<RunFacts>> FactsAsync(CanvasSyncDbContext db, long? userId, DateTime since, CancellationToken ct) =>
         Ended(db, userId, since)
-            .Select(r => new RunFacts(r.Status, r.DryRun, r.StartedAt != null, r.FinishedAt!.Value, r.ActiveSeconds,
-                r.Counts.Sum(c => c.Created + c.Updated + c.Deleted + c.Unchanged)))
+            .Select(r => new RunFacts(r.Status, r.DryRun, r.StartedAt != null, r.FinishedAt!.Value, r.ActiveSeconds, r.Items))
             .ToListAsync(ct);
 
     /// <summary>Whole records, newest first, at most <paramref name="limit"/>.</summary>
@@ -59,6 +68,6 @@ internal static class RunRecords
         PhaseTimes.Parse(r.PhaseSecondsJson),
         counts.OrderBy(c => c.EntityType, StringComparer.Ordinal)
             .ToDictionary(c => c.EntityType, c => new ItemCounts(c.Created + c.Updated + c.Deleted + c.Unchanged, c.Created, c.Updated, c.Deleted)),
-        new CanvasCallsView(r.Requests, r.Pages, r.Bytes, r.Throttled, r.Retries),
+        new CanvasCallsView(r.Requests, r.Pages, r.Items, r.Bytes, r.Throttled, r.Retries),
         r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage));
 }

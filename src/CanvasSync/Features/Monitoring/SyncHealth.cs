@@ -25,8 +25,7 @@ internal static class SyncHealth
 
         var heartbeatBefore = now - SyncEngine.HeartbeatTimeout;
         var queuedBefore = now.AddMinutes(-o.StuckQueuedMinutes);
-        var stuck = await db.SyncRuns.AsNoTracking()
-            .Where(r => userId == null || db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId))
+        var stuck = await RunRecords.OfUser(db, db.SyncRuns.AsNoTracking(), userId)
             .CountAsync(r => (r.Status == SyncStatus.Running && (r.HeartbeatAt == null || r.HeartbeatAt < heartbeatBefore))
                 || (r.Status == SyncStatus.Queued && r.QueuedAt < queuedBefore), ct);
 

@@ -30,9 +30,7 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
     /// <summary>Waits until at least <paramref name="count"/> messages arrived (a minute at most).</summary>
     public async Task<List<MimeMessage>> WaitForAsync(int count)
     {
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (Received.Count < count && DateTime.UtcNow < until) await Task.Delay(50);
-        Assert.True(Received.Count >= count, $"expected {count} e-mail(s), {Received.Count} arrived");
+        await Arrivals.WaitForAsync(() => Received.Count, count, "e-mail(s)");
         return Received.Select(r => r.Message).ToList();
     }
 

@@ -39,9 +39,7 @@ public sealed class LoopbackWebhook : IAsyncDisposable
 
     public async Task<List<JsonElement>> WaitForAsync(int count)
     {
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (Received.Count < count && DateTime.UtcNow < until) await Task.Delay(50);
-        Assert.True(Received.Count >= count, $"expected {count} webhook post(s), {Received.Count} arrived");
+        await Arrivals.WaitForAsync(() => Received.Count, count, "webhook post(s)");
         return Received.Select(r => r.Body).ToList();
     }
 

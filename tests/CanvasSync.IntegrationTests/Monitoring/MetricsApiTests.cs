@@ -52,9 +52,16 @@ public sealed class MetricsApiTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.Forbidden, notYours.StatusCode);
         Assert.True((await JsonOf(notYours)).GetProperty("errors").TryGetProperty("user_id", out _));
 
-        // One summary line per run in the log, naming the run, its connection and its outcome.
+        // One summary line per run in the log, naming the run, its connection and its outcome; every line the run
+        // logs carries the run's id in its scope.
         foreach (var (run, status) in new[] { (s.AliceFull.RunId, "Completed"), (s.BobFailed.RunId, "Failed"), (s.CarolReauth.RunId, "NeedsReauth") })
-            Assert.Single(h.Logs.Lines, l => l.Contains($"Sync run {run} of connection", StringComparison.Ordinal) && l.Contains($"ended {status} in", StringComparison.Ordinal));
+        {
+            var line = Assert.Single(h.Logs.Lines, l => l.Contains($"Sync run {run} of connection", StringComparison.Ordinal) && l.Contains($"ended {status} in", StringComparison.Ordinal));
+            Assert.Contains($"SyncRunId={run},", line, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(h.Logs.Lines, l => l.Contains("Sync collection", StringComparison.Ordinal) && l.Contains($"SyncRunId={s.BobFailed.RunId},", StringComparison.Ordinal)
+            || l.Contains($"Sync run {s.BobFailed.RunId} failed as a whole", StringComparison.Ordinal) && l.Contains($"SyncRunId={s.BobFailed.RunId},", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -22,7 +22,10 @@ public sealed partial class SyncEngine
         await using var db = database.CreateContext();
         var unfinished = await db.SyncRuns.Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Running || r.Status == SyncStatus.Queued))
             .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
-        if (unfinished is not null && (unfinished.Status == SyncStatus.Queued || IsAlive(unfinished, Now))) return (unfinished.Id, true);
+        // This process starting or running the connection's sync (its run id not yet known to _active) is alive too:
+        // IsAlive looks at other processes only, and without this a trigger in that instant superseded the run.
+        if (unfinished is not null && (unfinished.Status == SyncStatus.Queued || IsAlive(unfinished, Now) || _active.ContainsKey(connectionId)))
+            return (unfinished.Id, true);
 
         var connection = await db.Connections.SingleAsync(c => c.Id == connectionId, ct);
         if (unfinished is not null) await SupersedeAsync(db, unfinished, "superseded by another sync", ct);

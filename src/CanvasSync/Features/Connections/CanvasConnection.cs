@@ -26,3 +26,10 @@ public sealed class CanvasConnection
     /// <summary>The last change version handed out for this connection's rows; only <see cref="Data.ChangeVersions"/> moves it.</summary>
     public long ChangeVersion { get; set; }
 }
+
+public static class CanvasConnectionQueries
+{
+    /// <summary>Connections that can be synced: a stored token, neither waiting for reauth nor disconnected.</summary>
+    public static IQueryable<CanvasConnection> Syncable(this IQueryable<CanvasConnection> connections) =>
+        connections.Where(c => c.EncryptedToken != null && (c.Status == ConnectionStatus.Ok || c.Status == ConnectionStatus.Error));
+}

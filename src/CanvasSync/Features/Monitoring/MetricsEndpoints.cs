@@ -37,29 +37,28 @@ public static class MetricsEndpoints
     private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, [FromServices] DatabaseTarget database,
         IOptions<MonitoringOptions> options, TimeProvider time, CancellationToken ct, [FromQuery(Name = "user_id")] long? userId = null)
     {
-        if (Scope(caller, userId) is not { } who) return NotYours();
-        await using var own = who.All ? database.CreateContext() : null;
-        return TypedResults.Ok(await SyncHealth.CheckAsync(own ?? db, who.UserId, options.Value, time.GetUtcNow().UtcDateTime, ct));
+        await using var who = Whose(caller, userId, db, database);
+        if (who is null) return NotYours();
+        return TypedResults.Ok(await SyncHealth.CheckAsync(who.Db, who.UserId, options.Value, time.GetUtcNow().UtcDateTime, ct));
     }
 
     private static async Task<Results<Ok<MetricsSummary>, ProblemHttpResult>> SummaryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
         [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (CheckDays(days) is { } bad) return bad;
-        if (Scope(caller, userId) is not { } who) return NotYours();
-        await using var own = who.All ? database.CreateContext() : null;
+        await using var who = Whose(caller, userId, db, database);
+        if (who is null) return NotYours();
         var since = time.GetUtcNow().UtcDateTime.AddDays(-days);
-        return TypedResults.Ok(MetricsFigures.Summary(days, since, await RunRecords.FactsAsync(own ?? db, who.UserId, since, ct)));
+        return TypedResults.Ok(MetricsFigures.Summary(days, since, await RunRecords.FactsAsync(who.Db, who.UserId, since, ct)));
     }
 
     private static async Task<Results<Ok<RunRecordList>, ProblemHttpResult>> RecentAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
         [FromServices] DatabaseTarget database, CancellationToken ct, int limit = 20, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (Paging.CheckLimit(limit) is { } bad) return bad;
-        if (Scope(caller, userId) is not { } who) return NotYours();
-        await using var own = who.All ? database.CreateContext() : null;
-        var source = own ?? db;
-        return TypedResults.Ok(new RunRecordList(await RunRecords.ListAsync(source, RunRecords.Ended(source, who.UserId), limit, ct)));
+        await using var who = Whose(caller, userId, db, database);
+        if (who is null) return NotYours();
+        return TypedResults.Ok(new RunRecordList(await RunRecords.ListAsync(who.Db, RunRecords.Ended(who.Db, who.UserId), limit, ct)));
     }
 
     /// <summary>Runs that failed in whole (failed, needs_reauth) or in part (completed_with_errors), newest first.</summary>
@@ -67,12 +66,10 @@ public static class MetricsEndpoints
         [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, int limit = 50, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if ((CheckDays(days) ?? Paging.CheckLimit(limit)) is { } bad) return bad;
-        if (Scope(caller, userId) is not { } who) return NotYours();
-        await using var own = who.All ? database.CreateContext() : null;
-        var source = own ?? db;
-        var failed = RunRecords.Ended(source, who.UserId, time.GetUtcNow().UtcDateTime.AddDays(-days))
-            .Where(r => r.Status == SyncStatus.Failed || r.Status == SyncStatus.NeedsReauth || r.Status == SyncStatus.CompletedWithErrors);
-        return TypedResults.Ok(new RunRecordList(await RunRecords.ListAsync(source, failed, limit, ct)));
+        await using var who = Whose(caller, userId, db, database);
+        if (who is null) return NotYours();
+        var failed = RunRecords.Failures(RunRecords.Ended(who.Db, who.UserId, time.GetUtcNow().UtcDateTime.AddDays(-days)));
+        return TypedResults.Ok(new RunRecordList(await RunRecords.ListAsync(who.Db, failed, limit, ct)));
     }
 
     /// <summary>Per UTC day, the last <paramref name="days"/> days up to today.</summary>
@@ -80,22 +77,29 @@ public static class MetricsEndpoints
         [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 14, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (CheckDays(days) is { } bad) return bad;
-        if (Scope(caller, userId) is not { } who) return NotYours();
-        await using var own = who.All ? database.CreateContext() : null;
+        await using var who = Whose(caller, userId, db, database);
+        if (who is null) return NotYours();
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var first = today.AddDays(1 - days);
-        var runs = await RunRecords.FactsAsync(own ?? db, who.UserId, first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), ct);
+        var runs = await RunRecords.FactsAsync(who.Db, who.UserId, first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), ct);
         return TypedResults.Ok(MetricsFigures.PerDay(first, today, runs));
     }
 
     /// <summary>
-    /// Whose runs: an admin's request reads everyone's (or user_id's) on a context of its own, without the row-level
-    /// security user its request connection carries; a user's reads their own. Null: a user asked for someone else's.
+    /// Whose runs, read where: an admin reads everyone's (or user_id's) on a context of its own, without the row-level
+    /// security user the request's connection carries; a user reads their own on the request's context. Null: a user
+    /// asked for someone else's.
     /// </summary>
-    private static (long? UserId, bool All)? Scope(ClaimsPrincipal caller, long? userId)
+    private static MetricsReader? Whose(ClaimsPrincipal caller, long? userId, CanvasSyncDbContext requestDb, DatabaseTarget database)
     {
-        if (caller.IsAdmin()) return (userId, true);
-        return userId is null || userId == caller.UserId() ? (caller.UserId(), false) : null;
+        if (caller.IsAdmin()) return new MetricsReader(database.CreateContext(), userId, Owned: true);
+        return userId is null || userId == caller.UserId() ? new MetricsReader(requestDb, caller.UserId(), Owned: false) : null;
+    }
+
+    /// <summary>The context to read from and whose runs (null: everyone's); disposes the context only if it made it.</summary>
+    private sealed record MetricsReader(CanvasSyncDbContext Db, long? UserId, bool Owned) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Owned ? Db.DisposeAsync() : ValueTask.CompletedTask;
     }
 
     private static ProblemHttpResult? CheckDays(int days) =>

@@ -49,6 +49,10 @@ internal static class RunRecords
         ? runs
         : runs.Where(r => db.Connections.Where(c => c.UserId == userId).Select(c => c.Id).Contains(r.ConnectionId));
 
+    /// <summary>Runs that failed in whole (failed, needs_reauth) or in part (completed_with_errors).</summary>
+    public static IQueryable<SyncRun> Failures(IQueryable<SyncRun> runs) =>
+        runs.Where(r => r.Status == SyncStatus.Failed || r.Status == SyncStatus.NeedsReauth || r.Status == SyncStatus.CompletedWithErrors);
+
     public static Task<List<RunFacts>> FactsAsync(CanvasSyncDbContext db, long? userId, DateTime since, CancellationToken ct) =>
         Ended(db, userId, since)
             .Select(r => new RunFacts(r.Status, r.DryRun, r.StartedAt != null, r.FinishedAt!.Value, r.ActiveSeconds, r.Items))

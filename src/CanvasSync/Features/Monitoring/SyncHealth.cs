@@ -32,13 +32,12 @@ internal static class SyncHealth
         var connections = db.Connections.AsNoTracking().Where(c => userId == null || c.UserId == userId);
         var needsReauth = await connections.CountAsync(c => c.Status == ConnectionStatus.NeedsReauth, ct);
         var staleBefore = now.AddHours(-o.StaleDataHours);
-        var stale = await Usable(connections).CountAsync(c => (c.LastFullSyncAt ?? c.CreatedAt) < staleBefore && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore), ct);
+        var stale = await connections.Syncable().CountAsync(c => (c.LastFullSyncAt ?? c.CreatedAt) < staleBefore && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore), ct);
 
         var reasons = new List<HealthReason>();
-        if (failureRate is { } rate && rate >= o.UnhealthyFailureRate)
-            reasons.Add(new("failure_rate", "unhealthy", $"{rate:P0} of the {runs.Count} syncs in the last {o.HealthWindowHours} h failed"));
-        else if (failureRate is { } r && r >= o.DegradedFailureRate)
-            reasons.Add(new("failure_rate", "degraded", $"{r:P0} of the {runs.Count} syncs in the last {o.HealthWindowHours} h failed"));
+        if (failureRate is { } rate && rate >= o.DegradedFailureRate)
+            reasons.Add(new("failure_rate", rate >= o.UnhealthyFailureRate ? "unhealthy" : "degraded",
+                $"{rate:P0} of the {runs.Count} syncs in the last {o.HealthWindowHours} h failed"));
         if (stuck > 0)
             reasons.Add(new("stuck_runs", "degraded", $"{stuck} sync(s) queued over {o.StuckQueuedMinutes} min or running without a sign of life"));
         if (needsReauth > 0)
@@ -49,8 +48,4 @@ internal static class SyncHealth
         var status = reasons.Any(x => x.Severity == "unhealthy") ? "unhealthy" : reasons.Count > 0 ? "degraded" : "healthy";
         return new HealthReport(status, reasons, now, o.HealthWindowHours, runs.Count, failureRate, stuck, needsReauth, stale);
     }
-
-    /// <summary>Connections the scheduler syncs: a stored token, not waiting for reauth or disconnected.</summary>
-    public static IQueryable<CanvasConnection> Usable(IQueryable<CanvasConnection> connections) =>
-        connections.Where(c => c.EncryptedToken != null && (c.Status == ConnectionStatus.Ok || c.Status == ConnectionStatus.Error));
 }

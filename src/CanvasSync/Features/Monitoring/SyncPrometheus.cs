@@ -91,7 +91,7 @@ public sealed class SyncPrometheus : ISyncRunObserver
         foreach (var status in Enum.GetValues<ConnectionStatus>())
             _connections.WithLabels(SnakeCase.From(status.ToString())).Set(byStatus.Where(s => s.Status == status).Sum(s => s.Count));
 
-        var oldest = await SyncHealth.Usable(db.Connections)
+        var oldest = await db.Connections.Syncable()
             .Select(c => (DateTime?)(c.LastDeltaAt != null && c.LastDeltaAt > c.LastFullSyncAt ? c.LastDeltaAt : c.LastFullSyncAt ?? c.CreatedAt))
             .MinAsync(ct);
         _stalest.Set(oldest is { } at ? Math.Max(0, (_time.GetUtcNow().UtcDateTime - at).TotalSeconds) : 0);

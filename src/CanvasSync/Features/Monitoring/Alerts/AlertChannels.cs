@@ -25,7 +25,10 @@ public sealed class AlertChannels(IHttpClientFactory http, IOptions<MonitoringOp
         get
         {
             var o = options.Value.Alerts;
-            return [.. o.SlackWebhook is null ? [] : new[] { Slack }, .. o.Email.Enabled ? [Email] : Array.Empty<string>()];
+            var channels = new List<string>();
+            if (o.SlackWebhook is not null) channels.Add(Slack);
+            if (o.Email.Enabled) channels.Add(Email);
+            return channels;
         }
     }
 

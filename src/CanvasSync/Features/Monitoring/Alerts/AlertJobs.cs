@@ -39,8 +39,7 @@ public sealed partial class AlertJobs(DatabaseTarget database, AlertChannels cha
         var since = now.AddDays(-7);
         await using var db = database.CreateContext();
         var summary = MetricsFigures.Summary(7, since, await RunRecords.FactsAsync(db, null, since, ct));
-        var failures = await RunRecords.Ended(db, null, since)
-            .Where(r => r.Status == SyncStatus.Failed || r.Status == SyncStatus.NeedsReauth || r.Status == SyncStatus.CompletedWithErrors)
+        var failures = await RunRecords.Failures(RunRecords.Ended(db, null, since))
             .OrderByDescending(r => r.FinishedAt).Take(50)
             .Join(db.Connections, r => r.ConnectionId, c => c.Id, (r, c) => new { Run = r, c.UserId })
             .Join(db.Users, x => x.UserId, u => u.Id, (x, u) => new { x.Run, u.Name })

@@ -37,8 +37,7 @@ public sealed partial class SyncScheduler(SyncEngine engine, IBackgroundJobClien
         List<long> due;
         await using (var db = database.CreateContext())
         {
-            due = await db.Connections.AsNoTracking()
-                .Where(c => c.EncryptedToken != null && (c.Status == ConnectionStatus.Ok || c.Status == ConnectionStatus.Error))
+            due = await db.Connections.AsNoTracking().Syncable()
                 // Stale: the newest complete sync (full or delta) is older than the threshold, or there is none.
                 .Where(c => (c.LastFullSyncAt == null || c.LastFullSyncAt < staleBefore) && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore))
                 .Where(c => !db.SyncRuns.Any(r => r.ConnectionId == c.Id && (r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running)))

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test. Installs with apt-get what the tests need when it is missing (PostgreSQL 15 server binaries),
-# then runs dotnet test on the whole solution. Usage: scripts/test.sh [extra dotnet test arguments]
+# Runs every test. Installs with apt-get what the tests need when it is missing (PostgreSQL 15 server binaries, and
+# Debian's Chromium for the dashboard's browser tests), then runs dotnet test on the whole solution. Usage: scripts/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 [ -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/initdb" ] || need+=(postgresql-15)
 command -v runuser >/dev/null || need+=(util-linux)
+[ -x /usr/bin/chromium ] || need+=(chromium) # Playwright drives this one; it never downloads a browser here
 if [ ${#need[@]} -gt 0 ]; then
   echo "scripts/test.sh: installing ${need[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

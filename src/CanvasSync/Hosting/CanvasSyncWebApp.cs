@@ -4,7 +4,6 @@ using CanvasSync.Features.Assignments;
 using CanvasSync.Features.Changes;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
-using CanvasSync.Features.Dashboard;
 using CanvasSync.Features.Enrollments;
 using CanvasSync.Features.Groups;
 using CanvasSync.Features.Monitoring;
@@ -12,6 +11,7 @@ using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Features.Tasks;
+using CanvasSync.Pages;
 using CanvasSync.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -36,6 +36,7 @@ public static partial class CanvasSyncWebApp
         builder.AddCanvasSync();
         builder.Services.AddSyncJobs(); // background syncs run in the web app, not in one-shot CLI commands
         builder.Services.AddMonitoring();
+        builder.Services.AddDashboard();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{SecurityOptions.Section}:{nameof(SecurityOptions.MaxRequestBodyBytes)}")
@@ -53,7 +54,7 @@ public static partial class CanvasSyncWebApp
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-        app.MapSignIn();
+        app.MapSignOut();
         app.MapCanvasConnections();
         app.MapSyncRuns();
         app.MapCourses();
@@ -65,7 +66,7 @@ public static partial class CanvasSyncWebApp
         app.MapChangeFeed();
         app.MapMonitoring();
         app.MapApiReference();
-        app.MapHome();
+        app.MapDashboard();
         return app;
     }
 

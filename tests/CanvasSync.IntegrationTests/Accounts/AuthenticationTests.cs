@@ -91,6 +91,6 @@ public sealed partial class AuthenticationTests(PostgresServer postgres)
         return await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["__csrf"] = token, ["api_key"] = key }));
     }
 
-    [GeneratedRegex("name=\"__csrf\" value=\"(?<value>[^\"]+)\"")]
+    [GeneratedRegex("name=\"__csrf\"[^>]*value=\"(?<value>[^\"]+)\"")]
     private static partial Regex CsrfField();
 }

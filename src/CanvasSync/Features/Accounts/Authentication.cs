@@ -106,6 +106,7 @@ public static class AccountsServiceCollectionExtensions
             .AddCookie(o =>
             {
                 o.LoginPath = "/login";
+                o.AccessDeniedPath = "/denied";
                 o.Cookie.Name = "canvassync_session";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;

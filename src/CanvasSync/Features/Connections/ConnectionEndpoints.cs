@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
-using CanvasSync.Features.Changes;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -93,27 +92,8 @@ public static class ConnectionEndpoints
     }
 
     private static async Task<Ok<ConnectionStatusResponse>> StatusAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, TimeProvider time,
-        IOptions<SyncOptions> options, CancellationToken ct)
-    {
-        var c = await CallerConnection.FindAsync(db, caller, ct);
-        if (c is null)
-            return TypedResults.Ok(new ConnectionStatusResponse(false, null, "disconnected", null, null, null, null, null, null, null, [], "never_synced", null,
-                new Dictionary<string, long>()));
-        var now = time.GetUtcNow().UtcDateTime;
-        var runs = db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == c.Id);
-        var last = await runs.Where(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running && !r.DryRun).OrderByDescending(r => r.Id)
-            .Select(r => new LastSyncView(r.Id, r.Status.ToString(), r.Type.ToString(), r.QueuedAt, r.FinishedAt)).FirstOrDefaultAsync(ct);
-        var busy = await runs.AnyAsync(r => r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running, ct);
-        var lastComplete = c.LastFullSyncAt > c.LastDeltaAt || c.LastDeltaAt is null ? c.LastFullSyncAt : c.LastDeltaAt;
-        var state = busy ? "syncing"
-            : lastComplete is null ? "never_synced"
-            : now - lastComplete > TimeSpan.FromMinutes(options.Value.StaleAfterMinutes) ? "stale"
-            : "up_to_date";
-        return TypedResults.Ok(new ConnectionStatusResponse(c.EncryptedToken is not null, c.BaseUrl, Words(c.Status), c.CanvasUserId, c.CanvasUserName,
-            c.TokenStoredAt, c.TokenExpiresAt, c.LastFullSyncAt, c.LastDeltaAt, c.LastErrorCode, Warnings(c, now), state,
-            last is null ? null : last with { Status = SnakeCase.From(last.Status), SyncType = SnakeCase.From(last.SyncType) },
-            await ChangeFeed.CountsAsync(db, c.Id, ct)));
-    }
+        IOptions<SyncOptions> options, CancellationToken ct) =>
+        TypedResults.Ok(await ConnectionState.ReadAsync(db, caller.UserId(), TimeSpan.FromMinutes(options.Value.StaleAfterMinutes), time.GetUtcNow().UtcDateTime, ct));
 
     /// <summary>What the owner should act on: a token Canvas refuses, or one that expires within 14 days. Status and pages show these.</summary>
     public static IReadOnlyList<ConnectionWarning> Warnings(CanvasConnection c, DateTime now)

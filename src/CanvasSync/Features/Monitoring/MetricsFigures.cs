@@ -7,9 +7,9 @@ namespace CanvasSync.Features.Monitoring;
 public sealed record MetricsSummary(int Days, DateTime Since, int TotalSyncs, int Succeeded, int Failed, int Cancelled, int CompletedWithErrors,
     double? SuccessRate, double? AverageDurationSeconds, double? P95DurationSeconds, long ItemsSynced, IReadOnlyDictionary<string, int> ByStatus);
 
-/// <summary>One UTC day of GET metrics/performance.</summary>
+/// <summary>One UTC day of GET metrics/performance. Succeeded and Failed as in the summary (cancelled runs are neither).</summary>
 public sealed record DayPerformance(DateOnly Date, int Count, double? SuccessRate, double? P50DurationSeconds, double? P95DurationSeconds,
-    double? ItemsPerSecond);
+    double? ItemsPerSecond, int Succeeded, int Failed);
 
 /// <summary>The arithmetic of the metrics API, on facts already read.</summary>
 internal static class MetricsFigures
@@ -36,7 +36,8 @@ internal static class MetricsFigures
             var durations = succeeded.Select(r => r.Seconds).ToList();
             var busy = succeeded.Where(r => !r.DryRun).Sum(r => r.Seconds);
             days.Add(new DayPerformance(day, these.Count, SuccessRate(these), Percentile(durations, 0.50), Percentile(durations, 0.95),
-                busy > 0 ? Math.Round(succeeded.Where(r => !r.DryRun).Sum(r => r.Items) / busy, 1) : null));
+                busy > 0 ? Math.Round(succeeded.Where(r => !r.DryRun).Sum(r => r.Items) / busy, 1) : null,
+                these.Count(r => r.Succeeded), these.Count(r => r.FailedRun)));
         }
 
         return days;

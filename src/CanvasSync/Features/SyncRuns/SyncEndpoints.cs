@@ -41,7 +41,7 @@ public static class SyncEndpoints
 
         var connection = await CallerConnection.FindAsync(db, caller, ct);
         if (connection is null) return CallerConnection.NotConnected();
-        if (connection.EncryptedToken is null || connection.Status == ConnectionStatus.NeedsReauth)
+        if (!SyncControl.CanSync(connection))
             return Problem(StatusCodes.Status409Conflict, "the Canvas connection needs a new token (needs_reauth or disconnected): POST /api/v1/canvas/connect again");
 
         var request = new SyncRequest(type.Value, new SyncScope(body.Scope?.TermId, body.Scope?.CourseIds), body.ForceRestart, body.DryRun);
@@ -52,42 +52,32 @@ public static class SyncEndpoints
     }
 
     private static async Task<Results<Ok<SyncRunView>, ProblemHttpResult>> GetAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct) =>
-        await OwnRunAsync(db, caller, id, ct) is { } run ? TypedResults.Ok(run.AsView()) : NotFound(id);
+        await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct) is { } run ? TypedResults.Ok(run.AsView()) : NotFound(id);
 
     private static async Task<Results<Ok<SyncRunView>, ProblemHttpResult>> CancelAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db,
         SyncEngine engine, TimeProvider time, CancellationToken ct)
     {
-        var run = await OwnRunAsync(db, caller, id, ct);
+        var run = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
         if (run is null) return NotFound(id);
-        if (run.Status == SyncStatus.Queued)
+        switch (await SyncControl.CancelAsync(db, engine, time, run, ct))
         {
-            await db.SyncRuns.Where(r => r.Id == id && r.Status == SyncStatus.Queued).ExecuteUpdateAsync(u => u
-                .SetProperty(r => r.Status, SyncStatus.Cancelled)
-                .SetProperty(r => r.ErrorCode, "cancelled")
-                .SetProperty(r => r.ErrorMessage, "cancelled before it started")
-                .SetProperty(r => r.FinishedAt, time.GetUtcNow().UtcDateTime), ct);
-        }
-        else if (run.Status == SyncStatus.Running && !engine.TryCancel(id))
-        {
-            return Problem(StatusCodes.Status409Conflict, $"sync {id} is running on another node; cancel it there (or wait for it)");
-        }
-        else if (run.Status != SyncStatus.Running)
-        {
-            return Problem(StatusCodes.Status409Conflict, $"sync {id} has already finished ({SnakeCase.From(run.Status.ToString())})");
+            case CancelOutcome.RunningElsewhere:
+                return Problem(StatusCodes.Status409Conflict, $"sync {id} is running on another node; cancel it there (or wait for it)");
+            case CancelOutcome.AlreadyFinished:
+                return Problem(StatusCodes.Status409Conflict, $"sync {id} has already finished ({SnakeCase.From(run.Status.ToString())})");
         }
 
         // A running sync stops at its next page boundary; the answer shows where it is now.
-        return TypedResults.Ok((await OwnRunAsync(db, caller, id, ct))!.AsView());
+        return TypedResults.Ok((await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct))!.AsView());
     }
 
     private static async Task<Results<Accepted<SyncStartResponse>, ProblemHttpResult>> RetryAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db,
         SyncScheduler scheduler, CancellationToken ct)
     {
-        var run = await OwnRunAsync(db, caller, id, ct);
+        var run = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
         if (run is null) return NotFound(id);
         if (run.Status is SyncStatus.Queued or SyncStatus.Running) return Problem(StatusCodes.Status409Conflict, $"sync {id} has not finished yet");
-        var request = new SyncRequest(run.Type, SyncScope.FromJson(run.ScopeJson), DryRun: run.DryRun);
-        var (runId, existing) = await scheduler.EnqueueAsync(run.ConnectionId, request, ct);
+        var (runId, existing) = await SyncControl.RetryAsync(scheduler, run, ct);
         return TypedResults.Accepted($"/api/v1/canvas/sync/{runId}", new SyncStartResponse(true,
             existing ? "A sync of this connection is already in progress" : $"Sync {id} queued again as {runId}", runId, existing ? "running" : "queued", existing));
     }
@@ -117,7 +107,7 @@ public static class SyncEndpoints
     /// </summary>
     private static async Task<IResult> EventsAsync(long id, HttpContext http, ClaimsPrincipal caller, CanvasSyncDbContext db, SyncEvents events, CancellationToken ct)
     {
-        var run = await OwnRunAsync(db, caller, id, ct);
+        var run = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
         if (run is null) return NotFound(id);
         _ = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var afterId);
         var finished = run.Status is not (SyncStatus.Queued or SyncStatus.Running);
@@ -150,14 +140,6 @@ public static class SyncEndpoints
         await Task.CompletedTask;
         ct.ThrowIfCancellationRequested();
         yield return item;
-    }
-
-    /// <summary>The run, if it belongs to the caller's connection; someone else's run is the same 404 as none.</summary>
-    private static Task<SyncRun?> OwnRunAsync(CanvasSyncDbContext db, ClaimsPrincipal caller, long id, CancellationToken ct)
-    {
-        var userId = caller.UserId();
-        return db.SyncRuns.AsNoTracking().Include(r => r.Counts)
-            .FirstOrDefaultAsync(r => r.Id == id && db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId), ct);
     }
 
     private static ProblemHttpResult NotFound(long id) => Problem(StatusCodes.Status404NotFound, $"no sync {id}");

@@ -1,0 +1,50 @@
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.SyncRuns.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.SyncRuns;
+
+public enum CancelOutcome { Cancelled, RunningElsewhere, AlreadyFinished }
+
+/// <summary>Starting and cancelling a user's syncs: what the API and the dashboard's buttons both do.</summary>
+public static class SyncControl
+{
+    /// <summary>Whether the connection has a token Canvas last accepted, so a sync can run at all.</summary>
+    public static bool CanSync(CanvasConnection c) => c.EncryptedToken is not null && c.Status != ConnectionStatus.NeedsReauth;
+
+    /// <summary>The run, if it belongs to the user's connection; someone else's run is the same as none.</summary>
+    public static Task<SyncRun?> OwnRunAsync(CanvasSyncDbContext db, long userId, long id, CancellationToken ct) =>
+        db.SyncRuns.AsNoTracking().Include(r => r.Counts)
+            .FirstOrDefaultAsync(r => r.Id == id && db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId), ct);
+
+    /// <summary>The same run again (same type, scope and dry-run), as a new run; the one in progress if there is one.</summary>
+    public static Task<(long RunId, bool Existing)> RetryAsync(SyncScheduler scheduler, SyncRun run, CancellationToken ct) =>
+        scheduler.EnqueueAsync(run.ConnectionId, new SyncRequest(run.Type, SyncScope.FromJson(run.ScopeJson), DryRun: run.DryRun), ct);
+
+    /// <summary>The run of the connection that is queued or running, if any.</summary>
+    public static Task<SyncRun?> ActiveAsync(CanvasSyncDbContext db, long connectionId, CancellationToken ct) =>
+        db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running))
+            .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
+
+    /// <summary>
+    /// A queued run is cancelled at once; a running one is asked to stop at its next page boundary, which only the node
+    /// running it can do.
+    /// </summary>
+    public static async Task<CancelOutcome> CancelAsync(CanvasSyncDbContext db, SyncEngine engine, TimeProvider time, SyncRun run, CancellationToken ct)
+    {
+        if (run.Status == SyncStatus.Queued)
+        {
+            var cancelled = await db.SyncRuns.Where(r => r.Id == run.Id && r.Status == SyncStatus.Queued).ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, SyncStatus.Cancelled)
+                .SetProperty(r => r.ErrorCode, "cancelled")
+                .SetProperty(r => r.ErrorMessage, "cancelled before it started")
+                .SetProperty(r => r.FinishedAt, time.GetUtcNow().UtcDateTime), ct);
+            // It started in the meantime: cancel it as a running one.
+            return cancelled > 0 ? CancelOutcome.Cancelled : engine.TryCancel(run.Id) ? CancelOutcome.Cancelled : CancelOutcome.RunningElsewhere;
+        }
+
+        if (run.Status == SyncStatus.Running) return engine.TryCancel(run.Id) ? CancelOutcome.Cancelled : CancelOutcome.RunningElsewhere;
+        return CancelOutcome.AlreadyFinished;
+    }
+}

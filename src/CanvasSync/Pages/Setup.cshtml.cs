@@ -1,0 +1,106 @@
+using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Connections;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace CanvasSync.Pages;
+
+/// <summary>
+/// Connect Canvas (URL and token; "Test connection" asks Canvas and saves nothing), reconnect with a new token, and
+/// disconnect keeping or purging the synced data. The token field is never filled back in.
+/// </summary>
+public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector, TimeProvider time) : PageModel
+{
+    [BindProperty(Name = "canvas_url")]
+    public string? CanvasUrl { get; set; }
+
+    [BindProperty(Name = "api_token")]
+    public string? ApiToken { get; set; }
+
+    public CanvasConnection? Connection { get; private set; }
+    public IReadOnlyList<ConnectionWarning> Warnings { get; private set; } = [];
+
+    /// <summary>The outcome of the last button: a problem names its field (canvas_url or api_token).</summary>
+    public string? Success { get; private set; }
+    public string? ProblemTitle { get; private set; }
+    public string? ProblemDetail { get; private set; }
+    public string? ProblemField { get; private set; }
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostTestAsync()
+    {
+        try
+        {
+            var who = await connector.ValidateAsync(CanvasUrl, ApiToken, HttpContext.RequestAborted);
+            Success = $"Canvas at {who.BaseUrl.GetLeftPart(UriPartial.Authority)} accepts this token for {who.CanvasUserName}. Nothing was saved yet: press Connect.";
+        }
+        catch (ConnectRejectedException e)
+        {
+            Refused(e);
+        }
+
+        await LoadAsync();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostConnectAsync()
+    {
+        try
+        {
+            var c = await connector.ConnectAsync(User.UserId(), CanvasUrl, ApiToken, HttpContext.RequestAborted);
+            Notice = $"Connected to {c.BaseUrl} as {c.CanvasUserName}. Press Sync now to bring your Canvas data in.";
+            return RedirectToPage("/Index");
+        }
+        catch (ConnectRejectedException e)
+        {
+            Refused(e);
+            await LoadAsync();
+            return Page();
+        }
+    }
+
+    public async Task<IActionResult> OnPostDisconnectAsync(string? data)
+    {
+        var purge = data == "purge";
+        var done = await connector.DisconnectAsync(User.UserId(), purge, HttpContext.RequestAborted);
+        Notice = !done ? "There was no Canvas connection to disconnect."
+            : purge ? "Disconnected. The token and every synced row are deleted." : "Disconnected. The token is deleted; your synced data is kept.";
+        return RedirectToPage();
+    }
+
+    private async Task LoadAsync()
+    {
+        Connection = await CallerConnection.FindAsync(db, User, HttpContext.RequestAborted);
+        if (Connection is null) return;
+        Warnings = ConnectionEndpoints.Warnings(Connection, time.GetUtcNow().UtcDateTime);
+        CanvasUrl ??= Connection.BaseUrl;
+    }
+
+    private void Refused(ConnectRejectedException e)
+    {
+        Response.StatusCode = e.Status == StatusCodes.Status502BadGateway ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest;
+        ProblemField = e.Field;
+        ProblemDetail = e.Message;
+        ProblemTitle = e.Code switch
+        {
+            "token_invalid" => "Canvas does not accept this token.",
+            "token_expired" => "This token has expired.",
+            "token_revoked" => "This token has been revoked.",
+            "required" or "malformed" when e.Field == "api_token" => "Enter a Canvas access token.",
+            "unreachable" => "That Canvas could not be reached.",
+            "not_canvas" => "That address is not a Canvas server.",
+            "canvas_unavailable" => "Canvas is not working right now.",
+            "redirected" => "That address redirects elsewhere.",
+            "url_not_allowed" => "That Canvas address is not allowed.",
+            "already_connected" => "You are connected to another Canvas.",
+            "different_canvas_user" => "This token belongs to another Canvas user.",
+            _ => "The connection was not made.",
+        };
+    }
+}

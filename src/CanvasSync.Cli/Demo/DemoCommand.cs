@@ -67,7 +67,7 @@ internal static class DemoCommand
                   Sandbox tokens : {tokensFile}
                   CanvasSync     : {url}   (database {db})
                   Health         : {url}/health/ready -> {(int)ready.StatusCode}
-                  Sign in        : {url}/login with the API key {apiKey}   (user "demo"; a new key each run)
+                  Dashboard      : {url}/   (sign in with the API key {apiKey}; user "demo", an admin; a new key each run)
                   Sync           : run {sync.Id} {SnakeCase.From(sync.Status.ToString())} ({SnakeCase.From(sync.Type.ToString())}) in {(sync.FinishedAt - sync.StartedAt)?.TotalSeconds:0.0} s, {sync.Requests} requests: {(written.Length == 0 ? "nothing changed" : written)}
                   Export         : canvas-sync export --db {db}
                 """);

@@ -4,6 +4,7 @@ using CanvasSync.Pages.Shared;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Pages;
@@ -28,6 +29,7 @@ public sealed class MonitoringModel(DatabaseTarget database, IOptions<Monitoring
     public IReadOnlyList<DayPerformance> PerDay { get; private set; } = [];
     public IReadOnlyList<RunRecordView> Recent { get; private set; } = [];
     public IReadOnlyList<RunRecordView> Failed { get; private set; } = [];
+    public IReadOnlyDictionary<long, string> UserNames { get; private set; } = new Dictionary<long, string>();
 
     public async Task OnGetAsync()
     {
@@ -47,5 +49,7 @@ public sealed class MonitoringModel(DatabaseTarget database, IOptions<Monitoring
         Health = await SyncHealth.CheckAsync(db, null, options.Value, now, ct);
         Recent = await RunRecords.ListAsync(db, RunRecords.Ended(db, null), 20, ct);
         Failed = await RunRecords.ListAsync(db, RunRecords.Failures(RunRecords.Ended(db, null, since)), 20, ct);
+        var userIds = Recent.Concat(Failed).Select(r => r.UserId).Distinct().ToList();
+        UserNames = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
     }
 }

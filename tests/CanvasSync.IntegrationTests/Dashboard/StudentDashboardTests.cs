@@ -214,6 +214,33 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
         Assert.DoesNotContain(h.Logs.Lines, l => l.Contains(h.Sandbox.Tokens.Student, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Where_server_sent_events_are_refused_the_page_polls_the_sync_to_its_end()
+    {
+        await using var h = await ServiceHarness.StartAsync("sqlite", postgres);
+        var alice = await h.AddUserAsync("alice");
+        (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
+        var page = await browser.NewPageAsync(h.BaseUrl);
+        await page.Context.AddInitScriptAsync(ProgressRecorder);
+        // As a proxy that does not pass event streams would: EventSource gives up on a 503, and the page polls the run.
+        await page.RouteAsync("**/events", route => route.FulfillAsync(new() { Status = 503, Body = "no event streams here" }));
+        var polls = 0;
+        page.Request += (_, request) =>
+        {
+            if (System.Text.RegularExpressions.Regex.IsMatch(new Uri(request.Url).AbsolutePath, @"^/api/v1/canvas/sync/\d+$")) Interlocked.Increment(ref polls);
+        };
+        await DashboardSession.SignInAsync(page, alice.ApiKey);
+
+        h.Sandbox.Settings.LatencyMs = 150;
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sync now" }).ClickAsync();
+        await Expect(page.Locator("#sync-progress")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 90_000 });
+        await Expect(page.Locator("#sync-state")).ToHaveAttributeAsync("data-state", "up_to_date", new() { Timeout = 30_000 });
+        Assert.True(polls > 0);
+        var seen = JsonDocument.Parse(await page.EvaluateAsync<string>("() => sessionStorage.getItem('progress')")).RootElement.EnumerateArray().ToList();
+        Assert.Equal(100, seen[^1].GetProperty("value").GetDouble());
+        Assert.Equal(["25% done", "50% done", "75% done"], seen[^1].GetProperty("milestones").EnumerateArray().Select(m => m.GetString()));
+    }
+
     private sealed record Upcoming(DateTime DueAt, bool Completed, bool Missing);
 
     private static async Task<Dictionary<long, Upcoming>> AssignmentsAsync(Caller caller, DateTime from, DateTime to)

@@ -30,5 +30,7 @@ public static class ConnectionState
     }
 
     /// <summary>When the connection last finished a complete sync, full or delta.</summary>
-    public static DateTime? LastComplete(CanvasConnection c) => c.LastFullSyncAt > c.LastDeltaAt || c.LastDeltaAt is null ? c.LastFullSyncAt : c.LastDeltaAt;
+    public static DateTime? LastComplete(CanvasConnection c) => LastComplete(c.LastFullSyncAt, c.LastDeltaAt);
+
+    public static DateTime? LastComplete(DateTime? lastFull, DateTime? lastDelta) => lastFull > lastDelta || lastDelta is null ? lastFull : lastDelta;
 }

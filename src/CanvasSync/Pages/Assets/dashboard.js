@@ -41,7 +41,7 @@
     let source = null;
     let poller = null;
 
-    const courseName = (id) => section.querySelector(`#course-names [data-course="${id}"]`)?.textContent ?? `course ${id}`;
+    const courseName = (id) => section.querySelector(`#course-names [data-course="${id}"]`)?.textContent ?? `Course ${id}`;
 
     function milestone(percent) {
       if (noted.has(percent)) return;

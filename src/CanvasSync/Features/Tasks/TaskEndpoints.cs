@@ -30,6 +30,7 @@ public static class TaskEndpoints
     {
         var tasks = app.MapApiGroup("/api/v1", "Tasks");
         tasks.MapGet("/tasks", ListAsync);
+        tasks.MapPatch("/tasks/{id:long}", TaskEdits.PatchAsync).ProducesProblem(StatusCodes.Status404NotFound);
         return tasks;
     }
 

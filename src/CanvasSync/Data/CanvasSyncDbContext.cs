@@ -1,5 +1,6 @@
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Assignments;
+using CanvasSync.Features.Calendar;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
 using CanvasSync.Features.Enrollments;
@@ -43,6 +44,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
     public DbSet<SyncCheckpoint> SyncCheckpoints => Set<SyncCheckpoint>();
     public DbSet<SyncRunCount> SyncRunCounts => Set<SyncRunCount>();
     public DbSet<SentAlert> SentAlerts => Set<SentAlert>();
+    public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -165,6 +167,16 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ConnectionId, x.Kind, x.SentAt }); // the cool-down's question
             e.HasIndex(x => x.SentAt); // retention
+        });
+
+        // Like api_keys, outside row-level security: a feed is found by its token before anyone is known.
+        modelBuilder.Entity<CalendarFeed>(e =>
+        {
+            e.ToTable("calendar_feeds");
+            e.Property(x => x.TokenHash).HasMaxLength(64);
+            e.HasIndex(x => x.TokenHash).IsUnique();
+            e.HasIndex(x => x.UserId).IsUnique(); // one feed URL per user at a time
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         UseSnakeCaseColumns(modelBuilder);

@@ -78,6 +78,7 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddDataProtection().SetApplicationName("CanvasSync").PersistKeysToDbContext<CanvasSyncDbContext>();
         services.AddOptions<KeyManagementOptions>().Configure<MasterKeyFile>((o, file) => o.XmlEncryptor = new MasterKeyXmlEncryptor(file));
         services.AddSingleton<TokenVault>();
+        services.AddSingleton<Features.Calendar.CalendarFeeds>();
         services.AddSingleton<KeyRing>();
         return services;
     }

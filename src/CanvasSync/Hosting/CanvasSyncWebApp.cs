@@ -1,6 +1,7 @@
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Assignments;
+using CanvasSync.Features.Calendar;
 using CanvasSync.Features.Changes;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
@@ -63,6 +64,7 @@ public static partial class CanvasSyncWebApp
         app.MapEnrollments();
         app.MapGroups();
         app.MapTasks();
+        app.MapCalendar();
         app.MapChangeFeed();
         app.MapMonitoring();
         app.MapApiReference();

@@ -21,7 +21,9 @@ internal static class CliRunner
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var e in parse.Errors) await Console.Error.WriteLineAsync($"canvas-sync: {e.Message}");
+            // One plain line: System.CommandLine lists the allowed values on lines of their own.
+            var first = string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            await Console.Error.WriteLineAsync($"canvas-sync: {first}");
             return UsageError;
         }
 

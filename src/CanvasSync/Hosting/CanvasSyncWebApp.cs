@@ -6,6 +6,7 @@ using CanvasSync.Features.Changes;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
 using CanvasSync.Features.Enrollments;
+using CanvasSync.Features.Export;
 using CanvasSync.Features.Groups;
 using CanvasSync.Features.Monitoring;
 using CanvasSync.Features.Submissions;
@@ -65,6 +66,7 @@ public static partial class CanvasSyncWebApp
         app.MapGroups();
         app.MapTasks();
         app.MapCalendar();
+        app.MapExports();
         app.MapChangeFeed();
         app.MapMonitoring();
         app.MapApiReference();

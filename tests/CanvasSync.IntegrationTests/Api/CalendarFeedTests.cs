@@ -92,17 +92,4 @@ public sealed class CalendarFeedTests(PostgresServer postgres)
 
     private static Dictionary<string, CalendarEvent> Parse(string ics) =>
         Ical.Net.Calendar.Load(ics)!.Events.ToDictionary(e => e.Uid!);
-
-    private static async Task<List<JsonElement>> AllTasksAsync(HttpClient http)
-    {
-        var all = new List<JsonElement>();
-        string? cursor = null;
-        do
-        {
-            var page = await JsonOf(await http.GetAsync("/api/v1/tasks?include_completed=true&limit=200" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))));
-            all.AddRange(page.GetProperty("items").EnumerateArray());
-            cursor = page.GetProperty("next_cursor").GetString();
-        } while (cursor is not null);
-        return all;
-    }
 }

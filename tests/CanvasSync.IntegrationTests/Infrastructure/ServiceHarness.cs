@@ -113,6 +113,20 @@ public sealed class ServiceHarness : IAsyncDisposable
     public static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
+    /// <summary>Every task of the caller, done ones too, through all pages of GET /api/v1/tasks.</summary>
+    public static async Task<List<JsonElement>> AllTasksAsync(HttpClient http)
+    {
+        var all = new List<JsonElement>();
+        string? cursor = null;
+        do
+        {
+            var page = await JsonOf(await http.GetAsync("/api/v1/tasks?include_completed=true&limit=200" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))));
+            all.AddRange(page.GetProperty("items").EnumerateArray());
+            cursor = page.GetProperty("next_cursor").GetString();
+        } while (cursor is not null);
+        return all;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var c in _clients) c.Dispose();

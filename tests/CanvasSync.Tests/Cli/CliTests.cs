@@ -57,6 +57,17 @@ public sealed class CliTests
     }
 
     [Theory]
+    [InlineData("--format csv", "--format csv needs --table tasks or --table grades")]
+    [InlineData("--table tasks", "--table goes with --format csv")]
+    [InlineData("--format csv --table secrets", "secrets")]
+    public async Task Export_options_that_do_not_fit_are_one_line_and_exit_2(string options, string says)
+    {
+        var r = await CliProcess.RunAsync(["export", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db"), .. options.Split(' ')]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(says, Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--faults", "2")]
     [InlineData("--throttle-status", "500")]
     [InlineData("--profile", "nobody")]

@@ -26,14 +26,7 @@ public static class EnrollmentEndpoints
     private static async Task<Results<Ok<List<CourseGradesView>>, ProblemHttpResult>> GradesAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
-        var rows = await (
-                from e in db.Enrollments.AsNoTracking()
-                join c in db.Courses.AsNoTracking() on new { e.ConnectionId, Id = e.CourseCanvasId } equals new { c.ConnectionId, Id = c.CanvasId }
-                where e.ConnectionId == me.Id && e.UserCanvasId == me.CanvasUserId && e.DeletedAt == null && c.DeletedAt == null && e.Type == "StudentEnrollment"
-                orderby c.Name, c.CanvasId
-                select new { e, c.Name, c.CourseCode })
-            .ToListAsync(ct);
-        return TypedResults.Ok(rows.Select(r => new CourseGradesView(r.e.CourseCanvasId, r.Name, r.CourseCode, r.e.EnrollmentState, r.e.AsGrades()!)).ToList());
+        return TypedResults.Ok(await EnrollmentViews.OwnGradesAsync(db, me, ct));
     }
 
     /// <summary>

@@ -50,4 +50,17 @@ public static class EnrollmentViews
                 e.Role == e.Type ? null : e.Role, e.EnrollmentState, e.AsGrades(), e.ChangedAt);
         }).ToList();
     }
+
+    /// <summary>The caller's grades in each course they take as a student, by course name.</summary>
+    public static async Task<List<CourseGradesView>> OwnGradesAsync(CanvasSyncDbContext db, OwnConnection me, CancellationToken ct)
+    {
+        var rows = await (
+                from e in db.Enrollments.AsNoTracking()
+                join c in db.Courses.AsNoTracking() on new { e.ConnectionId, Id = e.CourseCanvasId } equals new { c.ConnectionId, Id = c.CanvasId }
+                where e.ConnectionId == me.Id && e.UserCanvasId == me.CanvasUserId && e.DeletedAt == null && c.DeletedAt == null && e.Type == "StudentEnrollment"
+                orderby c.Name, c.CanvasId
+                select new { e, c.Name, c.CourseCode })
+            .ToListAsync(ct);
+        return rows.Select(r => new CourseGradesView(r.e.CourseCanvasId, r.Name, r.CourseCode, r.e.EnrollmentState, r.e.AsGrades()!)).ToList();
+    }
 }

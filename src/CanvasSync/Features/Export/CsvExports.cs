@@ -1,0 +1,58 @@
+using System.Globalization;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.Enrollments;
+using CanvasSync.Features.Tasks;
+using CsvHelper;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Export;
+
+/// <summary>
+/// Tasks and grades as CSV (RFC 4180 by CsvHelper: a header row, fields quoted where they need it, UTF-8), for
+/// spreadsheets. Times are ISO 8601 UTC; empty cells are unknowns.
+/// </summary>
+public static class CsvExports
+{
+    public static readonly string[] Tables = ["tasks", "grades"];
+
+    private static readonly string[] TaskColumns =
+        ["id", "title", "course", "type", "due_date", "completed", "canvas_completed", "estimated_minutes", "notes", "canvas_assignment_id", "canvas_course_id"];
+
+    private static readonly string[] GradeColumns =
+        ["course_id", "course_name", "course_code", "enrollment_state", "current_score", "current_grade", "final_score", "final_grade"];
+
+    /// <param name="writer">Left open: the caller owns it.</param>
+    public static async Task WriteAsync(string table, CanvasSyncDbContext db, OwnConnection me, TextWriter writer, CancellationToken ct)
+    {
+        await using var csv = CsvWriter.Create(writer, null, leaveOpen: true);
+        if (table == "tasks")
+        {
+            csv.WriteHeader(TaskColumns);
+            var tasks = await db.Tasks.AsNoTracking().Where(t => t.ConnectionId == me.Id && t.DeletedAt == null)
+                .OrderBy(t => t.DueDate == null).ThenBy(t => t.DueDate).ThenBy(t => t.Id).ToListAsync(ct);
+            foreach (var t in tasks.Select(t => t.AsView()))
+                csv.WriteRecord([Text(t.Id), t.Title, t.Subject, t.Type, t.DueDate?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    Text(t.Completed), Text(t.CanvasCompleted), Text(t.EstimatedMinutes), t.Notes, Text(t.CanvasAssignmentId), Text(t.CanvasCourseId)]);
+        }
+        else if (table == "grades")
+        {
+            csv.WriteHeader(GradeColumns);
+            foreach (var g in await EnrollmentViews.OwnGradesAsync(db, me, ct))
+                csv.WriteRecord([Text(g.CourseId), g.CourseName, g.CourseCode, g.EnrollmentState, Text(g.Grades.CurrentScore), g.Grades.CurrentGrade,
+                    Text(g.Grades.FinalScore), g.Grades.FinalGrade]);
+        }
+        else
+        {
+            throw new ArgumentOutOfRangeException(nameof(table), table, "tasks or grades");
+        }
+
+        await csv.FlushAsync(ct);
+    }
+
+    private static string? Text(double? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Text(long? value) => value?.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(bool value) => value ? "true" : "false";
+}

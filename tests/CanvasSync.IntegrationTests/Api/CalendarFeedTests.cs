@@ -37,18 +37,21 @@ public sealed class CalendarFeedTests(PostgresServer postgres)
         var tasks = await AllTasksAsync(alice.Http);
         var dated = tasks.Where(t => t.GetProperty("due_date").ValueKind != JsonValueKind.Null).ToList();
         Assert.Equal(dated.Count, events.Count);
+        Assert.Contains(dated, t => t.GetProperty("source").GetString() == "planner_note"); // the planner's own to-dos too
         foreach (var task in dated)
         {
             var e = events[$"canvassync-task-{task.GetProperty("id").GetInt64()}"];
             Assert.Equal(task.GetProperty("due_date").GetDateTime().ToUniversalTime(), e.DtStart!.AsUtc);
             Assert.Equal((task.GetProperty("completed").GetBoolean() ? "✓ " : "") + task.GetProperty("title").GetString(), e.Summary);
-            Assert.Contains(task.GetProperty("canvas_assignment_id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), e.Url!.ToString(), StringComparison.Ordinal);
+            if (task.GetProperty("canvas_assignment_id") is { ValueKind: JsonValueKind.Number } assignmentId)
+                Assert.EndsWith($"/assignments/{assignmentId.GetInt64()}", e.Url!.ToString(), StringComparison.Ordinal);
         }
 
         // The status is the submission's, as the assignments API shows it.
         var assignments = (await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/assignments?include_completed=true&limit=200"))).GetProperty("items").EnumerateArray()
             .ToDictionary(a => a.GetProperty("id").GetInt64());
-        var statuses = dated.Select(t => (Task: t, Assignment: assignments.GetValueOrDefault(t.GetProperty("canvas_assignment_id").GetInt64()))).Where(x => x.Assignment.ValueKind != JsonValueKind.Undefined).ToList();
+        var statuses = dated.Where(t => t.GetProperty("source").GetString() == "assignment")
+            .Select(t => (Task: t, Assignment: assignments.GetValueOrDefault(t.GetProperty("canvas_assignment_id").GetInt64()))).Where(x => x.Assignment.ValueKind != JsonValueKind.Undefined).ToList();
         Assert.NotEmpty(statuses);
         foreach (var (task, assignment) in statuses)
         {
@@ -65,7 +68,7 @@ public sealed class CalendarFeedTests(PostgresServer postgres)
         Assert.Contains(events.Values, e => e.Description!.Contains("Status: not submitted", StringComparison.Ordinal));
 
         // A user's own mark and a sync's rename both show at the next fetch.
-        var open = dated.First(t => !t.GetProperty("completed").GetBoolean());
+        var open = dated.First(t => !t.GetProperty("completed").GetBoolean() && t.GetProperty("source").GetString() == "assignment");
         var id = open.GetProperty("id").GetInt64();
         (await alice.Http.PatchAsJsonAsync($"/api/v1/tasks/{id}", new { completed = true })).EnsureSuccessStatusCode();
         using (var canvas = new HttpClient { BaseAddress = new Uri(h.Sandbox.BaseUrl) })

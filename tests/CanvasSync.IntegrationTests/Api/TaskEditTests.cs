@@ -19,7 +19,8 @@ public sealed class TaskEditTests(PostgresServer postgres)
         var alice = await h.AddUserAsync("alice");
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
         Assert.Equal(SyncStatus.Completed, (await h.SyncStoredAsync(alice.UserId))!.Status);
-        var open = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?limit=5"))).GetProperty("items")[0];
+        var open = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?limit=50"))).GetProperty("items").EnumerateArray()
+            .First(t => t.GetProperty("source").GetString() == "assignment");
         var id = open.GetProperty("id").GetInt64();
         Assert.False(open.GetProperty("completed").GetBoolean());
         var feed = (await JsonOf(await alice.Http.GetAsync("/api/v1/changes?since=now"))).GetProperty("next_cursor").GetString()!;

@@ -26,7 +26,7 @@ public sealed class TaskMappingTests(PostgresServer postgres)
             .ToDictionary(c => c.GetProperty("id").GetInt64(), c => c.GetProperty("name").GetString());
 
         await using var db = h.Database.Context();
-        var tasks = await db.Tasks.AsNoTracking().Where(t => t.DeletedAt == null).ToListAsync();
+        var tasks = await db.Tasks.AsNoTracking().Where(t => t.DeletedAt == null && t.ExternalSource == "canvas").ToListAsync();
         Assert.Equal(assignments.Keys.Order(), tasks.Select(t => t.ExternalId).Order());
         foreach (var t in tasks)
         {
@@ -83,6 +83,39 @@ public sealed class TaskMappingTests(PostgresServer postgres)
             Assert.True(task.UserCompleted);
             Assert.Equal(45, task.UserEstimatedMinutes);
             Assert.Equal("did it on paper ✍️", task.Notes);
+        }
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_planners_other_to_dos_become_tasks_but_items_that_point_at_an_assignment_do_not(string provider)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Student });
+        var token = h.Sandbox.Tokens.Student;
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
+        var truth = await h.TruthAsync(token);
+        var items = truth.GetProperty("planner_items").EnumerateArray().ToList();
+        static long? AssignmentOf(JsonElement item) =>
+            item.GetProperty("plannable").TryGetProperty("assignment_id", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetInt64() : null;
+        // The trap: a graded quiz's item has the quiz id as plannable_id and its assignment in plannable.assignment_id.
+        Assert.Contains(items, i => i.GetProperty("plannable_type").GetString() == "quiz" && AssignmentOf(i) is { } a && a != i.GetProperty("plannable_id").GetInt64());
+        var todo = items.Where(i => i.GetProperty("plannable_type").GetString() != "assignment" && AssignmentOf(i) is null)
+            .ToDictionary(i => ("planner:" + i.GetProperty("plannable_type").GetString(), i.GetProperty("plannable_id").GetInt64()));
+        Assert.NotEmpty(todo);
+
+        await using var db = h.Database.Context();
+        var tasks = await db.Tasks.AsNoTracking().Where(t => t.DeletedAt == null).ToListAsync();
+        Assert.Equal(truth.GetProperty("assignments").GetArrayLength() + todo.Count, tasks.Count); // nothing twice
+        var planned = tasks.Where(t => t.ExternalSource != "canvas").ToList();
+        Assert.Equal(todo.Keys.Order(), planned.Select(t => (t.ExternalSource, t.ExternalId)).Order());
+        foreach (var t in planned)
+        {
+            var item = todo[(t.ExternalSource, t.ExternalId)];
+            Assert.Equal(item.GetProperty("plannable").GetProperty("title").GetString(), t.Title);
+            Assert.Equal(item.GetProperty("plannable_date").GetDateTime().ToUniversalTime(), t.DueDate);
+            var marked = item.GetProperty("planner_override") is { ValueKind: JsonValueKind.Object } o && o.GetProperty("marked_complete").GetBoolean();
+            Assert.Equal(marked, t.Completed);
         }
     }
 

@@ -11,8 +11,8 @@ namespace CanvasSync.Features.Calendar;
 
 /// <summary>
 /// The feed itself (RFC 5545, by Ical.Net): one event per dated task at its due time, with what Canvas's own feed
-/// lacks, the submission status. A completed task's summary starts with "✓ ". UIDs are stable, so a calendar app
-/// updates an event in place when a sync changes it.
+/// lacks, the submission status (for a planner to-do, "to do" or "done"). A completed task's summary starts with "✓ ".
+/// UIDs are stable, so a calendar app updates an event in place when a sync changes it.
 /// </summary>
 internal static class CalendarWriter
 {
@@ -31,7 +31,8 @@ internal static class CalendarWriter
         calendar.AddProperty("X-PUBLISHED-TTL", "PT1H"); // how often apps should look again
         foreach (var task in tasks)
         {
-            var status = Status(task, submissions.GetValueOrDefault(task.ExternalId));
+            var fromAssignment = task.ExternalSource == "canvas";
+            var status = fromAssignment ? Status(task, submissions.GetValueOrDefault(task.ExternalId)) : (task.UserCompleted ?? task.Completed) ? "done" : "to do";
             var due = new CalDateTime(DateTime.SpecifyKind(task.DueDate!.Value, DateTimeKind.Utc));
             var done = task.UserCompleted ?? task.Completed;
             calendar.Events.Add(new CalendarEvent
@@ -41,7 +42,8 @@ internal static class CalendarWriter
                 Description = $"{task.Subject}\nStatus: {status}" + (task.Notes is { Length: > 0 } notes ? $"\nNotes: {notes}" : ""),
                 DtStart = due,
                 DtEnd = due,
-                Url = new Uri($"{connection.BaseUrl}/courses/{task.ExternalCourseId}/assignments/{task.ExternalId}"),
+                Url = fromAssignment ? new Uri($"{connection.BaseUrl}/courses/{task.ExternalCourseId}/assignments/{task.ExternalId}")
+                    : task.ExternalCourseId > 0 ? new Uri($"{connection.BaseUrl}/courses/{task.ExternalCourseId}") : new Uri($"{connection.BaseUrl}/calendar"),
                 Categories = [task.Subject ?? "Canvas", status],
                 LastModified = new CalDateTime(DateTime.SpecifyKind(task.ChangedAt, DateTimeKind.Utc)),
                 DtStamp = new CalDateTime(DateTime.SpecifyKind(now, DateTimeKind.Utc)),

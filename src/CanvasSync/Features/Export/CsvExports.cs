@@ -17,7 +17,8 @@ public static class CsvExports
     public static readonly string[] Tables = ["tasks", "grades"];
 
     private static readonly string[] TaskColumns =
-        ["id", "title", "course", "type", "due_date", "completed", "canvas_completed", "estimated_minutes", "notes", "canvas_assignment_id", "canvas_course_id"];
+        ["id", "title", "course", "type", "source", "due_date", "completed", "canvas_completed", "estimated_minutes", "notes", "canvas_assignment_id",
+            "plannable_id", "canvas_course_id"];
 
     private static readonly string[] GradeColumns =
         ["course_id", "course_name", "course_code", "enrollment_state", "current_score", "current_grade", "final_score", "final_grade"];
@@ -32,8 +33,8 @@ public static class CsvExports
             var tasks = await db.Tasks.AsNoTracking().Where(t => t.ConnectionId == me.Id && t.DeletedAt == null)
                 .OrderBy(t => t.DueDate == null).ThenBy(t => t.DueDate).ThenBy(t => t.Id).ToListAsync(ct);
             foreach (var t in tasks.Select(t => t.AsView()))
-                csv.WriteRecord([Text(t.Id), t.Title, t.Subject, t.Type, t.DueDate?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                    Text(t.Completed), Text(t.CanvasCompleted), Text(t.EstimatedMinutes), t.Notes, Text(t.CanvasAssignmentId), Text(t.CanvasCourseId)]);
+                csv.WriteRecord([Text(t.Id), t.Title, t.Subject, t.Type, t.Source, t.DueDate?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    Text(t.Completed), Text(t.CanvasCompleted), Text(t.EstimatedMinutes), t.Notes, Text(t.CanvasAssignmentId), Text(t.PlannableId), Text(t.CanvasCourseId)]);
         }
         else if (table == "grades")
         {

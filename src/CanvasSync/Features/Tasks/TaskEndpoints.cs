@@ -12,19 +12,27 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Tasks;
 
 /// <summary>
-/// A planner task made from an assignment. <c>completed</c> is the user's own mark when they set one, else Canvas's
-/// (submitted, graded or excused); <c>canvas_completed</c> is Canvas's alone.
+/// A planner task made from an assignment (<c>source</c> "assignment", with <c>canvas_assignment_id</c>) or from another
+/// to-do in Canvas's planner (<c>source</c> its plannable_type, such as "planner_note" or "quiz", with <c>plannable_id</c>).
+/// <c>completed</c> is the user's own mark when they set one, else Canvas's (submitted, graded or excused; for planner
+/// items also marked complete in the planner); <c>canvas_completed</c> is Canvas's alone. <c>canvas_course_id</c> is 0
+/// for a to-do of no course.
 /// </summary>
 public sealed record TaskView(long Id, string Title, string? Description, DateTime? DueDate, int? EstimatedMinutes, string? Subject, string Type,
-    bool Completed, bool CanvasCompleted, long CanvasAssignmentId, long CanvasCourseId, bool? UserCompleted, int? UserEstimatedMinutes, string? Notes,
-    DateTime CreatedAt, DateTime UpdatedAt);
+    bool Completed, bool CanvasCompleted, long? CanvasAssignmentId, long CanvasCourseId, bool? UserCompleted, int? UserEstimatedMinutes, string? Notes,
+    DateTime CreatedAt, DateTime UpdatedAt, string Source, long? PlannableId);
 
 /// <summary>/api/v1/tasks: the caller's planner tasks, by due date, a page at a time.</summary>
 public static class TaskEndpoints
 {
-    public static TaskView AsView(this PlannerTask t) => new(t.Id, t.Title, t.Description, t.DueDate, t.UserEstimatedMinutes ?? t.EstimatedMinutes, t.Subject,
-        SnakeCase.From(t.Type.ToString()), t.UserCompleted ?? t.Completed, t.Completed, t.ExternalId, t.ExternalCourseId, t.UserCompleted,
-        t.UserEstimatedMinutes, t.Notes, t.CreatedAt, t.UpdatedAt);
+    public static TaskView AsView(this PlannerTask t)
+    {
+        var fromAssignment = t.ExternalSource == "canvas";
+        return new(t.Id, t.Title, t.Description, t.DueDate, t.UserEstimatedMinutes ?? t.EstimatedMinutes, t.Subject,
+            SnakeCase.From(t.Type.ToString()), t.UserCompleted ?? t.Completed, t.Completed, fromAssignment ? t.ExternalId : null, t.ExternalCourseId, t.UserCompleted,
+            t.UserEstimatedMinutes, t.Notes, t.CreatedAt, t.UpdatedAt,
+            fromAssignment ? "assignment" : t.ExternalSource[PlannerTasks.SourcePrefix.Length..], fromAssignment ? null : t.ExternalId);
+    }
 
     public static RouteGroupBuilder MapTasks(this IEndpointRouteBuilder app)
     {

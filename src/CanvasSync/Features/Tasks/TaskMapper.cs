@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace CanvasSync.Features.Tasks;
 
 /// <summary>
-/// Maps the mirror's assignments to planner tasks after each sync. Only the Canvas-derived fields are rewritten, and
+/// Maps the mirror's assignments, and the planner's other to-dos (<see cref="PlannerTasks"/>), to planner tasks after each sync. Only the Canvas-derived fields are rewritten, and
 /// only when they changed; the user's own fields (done, estimate, notes) are never touched.
 /// </summary>
 public static partial class TaskMapper
@@ -36,39 +36,41 @@ public static partial class TaskMapper
             .Select(s => new { s.AssignmentCanvasId, s.WorkflowState, s.Excused })
             .ToListAsync(ct);
         var done = mine.Where(s => Completion.IsDone(s.WorkflowState, s.Excused)).Select(s => s.AssignmentCanvasId).ToHashSet();
-        var tasks = await db.Tasks.Where(t => t.ConnectionId == connectionId && t.ExternalSource == "canvas").ToDictionaryAsync(t => t.ExternalId, ct);
+        var tasks = await db.Tasks.Where(t => t.ConnectionId == connectionId && (t.ExternalSource == "canvas" || t.ExternalSource.StartsWith(PlannerTasks.SourcePrefix)))
+            .ToDictionaryAsync(t => (t.ExternalSource, t.ExternalId), ct);
+
+        var fresh = assignments.Select(a => new PlannerTask
+        {
+            ConnectionId = connectionId,
+            Title = a.Name,
+            Description = PlainText(a.RawJson),
+            DueDate = a.DueAt,
+            EstimatedMinutes = a.PointsPossible is { } p ? (int)Math.Round(p * 3) : null,
+            Subject = courses.GetValueOrDefault(a.CourseCanvasId),
+            Type = a.SubmissionTypes.Split(',') switch
+            {
+                var t when t.Contains("online_quiz") => TaskType.Exam,
+                var t when t.Contains("discussion_topic") => TaskType.Task,
+                _ => TaskType.Assignment,
+            },
+            Completed = done.Contains(a.CanvasId),
+            ExternalId = a.CanvasId,
+            ExternalCourseId = a.CourseCanvasId,
+            ExternalUpdatedAt = a.CanvasUpdatedAt,
+        }).ToList();
+        fresh.AddRange(await PlannerTasks.ReadAsync(db, connectionId, assignments.Select(a => a.CanvasId).ToHashSet(), courses, ct));
 
         long created = 0, updated = 0, unchanged = 0, deleted = 0;
-        foreach (var a in assignments)
+        foreach (var f in fresh)
         {
-            var fresh = new PlannerTask
+            if (!tasks.Remove((f.ExternalSource, f.ExternalId), out var task))
             {
-                ConnectionId = connectionId,
-                Title = a.Name,
-                Description = PlainText(a.RawJson),
-                DueDate = a.DueAt,
-                EstimatedMinutes = a.PointsPossible is { } p ? (int)Math.Round(p * 3) : null,
-                Subject = courses.GetValueOrDefault(a.CourseCanvasId),
-                Type = a.SubmissionTypes.Split(',') switch
-                {
-                    var t when t.Contains("online_quiz") => TaskType.Exam,
-                    var t when t.Contains("discussion_topic") => TaskType.Task,
-                    _ => TaskType.Assignment,
-                },
-                Completed = done.Contains(a.CanvasId),
-                ExternalId = a.CanvasId,
-                ExternalCourseId = a.CourseCanvasId,
-                ExternalUpdatedAt = a.CanvasUpdatedAt,
-            };
-
-            if (!tasks.Remove(a.CanvasId, out var task))
-            {
-                fresh.CreatedAt = fresh.UpdatedAt = fresh.ChangedAt = now;
-                fresh.CreatedVersion = fresh.ChangeVersion = version;
-                db.Tasks.Add(fresh);
+                f.CreatedAt = f.UpdatedAt = f.ChangedAt = now;
+                f.CreatedVersion = f.ChangeVersion = version;
+                db.Tasks.Add(f);
                 created++;
             }
-            else if (CopyCanvasFields(fresh, task, version))
+            else if (CopyCanvasFields(f, task, version))
             {
                 task.UpdatedAt = task.ChangedAt = now;
                 task.ChangeVersion = version;
@@ -77,7 +79,7 @@ public static partial class TaskMapper
             else unchanged++;
         }
 
-        // Tasks whose assignment is gone are tombstoned, with the user's fields kept should it come back.
+        // Tasks whose assignment (or planner item) is gone are tombstoned, with the user's fields kept should it come back.
         foreach (var orphan in tasks.Values.Where(t => t.DeletedAt is null))
         {
             orphan.DeletedAt = now;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CanvasSync.Cli.Analyze;
 using CanvasSync.Cli.Bench;
 using CanvasSync.Cli.Common;
 using CanvasSync.Cli.Demo;
@@ -16,6 +17,7 @@ var root = new RootCommand("canvas-sync: a fast, faithful local copy of Canvas L
     SandboxCommand.Create(),
     SyncCommand.Create(),
     ExportCommand.Create(),
+    AnalyzeCommand.Create(),
     UsersCommand.Create(),
     KeysCommand.Create(),
     BenchCommand.Create(),

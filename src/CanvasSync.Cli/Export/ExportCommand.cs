@@ -1,9 +1,7 @@
 using System.CommandLine;
 using CanvasSync.Cli.Common;
 using CanvasSync.Data;
-using CanvasSync.Features.Connections;
 using CanvasSync.Features.Export;
-using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Cli.Export;
 
@@ -33,22 +31,15 @@ internal static class ExportCommand
             var database = host.Services.GetRequiredService<DatabaseTarget>();
             await using (var context = database.CreateContext())
             {
-                var ids = await context.Connections.Select(c => c.Id).ToListAsync(ct);
-                var chosen = p.GetValue(connection);
-                if (chosen is null && ids.Count != 1)
-                    throw new FormatException(ids.Count == 0 ? "the database has no connection yet: run canvas-sync sync first" : $"several connections ({string.Join(", ", ids)}): choose one with --connection");
-                if (chosen is not null && !ids.Contains(chosen.Value)) throw new FormatException($"no connection {chosen}");
-                chosen ??= ids[0];
-
+                var me = await ChosenConnection.FindAsync(context, p.GetValue(connection), ct);
                 var file = p.GetValue(output);
                 await using var stream = file is null ? Console.OpenStandardOutput() : file.Create();
                 if (!csv)
                 {
-                    await MirrorExporter.ExportAsync(database, chosen.Value, p.GetValue(deleted), stream, ct);
+                    await MirrorExporter.ExportAsync(database, me.Id, p.GetValue(deleted), stream, ct);
                 }
                 else
                 {
-                    var me = await context.Connections.Where(c => c.Id == chosen).Select(c => new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl)).SingleAsync(ct);
                     await using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false));
                     await CsvExports.WriteAsync(p.GetValue(table)!, context, me, writer, ct);
                 }

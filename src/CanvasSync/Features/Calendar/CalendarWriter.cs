@@ -1,5 +1,4 @@
 using CanvasSync.Data;
-using CanvasSync.Features.Submissions;
 using CanvasSync.Features.Tasks;
 using Ical.Net;
 using Ical.Net.CalendarComponents;
@@ -32,7 +31,7 @@ internal static class CalendarWriter
         foreach (var task in tasks)
         {
             var fromAssignment = task.ExternalSource == "canvas";
-            var status = fromAssignment ? Status(task, submissions.GetValueOrDefault(task.ExternalId)) : (task.UserCompleted ?? task.Completed) ? "done" : "to do";
+            var status = SubmissionStatus.Of(task, submissions);
             var due = new CalDateTime(DateTime.SpecifyKind(task.DueDate!.Value, DateTimeKind.Utc));
             var done = task.UserCompleted ?? task.Completed;
             calendar.Events.Add(new CalendarEvent
@@ -55,20 +54,4 @@ internal static class CalendarWriter
 
     /// <summary>The feed of a user with no Canvas connection: a valid calendar with no events.</summary>
     public static string WriteEmpty() => new CalendarSerializer().SerializeToString(new Ical.Net.Calendar { ProductId = "-//CanvasSync//Canvas due dates//EN" }) ?? "";
-
-    /// <summary>The submission's state in a word or two: excused, graded (with the grade), submitted, late, missing, not submitted.</summary>
-    public static string Status(PlannerTask task, Submission? submission)
-    {
-        var canvas = submission switch
-        {
-            null => "not submitted",
-            { Excused: true } => "excused",
-            { WorkflowState: "graded" } s => s.Grade is { Length: > 0 } grade ? $"graded ({grade})" : "graded",
-            { WorkflowState: "submitted" or "pending_review", Late: true } => "submitted late",
-            { WorkflowState: "submitted" or "pending_review" } => "submitted",
-            { Missing: true } => "missing",
-            _ => "not submitted",
-        };
-        return task.UserCompleted == true && !Completion.IsDone(submission?.WorkflowState ?? "", submission?.Excused ?? false) ? canvas + ", marked done by you" : canvas;
-    }
 }

@@ -23,7 +23,19 @@ public sealed class CalendarFeeds(IDataProtectionProvider protection, TimeProvid
         var token = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var fresh = new CalendarFeed { UserId = userId, TokenHash = Hash(token), EncryptedToken = Protector(userId).Protect(token), CreatedAt = time.GetUtcNow().UtcDateTime };
         db.CalendarFeeds.Add(fresh);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (feed is null)
+        {
+            // Two first asks at once: the other one's row won (one feed per user); show that one.
+            db.ChangeTracker.Clear();
+            var theirs = await db.CalendarFeeds.AsNoTracking().FirstAsync(f => f.UserId == userId, ct);
+            if (TryUnprotect(userId, theirs.EncryptedToken, out var theirToken)) return (theirToken, theirs.CreatedAt);
+            throw;
+        }
+
         return (token, fresh.CreatedAt);
     }
 

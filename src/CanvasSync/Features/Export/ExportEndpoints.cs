@@ -34,7 +34,7 @@ public static class ExportEndpoints
 
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"canvas-{table}.csv\"";
-        await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
+        await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false), bufferSize: -1, leaveOpen: true);
         await CsvExports.WriteAsync(table, db, me, writer, ct);
     }
 }

@@ -4,9 +4,7 @@ using System.Text.Json;
 using CanvasSync.Cli.Common;
 using CanvasSync.Data;
 using CanvasSync.Features.Analysis;
-using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
-using CanvasSync.Security;
 
 namespace CanvasSync.Cli.Analyze;
 
@@ -46,7 +44,7 @@ internal static class AnalyzeCommand
                 long? chosen = p.GetValue(connection);
                 if (oneShot is not null)
                 {
-                    chosen = await SyncFirstAsync(host.Services, database, oneShot, secret!, ct);
+                    chosen = await SyncFirstAsync(host.Services, oneShot, secret!, ct);
                     if (chosen is null) return CliRunner.Failure;
                 }
 
@@ -68,19 +66,9 @@ internal static class AnalyzeCommand
     }
 
     /// <summary>A full sync (a delta when this database already has one) of the given Canvas; null when it did not complete.</summary>
-    private static async Task<long?> SyncFirstAsync(IServiceProvider services, DatabaseTarget database, string url, string secret, CancellationToken ct)
+    private static async Task<long?> SyncFirstAsync(IServiceProvider services, string url, string secret, CancellationToken ct)
     {
-        Uri baseUrl;
-        try
-        {
-            baseUrl = services.GetRequiredService<CanvasUrlGuard>().Normalize(url);
-        }
-        catch (CanvasUrlRejectedException e)
-        {
-            throw new FormatException("--canvas-url: " + e.Message);
-        }
-
-        var connectionId = await OperatorConnections.EnsureAsync(database, baseUrl, TimeProvider.System, ct);
+        var connectionId = await ChosenConnection.OfCanvasUrlAsync(services, url, ct);
         var result = await services.GetRequiredService<SyncEngine>().RunAsync(connectionId, secret, new SyncRequest(SyncType.Delta, new SyncScope()), null, ct);
         if (result.Status is SyncStatus.Completed or SyncStatus.CompletedWithErrors) return connectionId;
         await Console.Error.WriteLineAsync($"canvas-sync: the sync before the analysis ended {SnakeCase.From(result.Status.ToString())}{(result.Errors.Count > 0 ? ": " + result.Errors[0] : "")}");

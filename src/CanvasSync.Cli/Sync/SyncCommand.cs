@@ -2,10 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using CanvasSync.Cli.Common;
-using CanvasSync.Data;
-using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
-using CanvasSync.Security;
 
 namespace CanvasSync.Cli.Sync;
 
@@ -33,19 +30,7 @@ internal static class SyncCommand
             var secret = p.GetValue(token) ?? Environment.GetEnvironmentVariable("CANVASSYNC_CANVAS_TOKEN");
             if (string.IsNullOrWhiteSpace(secret)) throw new FormatException("a Canvas token is needed: --token or env CANVASSYNC_CANVAS_TOKEN");
             using var host = await CliServices.StartAsync(p.GetValue(db), ct);
-            Uri baseUrl;
-            try
-            {
-                // The service's own URL rules (the CLI allows loopback and http: it is the operator's machine).
-                baseUrl = host.Services.GetRequiredService<CanvasUrlGuard>().Normalize(p.GetValue(url));
-            }
-            catch (CanvasUrlRejectedException e)
-            {
-                throw new FormatException("--canvas-url: " + e.Message);
-            }
-
-            var database = host.Services.GetRequiredService<DatabaseTarget>();
-            var connectionId = await OperatorConnections.EnsureAsync(database, baseUrl, TimeProvider.System, ct);
+            var connectionId = await ChosenConnection.OfCanvasUrlAsync(host.Services, p.GetValue(url)!, ct); // required
             var request = new SyncRequest(p.GetValue(type) == "delta" ? SyncType.Delta : SyncType.Full,
                 new SyncScope(p.GetValue(term), p.GetValue(courses) is { Length: > 0 } ids ? ids : null), p.GetValue(force), p.GetValue(dryRun));
 

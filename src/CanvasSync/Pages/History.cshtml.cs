@@ -32,9 +32,7 @@ public sealed class HistoryModel(CanvasSyncDbContext db, SyncScheduler scheduler
         var c = await CallerConnection.FindAsync(db, User, ct);
         if (c is null) return;
         (Connected, CanSync) = (true, SyncControl.CanSync(c));
-        var runs = await db.SyncRuns.AsNoTracking().Include(r => r.Counts)
-            .Where(r => r.ConnectionId == c.Id && (before == null || r.Id < before))
-            .OrderByDescending(r => r.Id).Take(PageSize + 1).ToListAsync(ct);
+        var runs = await SyncControl.HistoryAsync(db, User.UserId(), before, PageSize + 1, ct);
         Runs = runs.Take(PageSize).Select(r => r.AsView()).ToList();
         Older = runs.Count > PageSize ? Runs[^1].SyncId : null;
         var preview = await db.SyncRuns.AsNoTracking().Include(r => r.Counts).Where(r => r.ConnectionId == c.Id && r.DryRun)

@@ -8,7 +8,6 @@ using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Pages;
@@ -46,9 +45,7 @@ public sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, 
         if (Active is null && Status.SyncState == "syncing") Active = await SyncControl.ActiveAsync(db, me.Id, ct); // queued in between
         Upcoming = await AssignmentPageQuery.ReadAsync(db, me, new AssignmentFilter(null, now, now + UpcomingWindow, null, IncludeCompleted: true),
             null, dated: true, take: 200, ct);
-        var courses = await db.Courses.AsNoTracking().Where(c => c.ConnectionId == me.Id && c.DeletedAt == null)
-            .OrderBy(c => c.Name).ThenBy(c => c.CanvasId).ToListAsync(ct);
-        Courses = await CourseViews.BuildAsync(db, me, courses, ct);
+        Courses = await CourseViews.ListAsync(db, me, termId: null, ct);
         CourseNames = Courses.ToDictionary(c => c.Id, c => c.Name ?? $"Course {c.Id}");
     }
 

@@ -17,16 +17,19 @@ public sealed class TokenVault(IDataProtectionProvider provider)
     public string Protect(long userId, string token) => For(userId).Protect(token);
 
     /// <summary>False when the key that encrypted it is gone or unreadable (a lost master key), or it was altered.</summary>
-    public bool TryUnprotect(long userId, string ciphertext, out string token)
+    public bool TryUnprotect(long userId, string ciphertext, out string token) => TryUnprotect(For(userId), ciphertext, out token);
+
+    /// <summary>Any protector's ciphertext back, or false (a lost key, an altered text), for every secret CanvasSync stores.</summary>
+    public static bool TryUnprotect(IDataProtector protector, string ciphertext, out string plain)
     {
         try
         {
-            token = For(userId).Unprotect(ciphertext);
+            plain = protector.Unprotect(ciphertext);
             return true;
         }
         catch (CryptographicException)
         {
-            token = "";
+            plain = "";
             return false;
         }
     }

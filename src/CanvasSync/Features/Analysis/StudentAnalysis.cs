@@ -35,14 +35,12 @@ public static class StudentAnalysis
 
     public static async Task<AnalysisReport> AnalyzeAsync(CanvasSyncDbContext db, OwnConnection me, DateTime now, int days, int weeks, CancellationToken ct)
     {
-        var tasks = await db.Tasks.AsNoTracking().Where(t => t.ConnectionId == me.Id && t.DeletedAt == null && t.DueDate != null)
-            .OrderBy(t => t.DueDate).ThenBy(t => t.Id).ToListAsync(ct);
-        var own = (await db.Submissions.AsNoTracking().Where(s => s.ConnectionId == me.Id && s.UserCanvasId == me.CanvasUserId && s.DeletedAt == null).ToListAsync(ct))
-            .GroupBy(s => s.AssignmentCanvasId).ToDictionary(g => g.Key, g => g.First());
+        var tasks = await TaskQueries.DatedAsync(db, me.Id, ct);
+        var own = await TaskQueries.OwnSubmissionsAsync(db, me, ct);
         var open = tasks.Where(t => !(t.UserCompleted ?? t.Completed)).ToList();
 
         DueItem Item(PlannerTask t) => new(t.Id, t.Title, t.Subject, t.DueDate!.Value, SubmissionStatus.Of(t, own),
-            t.ExternalSource == "canvas" && own.GetValueOrDefault(t.ExternalId)?.Missing == true, t.UserEstimatedMinutes ?? t.EstimatedMinutes, t.AsView().Source);
+            t.ExternalSource == "canvas" && own.GetValueOrDefault(t.ExternalId)?.Missing == true, t.UserEstimatedMinutes ?? t.EstimatedMinutes, TaskEndpoints.SourceOf(t));
 
         var upcoming = open.Where(t => t.DueDate >= now && t.DueDate <= now.AddDays(days)).Select(Item).ToList();
         var overdue = open.Where(t => t.DueDate < now && t.DueDate >= now - OverdueWindow).Select(Item).ToList();
@@ -67,14 +65,16 @@ public static class StudentAnalysis
         return (await EnrollmentViews.OwnGradesAsync(db, me, ct)).Select(g =>
         {
             var scores = percents[g.CourseId].Order().ToList();
+            if (scores.Count == 0)
+                return new CourseGradeStats(g.CourseId, g.CourseName, g.Grades.CurrentScore, g.Grades.FinalScore, g.Grades.CurrentGrade, 0, null, null, null, null, null);
+            var mean = scores.Average();
             return new CourseGradeStats(g.CourseId, g.CourseName, g.Grades.CurrentScore, g.Grades.FinalScore, g.Grades.CurrentGrade, scores.Count,
-                Round(scores.Count == 0 ? null : scores[0]), Round(scores.Count == 0 ? null : scores[^1]), Round(scores.Count == 0 ? null : scores.Average()),
-                Round(Median(scores)), Round(scores.Count == 0 ? null : Math.Sqrt(scores.Sum(x => Math.Pow(x - scores.Average(), 2)) / scores.Count)));
+                Round(scores[0]), Round(scores[^1]), Round(mean), Round(Median(scores)), Round(Math.Sqrt(scores.Sum(x => Math.Pow(x - mean, 2)) / scores.Count)));
         }).ToList();
     }
 
-    private static double? Median(List<double> sorted) => sorted.Count == 0 ? null
-        : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    private static double Median(List<double> sorted) =>
+        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 
-    private static double? Round(double? value) => value is { } v ? Math.Round(v, 2) : null;
+    private static double Round(double value) => Math.Round(value, 2);
 }

@@ -54,10 +54,11 @@ public static class CalendarEndpoints
         await using var db = database.CreateContext();
         var userId = await CalendarFeeds.FindUserAsync(db, token, ct);
         if (userId is null) return TypedResults.Problem("no such calendar feed (the URL may have been revoked)", statusCode: StatusCodes.Status404NotFound);
-        var connection = await db.Connections.AsNoTracking().Where(c => c.UserId == userId).Select(c => new { c.Id, c.CanvasUserName }).FirstOrDefaultAsync(ct);
+        var connection = await db.Connections.AsNoTracking().Where(c => c.UserId == userId)
+            .Select(c => new { Own = new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl), c.CanvasUserName }).FirstOrDefaultAsync(ct);
         var ics = connection is null
             ? CalendarWriter.WriteEmpty()
-            : await CalendarWriter.WriteAsync(db, connection.Id, $"Canvas: {connection.CanvasUserName}", time.GetUtcNow().UtcDateTime, ct);
+            : await CalendarWriter.WriteAsync(db, connection.Own, $"Canvas: {connection.CanvasUserName}", time.GetUtcNow().UtcDateTime, ct);
         http.Response.Headers.CacheControl = "private, max-age=300";
         return TypedResults.Text(ics, "text/calendar; charset=utf-8");
     }

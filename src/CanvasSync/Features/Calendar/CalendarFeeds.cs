@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CanvasSync.Data;
+using CanvasSync.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
@@ -54,19 +55,7 @@ public sealed class CalendarFeeds(IDataProtectionProvider protection, TimeProvid
     private IDataProtector Protector(long userId) =>
         protection.CreateProtector("CanvasSync.CalendarFeedToken", "v1", userId.ToString(CultureInfo.InvariantCulture));
 
-    private bool TryUnprotect(long userId, string ciphertext, out string token)
-    {
-        try
-        {
-            token = Protector(userId).Unprotect(ciphertext);
-            return true;
-        }
-        catch (CryptographicException)
-        {
-            token = "";
-            return false;
-        }
-    }
+    private bool TryUnprotect(long userId, string ciphertext, out string token) => TokenVault.TryUnprotect(Protector(userId), ciphertext, out token);
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

@@ -1,10 +1,10 @@
 using CanvasSync.Data;
+using CanvasSync.Features.Connections;
 using CanvasSync.Features.Tasks;
 using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
-using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Calendar;
 
@@ -15,15 +15,10 @@ namespace CanvasSync.Features.Calendar;
 /// </summary>
 internal static class CalendarWriter
 {
-    public static async Task<string> WriteAsync(CanvasSyncDbContext db, long connectionId, string calendarName, DateTime now, CancellationToken ct)
+    public static async Task<string> WriteAsync(CanvasSyncDbContext db, OwnConnection me, string calendarName, DateTime now, CancellationToken ct)
     {
-        var connection = await db.Connections.AsNoTracking().Where(c => c.Id == connectionId).Select(c => new { c.CanvasUserId, c.BaseUrl }).SingleAsync(ct);
-        var tasks = await db.Tasks.AsNoTracking().Where(t => t.ConnectionId == connectionId && t.DeletedAt == null && t.DueDate != null)
-            .OrderBy(t => t.DueDate).ThenBy(t => t.Id).ToListAsync(ct);
-        var submissions = (await db.Submissions.AsNoTracking()
-                .Where(s => s.ConnectionId == connectionId && s.UserCanvasId == connection.CanvasUserId && s.DeletedAt == null)
-                .ToListAsync(ct))
-            .GroupBy(s => s.AssignmentCanvasId).ToDictionary(g => g.Key, g => g.First());
+        var tasks = await TaskQueries.DatedAsync(db, me.Id, ct);
+        var submissions = await TaskQueries.OwnSubmissionsAsync(db, me, ct);
 
         var calendar = new Ical.Net.Calendar { ProductId = "-//CanvasSync//Canvas due dates//EN" };
         calendar.AddProperty("X-WR-CALNAME", calendarName);
@@ -41,8 +36,8 @@ internal static class CalendarWriter
                 Description = $"{task.Subject}\nStatus: {status}" + (task.Notes is { Length: > 0 } notes ? $"\nNotes: {notes}" : ""),
                 DtStart = due,
                 DtEnd = due,
-                Url = fromAssignment ? new Uri($"{connection.BaseUrl}/courses/{task.ExternalCourseId}/assignments/{task.ExternalId}")
-                    : task.ExternalCourseId > 0 ? new Uri($"{connection.BaseUrl}/courses/{task.ExternalCourseId}") : new Uri($"{connection.BaseUrl}/calendar"),
+                Url = fromAssignment ? new Uri($"{me.BaseUrl}/courses/{task.ExternalCourseId}/assignments/{task.ExternalId}")
+                    : task.ExternalCourseId > 0 ? new Uri($"{me.BaseUrl}/courses/{task.ExternalCourseId}") : new Uri($"{me.BaseUrl}/calendar"),
                 Categories = [task.Subject ?? "Canvas", status],
                 LastModified = new CalDateTime(DateTime.SpecifyKind(task.ChangedAt, DateTimeKind.Utc)),
                 DtStamp = new CalDateTime(DateTime.SpecifyKind(now, DateTimeKind.Utc)),

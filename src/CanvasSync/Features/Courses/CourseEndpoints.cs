@@ -32,11 +32,7 @@ public static class CourseEndpoints
         [FromQuery(Name = "term_id")] long? termId = null)
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
-        var courses = await db.Courses.AsNoTracking()
-            .Where(c => c.ConnectionId == me.Id && c.DeletedAt == null && (termId == null || c.TermCanvasId == termId))
-            .OrderBy(c => c.Name == null).ThenBy(c => c.Name).ThenBy(c => c.CanvasId)
-            .ToListAsync(ct);
-        return TypedResults.Ok(await CourseViews.BuildAsync(db, me, courses, ct));
+        return TypedResults.Ok(await CourseViews.ListAsync(db, me, termId, ct));
     }
 
     private static async Task<Results<Ok<CourseDetailView>, ProblemHttpResult>> GetAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)

@@ -16,6 +16,16 @@ public static class CourseViews
 {
     public static TermView AsView(this Term t) => new(t.CanvasId, t.Name, t.StartAt, t.EndAt);
 
+    /// <summary>Every course of the connection Canvas lists (concluded ones too), by name (unnamed last); one term's with <paramref name="termId"/>.</summary>
+    public static async Task<List<CourseView>> ListAsync(CanvasSyncDbContext db, OwnConnection me, long? termId, CancellationToken ct)
+    {
+        var courses = await db.Courses.AsNoTracking()
+            .Where(c => c.ConnectionId == me.Id && c.DeletedAt == null && (termId == null || c.TermCanvasId == termId))
+            .OrderBy(c => c.Name == null).ThenBy(c => c.Name).ThenBy(c => c.CanvasId)
+            .ToListAsync(ct);
+        return await BuildAsync(db, me, courses, ct);
+    }
+
     /// <summary>Views of these courses, in their order: their terms and the caller's own enrollments read in one query each.</summary>
     public static async Task<List<CourseView>> BuildAsync(CanvasSyncDbContext db, OwnConnection me, IReadOnlyList<Course> courses, CancellationToken ct)
     {

@@ -41,9 +41,7 @@ public static class EnrollmentEndpoints
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
         if (!await db.Courses.AnyAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct)) return CourseEndpoints.NotFound(id);
 
-        var rows = await db.Enrollments.AsNoTracking().Where(e => e.ConnectionId == me.Id && e.CourseCanvasId == id && e.DeletedAt == null).ToListAsync(ct);
-        var views = await EnrollmentViews.BuildAsync(db, me, rows, ct);
-        return TypedResults.Ok(views.Where(v => type is null || v.Role == type)
-            .OrderBy(v => v.SortableName ?? v.UserName, StringComparer.OrdinalIgnoreCase).ThenBy(v => v.Id).ToList());
+        var roster = await EnrollmentViews.RosterAsync(db, me, id, ct);
+        return TypedResults.Ok(roster.Where(v => type is null || v.Role == type).ToList());
     }
 }

@@ -51,6 +51,13 @@ public static class EnrollmentViews
         }).ToList();
     }
 
+    /// <summary>Everyone enrolled in a course, with names and the grades Canvas showed the caller, by sortable name.</summary>
+    public static async Task<List<EnrollmentView>> RosterAsync(CanvasSyncDbContext db, OwnConnection me, long courseId, CancellationToken ct)
+    {
+        var rows = await db.Enrollments.AsNoTracking().Where(e => e.ConnectionId == me.Id && e.CourseCanvasId == courseId && e.DeletedAt == null).ToListAsync(ct);
+        return (await BuildAsync(db, me, rows, ct)).OrderBy(v => v.SortableName ?? v.UserName, StringComparer.OrdinalIgnoreCase).ThenBy(v => v.Id).ToList();
+    }
+
     /// <summary>The caller's grades in each course they take as a student, by course name.</summary>
     public static async Task<List<CourseGradesView>> OwnGradesAsync(CanvasSyncDbContext db, OwnConnection me, CancellationToken ct)
     {

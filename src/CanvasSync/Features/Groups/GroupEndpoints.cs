@@ -25,8 +25,6 @@ public static class GroupEndpoints
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
         if (!await db.Courses.AnyAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct)) return CourseEndpoints.NotFound(id);
-        var groups = await db.Groups.AsNoTracking().Where(g => g.ConnectionId == me.Id && g.CourseCanvasId == id && g.DeletedAt == null)
-            .OrderBy(g => g.Name).ThenBy(g => g.CanvasId).ToListAsync(ct);
-        return TypedResults.Ok(await GroupViews.BuildAsync(db, me, groups, ct));
+        return TypedResults.Ok(await GroupViews.OfCourseAsync(db, me, id, ct));
     }
 }

@@ -20,6 +20,14 @@ public static class GroupViews
 
     public static GroupMembershipView AsView(this GroupMembership m) => new(m.CanvasId, m.GroupCanvasId, m.UserCanvasId, m.WorkflowState, m.Moderator);
 
+    /// <summary>A course's groups, by name, with their members.</summary>
+    public static async Task<List<GroupView>> OfCourseAsync(CanvasSyncDbContext db, OwnConnection me, long courseId, CancellationToken ct)
+    {
+        var groups = await db.Groups.AsNoTracking().Where(g => g.ConnectionId == me.Id && g.CourseCanvasId == courseId && g.DeletedAt == null)
+            .OrderBy(g => g.Name).ThenBy(g => g.CanvasId).ToListAsync(ct);
+        return await BuildAsync(db, me, groups, ct);
+    }
+
     public static async Task<List<GroupView>> BuildAsync(CanvasSyncDbContext db, OwnConnection me, IReadOnlyList<Group> groups, CancellationToken ct)
     {
         var groupIds = groups.Select(g => g.CanvasId).ToList();

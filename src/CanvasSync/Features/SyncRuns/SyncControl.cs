@@ -18,6 +18,12 @@ public static class SyncControl
         db.SyncRuns.AsNoTracking().Include(r => r.Counts)
             .FirstOrDefaultAsync(r => r.Id == id && db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId), ct);
 
+    /// <summary>The user's runs with their counts, newest first, older than <paramref name="before"/> if given, at most <paramref name="take"/>.</summary>
+    public static Task<List<SyncRun>> HistoryAsync(CanvasSyncDbContext db, long userId, long? before, int take, CancellationToken ct) =>
+        db.SyncRuns.AsNoTracking().Include(r => r.Counts)
+            .Where(r => db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId) && (before == null || r.Id < before))
+            .OrderByDescending(r => r.Id).Take(take).ToListAsync(ct);
+
     /// <summary>The same run again (same type, scope and dry-run), as a new run; the one in progress if there is one.</summary>
     public static Task<(long RunId, bool Existing)> RetryAsync(SyncScheduler scheduler, SyncRun run, CancellationToken ct) =>
         scheduler.EnqueueAsync(run.ConnectionId, new SyncRequest(run.Type, SyncScope.FromJson(run.ScopeJson), DryRun: run.DryRun), ct);

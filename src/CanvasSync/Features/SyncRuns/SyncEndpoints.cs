@@ -93,10 +93,7 @@ public static class SyncEndpoints
             before = c;
         }
 
-        var userId = caller.UserId();
-        var runs = await db.SyncRuns.AsNoTracking().Include(r => r.Counts)
-            .Where(r => db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId) && (before == null || r.Id < before))
-            .OrderByDescending(r => r.Id).Take(limit + 1).ToListAsync(ct);
+        var runs = await SyncControl.HistoryAsync(db, caller.UserId(), before, limit + 1, ct);
         var page = runs.Take(limit).Select(r => r.AsView()).ToList();
         return TypedResults.Ok(new Page<SyncRunView>(page, runs.Count > limit ? page[^1].SyncId.ToString(CultureInfo.InvariantCulture) : null));
     }

@@ -38,7 +38,7 @@ internal static class TaskEdits
                     break;
                 case "completed":
                     return Problems.Field("completed", "completed must be true, false or null");
-                case "estimated_minutes" when isNull || (value.TryGetInt32Safely(out var m) && m is >= 1 and <= MaxEstimatedMinutes):
+                case "estimated_minutes" when isNull || (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var m) && m is >= 1 and <= MaxEstimatedMinutes):
                     minutes = isNull ? null : value.GetInt32();
                     break;
                 case "estimated_minutes":
@@ -69,11 +69,5 @@ internal static class TaskEdits
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(task.AsView());
-    }
-
-    private static bool TryGetInt32Safely(this JsonElement value, out int number)
-    {
-        number = 0;
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out number);
     }
 }

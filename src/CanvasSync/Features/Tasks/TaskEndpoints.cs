@@ -30,9 +30,11 @@ public static class TaskEndpoints
         var fromAssignment = t.ExternalSource == "canvas";
         return new(t.Id, t.Title, t.Description, t.DueDate, t.UserEstimatedMinutes ?? t.EstimatedMinutes, t.Subject,
             SnakeCase.From(t.Type.ToString()), t.UserCompleted ?? t.Completed, t.Completed, fromAssignment ? t.ExternalId : null, t.ExternalCourseId, t.UserCompleted,
-            t.UserEstimatedMinutes, t.Notes, t.CreatedAt, t.UpdatedAt,
-            fromAssignment ? "assignment" : t.ExternalSource[PlannerTasks.SourcePrefix.Length..], fromAssignment ? null : t.ExternalId);
+            t.UserEstimatedMinutes, t.Notes, t.CreatedAt, t.UpdatedAt, SourceOf(t), fromAssignment ? null : t.ExternalId);
     }
+
+    /// <summary>"assignment", or the plannable_type of a planner to-do ("planner_note", "quiz", ...).</summary>
+    public static string SourceOf(PlannerTask t) => t.ExternalSource == "canvas" ? "assignment" : t.ExternalSource[PlannerTasks.SourcePrefix.Length..];
 
     public static RouteGroupBuilder MapTasks(this IEndpointRouteBuilder app)
     {

@@ -88,7 +88,7 @@
         const response = await fetch(`/api/v1/canvas/sync/${runId}`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
         if (!response.ok) return;
         const run = await response.json();
-        if (run.status === 'queued' || run.status === 'running') show({ ...run.progress, phase: run.progress.phase });
+        if (run.status === 'queued' || run.status === 'running') show(run.progress);
         else finish(run.status, run.progress);
       } catch {
         // The next tick tries again.

@@ -43,8 +43,6 @@ public sealed class DetailModel(CanvasSyncDbContext db) : PageModel
         var views = await AssignmentViews.BuildAsync(db, me, assignments, ct);
         Assignments = views.Zip(assignments, (v, a) => (v, SafeHtml.Description(a.RawJson, me.BaseUrl))).ToList();
 
-        var enrollments = await db.Enrollments.AsNoTracking().Where(e => e.ConnectionId == me.Id && e.CourseCanvasId == id && e.DeletedAt == null).ToListAsync(ct);
-        Students = enrollments.Where(e => e.Type == "StudentEnrollment").Select(e => e.UserCanvasId).Distinct().Count();
         if (Teaches)
         {
             // Completion.IsDone's states, spelled out for SQL.
@@ -58,13 +56,12 @@ public sealed class DetailModel(CanvasSyncDbContext db) : PageModel
                     Graded = g.Count(s => s.WorkflowState == "graded"),
                 })
                 .ToDictionaryAsync(x => x.Key, x => new HandIns(x.Submitted, x.Graded), ct);
-            Roster = (await EnrollmentViews.BuildAsync(db, me, enrollments, ct))
-                .OrderBy(v => v.Role != "teacher").ThenBy(v => v.SortableName ?? v.UserName, StringComparer.OrdinalIgnoreCase).ThenBy(v => v.Id).ToList();
+            // Teachers first; OrderBy is stable, so each part stays by sortable name.
+            Roster = (await EnrollmentViews.RosterAsync(db, me, id, ct)).OrderBy(v => v.Role != "teacher").ToList();
+            Students = Roster.Where(v => v.Type == "StudentEnrollment").Select(v => v.UserId).Distinct().Count();
         }
 
-        var groups = await db.Groups.AsNoTracking().Where(g => g.ConnectionId == me.Id && g.CourseCanvasId == id && g.DeletedAt == null)
-            .OrderBy(g => g.Name).ThenBy(g => g.CanvasId).ToListAsync(ct);
-        Groups = await GroupViews.BuildAsync(db, me, groups, ct);
+        Groups = await GroupViews.OfCourseAsync(db, me, id, ct);
         return Page();
     }
 }

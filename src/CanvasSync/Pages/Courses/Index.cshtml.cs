@@ -2,7 +2,6 @@ using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Pages.Courses;
 
@@ -17,8 +16,6 @@ public sealed class IndexModel(CanvasSyncDbContext db) : PageModel
         var ct = HttpContext.RequestAborted;
         if (await CallerConnection.ForReadsAsync(db, User, ct) is not { } me) return;
         Connected = true;
-        var courses = await db.Courses.AsNoTracking().Where(c => c.ConnectionId == me.Id && c.DeletedAt == null)
-            .OrderBy(c => c.Name == null).ThenBy(c => c.Name).ThenBy(c => c.CanvasId).ToListAsync(ct);
-        Courses = await CourseViews.BuildAsync(db, me, courses, ct);
+        Courses = await CourseViews.ListAsync(db, me, termId: null, ct);
     }
 }

@@ -137,6 +137,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
         {
             e.ToTable("sync_runs");
             e.Property(x => x.LeaseOwner).HasMaxLength(200);
+            e.Property(x => x.Node).HasMaxLength(200);
             e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ConnectionId, x.Status });
             // One unfinished run per connection, enforced by the database: two nodes queueing at the same instant

@@ -54,14 +54,21 @@ public sealed class SyncOptions
     public bool SchedulerEnabled { get; set; } = true;
 
     [Range(1, 1440)]
-    public int ScheduleEveryMinutes { get; set; } = 30;
+    public int ScheduleEveryMinutes { get; set; } = 5;
 
     [Range(1, 10080)]
     public int StaleAfterMinutes { get; set; } = 60;
 
-    /// <summary>The most connections the scheduler queues in one round (the rest wait for the next).</summary>
+    /// <summary>
+    /// The most connections the scheduler queues in one round (the rest wait for the next). To keep N connections
+    /// fresh, BatchSize / ScheduleEveryMinutes must be at least N / StaleAfterMinutes.
+    /// </summary>
     [Range(1, 100_000)]
-    public int BatchSize { get; set; } = 100;
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>The scheduler tops the queue up to this many waiting syncs and no further, so the queue holds what the workers can take.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxQueuedRuns { get; set; } = 2000;
 
     /// <summary>Syncs one node runs at once.</summary>
     [Range(1, 64)]
@@ -70,6 +77,50 @@ public sealed class SyncOptions
     /// <summary>Retries of a sync job that failed as a whole, with growing delays.</summary>
     [Range(0, 20)]
     public int JobRetryAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Syncs one node runs at once for connections known to be large (Sync:LargeSyncItems), beside Sync:Workers, so
+    /// that big instructor syncs never take the workers the many small ones need. 0 runs them with the small ones.
+    /// </summary>
+    [Range(0, 64)]
+    public int LargeWorkers { get; set; } = 1;
+
+    /// <summary>A connection whose last complete sync of the same type read at least this many items is large.</summary>
+    [Range(1, 100_000_000)]
+    public int LargeSyncItems { get; set; } = 5000;
+
+    /// <summary>
+    /// How long a node's hold on a running sync lasts without being renewed (it renews every third of it). A node
+    /// that dies loses its runs this long after its last renewal, and another node resumes them.
+    /// </summary>
+    [Range(5, 600)]
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>How often each worker node looks for runs whose node died, to resume them.</summary>
+    [Range(1, 300)]
+    public int ReclaimEverySeconds { get; set; } = 10;
+}
+
+/// <summary>What a node does: everything (one machine), only the web front, or only background syncs.</summary>
+public enum NodeRole { All, Web, Worker }
+
+/// <summary>Section "Node": this process's part in a deployment of several.</summary>
+public sealed class NodeOptions : IValidatableObject
+{
+    public const string Section = "Node";
+
+    /// <summary>all (default): API, dashboard and syncs. web: API and dashboard; syncs run on workers. worker: syncs, with /health and /metrics only.</summary>
+    public NodeRole Role { get; set; } = NodeRole.All;
+
+    /// <summary>This node's name in run leases and the sync history; unique per running process. Default: host:pid.</summary>
+    [MaxLength(100)]
+    public string? Name { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Name is not null && (Name.Length == 0 || Name.Any(char.IsWhiteSpace)))
+            yield return new ValidationResult("Node:Name: must be a non-empty name without spaces", [nameof(Name)]);
+    }
 }
 
 /// <summary>Section "Security": the master key and the API's limits.</summary>

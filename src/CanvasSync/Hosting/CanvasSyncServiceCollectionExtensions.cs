@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CanvasSync.Canvas;
+using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
@@ -25,9 +26,11 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddOptions<CanvasOptions>().BindConfiguration(CanvasOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NodeOptions>().BindConfiguration(NodeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddCanvasClient();
         services.AddSingleton<SyncEvents>();
+        services.AddSingleton<NodeIdentity>();
         services.AddSingleton<SyncEngine>();
         services.AddTokenProtection();
         services.AddSingleton<ConnectionTokens>();

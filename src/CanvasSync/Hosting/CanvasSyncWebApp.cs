@@ -1,3 +1,4 @@
+using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Assignments;
@@ -36,9 +37,11 @@ public static partial class CanvasSyncWebApp
         builder.Configuration.AddCanvasSyncSources(db);
         if (urls is not null) builder.WebHost.UseUrls(urls);
         builder.AddCanvasSync();
-        builder.Services.AddSyncJobs(); // background syncs run in the web app, not in one-shot CLI commands
+        var role = NodeRoleOf(builder.Configuration);
+        builder.Services.AddSyncJobs(runsSyncs: role != NodeRole.Web); // background syncs run in the service, not in one-shot CLI commands
+        builder.Services.AddClusterSignals();
         builder.Services.AddMonitoring();
-        builder.Services.AddDashboard();
+        if (role != NodeRole.Worker) builder.Services.AddDashboard();
 
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{SecurityOptions.Section}:{nameof(SecurityOptions.MaxRequestBodyBytes)}")
@@ -56,6 +59,13 @@ public static partial class CanvasSyncWebApp
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        if (role == NodeRole.Worker)
+        {
+            // A worker has no web front: its port serves health and Prometheus only.
+            app.MapPrometheus();
+            return app;
+        }
+
         app.MapSignOut();
         app.MapCanvasConnections();
         app.MapSyncRuns();
@@ -72,6 +82,20 @@ public static partial class CanvasSyncWebApp
         app.MapApiReference();
         app.MapDashboard();
         return app;
+    }
+
+    /// <summary>Node:Role, checked before anything is built on it: web and worker nodes share their work through PostgreSQL.</summary>
+    private static NodeRole NodeRoleOf(IConfiguration configuration)
+    {
+        var text = configuration[$"{NodeOptions.Section}:{nameof(NodeOptions.Role)}"];
+        var role = NodeRole.All;
+        if (text is not null && (!Enum.TryParse(text, ignoreCase: true, out role) || !Enum.IsDefined(role)))
+            throw new OptionsValidationException(NodeOptions.Section, typeof(NodeOptions), [$"Node:Role: \"{text}\" is not all, web or worker"]);
+        var db = configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection;
+        if (role != NodeRole.All && DatabaseTarget.TryParse(db, out var target, out _) && target!.Provider == DatabaseProvider.Sqlite)
+            throw new OptionsValidationException(NodeOptions.Section, typeof(NodeOptions),
+                [$"Node:Role: {role.ToString().ToLowerInvariant()} needs PostgreSQL; on SQLite one node does everything (role all)"]);
+        return role;
     }
 
     /// <summary>Before serving: options, migrations, the master key; then every stored token tried, so unreadable ones show needs_reauth.</summary>

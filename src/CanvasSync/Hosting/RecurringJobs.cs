@@ -10,9 +10,9 @@ namespace CanvasSync.Hosting;
 
 /// <summary>
 /// Every schedule, declared in one place at start: the stale-sync scheduler, the daily metrics retention and the
-/// weekly report. Then unfinished runs are put back on the queue.
+/// weekly report. Then, on one node, unfinished runs are put back on the queue.
 /// </summary>
-internal sealed class RecurringJobs(IRecurringJobManager recurring, SyncScheduler scheduler, IOptions<SyncOptions> sync,
+internal sealed class RecurringJobs(IRecurringJobManager recurring, SyncScheduler scheduler, JobStorage storage, IOptions<SyncOptions> sync,
     IOptions<MonitoringOptions> monitoring) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -40,7 +40,9 @@ internal sealed class RecurringJobs(IRecurringJobManager recurring, SyncSchedule
             }
         }
 
-        await scheduler.ResumeOrphanedRunsAsync(cancellationToken);
+        // One node's in-memory queue forgot its jobs with the restart; a shared queue (PostgreSQL) still has them, and
+        // runs whose node died are the reclaimer's.
+        if (storage is Hangfire.InMemory.InMemoryStorage) await scheduler.ResumeOrphanedRunsAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -74,7 +74,6 @@ public sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, 
         Notice = run is null ? $"There is no sync {runId}." : await SyncControl.CancelAsync(db, engine, time, run, ct) switch
         {
             CancelOutcome.Cancelled => $"Sync {runId} is cancelled; it stops at its next checkpoint.",
-            CancelOutcome.RunningElsewhere => $"Sync {runId} runs on another server; it could not be cancelled from here.",
             _ => $"Sync {runId} had already finished.",
         };
         return RedirectToPage();

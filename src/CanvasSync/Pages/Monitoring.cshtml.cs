@@ -1,3 +1,4 @@
+using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Features.Monitoring;
 using CanvasSync.Pages.Shared;
@@ -15,7 +16,7 @@ namespace CanvasSync.Pages;
 /// without a row-level security user.
 /// </summary>
 [Authorize(Policy = "admin")]
-public sealed class MonitoringModel(DatabaseTarget database, IOptions<MonitoringOptions> options, TimeProvider time) : PageModel
+public sealed class MonitoringModel(DatabaseTarget database, IOptions<MonitoringOptions> options, NodeIdentity node, TimeProvider time) : PageModel
 {
     public static readonly int[] DayChoices = [7, 14, 30, 90];
 
@@ -46,7 +47,7 @@ public sealed class MonitoringModel(DatabaseTarget database, IOptions<Monitoring
         PerDay = MetricsFigures.PerDay(first, today, facts);
         SyncsPerDay = PerDay.Select(d => new ChartDay(d.Date.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.Succeeded, d.Failed)).ToList();
         DurationPerDay = PerDay.Select(d => new ChartDay(d.Date.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.P50DurationSeconds, d.P95DurationSeconds)).ToList();
-        Health = await SyncHealth.CheckAsync(db, null, options.Value, now, ct);
+        Health = await SyncHealth.CheckAsync(db, null, options.Value, node.Lease, now, ct);
         Recent = await RunRecords.ListAsync(db, RunRecords.Ended(db, null), 20, ct);
         Failed = await RunRecords.ListAsync(db, RunRecords.Failures(RunRecords.Ended(db, null, since)), 20, ct);
         var userIds = Recent.Concat(Failed).Select(r => r.UserId).Distinct().ToList();

@@ -120,31 +120,12 @@ public sealed class SyncApiTests(PostgresServer postgres)
         }
     }
 
-    private sealed record ServerEvent(string Event, string Id, JsonElement Data);
-
     /// <summary>Reads a text/event-stream to its end (the server closes it after the final event).</summary>
     private static async Task<List<ServerEvent>> ReadEventsAsync(HttpClient http, long id, long? lastEventId = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/canvas/sync/{id}/events");
-        if (lastEventId is { } last) request.Headers.Add("Last-Event-ID", last.ToString(System.Globalization.CultureInfo.InvariantCulture));
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
         var events = new List<ServerEvent>();
-        string? name = null, eventId = null, data = null;
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
-        {
-            if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
-            else if (line.StartsWith("id: ", StringComparison.Ordinal)) eventId = line[4..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
-            else if (line.Length == 0 && data is not null)
-            {
-                events.Add(new ServerEvent(name ?? "message", eventId ?? "", JsonDocument.Parse(data).RootElement.Clone()));
-                (name, eventId, data) = (null, null, null);
-            }
-        }
-
+        await foreach (var e in ServerEvents.ReadAsync(http, id, lastEventId, timeout.Token)) events.Add(e);
         return events;
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CanvasSync.Canvas;
+using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
@@ -37,6 +38,7 @@ public sealed class SyncHarness : IAsyncDisposable
                 o.AllowHttp = true;
             })
             .AddSingleton<SyncEvents>()
+            .AddSingleton<NodeIdentity>()
             .AddSingleton<SyncEngine>()
             .BuildServiceProvider();
     }

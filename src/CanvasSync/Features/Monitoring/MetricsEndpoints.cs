@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.SyncRuns;
@@ -35,11 +36,11 @@ public static class MetricsEndpoints
     }
 
     private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, [FromServices] DatabaseTarget database,
-        IOptions<MonitoringOptions> options, TimeProvider time, CancellationToken ct, [FromQuery(Name = "user_id")] long? userId = null)
+        IOptions<MonitoringOptions> options, [FromServices] NodeIdentity node, TimeProvider time, CancellationToken ct, [FromQuery(Name = "user_id")] long? userId = null)
     {
         await using var who = Whose(caller, userId, db, database);
         if (who is null) return NotYours();
-        return TypedResults.Ok(await SyncHealth.CheckAsync(who.Db, who.UserId, options.Value, time.GetUtcNow().UtcDateTime, ct));
+        return TypedResults.Ok(await SyncHealth.CheckAsync(who.Db, who.UserId, options.Value, node.Lease, time.GetUtcNow().UtcDateTime, ct));
     }
 
     private static async Task<Results<Ok<MetricsSummary>, ProblemHttpResult>> SummaryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,

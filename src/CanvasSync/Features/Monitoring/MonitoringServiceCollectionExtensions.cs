@@ -32,6 +32,12 @@ public static class MonitoringServiceCollectionExtensions
     public static void MapMonitoring(this WebApplication app)
     {
         app.MapMetricsApi();
+        app.MapPrometheus();
+    }
+
+    /// <summary>/metrics alone: what a worker node serves besides health.</summary>
+    public static void MapPrometheus(this WebApplication app)
+    {
         // An unparsable database leaves no DatabaseTarget (nor anything built on it); start-up then stops on that
         // setting with a plain message, so there is no /metrics to map.
         if (app.Services.GetService<DatabaseTarget>() is null) return;

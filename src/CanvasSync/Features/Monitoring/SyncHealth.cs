@@ -18,12 +18,12 @@ public sealed record HealthReport(string Status, IReadOnlyList<HealthReason> Rea
 /// </summary>
 internal static class SyncHealth
 {
-    public static async Task<HealthReport> CheckAsync(CanvasSyncDbContext db, long? userId, MonitoringOptions o, DateTime now, CancellationToken ct)
+    public static async Task<HealthReport> CheckAsync(CanvasSyncDbContext db, long? userId, MonitoringOptions o, TimeSpan lease, DateTime now, CancellationToken ct)
     {
         var runs = await RunRecords.FactsAsync(db, userId, now.AddHours(-o.HealthWindowHours), ct);
         var failureRate = MetricsFigures.SuccessRate(runs) is { } success ? Math.Round(1 - success, 4) : (double?)null;
 
-        var heartbeatBefore = now - SyncEngine.HeartbeatTimeout;
+        var heartbeatBefore = now - lease;
         var queuedBefore = now.AddMinutes(-o.StuckQueuedMinutes);
         var stuck = await RunRecords.OfUser(db, db.SyncRuns.AsNoTracking(), userId)
             .CountAsync(r => (r.Status == SyncStatus.Running && (r.HeartbeatAt == null || r.HeartbeatAt < heartbeatBefore))

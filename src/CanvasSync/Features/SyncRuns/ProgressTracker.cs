@@ -6,7 +6,7 @@ namespace CanvasSync.Features.SyncRuns;
 /// Turns a run's page writes into progress and events: percent (never going back), estimated total, ETA, the 25/50/75
 /// milestones, and when each course starts and is done (its last open collection finished).
 /// </summary>
-internal sealed class ProgressTracker(long runId, long? estimatedTotal, SyncEvents events)
+internal sealed class ProgressTracker(long runId, int attempt, long? estimatedTotal, SyncEvents events)
 {
     private static readonly int[] Milestones = [25, 50, 75];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -56,15 +56,15 @@ internal sealed class ProgressTracker(long runId, long? estimatedTotal, SyncEven
             _pending.Clear();
         }
 
-        events.Publish(runId, "progress", progress);
-        foreach (var (kind, course, milestone) in pending) events.Publish(runId, kind, progress, course, milestone);
+        events.Publish(runId, attempt, "progress", progress);
+        foreach (var (kind, course, milestone) in pending) events.Publish(runId, attempt, kind, progress, course, milestone);
     }
 
     /// <summary>The final event, named after the run's status.</summary>
     public void Finish(string status, bool completed, long requests, long throttled)
     {
         var last = _last ?? new SyncProgress(runId, "finished", null, 0, 0, 0, requests, throttled);
-        events.Publish(runId, status, last with
+        events.Publish(runId, attempt, status, last with
         {
             Phase = "finished",
             Percent = completed ? 100 : last.Percent,

@@ -65,14 +65,17 @@ internal static class RunStore
         }
     }
 
-    /// <summary>The run's heartbeat, progress and the client's accounting (added to what earlier attempts recorded), with every page.</summary>
-    public static async Task ProgressAsync(DbConnection c, DbTransaction tx, long runId, SyncProgress p, CanvasAccounting a, RunTotals before,
+    /// <summary>
+    /// The run's heartbeat, progress and the client's accounting (added to what earlier attempts recorded), with every
+    /// page. False when <paramref name="node"/> no longer holds the run's lease: the page must not be committed.
+    /// </summary>
+    public static async Task<bool> ProgressAsync(DbConnection c, DbTransaction tx, long runId, string node, SyncProgress p, CanvasAccounting a, RunTotals before,
         DateTime now, CancellationToken ct)
     {
         await using var cmd = Sql.Command(c, tx, """
             UPDATE sync_runs SET heartbeat_at = @now, phase = @phase, percent = @pct, items_done = @done, requests = @req, pages = @pages,
               items = @items, bytes = @bytes, request_cost = @cost, throttled = @thr, retries = @ret
-            WHERE id = @r
+            WHERE id = @r AND lease_owner = @node
             """);
         Sql.Add(cmd, "now", now);
         Sql.Add(cmd, "phase", p.Phase);
@@ -86,7 +89,8 @@ internal static class RunStore
         Sql.Add(cmd, "thr", before.Throttled + a.Throttled);
         Sql.Add(cmd, "ret", before.Retries + a.Retries);
         Sql.Add(cmd, "r", runId);
-        await cmd.ExecuteNonQueryAsync(ct);
+        Sql.Add(cmd, "node", node);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 }
 

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.SyncRuns;
 
-public enum CancelOutcome { Cancelled, RunningElsewhere, AlreadyFinished }
+public enum CancelOutcome { Cancelled, AlreadyFinished }
 
 /// <summary>Starting and cancelling a user's syncs: what the API and the dashboard's buttons both do.</summary>
 public static class SyncControl
@@ -34,8 +34,9 @@ public static class SyncControl
             .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
 
     /// <summary>
-    /// A queued run is cancelled at once; a running one is asked to stop at its next page boundary, which only the node
-    /// running it can do.
+    /// A queued run is cancelled at once; a running one is asked to stop at its next page boundary: at once when this
+    /// node runs it, else through its row, which the node holding it reads each time it renews its lease (and a node
+    /// resuming it reads first).
     /// </summary>
     public static async Task<CancelOutcome> CancelAsync(CanvasSyncDbContext db, SyncEngine engine, TimeProvider time, SyncRun run, CancellationToken ct)
     {
@@ -46,11 +47,14 @@ public static class SyncControl
                 .SetProperty(r => r.ErrorCode, "cancelled")
                 .SetProperty(r => r.ErrorMessage, "cancelled before it started")
                 .SetProperty(r => r.FinishedAt, time.GetUtcNow().UtcDateTime), ct);
+            if (cancelled > 0) return CancelOutcome.Cancelled;
             // It started in the meantime: cancel it as a running one.
-            return cancelled > 0 ? CancelOutcome.Cancelled : engine.TryCancel(run.Id) ? CancelOutcome.Cancelled : CancelOutcome.RunningElsewhere;
         }
+        else if (run.Status != SyncStatus.Running) return CancelOutcome.AlreadyFinished;
 
-        if (run.Status == SyncStatus.Running) return engine.TryCancel(run.Id) ? CancelOutcome.Cancelled : CancelOutcome.RunningElsewhere;
-        return CancelOutcome.AlreadyFinished;
+        if (engine.TryCancel(run.Id)) return CancelOutcome.Cancelled;
+        var asked = await db.SyncRuns.Where(r => r.Id == run.Id && r.Status == SyncStatus.Running)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.CancelRequested, true), ct);
+        return asked > 0 ? CancelOutcome.Cancelled : CancelOutcome.AlreadyFinished;
     }
 }

@@ -59,15 +59,13 @@ public static class SyncEndpoints
     {
         var run = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
         if (run is null) return NotFound(id);
-        switch (await SyncControl.CancelAsync(db, engine, time, run, ct))
+        if (await SyncControl.CancelAsync(db, engine, time, run, ct) == CancelOutcome.AlreadyFinished)
         {
-            case CancelOutcome.RunningElsewhere:
-                return Problem(StatusCodes.Status409Conflict, $"sync {id} is running on another node; cancel it there (or wait for it)");
-            case CancelOutcome.AlreadyFinished:
-                return Problem(StatusCodes.Status409Conflict, $"sync {id} has already finished ({SnakeCase.From(run.Status.ToString())})");
+            var now = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
+            return Problem(StatusCodes.Status409Conflict, $"sync {id} has already finished ({SnakeCase.From((now ?? run).Status.ToString())})");
         }
 
-        // A running sync stops at its next page boundary; the answer shows where it is now.
+        // A running sync stops at its next page boundary (on another node, within a lease renewal); the answer shows where it is now.
         return TypedResults.Ok((await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct))!.AsView());
     }
 

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
+using System.Data.Common;
 using CanvasSync.Canvas;
+using CanvasSync.Cluster;
 using CanvasSync.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace CanvasSync.Features.SyncRuns;
 
@@ -28,7 +30,7 @@ public sealed partial class SyncEngine
             return (unfinished.Id, true);
 
         var connection = await db.Connections.SingleAsync(c => c.Id == connectionId, ct);
-        if (unfinished is not null) await SupersedeAsync(db, unfinished, "superseded by another sync", ct);
+        if (unfinished is not null && !await SupersedeAsync(db, unfinished, "superseded by another sync", ct)) return (unfinished.Id, true);
         var run = NewRun(connectionId, EffectiveType(request, connection.LastFullSyncAt), request, SyncStatus.Queued);
         db.SyncRuns.Add(run);
         try
@@ -50,14 +52,28 @@ public sealed partial class SyncEngine
             .Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);
     }
 
-    /// <summary>Ends a dead worker's run before another takes its place, committed first so the unique index allows the new one.</summary>
-    private async Task SupersedeAsync(CanvasSyncDbContext db, SyncRun unfinished, string why, CancellationToken ct)
+    /// <summary>
+    /// Ends a dead worker's run before another takes its place, committed first so the unique index allows the new one.
+    /// False when someone took the run over since it was read (see <see cref="StillAsRead"/>).
+    /// </summary>
+    private async Task<bool> SupersedeAsync(CanvasSyncDbContext db, SyncRun unfinished, string why, CancellationToken ct)
     {
-        unfinished.Status = SyncStatus.Cancelled;
-        unfinished.FinishedAt = Now;
-        unfinished.LeaseOwner = null;
-        unfinished.ErrorMessage = why;
-        await db.SaveChangesAsync(ct);
+        var now = Now;
+        return await StillAsRead(db, unfinished).ExecuteUpdateAsync(u => u
+            .SetProperty(r => r.Status, SyncStatus.Cancelled)
+            .SetProperty(r => r.FinishedAt, now)
+            .SetProperty(r => r.LeaseOwner, (string?)null)
+            .SetProperty(r => r.ErrorMessage, why), ct) == 1;
+    }
+
+    /// <summary>
+    /// The run's row if it is unchanged in who holds it since <paramref name="read"/> was read. Taking a run over is
+    /// a compare-and-set on this: of two nodes that both saw a dead lease (or one queued run), one wins.
+    /// </summary>
+    private static IQueryable<SyncRun> StillAsRead(CanvasSyncDbContext db, SyncRun read)
+    {
+        var (status, owner, renewed) = (read.Status, read.LeaseOwner, read.HeartbeatAt);
+        return db.SyncRuns.Where(r => r.Id == read.Id && r.Status == status && r.LeaseOwner == owner && r.HeartbeatAt == renewed);
     }
 
     /// <summary>
@@ -71,6 +87,60 @@ public sealed partial class SyncEngine
         var unfinished = await db.SyncRuns.AsNoTracking().Where(r => r.Status == SyncStatus.Running || r.Status == SyncStatus.Queued).ToListAsync(ct);
         return unfinished.Where(r => !_active.ContainsKey(r.ConnectionId) && (r.Status == SyncStatus.Queued || !IsAlive(r, now)))
             .Select(r => (r.Id, r.ConnectionId)).ToList();
+    }
+
+    /// <summary>
+    /// Puts running runs whose node is gone (its lease lapsed, or it let go at shutdown) back in the queue, each by a
+    /// compare-and-set, so of several nodes looking at once one requeues it. Returns the runs it requeued: each needs
+    /// a job. Their checkpoints stay, so whoever starts them resumes them.
+    /// </summary>
+    public async Task<IReadOnlyList<(long RunId, long ConnectionId)>> RequeueAbandonedAsync(CancellationToken ct)
+    {
+        await using var db = database.CreateContext();
+        var now = Now;
+        // A dry run is never resumed (it kept nothing); the next sync of its connection supersedes it.
+        var running = await db.SyncRuns.AsNoTracking().Where(r => r.Status == SyncStatus.Running && !r.DryRun).ToListAsync(ct);
+        var requeued = new List<(long, long)>();
+        foreach (var run in running.Where(r => !_active.ContainsKey(r.ConnectionId) && !IsAlive(r, now)))
+        {
+            var changed = await StillAsRead(db, run).ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Status, SyncStatus.Queued)
+                .SetProperty(r => r.LeaseOwner, (string?)null)
+                .SetProperty(r => r.HeartbeatAt, (DateTime?)null), ct);
+            if (changed == 1) requeued.Add((run.Id, run.ConnectionId));
+        }
+
+        return requeued;
+    }
+
+    /// <summary>
+    /// Queues a delta of each connection (a full sync where there is nothing to start a delta from) in one
+    /// transaction: the scheduler's batch. If a connection got an unfinished run meanwhile, the batch is queued one
+    /// by one instead and that connection is left out. Returns the runs queued.
+    /// </summary>
+    public async Task<IReadOnlyList<(long RunId, long ConnectionId, SyncType Type)>> QueueDeltasAsync(IReadOnlyCollection<long> connectionIds, CancellationToken ct)
+    {
+        var request = new SyncRequest(SyncType.Delta, new SyncScope());
+        await using var db = database.CreateContext();
+        var lastFull = await db.Connections.AsNoTracking().Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.LastFullSyncAt, ct);
+        var runs = lastFull.Select(c => NewRun(c.Key, EffectiveType(request, c.Value), request, SyncStatus.Queued)).ToList();
+        db.SyncRuns.AddRange(runs);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return runs.Select(r => (r.Id, r.ConnectionId, r.Type)).ToList();
+        }
+        catch (DbUpdateException)
+        {
+            var queued = new List<(long, long, SyncType)>();
+            foreach (var run in runs)
+            {
+                var (id, existing) = await QueueAsync(run.ConnectionId, request, ct);
+                if (!existing) queued.Add((id, run.ConnectionId, run.Type));
+            }
+
+            return queued;
+        }
     }
 
     /// <summary>Resumes the connection's unfinished run if it matches (or a dead worker left it), else starts a new one.</summary>
@@ -90,14 +160,22 @@ public sealed partial class SyncEngine
         if (unfinished is not null)
         {
             if (unfinished.Status == SyncStatus.Running && IsAlive(unfinished, now)) throw new SyncAlreadyRunningException(unfinished.Id);
+            var alreadyRunning = new SyncAlreadyRunningException(unfinished.Id);
             // A dry run is never resumed (it wrote nothing to resume from), nor resumed as one. A queued run is started.
             if (!request.ForceRestart && unfinished.DryRun == request.DryRun && (!request.DryRun || unfinished.Status == SyncStatus.Queued)
                 && unfinished.Type == type && unfinished.ScopeJson == scope)
             {
                 run = unfinished;
-                resumed = unfinished.Status == SyncStatus.Running;
+                // Running: its node died or let go. Queued after an attempt: requeued by a reclaimer. Either resumes.
+                resumed = unfinished.Status == SyncStatus.Running || unfinished.Attempt > 0;
             }
-            else await SupersedeAsync(db, unfinished, request.ForceRestart ? "restarted from scratch (force_restart)" : "superseded by another sync", ct);
+            else if (!await SupersedeAsync(db, unfinished, request.ForceRestart ? "restarted from scratch (force_restart)" : "superseded by another sync", ct))
+                throw alreadyRunning;
+
+            // Another node may have started or resumed it since it was read: take it only if nobody has.
+            if (run is not null && await StillAsRead(db, run).ExecuteUpdateAsync(u => u
+                    .SetProperty(r => r.Status, SyncStatus.Running).SetProperty(r => r.LeaseOwner, node.Name).SetProperty(r => r.HeartbeatAt, now), ct) == 0)
+                throw alreadyRunning;
         }
 
         if (run is null)
@@ -114,7 +192,9 @@ public sealed partial class SyncEngine
         run.Status = SyncStatus.Running;
         run.StartedAt ??= now;
         run.HeartbeatAt = now;
-        run.LeaseOwner = Me;
+        run.LeaseOwner = node.Name;
+        run.Node = node.Name;
+        run.Attempt++;
         try
         {
             await db.SaveChangesAsync(ct);
@@ -158,7 +238,7 @@ public sealed partial class SyncEngine
         var phases = s.Phases.ToJson(s.Before.PhaseSecondsJson);
         await using var db = database.CreateContext();
         var a = s.Session.Accounting;
-        await db.SyncRuns.Where(r => r.Id == s.Context.RunId).ExecuteUpdateAsync(u => u
+        await db.SyncRuns.Where(r => r.Id == s.Context.RunId && r.LeaseOwner == node.Name).ExecuteUpdateAsync(u => u
             .SetProperty(r => r.LeaseOwner, (string?)null)
             .SetProperty(r => r.HeartbeatAt, (DateTime?)null)
             .SetProperty(r => r.Requests, s.Before.Requests + a.Requests)
@@ -201,25 +281,62 @@ public sealed partial class SyncEngine
         }
     }
 
-    /// <summary>Someone else is running it: a live process on this host, or a fresh heartbeat from another host.</summary>
-    private static bool IsAlive(SyncRun run, DateTime now)
+    /// <summary>Someone else is running it: see <see cref="NodeIdentity.IsAlive"/>.</summary>
+    private bool IsAlive(SyncRun run, DateTime now) => node.IsAlive(run.LeaseOwner, run.HeartbeatAt, now);
+
+    /// <summary>
+    /// Renews the run's lease every third of its length while the run goes on, so a page that takes long (a throttled
+    /// Canvas) never looks like a dead node. Finding the lease taken stops the run: it is another node's now.
+    /// </summary>
+    private async Task KeepLeaseAsync(RunState s, CancellationToken ct)
     {
-        if (run.LeaseOwner is null) return false;
-        if (run.LeaseOwner.Split(':') is [var host, var pidText] && host == Environment.MachineName && int.TryParse(pidText, out var pid))
-            return pid != Environment.ProcessId && ProcessIsRunning(pid);
-        return run.HeartbeatAt is { } beat && now - beat < HeartbeatTimeout;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(node.RenewEvery, time, ct);
+                await using var db = database.CreateContext();
+                var now = Now;
+                var held = db.SyncRuns.Where(r => r.Id == s.Context.RunId && r.LeaseOwner == node.Name);
+                if (await held.ExecuteUpdateAsync(u => u.SetProperty(r => r.HeartbeatAt, now), ct) == 0)
+                {
+                    await LoseLeaseAsync(s);
+                    return;
+                }
+
+                // A cancel asked on another node (SyncControl.CancelAsync) reaches the run here.
+                if (await held.AnyAsync(r => r.CancelRequested, ct)) TryCancel(s.Context.RunId);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is DbException or DbUpdateException or TimeoutException)
+            {
+                // The database is briefly away: the next try renews, and the lease outlasts two misses.
+                LogLeaseRenewalFailed(logger, s.Context.RunId, e.GetType().Name);
+            }
+        }
     }
 
-    private static bool ProcessIsRunning(int pid)
+    /// <summary>Stops the run for good on this node: another node holds it now.</summary>
+    private async Task LoseLeaseAsync(RunState s)
     {
-        try
-        {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
+        if (!s.LeaseLost) LogLeaseLost(logger, s.Context.RunId);
+        s.LeaseLost = true;
+        await s.Stop!.CancelAsync();
     }
+
+    private static OperationCanceledException LeaseTaken() => new("the run's lease was taken by another node");
+
+    /// <summary>A run left to another node: what this attempt did is committed page by page, nothing else is written.</summary>
+    private static SyncResult Abandoned(RunState s, bool resumed, TimeSpan duration) =>
+        new(s.Context.RunId, SyncStatus.Running, s.Context.Type, resumed, duration, s.Before.Requests + s.Session.Accounting.Requests,
+            s.Before.Throttled + s.Session.Accounting.Throttled, s.Before.Retries + s.Session.Accounting.Retries, new Dictionary<string, EntityCounts>(), s.Errors.ToList());
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync run {RunId}: renewing its lease failed ({Error}); trying again")]
+    private static partial void LogLeaseRenewalFailed(ILogger logger, long runId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync run {RunId}: another node holds its lease now; this node stops working on it")]
+    private static partial void LogLeaseLost(ILogger logger, long runId);
 }

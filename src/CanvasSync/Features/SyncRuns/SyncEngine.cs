@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
+using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Data.Mirror;
 using CanvasSync.Features.Connections;
@@ -26,16 +27,12 @@ public sealed class SyncAlreadyRunningException(long runId) : Exception(runId ==
 /// opens and its cursor commit in one transaction. A process killed at any moment therefore resumes by running the
 /// unfinished rows, refetching at most the pages that were in flight, and upserts make a refetched page harmless.
 /// </summary>
-public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, TimeProvider time, ILogger<SyncEngine> logger,
-    IEnumerable<ISyncRunObserver> observers)
+public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, NodeIdentity node, TimeProvider time,
+    ILogger<SyncEngine> logger, IEnumerable<ISyncRunObserver> observers)
 {
     /// <summary>How far back a delta looks past the last sync's start: Canvas compares against microsecond values.</summary>
     public static readonly TimeSpan DeltaOverlap = TimeSpan.FromMinutes(5);
-    /// <summary>A run whose worker has not written for this long is taken to be dead (and is resumed).</summary>
-    public static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(2);
-
     private static readonly CanvasWireContext Wire = CanvasWireContext.Default;
-    private static readonly string Me = $"{Environment.MachineName}:{Environment.ProcessId}";
 
     public int Workers { get; init; } = 64;
 
@@ -57,8 +54,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         var clock = Stopwatch.StartNew();
         var (run, context, resumed, baseUrl) = await StartRunAsync(connectionId, request, cancellationToken);
         active.RunId = run.Id;
+        if (run.CancelRequested) await active.Cancel.CancelAsync(); // asked while its last node ran it
         var session = client.Open(baseUrl, token);
-        var state = new RunState(run, context, session, progress, new ProgressTracker(run.Id, run.ItemsEstimated, events));
+        var state = new RunState(run, context, session, progress, new ProgressTracker(run.Id, run.Attempt, run.ItemsEstimated, events));
         // Every line this run logs, on whichever thread, names the run and its connection.
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = run.Id, ["ConnectionId"] = connectionId });
         LogRunStarting(logger, run.Id, run.Type, resumed);
@@ -74,6 +72,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interrupt);
         state.Stop = stop;
+        using var renewing = new CancellationTokenSource();
+        // A dry run writes its row inside its own transaction (rolled back at the end), which a renewal beside it would wait for.
+        var lease = state.DryRun ? Task.CompletedTask : KeepLeaseAsync(state, renewing.Token);
         try
         {
             // Every run starts by asking who the token belongs to: it proves the token alive before any work.
@@ -87,9 +88,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         {
             state.DeadToken ??= e;
         }
-        catch (OperationCanceledException) when (state.DeadToken is not null || cancellationToken.IsCancellationRequested || interrupt.IsCancellationRequested)
+        catch (OperationCanceledException) when (state.DeadToken is not null || state.LeaseLost || cancellationToken.IsCancellationRequested || interrupt.IsCancellationRequested)
         {
-            // Stopped: by a dead token, by the caller (cancel) or by shutdown. Each is reported below.
+            // Stopped: by a dead token, a lost lease, the caller (cancel) or shutdown. Each is reported below.
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -99,6 +100,14 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             LogRunFailed(logger, run.Id, e);
         }
 
+        finally
+        {
+            await renewing.CancelAsync();
+            await lease;
+        }
+
+        // Another node holds the run now (this one was too long silent): it is that node's to finish; nothing is written.
+        if (state.LeaseLost) return Abandoned(state, resumed, clock.Elapsed);
         if (interrupt.IsCancellationRequested && state.DeadToken is null && !cancellationToken.IsCancellationRequested && !state.DryRun)
             return await ReleaseAsync(state, resumed, clock.Elapsed);
 
@@ -107,6 +116,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             : cancellationToken.IsCancellationRequested ? SyncStatus.Cancelled
             : state.Errors.IsEmpty ? SyncStatus.Completed : SyncStatus.CompletedWithErrors;
         var (result, ended) = await FinishAsync(state, status, resumed, clock);
+        if (state.LeaseLost) return result;
         await TellObserversAsync(ended);
         return result;
     }
@@ -217,7 +227,13 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             if (next is null) s.CollectionsDone++;
             var progress = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown,
                 s.Before.Requests + s.Session.Accounting.Requests, s.Before.Throttled + s.Session.Accounting.Throttled);
-            await RunStore.ProgressAsync(connection, tx, s.Context.RunId, progress, s.Session.Accounting, s.Before, now, ct);
+            if (!await RunStore.ProgressAsync(connection, tx, s.Context.RunId, node.Name, progress, s.Session.Accounting, s.Before, now, ct))
+            {
+                // The page is rolled back: another node holds the run and writes it.
+                await LoseLeaseAsync(s);
+                throw LeaseTaken();
+            }
+
             if (ownTx is not null) await ownTx.CommitAsync(ct);
             s.Progress?.Report(progress);
             s.Tracker.Publish(progress);
@@ -296,6 +312,13 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         }
 
         var run = await db.SyncRuns.SingleAsync(r => r.Id == s.Context.RunId);
+        if (run.LeaseOwner != node.Name && run.Status == SyncStatus.Running)
+        {
+            // Taken over between this node's last renewal and now: the other node finishes it.
+            s.LeaseLost = true;
+            return (Abandoned(s, resumed, clock.Elapsed), run);
+        }
+
         run.Status = status;
         run.FinishedAt = now;
         run.HeartbeatAt = now;
@@ -380,6 +403,8 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         public ConcurrentQueue<string> Errors { get; } = new();
         public CancellationTokenSource? Stop { get; set; }
         public CanvasTokenException? DeadToken { get; set; }
+        /// <summary>Another node took the run over (this one missed renewing its lease): stop, and write nothing more.</summary>
+        public bool LeaseLost { get; set; }
         public Exception? Failure { get; set; }
         public long ItemsDone { get; set; }
         public int CollectionsDone { get; set; }

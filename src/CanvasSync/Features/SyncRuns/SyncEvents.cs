@@ -15,21 +15,38 @@ public sealed record SyncEvent(long RunId, long Id, string Kind, SyncProgress Pr
 }
 
 /// <summary>
-/// The in-process stream of every run's events: the engine publishes, listeners (the API's server-sent events)
-/// subscribe. Each run keeps its last events (a bounded history), so a late or returning listener gets them first,
-/// then the live ones, and the stream ends with the final event. A run in another process is not here; its row
-/// (updated at each checkpoint) is what a listener polls instead.
+/// The stream of every run's events: the engine publishes, listeners (the API's server-sent events) subscribe. Each
+/// run keeps its last events (a bounded history), so a late or returning listener gets them first, then the live
+/// ones, and the stream ends with the final event. Runs on other nodes come in through <see cref="Accept"/> (see
+/// Cluster/ClusterSignals); what this node publishes goes out to them through <see cref="Published"/>.
 /// </summary>
 public sealed class SyncEvents(TimeProvider time)
 {
+    /// <summary>
+    /// A run's attempt n (its n-th start or resume, perhaps on another node) numbers its events from
+    /// (n - 1) * IdsPerAttempt + 1, so ids keep rising across a failover and Last-Event-ID stays meaningful.
+    /// </summary>
+    public const long IdsPerAttempt = 1_000_000;
+
     private const int History = 1000;
     private static readonly TimeSpan KeepFinished = TimeSpan.FromMinutes(10);
     private readonly ConcurrentDictionary<long, RunStream> _runs = new();
 
-    public void Publish(long runId, string kind, SyncProgress progress, long? courseId = null, int? milestone = null)
+    /// <summary>Every event this node publishes, as it is published (for the other nodes).</summary>
+    public event Action<SyncEvent>? Published;
+
+    public void Publish(long runId, int attempt, string kind, SyncProgress progress, long? courseId = null, int? milestone = null)
     {
         var stream = _runs.GetOrAdd(runId, _ => new RunStream());
-        stream.Add(e => new SyncEvent(runId, e, kind, progress, courseId, milestone), time.GetUtcNow());
+        var e = stream.Add(id => new SyncEvent(runId, id, kind, progress, courseId, milestone), Math.Max(0, attempt - 1) * IdsPerAttempt + 1, time.GetUtcNow());
+        Published?.Invoke(e);
+        Forget();
+    }
+
+    /// <summary>An event another node published; one already seen (or older than what this node has) is ignored.</summary>
+    public void Accept(SyncEvent e)
+    {
+        _runs.GetOrAdd(e.RunId, _ => new RunStream()).Add(_ => e, e.Id, time.GetUtcNow());
         Forget();
     }
 
@@ -79,15 +96,19 @@ public sealed class SyncEvents(TimeProvider time)
 
         public DateTimeOffset? FinishedAt { get; private set; }
 
-        public void Add(Func<long, SyncEvent> make, DateTimeOffset now)
+        /// <summary>Adds the next event, numbered after the last one and from <paramref name="firstId"/> at least.</summary>
+        public SyncEvent Add(Func<long, SyncEvent> make, long firstId, DateTimeOffset now)
         {
             lock (_gate)
             {
-                var e = make(++_lastId);
+                var e = make(Math.Max(_lastId + 1, firstId));
+                if (e.Id <= _lastId) return e; // an accepted event this stream already has
+                _lastId = e.Id;
                 _history.Enqueue(e);
                 if (_history.Count > History) _history.Dequeue();
                 if (e.IsFinal) FinishedAt = now;
                 foreach (var listener in _listeners) listener.Writer.TryWrite(e);
+                return e;
             }
         }
 

@@ -20,8 +20,17 @@ public sealed class SyncRun
     public DateTime? FinishedAt { get; set; }
     /// <summary>Last sign of life from the worker running it; a stale heartbeat means the worker died.</summary>
     public DateTime? HeartbeatAt { get; set; }
-    /// <summary>Who runs it: "host:pid". On the same host a dead pid frees the run at once; elsewhere the heartbeat decides.</summary>
+    /// <summary>
+    /// The node holding the run's lease (see <see cref="Cluster.NodeIdentity"/>), renewed through
+    /// <see cref="HeartbeatAt"/>; null when nobody holds it.
+    /// </summary>
     public string? LeaseOwner { get; set; }
+    /// <summary>The node that last worked on the run (kept after it ends, for the history).</summary>
+    public string? Node { get; set; }
+    /// <summary>How many times a node started or resumed the run; numbers its events apart across nodes.</summary>
+    public int Attempt { get; set; }
+    /// <summary>Someone asked to cancel it while another node ran it: that node stops it when it next renews its lease.</summary>
+    public bool CancelRequested { get; set; }
     public string? Phase { get; set; }
     public double Percent { get; set; }
     public long ItemsDone { get; set; }

@@ -13,9 +13,10 @@ public sealed record SyncProgressView(string? Phase, double Percent, long ItemsD
 
 public sealed record SyncErrorView(string? Code, string? Message);
 
+/// <summary>A run; <c>Node</c> is the node that last worked on it, <c>Attempts</c> how often one started or resumed it.</summary>
 public sealed record SyncRunView(long SyncId, string Status, string SyncType, bool DryRun, bool Resumed, SyncScope Scope, DateTime QueuedAt,
     DateTime? StartedAt, DateTime? FinishedAt, double? DurationSeconds, SyncProgressView Progress, IReadOnlyDictionary<string, EntityCounts> Counts,
-    SyncErrorView? Error);
+    SyncErrorView? Error, string? Node, int Attempts);
 
 internal static class SyncRunViews
 {
@@ -24,5 +25,5 @@ internal static class SyncRunViews
         r.StartedAt is { } start && r.FinishedAt is { } end ? Math.Round((end - start).TotalSeconds, 3) : null,
         new SyncProgressView(r.Phase, r.Percent, r.ItemsDone, r.ItemsEstimated, r.Requests, r.Throttled, r.HeartbeatAt),
         r.Counts.OrderBy(c => c.EntityType, StringComparer.Ordinal).ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged)),
-        r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage));
+        r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage), r.Node, r.Attempt);
 }

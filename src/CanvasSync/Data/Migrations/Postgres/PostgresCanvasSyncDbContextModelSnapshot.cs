@@ -1308,9 +1308,17 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("double precision")
                         .HasColumnName("active_seconds");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempt");
+
                     b.Property<long>("Bytes")
                         .HasColumnType("bigint")
                         .HasColumnName("bytes");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cancel_requested");
 
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
@@ -1352,6 +1360,11 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("lease_owner");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("node");
 
                     b.Property<long>("Pages")
                         .HasColumnType("bigint")

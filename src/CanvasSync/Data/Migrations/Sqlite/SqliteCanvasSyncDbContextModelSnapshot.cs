@@ -1267,9 +1267,17 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("REAL")
                         .HasColumnName("active_seconds");
 
+                    b.Property<int>("Attempt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempt");
+
                     b.Property<long>("Bytes")
                         .HasColumnType("INTEGER")
                         .HasColumnName("bytes");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cancel_requested");
 
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
@@ -1311,6 +1319,11 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("lease_owner");
+
+                    b.Property<string>("Node")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node");
 
                     b.Property<long>("Pages")
                         .HasColumnType("INTEGER")

@@ -1,9 +1,11 @@
+using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Hosting;
 using Hangfire;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Hangfire.States;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -13,11 +15,15 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// Background syncs on Hangfire. On SQLite (one node) jobs live in memory: our own run and checkpoint tables, not
 /// Hangfire, carry unfinished work across a restart. On PostgreSQL jobs live in the "hangfire" schema, shared by
 /// every node, with a sliding invisibility timeout so a long sync is never handed to a second worker while the
-/// first still runs, and a killed worker's job comes back within minutes instead of half an hour.
+/// first still runs. A node's death mid-sync is noticed sooner by the run's lease (see <see cref="RunReclaimer"/>).
 /// </summary>
 public static class SyncJobsServiceCollectionExtensions
 {
-    public static IServiceCollection AddSyncJobs(this IServiceCollection services)
+    /// <summary>Hangfire's queue for syncs of connections known to be large, served by Sync:LargeWorkers of their own.</summary>
+    public const string LargeQueue = "large";
+
+    /// <param name="runsSyncs">Whether this node works on syncs (roles all and worker) or only queues them (web).</param>
+    public static IServiceCollection AddSyncJobs(this IServiceCollection services, bool runsSyncs = true)
     {
         // Our own storage instance in DI: Hangfire's default reads a process-wide static, which two services in one
         // process (the tests) would share.
@@ -29,7 +35,7 @@ public static class SyncJobsServiceCollectionExtensions
             {
                 SchemaName = "hangfire",
                 UseSlidingInvisibilityTimeout = true,
-                InvisibilityTimeout = TimeSpan.FromMinutes(5),
+                InvisibilityTimeout = TimeSpan.FromMinutes(2),
                 EnableLongPolling = true,
                 PrepareSchemaIfNecessary = true,
             };
@@ -43,14 +49,27 @@ public static class SyncJobsServiceCollectionExtensions
             foreach (var existing in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList()) GlobalJobFilters.Filters.Remove(existing.Instance);
             config.UseFilter(new AutomaticRetryAttribute { Attempts = o.JobRetryAttempts });
         });
-        services.AddHangfireServer((sp, server) =>
-        {
-            server.WorkerCount = sp.GetRequiredService<IOptions<SyncOptions>>().Value.Workers;
-            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
-        });
         services.AddTransient<SyncJob>();
         services.AddSingleton<SyncScheduler>();
         services.AddHostedService<RecurringJobs>();
+        if (!runsSyncs) return services;
+
+        // Two servers: the many small syncs (and every other job) on Sync:Workers, the large ones on Sync:LargeWorkers
+        // of their own, so one big instructor sync waits for a large worker instead of taking a student's.
+        services.AddHangfireServer((sp, server) =>
+        {
+            server.WorkerCount = sp.GetRequiredService<IOptions<SyncOptions>>().Value.Workers;
+            server.ServerName = $"{sp.GetRequiredService<NodeIdentity>().Name}:syncs";
+            server.Queues = [EnqueuedState.DefaultQueue];
+        });
+        services.AddHangfireServer((sp, server) =>
+        {
+            // Hangfire needs at least one worker; with Sync:LargeWorkers 0 large syncs go to the default queue instead.
+            server.WorkerCount = Math.Max(1, sp.GetRequiredService<IOptions<SyncOptions>>().Value.LargeWorkers);
+            server.ServerName = $"{sp.GetRequiredService<NodeIdentity>().Name}:large";
+            server.Queues = [LargeQueue];
+        });
+        services.AddHostedService<RunReclaimer>();
         return services;
     }
 }

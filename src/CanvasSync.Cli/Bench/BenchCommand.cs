@@ -14,7 +14,24 @@ internal static class BenchCommand
             seconds, concurrency,
         };
         sandbox.SetAction((parse, ct) => SandboxBench.RunAsync(parse.GetValue(seconds), parse.GetValue(concurrency), ct));
-        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync(), Api(), Metrics() };
+        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync(), Api(), Metrics(), Nodes() };
+    }
+
+    private static Command Nodes()
+    {
+        var db = new Option<string>("--db") { Description = "An empty PostgreSQL database the nodes share", Required = true };
+        var connections = new Option<int>("--connections") { DefaultValueFactory = _ => 1000, Description = "Campus students, each with a connection" };
+        var nodes = new Option<int[]>("--nodes") { DefaultValueFactory = _ => [1, 2], Description = "Node counts to measure, in turn", AllowMultipleArgumentsPerToken = true };
+        var workers = new Option<int>("--workers") { DefaultValueFactory = _ => 8, Description = "Sync:Workers of each node" };
+        var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 50 };
+        var cost = new Option<int>("--cost-ms") { DefaultValueFactory = _ => 20 };
+        var command = new Command("nodes", "Delta syncs/s of many campus connections on one worker node, then on two, with the stalest connection's age")
+        {
+            db, connections, nodes, workers, latency, cost,
+        };
+        command.SetAction((p, ct) => NodesBench.RunAsync(new NodesBench.Settings(p.GetValue(db)!, p.GetValue(connections), p.GetValue(nodes)!, p.GetValue(workers),
+            p.GetValue(latency), p.GetValue(cost)), ct));
+        return command;
     }
 
     private static Command Sync()

@@ -25,15 +25,7 @@ internal sealed class ChildSandbox : IAsyncDisposable
     public static async Task<ChildSandbox> StartAsync(IEnumerable<string> sandboxArgs, CancellationToken ct)
     {
         var readyFile = Path.Combine(Path.GetTempPath(), $"canvas-sync-sandbox-{Guid.NewGuid():N}.json");
-        var self = Environment.ProcessPath!;
-        var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            info.FileName = self;
-            info.ArgumentList.Add(typeof(ChildSandbox).Assembly.Location);
-        }
-        else info.FileName = self;
-
+        var info = SelfStartInfo();
         info.ArgumentList.Add("sandbox");
         foreach (var a in sandboxArgs) info.ArgumentList.Add(a);
         info.ArgumentList.Add("--ready-file");
@@ -54,6 +46,15 @@ internal sealed class ChildSandbox : IAsyncDisposable
 
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(readyFile, ct));
         return new ChildSandbox(process, readyFile, doc.RootElement.GetProperty("base_url").GetString()!, doc.RootElement.GetProperty("tokens").Clone());
+    }
+
+    /// <summary>This same canvas-sync (the apphost, or dotnet and the dll), ready for a command's arguments, its output redirected.</summary>
+    public static ProcessStartInfo SelfStartInfo()
+    {
+        var self = Environment.ProcessPath!;
+        var info = new ProcessStartInfo { FileName = self, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(ChildSandbox).Assembly.Location);
+        return info;
     }
 
     /// <summary>The sandbox's truth for a token: counts and the minimum requests only (items=false).</summary>

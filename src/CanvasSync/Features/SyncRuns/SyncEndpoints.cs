@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
+using System.Threading.Channels;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
@@ -10,6 +11,7 @@ using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
@@ -100,20 +102,78 @@ public static class SyncEndpoints
     /// Server-sent events of a sync (see <see cref="SyncEvents"/>): numbered, so Last-Event-ID resumes without gaps,
     /// ending with the final event. A sync that finished before this process knew it gets its final event from the row.
     /// </summary>
-    private static async Task<IResult> EventsAsync(long id, HttpContext http, ClaimsPrincipal caller, CanvasSyncDbContext db, SyncEvents events, CancellationToken ct)
+    private static async Task<IResult> EventsAsync(long id, HttpContext http, ClaimsPrincipal caller, CanvasSyncDbContext db, SyncEvents events,
+        [FromServices] DatabaseTarget database, CancellationToken ct)
     {
         var run = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
         if (run is null) return NotFound(id);
         _ = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var afterId);
         var finished = run.Status is not (SyncStatus.Queued or SyncStatus.Running);
         if (finished && !events.Knows(id))
-        {
-            var status = SnakeCase.From(run.Status.ToString());
-            var last = new SyncProgress(id, "finished", null, run.ItemsDone, 0, 0, run.Requests, run.Throttled, run.Percent, run.ItemsEstimated);
-            return TypedResults.ServerSentEvents(One(new SseItem<SyncProgress>(last, status) { EventId = "final" }, ct));
-        }
+            return TypedResults.ServerSentEvents(One(new SseItem<SyncProgress>(FinalOf(run).Progress, SnakeCase.From(run.Status.ToString())) { EventId = "final" }, ct));
 
-        return TypedResults.ServerSentEvents(Stream(events.ReadAsync(id, afterId, ct)));
+        return TypedResults.ServerSentEvents(Stream(EndingByTheRow(events.ReadAsync(id, afterId, ct), id, database, ct)));
+    }
+
+    /// <summary>The final event as the run's row tells it, for a run whose own final event this node never had.</summary>
+    private static SyncEvent FinalOf(SyncRun run) => new(run.Id, Math.Max(1, run.Attempt) * SyncEvents.IdsPerAttempt, SnakeCase.From(run.Status.ToString()),
+        new SyncProgress(run.Id, "finished", null, run.ItemsDone, 0, 0, run.Requests, run.Throttled, run.Percent, run.ItemsEstimated));
+
+    private static readonly TimeSpan RowCheck = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The run's events, until its final one; but when its row has said for a whole <see cref="RowCheck"/> that it
+    /// ended and no final event came (the note from another node was lost, or the node died as it finished), a final
+    /// event made from the row ends the stream instead of leaving the listener waiting for ever.
+    /// </summary>
+    private static async IAsyncEnumerable<SyncEvent> EndingByTheRow(IAsyncEnumerable<SyncEvent> events, long runId, DatabaseTarget database,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var merged = Channel.CreateUnbounded<SyncEvent>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var relay = Task.Run(async () =>
+        {
+            await foreach (var e in events.WithCancellation(stop.Token)) await merged.Writer.WriteAsync(e, stop.Token);
+        }, stop.Token);
+        var watch = Task.Run(async () =>
+        {
+            var endedBefore = false;
+            while (true)
+            {
+                await Task.Delay(RowCheck, stop.Token);
+                await using var db = database.CreateContext();
+                var run = await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, stop.Token);
+                var ended = run is not null && run.Status is not (SyncStatus.Queued or SyncStatus.Running);
+                if (ended && endedBefore)
+                {
+                    await merged.Writer.WriteAsync(FinalOf(run!), stop.Token);
+                    return;
+                }
+
+                endedBefore = ended;
+            }
+        }, stop.Token);
+
+        try
+        {
+            await foreach (var e in merged.Reader.ReadAllAsync(ct))
+            {
+                yield return e;
+                if (e.IsFinal) yield break;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await Task.WhenAll(relay, watch);
+            }
+            catch (OperationCanceledException)
+            {
+                // Both stop with the stream.
+            }
+        }
     }
 
     private static async IAsyncEnumerable<SseItem<object>> Stream(IAsyncEnumerable<SyncEvent> events)

@@ -4,6 +4,7 @@ using CanvasSync.Cli.Bench;
 using CanvasSync.Cli.Common;
 using CanvasSync.Cli.Demo;
 using CanvasSync.Cli.Export;
+using CanvasSync.Cli.Instances;
 using CanvasSync.Cli.Keys;
 using CanvasSync.Cli.SandboxCanvas;
 using CanvasSync.Cli.Serve;
@@ -20,6 +21,7 @@ var root = new RootCommand("canvas-sync: a fast, faithful local copy of Canvas L
     AnalyzeCommand.Create(),
     UsersCommand.Create(),
     KeysCommand.Create(),
+    InstancesCommand.Create(),
     BenchCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

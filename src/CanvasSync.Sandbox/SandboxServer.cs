@@ -2,6 +2,7 @@ using System.Text.Json;
 using CanvasSync.Sandbox.Api;
 using CanvasSync.Sandbox.Control;
 using CanvasSync.Sandbox.Http;
+using CanvasSync.Sandbox.OAuth;
 using CanvasSync.Sandbox.World;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -33,6 +34,8 @@ public sealed record SandboxOptions
     /// <summary>Every id is above this; sandboxes started with different values share no id, as two Canvas shards.</summary>
     public long FirstId { get; init; } = 1000;
     public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>How long OAuth2 access tokens live.</summary>
+    public int AccessTokenSeconds { get; init; } = 3600;
 }
 
 /// <summary>A running sandbox Canvas on loopback.</summary>
@@ -51,6 +54,8 @@ public sealed class SandboxServer : IAsyncDisposable
     /// <summary>http://127.0.0.1:PORT, without a trailing slash.</summary>
     public string BaseUrl { get; }
     public SandboxTokens Tokens => _state.Tokens;
+    /// <summary>The developer key CanvasSync can be configured with; it accepts redirect URIs on loopback.</summary>
+    public SandboxDeveloperKey DeveloperKey => _state.OAuth.Key;
     public SandboxSettings Settings => _state.Settings;
 
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
@@ -65,6 +70,7 @@ public sealed class SandboxServer : IAsyncDisposable
             CostMs = options.CostMs,
             FaultRate = options.FaultRate,
             Throttle = new ThrottleSettings { Enabled = options.Throttle, Status = options.ThrottleStatus },
+            AccessTokenSeconds = options.AccessTokenSeconds,
         };
         var routes = new SandboxRoutes();
         UsersAndCoursesApi.Map(routes);
@@ -83,6 +89,7 @@ public sealed class SandboxServer : IAsyncDisposable
             Buckets = new Buckets(options.Time),
             Faults = new FaultInjector(options.Seed),
             Stats = new SandboxStats(),
+            OAuth = new SandboxOAuth(world, settings, options.Time),
         };
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -101,6 +108,7 @@ public sealed class SandboxServer : IAsyncDisposable
             http.Request.RouteValues = values;
             return pipeline.HandleAsync(http, template, handler ?? (_ => CanvasErrors.NotFound()));
         });
+        app.MapOAuth(state);
         app.MapControl(state);
         app.MapGet("/", () => Results.Text("CanvasSync sandbox Canvas. API under /api/v1, controls under /_sandbox.\n"));
 
@@ -122,6 +130,7 @@ public sealed class SandboxServer : IAsyncDisposable
             revoked = Tokens.Revoked,
             campus = Tokens.Campus,
         },
+        developer_key = new { client_id = DeveloperKey.ClientId, client_secret = DeveloperKey.ClientSecret, redirect_uris = DeveloperKey.RedirectUris },
     }, new JsonSerializerOptions { WriteIndented = true });
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);

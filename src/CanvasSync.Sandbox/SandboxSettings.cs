@@ -17,6 +17,8 @@ public sealed class SandboxSettings
     /// <summary>When set (e.g. "http://evil.example"), pagination links point there: a client must not follow them.</summary>
     public string? ForeignLinkOrigin { get; set; }
     public ThrottleSettings Throttle { get; set; } = new();
+    /// <summary>How long an OAuth2 access token lives (Canvas: an hour); short in tests so syncs outlive their tokens.</summary>
+    public int AccessTokenSeconds { get; set; } = 3600;
 }
 
 /// <summary>Canvas's leaky bucket defaults (canvas-api.md §4).</summary>

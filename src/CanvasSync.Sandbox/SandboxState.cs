@@ -14,6 +14,7 @@ internal sealed class SandboxState
     public required FaultInjector Faults { get; init; }
     public required SandboxStats Stats { get; init; }
     public required TimeProvider Time { get; init; }
+    public required OAuth.SandboxOAuth OAuth { get; init; }
 
     public DateTime Now => Time.GetUtcNow().UtcDateTime;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net.Http.Json;
 using CanvasSync.Cli.Common;
 using CanvasSync.Data;
+using CanvasSync.Features.OAuth;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Hosting;
@@ -13,6 +14,8 @@ namespace CanvasSync.Cli.Demo;
 /// <summary>`canvas-sync demo`: a sandbox Canvas and CanvasSync on SQLite, side by side, with nothing to install.</summary>
 internal static class DemoCommand
 {
+    private const int DemoAccessTokenSeconds = 300;
+
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Where CanvasSync listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
@@ -26,7 +29,13 @@ internal static class DemoCommand
         {
             var folder = parse.GetValue(dir)!;
             folder.Create();
-            await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = parse.GetValue(profile), Port = parse.GetValue(sandboxPort) }, ct);
+            // Access tokens of five minutes: a demo that runs a while shows CanvasSync refreshing them.
+            await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions
+            {
+                Profile = parse.GetValue(profile),
+                Port = parse.GetValue(sandboxPort),
+                AccessTokenSeconds = DemoAccessTokenSeconds,
+            }, ct);
             var tokensFile = Path.Combine(folder.FullName, "sandbox.json");
             await File.WriteAllTextAsync(tokensFile, sandbox.ReadyJson(), ct);
 
@@ -37,6 +46,10 @@ internal static class DemoCommand
             await app.PrepareAsync(ct);
             await app.StartAsync(ct);
             var url = app.Urls.First();
+            // The sandbox's developer key, as an operator adds a real one (canvas-sync instances add): Setup then offers Connect with Canvas.
+            using (var scope = app.Services.CreateScope())
+                await scope.ServiceProvider.GetRequiredService<CanvasInstances>().AddAsync(sandbox.BaseUrl, "Sandbox Canvas", sandbox.DeveloperKey.ClientId,
+                    sandbox.DeveloperKey.ClientSecret, url.TrimEnd('/') + "/oauth/callback", ct);
 
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             var ready = await http.GetAsync("/health/ready", ct);
@@ -68,6 +81,7 @@ internal static class DemoCommand
                   CanvasSync     : {url}   (database {db})
                   Health         : {url}/health/ready -> {(int)ready.StatusCode}
                   Dashboard      : {url}/   (sign in with the API key {apiKey}; user "demo", an admin; a new key each run)
+                  OAuth2         : Canvas setup > Connect with Canvas (the sandbox's developer key {sandbox.DeveloperKey.ClientId}; access tokens last {DemoAccessTokenSeconds} s and CanvasSync refreshes them)
                   Sync           : run {sync.Id} {SnakeCase.From(sync.Status.ToString())} ({SnakeCase.From(sync.Type.ToString())}) in {(sync.FinishedAt - sync.StartedAt)?.TotalSeconds:0.0} s, {sync.Requests} requests: {(written.Length == 0 ? "nothing changed" : written)}
                   Export         : canvas-sync export --db {db}
                 """);

@@ -23,15 +23,17 @@ internal static class SandboxCommand
         var anchor = new Option<DateTime?>("--anchor-date") { Description = "Lay the data out around this day (default: today, UTC)" };
         var students = new Option<int>("--campus-students") { Description = "campus profile: students, each with a token", DefaultValueFactory = _ => 40 };
         var courses = new Option<int>("--campus-courses") { Description = "campus profile: shared courses", DefaultValueFactory = _ => 6 };
+        var tokenSeconds = new Option<int>("--access-token-seconds") { Description = "How long OAuth2 access tokens live (Canvas: 3600)", DefaultValueFactory = _ => 3600 };
 
         var command = new Command("sandbox", "Run a sandbox Canvas: Canvas's API, pagination, throttling and errors, on loopback")
         {
-            port, profile, seed, latency, cost, faults, throttle, throttleStatus, readyFile, anchor, students, courses,
+            port, profile, seed, latency, cost, faults, throttle, throttleStatus, readyFile, anchor, students, courses, tokenSeconds,
         };
         command.Validators.Add(r =>
         {
             if (r.GetValue(faults) is < 0 or > 1) r.AddError("--faults must be between 0 and 1");
             if (r.GetValue(latency) < 0 || r.GetValue(cost) < 0) r.AddError("--latency-ms and --cost-ms cannot be negative");
+            if (r.GetValue(tokenSeconds) < 1) r.AddError("--access-token-seconds must be at least 1");
         });
         command.SetAction(async (parse, ct) =>
         {
@@ -48,6 +50,7 @@ internal static class SandboxCommand
                 AnchorDate = parse.GetValue(anchor),
                 CampusStudents = parse.GetValue(students),
                 CampusCourses = parse.GetValue(courses),
+                AccessTokenSeconds = parse.GetValue(tokenSeconds),
             }, ct);
             var ready = parse.GetValue(readyFile);
             if (ready is not null)

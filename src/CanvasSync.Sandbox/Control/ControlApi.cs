@@ -72,6 +72,15 @@ internal static class ControlApi
             return Mutations.SetTokenState(state.World, body.Token, target.Value, state.Now) ? Results.NoContent() : Results.NotFound();
         });
 
+        // OAuth2: the grants (with their tokens: this is Canvas's side, for tests), revoking and expiring them.
+        g.MapGet("/oauth/grants", () => Results.Json(new
+        {
+            refresh_requests = state.OAuth.RefreshRequests,
+            grants = state.OAuth.Grants().Select(x => new { x.ClientId, x.UserId, x.Refreshes, x.Revoked, x.CreatedAt, x.AccessToken, x.RefreshToken, x.Issued }),
+        }, Json));
+        g.MapPost("/oauth/revoke", (GrantBody body) => Results.Json(new { revoked = state.OAuth.Revoke(body.UserId) }, Json));
+        g.MapPost("/oauth/expire", (GrantBody body) => Results.Json(new { expired = state.OAuth.ExpireAccess(body.UserId) }, Json));
+
         g.MapPost("/mutate", (MutateBody body) => Results.Json(Mutate(state, body), Json));
         g.MapPost("/assignments/{id:long}", (long id, AssignmentBody body) =>
             Mutations.UpdateAssignment(state.World, id, state.Now, body.Name, body.PointsPossible, body.DueAt, body.Description) is { } a
@@ -142,6 +151,8 @@ internal static class ControlApi
     }
 
     internal sealed record TokenBody(string Token, DateTime? ExpiresAt = null);
+    /// <summary>user_id: that user's grants; absent: everyone's.</summary>
+    internal sealed record GrantBody(long? UserId);
     internal sealed record GradeBody(double Score);
     internal sealed record AssignmentBody(string? Name, double? PointsPossible, DateTime? DueAt, string? Description);
 
@@ -160,11 +171,11 @@ internal static class ControlApi
     /// <summary>The settings as the control API reads and writes them; absent fields stay as they are.</summary>
     internal sealed record SettingsView(int? LatencyMs, int? CostMs, double? FaultRate, FaultKind[]? FaultKinds, int? SlowMs, int? FaultSeed,
         bool? ThrottleEnabled, int? ThrottleStatus, double? HighWaterMark, double? Maximum, double? OutflowPerSecond, double? UpFrontCost,
-        string? ForeignLinkOrigin = null)
+        string? ForeignLinkOrigin = null, int? AccessTokenSeconds = null)
     {
         public static SettingsView From(SandboxSettings s) => new(s.LatencyMs, s.CostMs, s.FaultRate, [.. s.FaultKinds], s.SlowMs, null,
             s.Throttle.Enabled, s.Throttle.Status, s.Throttle.HighWaterMark, s.Throttle.Maximum, s.Throttle.OutflowPerSecond, s.Throttle.UpFrontCost,
-            s.ForeignLinkOrigin);
+            s.ForeignLinkOrigin, s.AccessTokenSeconds);
 
         public void ApplyTo(SandboxSettings s)
         {
@@ -174,6 +185,7 @@ internal static class ControlApi
             s.FaultKinds = FaultKinds ?? s.FaultKinds;
             s.SlowMs = SlowMs ?? s.SlowMs;
             s.ForeignLinkOrigin = ForeignLinkOrigin ?? s.ForeignLinkOrigin;
+            s.AccessTokenSeconds = AccessTokenSeconds is > 0 ? AccessTokenSeconds.Value : s.AccessTokenSeconds;
             var t = s.Throttle;
             s.Throttle = t with
             {

@@ -16,17 +16,20 @@ public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, C
 {
     public static readonly string UserAgent = "CanvasSync/" + (typeof(CanvasClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
 
-    /// <summary>A session for one Canvas (scheme, host and port of <paramref name="baseUrl"/>) and one token.</summary>
-    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null, int? retryAttempts = null)
+    /// <summary>A session for one Canvas (scheme, host and port of <paramref name="baseUrl"/>) and one personal token.</summary>
+    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null, int? retryAttempts = null) =>
+        Open(baseUrl, CanvasCredential.Fixed(token), accounting, maxInFlight, retryAttempts);
+
+    /// <summary>A session for one Canvas and one credential (a personal token, or OAuth2 tokens that refresh).</summary>
+    public CanvasSession Open(Uri baseUrl, CanvasCredential credential, CanvasAccounting? accounting = null, int? maxInFlight = null, int? retryAttempts = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(token);
         var origin = new Uri(baseUrl.GetLeftPart(UriPartial.Authority));
         var o = options.Value;
         if (retryAttempts is { } retries) o = new CanvasOptions { RequestTimeoutSeconds = o.RequestTimeoutSeconds, MaxInFlightPerToken = o.MaxInFlightPerToken, RetryAttempts = retries };
         var limit = maxInFlight ?? o.MaxInFlightPerToken;
         // A session with its own cap (one request at a time, say) gets a governor of its own that starts at that cap.
-        var governor = maxInFlight is null ? governors.For(origin, token, limit) : new ThrottleGovernor(limit, initialLimit: limit);
-        return new CanvasSession(http, origin, token, governor, accounting ?? new CanvasAccounting(), traffic, o, logger);
+        var governor = maxInFlight is null ? governors.For(origin, credential.BudgetKey, limit) : new ThrottleGovernor(limit, initialLimit: limit);
+        return new CanvasSession(http, origin, credential, governor, accounting ?? new CanvasAccounting(), traffic, o, logger);
     }
 }
 
@@ -39,20 +42,27 @@ public static class CanvasClientServiceCollectionExtensions
         services.AddSingleton<CanvasTraffic>();
         services.TryAddSingleton<IHostResolver, DnsHostResolver>();
         services.TryAddSingleton<CanvasUrlGuard>();
-        services.AddHttpClient<CanvasClient>(http =>
-            {
-                http.Timeout = Timeout.InfiniteTimeSpan; // per-request timeouts are the session's, from options
-                http.DefaultRequestHeaders.UserAgent.ParseAdd(CanvasClient.UserAgent);
-            })
-            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
-            {
-                AutomaticDecompression = System.Net.DecompressionMethods.All,
-                AllowAutoRedirect = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                ConnectTimeout = TimeSpan.FromSeconds(15),
-                // Every socket to a Canvas goes through the SSRF guard, whoever asked for the URL.
-                ConnectCallback = services.GetRequiredService<CanvasUrlGuard>().ConnectAsync,
-            });
+        CanvasTransport(services.AddHttpClient<CanvasClient>(http =>
+        {
+            http.Timeout = Timeout.InfiniteTimeSpan; // per-request timeouts are the session's, from options
+            http.DefaultRequestHeaders.UserAgent.ParseAdd(CanvasClient.UserAgent);
+        }));
+        CanvasTransport(services.AddHttpClient<CanvasOAuthClient>(http =>
+        {
+            http.Timeout = Timeout.InfiniteTimeSpan; // the OAuth client times each request itself
+            http.DefaultRequestHeaders.UserAgent.ParseAdd(CanvasClient.UserAgent);
+        }));
         return services;
     }
+
+    private static void CanvasTransport(IHttpClientBuilder client) =>
+        client.ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
+        {
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(15),
+            // Every socket to a Canvas goes through the SSRF guard, whoever asked for the URL.
+            ConnectCallback = services.GetRequiredService<CanvasUrlGuard>().ConnectAsync,
+        });
 }

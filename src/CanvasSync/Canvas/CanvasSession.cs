@@ -19,7 +19,7 @@ namespace CanvasSync.Canvas;
 public sealed partial class CanvasSession
 {
     private readonly HttpClient _http;
-    private readonly string _token;
+    private readonly CanvasCredential _credential;
     private readonly ThrottleGovernor _governor;
     private readonly CanvasTraffic _traffic;
     private readonly ILogger _logger;
@@ -27,13 +27,13 @@ public sealed partial class CanvasSession
     private readonly ResiliencePipeline _retry;
     private volatile CanvasTokenException? _deadToken;
 
-    internal CanvasSession(HttpClient http, Uri origin, string token, ThrottleGovernor governor, CanvasAccounting accounting, CanvasTraffic traffic,
+    internal CanvasSession(HttpClient http, Uri origin, CanvasCredential credential, ThrottleGovernor governor, CanvasAccounting accounting, CanvasTraffic traffic,
         CanvasOptions options, ILogger logger)
     {
         _traffic = traffic;
         _http = http;
         BaseUrl = origin;
-        _token = token;
+        _credential = credential;
         _governor = governor;
         Accounting = accounting;
         _logger = logger;
@@ -166,15 +166,47 @@ public sealed partial class CanvasSession
         }
     }
 
+    /// <summary>
+    /// One request. An OAuth2 token that Canvas calls expired is renewed once and the request sent again; any other
+    /// dead token (or a refused renewal) ends the session's use of it.
+    /// </summary>
     private async ValueTask<(JsonDocument, Uri?)> FetchOnceAsync(Uri url, CancellationToken cancellationToken)
     {
         if (_deadToken is { } dead) throw dead;
+        try
+        {
+            var token = await _credential.AccessTokenAsync(cancellationToken);
+            CanvasTokenException refused;
+            try
+            {
+                return await SendAsync(url, token, cancellationToken);
+            }
+            catch (CanvasTokenException e)
+            {
+                refused = e;
+            }
+
+            // Another request of this session renewed the token while this one was out: Canvas voids the old token
+            // when it issues a new one, so this request was refused for nothing. Once more with the new one.
+            var current = await _credential.AccessTokenAsync(cancellationToken);
+            if (current != token) return await SendAsync(url, current, cancellationToken);
+            if (refused.Reason != DeadTokenReason.Expired || !await _credential.RenewAsync(token, cancellationToken)) throw refused;
+            return await SendAsync(url, await _credential.AccessTokenAsync(cancellationToken), cancellationToken);
+        }
+        catch (CanvasTokenException e)
+        {
+            throw MarkDead(e);
+        }
+    }
+
+    private async ValueTask<(JsonDocument, Uri?)> SendAsync(Uri url, string token, CancellationToken cancellationToken)
+    {
         using var slot = await _governor.AcquireAsync(cancellationToken);
         Accounting.InFlight(slot.InFlightWhenAcquired);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_requestTimeout);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.ParseAdd("application/json");
         Accounting.Request();
 
@@ -245,7 +277,7 @@ public sealed partial class CanvasSession
 
                 return (doc, NextLink(url, response));
             case 401 when response.Headers.WwwAuthenticate.Count > 0:
-                throw MarkDead(DeadTokenFrom(body, what));
+                throw DeadTokenFrom(body, what);
             case 401:
                 throw new CanvasPermissionException($"{what}: the token may not read this resource");
             case 403 or 429 when status == 429 || Encoding.UTF8.GetString(body).Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):

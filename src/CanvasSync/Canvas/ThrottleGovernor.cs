@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
 
 namespace CanvasSync.Canvas;
 
@@ -140,10 +138,7 @@ public sealed class ThrottleGovernors
 {
     private readonly ConcurrentDictionary<string, ThrottleGovernor> _governors = new(StringComparer.Ordinal);
 
-    public ThrottleGovernor For(Uri baseUrl, string token, int maxInFlight) =>
-        _governors.GetOrAdd(Key(baseUrl, token), _ => new ThrottleGovernor(maxInFlight));
-
-    /// <summary>A hash: the registry never holds a token.</summary>
-    private static string Key(Uri baseUrl, string token) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(baseUrl.GetLeftPart(UriPartial.Authority) + "\n" + token)));
+    /// <summary>One governor per Canvas and budget (<see cref="CanvasCredential.BudgetKey"/>, which never holds a token).</summary>
+    public ThrottleGovernor For(Uri baseUrl, string budgetKey, int maxInFlight) =>
+        _governors.GetOrAdd(baseUrl.GetLeftPart(UriPartial.Authority) + "\n" + budgetKey, _ => new ThrottleGovernor(maxInFlight));
 }

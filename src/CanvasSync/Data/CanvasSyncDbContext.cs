@@ -6,6 +6,7 @@ using CanvasSync.Features.Courses;
 using CanvasSync.Features.Enrollments;
 using CanvasSync.Features.Groups;
 using CanvasSync.Features.Monitoring.Alerts;
+using CanvasSync.Features.OAuth;
 using CanvasSync.Features.Planner;
 using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
@@ -26,6 +27,8 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
     /// <summary>The Data Protection key ring, shared by every node; each key's XML is encrypted with the master key.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<CanvasConnection> Connections => Set<CanvasConnection>();
+    public DbSet<CanvasInstance> CanvasInstances => Set<CanvasInstance>();
+    public DbSet<OAuthState> OAuthStates => Set<OAuthState>();
     public DbSet<Term> Terms => Set<Term>();
     public DbSet<Course> Courses => Set<Course>();
     public DbSet<AssignmentGroup> AssignmentGroups => Set<AssignmentGroup>();
@@ -84,6 +87,31 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.UserId, x.BaseUrl }).IsUnique();
             e.HasIndex(x => x.Status);
+            e.Property(x => x.RefreshLeaseOwner).HasMaxLength(200);
+            // A developer key in use cannot be removed from under its connections (they could no longer refresh).
+            e.HasOne<CanvasInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        modelBuilder.Entity<CanvasInstance>(e =>
+        {
+            e.ToTable("canvas_instances");
+            e.Property(x => x.BaseUrl).HasMaxLength(2048);
+            e.Property(x => x.Name).HasMaxLength(200);
+            e.Property(x => x.ClientId).HasMaxLength(200);
+            e.Property(x => x.RedirectUri).HasMaxLength(2048);
+            e.HasIndex(x => x.BaseUrl).IsUnique();
+        });
+
+        modelBuilder.Entity<OAuthState>(e =>
+        {
+            e.ToTable("oauth_states");
+            e.Property(x => x.StateHash).HasMaxLength(64);
+            e.Property(x => x.BrowserHash).HasMaxLength(64);
+            e.Property(x => x.RedirectUri).HasMaxLength(2048);
+            e.HasIndex(x => x.StateHash).IsUnique();
+            e.HasIndex(x => x.ExpiresAt);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<CanvasInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Cascade);
         });
 
         Mirrored<Term>(modelBuilder, "terms");

@@ -4,6 +4,7 @@ using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
+using CanvasSync.Features.OAuth;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Security;
 using Microsoft.AspNetCore.DataProtection;
@@ -34,7 +35,10 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddSingleton<SyncEngine>();
         services.AddTokenProtection();
         services.AddSingleton<ConnectionTokens>();
+        services.AddSingleton<OAuthGrants>();
         services.AddScoped<CanvasConnector>();
+        services.AddScoped<CanvasInstances>();
+        services.AddScoped<OAuthFlow>();
         services.AddCanvasSyncAuthentication();
         services.AddHttpHardening();
         services.AddApiReference();

@@ -10,6 +10,7 @@ using CanvasSync.Features.Enrollments;
 using CanvasSync.Features.Export;
 using CanvasSync.Features.Groups;
 using CanvasSync.Features.Monitoring;
+using CanvasSync.Features.OAuth;
 using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
@@ -68,6 +69,7 @@ public static partial class CanvasSyncWebApp
 
         app.MapSignOut();
         app.MapCanvasConnections();
+        app.MapCanvasOAuth();
         app.MapSyncRuns();
         app.MapCourses();
         app.MapAssignments();

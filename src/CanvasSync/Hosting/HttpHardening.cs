@@ -57,6 +57,18 @@ public static partial class HttpHardening
     }
 
     /// <summary>
+    /// A page whose form leads on to another site (Connect with Canvas answers with a redirect to Canvas): browsers
+    /// hold that redirect to the page's form-action, so those origins join 'self' for this response only.
+    /// </summary>
+    public static void AllowFormsTo(HttpContext context, IEnumerable<string> origins)
+    {
+        var extra = string.Join(' ', origins.Select(o => new Uri(o).GetLeftPart(UriPartial.Authority)).Distinct());
+        if (extra.Length == 0) return;
+        context.Response.Headers.ContentSecurityPolicy = context.Response.Headers.ContentSecurityPolicy.ToString()
+            .Replace("form-action 'self'", "form-action 'self' " + extra, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A correlation id for the request (the caller's X-Correlation-Id if it is a plain token, else a new one), echoed
     /// in the response and put in the logging scope so every log line of the request carries it; then the headers
     /// that keep pages out of frames and browsers from guessing content types.

@@ -1,6 +1,8 @@
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
+using CanvasSync.Features.OAuth;
+using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -11,7 +13,7 @@ namespace CanvasSync.Pages;
 /// Connect Canvas (URL and token; "Test connection" asks Canvas and saves nothing), reconnect with a new token, and
 /// disconnect keeping or purging the synced data. The token field is never filled back in.
 /// </summary>
-public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector, TimeProvider time) : PageModel
+public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector, CanvasInstances instances, OAuthFlow flow, TimeProvider time) : PageModel
 {
     [BindProperty(Name = "canvas_url")]
     public string? CanvasUrl { get; set; }
@@ -21,6 +23,8 @@ public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector
 
     public CanvasConnection? Connection { get; private set; }
     public IReadOnlyList<ConnectionWarning> Warnings { get; private set; } = [];
+    /// <summary>The Canvas instances with a developer key: each gets "Connect with Canvas".</summary>
+    public IReadOnlyList<InstanceView> Instances { get; private set; } = [];
 
     /// <summary>The outcome of the last button: a problem names its field (canvas_url or api_token).</summary>
     public string? Success { get; private set; }
@@ -65,17 +69,42 @@ public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector
         }
     }
 
+    /// <summary>Connect with Canvas: to Canvas's authorization page, with a state bound to this user and this browser.</summary>
+    public async Task<IActionResult> OnPostOAuthAsync(long instance)
+    {
+        try
+        {
+            var start = await flow.StartAsync(User.UserId(), instance, null, null, BrowserBinding.Issue(HttpContext), HttpContext.RequestAborted);
+            return Redirect(start.AuthorizeUrl.ToString());
+        }
+        catch (ConnectRejectedException e)
+        {
+            Refused(e);
+            ProblemField = "instance";
+            await LoadAsync();
+            return Page();
+        }
+    }
+
     public async Task<IActionResult> OnPostDisconnectAsync(string? data)
     {
         var purge = data == "purge";
         var done = await connector.DisconnectAsync(User.UserId(), purge, HttpContext.RequestAborted);
-        Notice = !done ? "There was no Canvas connection to disconnect."
-            : purge ? "Disconnected. The token and every synced row are deleted." : "Disconnected. The token is deleted; your synced data is kept.";
+        Notice = done is null ? "There was no Canvas connection to disconnect."
+            : (purge ? "Disconnected. The token and every synced row are deleted." : "Disconnected. The token is deleted; your synced data is kept.")
+              + done.RevokedAtCanvas switch
+              {
+                  true => " Canvas has revoked CanvasSync's access.",
+                  false => " Canvas could not be asked to revoke CanvasSync's access: remove it in Canvas under Account > Settings > Approved integrations.",
+                  null => "",
+              };
         return RedirectToPage();
     }
 
     private async Task LoadAsync()
     {
+        Instances = await instances.ListAsync(HttpContext.RequestAborted);
+        HttpHardening.AllowFormsTo(HttpContext, Instances.Select(i => i.CanvasUrl));
         Connection = await CallerConnection.FindAsync(db, User, HttpContext.RequestAborted);
         if (Connection is null) return;
         Warnings = ConnectionEndpoints.Warnings(Connection, time.GetUtcNow().UtcDateTime);
@@ -87,7 +116,12 @@ public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector
         Response.StatusCode = e.Status == StatusCodes.Status502BadGateway ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest;
         ProblemField = e.Field;
         ProblemDetail = e.Message;
-        ProblemTitle = e.Code switch
+        ProblemTitle = Headline(e);
+    }
+
+    /// <summary>A plain headline for each refusal; the detail says what to do.</summary>
+    public static string Headline(ConnectRejectedException e) =>
+        e.Code switch
         {
             "token_invalid" => "Canvas does not accept this token.",
             "token_expired" => "This token has expired.",
@@ -100,7 +134,12 @@ public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector
             "url_not_allowed" => "That Canvas address is not allowed.",
             "already_connected" => "You are connected to another Canvas.",
             "different_canvas_user" => "This token belongs to another Canvas user.",
+            "state_missing" or "state_invalid" => "This sign-in could not be checked.",
+            "state_used" => "This sign-in was already used.",
+            "state_expired" => "This sign-in took too long.",
+            "access_denied" => "Access was not allowed in Canvas.",
+            "code_refused" or "authorization_refused" or "no_refresh_token" => "Canvas did not complete the sign-in.",
+            "oauth_not_configured" or "unknown_instance" => "That Canvas cannot be connected this way.",
             _ => "The connection was not made.",
         };
-    }
 }

@@ -36,9 +36,22 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
         _ = masterKey.Key; // a missing or broken master key file is reported before anything changes
         await using var db = database.CreateContext();
         var connections = await db.Connections.Where(c => c.EncryptedToken != null).ToListAsync(ct);
-        var readable = new Dictionary<long, string>();
+        var readable = new Dictionary<long, (string Token, string? Refresh)>();
         foreach (var c in connections)
-            if (vault.TryUnprotect(c.UserId, c.EncryptedToken!, out var token)) readable[c.Id] = token;
+        {
+            if (!vault.TryUnprotect(c.UserId, c.EncryptedToken!, out var token)) continue;
+            string? refresh = null;
+            if (c.EncryptedRefreshToken is not null && !vault.TryUnprotect(SecretKind.CanvasRefreshToken, c.UserId, c.EncryptedRefreshToken, out refresh)) continue;
+            readable[c.Id] = (token, refresh);
+        }
+
+        var instances = await db.CanvasInstances.ToListAsync(ct);
+        var secrets = new Dictionary<long, string>();
+        foreach (var i in instances)
+            if (vault.TryUnprotect(SecretKind.OAuthClientSecret, 0, i.EncryptedClientSecret, out var secret)) secrets[i.Id] = secret;
+        if (secrets.Count < instances.Count && !dropUnreadable)
+            throw new MasterKeyException($"{instances.Count - secrets.Count} developer keys' client secrets cannot be decrypted with master key {masterKey.Key.Id}; " +
+                "is Security:MasterKeyFile the right file? Nothing was changed (--drop-unreadable goes on; then set those secrets again with `canvas-sync instances add`)");
         var unreadable = connections.Count - readable.Count;
         if (unreadable > 0 && !dropUnreadable)
             throw new MasterKeyException($"{unreadable} of {connections.Count} stored tokens cannot be decrypted with master key {masterKey.Key.Id} ({masterKey.Path}); " +
@@ -49,9 +62,16 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
         await UntilDefaultAsync(key.KeyId, ct);
         foreach (var c in connections)
         {
-            if (readable.TryGetValue(c.Id, out var token)) c.EncryptedToken = vault.Protect(c.UserId, token);
+            if (readable.TryGetValue(c.Id, out var plain))
+            {
+                c.EncryptedToken = vault.Protect(c.UserId, plain.Token);
+                if (plain.Refresh is not null) c.EncryptedRefreshToken = vault.Protect(SecretKind.CanvasRefreshToken, c.UserId, plain.Refresh);
+            }
             else MarkUnreadable(c, now.UtcDateTime);
         }
+
+        foreach (var i in instances.Where(i => secrets.ContainsKey(i.Id)))
+            i.EncryptedClientSecret = vault.Protect(SecretKind.OAuthClientSecret, 0, secrets[i.Id]);
 
         await db.SaveChangesAsync(ct);
         return new RotationResult(key.KeyId, readable.Count, unreadable);
@@ -73,7 +93,8 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
 
     /// <summary>
     /// After the master key is lost: a new one, and every stored token (now unreadable by anyone) dropped, so each
-    /// connection shows needs_reauth until its owner connects again. The synced data stays.
+    /// connection shows needs_reauth until its owner connects again. The synced data stays. Developer keys' client
+    /// secrets are unreadable too: `instances list` shows them, and `instances add` sets them again.
     /// </summary>
     public async Task<int> NewMasterKeyAsync(CancellationToken ct)
     {
@@ -90,6 +111,7 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
     private static void MarkUnreadable(CanvasConnection c, DateTime now)
     {
         c.EncryptedToken = null;
+        c.EncryptedRefreshToken = null;
         c.Status = ConnectionStatus.NeedsReauth;
         c.LastErrorCode = ConnectionTokens.UnreadableCode;
         c.UpdatedAt = now;

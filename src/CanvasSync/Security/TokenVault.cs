@@ -5,19 +5,28 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace CanvasSync.Security;
 
+/// <summary>The secrets CanvasSync stores, each under a purpose of its own: one kind's ciphertext never opens as another.</summary>
+public enum SecretKind { CanvasApiToken, CanvasRefreshToken, OAuthClientSecret, PkceVerifier }
+
 /// <summary>
 /// Canvas tokens in and out of their stored, encrypted form: ASP.NET Core Data Protection, one purpose per
 /// CanvasSync user, so a ciphertext copied onto another user's row does not decrypt.
 /// </summary>
 public sealed class TokenVault(IDataProtectionProvider provider)
 {
-    private IDataProtector For(long userId) =>
-        provider.CreateProtector("CanvasSync.CanvasApiToken", "v1", userId.ToString(CultureInfo.InvariantCulture));
+    private IDataProtector For(SecretKind kind, long ownerId) =>
+        provider.CreateProtector("CanvasSync." + kind, "v1", ownerId.ToString(CultureInfo.InvariantCulture));
 
-    public string Protect(long userId, string token) => For(userId).Protect(token);
+    /// <summary>A Canvas access token (personal, or OAuth2's current one) of a CanvasSync user.</summary>
+    public string Protect(long userId, string token) => For(SecretKind.CanvasApiToken, userId).Protect(token);
 
     /// <summary>False when the key that encrypted it is gone or unreadable (a lost master key), or it was altered.</summary>
-    public bool TryUnprotect(long userId, string ciphertext, out string token) => TryUnprotect(For(userId), ciphertext, out token);
+    public bool TryUnprotect(long userId, string ciphertext, out string token) => TryUnprotect(For(SecretKind.CanvasApiToken, userId), ciphertext, out token);
+
+    /// <summary>Any other secret; <paramref name="ownerId"/> is the user (or 0 for a deployment's own, like a client secret).</summary>
+    public string Protect(SecretKind kind, long ownerId, string plain) => For(kind, ownerId).Protect(plain);
+
+    public bool TryUnprotect(SecretKind kind, long ownerId, string ciphertext, out string plain) => TryUnprotect(For(kind, ownerId), ciphertext, out plain);
 
     /// <summary>Any protector's ciphertext back, or false (a lost key, an altered text), for every secret CanvasSync stores.</summary>
     public static bool TryUnprotect(IDataProtector protector, string ciphertext, out string plain)

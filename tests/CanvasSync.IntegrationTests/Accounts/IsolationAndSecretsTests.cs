@@ -111,7 +111,7 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
         var places = new List<(string Where, string Text)>();
         places.AddRange(h.Logs.Lines.Select(l => ("log", l)));
         places.AddRange(h.Responses.Select(r => ("response", r)));
-        places.AddRange((await TextColumnsAsync(h)).Select(t => ("database", t)));
+        places.AddRange((await h.TextColumnsAsync()).Select(t => ("database", t)));
         Assert.True(places.Count(p => p.Where == "log") > 5 && places.Count(p => p.Where == "database") > 100);
         foreach (var secret in secrets)
         {
@@ -147,28 +147,5 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
         await using var engine = h.Database.Context();
         Assert.Equal(2, await engine.Connections.CountAsync());
         Assert.False(await engine.Courses.AnyAsync(c => c.Name == "changed by bob"));
-    }
-
-    /// <summary>Every value of every text column of every table in the model.</summary>
-    private static async Task<List<string>> TextColumnsAsync(ServiceHarness h)
-    {
-        var values = new List<string>();
-        await using var db = h.Database.Context();
-        var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
-        foreach (var entity in db.Model.GetEntityTypes())
-        {
-            var table = entity.GetTableName();
-            var columns = entity.GetProperties().Where(p => p.ClrType == typeof(string)).Select(p => p.GetColumnName()).ToList();
-            if (table is null || columns.Count == 0) continue;
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM \"{table}\"";
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-                for (var i = 0; i < reader.FieldCount; i++)
-                    if (!reader.IsDBNull(i)) values.Add(reader.GetString(i));
-        }
-
-        return values;
     }
 }

@@ -101,13 +101,13 @@ public sealed class ServiceHarness : IAsyncDisposable
     public Task<HttpResponseMessage> ConnectCanvasAsync(Caller caller, string? canvasUrl = null, string? token = null) =>
         caller.Http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = canvasUrl ?? Sandbox.BaseUrl, api_token = token ?? Sandbox.Tokens.Student });
 
-    /// <summary>A sync of the user's connection with the token the service stored (as a background job runs it).</summary>
+    /// <summary>A sync of the user's connection with the token (or OAuth2 grant) the service stored, as a background job runs it.</summary>
     public async Task<SyncResult?> SyncStoredAsync(long userId, SyncType type = SyncType.Full)
     {
         long connectionId;
         await using (var db = Database.Context()) connectionId = await db.Connections.Where(c => c.UserId == userId).Select(c => c.Id).SingleAsync();
-        var token = await App.Services.GetRequiredService<ConnectionTokens>().GetAsync(connectionId, CancellationToken.None);
-        return token is null ? null : await App.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, token, new SyncRequest(type, new SyncScope()));
+        var credential = await App.Services.GetRequiredService<ConnectionTokens>().CredentialAsync(connectionId, CancellationToken.None);
+        return credential is null ? null : await App.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, credential, new SyncRequest(type, new SyncScope()));
     }
 
     public static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
@@ -125,6 +125,43 @@ public sealed class ServiceHarness : IAsyncDisposable
             cursor = page.GetProperty("next_cursor").GetString();
         } while (cursor is not null);
         return all;
+    }
+
+    /// <summary>Every value of every text column of every table in the model.</summary>
+    public async Task<List<string>> TextColumnsAsync()
+    {
+        var values = new List<string>();
+        await using var db = Database.Context();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        foreach (var entity in db.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName();
+            var columns = entity.GetProperties().Where(p => p.ClrType == typeof(string)).Select(p => p.GetColumnName()).ToList();
+            if (table is null || columns.Count == 0) continue;
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {string.Join(", ", columns.Select(c => $"\"{c}\""))} FROM \"{table}\"";
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                for (var i = 0; i < reader.FieldCount; i++)
+                    if (!reader.IsDBNull(i)) values.Add(reader.GetString(i));
+        }
+
+        return values;
+    }
+
+    /// <summary>Where a secret must never be: the service's log lines, its answers to the test clients, and every text column.</summary>
+    public async Task AssertNowhereAsync(IEnumerable<string> secrets)
+    {
+        var places = new List<(string Where, string Text)>();
+        places.AddRange(Logs.Lines.Select(l => ("log", l)));
+        places.AddRange(Responses.Select(r => ("response", r)));
+        places.AddRange((await TextColumnsAsync()).Select(t => ("database", t)));
+        foreach (var secret in secrets)
+        {
+            var found = places.FirstOrDefault(p => p.Text.Contains(secret, StringComparison.Ordinal));
+            Assert.True(found == default, $"a secret was found in a {found.Where}");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -13,7 +13,14 @@ public sealed class CanvasConnection
     public string CanvasUserName { get; set; } = "";
     /// <summary>Ciphertext from Data Protection; never the token itself.</summary>
     public string? EncryptedToken { get; set; }
-    /// <summary>When the current token was validated and stored.</summary>
+    /// <summary>Set for a connection made with OAuth2 (Connect with Canvas): the developer key it was made with.</summary>
+    public long? InstanceId { get; set; }
+    /// <summary>OAuth2 only: the refresh token, encrypted. EncryptedToken is then the current access token.</summary>
+    public string? EncryptedRefreshToken { get; set; }
+    /// <summary>OAuth2 only: the node refreshing the access token now, and until when (one refresh at a time).</summary>
+    public string? RefreshLeaseOwner { get; set; }
+    public DateTime? RefreshLeaseUntil { get; set; }
+    /// <summary>When the current token was validated and stored (for OAuth2, when the access token was issued).</summary>
     public DateTime? TokenStoredAt { get; set; }
     /// <summary>When Canvas says the token expires (null: it does not, or Canvas would not say).</summary>
     public DateTime? TokenExpiresAt { get; set; }

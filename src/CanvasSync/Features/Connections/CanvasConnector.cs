@@ -1,6 +1,7 @@
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
 using CanvasSync.Data;
+using CanvasSync.Features.OAuth;
 using CanvasSync.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -15,6 +16,9 @@ public sealed class ConnectRejectedException(string field, string code, string m
     public int Status { get; } = status;
 }
 
+/// <summary>What disconnecting did at Canvas: for an OAuth2 grant, whether Canvas revoked it (and if not, why).</summary>
+public sealed record DisconnectOutcome(bool? RevokedAtCanvas, string? RevokeProblem);
+
 /// <summary>Who a token belongs to on which Canvas, as Canvas said when asked.</summary>
 public sealed record CanvasIdentity(Uri BaseUrl, long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
 
@@ -22,7 +26,7 @@ public sealed record CanvasIdentity(Uri BaseUrl, long CanvasUserId, string Canva
 /// Connecting a user's Canvas: the URL through the SSRF guard, the token proved by GET /api/v1/users/self, then
 /// stored encrypted. The only place the API talks to Canvas.
 /// </summary>
-public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard guard, TokenVault vault, CanvasSyncDbContext db,
+public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard guard, TokenVault vault, OAuthGrants grants, CanvasSyncDbContext db,
     TimeProvider time, ILogger<CanvasConnector> logger)
 {
     /// <summary>Asks Canvas who the token belongs to; nothing is stored.</summary>
@@ -63,14 +67,25 @@ public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard 
     public async Task<CanvasConnection> ConnectAsync(long userId, string? canvasUrl, string? apiToken, CancellationToken ct)
     {
         var identity = await ValidateAsync(canvasUrl, apiToken, ct);
+        return await StoreAsync(userId, identity, apiToken!.Trim(), null, ct);
+    }
+
+    /// <summary>
+    /// Keeps what Canvas vouched for: a personal token (<paramref name="oauth"/> null), or an OAuth2 grant's access
+    /// and refresh tokens. One Canvas per user, and the same Canvas user as the data already synced.
+    /// </summary>
+    public async Task<CanvasConnection> StoreAsync(long userId, CanvasIdentity identity, string accessToken, (long InstanceId, string RefreshToken)? oauth,
+        CancellationToken ct)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         var connection = await db.Connections.FirstOrDefaultAsync(c => c.UserId == userId, ct);
+        var field = oauth is null ? "api_token" : "code";
         if (connection is not null && connection.BaseUrl != identity.BaseUrl.GetLeftPart(UriPartial.Authority))
             throw new ConnectRejectedException("canvas_url", "already_connected",
                 $"already connected to {connection.BaseUrl}; DELETE /api/v1/canvas/disconnect first to connect another Canvas", 409);
         if (connection is not null && connection.CanvasUserId != 0 && connection.CanvasUserId != identity.CanvasUserId)
-            throw new ConnectRejectedException("api_token", "different_canvas_user",
-                $"this token belongs to Canvas user {identity.CanvasUserId}, but the synced data is Canvas user {connection.CanvasUserId}'s; DELETE /api/v1/canvas/disconnect?purge=true first", 409);
+            throw new ConnectRejectedException(field, "different_canvas_user",
+                $"this {(oauth is null ? "token" : "authorization")} is for Canvas user {identity.CanvasUserId}, but the synced data is Canvas user {connection.CanvasUserId}'s; DELETE /api/v1/canvas/disconnect?purge=true first", 409);
 
         if (connection is null)
         {
@@ -80,33 +95,42 @@ public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard 
 
         connection.CanvasUserId = identity.CanvasUserId;
         connection.CanvasUserName = identity.CanvasUserName;
-        connection.EncryptedToken = vault.Protect(userId, apiToken!.Trim());
+        connection.EncryptedToken = vault.Protect(userId, accessToken);
+        connection.InstanceId = oauth?.InstanceId;
+        connection.EncryptedRefreshToken = oauth is { } o ? vault.Protect(SecretKind.CanvasRefreshToken, userId, o.RefreshToken) : null;
+        connection.RefreshLeaseOwner = null;
+        connection.RefreshLeaseUntil = null;
         connection.TokenStoredAt = now;
         connection.TokenExpiresAt = identity.TokenExpiresAt;
         connection.Status = ConnectionStatus.Ok;
         connection.LastErrorCode = null;
         connection.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
-        LogConnected(logger, userId, connection.Id, identity.BaseUrl.Host);
+        LogConnected(logger, userId, connection.Id, identity.BaseUrl.Host, oauth is null ? "a personal token" : "OAuth2");
         return connection;
     }
 
-    /// <summary>Deletes the stored token; the synced data stays unless <paramref name="purge"/>. False: nothing was connected.</summary>
-    public async Task<bool> DisconnectAsync(long userId, bool purge, CancellationToken ct)
+    /// <summary>
+    /// Deletes the stored tokens; the synced data stays unless <paramref name="purge"/>. An OAuth2 grant is first
+    /// revoked at Canvas (RevokedAtCanvas; null for a personal token, which its owner deletes in Canvas). Null: nothing was connected.
+    /// </summary>
+    public async Task<DisconnectOutcome?> DisconnectAsync(long userId, bool purge, CancellationToken ct)
     {
         var connection = await db.Connections.FirstOrDefaultAsync(c => c.UserId == userId, ct);
-        if (connection is null) return false;
+        if (connection is null) return null;
+        (bool Revoked, string? Problem)? revoke = connection.InstanceId is null ? null : await grants.RevokeAsync(connection, ct);
         if (purge) db.Connections.Remove(connection); // the mirrored rows go with it (cascade)
         else
         {
             connection.EncryptedToken = null;
+            connection.EncryptedRefreshToken = null;
             connection.TokenExpiresAt = null;
             connection.Status = ConnectionStatus.Disconnected;
             connection.UpdatedAt = time.GetUtcNow().UtcDateTime;
         }
 
         await db.SaveChangesAsync(ct);
-        return true;
+        return new DisconnectOutcome(revoke?.Revoked, revoke?.Problem);
     }
 
     /// <summary>Canvas reports expiry on the token's own record (canvas-lms TokensController#show, by token_hint).</summary>
@@ -148,6 +172,6 @@ public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard 
             $"{baseUrl.Host} did not answer as a Canvas server (GET /api/v1/users/self: {e.Message})"),
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} connected Canvas at {Host} (connection {ConnectionId})")]
-    private static partial void LogConnected(ILogger logger, long userId, long connectionId, string host);
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} connected Canvas at {Host} with {Method} (connection {ConnectionId})")]
+    private static partial void LogConnected(ILogger logger, long userId, long connectionId, string host, string method);
 }

@@ -15,10 +15,12 @@ namespace CanvasSync.Features.Connections;
 
 public sealed record ConnectRequest(string? CanvasUrl, string? ApiToken);
 
+/// <summary>auth_method: "token" (a personal access token) or "oauth" (Connect with Canvas, refreshed by CanvasSync).</summary>
 public sealed record ConnectResponse(bool Success, string Message, long UserId, string CanvasUrl, string Status, DateTime? StoredAt,
-    long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
+    long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt, string AuthMethod);
 
-public sealed record DisconnectResponse(bool Success, string Message, bool Purged);
+/// <summary>revoked_at_canvas: for a connection made with OAuth2, whether Canvas revoked the grant; null for a personal token.</summary>
+public sealed record DisconnectResponse(bool Success, string Message, bool Purged, bool? RevokedAtCanvas);
 
 public sealed record ConnectionWarning(string Code, string Message);
 
@@ -29,10 +31,11 @@ public sealed record LastSyncView(long SyncId, string Status, string SyncType, D
 /// <summary>
 /// The caller's connection. sync_state: never_synced (no complete sync yet), syncing (one is queued or running),
 /// stale (the last complete sync is older than Sync:StaleAfterMinutes) or up_to_date. counts: rows per entity type.
+/// auth_method: token or oauth (then token_expires_at is the current access token's, refreshed as needed).
 /// </summary>
 public sealed record ConnectionStatusResponse(bool Connected, string? CanvasUrl, string Status, long? CanvasUserId, string? CanvasUserName,
     DateTime? TokenStoredAt, DateTime? TokenExpiresAt, DateTime? LastFullSyncAt, DateTime? LastDeltaAt, string? LastErrorCode,
-    IReadOnlyList<ConnectionWarning> Warnings, string SyncState, LastSyncView? LastSync, IReadOnlyDictionary<string, long> Counts);
+    IReadOnlyList<ConnectionWarning> Warnings, string SyncState, LastSyncView? LastSync, IReadOnlyDictionary<string, long> Counts, string? AuthMethod);
 
 /// <summary>/api/v1/canvas: connect, disconnect and the connection's state, always the calling user's own.</summary>
 public static class ConnectionEndpoints
@@ -56,9 +59,7 @@ public static class ConnectionEndpoints
         if (body is null) return Invalid(new ConnectRejectedException("body", "required", "a JSON body is needed: {\"canvas_url\": ..., \"api_token\": ...}"));
         try
         {
-            var c = await connector.ConnectAsync(caller.UserId(), body.CanvasUrl, body.ApiToken, ct);
-            return TypedResults.Ok(new ConnectResponse(true, $"Connected to {c.BaseUrl} as {c.CanvasUserName}", c.UserId, c.BaseUrl,
-                Words(c.Status), c.TokenStoredAt, c.CanvasUserId, c.CanvasUserName, c.TokenExpiresAt));
+            return TypedResults.Ok(Connected(await connector.ConnectAsync(caller.UserId(), body.CanvasUrl, body.ApiToken, ct)));
         }
         catch (ConnectRejectedException e)
         {
@@ -69,9 +70,11 @@ public static class ConnectionEndpoints
     private static async Task<Results<Ok<DisconnectResponse>, ProblemHttpResult>> DisconnectAsync(ClaimsPrincipal caller, CanvasConnector connector,
         CancellationToken ct, bool purge = false)
     {
-        if (!await connector.DisconnectAsync(caller.UserId(), purge, ct))
+        if (await connector.DisconnectAsync(caller.UserId(), purge, ct) is not { } done)
             return TypedResults.Problem("there is no Canvas connection to disconnect", statusCode: StatusCodes.Status404NotFound);
-        return TypedResults.Ok(new DisconnectResponse(true, purge ? "Disconnected; the token and every synced row are deleted" : "Disconnected; the token is deleted, the synced data kept", purge));
+        var message = purge ? "Disconnected; the token and every synced row are deleted" : "Disconnected; the token is deleted, the synced data kept";
+        if (done.RevokedAtCanvas == false) message += $"; Canvas could not be asked to revoke the authorization ({done.RevokeProblem}): remove it in Canvas under Account > Settings";
+        return TypedResults.Ok(new DisconnectResponse(true, message, purge, done.RevokedAtCanvas));
     }
 
     /// <summary>Asks Canvas whether this URL and token work, as connect would, and stores nothing.</summary>
@@ -99,16 +102,26 @@ public static class ConnectionEndpoints
     public static IReadOnlyList<ConnectionWarning> Warnings(CanvasConnection c, DateTime now)
     {
         var warnings = new List<ConnectionWarning>();
-        if (c.Status == ConnectionStatus.NeedsReauth)
+        if (c.Status == ConnectionStatus.NeedsReauth && c.InstanceId is not null)
+            warnings.Add(new ConnectionWarning("needs_reauth", "Canvas no longer honours CanvasSync's authorization (revoked, or the refresh was refused); " +
+                "reconnect: Connect with Canvas on the setup page, or POST /api/v1/canvas/oauth/start"));
+        else if (c.Status == ConnectionStatus.NeedsReauth)
             warnings.Add(new ConnectionWarning("needs_reauth", "Canvas no longer accepts the stored token (or it can no longer be read); connect again with a new one"));
-        else if (c.EncryptedToken is not null && c.TokenExpiresAt is { } expires && expires - now < ExpiryWarning)
+        // An OAuth2 access token lasts an hour by design and is refreshed: its expiry is nothing to act on.
+        else if (c.EncryptedToken is not null && c.InstanceId is null && c.TokenExpiresAt is { } expires && expires - now < ExpiryWarning)
             warnings.Add(new ConnectionWarning("token_expires_soon", expires <= now
                 ? "the Canvas token has expired; connect again with a new one"
                 : string.Create(CultureInfo.InvariantCulture, $"the Canvas token expires {expires:yyyy-MM-dd HH:mm} UTC ({Math.Ceiling((expires - now).TotalDays):0} days); connect again with a new one before then")));
         return warnings;
     }
 
-    private static ProblemHttpResult Invalid(ConnectRejectedException e) => Problems.Field(e.Field, e.Message, e.Status, e.Code, "The Canvas connection was not made");
+    public static ConnectResponse Connected(CanvasConnection c) =>
+        new(true, $"Connected to {c.BaseUrl} as {c.CanvasUserName}", c.UserId, c.BaseUrl, Words(c.Status), c.TokenStoredAt, c.CanvasUserId, c.CanvasUserName,
+            c.TokenExpiresAt, AuthMethod(c));
+
+    public static string AuthMethod(CanvasConnection c) => c.InstanceId is null ? "token" : "oauth";
+
+    public static ProblemHttpResult Invalid(ConnectRejectedException e) => Problems.Field(e.Field, e.Message, e.Status, e.Code, "The Canvas connection was not made");
 
     private static string Words(ConnectionStatus status) => SnakeCase.From(status.ToString());
 }

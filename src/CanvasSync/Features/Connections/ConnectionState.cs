@@ -13,7 +13,7 @@ public static class ConnectionState
         var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.UserId == userId, ct);
         if (c is null)
             return new ConnectionStatusResponse(false, null, "disconnected", null, null, null, null, null, null, null, [], "never_synced", null,
-                new Dictionary<string, long>());
+                new Dictionary<string, long>(), null);
         var runs = db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == c.Id);
         var last = await runs.Where(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running && !r.DryRun).OrderByDescending(r => r.Id)
             .Select(r => new LastSyncView(r.Id, r.Status.ToString(), r.Type.ToString(), r.QueuedAt, r.FinishedAt)).FirstOrDefaultAsync(ct);
@@ -26,7 +26,7 @@ public static class ConnectionState
         return new ConnectionStatusResponse(c.EncryptedToken is not null, c.BaseUrl, SnakeCase.From(c.Status.ToString()), c.CanvasUserId, c.CanvasUserName,
             c.TokenStoredAt, c.TokenExpiresAt, c.LastFullSyncAt, c.LastDeltaAt, c.LastErrorCode, ConnectionEndpoints.Warnings(c, now), state,
             last is null ? null : last with { Status = SnakeCase.From(last.Status), SyncType = SnakeCase.From(last.SyncType) },
-            await ChangeFeed.CountsAsync(db, c.Id, ct));
+            await ChangeFeed.CountsAsync(db, c.Id, ct), ConnectionEndpoints.AuthMethod(c));
     }
 
     /// <summary>When the connection last finished a complete sync, full or delta.</summary>

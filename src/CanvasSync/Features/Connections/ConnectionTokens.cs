@@ -1,4 +1,6 @@
+using CanvasSync.Canvas;
 using CanvasSync.Data;
+using CanvasSync.Features.OAuth;
 using CanvasSync.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,17 +10,28 @@ namespace CanvasSync.Features.Connections;
 /// A connection's stored token, decrypted for a sync. A token that no longer decrypts (the master key was lost or
 /// replaced) cannot be used by anyone: the connection goes to needs_reauth and its owner connects again.
 /// </summary>
-public sealed class ConnectionTokens(DatabaseTarget database, TokenVault vault, TimeProvider time)
+public sealed class ConnectionTokens(DatabaseTarget database, TokenVault vault, OAuthGrants grants, TimeProvider time)
 {
     public const string UnreadableCode = "token_unreadable";
 
-    /// <summary>The token, or null (with the connection marked) when there is none or it cannot be read.</summary>
-    public async Task<string?> GetAsync(long connectionId, CancellationToken ct)
+    /// <summary>The (access) token, or null (with the connection marked) when there is none or it cannot be read.</summary>
+    public async Task<string?> GetAsync(long connectionId, CancellationToken ct) => (await ReadAsync(connectionId, ct))?.Token;
+
+    /// <summary>
+    /// What a sync presents to Canvas: the personal token, or for an OAuth2 connection its tokens, refreshed as they
+    /// expire. Null (with the connection marked) when there is none or it cannot be read.
+    /// </summary>
+    public async Task<CanvasCredential?> CredentialAsync(long connectionId, CancellationToken ct) =>
+        await ReadAsync(connectionId, ct) is not { } stored ? null
+        : stored.Connection.InstanceId is null ? CanvasCredential.Fixed(stored.Token)
+        : grants.CredentialFor(stored.Connection, stored.Token);
+
+    private async Task<(CanvasConnection Connection, string Token)?> ReadAsync(long connectionId, CancellationToken ct)
     {
         await using var db = database.CreateContext();
         var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.Id == connectionId, ct);
         if (c?.EncryptedToken is null) return null;
-        if (vault.TryUnprotect(c.UserId, c.EncryptedToken, out var token)) return token;
+        if (vault.TryUnprotect(c.UserId, c.EncryptedToken, out var token)) return (c, token);
         await MarkUnreadableAsync(db, connectionId, ct);
         return null;
     }

@@ -44,7 +44,12 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
     /// <paramref name="interrupt"/> (the service shutting down) stops it at a page boundary and leaves it to be
     /// resumed (the result's status is then still running).
     /// </summary>
-    public async Task<SyncResult> RunAsync(long connectionId, string token, SyncRequest request, IProgress<SyncProgress>? progress = null,
+    public Task<SyncResult> RunAsync(long connectionId, string token, SyncRequest request, IProgress<SyncProgress>? progress = null,
+        CancellationToken cancellationToken = default, CancellationToken interrupt = default) =>
+        RunAsync(connectionId, CanvasCredential.Fixed(token), request, progress, cancellationToken, interrupt);
+
+    /// <inheritdoc cref="RunAsync(long, string, SyncRequest, IProgress{SyncProgress}?, CancellationToken, CancellationToken)"/>
+    public async Task<SyncResult> RunAsync(long connectionId, CanvasCredential credential, SyncRequest request, IProgress<SyncProgress>? progress = null,
         CancellationToken cancellationToken = default, CancellationToken interrupt = default)
     {
         using var active = EnterConnection(connectionId);
@@ -55,7 +60,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         var (run, context, resumed, baseUrl) = await StartRunAsync(connectionId, request, cancellationToken);
         active.RunId = run.Id;
         if (run.CancelRequested) await active.Cancel.CancelAsync(); // asked while its last node ran it
-        var session = client.Open(baseUrl, token);
+        var session = client.Open(baseUrl, credential);
         var state = new RunState(run, context, session, progress, new ProgressTracker(run.Id, run.Attempt, run.ItemsEstimated, events));
         // Every line this run logs, on whichever thread, names the run and its connection.
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = run.Id, ["ConnectionId"] = connectionId });

@@ -369,9 +369,17 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("EncryptedRefreshToken")
+                        .HasColumnType("text")
+                        .HasColumnName("encrypted_refresh_token");
+
                     b.Property<string>("EncryptedToken")
                         .HasColumnType("text")
                         .HasColumnName("encrypted_token");
+
+                    b.Property<long?>("InstanceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("instance_id");
 
                     b.Property<DateTime?>("LastDeltaAt")
                         .HasColumnType("timestamp with time zone")
@@ -385,6 +393,15 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<DateTime?>("LastFullSyncAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_full_sync_at");
+
+                    b.Property<string>("RefreshLeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("refresh_lease_owner");
+
+                    b.Property<DateTime?>("RefreshLeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refresh_lease_until");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -409,6 +426,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnName("user_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InstanceId");
 
                     b.HasIndex("Status");
 
@@ -1045,6 +1064,125 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.HasIndex("ConnectionId", "Kind", "SentAt");
 
                     b.ToTable("sent_alerts", (string)null);
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.OAuth.CanvasInstance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("BaseUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("base_url");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("client_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EncryptedClientSecret")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("encrypted_client_secret");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("redirect_uri");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BaseUrl")
+                        .IsUnique();
+
+                    b.ToTable("canvas_instances", (string)null);
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.OAuth.OAuthState", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("BrowserHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("browser_hash");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EncryptedVerifier")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("encrypted_verifier");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("InstanceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)")
+                        .HasColumnName("redirect_uri");
+
+                    b.Property<string>("StateHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("state_hash");
+
+                    b.Property<DateTime?>("UsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("used_at");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("StateHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("oauth_states", (string)null);
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Planner.PlannerItem", b =>
@@ -1737,6 +1875,11 @@ namespace CanvasSync.Data.Migrations.Postgres
 
             modelBuilder.Entity("CanvasSync.Features.Connections.CanvasConnection", b =>
                 {
+                    b.HasOne("CanvasSync.Features.OAuth.CanvasInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("CanvasSync.Features.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
@@ -1812,6 +1955,21 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.HasOne("CanvasSync.Features.Connections.CanvasConnection", null)
                         .WithMany()
                         .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.OAuth.OAuthState", b =>
+                {
+                    b.HasOne("CanvasSync.Features.OAuth.CanvasInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CanvasSync.Features.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

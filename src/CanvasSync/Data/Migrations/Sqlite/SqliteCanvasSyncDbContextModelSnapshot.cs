@@ -352,9 +352,17 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("created_at");
 
+                    b.Property<string>("EncryptedRefreshToken")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("encrypted_refresh_token");
+
                     b.Property<string>("EncryptedToken")
                         .HasColumnType("TEXT")
                         .HasColumnName("encrypted_token");
+
+                    b.Property<long?>("InstanceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instance_id");
 
                     b.Property<DateTime?>("LastDeltaAt")
                         .HasColumnType("TEXT")
@@ -368,6 +376,15 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<DateTime?>("LastFullSyncAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("last_full_sync_at");
+
+                    b.Property<string>("RefreshLeaseOwner")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refresh_lease_owner");
+
+                    b.Property<DateTime?>("RefreshLeaseUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("refresh_lease_until");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -392,6 +409,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnName("user_id");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("InstanceId");
 
                     b.HasIndex("Status");
 
@@ -1012,6 +1031,121 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.HasIndex("ConnectionId", "Kind", "SentAt");
 
                     b.ToTable("sent_alerts", (string)null);
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.OAuth.CanvasInstance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("BaseUrl")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("base_url");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("client_id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EncryptedClientSecret")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("encrypted_client_secret");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redirect_uri");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BaseUrl")
+                        .IsUnique();
+
+                    b.ToTable("canvas_instances", (string)null);
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.OAuth.OAuthState", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("BrowserHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("browser_hash");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("EncryptedVerifier")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("encrypted_verifier");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("InstanceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("RedirectUri")
+                        .IsRequired()
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("redirect_uri");
+
+                    b.Property<string>("StateHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state_hash");
+
+                    b.Property<DateTime?>("UsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("used_at");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("InstanceId");
+
+                    b.HasIndex("StateHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("oauth_states", (string)null);
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Planner.PlannerItem", b =>
@@ -1686,6 +1820,11 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
             modelBuilder.Entity("CanvasSync.Features.Connections.CanvasConnection", b =>
                 {
+                    b.HasOne("CanvasSync.Features.OAuth.CanvasInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("CanvasSync.Features.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
@@ -1761,6 +1900,21 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.HasOne("CanvasSync.Features.Connections.CanvasConnection", null)
                         .WithMany()
                         .HasForeignKey("ConnectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.OAuth.OAuthState", b =>
+                {
+                    b.HasOne("CanvasSync.Features.OAuth.CanvasInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CanvasSync.Features.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

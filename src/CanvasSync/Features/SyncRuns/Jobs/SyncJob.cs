@@ -30,8 +30,8 @@ public sealed partial class SyncJob(SyncEngine engine, ConnectionTokens tokens, 
             return;
         }
 
-        var token = await tokens.GetAsync(connectionId, shutdown);
-        if (token is null)
+        var credential = await tokens.CredentialAsync(connectionId, shutdown);
+        if (credential is null)
         {
             await CancelAsync(runId, "the connection has no usable token (disconnected, or needs_reauth)");
             return;
@@ -40,7 +40,7 @@ public sealed partial class SyncJob(SyncEngine engine, ConnectionTokens tokens, 
         try
         {
             var request = new SyncRequest(run.Type, SyncScope.FromJson(run.ScopeJson), DryRun: run.DryRun);
-            var result = await engine.RunAsync(connectionId, token, request, interrupt: shutdown);
+            var result = await engine.RunAsync(connectionId, credential, request, interrupt: shutdown);
             if (result.Status == SyncStatus.Failed) throw new SyncRunFailedException(result.RunId, result.Errors.FirstOrDefault());
         }
         catch (SyncAlreadyRunningException e)

@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using System.Text;
+using CanvasSync.Canvas;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Security;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.OAuth;
+
+/// <summary>Where to send the browser, and the state that will come back with it.</summary>
+public sealed record OAuthStart(Uri AuthorizeUrl, string State, DateTime ExpiresAt);
+
+/// <summary>
+/// "Connect with Canvas": the authorization-code flow with PKCE. Start makes a state bound to the signed-in user (and,
+/// from the dashboard, to the browser by a cookie); the callback accepts that state once, from that user or browser
+/// only, exchanges the code and stores the grant as the user's connection.
+/// </summary>
+public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOAuthClient oauth, OAuthGrants grants, CanvasConnector connector,
+    CanvasUrlGuard guard, TimeProvider time)
+{
+    /// <summary>Canvas keeps a code 10 minutes (oath_token_request_timeout); a state need not outlive it.</summary>
+    public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <param name="instanceId">The developer key to use; or <paramref name="canvasUrl"/> names its Canvas.</param>
+    /// <param name="redirectUri">An app's own callback (registered on the developer key); by default the instance's.</param>
+    /// <param name="browserSecret">From the dashboard: the cookie value the callback must bring back.</param>
+    public async Task<OAuthStart> StartAsync(long userId, long? instanceId, string? canvasUrl, string? redirectUri, string? browserSecret, CancellationToken ct)
+    {
+        var instance = await FindInstanceAsync(instanceId, canvasUrl, ct);
+        var existing = await db.Connections.AsNoTracking().Where(c => c.UserId == userId).Select(c => c.BaseUrl).FirstOrDefaultAsync(ct);
+        if (existing is not null && existing != instance.BaseUrl)
+            throw new ConnectRejectedException("canvas_url", "already_connected",
+                $"already connected to {existing}; DELETE /api/v1/canvas/disconnect first to connect another Canvas", 409);
+        var redirect = instance.RedirectUri;
+        if (redirectUri is not null)
+        {
+            if (!Uri.TryCreate(redirectUri, UriKind.Absolute, out var r) || r.Scheme is not ("https" or "http") || r.Fragment.Length > 0)
+                throw new ConnectRejectedException("redirect_uri", "malformed", "redirect_uri must be an absolute http(s) URL without a fragment, registered on the developer key");
+            redirect = r.ToString();
+        }
+
+        // Old states go as new ones come: nothing else needs them.
+        var now = Now;
+        await db.OAuthStates.Where(s => s.ExpiresAt < now.AddDays(-1)).ExecuteDeleteAsync(ct);
+        var state = RandomToken();
+        var verifier = RandomToken();
+        var row = new OAuthState
+        {
+            StateHash = Hash(state),
+            UserId = userId,
+            InstanceId = instance.Id,
+            EncryptedVerifier = vault.Protect(SecretKind.PkceVerifier, userId, verifier),
+            RedirectUri = redirect,
+            BrowserHash = browserSecret is null ? null : Hash(browserSecret),
+            CreatedAt = now,
+            ExpiresAt = now + StateLifetime,
+        };
+        db.OAuthStates.Add(row);
+        await db.SaveChangesAsync(ct);
+        return new OAuthStart(CanvasOAuthClient.AuthorizeUrl(new Uri(instance.BaseUrl), instance.ClientId, redirect, state, CanvasOAuthClient.CodeChallenge(verifier)),
+            state, row.ExpiresAt);
+    }
+
+    /// <summary>
+    /// The return from Canvas. <paramref name="callerUserId"/> is the API caller (an app posting the code it got), or
+    /// the dashboard session's user when the browser sent it; <paramref name="browserSecret"/> is the browser's cookie.
+    /// A state is honoured once, before its expiry, for the user who started it, and from the browser that started it
+    /// when one did.
+    /// </summary>
+    public async Task<CanvasConnection> CompleteAsync(string? state, string? code, string? error, string? errorDescription, long? callerUserId, string? browserSecret,
+        CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(state) || state.Length > 200) throw Refused("state_missing", "the state parameter is missing: start again with Connect with Canvas");
+        var hash = Hash(state);
+        var row = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.StateHash == hash, ct);
+        if (row is null) throw Refused("state_invalid", "this sign-in was not started here (unknown state): start again with Connect with Canvas");
+        var fromStarter = row.BrowserHash is not null && browserSecret is not null && CryptographicOperations.FixedTimeEquals(
+            Encoding.ASCII.GetBytes(row.BrowserHash), Encoding.ASCII.GetBytes(Hash(browserSecret)));
+        // An app proves it is the user by its API key; a browser by the cookie of the browser that started it (and, if
+        // a dashboard session came along, that session must be the same user's).
+        var bound = callerUserId is { } caller ? caller == row.UserId && (browserSecret is null || fromStarter) : fromStarter;
+        if (!bound) throw Refused("state_invalid", "this sign-in was started by someone else (or in another browser): start again with Connect with Canvas");
+        if (row.UsedAt is not null) throw Refused("state_used", "this sign-in was already used: start again with Connect with Canvas");
+        if (row.ExpiresAt < Now) throw Refused("state_expired", "this sign-in took longer than 10 minutes: start again with Connect with Canvas");
+        // Once only, even for two callbacks at the same instant.
+        var now = Now;
+        if (await db.OAuthStates.Where(s => s.Id == row.Id && s.UsedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.UsedAt, now), ct) == 0)
+            throw Refused("state_used", "this sign-in was already used: start again with Connect with Canvas");
+
+        if (!string.IsNullOrEmpty(error))
+            throw new ConnectRejectedException("code", error == "access_denied" ? "access_denied" : "authorization_refused",
+                error == "access_denied" ? "access was not allowed in Canvas; nothing was connected" : $"Canvas did not authorize CanvasSync ({error}: {errorDescription})");
+        if (string.IsNullOrEmpty(code) || code.Length > 1000) throw new ConnectRejectedException("code", "required", "the code parameter from Canvas is missing");
+
+        var instance = await db.CanvasInstances.AsNoTracking().FirstAsync(i => i.Id == row.InstanceId, ct);
+        if (!vault.TryUnprotect(SecretKind.PkceVerifier, row.UserId, row.EncryptedVerifier, out var verifier))
+            throw Refused("state_invalid", "this sign-in's stored verifier cannot be read: start again with Connect with Canvas");
+        var baseUrl = new Uri(instance.BaseUrl);
+        OAuthTokens tokens;
+        try
+        {
+            tokens = await oauth.ExchangeCodeAsync(baseUrl, grants.KeyOf(instance), code, row.RedirectUri, verifier, ct);
+        }
+        catch (CanvasOAuthException e)
+        {
+            throw new ConnectRejectedException("code", "code_refused", $"Canvas refused the authorization code ({e.Error}: {e.Description}); start again with Connect with Canvas");
+        }
+        catch (CanvasException e)
+        {
+            throw new ConnectRejectedException("canvas_url", "canvas_unavailable", $"{baseUrl.Host} could not exchange the code: {e.Message}", 502);
+        }
+
+        if (tokens.RefreshToken is null)
+            throw new ConnectRejectedException("code", "no_refresh_token", "Canvas issued no refresh token (is the developer key limited to userinfo?); CanvasSync cannot keep this connection alive");
+        var identity = new CanvasIdentity(baseUrl, tokens.CanvasUserId, tokens.CanvasUserName, tokens.ExpiresIn is { } lasts ? Now + lasts : null);
+        return await connector.StoreAsync(row.UserId, identity, tokens.AccessToken, (instance.Id, tokens.RefreshToken), ct);
+    }
+
+    private async Task<CanvasInstance> FindInstanceAsync(long? instanceId, string? canvasUrl, CancellationToken ct)
+    {
+        if (instanceId is { } id)
+            return await db.CanvasInstances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct)
+                ?? throw new ConnectRejectedException("instance_id", "unknown_instance", $"there is no Canvas instance {id}; GET /api/v1/canvas/oauth/instances lists them");
+        string url;
+        try
+        {
+            url = guard.Normalize(canvasUrl).GetLeftPart(UriPartial.Authority);
+        }
+        catch (CanvasUrlRejectedException e)
+        {
+            throw new ConnectRejectedException("canvas_url", "url_not_allowed", e.Message);
+        }
+
+        return await db.CanvasInstances.AsNoTracking().FirstOrDefaultAsync(i => i.BaseUrl == url, ct)
+            ?? throw new ConnectRejectedException("canvas_url", "oauth_not_configured",
+                $"CanvasSync has no developer key for {url}; connect with a personal access token, or ask the operator to add one (canvas-sync instances add)");
+    }
+
+    private static ConnectRejectedException Refused(string code, string message) => new("state", code, message);
+
+    private static string RandomToken() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+
+    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+}

@@ -24,6 +24,11 @@ internal static class SandboxCommand
         var students = new Option<int>("--campus-students") { Description = "campus profile: students, each with a token", DefaultValueFactory = _ => 40 };
         var courses = new Option<int>("--campus-courses") { Description = "campus profile: shared courses", DefaultValueFactory = _ => 6 };
         var tokenSeconds = new Option<int>("--access-token-seconds") { Description = "How long OAuth2 access tokens live (Canvas: 3600)", DefaultValueFactory = _ => 3600 };
+        // On the option, so it runs only when given (a command validator reads 0 for an option left out).
+        tokenSeconds.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--access-token-seconds must be at least 1");
+        });
 
         var command = new Command("sandbox", "Run a sandbox Canvas: Canvas's API, pagination, throttling and errors, on loopback")
         {
@@ -33,7 +38,6 @@ internal static class SandboxCommand
         {
             if (r.GetValue(faults) is < 0 or > 1) r.AddError("--faults must be between 0 and 1");
             if (r.GetValue(latency) < 0 || r.GetValue(cost) < 0) r.AddError("--latency-ms and --cost-ms cannot be negative");
-            if (r.GetValue(tokenSeconds) < 1) r.AddError("--access-token-seconds must be at least 1");
         });
         command.SetAction(async (parse, ct) =>
         {

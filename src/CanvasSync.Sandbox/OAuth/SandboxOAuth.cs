@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using CanvasSync.Sandbox.World;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -131,12 +130,6 @@ internal sealed class SandboxOAuth(SandboxWorld world, SandboxSettings settings,
         return token;
     }
 
-    /// <summary>Shaped like Canvas's: "7~" and 64 alphanumerics.</summary>
-    private static string NewToken()
-    {
-        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        var chars = new StringBuilder("7~", 66);
-        for (var i = 0; i < 64; i++) chars.Append(alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)]);
-        return chars.ToString();
-    }
+    /// <summary>Shaped like Canvas's, as the generated tokens are.</summary>
+    private static string NewToken() => AwkwardContent.Token(Random.Shared);
 }

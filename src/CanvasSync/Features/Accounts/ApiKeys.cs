@@ -1,6 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.AspNetCore.WebUtilities;
+using CanvasSync.Security;
 
 namespace CanvasSync.Features.Accounts;
 
@@ -9,9 +7,9 @@ public static class ApiKeys
 {
     public const string Scheme = "csk_";
 
-    public static string NewKey() => Scheme + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+    public static string NewKey() => Scheme + BearerSecrets.New();
 
-    public static string HashOf(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    public static string HashOf(string key) => BearerSecrets.HashOf(key);
 
     /// <summary>What lists show to tell keys apart: the scheme and 8 characters (48 of the 256 bits).</summary>
     public static string PrefixOf(string key) => key[..Math.Min(key.Length, Scheme.Length + 8)];

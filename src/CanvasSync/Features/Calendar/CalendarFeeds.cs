@@ -1,10 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using CanvasSync.Data;
 using CanvasSync.Security;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Calendar;
@@ -21,8 +18,8 @@ public sealed class CalendarFeeds(IDataProtectionProvider protection, TimeProvid
         if (feed is not null && TryUnprotect(userId, feed.EncryptedToken, out var existing)) return (existing, feed.CreatedAt);
         if (feed is not null) db.CalendarFeeds.Remove(feed); // unreadable after a lost master key: its URL dies, a new one is made
 
-        var token = Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
-        var fresh = new CalendarFeed { UserId = userId, TokenHash = Hash(token), EncryptedToken = Protector(userId).Protect(token), CreatedAt = time.GetUtcNow().UtcDateTime };
+        var token = Prefix + BearerSecrets.New();
+        var fresh = new CalendarFeed { UserId = userId, TokenHash = BearerSecrets.HashOf(token), EncryptedToken = Protector(userId).Protect(token), CreatedAt = time.GetUtcNow().UtcDateTime };
         db.CalendarFeeds.Add(fresh);
         try
         {
@@ -44,7 +41,7 @@ public sealed class CalendarFeeds(IDataProtectionProvider protection, TimeProvid
     public static async Task<long?> FindUserAsync(CanvasSyncDbContext db, string? token, CancellationToken ct)
     {
         if (token is null || !token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 100) return null;
-        var hash = Hash(token);
+        var hash = BearerSecrets.HashOf(token);
         return await db.CalendarFeeds.Where(f => f.TokenHash == hash).Select(f => (long?)f.UserId).FirstOrDefaultAsync(ct);
     }
 
@@ -56,6 +53,4 @@ public sealed class CalendarFeeds(IDataProtectionProvider protection, TimeProvid
         protection.CreateProtector("CanvasSync.CalendarFeedToken", "v1", userId.ToString(CultureInfo.InvariantCulture));
 
     private bool TryUnprotect(long userId, string ciphertext, out string token) => TokenVault.TryUnprotect(Protector(userId), ciphertext, out token);
-
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

@@ -81,8 +81,7 @@ public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard 
         var connection = await db.Connections.FirstOrDefaultAsync(c => c.UserId == userId, ct);
         var field = oauth is null ? "api_token" : "code";
         if (connection is not null && connection.BaseUrl != identity.BaseUrl.GetLeftPart(UriPartial.Authority))
-            throw new ConnectRejectedException("canvas_url", "already_connected",
-                $"already connected to {connection.BaseUrl}; DELETE /api/v1/canvas/disconnect first to connect another Canvas", 409);
+            throw AlreadyConnected(connection.BaseUrl);
         if (connection is not null && connection.CanvasUserId != 0 && connection.CanvasUserId != identity.CanvasUserId)
             throw new ConnectRejectedException(field, "different_canvas_user",
                 $"this {(oauth is null ? "token" : "authorization")} is for Canvas user {identity.CanvasUserId}, but the synced data is Canvas user {connection.CanvasUserId}'s; DELETE /api/v1/canvas/disconnect?purge=true first", 409);
@@ -132,6 +131,10 @@ public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard 
         await db.SaveChangesAsync(ct);
         return new DisconnectOutcome(revoke?.Revoked, revoke?.Problem);
     }
+
+    /// <summary>One Canvas per user: another needs a disconnect first.</summary>
+    public static ConnectRejectedException AlreadyConnected(string connectedTo) =>
+        new("canvas_url", "already_connected", $"already connected to {connectedTo}; DELETE /api/v1/canvas/disconnect first to connect another Canvas", 409);
 
     /// <summary>Canvas reports expiry on the token's own record (canvas-lms TokensController#show, by token_hint).</summary>
     private static async Task<DateTime?> TokenExpiryAsync(CanvasSession session, string token, CancellationToken ct)

@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
+using CanvasSync.Security;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace CanvasSync.Features.OAuth;
 
@@ -17,7 +16,7 @@ public static class BrowserBinding
     /// <summary>A fresh secret, set as the cookie; its hash goes into the state.</summary>
     public static string Issue(HttpContext http)
     {
-        var secret = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
+        var secret = BearerSecrets.New();
         http.Response.Cookies.Append(CookieName, secret, new CookieOptions
         {
             HttpOnly = true,

@@ -33,8 +33,8 @@ public sealed class CanvasInstances(CanvasSyncDbContext db, CanvasUrlGuard guard
 
         if (string.IsNullOrWhiteSpace(clientId) || clientId.Length > 200) throw new InstanceConfigException("client_id", "client_id is required: the developer key's id (Canvas: Admin > Developer Keys)");
         if (string.IsNullOrWhiteSpace(clientSecret) || clientSecret.Length > 1000) throw new InstanceConfigException("client_secret", "client_secret is required: the developer key's secret");
-        if (!Uri.TryCreate(redirectUri, UriKind.Absolute, out var redirect) || redirect.Scheme is not ("https" or "http") || redirect.Fragment.Length > 0)
-            throw new InstanceConfigException("redirect_uri", "redirect_uri must be an absolute http(s) URL without a fragment, registered on the developer key (normally https://YOUR-CANVASSYNC/oauth/callback)");
+        var redirect = RedirectUri(redirectUri)
+            ?? throw new InstanceConfigException("redirect_uri", "redirect_uri must be an absolute http(s) URL without a fragment, registered on the developer key (normally https://YOUR-CANVASSYNC/oauth/callback)");
 
         var url = baseUrl.GetLeftPart(UriPartial.Authority);
         var now = time.GetUtcNow().UtcDateTime;
@@ -48,11 +48,15 @@ public sealed class CanvasInstances(CanvasSyncDbContext db, CanvasUrlGuard guard
         instance.Name = string.IsNullOrWhiteSpace(name) ? baseUrl.Host : name.Trim();
         instance.ClientId = clientId.Trim();
         instance.EncryptedClientSecret = vault.Protect(SecretKind.OAuthClientSecret, 0, clientSecret.Trim());
-        instance.RedirectUri = redirect.ToString();
+        instance.RedirectUri = redirect;
         instance.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
         return instance;
     }
+
+    /// <summary>What OAuth2 accepts as a redirect URI (RFC 6749 3.1.2: absolute, no fragment), normalised; null if not one.</summary>
+    public static string? RedirectUri(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is ("https" or "http") && uri.Fragment.Length == 0 ? uri.ToString() : null;
 
     public async Task<IReadOnlyList<InstanceView>> ListAsync(CancellationToken ct)
     {

@@ -4,7 +4,6 @@ using CanvasSync.Canvas;
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Security;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.OAuth;
@@ -33,29 +32,27 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         var instance = await FindInstanceAsync(instanceId, canvasUrl, ct);
         var existing = await db.Connections.AsNoTracking().Where(c => c.UserId == userId).Select(c => c.BaseUrl).FirstOrDefaultAsync(ct);
         if (existing is not null && existing != instance.BaseUrl)
-            throw new ConnectRejectedException("canvas_url", "already_connected",
-                $"already connected to {existing}; DELETE /api/v1/canvas/disconnect first to connect another Canvas", 409);
+            throw CanvasConnector.AlreadyConnected(existing);
         var redirect = instance.RedirectUri;
         if (redirectUri is not null)
         {
-            if (!Uri.TryCreate(redirectUri, UriKind.Absolute, out var r) || r.Scheme is not ("https" or "http") || r.Fragment.Length > 0)
-                throw new ConnectRejectedException("redirect_uri", "malformed", "redirect_uri must be an absolute http(s) URL without a fragment, registered on the developer key");
-            redirect = r.ToString();
+            redirect = CanvasInstances.RedirectUri(redirectUri)
+                ?? throw new ConnectRejectedException("redirect_uri", "malformed", "redirect_uri must be an absolute http(s) URL without a fragment, registered on the developer key");
         }
 
         // Old states go as new ones come: nothing else needs them.
         var now = Now;
         await db.OAuthStates.Where(s => s.ExpiresAt < now.AddDays(-1)).ExecuteDeleteAsync(ct);
-        var state = RandomToken();
-        var verifier = RandomToken();
+        var state = BearerSecrets.New();
+        var verifier = BearerSecrets.New();
         var row = new OAuthState
         {
-            StateHash = Hash(state),
+            StateHash = BearerSecrets.HashOf(state),
             UserId = userId,
             InstanceId = instance.Id,
             EncryptedVerifier = vault.Protect(SecretKind.PkceVerifier, userId, verifier),
             RedirectUri = redirect,
-            BrowserHash = browserSecret is null ? null : Hash(browserSecret),
+            BrowserHash = browserSecret is null ? null : BearerSecrets.HashOf(browserSecret),
             CreatedAt = now,
             ExpiresAt = now + StateLifetime,
         };
@@ -75,11 +72,11 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         CancellationToken ct)
     {
         if (string.IsNullOrEmpty(state) || state.Length > 200) throw Refused("state_missing", "the state parameter is missing: start again with Connect with Canvas");
-        var hash = Hash(state);
+        var hash = BearerSecrets.HashOf(state);
         var row = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.StateHash == hash, ct);
         if (row is null) throw Refused("state_invalid", "this sign-in was not started here (unknown state): start again with Connect with Canvas");
         var fromStarter = row.BrowserHash is not null && browserSecret is not null && CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(row.BrowserHash), Encoding.ASCII.GetBytes(Hash(browserSecret)));
+            Encoding.ASCII.GetBytes(row.BrowserHash), Encoding.ASCII.GetBytes(BearerSecrets.HashOf(browserSecret)));
         // An app proves it is the user by its API key; a browser by the cookie of the browser that started it (and, if
         // a dashboard session came along, that session must be the same user's).
         var bound = callerUserId is { } caller ? caller == row.UserId && (browserSecret is null || fromStarter) : fromStarter;
@@ -141,8 +138,4 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
     }
 
     private static ConnectRejectedException Refused(string code, string message) => new("state", code, message);
-
-    private static string RandomToken() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
-
-    private static string Hash(string value) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }

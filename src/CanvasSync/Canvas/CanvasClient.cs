@@ -25,7 +25,14 @@ public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, C
     {
         var origin = new Uri(baseUrl.GetLeftPart(UriPartial.Authority));
         var o = options.Value;
-        if (retryAttempts is { } retries) o = new CanvasOptions { RequestTimeoutSeconds = o.RequestTimeoutSeconds, MaxInFlightPerToken = o.MaxInFlightPerToken, RetryAttempts = retries };
+        if (retryAttempts is { } retries) o = new CanvasOptions
+        {
+            RequestTimeoutSeconds = o.RequestTimeoutSeconds,
+            MaxInFlightPerToken = o.MaxInFlightPerToken,
+            RetryAttempts = retries,
+            MaxAnswerBytes = o.MaxAnswerBytes,
+            MaxPagesPerCollection = o.MaxPagesPerCollection,
+        };
         var limit = maxInFlight ?? o.MaxInFlightPerToken;
         // A session with its own cap (one request at a time, say) gets a governor of its own that starts at that cap.
         var governor = maxInFlight is null ? governors.For(origin, credential.BudgetKey, limit) : new ThrottleGovernor(limit, initialLimit: limit);
@@ -35,7 +42,10 @@ public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, C
 
 public static class CanvasClientServiceCollectionExtensions
 {
-    /// <summary>The client with its transport: gzip, no redirects (the token never follows one), pooled connections.</summary>
+    /// <summary>
+    /// The client with its transport: no redirects (the token never follows one), pooled connections, and no automatic
+    /// decompression: <see cref="BoundedAnswer"/> decompresses, counting what it inflates.
+    /// </summary>
     public static IServiceCollection AddCanvasClient(this IServiceCollection services)
     {
         services.AddSingleton<ThrottleGovernors>();
@@ -58,7 +68,7 @@ public static class CanvasClientServiceCollectionExtensions
     private static void CanvasTransport(IHttpClientBuilder client) =>
         client.ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
         {
-            AutomaticDecompression = System.Net.DecompressionMethods.All,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(15),

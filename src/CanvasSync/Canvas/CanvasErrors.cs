@@ -55,3 +55,9 @@ public sealed class CanvasThrottledException(TimeSpan? retryAfter, string messag
 
 /// <summary>The SSRF guard refused the address (private network, not allowed host): never retried.</summary>
 public sealed class CanvasAddressRefusedException(string message) : CanvasException(message);
+
+/// <summary>
+/// An answer over Canvas:MaxAnswerBytes (on the wire or decompressed), or a collection past Canvas:MaxPagesPerCollection:
+/// that resource's error, never retried (the same answer would come again) and never the process's problem.
+/// </summary>
+public sealed class CanvasAnswerTooLargeException(string message) : CanvasProtocolException(message);

@@ -70,7 +70,7 @@ public sealed class CanvasOAuthClient(HttpClient http)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         using var response = await SendAsync(request, ct);
         if (response.IsSuccessStatusCode) return;
-        var body = await response.Content.ReadAsStringAsync(ct);
+        var body = await BodyAsync(response, ct);
         throw (int)response.StatusCode == 401 && response.Headers.WwwAuthenticate.Count > 0
             ? new CanvasTokenException(body.Contains("Expired", StringComparison.OrdinalIgnoreCase) ? DeadTokenReason.Expired : DeadTokenReason.Invalid, null,
                 "Canvas did not accept the access token to revoke it")
@@ -84,7 +84,7 @@ public sealed class CanvasOAuthClient(HttpClient http)
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/login/oauth2/token")) { Content = new FormUrlEncodedContent(form) };
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await SendAsync(request, ct);
-        var body = await response.Content.ReadAsStringAsync(ct);
+        var body = await BodyAsync(response, ct);
         if (!response.IsSuccessStatusCode) throw Refusal(response, body);
         try
         {
@@ -113,7 +113,7 @@ public sealed class CanvasOAuthClient(HttpClient http)
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, timeout.Token);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
@@ -136,6 +136,29 @@ public sealed class CanvasOAuthClient(HttpClient http)
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// The answer's text: Canvas's token answers and errors are a few hundred bytes, so only the first
+    /// <see cref="BoundedAnswer.ErrorBodyBytes"/> are read, within the request timeout.
+    /// </summary>
+    private static async Task<string> BodyAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(RequestTimeout);
+        var path = response.RequestMessage?.RequestUri?.AbsolutePath;
+        try
+        {
+            return Encoding.UTF8.GetString(await BoundedAnswer.ReadPrefixAsync(response.Content, BoundedAnswer.ErrorBodyBytes, $"{(int)response.StatusCode} from {path}", timeout.Token));
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new CanvasTransientException("timeout", $"the answer from {path} stalled", e);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new CanvasTransientException("connection", $"the connection was cut while reading {path}", e);
+        }
     }
 
     /// <summary>

@@ -25,6 +25,8 @@ public sealed partial class CanvasSession
     private readonly ILogger _logger;
     private readonly TimeSpan _requestTimeout;
     private readonly ResiliencePipeline _retry;
+    private readonly long _maxAnswerBytes;
+    private readonly int _maxPagesPerCollection;
     private volatile CanvasTokenException? _deadToken;
 
     internal CanvasSession(HttpClient http, Uri origin, CanvasCredential credential, ThrottleGovernor governor, CanvasAccounting accounting, CanvasTraffic traffic,
@@ -38,6 +40,8 @@ public sealed partial class CanvasSession
         Accounting = accounting;
         _logger = logger;
         _requestTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
+        _maxAnswerBytes = options.MaxAnswerBytes;
+        _maxPagesPerCollection = options.MaxPagesPerCollection;
         _retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = new PredicateBuilder().Handle<CanvasTransientException>().Handle<CanvasThrottledException>(),
@@ -81,8 +85,11 @@ public sealed partial class CanvasSession
         key ??= IdKey;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         Uri? url = Resolve(pathOrUrl);
-        while (url is not null)
+        for (var pages = 1; url is not null; pages++)
         {
+            // A Canvas whose next links never end (a hostile server) would otherwise be read forever.
+            if (pages > _maxPagesPerCollection)
+                throw new CanvasAnswerTooLargeException($"{collection}: more than {_maxPagesPerCollection} pages (Canvas:MaxPagesPerCollection); not read further");
             var (doc, next) = await FetchAsync(url, cancellationToken);
             using (doc)
             {
@@ -208,10 +215,10 @@ public sealed partial class CanvasSession
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.AcceptEncoding.ParseAdd(BoundedAnswer.AcceptEncoding);
         Accounting.Request();
 
         HttpResponseMessage response;
-        byte[] body;
         try
         {
             response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -239,9 +246,14 @@ public sealed partial class CanvasSession
             if (remaining is { } r) _traffic.Remaining(r);
             _governor.OnResponse(remaining);
             if (HeaderNumber(response, "X-Request-Cost") is { } cost) Accounting.Cost(cost);
+            var what = $"{(int)response.StatusCode} from {url.AbsolutePath}";
             try
             {
-                body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+                if (response.StatusCode != HttpStatusCode.OK)
+                    throw Refusal(url, response, await BoundedAnswer.ReadPrefixAsync(response.Content, BoundedAnswer.ErrorBodyBytes, what, timeout.Token));
+                var (doc, bytes) = await BoundedAnswer.ParseJsonAsync(response.Content, _maxAnswerBytes, what, timeout.Token);
+                Accounting.ResponseBody(bytes);
+                return (doc, NextLink(url, response));
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -251,55 +263,40 @@ public sealed partial class CanvasSession
             {
                 throw new CanvasTransientException("connection", $"the connection was cut while reading {url.AbsolutePath}", e);
             }
-
-            Accounting.ResponseBody(body.Length);
-            return Classify(url, response, body);
         }
     }
 
-    private (JsonDocument, Uri?) Classify(Uri url, HttpResponseMessage response, byte[] body)
+    /// <summary>Every answer but a 200, classified as canvas-api.md §2 says; as the error to throw.</summary>
+    private CanvasException Refusal(Uri url, HttpResponseMessage response, byte[] body)
     {
         var status = (int)response.StatusCode;
         var what = $"{status} from {url.AbsolutePath}";
         switch (status)
         {
-            case 200:
-                JsonDocument doc;
-                try
-                {
-                    doc = JsonDocument.Parse(body);
-                }
-                catch (JsonException e)
-                {
-                    // A 200 whose body does not parse was cut short somewhere between Canvas and us.
-                    throw new CanvasTransientException("truncated", $"{what}: the body is not complete JSON ({body.Length} bytes)", e);
-                }
-
-                return (doc, NextLink(url, response));
             case 401 when response.Headers.WwwAuthenticate.Count > 0:
-                throw DeadTokenFrom(body, what);
+                return DeadTokenFrom(body, what);
             case 401:
-                throw new CanvasPermissionException($"{what}: the token may not read this resource");
+                return new CanvasPermissionException($"{what}: the token may not read this resource");
             case 403 or 429 when status == 429 || Encoding.UTF8.GetString(body).Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):
                 _governor.OnThrottled();
                 Accounting.ThrottledResponse();
                 _traffic.Throttled();
-                throw new CanvasThrottledException(response.Headers.RetryAfter?.Delta, $"{what}: rate limit exceeded");
+                return new CanvasThrottledException(response.Headers.RetryAfter?.Delta, $"{what}: rate limit exceeded");
             case 403:
-                throw new CanvasForbiddenException($"{what}: {Snippet(body)}");
+                return new CanvasForbiddenException($"{what}: {Snippet(body)}");
             case 404:
-                throw new CanvasNotFoundException($"{what}: not found");
+                return new CanvasNotFoundException($"{what}: not found");
             case 400 or 422:
                 LogBadRequest(_logger, status, url.PathAndQuery, Snippet(body));
-                throw new CanvasBadRequestException($"{what}: Canvas rejected the request", Snippet(body));
+                return new CanvasBadRequestException($"{what}: Canvas rejected the request", Snippet(body));
             case >= 300 and < 400:
                 var location = response.Headers.Location is { } l ? new Uri(url, l) : null;
-                throw new CanvasRedirectException($"{what}: Canvas redirected to {location?.Host}; not followed, so the token stays on {BaseUrl.Host}", location);
+                return new CanvasRedirectException($"{what}: Canvas redirected to {location?.Host}; not followed, so the token stays on {BaseUrl.Host}", location);
             case 408 or >= 500:
                 var html = response.Content.Headers.ContentType?.MediaType == "text/html";
-                throw new CanvasTransientException(html ? "proxy_error" : "server_error", $"{what}{(html ? " (an HTML error page)" : "")}");
+                return new CanvasTransientException(html ? "proxy_error" : "server_error", $"{what}{(html ? " (an HTML error page)" : "")}");
             default:
-                throw new CanvasProtocolException($"{what}: unexpected status");
+                return new CanvasProtocolException($"{what}: unexpected status");
         }
     }
 

@@ -43,6 +43,17 @@ public sealed class CanvasOptions
     /// <summary>Retries of one request after a transient failure or a rate-limit refusal.</summary>
     [Range(0, 20)]
     public int RetryAttempts { get; set; } = 8;
+
+    /// <summary>
+    /// The most one Canvas answer may be, on the wire and again after decompression: a larger one is that resource's
+    /// error. Canvas's own pages are at most a few MB (100 assignments with long descriptions).
+    /// </summary>
+    [Range(65_536d, 1_073_741_824d)]
+    public long MaxAnswerBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>The most pages one collection may have; a Canvas whose next links never end is stopped here.</summary>
+    [Range(10, 1_000_000)]
+    public int MaxPagesPerCollection { get; set; } = 20_000;
 }
 
 /// <summary>Section "Sync": when background syncs run.</summary>

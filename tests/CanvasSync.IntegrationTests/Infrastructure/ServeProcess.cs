@@ -23,6 +23,13 @@ public sealed partial class ServeProcess : IAsyncDisposable
     public ConcurrentQueue<string> Output { get; }
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The most memory the node has held resident since it started (Linux's VmHWM), in bytes.</summary>
+    public long PeakResidentBytes()
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     /// <param name="settings">Configuration keys ("Sync:Workers") and values on top of the loopback sandbox's.</param>
     public static async Task<ServeProcess> StartAsync(string name, string db, string masterKeyFile, string role = "all",
         IReadOnlyDictionary<string, string>? settings = null)

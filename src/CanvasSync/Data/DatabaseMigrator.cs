@@ -1,3 +1,4 @@
+using CanvasSync.Features.Assignments;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -19,9 +20,13 @@ public static class DatabaseMigrator
         }
 
         // Nothing to do, nothing to lock: a restart after a crash must not wait on a lock the dead process held.
-        if (!(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any()) return;
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count == 0) return;
         if (db.Database.IsSqlite()) await ClearStaleSqliteLockAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+        // What SQL cannot compute: descriptions mirrored before they were rendered at sync time.
+        if (pending.Any(m => m.EndsWith("_AssignmentDescriptions", StringComparison.Ordinal)))
+            await AssignmentDescription.BackfillAsync(db, cancellationToken);
 
         // WAL lets the API read while a sync writes; it is a property of the file, so set it once here.
         if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
+using CanvasSync.Features.Assignments;
 
 namespace CanvasSync.Data.Mirror;
 
@@ -26,7 +27,7 @@ public sealed record MirrorTable(string Name, string EntityType, string[] Column
     public static readonly MirrorTable AssignmentGroups = new("assignment_groups", "assignment_groups", ["course_canvas_id", "name", "position", "group_weight"]);
     public static readonly MirrorTable Assignments = new("assignments", "assignments",
         ["course_canvas_id", "assignment_group_canvas_id", "name", "due_at", "unlock_at", "lock_at", "points_possible", "grading_type",
-         "submission_types", "published", "quiz_id", "discussion_topic_id", "canvas_updated_at"]);
+         "submission_types", "published", "quiz_id", "discussion_topic_id", "canvas_updated_at", "description_html", "description_text"]);
     public static readonly MirrorTable Submissions = new("submissions", "submissions",
         ["course_canvas_id", "assignment_canvas_id", "user_canvas_id", "workflow_state", "score", "grade", "submitted_at", "graded_at",
          "posted_at", "excused", "late", "missing"]);
@@ -58,13 +59,16 @@ public static class MirrorRows
     public static MirrorRow AssignmentGroup(CanvasItem<CanvasAssignmentGroup> i, long courseId) =>
         new(i.Value.Id, i.RawJson, [courseId, i.Value.Name ?? "", i.Value.Position ?? 0, i.Value.GroupWeight]);
 
-    public static MirrorRow Assignment(CanvasItem<CanvasAssignment> i)
+    /// <summary>The description is rendered here, once per sync that reads it, so no page view ever parses Canvas HTML.</summary>
+    public static MirrorRow Assignment(CanvasItem<CanvasAssignment> i, string canvasBaseUrl)
     {
         var a = i.Value;
+        var description = AssignmentDescription.Render(a.Description, canvasBaseUrl);
         return new MirrorRow(a.Id, i.RawJson,
         [
             a.CourseId, a.AssignmentGroupId, a.Name ?? "", a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible, a.GradingType,
             string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
+            description.Html, description.Text,
         ]);
     }
 

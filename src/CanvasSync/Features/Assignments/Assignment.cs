@@ -27,4 +27,8 @@ public sealed class Assignment : MirroredEntity
     public long? DiscussionTopicId { get; set; }
     /// <summary>Canvas's updated_at: moves on edits to the assignment, not on grading.</summary>
     public DateTime? CanvasUpdatedAt { get; set; }
+    /// <summary>The description made safe to show, rendered when the sync wrote the row (<see cref="AssignmentDescription"/>).</summary>
+    public string? DescriptionHtml { get; set; }
+    /// <summary>The description as plain text (tasks, exports), rendered with <see cref="DescriptionHtml"/>.</summary>
+    public string? DescriptionText { get; set; }
 }

@@ -2,6 +2,8 @@ namespace CanvasSync.Features.SyncRuns;
 
 /// <summary>What every page of one run needs to know.</summary>
 internal sealed record RunContext(long RunId, long ConnectionId, SyncType Type, SyncScope Scope,
+    /// <summary>The connection's Canvas (scheme, host, port): relative links in descriptions resolve against it.</summary>
+    string CanvasBaseUrl,
     /// <summary>When the run first started (kept across resumes): rows not seen since then were not listed.</summary>
     DateTime SeenSince,
     /// <summary>Delta only: changes since this moment (the last complete sync's start, less an overlap).</summary>

@@ -205,7 +205,7 @@ public sealed partial class SyncEngine
             throw await UnfinishedRunOfAsync(connectionId, ct) is { } other ? new SyncAlreadyRunningException(other) : (Exception)new InvalidOperationException("the run could not be started");
         }
         var since = run.Type == SyncType.Delta && lastComplete is { } last ? last - DeltaOverlap : (DateTime?)null;
-        return (run, new RunContext(run.Id, connectionId, run.Type, SyncScope.FromJson(run.ScopeJson), run.StartedAt!.Value, since), resumed, new Uri(connection.BaseUrl));
+        return (run, new RunContext(run.Id, connectionId, run.Type, SyncScope.FromJson(run.ScopeJson), connection.BaseUrl, run.StartedAt!.Value, since), resumed, new Uri(connection.BaseUrl));
     }
 
     /// <summary>A delta needs a complete sync to start from; without one it is a full sync.</summary>

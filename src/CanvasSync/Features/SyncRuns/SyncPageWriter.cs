@@ -60,7 +60,7 @@ internal sealed class SyncPageWriter(DbConnection connection, DbTransaction tran
 
     public async Task AssignmentsAsync(CheckpointWork work, CanvasPage<CanvasAssignment> page, bool done, PageEffects fx)
     {
-        await UpsertAsync(fx, MirrorTable.Assignments, page.Items.Select(MirrorRows.Assignment));
+        await UpsertAsync(fx, MirrorTable.Assignments, page.Items.Select(i => MirrorRows.Assignment(i, run.CanvasBaseUrl)));
         if (!done) return;
 
         // Canvas keeps no tombstone for a deleted assignment: missing from a complete listing means deleted,

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
-using AngleSharp.Html.Parser;
 using CanvasSync.Data;
 using CanvasSync.Data.Mirror;
 using CanvasSync.Features.Submissions;
@@ -13,16 +10,8 @@ namespace CanvasSync.Features.Tasks;
 /// Maps the mirror's assignments, and the planner's other to-dos (<see cref="PlannerTasks"/>), to planner tasks after each sync. Only the Canvas-derived fields are rewritten, and
 /// only when they changed; the user's own fields (done, estimate, notes) are never touched.
 /// </summary>
-public static partial class TaskMapper
+public static class TaskMapper
 {
-    private static readonly HtmlParser Html = new();
-
-    [GeneratedRegex(@"[^\S\n]+")]
-    private static partial Regex Spaces();
-
-    /// <summary>Elements that end a line of text: without a break after them, "<p>a</p><p>b</p>" would read "ab".</summary>
-    private const string BlockElements = "p, div, br, li, tr, td, th, h1, h2, h3, h4, h5, h6, table, ul, ol, blockquote, pre, hr";
-
     public static async Task<WriteCounts> RefreshAsync(CanvasSyncDbContext db, long connectionId, DateTime now, CancellationToken ct)
     {
         // One transaction with one change version, so the change feed sees every task change of this refresh or none.
@@ -43,7 +32,7 @@ public static partial class TaskMapper
         {
             ConnectionId = connectionId,
             Title = a.Name,
-            Description = PlainText(a.RawJson),
+            Description = a.DescriptionText,
             DueDate = a.DueAt,
             EstimatedMinutes = a.PointsPossible is { } p ? (int)Math.Round(p * 3) : null,
             Subject = courses.GetValueOrDefault(a.CourseCanvasId),
@@ -104,21 +93,5 @@ public static partial class TaskMapper
         (to.Title, to.Description, to.DueDate, to.EstimatedMinutes, to.Subject, to.Type, to.Completed, to.ExternalCourseId, to.ExternalUpdatedAt, to.DeletedAt) =
             (from.Title, from.Description, from.DueDate, from.EstimatedMinutes, from.Subject, from.Type, from.Completed, from.ExternalCourseId, from.ExternalUpdatedAt, null);
         return changed;
-    }
-
-    /// <summary>
-    /// The description as text, by a real HTML parser: scripts and styles dropped, entities decoded, one line per
-    /// block element, spaces folded.
-    /// </summary>
-    public static string? PlainText(string assignmentJson)
-    {
-        using var doc = JsonDocument.Parse(assignmentJson);
-        if (!doc.RootElement.TryGetProperty("description", out var d) || d.GetString() is not { Length: > 0 } html) return null;
-        var parsed = Html.ParseDocument(html);
-        foreach (var node in parsed.QuerySelectorAll("script, style")) node.Remove();
-        foreach (var block in parsed.QuerySelectorAll(BlockElements)) block.After(parsed.CreateTextNode("\n"));
-        var lines = (parsed.Body?.TextContent ?? "").Split('\n').Select(l => Spaces().Replace(l, " ").Trim()).Where(l => l.Length > 0);
-        var text = string.Join('\n', lines);
-        return text.Length == 0 ? null : text;
     }
 }

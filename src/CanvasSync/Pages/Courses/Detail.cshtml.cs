@@ -41,7 +41,8 @@ public sealed class DetailModel(CanvasSyncDbContext db) : PageModel
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.ConnectionId == me.Id && a.CourseCanvasId == id && a.DeletedAt == null)
             .OrderBy(a => a.DueAt == null).ThenBy(a => a.DueAt).ThenBy(a => a.CanvasId).ToListAsync(ct);
         var views = await AssignmentViews.BuildAsync(db, me, assignments, ct);
-        Assignments = views.Zip(assignments, (v, a) => (v, SafeHtml.Description(a.RawJson, me.BaseUrl))).ToList();
+        // Rendered and made safe when the sync wrote the row: a view never parses Canvas HTML.
+        Assignments = views.Zip(assignments, (v, a) => (v, a.DescriptionHtml is { } html ? new HtmlString(html) : (IHtmlContent?)null)).ToList();
 
         if (Teaches)
         {

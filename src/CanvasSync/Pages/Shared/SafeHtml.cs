@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
@@ -33,33 +33,32 @@ public static partial class SafeHtml
     [GeneratedRegex("^data:image/(png|jpeg|gif|webp);base64,", RegexOptions.IgnoreCase)]
     private static partial Regex RasterDataUri();
 
-    /// <summary>Null for no content.</summary>
-    public static IHtmlContent? From(string? html, string canvasBaseUrl)
+    /// <summary>
+    /// Null for no content, or when cleaning takes longer than <paramref name="budget"/>. Callers bound the input first
+    /// (<see cref="Features.Assignments.AssignmentDescription"/>): the parser's work grows with nesting depth.
+    /// </summary>
+    public static IHtmlContent? From(string? html, string canvasBaseUrl, TimeSpan? budget = null)
     {
         if (string.IsNullOrWhiteSpace(html)) return null;
         var document = Parser.ParseDocument("<body></body>");
         var body = document.Body!;
         body.InnerHtml = html;
         var baseUri = new Uri(canvasBaseUrl.TrimEnd('/') + "/");
-        Clean(body, baseUri);
+        var deadline = Stopwatch.GetTimestamp() + (long)((budget ?? TimeSpan.FromSeconds(30)).TotalSeconds * Stopwatch.Frequency);
+        if (!Clean(body, baseUri, deadline)) return null;
         return string.IsNullOrWhiteSpace(body.InnerHtml) ? null : new HtmlString(body.InnerHtml);
     }
 
-    /// <summary>The description Canvas served with an assignment (its raw JSON), made safe.</summary>
-    public static IHtmlContent? Description(string rawJson, string canvasBaseUrl)
+    /// <summary>False when the deadline passed before the whole tree was cleaned (what is left is not safe to show).</summary>
+    private static bool Clean(IElement parent, Uri baseUri, long deadline)
     {
-        using var doc = JsonDocument.Parse(rawJson);
-        return doc.RootElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? From(d.GetString(), canvasBaseUrl) : null;
-    }
-
-    private static void Clean(IElement parent, Uri baseUri)
-    {
+        if (Stopwatch.GetTimestamp() > deadline) return false;
         foreach (var node in parent.ChildNodes.ToList())
         {
             if (node is IComment) { node.RemoveFromParent(); continue; }
             if (node is not IElement element) continue;
             if (DroppedWhole.Contains(element.LocalName)) { element.Remove(); continue; }
-            Clean(element, baseUri);
+            if (!Clean(element, baseUri, deadline)) return false;
             if (!Kept.Contains(element.LocalName))
             {
                 // Unknown wrappers go, their text stays.
@@ -70,6 +69,8 @@ public static partial class SafeHtml
 
             KeepSafeAttributes(element, baseUri);
         }
+
+        return true;
     }
 
     private static void KeepSafeAttributes(IElement element, Uri baseUri)

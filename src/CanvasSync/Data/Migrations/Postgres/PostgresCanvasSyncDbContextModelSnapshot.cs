@@ -147,6 +147,14 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("deleted_at");
 
+                    b.Property<string>("DescriptionHtml")
+                        .HasColumnType("text")
+                        .HasColumnName("description_html");
+
+                    b.Property<string>("DescriptionText")
+                        .HasColumnType("text")
+                        .HasColumnName("description_text");
+
                     b.Property<long?>("DiscussionTopicId")
                         .HasColumnType("bigint")
                         .HasColumnName("discussion_topic_id");

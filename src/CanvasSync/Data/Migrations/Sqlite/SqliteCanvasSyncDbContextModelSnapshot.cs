@@ -136,6 +136,14 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("deleted_at");
 
+                    b.Property<string>("DescriptionHtml")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description_html");
+
+                    b.Property<string>("DescriptionText")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("description_text");
+
                     b.Property<long?>("DiscussionTopicId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("discussion_topic_id");

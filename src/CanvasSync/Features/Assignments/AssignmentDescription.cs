@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using AngleSharp.Html.Parser;
+using CanvasSync.Data;
+using CanvasSync.Pages.Shared;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.Assignments;
+
+/// <summary>An assignment's description as CanvasSync shows it: safe HTML for pages, plain text for tasks. Null: none.</summary>
+public sealed record RenderedDescription(string? Html, string? Text);
+
+/// <summary>
+/// Renders an assignment's description once, when a sync writes the assignment, never on a page view. Canvas HTML is
+/// whatever a teacher (or a hostile Canvas) sent, and an HTML5 parser's work grows with nesting depth (50,000 nested
+/// divs take AngleSharp 18 s), so the work is bounded before parsing: at most <see cref="MaxTags"/> tags nested at
+/// most <see cref="MaxDepth"/> deep, counted by one linear scan, and at most <see cref="TimeBudget"/> of sanitising.
+/// A description past a bound is shown as plain text taken by that same linear scan, with a line saying so.
+/// </summary>
+public static partial class AssignmentDescription
+{
+    public const int MaxTags = 10_000;
+    public const int MaxDepth = 100;
+    public const int MaxTextChars = 200_000;
+    public static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(2);
+
+    public const string TooComplexNote = "This description is too complex to show formatted here; open it in Canvas to see it as its author made it.";
+
+    private static readonly HtmlParser Parser = new();
+
+    /// <summary>Elements that end a line of text: without a break after them, "&lt;p&gt;a&lt;/p&gt;&lt;p&gt;b&lt;/p&gt;" would read "ab".</summary>
+    private const string BlockElements = "p, div, br, li, tr, td, th, h1, h2, h3, h4, h5, h6, table, ul, ol, blockquote, pre, hr";
+
+    /// <summary>Elements with no end tag, and elements whose end tag HTML lets a writer leave out: neither deepens nesting.</summary>
+    private static readonly HashSet<string> Flat = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
+        "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "thead", "tbody", "tfoot", "colgroup", "caption",
+    };
+
+    [GeneratedRegex(@"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>", RegexOptions.NonBacktracking)]
+    private static partial Regex Tag();
+
+    [GeneratedRegex(@"[^\S\n]+")]
+    private static partial Regex Spaces();
+
+    public static RenderedDescription Render(string? html, string canvasBaseUrl)
+    {
+        if (string.IsNullOrWhiteSpace(html)) return new RenderedDescription(null, null);
+        if (!WithinBounds(html)) return Fallback(html);
+        var clock = Stopwatch.StartNew();
+        var text = PlainText(html);
+        var safe = SafeHtml.From(html, canvasBaseUrl, TimeBudget - clock.Elapsed);
+        return safe is null && clock.Elapsed > TimeBudget ? Fallback(html) : new RenderedDescription(safe?.ToString(), text);
+    }
+
+    /// <summary>
+    /// Once, when the migration that added the rendered columns runs: every assignment mirrored before it is rendered
+    /// from its raw JSON, a batch at a time, so tasks and pages keep their descriptions without waiting for a sync.
+    /// </summary>
+    public static async Task BackfillAsync(CanvasSyncDbContext db, CancellationToken ct)
+    {
+        var bases = await db.Connections.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.BaseUrl, ct);
+        long after = 0;
+        while (true)
+        {
+            var batch = await db.Assignments.Where(a => a.Id > after).OrderBy(a => a.Id).Take(500).ToListAsync(ct);
+            if (batch.Count == 0) return;
+            foreach (var a in batch)
+            {
+                using var json = JsonDocument.Parse(a.RawJson);
+                var html = json.RootElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+                (a.DescriptionHtml, a.DescriptionText) = Render(html, bases.GetValueOrDefault(a.ConnectionId, "https://canvas.invalid"));
+            }
+
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            after = batch[^1].Id;
+        }
+    }
+
+    /// <summary>At most <see cref="MaxTags"/> tags, nested at most <see cref="MaxDepth"/> deep, by one linear scan.</summary>
+    public static bool WithinBounds(string html)
+    {
+        int tags = 0, depth = 0;
+        foreach (Match m in Tag().Matches(html))
+        {
+            if (++tags > MaxTags) return false;
+            var name = m.Groups[2].Value;
+            if (Flat.Contains(name) || m.Groups[3].ValueSpan.EndsWith("/")) continue;
+            if (m.Groups[1].Length > 0) depth = Math.Max(0, depth - 1);
+            else if (++depth > MaxDepth) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The description as text, by a real HTML parser: scripts and styles dropped, entities decoded, one line per
+    /// block element, spaces folded. Only for HTML <see cref="WithinBounds"/>.
+    /// </summary>
+    private static string? PlainText(string html)
+    {
+        var parsed = Parser.ParseDocument(html);
+        foreach (var node in parsed.QuerySelectorAll("script, style")) node.Remove();
+        foreach (var block in parsed.QuerySelectorAll(BlockElements)) block.After(parsed.CreateTextNode("\n"));
+        return Folded(parsed.Body?.TextContent ?? "");
+    }
+
+    /// <summary>Past a bound: the text between the tags (linear, no parser), shown escaped under a note.</summary>
+    private static RenderedDescription Fallback(string html)
+    {
+        var text = Folded(WebUtility.HtmlDecode(Tag().Replace(html, m => Flat.Contains(m.Groups[2].Value) ? "\n" : " ")));
+        if (text is { Length: > MaxTextChars }) text = text[..MaxTextChars] + "…";
+        var page = new StringBuilder("<p><em>").Append(WebUtility.HtmlEncode(TooComplexNote)).Append("</em></p>");
+        if (text is not null) page.Append("<pre>").Append(WebUtility.HtmlEncode(text)).Append("</pre>");
+        return new RenderedDescription(page.ToString(), text);
+    }
+
+    private static string? Folded(string text)
+    {
+        var lines = text.Split('\n').Select(l => Spaces().Replace(l, " ").Trim()).Where(l => l.Length > 0);
+        var joined = string.Join('\n', lines);
+        return joined.Length == 0 ? null : joined;
+    }
+}

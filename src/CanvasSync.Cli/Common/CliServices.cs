@@ -1,4 +1,6 @@
 using CanvasSync.Hosting;
+using CanvasSync.Security;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +25,7 @@ internal static class CliServices
         builder.AddCanvasSync();
         var host = builder.Build();
         await host.Services.PrepareCanvasSyncAsync(ct); // a bad setting fails here, with its name
+        await host.Services.GetRequiredService<KeyRing>().VerifyMasterKeyAsync(ct); // so does a master key that is not the ring's
         return host;
     }
 }

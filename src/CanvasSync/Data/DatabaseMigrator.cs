@@ -1,4 +1,5 @@
 using CanvasSync.Features.Assignments;
+using CanvasSync.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -17,6 +18,7 @@ public static class DatabaseMigrator
             var path = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
             var dir = Path.GetDirectoryName(Path.GetFullPath(path));
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            if (path != ":memory:") PrivateFiles.CreateIfMissing(path); // SQLite would create it readable by everyone (umask 022)
         }
 
         // Nothing to do, nothing to lock: a restart after a crash must not wait on a lock the dead process held.

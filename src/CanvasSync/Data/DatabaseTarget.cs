@@ -71,6 +71,9 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
     public static string Redact(string value) =>
         System.Text.RegularExpressions.Regex.Replace(value, "(?i)(password|pwd)=[^;]*", "$1=***");
 
+    /// <summary>The SQLite database file, or null on PostgreSQL.</summary>
+    public string? SqlitePath => Provider == DatabaseProvider.Sqlite ? new SqliteConnectionStringBuilder(ConnectionString).DataSource : null;
+
     public void Configure(DbContextOptionsBuilder options)
     {
         if (Provider == DatabaseProvider.Sqlite) options.UseSqlite(ConnectionString);

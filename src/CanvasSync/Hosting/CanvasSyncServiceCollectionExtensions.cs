@@ -83,6 +83,7 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddSingleton<MasterKeyFile>();
         // A fixed application name: every node and the CLI, wherever installed, share one key ring.
         services.AddDataProtection().SetApplicationName("CanvasSync").PersistKeysToDbContext<CanvasSyncDbContext>();
+        KeyRingRefresh.Register(services);
         services.AddOptions<KeyManagementOptions>().Configure<MasterKeyFile>((o, file) => o.XmlEncryptor = new MasterKeyXmlEncryptor(file));
         services.AddSingleton<TokenVault>();
         services.AddSingleton<Features.Calendar.CalendarFeeds>();

@@ -106,12 +106,31 @@ public static partial class CanvasSyncWebApp
         _ = app.Services.GetRequiredService<IOptions<MonitoringOptions>>().Value;
         await app.Services.PrepareCanvasSyncAsync(cancellationToken);
         await app.Services.GetRequiredService<KeyRing>().EnsureMasterKeyAsync(cancellationToken);
-        var unreadable = await app.Services.GetRequiredService<ConnectionTokens>().CheckAllAsync(cancellationToken);
+        await app.Services.GetRequiredService<KeyRing>().VerifyMasterKeyAsync(cancellationToken);
+        WarnAboutReadableFiles(app);
+        var (unreadable, restored) = await app.Services.GetRequiredService<ConnectionTokens>().CheckAllAsync(cancellationToken);
         if (unreadable > 0) LogUnreadableTokens(app.Logger, unreadable);
+        if (restored > 0) LogRestoredTokens(app.Logger, restored);
     }
+
+    /// <summary>The master key and a SQLite database are the deployment's secrets: say so when others may read them.</summary>
+    private static void WarnAboutReadableFiles(WebApplication app)
+    {
+        var masterKey = app.Services.GetRequiredService<MasterKeyFile>().Path;
+        if (PrivateFiles.OthersMayRead(masterKey)) LogReadableFile(app.Logger, "the master key file", masterKey);
+        var database = app.Services.GetRequiredService<DatabaseTarget>();
+        if (database.Provider == DatabaseProvider.Sqlite && database.SqlitePath is { } path && PrivateFiles.OthersMayRead(path))
+            LogReadableFile(app.Logger, "the SQLite database", path);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Other users of this machine may read {What} {Path}; make it readable by the service's user only (chmod 600)")]
+    private static partial void LogReadableFile(ILogger logger, string what, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} stored Canvas tokens cannot be decrypted (was the master key replaced?); their connections now show needs_reauth")]
     private static partial void LogUnreadableTokens(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} stored Canvas tokens marked unreadable earlier decrypt again; their connections are usable again")]
+    private static partial void LogRestoredTokens(ILogger logger, int count);
 
     /// <summary>
     /// What every entry point (serve, the CLI's one-shot commands) does before work: validates every option (a bad one

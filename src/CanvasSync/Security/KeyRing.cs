@@ -27,6 +27,27 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
     }
 
     /// <summary>
+    /// Before anything reads or writes a secret: a master key file that exists must open the key ring the database
+    /// holds. A wrong or damaged file stops the process here with one line, having changed nothing; without this,
+    /// Data Protection would find no readable key, make a new one (an orphan in the ring), and every stored secret
+    /// would read as lost. A ring that still holds keys of a lost master key (after `keys new-master`) is fine as long
+    /// as one key opens.
+    /// </summary>
+    public async Task VerifyMasterKeyAsync(CancellationToken ct)
+    {
+        if (!masterKey.Exists) return;
+        var key = masterKey.Key; // a damaged file throws here, with its path
+        await using var db = database.CreateContext();
+        var stored = await db.DataProtectionKeys.AsNoTracking().Where(k => k.Xml != null).Select(k => k.Xml!).ToListAsync(ct);
+        if (stored.Count == 0) return;
+        var sealedWith = stored.Select(MasterKeyXmlDecryptor.MasterKeyIdOf).Where(id => id is not null).Distinct().ToList();
+        if (stored.Any(xml => MasterKeyXmlDecryptor.Opens(key, xml))) return;
+        throw new MasterKeyException($"Security:MasterKeyFile {masterKey.Path} (master key {key.Id}) cannot open any of the {stored.Count} keys in the database, " +
+            $"which were encrypted with master key {string.Join(", ", sealedWith)}. Nothing was changed. Point Security:MasterKeyFile at that file; " +
+            "if it is lost, move this one away and run `canvas-sync keys new-master` (every user then reconnects Canvas).");
+    }
+
+    /// <summary>
     /// A new default key, then every stored token re-encrypted with it. Old keys stay, so nothing in flight breaks.
     /// If some tokens do not decrypt, the master key is probably the wrong file: nothing is changed unless
     /// <paramref name="dropUnreadable"/>, which gives those connections needs_reauth.
@@ -100,8 +121,11 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
     {
         if (masterKey.Exists) throw new MasterKeyException($"{masterKey.Path} exists; move it away first if it really is lost or wrong");
         MasterKey.Create(masterKey.Path);
+        // A key sealed with the new master at once, so that the next start finds a key it can open.
+        var at = time.GetUtcNow();
+        keys.CreateNewKey(at, at.AddDays(90));
         await using var db = database.CreateContext();
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = at.UtcDateTime;
         var connections = await db.Connections.Where(c => c.EncryptedToken != null).ToListAsync(ct);
         foreach (var c in connections) MarkUnreadable(c, now);
         await db.SaveChangesAsync(ct);

@@ -39,6 +39,26 @@ public sealed class MasterKeyXmlEncryptor(MasterKeyFile file) : IXmlEncryptor
 /// <summary>Data Protection creates this by type with the service provider, when it reads an encrypted key.</summary>
 public sealed class MasterKeyXmlDecryptor(IServiceProvider services) : IXmlDecryptor
 {
+    /// <summary>The master key id a stored key-ring entry (its whole XML) was sealed with, or null if it names none.</summary>
+    public static string? MasterKeyIdOf(string keyXml) =>
+        (string?)XElement.Parse(keyXml).Descendants("encryptedWithMasterKey").FirstOrDefault()?.Attribute("masterKeyId");
+
+    /// <summary>Whether <paramref name="key"/> opens a stored key-ring entry (its whole XML).</summary>
+    public static bool Opens(MasterKey key, string keyXml)
+    {
+        var sealedElement = XElement.Parse(keyXml).Descendants("encryptedWithMasterKey").FirstOrDefault();
+        if (sealedElement is null || (string?)sealedElement.Attribute("masterKeyId") != key.Id) return false;
+        try
+        {
+            key.Open(Convert.FromBase64String((string?)sealedElement.Element("value") ?? ""));
+            return true;
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException)
+        {
+            return false;
+        }
+    }
+
     public XElement Decrypt(XElement encryptedElement)
     {
         var key = services.GetRequiredService<MasterKeyFile>().Key;

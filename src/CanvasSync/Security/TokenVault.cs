@@ -12,7 +12,7 @@ public enum SecretKind { CanvasApiToken, CanvasRefreshToken, OAuthClientSecret, 
 /// Canvas tokens in and out of their stored, encrypted form: ASP.NET Core Data Protection, one purpose per
 /// CanvasSync user, so a ciphertext copied onto another user's row does not decrypt.
 /// </summary>
-public sealed class TokenVault(IDataProtectionProvider provider)
+public sealed class TokenVault(IDataProtectionProvider provider, KeyRingRefresh keyRing)
 {
     private IDataProtector For(SecretKind kind, long ownerId) =>
         provider.CreateProtector("CanvasSync." + kind, "v1", ownerId.ToString(CultureInfo.InvariantCulture));
@@ -28,8 +28,18 @@ public sealed class TokenVault(IDataProtectionProvider provider)
 
     public bool TryUnprotect(SecretKind kind, long ownerId, string ciphertext, out string plain) => TryUnprotect(For(kind, ownerId), ciphertext, out plain);
 
-    /// <summary>Any protector's ciphertext back, or false (a lost key, an altered text), for every secret CanvasSync stores.</summary>
-    public static bool TryUnprotect(IDataProtector protector, string ciphertext, out string plain)
+    /// <summary>
+    /// Any protector's ciphertext back, or false (a lost key, an altered text), for every secret CanvasSync stores. A
+    /// ciphertext made with a key this process has not loaded yet (`keys rotate` ran elsewhere) reloads the key ring
+    /// once and is tried again, so a rotation never reads as a lost key.
+    /// </summary>
+    public bool TryUnprotect(IDataProtector protector, string ciphertext, out string plain)
+    {
+        if (TryOnce(protector, ciphertext, out plain)) return true;
+        return KeyIdOrNull(ciphertext) is { } keyId && keyRing.EnsureKnown(keyId) && TryOnce(protector, ciphertext, out plain);
+    }
+
+    private static bool TryOnce(IDataProtector protector, string ciphertext, out string plain)
     {
         try
         {
@@ -40,6 +50,18 @@ public sealed class TokenVault(IDataProtectionProvider provider)
         {
             plain = "";
             return false;
+        }
+    }
+
+    private static Guid? KeyIdOrNull(string ciphertext)
+    {
+        try
+        {
+            return KeyIdOf(ciphertext);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            return null; // not a Data Protection payload at all
         }
     }
 

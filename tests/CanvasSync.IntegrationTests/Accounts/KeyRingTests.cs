@@ -1,7 +1,11 @@
+using System.Diagnostics;
+using System.Reflection;
 using CanvasSync.Features.Connections;
+using CanvasSync.Features.SyncRuns;
 using CanvasSync.IntegrationTests.Infrastructure;
 using CanvasSync.Sandbox;
 using CanvasSync.Security;
+using Microsoft.AspNetCore.DataProtection.KeyManagement.Internal;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
@@ -48,37 +52,131 @@ public sealed class KeyRingTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task Without_the_right_master_key_tokens_are_unreadable_and_connections_need_reauth(string provider)
+    public async Task A_wrong_or_damaged_master_key_stops_start_up_and_changes_nothing_and_the_right_one_mends_what_an_earlier_one_broke(string provider)
     {
-        var database = await TestDatabase.CreateAsync(provider, postgres);
-        var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
         var keyFile = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
         long userId;
+        string aliceKey, feed;
         await using (var first = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox))
         {
             var alice = await first.AddUserAsync("alice");
-            userId = alice.UserId;
+            (userId, aliceKey) = (alice.UserId, alice.ApiKey);
             (await first.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
+            feed = await FeedTokenAsync(alice.Http);
         }
+
+        var before = await SnapshotAsync(database, userId);
 
         // The file is gone while the database holds keys: start-up stops and says what to do.
         var missing = await Assert.ThrowsAsync<MasterKeyException>(() => StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".missing", sandbox: sandbox));
         Assert.Contains("keys new-master", missing.Message, StringComparison.Ordinal);
 
-        // Another master key in its place: nothing can be read, and the connection says so.
+        // Another master key in its place, or a damaged file: one line, and nothing in the database changed.
         MasterKey.Create(keyFile + ".other");
-        await using var second = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".other", sandbox: sandbox);
-        await using (var db = second.Database.Context())
+        var other = await Assert.ThrowsAsync<MasterKeyException>(() => StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".other", sandbox: sandbox));
+        Assert.Contains("cannot open any of the", other.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', other.Message);
+        await File.WriteAllTextAsync(keyFile + ".damaged", "not a key");
+        var damaged = await Assert.ThrowsAsync<MasterKeyException>(() => StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".damaged", sandbox: sandbox));
+        Assert.Contains("is not a CanvasSync master key", damaged.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await SnapshotAsync(database, userId));
+
+        // A deployment that ran with a wrong key before this check existed left the connection needs_reauth (unreadable):
+        // with the right key back, start-up finds the token readable and gives the connection back.
+        await using (var db = database.Context())
+            await db.Connections.Where(c => c.UserId == userId).ExecuteUpdateAsync(x => x
+                .SetProperty(c => c.Status, ConnectionStatus.NeedsReauth).SetProperty(c => c.LastErrorCode, ConnectionTokens.UnreadableCode));
+        await using (var again = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox))
         {
-            var c = await db.Connections.SingleAsync(x => x.UserId == userId);
-            Assert.Equal(ConnectionStatus.NeedsReauth, c.Status);
-            Assert.Equal(ConnectionTokens.UnreadableCode, c.LastErrorCode);
+            await using (var db = database.Context())
+            {
+                var c = await db.Connections.SingleAsync(x => x.UserId == userId);
+                Assert.Equal((ConnectionStatus.Ok, (string?)null), (c.Status, c.LastErrorCode));
+            }
+
+            Assert.Equal(SyncStatus.Completed, (await again.SyncStoredAsync(userId))!.Status);
+            Assert.Equal(feed, await FeedTokenAsync(again.Client(aliceKey)));
         }
 
-        Assert.Null(await second.SyncStoredAsync(userId));
-        foreach (var f in new[] { keyFile, keyFile + ".other" }) File.Delete(f);
-        await sandbox.DisposeAsync();
-        await database.DisposeAsync();
+        foreach (var f in new[] { keyFile, keyFile + ".other", keyFile + ".damaged" }) File.Delete(f);
+    }
+
+    /// <summary>
+    /// `keys rotate` runs in its own process while nodes serve: each node meets ciphertexts made with a key it has not
+    /// loaded, reloads its key ring, and every connection keeps working. On PostgreSQL with two nodes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Keys_rotated_while_nodes_serve_break_no_connection(string provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
+        var keyFile = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
+        await using var a = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox);
+        await using var b = provider == "postgres" ? await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox) : a;
+        var alice = await a.AddUserAsync("alice");
+        var bob = await a.AddUserAsync("bob");
+        (await a.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
+        (await b.ConnectCanvasAsync(new Caller(bob.UserId, bob.ApiKey, b.Client(bob.ApiKey)), token: sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
+        var feed = await FeedTokenAsync(alice.Http);
+        // Both nodes have read the key ring (and cached it) before the rotation.
+        Assert.Equal(SyncStatus.Completed, (await a.SyncStoredAsync(alice.UserId))!.Status);
+        Assert.Equal(SyncStatus.Completed, (await b.SyncStoredAsync(bob.UserId))!.Status);
+
+        // Data Protection reloads on an unknown key by itself in a process's first 2 minutes: these nodes are to behave
+        // as nodes up for hours, where a rotation used to turn every connection needs_reauth.
+        foreach (var node in new[] { a, b }) AsIfUpForHours(node);
+
+        var rotated = await RunCliAsync("keys", "rotate", "--db", database.Setting, "--master-key", keyFile);
+        Assert.True(rotated.ExitCode == 0, rotated.Output);
+        Assert.Contains("2 tokens re-encrypted", rotated.Output, StringComparison.Ordinal);
+
+        // Each node syncs the other's user: both read tokens encrypted with the key neither had loaded.
+        Assert.Equal(SyncStatus.Completed, (await b.SyncStoredAsync(alice.UserId))!.Status);
+        Assert.Equal(SyncStatus.Completed, (await a.SyncStoredAsync(bob.UserId))!.Status);
+        await using (var db = database.Context())
+            Assert.All(await db.Connections.ToListAsync(), c => Assert.Equal((ConnectionStatus.Ok, (string?)null), (c.Status, c.LastErrorCode)));
+        // The calendar URL is the same one (not made anew because its ciphertext looked unreadable).
+        Assert.Equal(feed, await FeedTokenAsync(b.Client(alice.ApiKey)));
+        File.Delete(keyFile);
+    }
+
+    /// <summary>Ends Data Protection's start-up window in which it reloads the key ring for any unknown key (internal, so by reflection).</summary>
+    private static void AsIfUpForHours(ServiceHarness node)
+    {
+        var provider = node.App.Services.GetRequiredService<IKeyRingProvider>();
+        var window = provider.GetType().GetProperty("AutoRefreshWindowEnd", BindingFlags.Instance | BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException("Data Protection's KeyRingProvider has no AutoRefreshWindowEnd any more; see what replaced it");
+        window.SetValue(provider, DateTime.UtcNow);
+    }
+
+    /// <summary>The secret in the user's calendar feed URL (the URL's host is the node's).</summary>
+    private static async Task<string> FeedTokenAsync(HttpClient http) =>
+        new Uri((await JsonOf(await http.GetAsync("/api/v1/calendar"))).GetProperty("ics_url").GetString()!).Query;
+
+    private static async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "canvas-sync.dll"));
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment.Remove("CANVASSYNC_DB");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    /// <summary>Everything a wrong key could have changed: the key ring, the connection's state and token, the calendar feed.</summary>
+    private static async Task<string> SnapshotAsync(TestDatabase database, long userId)
+    {
+        await using var db = database.Context();
+        var keys = await db.DataProtectionKeys.OrderBy(k => k.Id).Select(k => k.Xml).ToListAsync();
+        var c = await db.Connections.SingleAsync(x => x.UserId == userId);
+        var feeds = await db.CalendarFeeds.Where(f => f.UserId == userId).Select(f => f.EncryptedToken).ToListAsync();
+        return string.Join("|", keys) + $"|{c.Status}|{c.LastErrorCode}|{c.EncryptedToken}|" + string.Join("|", feeds);
     }
 
     private static async Task<Dictionary<long, string>> CiphertextsAsync(ServiceHarness h)

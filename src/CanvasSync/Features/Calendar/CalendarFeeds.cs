@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Calendar;
 
 /// <summary>Issuing, showing, finding and revoking a user's calendar feed token ("csc_" + 256 random bits).</summary>
-public sealed class CalendarFeeds(IDataProtectionProvider protection, TimeProvider time)
+public sealed class CalendarFeeds(IDataProtectionProvider protection, TokenVault vault, TimeProvider time)
 {
     public const string Prefix = "csc_";
 
@@ -52,5 +52,5 @@ public sealed class CalendarFeeds(IDataProtectionProvider protection, TimeProvid
     private IDataProtector Protector(long userId) =>
         protection.CreateProtector("CanvasSync.CalendarFeedToken", "v1", userId.ToString(CultureInfo.InvariantCulture));
 
-    private bool TryUnprotect(long userId, string ciphertext, out string token) => TokenVault.TryUnprotect(Protector(userId), ciphertext, out token);
+    private bool TryUnprotect(long userId, string ciphertext, out string token) => vault.TryUnprotect(Protector(userId), ciphertext, out token);
 }

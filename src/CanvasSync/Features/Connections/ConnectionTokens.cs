@@ -36,20 +36,37 @@ public sealed class ConnectionTokens(DatabaseTarget database, TokenVault vault, 
         return null;
     }
 
-    /// <summary>Tries every stored token (cheap: no Canvas call) and marks the unreadable ones; returns how many.</summary>
-    public async Task<int> CheckAllAsync(CancellationToken ct)
+    /// <summary>
+    /// Tries every stored token (cheap: no Canvas call): marks the unreadable ones, and gives back their state to
+    /// connections marked unreadable earlier whose token reads again (the right master key is back, or a key ring
+    /// that was reloaded too late then). Returns how many of each.
+    /// </summary>
+    public async Task<(int Unreadable, int Restored)> CheckAllAsync(CancellationToken ct)
     {
         await using var db = database.CreateContext();
-        var stored = await db.Connections.AsNoTracking().Where(c => c.EncryptedToken != null && c.Status != ConnectionStatus.NeedsReauth)
-            .Select(c => new { c.Id, c.UserId, c.EncryptedToken }).ToListAsync(ct);
-        var unreadable = 0;
-        foreach (var c in stored.Where(c => !vault.TryUnprotect(c.UserId, c.EncryptedToken!, out _)))
+        var stored = await db.Connections.AsNoTracking()
+            .Where(c => c.EncryptedToken != null && (c.Status != ConnectionStatus.NeedsReauth || c.LastErrorCode == UnreadableCode))
+            .Select(c => new { c.Id, c.UserId, c.EncryptedToken, c.Status }).ToListAsync(ct);
+        int unreadable = 0, restored = 0;
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var c in stored)
         {
-            await MarkUnreadableAsync(db, c.Id, ct);
-            unreadable++;
+            var readable = vault.TryUnprotect(c.UserId, c.EncryptedToken!, out _);
+            if (!readable && c.Status != ConnectionStatus.NeedsReauth)
+            {
+                await MarkUnreadableAsync(db, c.Id, ct);
+                unreadable++;
+            }
+            else if (readable && c.Status == ConnectionStatus.NeedsReauth)
+            {
+                restored += await db.Connections.Where(x => x.Id == c.Id && x.LastErrorCode == UnreadableCode).ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, ConnectionStatus.Ok)
+                    .SetProperty(x => x.LastErrorCode, (string?)null)
+                    .SetProperty(x => x.UpdatedAt, now), ct);
+            }
         }
 
-        return unreadable;
+        return (unreadable, restored);
     }
 
     private Task MarkUnreadableAsync(CanvasSyncDbContext db, long connectionId, CancellationToken ct)

@@ -50,6 +50,9 @@ public sealed partial class CanvasUrlGuard(IOptionsMonitor<CanvasOptions> option
         if (string.IsNullOrEmpty(uri.Host))
             throw new CanvasUrlRejectedException("canvas_url has no host; give the address of your Canvas, e.g. https://canvas.example.edu");
         if (uri.UserInfo.Length > 0) throw new CanvasUrlRejectedException("canvas_url must not carry a user name or password");
+        // DNS itself refuses longer names (and .NET's resolver throws on them): say so here, as a bad URL.
+        if (uri.HostNameType == UriHostNameType.Dns && (uri.IdnHost.Length > 253 || uri.IdnHost.Split('.').Any(label => label.Length > 63)))
+            throw new CanvasUrlRejectedException("canvas_url's host name is longer than DNS allows (253 characters, 63 between dots)");
         CheckAllowedHost(uri.IdnHost);
         return new Uri(uri.GetLeftPart(UriPartial.Authority));
     }

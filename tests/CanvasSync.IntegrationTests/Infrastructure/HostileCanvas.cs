@@ -48,6 +48,11 @@ public sealed class HostileCanvas : IAsyncDisposable
     private HostileCanvas(WebApplication app) => _app = app;
 
     public HostileAnswer Answer { get; set; }
+
+    /// <summary>users/self answers 403 with <see cref="InternalSecret"/> in its body, as an internal service might.</summary>
+    public bool RefuseSelf { get; set; }
+
+    public const string InternalSecret = "internal-db-password=hunter2";
     public string BaseUrl => _app.Urls.First();
     public int Requests => _requests;
     private int _requests;
@@ -61,7 +66,8 @@ public sealed class HostileCanvas : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var hostile = new HostileCanvas(app);
-        app.MapGet("/api/v1/users/self", () => Results.Json(new { id = 666, name = "Mallory", sortable_name = "Mallory", short_name = "Mallory" }));
+        app.MapGet("/api/v1/users/self", () => hostile.RefuseSelf ? Results.Text(InternalSecret, statusCode: 403)
+            : Results.Json(new { id = 666, name = "Mallory", sortable_name = "Mallory", short_name = "Mallory" }));
         app.MapGet("/api/v1/users/self/{**rest}", () => Results.Json(new { errors = new[] { new { message = "The specified resource does not exist." } } }, statusCode: 404));
         app.Map("/{**path}", hostile.ServeAsync);
         await app.StartAsync();

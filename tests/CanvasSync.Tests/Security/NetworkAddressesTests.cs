@@ -26,6 +26,10 @@ public sealed class NetworkAddressesTests
     [InlineData("::ffff:127.0.0.1")]   // IPv4-mapped loopback
     [InlineData("::ffff:10.0.0.1")]
     [InlineData("64:ff9b::a9fe:a9fe")] // NAT64 of 169.254.169.254
+    [InlineData("64:ff9b:1::a9fe:a9fe")] // local-use NAT64: the operator's own translator, whatever it embeds
+    [InlineData("64:ff9b:1:ffff::808:808")]
+    [InlineData("::ffff:0:127.0.0.1")]  // IPv4-translated (SIIT) loopback
+    [InlineData("::ffff:0:8.8.8.8")]    // IPv4-translated: through a translator, never the address itself
     [InlineData("2002:7f00:1::")]      // 6to4 of 127.0.0.1
     [InlineData("2001:db8::1")]        // documentation
     public void Private_loopback_link_local_and_reserved_addresses_are_not_public(string address) =>

@@ -101,7 +101,8 @@ public static class AccountsServiceCollectionExtensions
     {
         services.AddAuthentication(DefaultScheme)
             .AddPolicyScheme(DefaultScheme, null, o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.Count > 0 ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+                context.Request.Headers.Authorization.Count > 0 || CookieMayNotChange(context.Request)
+                    ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddCookie(o =>
             {
@@ -145,6 +146,16 @@ public static class AccountsServiceCollectionExtensions
         });
         return services;
     }
+
+    /// <summary>
+    /// The API changes nothing on the strength of the dashboard's cookie: a browser sends that cookie with a form
+    /// another site posts (SameSite=Strict does not cover sibling subdomains), and the API takes no antiforgery token.
+    /// So an API request that could change state needs an API key; the dashboard's own reads (a run's progress,
+    /// its event stream) are GETs and keep the cookie, and its changes go through its pages' forms, which carry an
+    /// antiforgery token.
+    /// </summary>
+    private static bool CookieMayNotChange(HttpRequest request) =>
+        IsApi(request) && !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method));
 
     /// <summary>Where machines call (the API, Prometheus at /metrics): a 401 or 403 there, never a redirect to the sign-in page.</summary>
     private static bool IsApi(HttpRequest request) =>

@@ -167,12 +167,14 @@ public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard 
         CanvasAddressRefusedException => new ConnectRejectedException("canvas_url", "url_not_allowed", e.Message),
         CanvasRedirectException r => new ConnectRejectedException("canvas_url", "redirected",
             $"{baseUrl.Host} redirects to {r.Location?.GetLeftPart(UriPartial.Authority) ?? "another address"}; connect with that URL instead (CanvasSync never sends a token through a redirect)"),
-        CanvasTransientException { Cause: "connection" or "timeout" } => new ConnectRejectedException("canvas_url", "unreachable",
-            $"could not reach {baseUrl.GetLeftPart(UriPartial.Authority)}: {e.Message}"),
+        // The kind of failure only, never what the target said: a user-given URL must not make CanvasSync a probe
+        // that reports other servers' statuses and bodies.
+        CanvasTransientException { Cause: "connection" or "timeout" } t => new ConnectRejectedException("canvas_url", "unreachable",
+            $"could not reach {baseUrl.GetLeftPart(UriPartial.Authority)} ({(t.Cause == "timeout" ? "no answer in time" : "no connection")}); check the address"),
         CanvasTransientException { Cause: "server_error" or "proxy_error" } => new ConnectRejectedException("canvas_url", "canvas_unavailable",
             $"{baseUrl.Host} answered with a server error; Canvas may be down, try again later", 502),
         _ => new ConnectRejectedException("canvas_url", "not_canvas",
-            $"{baseUrl.Host} did not answer as a Canvas server (GET /api/v1/users/self: {e.Message})"),
+            $"{baseUrl.Host} did not answer GET /api/v1/users/self as a Canvas server does; check the address"),
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} connected Canvas at {Host} with {Method} (connection {ConnectionId})")]

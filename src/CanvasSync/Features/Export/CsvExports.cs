@@ -33,15 +33,15 @@ public static class CsvExports
             var tasks = await db.Tasks.AsNoTracking().Where(t => t.ConnectionId == me.Id && t.DeletedAt == null)
                 .OrderBy(t => t.DueDate == null).ThenBy(t => t.DueDate).ThenBy(t => t.Id).ToListAsync(ct);
             foreach (var t in tasks.Select(t => t.AsView()))
-                csv.WriteRecord([Text(t.Id), t.Title, t.Subject, t.Type, t.Source, t.DueDate?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                    Text(t.Completed), Text(t.CanvasCompleted), Text(t.EstimatedMinutes), t.Notes, Text(t.CanvasAssignmentId), Text(t.PlannableId), Text(t.CanvasCourseId)]);
+                csv.WriteRecord([Text(t.Id), Cell(t.Title), Cell(t.Subject), t.Type, t.Source, t.DueDate?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    Text(t.Completed), Text(t.CanvasCompleted), Text(t.EstimatedMinutes), Cell(t.Notes), Text(t.CanvasAssignmentId), Text(t.PlannableId), Text(t.CanvasCourseId)]);
         }
         else if (table == "grades")
         {
             csv.WriteHeader(GradeColumns);
             foreach (var g in await EnrollmentViews.OwnGradesAsync(db, me, ct))
-                csv.WriteRecord([Text(g.CourseId), g.CourseName, g.CourseCode, g.EnrollmentState, Text(g.Grades.CurrentScore), g.Grades.CurrentGrade,
-                    Text(g.Grades.FinalScore), g.Grades.FinalGrade]);
+                csv.WriteRecord([Text(g.CourseId), Cell(g.CourseName), Cell(g.CourseCode), g.EnrollmentState, Text(g.Grades.CurrentScore), Cell(g.Grades.CurrentGrade),
+                    Text(g.Grades.FinalScore), Cell(g.Grades.FinalGrade)]);
         }
         else
         {
@@ -50,6 +50,13 @@ public static class CsvExports
 
         await csv.FlushAsync(ct);
     }
+
+    /// <summary>
+    /// Text that came from Canvas or the user: one starting with = + - @ tab or CR would run as a formula when a
+    /// spreadsheet opens the file (CSV injection), so it gets a leading ' that makes the cell text (OWASP's advice).
+    /// Numbers are written by <see cref="Text(double?)"/> and never escaped, so a score of -5 stays a number.
+    /// </summary>
+    public static string? Cell(string? text) => text is [('=' or '+' or '-' or '@' or '\t' or '\r'), ..] ? "'" + text : text;
 
     private static string? Text(double? value) => value?.ToString(CultureInfo.InvariantCulture);
 

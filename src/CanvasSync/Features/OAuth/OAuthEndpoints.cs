@@ -9,7 +9,8 @@ using Microsoft.AspNetCore.Routing;
 
 namespace CanvasSync.Features.OAuth;
 
-public sealed record OAuthInstanceView(long Id, string Name, string CanvasUrl);
+/// <summary>A developer key as apps see it: redirect_uri is the one an app may pass to oauth/start (exactly), or leave out.</summary>
+public sealed record OAuthInstanceView(long Id, string Name, string CanvasUrl, string RedirectUri);
 
 /// <summary>instance_id or canvas_url picks the developer key; redirect_uri is an app's own callback (default: the instance's).</summary>
 public sealed record OAuthStartRequest(long? InstanceId, string? CanvasUrl, string? RedirectUri);
@@ -35,7 +36,7 @@ public static class OAuthEndpoints
     }
 
     private static async Task<Ok<List<OAuthInstanceView>>> InstancesAsync(CanvasInstances instances, CancellationToken ct) =>
-        TypedResults.Ok((await instances.ListAsync(ct)).Select(i => new OAuthInstanceView(i.Id, i.Name, i.CanvasUrl)).ToList());
+        TypedResults.Ok((await instances.ListAsync(ct)).Select(i => new OAuthInstanceView(i.Id, i.Name, i.CanvasUrl, i.RedirectUri)).ToList());
 
     private static async Task<Results<Ok<OAuthStartResponse>, ProblemHttpResult>> StartAsync(OAuthStartRequest? body, ClaimsPrincipal caller, OAuthFlow flow,
         CancellationToken ct)

@@ -25,7 +25,10 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <param name="instanceId">The developer key to use; or <paramref name="canvasUrl"/> names its Canvas.</param>
-    /// <param name="redirectUri">An app's own callback (registered on the developer key); by default the instance's.</param>
+    /// <param name="redirectUri">
+    /// Optional, and then exactly the instance's registered redirect URI: any other would let an attacker's account
+    /// collect a victim's code wherever Canvas matches redirect URIs by host or prefix.
+    /// </param>
     /// <param name="browserSecret">From the dashboard: the cookie value the callback must bring back.</param>
     public async Task<OAuthStart> StartAsync(long userId, long? instanceId, string? canvasUrl, string? redirectUri, string? browserSecret, CancellationToken ct)
     {
@@ -34,11 +37,9 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         if (existing is not null && existing != instance.BaseUrl)
             throw CanvasConnector.AlreadyConnected(existing);
         var redirect = instance.RedirectUri;
-        if (redirectUri is not null)
-        {
-            redirect = CanvasInstances.RedirectUri(redirectUri)
-                ?? throw new ConnectRejectedException("redirect_uri", "malformed", "redirect_uri must be an absolute http(s) URL without a fragment, registered on the developer key");
-        }
+        if (redirectUri is not null && !string.Equals(redirectUri, redirect, StringComparison.Ordinal))
+            throw new ConnectRejectedException("redirect_uri", "redirect_uri_not_registered",
+                $"redirect_uri must be exactly this Canvas's registered redirect URI ({redirect}); an operator sets it with `canvas-sync instances add`");
 
         // Old states go as new ones come: nothing else needs them.
         var now = Now;

@@ -40,6 +40,9 @@ public static class SyncEndpoints
         if (type is null) return Invalid("sync_type", "sync_type must be \"full\" or \"delta\"");
         if (body.Scope?.TermId is <= 0) return Invalid("scope.term_id", "scope.term_id must be a Canvas term id (a positive number)");
         if (body.Scope?.CourseIds?.Any(id => id <= 0) == true) return Invalid("scope.course_ids", "scope.course_ids must be Canvas course ids (positive numbers)");
+        // Stored with the run and shown in its history: no one has this many courses, and a bigger list is only weight.
+        if (body.Scope?.CourseIds?.Count > SyncScope.MaxCourseIds)
+            return Invalid("scope.course_ids", $"scope.course_ids takes at most {SyncScope.MaxCourseIds} courses; leave it out to sync every course");
 
         var connection = await CallerConnection.FindAsync(db, caller, ct);
         if (connection is null) return CallerConnection.NotConnected();

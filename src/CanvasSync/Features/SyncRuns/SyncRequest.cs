@@ -6,6 +6,9 @@ namespace CanvasSync.Features.SyncRuns;
 /// <summary>Which courses a run covers: all (both empty), one term, or a list of course ids.</summary>
 public sealed record SyncScope([property: JsonPropertyName("term_id")] long? TermId = null, [property: JsonPropertyName("course_ids")] IReadOnlyList<long>? CourseIds = null)
 {
+    /// <summary>The most courses one scope may name.</summary>
+    public const int MaxCourseIds = 1000;
+
     public bool IsAll => TermId is null && (CourseIds is null || CourseIds.Count == 0);
 
     public bool Includes(long courseId, long? termId) =>

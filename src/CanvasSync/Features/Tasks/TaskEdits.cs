@@ -43,11 +43,11 @@ internal static class TaskEdits
                     break;
                 case "estimated_minutes":
                     return Problems.Field("estimated_minutes", $"estimated_minutes must be a whole number from 1 to {MaxEstimatedMinutes}, or null");
-                case "notes" when isNull || (value.ValueKind == JsonValueKind.String && value.GetString()!.Length <= MaxNotesLength):
+                case "notes" when isNull || (WellFormedText(value) is { } text && text.Length <= MaxNotesLength):
                     notes = isNull ? null : value.GetString();
                     break;
                 case "notes":
-                    return Problems.Field("notes", $"notes must be a string of at most {MaxNotesLength} characters, or null");
+                    return Problems.Field("notes", $"notes must be text (well-formed Unicode) of at most {MaxNotesLength} characters, or null");
                 default:
                     return Problems.Field(field.Name, "unknown field: only completed, estimated_minutes and notes can be changed");
             }
@@ -69,5 +69,22 @@ internal static class TaskEdits
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.Ok(task.AsView());
+    }
+
+    /// <summary>
+    /// The string, or null when the value is not one or is not well-formed Unicode: JSON may escape a lone surrogate
+    /// ("\ud800"), which neither UTF-8 nor PostgreSQL can store.
+    /// </summary>
+    private static string? WellFormedText(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String) return null;
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // System.Text.Json refuses to make a string of invalid UTF-16
+        }
     }
 }

@@ -14,7 +14,9 @@ internal static class BenchCommand
             seconds, concurrency,
         };
         sandbox.SetAction((parse, ct) => SandboxBench.RunAsync(parse.GetValue(seconds), parse.GetValue(concurrency), ct));
-        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync(), Api(), Metrics(), Nodes() };
+        var descriptions = new Command("descriptions", "What rendering one assignment description costs, ordinary and hostile (bounded renderer vs parser alone)");
+        descriptions.SetAction(_ => DescriptionsBench.Run());
+        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync(), Api(), Metrics(), Nodes(), descriptions };
     }
 
     private static Command Nodes()

@@ -7,9 +7,18 @@ using CanvasSync.Features.Assignments;
 
 namespace CanvasSync.Data.Mirror;
 
-/// <summary>One mirrored item ready to write: its key, its JSON as served, and its typed column values in table order.</summary>
-public sealed record MirrorRow(long CanvasId, string RawJson, object?[] Values, string? PlannableType = null)
+/// <summary>
+/// One mirrored item ready to write: its key, its JSON as served, and its typed column values in table order. Values
+/// that cost work (a rendered description) can be given as a function: the writer asks for them only for rows it
+/// writes, never for the unchanged ones a delta reads again.
+/// </summary>
+public sealed record MirrorRow(long CanvasId, string RawJson, Func<object?[]> MakeValues, string? PlannableType = null)
 {
+    private object?[]? _values;
+
+    public MirrorRow(long canvasId, string rawJson, object?[] values, string? plannableType = null) : this(canvasId, rawJson, () => values, plannableType) { }
+
+    public object?[] Values => _values ??= MakeValues();
     public string Key => PlannableType is null ? CanvasId.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{PlannableType}:{CanvasId}";
     public string ContentHash { get; } = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(RawJson)));
 }
@@ -59,17 +68,23 @@ public static class MirrorRows
     public static MirrorRow AssignmentGroup(CanvasItem<CanvasAssignmentGroup> i, long courseId) =>
         new(i.Value.Id, i.RawJson, [courseId, i.Value.Name ?? "", i.Value.Position ?? 0, i.Value.GroupWeight]);
 
-    /// <summary>The description is rendered here, once per sync that reads it, so no page view ever parses Canvas HTML.</summary>
+    /// <summary>
+    /// The description is rendered here, when the writer writes a new or changed assignment (never for an unchanged
+    /// one, and never on a page view).
+    /// </summary>
     public static MirrorRow Assignment(CanvasItem<CanvasAssignment> i, string canvasBaseUrl)
     {
         var a = i.Value;
-        var description = AssignmentDescription.Render(a.Description, canvasBaseUrl);
-        return new MirrorRow(a.Id, i.RawJson,
-        [
-            a.CourseId, a.AssignmentGroupId, a.Name ?? "", a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible, a.GradingType,
-            string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
-            description.Html, description.Text,
-        ]);
+        return new MirrorRow(a.Id, i.RawJson, () =>
+        {
+            var description = AssignmentDescription.Render(a.Description, canvasBaseUrl);
+            return
+            [
+                a.CourseId, a.AssignmentGroupId, a.Name ?? "", a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible, a.GradingType,
+                string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
+                description.Html, description.Text,
+            ];
+        });
     }
 
     public static MirrorRow Submission(CanvasItem<CanvasSubmission> i, long courseId)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using CanvasSync.Data;
 using CanvasSync.Pages.Shared;
@@ -32,7 +33,10 @@ public static partial class AssignmentDescription
     private static readonly HtmlParser Parser = new();
 
     /// <summary>Elements that end a line of text: without a break after them, "&lt;p&gt;a&lt;/p&gt;&lt;p&gt;b&lt;/p&gt;" would read "ab".</summary>
-    private const string BlockElements = "p, div, br, li, tr, td, th, h1, h2, h3, h4, h5, h6, table, ul, ol, blockquote, pre, hr";
+    private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr",
+    };
 
     /// <summary>Elements with no end tag, and elements whose end tag HTML lets a writer leave out: neither deepens nesting.</summary>
     private static readonly HashSet<string> Flat = new(StringComparer.OrdinalIgnoreCase)
@@ -40,9 +44,6 @@ public static partial class AssignmentDescription
         "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param",
         "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "thead", "tbody", "tfoot", "colgroup", "caption",
     };
-
-    [GeneratedRegex(@"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>", RegexOptions.NonBacktracking)]
-    private static partial Regex Tag();
 
     [GeneratedRegex(@"[^\S\n]+")]
     private static partial Regex Spaces();
@@ -86,34 +87,81 @@ public static partial class AssignmentDescription
     public static bool WithinBounds(string html)
     {
         int tags = 0, depth = 0;
-        foreach (Match m in Tag().Matches(html))
+        for (var at = 0; NextTag(html, at) is { } tag; at = tag.End)
         {
             if (++tags > MaxTags) return false;
-            var name = m.Groups[2].Value;
-            if (Flat.Contains(name) || m.Groups[3].ValueSpan.EndsWith("/")) continue;
-            if (m.Groups[1].Length > 0) depth = Math.Max(0, depth - 1);
+            if (tag.Flat) continue;
+            if (tag.Closing) depth = Math.Max(0, depth - 1);
             else if (++depth > MaxDepth) return false;
         }
 
         return true;
     }
 
+    /// <summary>One tag: where it starts and ends, whether it closes, and whether it leaves the nesting as it was.</summary>
+    private readonly record struct Tag(int Start, int End, bool Closing, bool Flat);
+
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> FlatNames = Flat.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>The next tag at or after <paramref name="from"/> ("&lt;" and a letter, up to the next "&gt;"), or null: a plain scan, no backtracking.</summary>
+    private static Tag? NextTag(string html, int from)
+    {
+        for (var open = html.IndexOf('<', from); open >= 0; open = html.IndexOf('<', open + 1))
+        {
+            var i = open + 1;
+            var closing = i < html.Length && html[i] == '/';
+            if (closing) i++;
+            var name = i;
+            while (i < html.Length && (char.IsAsciiLetterOrDigit(html[i]) || html[i] == '-')) i++;
+            if (i == name || !char.IsAsciiLetter(html[name])) continue;
+            var end = html.IndexOf('>', i);
+            if (end < 0) return null;
+            var flat = FlatNames.Contains(html.AsSpan(name, i - name)) || html[end - 1] == '/';
+            return new Tag(open, end + 1, closing, flat);
+        }
+
+        return null;
+    }
+
     /// <summary>
-    /// The description as text, by a real HTML parser: scripts and styles dropped, entities decoded, one line per
-    /// block element, spaces folded. Only for HTML <see cref="WithinBounds"/>.
+    /// The description as text, by a real HTML parser: scripts and styles dropped, entities decoded, a line ended after
+    /// each block element, spaces folded. One walk of the tree (no node inserted). Only for HTML <see cref="WithinBounds"/>.
     /// </summary>
     private static string? PlainText(string html)
     {
-        var parsed = Parser.ParseDocument(html);
-        foreach (var node in parsed.QuerySelectorAll("script, style")) node.Remove();
-        foreach (var block in parsed.QuerySelectorAll(BlockElements)) block.After(parsed.CreateTextNode("\n"));
-        return Folded(parsed.Body?.TextContent ?? "");
+        // Parsed as the body's content, as the sanitiser parses it (a whole-document parse of deep nesting costs more).
+        if (Parser.ParseDocument("<body></body>").Body is not { } body) return null;
+        body.InnerHtml = html;
+        var text = new StringBuilder();
+        var pending = new Stack<(INode Node, bool Leaving)>();
+        pending.Push((body, false));
+        while (pending.TryPop(out var next))
+        {
+            var (node, leaving) = next;
+            if (leaving)
+            {
+                text.Append('\n');
+                continue;
+            }
+
+            if (node is IText t) text.Append(t.Data);
+            if (node is not IElement element || element.LocalName is "script" or "style") continue;
+            if (BlockElements.Contains(element.LocalName)) pending.Push((node, true));
+            for (var child = node.LastChild; child is not null; child = child.PreviousSibling) pending.Push((child, false));
+        }
+
+        return Folded(text.ToString());
     }
 
-    /// <summary>Past a bound: the text between the tags (linear, no parser), shown escaped under a note.</summary>
+    /// <summary>Past a bound: the text between the tags (the same linear scan, no parser), shown escaped under a note.</summary>
     private static RenderedDescription Fallback(string html)
     {
-        var text = Folded(WebUtility.HtmlDecode(Tag().Replace(html, m => Flat.Contains(m.Groups[2].Value) ? "\n" : " ")));
+        var between = new StringBuilder(Math.Min(html.Length, MaxTextChars));
+        var at = 0;
+        for (; NextTag(html, at) is { } tag && between.Length <= MaxTextChars; at = tag.End)
+            between.Append(html, at, tag.Start - at).Append(tag.Flat ? '\n' : ' ');
+        if (between.Length <= MaxTextChars) between.Append(html, at, html.Length - at);
+        var text = Folded(WebUtility.HtmlDecode(between.ToString()));
         if (text is { Length: > MaxTextChars }) text = text[..MaxTextChars] + "…";
         var page = new StringBuilder("<p><em>").Append(WebUtility.HtmlEncode(TooComplexNote)).Append("</em></p>");
         if (text is not null) page.Append("<pre>").Append(WebUtility.HtmlEncode(text)).Append("</pre>");

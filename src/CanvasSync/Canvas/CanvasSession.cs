@@ -29,6 +29,9 @@ public sealed partial class CanvasSession
     private readonly int _maxPagesPerCollection;
     private volatile CanvasTokenException? _deadToken;
 
+    /// <summary>How often one request may renew (or pick up a renewed) OAuth2 token before its refusal counts.</summary>
+    private const int MaxRenewalsPerRequest = 3;
+
     internal CanvasSession(HttpClient http, Uri origin, CanvasCredential credential, ThrottleGovernor governor, CanvasAccounting accounting, CanvasTraffic traffic,
         CanvasOptions options, ILogger logger)
     {
@@ -183,22 +186,32 @@ public sealed partial class CanvasSession
         try
         {
             var token = await _credential.AccessTokenAsync(cancellationToken);
-            CanvasTokenException refused;
-            try
+            for (var renewals = 0; ; renewals++)
             {
-                return await SendAsync(url, token, cancellationToken);
-            }
-            catch (CanvasTokenException e)
-            {
-                refused = e;
-            }
+                CanvasTokenException refused;
+                try
+                {
+                    return await SendAsync(url, token, cancellationToken);
+                }
+                catch (CanvasTokenException e)
+                {
+                    refused = e;
+                }
 
-            // Another request of this session renewed the token while this one was out: Canvas voids the old token
-            // when it issues a new one, so this request was refused for nothing. Once more with the new one.
-            var current = await _credential.AccessTokenAsync(cancellationToken);
-            if (current != token) return await SendAsync(url, current, cancellationToken);
-            if (refused.Reason != DeadTokenReason.Expired || !await _credential.RenewAsync(token, cancellationToken)) throw refused;
-            return await SendAsync(url, await _credential.AccessTokenAsync(cancellationToken), cancellationToken);
+                // Another request of this session renewed the token while this one was out (Canvas voids the old token
+                // when it issues a new one), or this one waited in the governor's queue past the token's life: renew
+                // and send again, a bounded number of times. Any other dead token ends the session's use of it.
+                var current = await _credential.AccessTokenAsync(cancellationToken);
+                if (current != token && renewals < MaxRenewalsPerRequest)
+                {
+                    token = current;
+                    continue;
+                }
+
+                if (refused.Reason != DeadTokenReason.Expired || renewals >= MaxRenewalsPerRequest || !await _credential.RenewAsync(token, cancellationToken))
+                    throw refused;
+                token = await _credential.AccessTokenAsync(cancellationToken);
+            }
         }
         catch (CanvasTokenException e)
         {

@@ -93,6 +93,11 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         {
             state.DeadToken ??= e;
         }
+        catch (DifferentCanvasUserException e)
+        {
+            state.Failure = e;
+            state.Errors.Enqueue(e.Message);
+        }
         catch (OperationCanceledException) when (state.DeadToken is not null || state.LeaseLost || cancellationToken.IsCancellationRequested || interrupt.IsCancellationRequested)
         {
             // Stopped: by a dead token, a lost lease, the caller (cancel) or shutdown. Each is reported below.
@@ -288,9 +293,16 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         return counts;
     }
 
+    /// <summary>
+    /// Records whom the token belongs to. A connection that already holds another Canvas user's data refuses: the
+    /// API's connect says different_canvas_user before it stores such a token, and this is the same rule for every
+    /// other way in (the command line's connection, keyed by Canvas only), so two people's data never mix.
+    /// </summary>
     private async Task UpdateCanvasUserAsync(long connectionId, CanvasUser me, CancellationToken ct)
     {
         await using var db = database.CreateContext();
+        var known = await db.Connections.Where(c => c.Id == connectionId).Select(c => c.CanvasUserId).SingleAsync(ct);
+        if (known != 0 && known != me.Id) throw new DifferentCanvasUserException(known, me.Id);
         await db.Connections.Where(c => c.Id == connectionId).ExecuteUpdateAsync(u => u
             .SetProperty(c => c.CanvasUserId, me.Id)
             .SetProperty(c => c.CanvasUserName, me.Name ?? "")
@@ -344,6 +356,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             SyncStatus.NeedsReauth => ("token_" + s.DeadToken!.Reason.ToString().ToLowerInvariant(), s.DeadToken.Message),
             SyncStatus.CompletedWithErrors => ("collections_failed", $"{errors.Count} collection(s) failed; first: {errors[0]}"),
             SyncStatus.Cancelled => ("cancelled", "cancelled; what was fetched is kept"),
+            SyncStatus.Failed when s.Failure is DifferentCanvasUserException => (DifferentCanvasUserException.Code, s.Failure.Message),
             SyncStatus.Failed => (s.Failure is CanvasException ? "canvas_error" : "internal_error", $"{s.Failure!.GetType().Name}: {s.Failure.Message}"),
             _ => (null, null),
         };
@@ -373,15 +386,15 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         }
 
         connection.UpdatedAt = now;
-        await db.SaveChangesAsync();
-
-        // A dry run keeps only its record: the counts it read before rolling back (its root checkpoint is no work to resume).
+        // A dry run keeps only its record: the counts it read before rolling back (its root checkpoint is no work to
+        // resume). The counts go in the same save as the finished status, so no reader sees a finished preview without them.
         if (dryCounts is not null)
         {
             await db.SyncCheckpoints.Where(c => c.RunId == run.Id).ExecuteDeleteAsync();
             db.SyncRunCounts.AddRange(dryCounts);
-            await db.SaveChangesAsync();
         }
+
+        await db.SaveChangesAsync();
 
         run.Counts = (await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync()).OrderBy(c => c.EntityType, StringComparer.Ordinal).ToList();
         var counts = run.Counts.ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged));

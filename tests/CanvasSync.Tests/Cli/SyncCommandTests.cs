@@ -1,0 +1,43 @@
+using System.Text.Json;
+using CanvasSync.Sandbox;
+using CanvasSync.Tests.Infrastructure;
+
+namespace CanvasSync.Tests.Cli;
+
+/// <summary>The real executable's `sync` into one database with two people's tokens for the same Canvas.</summary>
+public sealed class SyncCommandTests
+{
+    [Fact]
+    public async Task A_second_persons_token_never_mixes_their_data_into_the_first_persons_connection()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
+        var file = Path.Combine(Path.GetTempPath(), $"cs-sync-{Guid.NewGuid():N}.db");
+        var env = new Dictionary<string, string> { ["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true", ["CANVASSYNC__Canvas__AllowHttp"] = "true" };
+        string[] Sync(string token) => ["sync", "--canvas-url", sandbox.BaseUrl, "--token", token, "--db", "sqlite:" + file, "--json"];
+
+        var student = await CliProcess.RunAsync(Sync(sandbox.Tokens.Student), env);
+        Assert.True(student.ExitCode == 0, student.Stderr);
+        var before = await CliProcess.RunAsync(["export", "--db", "sqlite:" + file, "--format", "json"], env);
+        Assert.True(before.ExitCode == 0, before.Stderr);
+
+        var teacher = await CliProcess.RunAsync(Sync(sandbox.Tokens.Teacher), env);
+        Assert.NotEqual(0, teacher.ExitCode);
+        using var summary = JsonDocument.Parse(teacher.Stdout);
+        Assert.Equal("failed", summary.RootElement.GetProperty("status").GetString());
+        Assert.Contains("holds Canvas user", summary.RootElement.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+        // The student's mirror is as it was: nothing of the teacher's was written.
+        var after = await CliProcess.RunAsync(["export", "--db", "sqlite:" + file, "--format", "json"], env);
+        Assert.Equal(Mirror(before.Stdout), Mirror(after.Stdout));
+
+        // The student's own token still syncs.
+        Assert.Equal(0, (await CliProcess.RunAsync(Sync(sandbox.Tokens.Student), env)).ExitCode);
+        foreach (var f in Directory.GetFiles(Path.GetDirectoryName(file)!, Path.GetFileName(file) + "*")) File.Delete(f);
+    }
+
+    /// <summary>The export without its moment of making.</summary>
+    private static string Mirror(string export)
+    {
+        using var doc = JsonDocument.Parse(export);
+        return string.Join('\n', doc.RootElement.EnumerateObject().Where(p => p.Name is not ("exported_at" or "generated_at")).Select(p => p.Name + "=" + p.Value.GetRawText()));
+    }
+}

@@ -36,17 +36,29 @@ public static class DatabaseMigrator
 
     /// <summary>
     /// On SQLite, EF takes its migration lock by inserting a row into __EFMigrationsLock, and a process killed while
-    /// migrating leaves it there: the next start would wait forever. SQLite here is single-node, so a lock older than
-    /// <see cref="StaleSqliteLock"/> is stale. (PostgreSQL's advisory lock dies with its connection.)
+    /// migrating leaves it there; EF then waits for it with no end. SQLite here is single-node, so a lock older than
+    /// <see cref="StaleSqliteLock"/> is stale. A younger one may be a live process migrating (serve and a CLI command
+    /// started together), or one that died a moment ago (a supervisor restarting at once): wait until it is released
+    /// or has gone stale, then clear it. (PostgreSQL's advisory lock dies with its connection.)
     /// </summary>
     private static async Task ClearStaleSqliteLockAsync(CanvasSyncDbContext db, CancellationToken ct)
     {
         var exists = await db.Database.SqlQueryRaw<long>("SELECT COUNT(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'")
             .SingleAsync(ct);
         if (exists == 0) return;
-        var locks = await db.Database.SqlQueryRaw<string>("SELECT \"Timestamp\" AS \"Value\" FROM \"__EFMigrationsLock\"").ToListAsync(ct);
-        var stale = locks.Any(t => !DateTimeOffset.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
-            || DateTimeOffset.UtcNow - at > StaleSqliteLock);
-        if (stale) await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\"", ct);
+        while (true)
+        {
+            var locks = await db.Database.SqlQueryRaw<string>("SELECT \"Timestamp\" AS \"Value\" FROM \"__EFMigrationsLock\"").ToListAsync(ct);
+            if (locks.Count == 0) return;
+            var stale = locks.Any(t => !DateTimeOffset.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+                || DateTimeOffset.UtcNow - at > StaleSqliteLock);
+            if (stale)
+            {
+                await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\"", ct);
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
     }
 }

@@ -214,8 +214,11 @@ public sealed class DataModelTests(PostgresServer postgres)
         }
     }
 
-    [Fact]
-    public async Task A_migration_lock_left_by_a_process_killed_while_migrating_does_not_block_the_next_start()
+    /// <param name="ageSeconds">How long ago the dead process took the lock: long ago, or just now (a supervisor restarting at once).</param>
+    [Theory]
+    [InlineData(86_400)]
+    [InlineData(27)]
+    public async Task A_migration_lock_left_by_a_process_killed_while_migrating_does_not_block_the_next_start(int ageSeconds)
     {
         var file = Path.Combine(Path.GetTempPath(), $"canvassync-lock-{Guid.NewGuid():N}.db");
         var target = DatabaseTarget.Parse("sqlite:" + file);
@@ -225,7 +228,8 @@ public sealed class DataModelTests(PostgresServer postgres)
             await using (var db = target.CreateContext())
             {
                 await db.Database.ExecuteSqlRawAsync("""CREATE TABLE "__EFMigrationsLock" ("Id" INTEGER NOT NULL PRIMARY KEY, "Timestamp" TEXT NOT NULL)""");
-                await db.Database.ExecuteSqlRawAsync("""INSERT INTO "__EFMigrationsLock" VALUES (1, '2026-01-01 00:00:00+00:00')""");
+                await db.Database.ExecuteSqlRawAsync("""INSERT INTO "__EFMigrationsLock" VALUES (1, {0})""",
+                    DateTimeOffset.UtcNow.AddSeconds(-ageSeconds).ToString("O", System.Globalization.CultureInfo.InvariantCulture));
             }
 
             await using (var db = target.CreateContext())

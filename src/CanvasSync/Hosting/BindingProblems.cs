@@ -19,13 +19,17 @@ internal sealed partial class BindingProblems(IProblemDetailsService problems) :
     {
         if (exception is not BadHttpRequestException bad || http.Response.HasStarted) return false;
         var match = Parameter().Match(bad.Message);
-        var body = bad.Message.Contains("request body", StringComparison.Ordinal) || bad.InnerException is System.Text.Json.JsonException;
-        var field = body ? "body" : match.Success ? SnakeCase.From(match.Groups["name"].Value) : "request";
+        var json = bad.InnerException as System.Text.Json.JsonException;
+        var body = bad.Message.Contains("request body", StringComparison.Ordinal) || json is not null;
+        // The JSON path names the field ($.scope.course_ids[0] is scope.course_ids); the framework's own words, which
+        // name CanvasSync's types, never reach the caller.
+        var inBody = json?.Path is { Length: > 1 } path ? JsonIndex().Replace(path.TrimStart('$').TrimStart('.'), "") : null;
+        var field = body ? inBody is { Length: > 0 } ? inBody : "body" : match.Success ? SnakeCase.From(match.Groups["name"].Value) : "request";
         var message = body
-            ? "the body is not valid JSON for this request" + (bad.InnerException is System.Text.Json.JsonException j ? $" ({j.Message})" : "")
+            ? inBody is { Length: > 0 } ? $"{field} has the wrong type (or the body is not valid JSON there)" : "the body is not valid JSON for this request"
             : match.Success
                 ? $"{field} must be {Expected(match.Groups["type"].Value)}" + (match.Groups["value"].Success ? "" : " and is required")
-                : bad.Message;
+                : "the request is not valid";
         http.Response.StatusCode = bad.StatusCode;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
@@ -39,6 +43,9 @@ internal sealed partial class BindingProblems(IProblemDetailsService problems) :
             Exception = exception,
         });
     }
+
+    [GeneratedRegex(@"\[\d*\]")]
+    private static partial Regex JsonIndex();
 
     private static string Expected(string type) => (type.StartsWith("Nullable<", StringComparison.Ordinal) ? type[9..^1] : type.TrimEnd('?')) switch
     {

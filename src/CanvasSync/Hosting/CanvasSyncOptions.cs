@@ -157,4 +157,18 @@ public sealed class SecurityOptions
     /// <summary>The largest request body accepted, in bytes.</summary>
     [Range(1024, 100_000_000)]
     public long MaxRequestBodyBytes { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// Requests without a valid API key or session (an invalid key, a sign-in attempt) per client address and minute:
+    /// guessing keys or passwords is limited per address, not only per user.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int AnonymousRequestsPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or CIDR ranges, e.g.
+    /// "127.0.0.1" or "10.0.0.0/8"). Behind such a proxy the client's address is the one rate limits count, a request
+    /// that reached the proxy over https counts as https (Secure cookies, HSTS). Empty: no proxy is believed.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
 }

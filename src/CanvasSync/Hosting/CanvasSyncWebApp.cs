@@ -44,19 +44,25 @@ public static partial class CanvasSyncWebApp
         builder.Services.AddMonitoring();
         if (role != NodeRole.Worker) builder.Services.AddDashboard();
 
+        var proxies = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>()?.TrustedProxies ?? [];
+        builder.Services.AddReverseProxySupport(proxies);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{SecurityOptions.Section}:{nameof(SecurityOptions.MaxRequestBodyBytes)}")
                 ?? new SecurityOptions().MaxRequestBodyBytes);
 
         configure?.Invoke(builder);
         var app = builder.Build();
+        // Only from Security:TrustedProxies. With none, the middleware is left out: it would believe anyone (empty lists allow all).
+        if (proxies.Length > 0) app.UseForwardedHeaders();
+        app.UseHsts(); // on https only (as a trusted proxy reports it)
         app.UseHttpHardening();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        // Before authorization, so a request with an invalid key or none is counted (per address) before it gets its 401.
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();
-        app.UseRateLimiter();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

@@ -5,6 +5,7 @@ using System.Threading.RateLimiting;
 using CanvasSync.Features.Accounts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,9 +29,10 @@ public static partial class HttpHardening
             o.AddPolicy<string>("per-user", context =>
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
-                // Signed-in callers are limited per user, anyone else per address (only login and health answer them).
-                var who = context.User.Identity?.IsAuthenticated == true ? "user:" + context.User.UserId() : "ip:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetTokenBucketLimiter(who, _ => new TokenBucketRateLimiterOptions
+                // Signed-in callers are limited per user; anyone else (an invalid key, no key, the sign-in form) per
+                // address, and harder: keys cannot be guessed at speed.
+                if (context.User.Identity?.IsAuthenticated != true) return Anonymous(context, limits);
+                return RateLimitPartition.GetTokenBucketLimiter("user:" + context.User.UserId(), _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = limits.RequestBurst,
                     TokensPerPeriod = limits.RequestsPerSecond,
@@ -39,6 +41,7 @@ public static partial class HttpHardening
                     AutoReplenishment = true,
                 });
             });
+
             o.OnRejected = async (context, _) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
@@ -50,9 +53,46 @@ public static partial class HttpHardening
         {
             if (context.HttpContext.Items[CorrelationHeader] is string id) context.ProblemDetails.Extensions["correlation_id"] = id;
         });
+        ProblemJsonWriter.Register(services);
         // Binding failures throw, so BindingProblems can name the field instead of the framework's bare 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<BindingProblems>();
+        return services;
+    }
+
+    /// <summary>
+    /// Callers without a valid key or session, per client address (the proxy's client, where Security:TrustedProxies
+    /// names the proxy): a minute's worth of Security:AnonymousRequestsPerMinute at most, refilled each second.
+    /// </summary>
+    private static RateLimitPartition<string> Anonymous(HttpContext context, SecurityOptions limits) =>
+        RateLimitPartition.GetTokenBucketLimiter("ip:" + context.Connection.RemoteIpAddress, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.AnonymousRequestsPerMinute,
+            TokensPerPeriod = Math.Max(1, limits.AnonymousRequestsPerMinute / 60),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+
+    /// <summary>
+    /// Behind a reverse proxy named in Security:TrustedProxies: the client's address and scheme from its
+    /// X-Forwarded-For and X-Forwarded-Proto (a header from anyone else is ignored), then HSTS on https.
+    /// </summary>
+    public static IServiceCollection AddReverseProxySupport(this IServiceCollection services, string[] trustedProxies)
+    {
+        var networks = trustedProxies.Select(proxy =>
+            System.Net.IPNetwork.TryParse(proxy, out var network) ? network
+            : System.Net.IPAddress.TryParse(proxy, out var address) ? new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8)
+            : throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions),
+                [$"Security:TrustedProxies: \"{proxy}\" is not an IP address or CIDR range (e.g. 10.0.0.0/8)"])).ToList();
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var network in networks) o.KnownIPNetworks.Add(network);
+        });
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         return services;
     }
 

@@ -157,6 +157,72 @@ public sealed partial class AttackSurfaceTests(PostgresServer postgres)
         File.Delete(keyFile);
     }
 
+    [Fact]
+    public async Task Invalid_keys_and_sign_ins_are_limited_per_client_address_as_a_trusted_proxy_reports_it()
+    {
+        await using var h = await StartAsync("sqlite", postgres, ["--Security:AnonymousRequestsPerMinute=20", "--Security:TrustedProxies:0=127.0.0.1"]);
+        var alice = await h.AddUserAsync("alice");
+        async Task<HttpStatusCode> GuessAsync(string client)
+        {
+            using var guess = new HttpRequestMessage(HttpMethod.Get, "/api/v1/canvas/status");
+            guess.Headers.Authorization = new("Bearer", "csk_guess");
+            guess.Headers.Add("X-Forwarded-For", client);
+            return (await h.Anonymous().SendAsync(guess)).StatusCode;
+        }
+
+        var guesses = new List<HttpStatusCode>();
+        for (var i = 0; i < 40; i++) guesses.Add(await GuessAsync("203.0.113.7"));
+        Assert.Equal(HttpStatusCode.Unauthorized, guesses[0]);
+        Assert.Contains(HttpStatusCode.TooManyRequests, guesses);
+        // Another client behind the same proxy has its own bucket, and a valid key is never slowed by the guesser.
+        Assert.Equal(HttpStatusCode.Unauthorized, await GuessAsync("203.0.113.8"));
+        Assert.Equal(HttpStatusCode.OK, (await alice.Http.GetAsync("/api/v1/canvas/status")).StatusCode);
+
+        // Sign-in attempts count the same way.
+        var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = h.BaseUrl };
+        var attempts = new List<HttpStatusCode>();
+        var form = await browser.GetStringAsync("/login");
+        for (var i = 0; i < 30; i++)
+        {
+            using var attempt = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["api_key"] = "csk_guess" + i, ["__csrf"] = CsrfToken(form) }));
+            attempts.Add(attempt.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, attempts);
+    }
+
+    [Fact]
+    public async Task Behind_a_trusted_tls_proxy_cookies_are_secure_and_hsts_is_sent_and_an_untrusted_proxy_is_not_believed()
+    {
+        await using var trusting = await StartAsync("sqlite", postgres, ["--Security:TrustedProxies:0=127.0.0.0/8"]);
+        var alice = await trusting.AddUserAsync("alice");
+        // Cookies by hand: a cookie container would not send a Secure cookie over the test's plain http to the proxy's side.
+        var viaProxy = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = trusting.BaseUrl };
+        viaProxy.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        viaProxy.DefaultRequestHeaders.Add("X-Forwarded-For", "198.51.100.20");
+        viaProxy.DefaultRequestHeaders.Host = "canvassync.example.edu";
+        using var page = await viaProxy.GetAsync("/login");
+        Assert.StartsWith("max-age=", page.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
+        Assert.Contains(page.Headers.GetValues("Set-Cookie"), c => c.StartsWith("canvassync_antiforgery=", StringComparison.Ordinal) && c.Contains("secure", StringComparison.OrdinalIgnoreCase));
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["api_key"] = alice.ApiKey, ["__csrf"] = CsrfToken(await page.Content.ReadAsStringAsync()) }),
+        };
+        signIn.Headers.Add("Cookie", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
+        using var signedIn = await viaProxy.SendAsync(signIn);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Contains(signedIn.Headers.GetValues("Set-Cookie"), c => c.StartsWith("canvassync_session=", StringComparison.Ordinal) && c.Contains("secure", StringComparison.OrdinalIgnoreCase));
+
+        // Without Security:TrustedProxies the same headers are anyone's words: plain http, no HSTS, no Secure cookie.
+        await using var plain = await StartAsync("sqlite", postgres);
+        var spoofing = new HttpClient { BaseAddress = plain.BaseUrl };
+        spoofing.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        spoofing.DefaultRequestHeaders.Host = "canvassync.example.edu";
+        using var spoofed = await spoofing.GetAsync("/login");
+        Assert.False(spoofed.Headers.Contains("Strict-Transport-Security"));
+        Assert.DoesNotContain(spoofed.Headers.GetValues("Set-Cookie"), c => c.Contains("secure", StringComparison.OrdinalIgnoreCase));
+    }
+
     private static string CsrfToken(string html) => CsrfField().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value)
         : throw new InvalidOperationException("no antiforgery field on the page");
 

@@ -142,6 +142,7 @@ public static class AccountsServiceCollectionExtensions
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "canvassync_antiforgery";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure over https, a trusted proxy's included
             o.FormFieldName = "__csrf";
         });
         return services;

@@ -23,7 +23,9 @@ internal sealed partial class BindingProblems(IProblemDetailsService problems) :
         var body = bad.Message.Contains("request body", StringComparison.Ordinal) || json is not null;
         // The JSON path names the field ($.scope.course_ids[0] is scope.course_ids); the framework's own words, which
         // name CanvasSync's types, never reach the caller.
-        var inBody = json?.Path is { Length: > 1 } path ? JsonIndex().Replace(path.TrimStart('$').TrimStart('.'), "") : null;
+        // Broken JSON (System.Text.Json's reader failed; its exception type is internal) is the body's fault, not a field's.
+        var broken = json?.InnerException?.GetType().Name == "JsonReaderException";
+        var inBody = !broken && json?.Path is { Length: > 1 } path ? JsonIndex().Replace(path.TrimStart('$').TrimStart('.'), "") : null;
         var field = body ? inBody is { Length: > 0 } ? inBody : "body" : match.Success ? SnakeCase.From(match.Groups["name"].Value) : "request";
         var message = body
             ? inBody is { Length: > 0 } ? $"{field} has the wrong type (or the body is not valid JSON there)" : "the body is not valid JSON for this request"

@@ -188,7 +188,18 @@ public sealed class SyncEngineTests(PostgresServer postgres)
         var before = await h.TruthAsync(token);
         await h.MutateAsync(new { seed = 3, update_assignments = 4, create_assignments = 2, delete_assignments = 2, grade_submissions = 30, submit_submissions = 10 });
 
-        var preview = await h.Engine.RunAsync(h.ConnectionId, token, new SyncRequest(SyncType.Delta, new SyncScope(), DryRun: true));
+        // A reader beside it (the dashboard's history) never sees the preview finished without its counts.
+        var running = h.Engine.RunAsync(h.ConnectionId, token, new SyncRequest(SyncType.Delta, new SyncScope(), DryRun: true));
+        var finishedWithoutCounts = 0;
+        while (!running.IsCompleted)
+        {
+            await using var db = h.Database.Context();
+            var run = await db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == h.ConnectionId && r.DryRun).OrderByDescending(r => r.Id).FirstOrDefaultAsync();
+            if (run?.FinishedAt is not null && !await db.SyncRunCounts.AnyAsync(c => c.RunId == run.Id)) finishedWithoutCounts++;
+        }
+
+        var preview = await running;
+        Assert.Equal(0, finishedWithoutCounts);
         Assert.Equal(SyncStatus.Completed, preview.Status);
         Assert.True(preview.DryRun);
         await h.AssertMirrorEqualsTruthAsync(before); // nothing written

@@ -40,4 +40,20 @@ public sealed class SyncCommandTests
         using var doc = JsonDocument.Parse(export);
         return string.Join('\n', doc.RootElement.EnumerateObject().Where(p => p.Name is not ("exported_at" or "generated_at")).Select(p => p.Name + "=" + p.Value.GetRawText()));
     }
+
+    [Fact]
+    public async Task A_canvas_url_whose_host_is_longer_than_dns_allows_is_one_plain_line_not_a_stack_trace()
+    {
+        var db = "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-instances-{Guid.NewGuid():N}.db");
+        var secret = Path.GetTempFileName();
+        await File.WriteAllTextAsync(secret, "a-client-secret");
+        var host = string.Join('.', Enumerable.Repeat(new string('a', 60), 5)) + ".example.edu";
+        var result = await CliProcess.RunAsync(["instances", "add", "https://" + host, "--client-id", "1", "--redirect-uri", "https://app.example/cb",
+            "--client-secret-file", secret, "--db", db, "--master-key", Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.key")]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("canvas-sync: canvas_url: canvas_url's host name is longer than DNS allows (253 characters, 63 between dots)",
+            result.Stderr.Trim().Split('\n')[^1]);
+        Assert.DoesNotContain("   at ", result.Stderr, StringComparison.Ordinal);
+        File.Delete(secret);
+    }
 }

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
-using AngleSharp.Html.Parser;
 using CanvasSync.Data;
 using CanvasSync.Pages.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -30,8 +29,6 @@ public static partial class AssignmentDescription
 
     public const string TooComplexNote = "This description is too complex to show formatted here; open it in Canvas to see it as its author made it.";
 
-    private static readonly HtmlParser Parser = new();
-
     /// <summary>Elements that end a line of text: without a break after them, "&lt;p&gt;a&lt;/p&gt;&lt;p&gt;b&lt;/p&gt;" would read "ab".</summary>
     private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -53,8 +50,10 @@ public static partial class AssignmentDescription
         if (string.IsNullOrWhiteSpace(html)) return new RenderedDescription(null, null);
         if (!WithinBounds(html)) return Fallback(html);
         var clock = Stopwatch.StartNew();
-        var text = PlainText(html);
-        var safe = SafeHtml.From(html, canvasBaseUrl, TimeBudget - clock.Elapsed);
+        // One parse: the text is read from the tree first, then the same tree is sanitised in place.
+        var body = SafeHtml.Parse(html);
+        var text = PlainText(body);
+        var safe = SafeHtml.Sanitized(body, canvasBaseUrl, TimeBudget - clock.Elapsed);
         return safe is null && clock.Elapsed > TimeBudget ? Fallback(html) : new RenderedDescription(safe?.ToString(), text);
     }
 
@@ -124,14 +123,11 @@ public static partial class AssignmentDescription
     }
 
     /// <summary>
-    /// The description as text, by a real HTML parser: scripts and styles dropped, entities decoded, a line ended after
-    /// each block element, spaces folded. One walk of the tree (no node inserted). Only for HTML <see cref="WithinBounds"/>.
+    /// The description as text, from the parsed tree: scripts and styles dropped, entities decoded, a line ended after
+    /// each block element, spaces folded. One walk, changing nothing (the sanitiser cleans the same tree next).
     /// </summary>
-    private static string? PlainText(string html)
+    private static string? PlainText(IElement body)
     {
-        // Parsed as the body's content, as the sanitiser parses it (a whole-document parse of deep nesting costs more).
-        if (Parser.ParseDocument("<body></body>").Body is not { } body) return null;
-        body.InnerHtml = html;
         var text = new StringBuilder();
         var pending = new Stack<(INode Node, bool Leaving)>();
         pending.Push((body, false));

@@ -37,12 +37,20 @@ public static partial class SafeHtml
     /// Null for no content, or when cleaning takes longer than <paramref name="budget"/>. Callers bound the input first
     /// (<see cref="Features.Assignments.AssignmentDescription"/>): the parser's work grows with nesting depth.
     /// </summary>
-    public static IHtmlContent? From(string? html, string canvasBaseUrl, TimeSpan? budget = null)
+    public static IHtmlContent? From(string? html, string canvasBaseUrl, TimeSpan? budget = null) =>
+        string.IsNullOrWhiteSpace(html) ? null : Sanitized(Parse(html), canvasBaseUrl, budget);
+
+    /// <summary>Canvas HTML parsed as a body's content, the form <see cref="Sanitized"/> takes.</summary>
+    public static IElement Parse(string html)
     {
-        if (string.IsNullOrWhiteSpace(html)) return null;
-        var document = Parser.ParseDocument("<body></body>");
-        var body = document.Body!;
+        var body = Parser.ParseDocument("<body></body>").Body!;
         body.InnerHtml = html;
+        return body;
+    }
+
+    /// <summary><see cref="From"/> for a body already parsed (and read otherwise first): it is cleaned in place.</summary>
+    public static IHtmlContent? Sanitized(IElement body, string canvasBaseUrl, TimeSpan? budget = null)
+    {
         var baseUri = new Uri(canvasBaseUrl.TrimEnd('/') + "/");
         var deadline = Stopwatch.GetTimestamp() + (long)((budget ?? TimeSpan.FromSeconds(30)).TotalSeconds * Stopwatch.Frequency);
         if (!Clean(body, baseUri, deadline)) return null;

@@ -264,9 +264,10 @@ public sealed partial class CanvasSession
             {
                 if (response.StatusCode != HttpStatusCode.OK)
                     throw Refusal(url, response, await BoundedAnswer.ReadPrefixAsync(response.Content, BoundedAnswer.ErrorBodyBytes, what, timeout.Token));
+                var next = NextLink(url, response); // refused before the body is read, should it lead to another host
                 var (doc, bytes) = await BoundedAnswer.ParseJsonAsync(response.Content, _maxAnswerBytes, what, timeout.Token);
                 Accounting.ResponseBody(bytes);
-                return (doc, NextLink(url, response));
+                return (doc, next);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {

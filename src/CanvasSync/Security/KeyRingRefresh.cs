@@ -16,31 +16,41 @@ public sealed class KeyRingRefresh(IKeyManager inner, IServiceProvider services)
     public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan WaitForReload = TimeSpan.FromSeconds(10);
 
+    private readonly Lock _reloading = new();
     private CancellationTokenSource _expire = new();
-    private long _lastReload;
+    private long _lastReload = Environment.TickCount64 - (long)MinInterval.TotalMilliseconds;
     // The provider holding the cached ring depends on this key manager, so it is looked up when first needed.
     private IKeyRingProvider Ring => services.GetRequiredService<IKeyRingProvider>();
 
     /// <summary>
     /// True when <paramref name="keyId"/> is in the key ring now, reloading it (and waiting for the reload) if the
-    /// cached ring lacks it. False when the database holds no such key, or a reload happened moments ago.
+    /// cached ring lacks it. Callers that meet the new key together wait for one reload. False when the database holds
+    /// no such key: the reload found none, or one moments ago did not.
     /// </summary>
     public bool EnsureKnown(Guid keyId)
     {
         if (Has(keyId)) return true;
-        var now = Environment.TickCount64;
-        var last = Interlocked.Read(ref _lastReload);
-        if (now - last < MinInterval.TotalMilliseconds || Interlocked.CompareExchange(ref _lastReload, now, last) != last) return Has(keyId);
-        Interlocked.Exchange(ref _expire, new CancellationTokenSource()).Cancel();
-        // The provider hands out the stale ring while it reloads in the background: ask until the reload has landed.
-        var deadline = now + (long)WaitForReload.TotalMilliseconds;
-        while (Environment.TickCount64 < deadline)
+        lock (_reloading)
         {
             if (Has(keyId)) return true;
-            Thread.Sleep(20);
-        }
+            var now = Environment.TickCount64;
+            if (now - _lastReload < MinInterval.TotalMilliseconds) return false;
+            _lastReload = now;
+            var stale = Ring.GetCurrentKeyRing();
+            Interlocked.Exchange(ref _expire, new CancellationTokenSource()).Cancel();
+            // The provider hands out the stale ring while it reloads in the background: ask until the reload has landed
+            // (another ring object), then look once.
+            var deadline = now + (long)WaitForReload.TotalMilliseconds;
+            while (Environment.TickCount64 < deadline)
+            {
+                var ring = Ring.GetCurrentKeyRing();
+                if (ring.GetAuthenticatedEncryptorByKeyId(keyId, out _) is not null) return true;
+                if (!ReferenceEquals(ring, stale)) return false;
+                Thread.Sleep(20);
+            }
 
-        return false;
+            return false;
+        }
     }
 
     private bool Has(Guid keyId) => Ring.GetCurrentKeyRing().GetAuthenticatedEncryptorByKeyId(keyId, out _) is not null;

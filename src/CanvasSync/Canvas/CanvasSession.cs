@@ -280,7 +280,7 @@ public sealed partial class CanvasSession
         }
     }
 
-    /// <summary>Every answer but a 200, classified as canvas-api.md §2 says; as the error to throw.</summary>
+    /// <summary>Every answer but a 200, classified by what Canvas means by it (README, The Canvas client); as the error to throw.</summary>
     private CanvasException Refusal(Uri url, HttpResponseMessage response, byte[] body)
     {
         var status = (int)response.StatusCode;

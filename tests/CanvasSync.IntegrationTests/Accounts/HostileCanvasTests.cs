@@ -19,12 +19,13 @@ public sealed class HostileCanvasTests(PostgresServer postgres, ITestOutputHelpe
     /// <summary>The bound docs/benchmarks.md states for a node under these answers (peak resident memory).</summary>
     private const long PeakBytesBound = 512L * 1024 * 1024;
 
-    [Fact]
-    public async Task A_hostile_canvas_costs_bounded_memory_fails_its_own_sync_and_leaves_others_alone()
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_hostile_canvas_costs_bounded_memory_fails_its_own_sync_and_leaves_others_alone(string provider)
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
         await using var hostile = await HostileCanvas.StartAsync();
-        await using var database = await TestDatabase.CreateAsync("sqlite", postgres);
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
         var masterKey = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
         await using var node = await ServeProcess.StartAsync("node", database.Setting, masterKey, settings: new Dictionary<string, string>
         {

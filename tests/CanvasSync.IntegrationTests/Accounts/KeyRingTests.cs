@@ -100,7 +100,18 @@ public sealed class KeyRingTests(PostgresServer postgres)
             Assert.Equal(feed, await FeedTokenAsync(again.Client(aliceKey)));
         }
 
-        foreach (var f in new[] { keyFile, keyFile + ".other", keyFile + ".damaged" }) File.Delete(f);
+        // Lost for good: `keys new-master` starts again, the next start opens the ring with the new key, and the
+        // connection waits for its owner to connect again.
+        var made = await RunCliAsync("keys", "new-master", "--db", database.Setting, "--master-key", keyFile + ".new");
+        Assert.True(made.ExitCode == 0, made.Output);
+        await using (var fresh = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".new", sandbox: sandbox))
+        await using (var db = database.Context())
+        {
+            var c = await db.Connections.SingleAsync(x => x.UserId == userId);
+            Assert.Equal((ConnectionStatus.NeedsReauth, ConnectionTokens.UnreadableCode, (string?)null), (c.Status, c.LastErrorCode, c.EncryptedToken));
+        }
+
+        foreach (var f in new[] { keyFile, keyFile + ".other", keyFile + ".damaged", keyFile + ".new" }) File.Delete(f);
     }
 
     /// <summary>

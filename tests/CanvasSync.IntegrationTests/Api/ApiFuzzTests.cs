@@ -15,8 +15,12 @@ namespace CanvasSync.IntegrationTests.Api;
 /// types). Not one may answer 5xx; every 4xx is a ProblemDetails, and every 400 names the field at fault.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ApiFuzzTests(PostgresServer postgres, ITestOutputHelper output)
+public sealed partial class ApiFuzzTests(PostgresServer postgres, ITestOutputHelper output)
 {
+    /// <summary>.NET's or CanvasSync's own names (System.Int64, CanvasSync.Features...), which a caller has no use for.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(System|CanvasSync|Microsoft)\.[A-Z]\w*")]
+    private static partial System.Text.RegularExpressions.Regex InternalName();
+
     private static readonly string[] BadValues =
         ["0", "-1", "9223372036854775808", "1e400", "abc", "%00", "%F0%9F", "%ED%A0%80", "true", new string('9', 400), "2026-13-45T99:99:99Z", "[]"];
 
@@ -62,6 +66,7 @@ public sealed class ApiFuzzTests(PostgresServer postgres, ITestOutputHelper outp
                     {
                         if (response.Content.Headers.ContentType?.MediaType != "application/problem+json") failures.Add($"{what}: not a ProblemDetails ({response.Content.Headers.ContentType})");
                         else if (status == 400 && !NamesAField(text)) failures.Add($"{what}: names no field: {Shorten(text)}");
+                        else if (InternalName().IsMatch(text)) failures.Add($"{what}: shows the framework's words or a type name: {Shorten(text)}");
                     }
                 }
             }

@@ -53,7 +53,9 @@ public sealed class LeaseTests(PostgresServer postgres)
     [MemberData(nameof(Providers))]
     public async Task A_cancel_asked_where_the_run_is_not_running_reaches_it_at_its_next_lease_renewal(string provider)
     {
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 60 });
+        // Latency long enough that the sync outlasts two renewals (every 2 s) even when the cancel lands just after one:
+        // at 60 ms the whole sync took 3 s, and under load it once finished before the renewal that would have seen the cancel.
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 150 });
         var holder = EngineNamed(h, "node-one", leaseSeconds: 6);
         var elsewhere = EngineNamed(h, "node-two");
         var running = holder.RunAsync(h.ConnectionId, h.Sandbox.Tokens.Teacher, new SyncRequest(SyncType.Full, new SyncScope()));

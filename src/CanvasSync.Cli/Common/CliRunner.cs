@@ -36,7 +36,7 @@ internal static class CliRunner
             await Console.Error.WriteLineAsync($"canvas-sync: configuration error: {ConfigurationErrors.Describe(e)}");
             return UsageError;
         }
-        catch (Exception e) when (e is FormatException or UserDirectoryException or MasterKeyException)
+        catch (Exception e) when (e is FormatException or UserDirectoryException or MasterKeyException or DatabaseTooOldException)
         {
             await Console.Error.WriteLineAsync($"canvas-sync: {e.Message}");
             return UsageError;

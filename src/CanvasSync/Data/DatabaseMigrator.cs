@@ -1,7 +1,10 @@
-using CanvasSync.Features.Assignments;
 using CanvasSync.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Logging;
 
 namespace CanvasSync.Data;
 
@@ -13,6 +16,31 @@ public static class DatabaseMigrator
 
     public static async Task MigrateAsync(CanvasSyncDbContext db, CancellationToken cancellationToken = default)
     {
+        if (db is PostgresCanvasSyncDbContext)
+        {
+            await using var quiet = WithoutMissingHistoryErrors((PostgresCanvasSyncDbContext)db);
+            await MigrateQuietlyAsync(quiet, cancellationToken);
+        }
+        else
+        {
+            await MigrateQuietlyAsync(db, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// On a new PostgreSQL database, EF reads the history table before it exists and logs that as a failed command
+    /// (npgsql/efcore.pg#3407): the first thing a new user would see is an error that is none. The migrating context
+    /// logs failed commands at Debug; a real failure still throws, and the caller reports it.
+    /// </summary>
+    private static PostgresCanvasSyncDbContext WithoutMissingHistoryErrors(PostgresCanvasSyncDbContext db)
+    {
+        var options = new DbContextOptionsBuilder<PostgresCanvasSyncDbContext>((DbContextOptions<PostgresCanvasSyncDbContext>)db.GetService<IDbContextOptions>())
+            .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug)));
+        return new PostgresCanvasSyncDbContext(options.Options);
+    }
+
+    private static async Task MigrateQuietlyAsync(CanvasSyncDbContext db, CancellationToken cancellationToken)
+    {
         if (db.Database.IsSqlite())
         {
             var path = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
@@ -21,14 +49,17 @@ public static class DatabaseMigrator
             if (path != ":memory:") PrivateFiles.CreateIfMissing(path); // SQLite would create it readable by everyone (umask 022)
         }
 
-        // Nothing to do, nothing to lock: a restart after a crash must not wait on a lock the dead process held.
-        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
-        if (pending.Count == 0) return;
+        var history = db.GetService<IHistoryRepository>();
+        if (await history.ExistsAsync(cancellationToken))
+        {
+            var applied = (await history.GetAppliedMigrationsAsync(cancellationToken)).Select(m => m.MigrationId).ToList();
+            await PreReleaseDatabases.AdoptAsync(db, applied, cancellationToken);
+            // Nothing to do, nothing to lock: a restart after a crash must not wait on a lock the dead process held.
+            if (!(await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any()) return;
+        }
+
         if (db.Database.IsSqlite()) await ClearStaleSqliteLockAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
-        // What SQL cannot compute: descriptions mirrored before they were rendered at sync time.
-        if (pending.Any(m => m.EndsWith("_AssignmentDescriptions", StringComparison.Ordinal)))
-            await AssignmentDescription.BackfillAsync(db, cancellationToken);
 
         // WAL lets the API read while a sync writes; it is a property of the file, so set it once here.
         if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

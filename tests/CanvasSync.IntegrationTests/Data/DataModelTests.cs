@@ -50,6 +50,60 @@ public sealed class DataModelTests(PostgresServer postgres)
         await DatabaseMigrator.MigrateAsync(db);
     }
 
+    /// <summary>The first thing a new user sees: a node that starts on an empty database logs no warning and no error.</summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_node_starts_on_an_empty_database_without_a_warning(string provider)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"canvassync-empty-{Guid.NewGuid():N}.db");
+        var masterKey = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
+        try
+        {
+            await using var node = await ServeProcess.StartAsync("empty", provider == "sqlite" ? "sqlite:" + file : await postgres.CreateDatabaseAsync(), masterKey);
+            Assert.DoesNotContain(node.Output, line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal));
+        }
+        finally
+        {
+            foreach (var f in new[] { file, file + "-wal", file + "-shm", masterKey }) File.Delete(f);
+        }
+    }
+
+    /// <summary>
+    /// A database made by the pre-release migrations (squashed since) has today's schema when it had them all: it is
+    /// adopted as it is. One that stopped part-way is refused with a sentence that says what to do, not a crash.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_database_made_by_the_pre_release_migrations_is_adopted_when_complete_and_refused_plainly_when_not(string provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, postgres);
+        await using (var db = database.Context())
+        {
+            await AddConnectionAsync(db);
+            await WriteHistoryAsync(db, PreReleaseDatabases.Of(db));
+            await DatabaseMigrator.MigrateAsync(db);
+            Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+            Assert.Equal(1, await db.Connections.CountAsync()); // nothing was lost
+        }
+
+        await using (var db = database.Context())
+        {
+            await WriteHistoryAsync(db, PreReleaseDatabases.Of(db).Take(2));
+            var refused = await Assert.ThrowsAsync<DatabaseTooOldException>(() => DatabaseMigrator.MigrateAsync(db));
+            Assert.Contains("pre-release", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("_RunLeaseOwner", refused.Message, StringComparison.Ordinal); // the last one it had
+            Assert.Contains("move it aside", refused.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', refused.Message);
+        }
+    }
+
+    private static async Task WriteHistoryAsync(CanvasSyncDbContext db, IEnumerable<string> migrations)
+    {
+        await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsHistory\"");
+        foreach (var id in migrations)
+            await db.Database.ExecuteSqlAsync($"INSERT INTO \"__EFMigrationsHistory\" (\"MigrationId\", \"ProductVersion\") VALUES ({id}, '10.0.0')");
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Raw_json_64_bit_ids_and_utc_times_round_trip_exactly(string provider)

@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
-using CanvasSync.Data;
 using CanvasSync.Pages.Shared;
-using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Assignments;
 
@@ -55,31 +52,6 @@ public static partial class AssignmentDescription
         var text = PlainText(body);
         var safe = SafeHtml.Sanitized(body, canvasBaseUrl, TimeBudget - clock.Elapsed);
         return safe is null && clock.Elapsed > TimeBudget ? Fallback(html) : new RenderedDescription(safe?.ToString(), text);
-    }
-
-    /// <summary>
-    /// Once, when the migration that added the rendered columns runs: every assignment mirrored before it is rendered
-    /// from its raw JSON, a batch at a time, so tasks and pages keep their descriptions without waiting for a sync.
-    /// </summary>
-    public static async Task BackfillAsync(CanvasSyncDbContext db, CancellationToken ct)
-    {
-        var bases = await db.Connections.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.BaseUrl, ct);
-        long after = 0;
-        while (true)
-        {
-            var batch = await db.Assignments.Where(a => a.Id > after).OrderBy(a => a.Id).Take(500).ToListAsync(ct);
-            if (batch.Count == 0) return;
-            foreach (var a in batch)
-            {
-                using var json = JsonDocument.Parse(a.RawJson);
-                var html = json.RootElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-                (a.DescriptionHtml, a.DescriptionText) = Render(html, bases.GetValueOrDefault(a.ConnectionId, "https://canvas.invalid"));
-            }
-
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
-            after = batch[^1].Id;
-        }
     }
 
     /// <summary>At most <see cref="MaxTags"/> tags, nested at most <see cref="MaxDepth"/> deep, by one linear scan.</summary>

@@ -12,6 +12,39 @@ namespace CanvasSync.Data.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "canvas_instances",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    base_url = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    client_id = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    encrypted_client_secret = table.Column<string>(type: "TEXT", nullable: false),
+                    redirect_uri = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_canvas_instances", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "data_protection_keys",
+                columns: table => new
+                {
+                    id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    friendly_name = table.Column<string>(type: "TEXT", nullable: true),
+                    xml = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_data_protection_keys", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "users",
                 columns: table => new
                 {
@@ -27,6 +60,51 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "api_keys",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    revoked_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_api_keys", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_api_keys_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "calendar_feeds",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    token_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    encrypted_token = table.Column<string>(type: "TEXT", nullable: false),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_calendar_feeds", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_calendar_feeds_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "canvas_connections",
                 columns: table => new
                 {
@@ -37,18 +115,64 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     canvas_user_id = table.Column<long>(type: "INTEGER", nullable: false),
                     canvas_user_name = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
                     encrypted_token = table.Column<string>(type: "TEXT", nullable: true),
+                    instance_id = table.Column<long>(type: "INTEGER", nullable: true),
+                    encrypted_refresh_token = table.Column<string>(type: "TEXT", nullable: true),
+                    refresh_lease_owner = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    refresh_lease_until = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    token_stored_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    token_expires_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_full_sync_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     last_delta_at = table.Column<DateTime>(type: "TEXT", nullable: true),
-                    last_error_code = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
+                    last_error_code = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_canvas_connections", x => x.id);
                     table.ForeignKey(
+                        name: "FK_canvas_connections_canvas_instances_instance_id",
+                        column: x => x.instance_id,
+                        principalTable: "canvas_instances",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
                         name: "FK_canvas_connections_users_user_id",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "oauth_states",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    state_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    instance_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    encrypted_verifier = table.Column<string>(type: "TEXT", nullable: false),
+                    redirect_uri = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    browser_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    expires_at = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    used_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_oauth_states", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_oauth_states_canvas_instances_instance_id",
+                        column: x => x.instance_id,
+                        principalTable: "canvas_instances",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_oauth_states_users_user_id",
                         column: x => x.user_id,
                         principalTable: "users",
                         principalColumn: "id",
@@ -71,7 +195,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -103,13 +230,18 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     quiz_id = table.Column<long>(type: "INTEGER", nullable: true),
                     discussion_topic_id = table.Column<long>(type: "INTEGER", nullable: true),
                     canvas_updated_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    description_html = table.Column<string>(type: "TEXT", nullable: true),
+                    description_text = table.Column<string>(type: "TEXT", nullable: true),
                     connection_id = table.Column<long>(type: "INTEGER", nullable: false),
                     canvas_id = table.Column<long>(type: "INTEGER", nullable: false),
                     raw_json = table.Column<string>(type: "TEXT", nullable: false),
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -137,7 +269,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -170,7 +305,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -205,7 +343,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -234,7 +375,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -263,7 +407,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -292,7 +439,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -322,13 +472,38 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_planner_items", x => x.id);
                     table.ForeignKey(
                         name: "FK_planner_items_canvas_connections_connection_id",
+                        column: x => x.connection_id,
+                        principalTable: "canvas_connections",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sent_alerts",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    connection_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    sent_at = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sent_alerts", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_sent_alerts_canvas_connections_connection_id",
                         column: x => x.connection_id,
                         principalTable: "canvas_connections",
                         principalColumn: "id",
@@ -359,7 +534,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -388,6 +566,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     started_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     finished_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     heartbeat_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    lease_owner = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    node = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    cancel_requested = table.Column<bool>(type: "INTEGER", nullable: false),
                     phase = table.Column<string>(type: "TEXT", nullable: true),
                     percent = table.Column<double>(type: "REAL", nullable: false),
                     items_done = table.Column<long>(type: "INTEGER", nullable: false),
@@ -400,7 +582,9 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     throttled = table.Column<long>(type: "INTEGER", nullable: false),
                     retries = table.Column<long>(type: "INTEGER", nullable: false),
                     error_code = table.Column<string>(type: "TEXT", nullable: true),
-                    error_message = table.Column<string>(type: "TEXT", nullable: true)
+                    error_message = table.Column<string>(type: "TEXT", nullable: true),
+                    active_seconds = table.Column<double>(type: "REAL", nullable: false),
+                    phase_seconds_json = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -436,7 +620,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     notes = table.Column<string>(type: "TEXT", nullable: true),
                     created_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -489,7 +676,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     content_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     first_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_seen_at = table.Column<DateTime>(type: "TEXT", nullable: false),
-                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true)
+                    deleted_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    created_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    change_version = table.Column<long>(type: "INTEGER", nullable: false),
+                    changed_at = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -574,10 +764,26 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_api_keys_hash",
+                table: "api_keys",
+                column: "hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_api_keys_user_id",
+                table: "api_keys",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_assignment_groups_connection_id_canvas_id",
                 table: "assignment_groups",
                 columns: new[] { "connection_id", "canvas_id" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_assignment_groups_connection_id_change_version_id",
+                table: "assignment_groups",
+                columns: new[] { "connection_id", "change_version", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_assignment_groups_connection_id_course_canvas_id",
@@ -591,14 +797,36 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_assignments_connection_id_change_version_id",
+                table: "assignments",
+                columns: new[] { "connection_id", "change_version", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_assignments_connection_id_course_canvas_id",
                 table: "assignments",
                 columns: new[] { "connection_id", "course_canvas_id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_assignments_connection_id_due_at",
+                name: "IX_assignments_connection_id_due_at_canvas_id",
                 table: "assignments",
-                columns: new[] { "connection_id", "due_at" });
+                columns: new[] { "connection_id", "due_at", "canvas_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_calendar_feeds_token_hash",
+                table: "calendar_feeds",
+                column: "token_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_calendar_feeds_user_id",
+                table: "calendar_feeds",
+                column: "user_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_canvas_connections_instance_id",
+                table: "canvas_connections",
+                column: "instance_id");
 
             migrationBuilder.CreateIndex(
                 name: "IX_canvas_connections_status",
@@ -612,10 +840,21 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_canvas_instances_base_url",
+                table: "canvas_instances",
+                column: "base_url",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_canvas_people_connection_id_canvas_id",
                 table: "canvas_people",
                 columns: new[] { "connection_id", "canvas_id" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_canvas_people_connection_id_change_version_id",
+                table: "canvas_people",
+                columns: new[] { "connection_id", "change_version", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_courses_connection_id_canvas_id",
@@ -624,10 +863,20 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_courses_connection_id_change_version_id",
+                table: "courses",
+                columns: new[] { "connection_id", "change_version", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_enrollments_connection_id_canvas_id",
                 table: "enrollments",
                 columns: new[] { "connection_id", "canvas_id" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_enrollments_connection_id_change_version_id",
+                table: "enrollments",
+                columns: new[] { "connection_id", "change_version", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_enrollments_connection_id_course_canvas_id",
@@ -641,6 +890,11 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_group_categories_connection_id_change_version_id",
+                table: "group_categories",
+                columns: new[] { "connection_id", "change_version", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_group_categories_connection_id_course_canvas_id",
                 table: "group_categories",
                 columns: new[] { "connection_id", "course_canvas_id" });
@@ -650,6 +904,11 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 table: "group_memberships",
                 columns: new[] { "connection_id", "canvas_id" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_group_memberships_connection_id_change_version_id",
+                table: "group_memberships",
+                columns: new[] { "connection_id", "change_version", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_group_memberships_connection_id_group_canvas_id",
@@ -663,15 +922,56 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_groups_connection_id_change_version_id",
+                table: "groups",
+                columns: new[] { "connection_id", "change_version", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_groups_connection_id_course_canvas_id",
                 table: "groups",
                 columns: new[] { "connection_id", "course_canvas_id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_oauth_states_expires_at",
+                table: "oauth_states",
+                column: "expires_at");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_oauth_states_instance_id",
+                table: "oauth_states",
+                column: "instance_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_oauth_states_state_hash",
+                table: "oauth_states",
+                column: "state_hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_oauth_states_user_id",
+                table: "oauth_states",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_planner_items_connection_id_change_version_id",
+                table: "planner_items",
+                columns: new[] { "connection_id", "change_version", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_planner_items_connection_id_plannable_type_canvas_id",
                 table: "planner_items",
                 columns: new[] { "connection_id", "plannable_type", "canvas_id" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sent_alerts_connection_id_kind_sent_at",
+                table: "sent_alerts",
+                columns: new[] { "connection_id", "kind", "sent_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sent_alerts_sent_at",
+                table: "sent_alerts",
+                column: "sent_at");
 
             migrationBuilder.CreateIndex(
                 name: "IX_submissions_connection_id_assignment_canvas_id",
@@ -685,14 +985,19 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_submissions_connection_id_change_version_id",
+                table: "submissions",
+                columns: new[] { "connection_id", "change_version", "id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_submissions_connection_id_course_canvas_id",
                 table: "submissions",
                 columns: new[] { "connection_id", "course_canvas_id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_submissions_connection_id_user_canvas_id",
+                name: "IX_submissions_connection_id_user_canvas_id_assignment_canvas_id",
                 table: "submissions",
-                columns: new[] { "connection_id", "user_canvas_id" });
+                columns: new[] { "connection_id", "user_canvas_id", "assignment_canvas_id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_sync_checkpoints_run_id_course_canvas_id_collection",
@@ -712,14 +1017,31 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 columns: new[] { "connection_id", "status" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_sync_runs_finished_at",
+                table: "sync_runs",
+                column: "finished_at");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_sync_runs_one_unfinished_per_connection",
+                table: "sync_runs",
+                column: "connection_id",
+                unique: true,
+                filter: "status IN ('queued', 'running')");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_sync_runs_queued_at",
                 table: "sync_runs",
                 column: "queued_at");
 
             migrationBuilder.CreateIndex(
-                name: "IX_tasks_connection_id_due_date",
+                name: "IX_tasks_connection_id_change_version_id",
                 table: "tasks",
-                columns: new[] { "connection_id", "due_date" });
+                columns: new[] { "connection_id", "change_version", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_tasks_connection_id_due_date_id",
+                table: "tasks",
+                columns: new[] { "connection_id", "due_date", "id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_tasks_connection_id_external_source_external_id",
@@ -744,11 +1066,25 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 table: "terms",
                 columns: new[] { "connection_id", "canvas_id" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_terms_connection_id_change_version_id",
+                table: "terms",
+                columns: new[] { "connection_id", "change_version", "id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_users_name",
+                table: "users",
+                column: "name",
+                unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "api_keys");
+
             migrationBuilder.DropTable(
                 name: "assignment_groups");
 
@@ -756,10 +1092,16 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 name: "assignments");
 
             migrationBuilder.DropTable(
+                name: "calendar_feeds");
+
+            migrationBuilder.DropTable(
                 name: "canvas_people");
 
             migrationBuilder.DropTable(
                 name: "courses");
+
+            migrationBuilder.DropTable(
+                name: "data_protection_keys");
 
             migrationBuilder.DropTable(
                 name: "enrollments");
@@ -774,7 +1116,13 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 name: "groups");
 
             migrationBuilder.DropTable(
+                name: "oauth_states");
+
+            migrationBuilder.DropTable(
                 name: "planner_items");
+
+            migrationBuilder.DropTable(
+                name: "sent_alerts");
 
             migrationBuilder.DropTable(
                 name: "submissions");
@@ -802,6 +1150,9 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "canvas_connections");
+
+            migrationBuilder.DropTable(
+                name: "canvas_instances");
 
             migrationBuilder.DropTable(
                 name: "users");

@@ -21,7 +21,7 @@ public sealed class SandboxSettings
     public int AccessTokenSeconds { get; set; } = 3600;
 }
 
-/// <summary>Canvas's leaky bucket defaults (canvas-api.md §4).</summary>
+/// <summary>Canvas's leaky bucket defaults (docs/canvas.md §4).</summary>
 public sealed record ThrottleSettings
 {
     public bool Enabled { get; init; } = true;

@@ -5,7 +5,7 @@ namespace CanvasSync.Sandbox.Api;
 
 internal enum CourseRole { Student, Teacher }
 
-/// <summary>Who may read what (canvas-api.md §2 and §5): 404 for what does not exist, 401 without WWW-Authenticate for a gap.</summary>
+/// <summary>Who may read what (docs/canvas.md §2 and §5): 404 for what does not exist, 401 without WWW-Authenticate for a gap.</summary>
 internal static class Access
 {
     public static List<SEnrollment> MyEnrollments(SandboxWorld world, long userId, long courseId) =>

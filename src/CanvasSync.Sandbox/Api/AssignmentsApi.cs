@@ -5,7 +5,7 @@ using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.Sandbox.Api;
 
-/// <summary>Assignments and assignment groups (canvas-api.md §5.3, §5.4).</summary>
+/// <summary>Assignments and assignment groups (docs/canvas.md §5.3, §5.4).</summary>
 internal static class AssignmentsApi
 {
     private static readonly HashSet<string> Buckets = ["past", "overdue", "undated", "ungraded", "unsubmitted", "upcoming", "future"];

@@ -4,7 +4,7 @@ using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.Sandbox.Api;
 
-/// <summary>Enrollments of a course or of the caller (canvas-api.md §5.6): bookmark-paged on (type, sortable_name, id).</summary>
+/// <summary>Enrollments of a course or of the caller (docs/canvas.md §5.6): bookmark-paged on (type, sortable_name, id).</summary>
 internal static class EnrollmentsApi
 {
     private static readonly HashSet<string> States = ["active", "invited", "creation_pending", "deleted", "rejected", "completed", "inactive"];

@@ -4,7 +4,7 @@ using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.Sandbox.Api;
 
-/// <summary>Group categories, groups and memberships (canvas-api.md §5.7), all numbered.</summary>
+/// <summary>Group categories, groups and memberships (docs/canvas.md §5.7), all numbered.</summary>
 internal static class GroupsApi
 {
     public static void Map(SandboxRoutes routes)

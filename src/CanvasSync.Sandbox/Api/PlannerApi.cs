@@ -7,7 +7,7 @@ using CanvasSync.Sandbox.World;
 namespace CanvasSync.Sandbox.Api;
 
 /// <summary>
-/// GET /planner/items (canvas-api.md §5.8): bookmark-paged; no dates means [today-2 weeks, today+2 weeks), one date
+/// GET /planner/items (docs/canvas.md §5.8): bookmark-paged; no dates means [today-2 weeks, today+2 weeks), one date
 /// means the other is 10 years away; quizzes and discussions are keyed by the quiz or topic id, not the assignment id.
 /// </summary>
 internal static class PlannerApi

@@ -6,7 +6,7 @@ using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.Sandbox.Api;
 
-/// <summary>GET /courses/:id/students/submissions (canvas-api.md §5.5).</summary>
+/// <summary>GET /courses/:id/students/submissions (docs/canvas.md §5.5).</summary>
 internal static partial class SubmissionsApi
 {
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")]

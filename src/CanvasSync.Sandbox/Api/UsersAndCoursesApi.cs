@@ -5,7 +5,7 @@ using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.Sandbox.Api;
 
-/// <summary>users/self, profile, courses (canvas-api.md §5.1, §5.2) and account terms (§5.9).</summary>
+/// <summary>users/self, profile, courses (docs/canvas.md §5.1, §5.2) and account terms (§5.9).</summary>
 internal static class UsersAndCoursesApi
 {
     private static readonly CompareInfo Collation = CultureInfo.InvariantCulture.CompareInfo;

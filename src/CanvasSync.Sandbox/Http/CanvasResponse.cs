@@ -26,7 +26,7 @@ internal sealed class CanvasResponse
     public static CanvasResponse RawJson(string json, int status) => new() { Status = status, Body = Encoding.UTF8.GetBytes(json) };
 }
 
-/// <summary>Canvas's error bodies, byte for byte (canvas-api.md §2).</summary>
+/// <summary>Canvas's error bodies, byte for byte (docs/canvas.md §2).</summary>
 internal static class CanvasErrors
 {
     public static CanvasResponse Unauthenticated() => new()

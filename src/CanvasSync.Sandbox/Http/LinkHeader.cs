@@ -1,7 +1,7 @@
 namespace CanvasSync.Sandbox.Http;
 
 /// <summary>
-/// Canvas's pagination Link header (canvas-api.md §3): links in the order current,next,prev,first,last joined by ","
+/// Canvas's pagination Link header (docs/canvas.md §3): links in the order current,next,prev,first,last joined by ","
 /// with no space; query rebuilt by to_query without page/per_page/access_token/api_key, then
 /// <c>page=P&amp;per_page=N</c> with the page unescaped. Links are added by priority next,last,prev,current,first and
 /// adding stops once the header would pass 6 KB.

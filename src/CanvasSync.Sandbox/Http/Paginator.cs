@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace CanvasSync.Sandbox.Http;
 
 /// <summary>
-/// Canvas's two kinds of pagination (canvas-api.md §3). Numbered (Folio): page=1..N with first/last/prev/next, a page
+/// Canvas's two kinds of pagination (docs/canvas.md §3). Numbered (Folio): page=1..N with first/last/prev/next, a page
 /// past the end is 200 [] with current and first, a non-integer or ≤0 page is 404. Bookmark: page=first or
 /// page=bookmark:base64url(JSON key of the last item), rels current/next/first only, and anything undecodable
 /// (including page=2) silently means the first page.

@@ -49,7 +49,7 @@ internal static partial class CanvasJson
             w.WriteNumber("user_id", e.UserId);
             w.WriteString("enrollment_state", e.State);
             w.WriteBoolean("limit_privileges_to_course_section", false);
-            // Totals are omitted when the course hides final grades (canvas-api.md §5.2).
+            // Totals are omitted when the course hides final grades (docs/canvas.md §5.2).
             if (totalScores && type == "student" && !c.HideFinalGrades)
             {
                 w.WriteFloat("computed_current_score", e.Grades.CurrentScore);
@@ -74,7 +74,7 @@ internal static partial class CanvasJson
         w.WriteEndObject();
     }
 
-    /// <summary>What a date-restricted course is reduced to (canvas-api.md §5.2).</summary>
+    /// <summary>What a date-restricted course is reduced to (docs/canvas.md §5.2).</summary>
     public static void RestrictedCourse(Utf8JsonWriter w, SCourse c)
     {
         w.WriteStartObject();

@@ -3,7 +3,7 @@ using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.Sandbox.Json;
 
-/// <summary>Canvas's JSON shapes (canvas-api.md §5), one writer per entity, fields in Canvas's order.</summary>
+/// <summary>Canvas's JSON shapes (docs/canvas.md §5), one writer per entity, fields in Canvas's order.</summary>
 internal static partial class CanvasJson
 {
     /// <summary>The Token model of the Access Tokens API (canvas-lms tokens_controller.rb).</summary>
@@ -159,5 +159,5 @@ internal static partial class CanvasJson
     }
 }
 
-/// <summary>How much of an enrollment's grades the caller may see (canvas-api.md §5.6).</summary>
+/// <summary>How much of an enrollment's grades the caller may see (docs/canvas.md §5.6).</summary>
 internal enum EnrollmentGradeView { LinkOnly, Own, Grader }

@@ -3,7 +3,7 @@ using System.Text;
 namespace CanvasSync.Sandbox.World;
 
 /// <summary>
-/// The awkward data real Canvas serves (canvas-api.md §5): names in every script, duplicate and one-word names,
+/// The awkward data real Canvas serves (docs/canvas.md §5): names in every script, duplicate and one-word names,
 /// HTML with entities, emoji, U+2028, scripts and pasted data: images, descriptions of hundreds of KB.
 /// </summary>
 internal static class AwkwardContent

@@ -6,7 +6,7 @@ public sealed record SandboxTokens(string Student, string Teacher, string Admin,
 
 /// <summary>
 /// Builds a world deterministically from (profile, seed, anchor day). Every course carries the awkward cases of
-/// canvas-api.md §5, placed by assignment index so tests can find them.
+/// docs/canvas.md §5, placed by assignment index so tests can find them.
 /// </summary>
 internal sealed partial class WorldGenerator
 {

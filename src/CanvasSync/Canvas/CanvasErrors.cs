@@ -6,7 +6,7 @@ public abstract class CanvasException(string message, Exception? inner = null) :
 public enum DeadTokenReason { Missing, Invalid, Expired, Revoked }
 
 /// <summary>
-/// 401 with WWW-Authenticate: the token itself is dead (canvas-api.md §2). The connection must be re-authorised; the
+/// 401 with WWW-Authenticate: the token itself is dead (docs/canvas.md §2). The connection must be re-authorised; the
 /// session refuses every further request rather than keep presenting a dead token.
 /// </summary>
 public sealed class CanvasTokenException(DeadTokenReason reason, DateTime? expiredAt, string message) : CanvasException(message)

@@ -8,7 +8,7 @@ namespace CanvasSync.Canvas;
 public sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? AssignmentIds = null, DateTime? GradedSince = null, DateTime? SubmittedSince = null);
 
 /// <summary>
-/// The first-page path of every collection a sync reads (canvas-api.md §5), always at per_page=100. A checkpoint
+/// The first-page path of every collection a sync reads (docs/canvas.md §5), always at per_page=100. A checkpoint
 /// stores one of these (or a next link Canvas gave) as where its collection goes on.
 /// </summary>
 public static class CanvasPaths

@@ -14,7 +14,7 @@ namespace CanvasSync.Canvas;
 
 /// <summary>
 /// One connection's conversation with Canvas: every request carries its token to its host only, passes its throttle
-/// governor, and is classified as canvas-api.md §2 says. Collections are streamed a page at a time.
+/// governor, and is classified as docs/canvas.md §2 says. Collections are streamed a page at a time.
 /// </summary>
 public sealed partial class CanvasSession
 {
@@ -280,7 +280,7 @@ public sealed partial class CanvasSession
         }
     }
 
-    /// <summary>Every answer but a 200, classified by what Canvas means by it (README, The Canvas client); as the error to throw.</summary>
+    /// <summary>Every answer but a 200, classified by what Canvas means by it (docs/canvas.md §2, docs/architecture.md); as the error to throw.</summary>
     private CanvasException Refusal(Uri url, HttpResponseMessage response, byte[] body)
     {
         var status = (int)response.StatusCode;

@@ -5,7 +5,7 @@ namespace CanvasSync.Canvas;
 
 /// <summary>
 /// How many requests one token keeps in flight. Canvas reserves 50 units of a 600 budget per request in flight and
-/// refuses a request that arrives with the bucket at 550 or more (canvas-api.md §4): about 11 others in flight at the
+/// refuses a request that arrives with the bucket at 550 or more (docs/canvas.md §4): about 11 others in flight at the
 /// server. X-Rate-Limit-Remaining on each answer says how full the bucket is, so the governor steers by it:
 /// <list type="bullet">
 /// <item>more than <see cref="SlowStart"/> left (2 or fewer others in flight): open up by one per answer;</item>

@@ -5,7 +5,7 @@ using CanvasSync.Tests.Infrastructure;
 
 namespace CanvasSync.Tests.Canvas;
 
-/// <summary>How the client classifies and survives what Canvas does wrong (canvas-api.md §2, §4).</summary>
+/// <summary>How the client classifies and survives what Canvas does wrong (docs/canvas.md §2, §4).</summary>
 public sealed class ClientErrorTests : IAsyncLifetime
 {
     private SandboxServer _sandbox = null!;

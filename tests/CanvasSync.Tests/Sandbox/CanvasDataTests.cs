@@ -5,7 +5,7 @@ using CanvasSync.Tests.Infrastructure;
 
 namespace CanvasSync.Tests.Sandbox;
 
-/// <summary>canvas-api.md §1 and §5: encodings, fields, visibility and the awkward data real Canvas serves.</summary>
+/// <summary>docs/canvas.md §1 and §5: encodings, fields, visibility and the awkward data real Canvas serves.</summary>
 public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixture)
 {
 

@@ -3,7 +3,7 @@ using CanvasSync.Tests.Infrastructure;
 
 namespace CanvasSync.Tests.Sandbox;
 
-/// <summary>canvas-api.md §2: every error Canvas sends, byte for byte, with and without WWW-Authenticate.</summary>
+/// <summary>docs/canvas.md §2: every error Canvas sends, byte for byte, with and without WWW-Authenticate.</summary>
 public sealed class ErrorShapeTests(SandboxFixture fixture) : SandboxTest(fixture)
 {
 

@@ -5,7 +5,7 @@ using CanvasSync.Tests.Infrastructure;
 
 namespace CanvasSync.Tests.Sandbox;
 
-/// <summary>canvas-api.md §3: per_page, Link headers, numbered and bookmark collections, short pages.</summary>
+/// <summary>docs/canvas.md §3: per_page, Link headers, numbered and bookmark collections, short pages.</summary>
 public sealed class PaginationTests(SandboxFixture fixture) : SandboxTest(fixture)
 {
 

@@ -6,7 +6,7 @@ using CanvasSync.Tests.Infrastructure;
 
 namespace CanvasSync.Tests.Sandbox;
 
-/// <summary>canvas-api.md §4: the leaky bucket's maths, the headers, and refusals under parallel load.</summary>
+/// <summary>docs/canvas.md §4: the leaky bucket's maths, the headers, and refusals under parallel load.</summary>
 public sealed class ThrottleTests
 {
     private sealed class ManualTime : TimeProvider

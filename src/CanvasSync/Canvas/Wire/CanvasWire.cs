@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace CanvasSync.Canvas.Wire;
 
-// Typed views of what Canvas serves (canvas-api.md §5): only the fields CanvasSync queries; the raw JSON keeps the
+// Typed views of what Canvas serves (docs/canvas.md §5): only the fields CanvasSync queries; the raw JSON keeps the
 // rest. Every field is nullable because Canvas omits keys (locked descriptions, unposted grades) as well as nulling them.
 
 /// <summary>An access token as GET /users/self/tokens/:token_hint shows it (the token itself is never in it).</summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using CanvasSync.Cli.Analyze;
-using CanvasSync.Cli.Bench;
 using CanvasSync.Cli.Common;
 using CanvasSync.Cli.Demo;
 using CanvasSync.Cli.Export;
@@ -22,6 +21,5 @@ var root = new RootCommand("canvas-sync: a fast, faithful local copy of Canvas L
     UsersCommand.Create(),
     KeysCommand.Create(),
     InstancesCommand.Create(),
-    BenchCommand.Create(),
 };
 return await CliRunner.RunAsync(root, args);

@@ -20,7 +20,7 @@ public sealed class CliTests
     {
         var r = await CliProcess.RunAsync(["--help"]);
         Assert.Equal(0, r.ExitCode);
-        foreach (var command in new[] { "serve", "demo", "sandbox", "bench" }) Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
+        foreach (var command in new[] { "serve", "demo", "sandbox", "sync" }) Assert.Contains(command, r.Stdout, StringComparison.Ordinal);
     }
 
     [Theory]

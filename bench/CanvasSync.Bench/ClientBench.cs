@@ -7,7 +7,7 @@ using CanvasSync.Canvas;
 using CanvasSync.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
 /// <summary>
 /// Fetches everything a teacher can read from a sandbox Canvas (no database) and compares with the sandbox's truth:

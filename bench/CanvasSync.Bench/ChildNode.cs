@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
 /// <summary>A `canvas-sync serve --role worker` node in its own process, for benchmarks of several nodes.</summary>
 internal sealed class ChildNode : IAsyncDisposable
@@ -12,7 +12,7 @@ internal sealed class ChildNode : IAsyncDisposable
 
     public static async Task<ChildNode> StartAsync(string name, string db, IEnumerable<string> settings, int workers, CancellationToken ct)
     {
-        var info = ChildSandbox.SelfStartInfo();
+        var info = ChildSandbox.CanvasSyncStartInfo();
         foreach (var a in new[] { "serve", "--role", "worker", "--node-name", name, "--db", db, "--urls", "http://127.0.0.1:0" }) info.ArgumentList.Add(a);
         info.Environment.Remove("CANVASSYNC_DB");
         info.Environment["CANVASSYNC__Sync__Workers"] = workers.ToString(CultureInfo.InvariantCulture);

@@ -5,7 +5,7 @@ using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
 /// <summary>
 /// A full sync of a sandbox Canvas into a database, then a delta with nothing changed (issue #4): requests against the

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
 /// <summary>A `canvas-sync sandbox` in its own process, so a benchmark's load generator does not share its CPU accounting.</summary>
 internal sealed class ChildSandbox : IAsyncDisposable
@@ -25,7 +25,7 @@ internal sealed class ChildSandbox : IAsyncDisposable
     public static async Task<ChildSandbox> StartAsync(IEnumerable<string> sandboxArgs, CancellationToken ct)
     {
         var readyFile = Path.Combine(Path.GetTempPath(), $"canvas-sync-sandbox-{Guid.NewGuid():N}.json");
-        var info = SelfStartInfo();
+        var info = CanvasSyncStartInfo();
         info.ArgumentList.Add("sandbox");
         foreach (var a in sandboxArgs) info.ArgumentList.Add(a);
         info.ArgumentList.Add("--ready-file");
@@ -48,12 +48,11 @@ internal sealed class ChildSandbox : IAsyncDisposable
         return new ChildSandbox(process, readyFile, doc.RootElement.GetProperty("base_url").GetString()!, doc.RootElement.GetProperty("tokens").Clone());
     }
 
-    /// <summary>This same canvas-sync (the apphost, or dotnet and the dll), ready for a command's arguments, its output redirected.</summary>
-    public static ProcessStartInfo SelfStartInfo()
+    /// <summary>canvas-sync, built beside this benchmark by its project reference, ready for a command's arguments, its output redirected.</summary>
+    public static ProcessStartInfo CanvasSyncStartInfo()
     {
-        var self = Environment.ProcessPath!;
-        var info = new ProcessStartInfo { FileName = self, RedirectStandardOutput = true, RedirectStandardError = true };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet") info.ArgumentList.Add(typeof(ChildSandbox).Assembly.Location);
+        var info = new ProcessStartInfo { FileName = "dotnet", RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "canvas-sync.dll"));
         return info;
     }
 

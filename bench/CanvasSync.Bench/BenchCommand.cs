@@ -1,11 +1,11 @@
 using System.CommandLine;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
-/// <summary>`canvas-sync bench ...`: benchmarks that print figures (never pass/fail timings).</summary>
+/// <summary>canvas-sync-bench's commands: benchmarks that print figures (never pass/fail timings).</summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    public static RootCommand Create()
     {
         var seconds = new Option<int>("--seconds") { Description = "How long to drive load", DefaultValueFactory = _ => 10 };
         var concurrency = new Option<int>("--concurrency") { Description = "Requests in flight", DefaultValueFactory = _ => 8 };
@@ -16,7 +16,10 @@ internal static class BenchCommand
         sandbox.SetAction((parse, ct) => SandboxBench.RunAsync(parse.GetValue(seconds), parse.GetValue(concurrency), ct));
         var descriptions = new Command("descriptions", "What rendering one assignment description costs, ordinary and hostile (bounded renderer vs parser alone)");
         descriptions.SetAction(_ => DescriptionsBench.Run());
-        return new Command("bench", "Benchmarks that print figures") { sandbox, Client(), Sync(), Api(), Metrics(), Nodes(), descriptions };
+        return new RootCommand("canvas-sync-bench: benchmarks of CanvasSync that print figures; docs/benchmarks.md records them")
+        {
+            sandbox, Client(), Sync(), Api(), Metrics(), Nodes(), descriptions,
+        };
     }
 
     private static Command Nodes()

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CanvasSync.Features.Assignments;
 using CanvasSync.Pages.Shared;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
 /// <summary>
 /// `canvas-sync bench descriptions`: what rendering one assignment description costs, for ordinary Canvas HTML and for

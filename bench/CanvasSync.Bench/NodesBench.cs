@@ -9,7 +9,7 @@ using CanvasSync.Hosting;
 using CanvasSync.Security;
 using Microsoft.EntityFrameworkCore;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
 /// <summary>
 /// Delta syncs per second for many campus connections on one worker node and then on two (issue #10), with how

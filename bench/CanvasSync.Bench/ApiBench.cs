@@ -11,7 +11,7 @@ using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Hosting;
 using Microsoft.EntityFrameworkCore;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
 /// <summary>
 /// Read throughput of the API (issue #6): a sandbox's data is synced into a database, then wrk (another process)

@@ -7,7 +7,7 @@ using CanvasSync.Features.SyncRuns;
 using CanvasSync.Hosting;
 using Microsoft.EntityFrameworkCore;
 
-namespace CanvasSync.Cli.Bench;
+namespace CanvasSync.Bench;
 
 /// <summary>
 /// How the metrics API and /metrics hold up under a long history (issue #7): a database is seeded with run records

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
+using CanvasSync.Features.Planner;
+using CanvasSync.Features.Submissions;
 using CanvasSync.Sandbox;
 using CanvasSync.Tests.Infrastructure;
 
@@ -82,7 +84,7 @@ public sealed class ClientPagingTests(SandboxFixture fixture) : SandboxTest(fixt
         var session = _clients.Open(Fixture.Sandbox, Teacher);
         var since = DateTime.UtcNow.AddDays(-30);
         var pages = await AllPagesAsync(session.SubmissionsAsync(course, new SubmissionQuery(true, GradedSince: since)));
-        Assert.Contains("graded_since=" + CanvasPaths.Iso8601(since), pages[0].Url.OriginalString, StringComparison.Ordinal);
+        Assert.Contains("graded_since=" + SubmissionsCollection.Iso8601(since), pages[0].Url.OriginalString, StringComparison.Ordinal);
         Assert.All(pages.SelectMany(p => p.Items), i => Assert.True(i.Value.GradedAt > since));
     }
 
@@ -141,7 +143,7 @@ public sealed class ClientPagingTests(SandboxFixture fixture) : SandboxTest(fixt
         var session = _clients.Open(Fixture.Sandbox, Teacher);
         // Read enrollments as if they were planner items: none has plannable_type, so each is skipped, none throws.
         var pages = await AllPagesAsync(session.PagesAsync("odd", $"/api/v1/courses/{course}/enrollments?per_page=100",
-            CanvasWireContext.Default.CanvasPlannerItem, CanvasSession.PlannerKey));
+            PlannerItemsWire.Default.CanvasPlannerItem, PlannerItemsCollection.Key));
         Assert.Empty(pages.SelectMany(p => p.Items));
         Assert.True(session.Accounting.SkippedItems > 0);
     }

@@ -2,6 +2,12 @@ using System.Data.Common;
 using System.Text.Json;
 using CanvasSync.Data;
 using CanvasSync.Data.Mirror;
+using CanvasSync.Features.Assignments;
+using CanvasSync.Features.Courses;
+using CanvasSync.Features.Enrollments;
+using CanvasSync.Features.Groups;
+using CanvasSync.Features.Planner;
+using CanvasSync.Features.Submissions;
 using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Export;
@@ -14,10 +20,10 @@ public static class MirrorExporter
 {
     private static readonly (string Name, MirrorTable Table)[] Lists =
     [
-        ("courses", MirrorTable.Courses), ("terms", MirrorTable.Terms), ("assignment_groups", MirrorTable.AssignmentGroups),
-        ("assignments", MirrorTable.Assignments), ("submissions", MirrorTable.Submissions), ("enrollments", MirrorTable.Enrollments),
-        ("group_categories", MirrorTable.GroupCategories), ("groups", MirrorTable.Groups), ("group_memberships", MirrorTable.Memberships),
-        ("planner_items", MirrorTable.PlannerItems),
+        ("courses", CoursesCollection.Table), ("terms", Terms.Table), ("assignment_groups", AssignmentGroupsCollection.Table),
+        ("assignments", AssignmentsCollection.Table), ("submissions", SubmissionsCollection.Table), ("enrollments", EnrollmentsCollection.Table),
+        ("group_categories", GroupCategoriesCollection.Table), ("groups", GroupsCollection.Table), ("group_memberships", MembershipsCollection.Table),
+        ("planner_items", PlannerItemsCollection.Table),
     ];
 
     public static async Task ExportAsync(DatabaseTarget database, long connectionId, bool includeDeleted, Stream output, CancellationToken ct)

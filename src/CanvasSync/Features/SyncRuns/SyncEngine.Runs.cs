@@ -225,7 +225,8 @@ public sealed partial class SyncEngine
             QueuedAt = now,
             StartedAt = status == SyncStatus.Running ? now : null,
         };
-        run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 0, Collection = "courses", NextPageUrl = CanvasPaths.Courses, UpdatedAt = now });
+        var root = SyncedCollections.Root;
+        run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = root.CourseId, Collection = root.Collection, NextPageUrl = root.NextPageUrl, UpdatedAt = now });
         return run;
     }
 

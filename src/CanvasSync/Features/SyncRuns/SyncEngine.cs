@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
 using CanvasSync.Cluster;
@@ -32,7 +30,6 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
 {
     /// <summary>How far back a delta looks past the last sync's start: Canvas compares against microsecond values.</summary>
     public static readonly TimeSpan DeltaOverlap = TimeSpan.FromMinutes(5);
-    private static readonly CanvasWireContext Wire = CanvasWireContext.Default;
 
     public int Workers { get; init; } = 64;
 
@@ -147,38 +144,30 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         }
     }
 
-    private Task ProcessAsync(RunState s, CheckpointWork work, CancellationToken ct) => work.Kind switch
-    {
-        "courses" => DrainAsync(s, work, Wire.CanvasCourse, null, (w, p, done, fx) => w.CoursesAsync(p, done, fx), ct),
-        "assignment_groups" => DrainAsync(s, work, Wire.CanvasAssignmentGroup, null, (w, p, done, fx) => w.AssignmentGroupsAsync(work, p, done, fx), ct),
-        "assignments" => DrainAsync(s, work, Wire.CanvasAssignment, null, (w, p, done, fx) => w.AssignmentsAsync(work, p, done, fx), ct),
-        "submissions" => DrainAsync(s, work, Wire.CanvasSubmission, null, (w, p, done, fx) => w.SubmissionsAsync(work, p, done, fx), ct),
-        "enrollments" => DrainAsync(s, work, Wire.CanvasEnrollment, null, (w, p, done, fx) => w.EnrollmentsAsync(work, p, done, fx), ct),
-        "group_categories" => DrainAsync(s, work, Wire.CanvasGroupCategory, null, (w, p, done, fx) => w.GroupCategoriesAsync(work, p, done, fx), ct),
-        "groups" => DrainAsync(s, work, Wire.CanvasGroup, null, (w, p, done, fx) => w.GroupsAsync(work, p, done, fx), ct),
-        "group_memberships" => DrainAsync(s, work, Wire.CanvasGroupMembership, null, (w, p, done, fx) => w.MembershipsAsync(work, p, done, fx), ct),
-        "planner_items" => DrainAsync(s, work, Wire.CanvasPlannerItem, CanvasSession.PlannerKey, (w, p, done, fx) => w.PlannerItemsAsync(p, done, fx), ct),
-        _ => throw new InvalidOperationException($"unknown collection {work.Collection}"),
-    };
+    private Task ProcessAsync(RunState s, CheckpointWork work, CancellationToken ct) =>
+        SyncedCollections.For(work).ReadAsync(new Reader(this, s), work, ct);
 
-    private delegate Task PageWrite<T>(SyncPageWriter writer, CanvasPage<T> page, bool done, PageEffects effects);
+    /// <summary>The run's side of a collection's read, generic over the collection's wire type.</summary>
+    private sealed class Reader(SyncEngine engine, RunState state) : ICollectionReader
+    {
+        public Task ReadAsync<T>(SyncedCollection<T> collection, CheckpointWork work, CancellationToken ct) => engine.DrainAsync(state, collection, work, ct);
+    }
 
     /// <summary>Reads a collection from its checkpoint on, writing each page as it arrives. A failure stays with this collection.</summary>
-    private async Task DrainAsync<T>(RunState s, CheckpointWork work, JsonTypeInfo<T> type, Func<JsonElement, string?>? key, PageWrite<T> write, CancellationToken ct)
+    private async Task DrainAsync<T>(RunState s, SyncedCollection<T> collection, CheckpointWork work, CancellationToken ct)
     {
         s.Phases.Mark(work.Kind);
         try
         {
-            await foreach (var page in s.Session.PagesAsync(work.Kind, work.NextPageUrl, type, key, ct))
-                await CommitPageAsync(s, work, page.Next, page.Items.Count, (writer, fx) => write(writer, page, page.Next is null, fx), ct);
+            await foreach (var page in s.Session.PagesAsync(work.Kind, work.NextPageUrl, collection.WireType, collection.ItemKey, ct))
+                await CommitPageAsync(s, work, page.Next, page.Items.Count, write => collection.WriteAsync(write, page), ct);
         }
-        catch (CanvasForbiddenException) when (work.Kind == "submissions" && int.TryParse(work.Detail, out _))
+        catch (CanvasForbiddenException) when (collection.InsteadWhenRefused(work) is { } instead)
         {
-            // An assignment of this batch was unpublished or deleted since it was listed, and Canvas refuses the whole
-            // batch: read the course's submissions unsplit instead, and close this batch.
-            await CommitPageAsync(s, work, null, 0, (_, fx) =>
+            // Canvas refused the query as a whole: close this checkpoint and read what the collection says instead.
+            await CommitPageAsync(s, work, null, 0, write =>
             {
-                fx.Open(work.CourseId, "submissions:all", CanvasPaths.Submissions(work.CourseId, new SubmissionQuery(AllStudents: true)));
+                write.Open(instead.CourseId, instead.Collection, instead.NextPageUrl);
                 return Task.CompletedTask;
             }, ct);
         }
@@ -200,7 +189,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
     }
 
     /// <summary>One page's transaction: its rows, the collections it opens, its cursor, the counts and the run's progress.</summary>
-    private async Task CommitPageAsync(RunState s, CheckpointWork work, Uri? next, int items, Func<SyncPageWriter, PageEffects, Task> write, CancellationToken ct)
+    private async Task CommitPageAsync(RunState s, CheckpointWork work, Uri? next, int items, Func<PageWrite, Task> write, CancellationToken ct)
     {
         var fx = new PageEffects();
         // One writer at a time: SQLite has a single writer anyway, and it keeps "the last batch of a course" decisions race-free.
@@ -228,7 +217,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
 
             // A dry run's writes are rolled back, so it takes no version (and holds no lock on the connection's counter).
             var version = s.DryRun ? 0 : await ChangeVersions.NextAsync(connection, tx, s.Context.ConnectionId, ct);
-            await write(new SyncPageWriter(connection, tx, s.Context, new ChangeStamp(version, now), ct), fx);
+            await write(new PageWrite(connection, tx, s.Context, work, next is null, new ChangeStamp(version, now), fx, ct));
             await RunStore.OpenAsync(connection, tx, s.Context.RunId, fx.Children, now, ct);
             await RunStore.AdvanceAsync(connection, tx, s.Context.RunId, work, next, items, now, ct);
             await RunStore.AddCountsAsync(connection, tx, s.Context.RunId, fx.Counts, ct);

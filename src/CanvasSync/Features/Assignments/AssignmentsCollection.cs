@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using CanvasSync.Canvas;
+using CanvasSync.Data.Mirror;
+using CanvasSync.Features.Submissions;
+using CanvasSync.Features.SyncRuns;
+
+namespace CanvasSync.Features.Assignments;
+
+internal sealed record CanvasDiscussionTopicRef(long Id);
+
+/// <summary>
+/// An assignment as GET /courses/:id/assignments serves it (docs/canvas.md §5.3). A locked description is absent, not
+/// null; a student's own submission comes embedded with include[]=submission.
+/// </summary>
+internal sealed record CanvasAssignment(long Id, long CourseId, long? AssignmentGroupId, string? Name, string? Description,
+    DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt, double? PointsPossible, string? GradingType,
+    IReadOnlyList<string>? SubmissionTypes, bool? Published, long? QuizId, CanvasDiscussionTopicRef? DiscussionTopic,
+    DateTime? UpdatedAt, CanvasSubmission? Submission);
+
+/// <summary>
+/// A course's assignments, numbered. Canvas keeps no tombstone for a deleted assignment, so the last page of a
+/// complete listing deletes what it did not show, with its submissions; a teacher's listing then opens the course's
+/// submissions (<see cref="SubmissionsCollection.OpenForTeacherAsync"/>).
+/// </summary>
+internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
+{
+    public static readonly AssignmentsCollection Instance = new();
+
+    public static readonly MirrorTable Table = new("assignments", "assignments",
+        ["course_canvas_id", "assignment_group_canvas_id", "name", "due_at", "unlock_at", "lock_at", "points_possible", "grading_type",
+         "submission_types", "published", "quiz_id", "discussion_topic_id", "canvas_updated_at", "description_html", "description_text"]);
+
+    /// <summary>Students also get their own submission embedded (include[]=submission).</summary>
+    public static string FirstPage(long courseId, bool includeOwnSubmission) =>
+        $"/api/v1/courses/{courseId}/assignments?per_page=100" + (includeOwnSubmission ? "&include[]=submission" : "");
+
+    public override string Kind => "assignments";
+    public override JsonTypeInfo<CanvasAssignment> WireType => AssignmentsWire.Default.CanvasAssignment;
+
+    public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasAssignment> page)
+    {
+        await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.Run.CanvasBaseUrl)));
+        if (!write.Done) return;
+
+        await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+        await write.TombstoneAsync(SubmissionsCollection.Table, """
+            course_canvas_id = @s AND assignment_canvas_id IN
+              (SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)
+            """, write.CourseId);
+        if (write.Work.Collection == Kind) await SubmissionsCollection.OpenForTeacherAsync(write);
+    }
+
+    /// <summary>
+    /// The description is rendered here, when the writer writes a new or changed assignment (never for an unchanged
+    /// one, and never on a page view).
+    /// </summary>
+    private static MirrorRow Row(CanvasItem<CanvasAssignment> i, string canvasBaseUrl)
+    {
+        var a = i.Value;
+        return new MirrorRow(a.Id, i.RawJson, () =>
+        {
+            var description = AssignmentDescription.Render(a.Description, canvasBaseUrl);
+            return
+            [
+                a.CourseId, a.AssignmentGroupId, a.Name ?? "", a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible, a.GradingType,
+                string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
+                description.Html, description.Text,
+            ];
+        });
+    }
+}
+
+/// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(CanvasAssignment))]
+internal sealed partial class AssignmentsWire : JsonSerializerContext;

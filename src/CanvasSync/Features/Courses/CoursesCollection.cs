@@ -1,0 +1,82 @@
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using CanvasSync.Canvas;
+using CanvasSync.Data.Mirror;
+using CanvasSync.Features.Assignments;
+using CanvasSync.Features.Enrollments;
+using CanvasSync.Features.Groups;
+using CanvasSync.Features.Planner;
+using CanvasSync.Features.Submissions;
+using CanvasSync.Features.SyncRuns;
+
+namespace CanvasSync.Features.Courses;
+
+/// <summary>An enrollment of the caller as a course lists it, with their total scores (include[]=total_scores).</summary>
+internal sealed record CanvasCourseEnrollment(string? Type, string? EnrollmentState, long? UserId,
+    double? ComputedCurrentScore, double? ComputedFinalScore, string? ComputedCurrentGrade, string? ComputedFinalGrade);
+
+/// <summary>A course as GET /courses serves it (docs/canvas.md §5.2): only what CanvasSync queries; the raw JSON keeps the rest.</summary>
+internal sealed record CanvasCourse(long Id, string? Name, string? CourseCode, string? WorkflowState, long? EnrollmentTermId,
+    DateTime? StartAt, DateTime? EndAt, string? TimeZone, bool? AccessRestrictedByDate, CanvasTerm? Term,
+    IReadOnlyList<CanvasCourseEnrollment>? Enrollments)
+{
+    /// <summary>The caller teaches (or TAs) this course: it may read every student's work.</summary>
+    public bool CallerTeaches => Enrollments?.Any(e => e.Type is "teacher" or "ta") == true;
+}
+
+/// <summary>
+/// The course list: where every run starts. Each page writes its courses and their terms, and opens each readable
+/// course's collections (a teacher's and a student's differ), plus the planner once the user takes a course.
+/// </summary>
+internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
+{
+    public static readonly CoursesCollection Instance = new();
+
+    /// <summary>
+    /// Every course the user can read: the default list leaves concluded courses out, so ask for every state
+    /// (students never see unpublished ones anyway). Terms and the user's total scores come along.
+    /// </summary>
+    public const string FirstPage = "/api/v1/courses?include[]=term&include[]=total_scores&state[]=unpublished&state[]=available&state[]=completed&per_page=100";
+
+    public static readonly MirrorTable Table = new("courses", "courses",
+        ["name", "course_code", "workflow_state", "term_canvas_id", "start_at", "end_at", "time_zone", "access_restricted_by_date"]);
+
+    public override string Kind => "courses";
+    public override JsonTypeInfo<CanvasCourse> WireType => CoursesWire.Default.CanvasCourse;
+
+    public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasCourse> page)
+    {
+        await write.UpsertAsync(Terms.Table, page.Items.Select(Terms.Row));
+        await write.UpsertAsync(Table, page.Items.Select(Row));
+        // Planner items are a student's: opened by the first page showing a course the user takes (opening is idempotent).
+        if (page.Items.Any(i => !i.Value.CallerTeaches))
+            write.Open(0, PlannerItemsCollection.Instance.Kind, PlannerItemsCollection.FirstPage(write.Now.Date.AddDays(-365)));
+        foreach (var course in page.Items.Select(i => i.Value))
+        {
+            // A course not started for this user is only a stub: record it, read nothing else (it would be 401).
+            if (course.AccessRestrictedByDate == true || !write.Run.Scope.Includes(course.Id, course.EnrollmentTermId)) continue;
+            var id = course.Id;
+            var teacher = course.CallerTeaches;
+            write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
+            write.Open(id, teacher ? "assignments" : "assignments:own", AssignmentsCollection.FirstPage(id, includeOwnSubmission: !teacher));
+            write.Open(id, "enrollments", EnrollmentsCollection.FirstPage(id));
+            write.Open(id, "groups", GroupsCollection.FirstPage(id));
+            if (teacher) write.Open(id, "group_categories", GroupCategoriesCollection.FirstPage(id));
+            else write.Open(id, "submissions:own", SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
+        }
+
+        // Every course the user can read is listed (concluded ones too), so a course missing from it is gone.
+        if (write.Done) await write.DeleteUnseenAsync(Table);
+    }
+
+    private static MirrorRow Row(CanvasItem<CanvasCourse> i) => new(i.Value.Id, i.RawJson,
+    [
+        i.Value.Name, i.Value.CourseCode, i.Value.WorkflowState, i.Value.EnrollmentTermId ?? i.Value.Term?.Id, i.Value.StartAt, i.Value.EndAt,
+        i.Value.TimeZone, i.Value.AccessRestrictedByDate == true,
+    ]);
+}
+
+/// <summary>Source-generated, snake_case, and lenient about ids sent as strings (application/json+canvas-string-ids).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(CanvasCourse))]
+internal sealed partial class CoursesWire : JsonSerializerContext;

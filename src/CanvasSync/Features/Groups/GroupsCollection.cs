@@ -1,0 +1,48 @@
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using CanvasSync.Canvas;
+using CanvasSync.Canvas.Wire;
+using CanvasSync.Data.Mirror;
+using CanvasSync.Features.SyncRuns;
+
+namespace CanvasSync.Features.Groups;
+
+internal sealed record CanvasGroup(long Id, string? Name, long? GroupCategoryId, long? CourseId, int? MembersCount, IReadOnlyList<CanvasUser>? Users);
+
+/// <summary>
+/// A course's groups with their members (include[]=users), so a group whose JSON did not change needs no membership
+/// request: a full sync reads every group's memberships, a delta only those of groups that changed.
+/// </summary>
+internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
+{
+    public static readonly GroupsCollection Instance = new();
+
+    public static readonly MirrorTable Table = new("groups", "groups", ["course_canvas_id", "group_category_canvas_id", "name", "members_count"]);
+
+    public static string FirstPage(long courseId) => $"/api/v1/courses/{courseId}/groups?include[]=users&per_page=100";
+
+    public override string Kind => "groups";
+    public override JsonTypeInfo<CanvasGroup> WireType => GroupsWire.Default.CanvasGroup;
+
+    public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasGroup> page)
+    {
+        var written = await write.UpsertAsync(Table, page.Items.Select(i => new MirrorRow(i.Value.Id, i.RawJson,
+            [i.Value.CourseId ?? write.CourseId, i.Value.GroupCategoryId, i.Value.Name ?? "", i.Value.MembersCount ?? 0])));
+        var changed = written.Written.ToHashSet();
+        foreach (var group in page.Items.Select(i => i.Value))
+        {
+            if (write.Run.Type == SyncType.Full || changed.Contains(group.Id))
+                write.Open(write.CourseId, $"{MembershipsCollection.Instance.Kind}:{group.Id}", MembershipsCollection.FirstPage(group.Id));
+        }
+
+        if (!write.Done) return;
+        await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+        await write.TombstoneAsync(MembershipsCollection.Table,
+            "group_canvas_id IN (SELECT canvas_id FROM groups WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)", write.CourseId);
+    }
+}
+
+/// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(CanvasGroup))]
+internal sealed partial class GroupsWire : JsonSerializerContext;

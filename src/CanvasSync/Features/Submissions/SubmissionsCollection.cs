@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using CanvasSync.Canvas;
+using CanvasSync.Data.Mirror;
+using CanvasSync.Features.SyncRuns;
+
+namespace CanvasSync.Features.Submissions;
+
+/// <summary>A submission as GET /courses/:id/students/submissions serves it (docs/canvas.md §5.5); unposted grades are absent keys.</summary>
+internal sealed record CanvasSubmission(long Id, long AssignmentId, long UserId, string? WorkflowState, double? Score, string? Grade,
+    DateTime? SubmittedAt, DateTime? GradedAt, DateTime? PostedAt, bool? Excused, bool? Late, bool? Missing);
+
+/// <summary>Filters for students/submissions. Times are sent as full ISO-8601 (a date alone is a 400 in Canvas).</summary>
+internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? AssignmentIds = null, DateTime? GradedSince = null, DateTime? SubmittedSince = null);
+
+/// <summary>
+/// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "own" (a student's), "all" (every
+/// student's, unsplit), "1".."4" (a full sync's batches of assignment ids), and a delta's "graded", "submitted" and
+/// "new". Only a complete listing deletes: a student's own list, the unsplit one, or the last of a full sync's batches.
+/// </summary>
+internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
+{
+    public static readonly SubmissionsCollection Instance = new();
+
+    public static readonly MirrorTable Table = new("submissions", "submissions",
+        ["course_canvas_id", "assignment_canvas_id", "user_canvas_id", "workflow_state", "score", "grade", "submitted_at", "graded_at",
+         "posted_at", "excused", "late", "missing"]);
+
+    /// <summary>Assignments per submissions batch: ~10 keeps each batch many pages long, so rounding wastes little.</summary>
+    public const int AssignmentsPerBatch = 10;
+    public const int MaxBatchesPerCourse = 4;
+
+    public override string Kind => "submissions";
+    public override JsonTypeInfo<CanvasSubmission> WireType => SubmissionsWire.Default.CanvasSubmission;
+
+    /// <summary>Teachers: every student's (student_ids[]=all covers every enrollment state). Students: their own.</summary>
+    public static string FirstPage(long courseId, SubmissionQuery query)
+    {
+        var q = new List<string>();
+        if (query.AllStudents) q.Add("student_ids[]=all");
+        foreach (var id in query.AssignmentIds ?? []) q.Add($"assignment_ids[]={id}");
+        if (query.GradedSince is { } g) q.Add("graded_since=" + Iso8601(g));
+        if (query.SubmittedSince is { } s) q.Add("submitted_since=" + Iso8601(s));
+        q.Add("per_page=100");
+        return $"/api/v1/courses/{courseId}/students/submissions?" + string.Join('&', q);
+    }
+
+    /// <summary>Whole seconds with a Z: Canvas's regex wants a full datetime.</summary>
+    public static string Iso8601(DateTime utc) =>
+        Uri.EscapeDataString(utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+
+    public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasSubmission> page)
+    {
+        await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.CourseId)));
+        // Since-filtered delta listings are not complete, so they never delete.
+        var detail = write.Work.Detail;
+        var complete = detail is "own" or "all" || (write.Run.Type == SyncType.Full && int.TryParse(detail, out _));
+        if (write.Done && complete && await write.OtherUnfinishedAsync(Kind + ":%") == 0)
+            await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+    }
+
+    /// <summary>
+    /// An assignment of a batch was unpublished or deleted since it was listed, and Canvas refuses the whole batch
+    /// (403): read the course's submissions unsplit instead.
+    /// </summary>
+    public override CheckpointWork? InsteadWhenRefused(CheckpointWork work) => int.TryParse(work.Detail, out _)
+        ? new CheckpointWork(work.CourseId, Kind + ":all", FirstPage(work.CourseId, new SubmissionQuery(AllStudents: true)))
+        : null;
+
+    /// <summary>
+    /// After a teacher's complete assignment listing. Full sync: every student's submissions in batches of published
+    /// assignment ids (bookmark paging cannot be split by page, but it can by assignment), so a large course is several
+    /// chains, not one. Delta: what was graded or submitted since the last sync, plus every row of assignments new in
+    /// this run.
+    /// </summary>
+    public static async Task OpenForTeacherAsync(PageWrite write)
+    {
+        var courseId = write.CourseId;
+        if (write.Run.Type == SyncType.Delta && write.Run.ChangesSince is { } since)
+        {
+            write.Open(courseId, "submissions:graded", FirstPage(courseId, new SubmissionQuery(true, GradedSince: since)));
+            write.Open(courseId, "submissions:submitted", FirstPage(courseId, new SubmissionQuery(true, SubmittedSince: since)));
+            var fresh = await PublishedAssignmentsAsync(write, onlyNewSince: write.Run.SeenSince);
+            if (fresh.Count > 0) write.Open(courseId, "submissions:new", FirstPage(courseId, new SubmissionQuery(true, fresh)));
+            return;
+        }
+
+        var batches = Batches(await PublishedAssignmentsAsync(write, onlyNewSince: null));
+        if (batches.Count == 0)
+        {
+            write.Open(courseId, "submissions:all", FirstPage(courseId, new SubmissionQuery(AllStudents: true)));
+            return;
+        }
+
+        for (var n = 0; n < batches.Count; n++)
+            write.Open(courseId, $"submissions:{n + 1}", FirstPage(courseId, new SubmissionQuery(true, batches[n])));
+    }
+
+    /// <summary>
+    /// Up to <see cref="MaxBatchesPerCourse"/> even batches of published assignment ids. One batch (or none) means:
+    /// read the course unsplit.
+    /// </summary>
+    public static IReadOnlyList<long[]> Batches(IReadOnlyList<long> publishedAssignmentIds)
+    {
+        var batches = Math.Clamp((publishedAssignmentIds.Count + AssignmentsPerBatch - 1) / AssignmentsPerBatch, 1, MaxBatchesPerCourse);
+        if (batches == 1) return [];
+        var size = (publishedAssignmentIds.Count + batches - 1) / batches;
+        return publishedAssignmentIds.Chunk(size).ToList();
+    }
+
+    private static Task<List<long>> PublishedAssignmentsAsync(PageWrite write, DateTime? onlyNewSince) =>
+        onlyNewSince is { } since
+            ? write.IdsAsync(PublishedSql + " AND first_seen_at >= @since ORDER BY canvas_id", ("s", write.CourseId), ("t", true), ("since", since))
+            : write.IdsAsync(PublishedSql + " ORDER BY canvas_id", ("s", write.CourseId), ("t", true));
+
+    private const string PublishedSql =
+        "SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL AND published = @t";
+
+    private static MirrorRow Row(CanvasItem<CanvasSubmission> i, long courseId)
+    {
+        var s = i.Value;
+        return new MirrorRow(s.Id, i.RawJson,
+        [
+            courseId, s.AssignmentId, s.UserId, s.WorkflowState ?? "", s.Score, s.Grade, s.SubmittedAt, s.GradedAt, s.PostedAt,
+            s.Excused == true, s.Late == true, s.Missing == true,
+        ]);
+    }
+}
+
+/// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(CanvasSubmission))]
+internal sealed partial class SubmissionsWire : JsonSerializerContext;

@@ -1,0 +1,82 @@
+using System.Data.Common;
+using System.Globalization;
+using CanvasSync.Data;
+using CanvasSync.Data.Mirror;
+
+namespace CanvasSync.Features.SyncRuns;
+
+/// <summary>
+/// One page's write, as a collection sees it: its run, its checkpoint, whether it is the listing's last page, and the
+/// few things a page may do (upsert rows, tombstone what a complete listing did not show, open collections). Runs
+/// inside the page's transaction, and every row it changes carries the page's change stamp.
+/// </summary>
+internal sealed class PageWrite(DbConnection connection, DbTransaction transaction, RunContext run, CheckpointWork work, bool done,
+    ChangeStamp stamp, PageEffects effects, CancellationToken ct)
+{
+    public RunContext Run { get; } = run;
+    public CheckpointWork Work { get; } = work;
+    public long CourseId => Work.CourseId;
+
+    /// <summary>This page is the listing's last: the listing is complete, so what it did not show is gone.</summary>
+    public bool Done { get; } = done;
+
+    /// <summary>When this page is written (the change stamp's time).</summary>
+    public DateTime Now => stamp.Now;
+
+    public async Task<WriteResult> UpsertAsync(MirrorTable table, IEnumerable<MirrorRow?> rows)
+    {
+        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, ct);
+        effects.Count(table.EntityType, result.Counts);
+        return result;
+    }
+
+    /// <summary>Rows of <paramref name="table"/> (within <paramref name="scope"/>, e.g. "course_canvas_id = @s") not seen since the run started.</summary>
+    public async Task DeleteUnseenAsync(MirrorTable table, string? scope = null, long? scopeValue = null)
+    {
+        var deleted = await MirrorWriter.MarkUnseenDeletedAsync(connection, transaction, table, Run.ConnectionId, scope, scopeValue, Run.SeenSince, stamp, ct);
+        effects.Count(table.EntityType, new WriteCounts(0, 0, 0, deleted));
+    }
+
+    /// <summary>Tombstones the live rows of <paramref name="table"/> that match <paramref name="where"/> (with @c and @s bound): children of a deleted parent.</summary>
+    public async Task TombstoneAsync(MirrorTable table, string where, long scopeValue)
+    {
+        await using var cmd = Command($"UPDATE {table.Name} SET {MirrorWriter.Tombstone} WHERE connection_id = @c AND deleted_at IS NULL AND {where}");
+        MirrorWriter.AddStamp(cmd, stamp);
+        Sql.Add(cmd, "s", scopeValue);
+        effects.Count(table.EntityType, new WriteCounts(0, 0, 0, await cmd.ExecuteNonQueryAsync(ct)));
+    }
+
+    /// <summary>A collection to read next, committed with this page (opening one twice is harmless).</summary>
+    public void Open(long courseId, string collection, string firstPageUrl) => effects.Open(courseId, collection, firstPageUrl);
+
+    /// <summary>The ids <paramref name="sql"/> selects (first column), with @c bound to the connection.</summary>
+    public async Task<List<long>> IdsAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var cmd = Command(sql);
+        foreach (var (name, value) in parameters) Sql.Add(cmd, name, value);
+        var ids = new List<long>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
+        return ids;
+    }
+
+    /// <summary>Unfinished checkpoints of this course whose collection is LIKE <paramref name="like"/>, other than this one.</summary>
+    public async Task<long> OtherUnfinishedAsync(string like)
+    {
+        await using var cmd = Sql.Command(connection, transaction,
+            "SELECT COUNT(*) FROM sync_checkpoints WHERE run_id = @r AND course_canvas_id = @s AND collection LIKE @like AND collection <> @self AND done = @f");
+        Sql.Add(cmd, "r", Run.RunId);
+        Sql.Add(cmd, "s", CourseId);
+        Sql.Add(cmd, "like", like);
+        Sql.Add(cmd, "self", Work.Collection);
+        Sql.Add(cmd, "f", false);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+    }
+
+    private DbCommand Command(string sql)
+    {
+        var cmd = Sql.Command(connection, transaction, sql);
+        Sql.Add(cmd, "c", Run.ConnectionId);
+        return cmd;
+    }
+}

@@ -28,7 +28,7 @@ internal static class DemoUser
             await using (var db = database.CreateContext())
             {
                 var run = await db.SyncRuns.AsNoTracking().Include(r => r.Counts).SingleAsync(r => r.Id == runId, ct);
-                if (run.Status is not (SyncStatus.Queued or SyncStatus.Running)) return run;
+                if (!run.Status.IsUnfinished()) return run;
             }
 
             await Task.Delay(100, ct);

@@ -6,6 +6,7 @@ using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.OAuth;
 using CanvasSync.Features.SyncRuns;
+using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -32,7 +33,9 @@ public static class CanvasSyncServiceCollectionExtensions
         services.AddCanvasClient();
         services.AddSingleton<SyncEvents>();
         services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<ActiveRuns>();
         services.AddSingleton<SyncEngine>();
+        services.AddSingleton<RunQueue>();
         services.AddTokenProtection();
         services.AddSingleton<ConnectionTokens>();
         services.AddSingleton<OAuthGrants>();

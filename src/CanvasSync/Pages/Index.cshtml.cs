@@ -83,7 +83,7 @@ public sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, 
     {
         var ct = HttpContext.RequestAborted;
         var run = await SyncControl.OwnRunAsync(db, User.UserId(), runId, ct);
-        if (run is null || run.Status is SyncStatus.Queued or SyncStatus.Running)
+        if (run is null || run.Status.IsUnfinished())
         {
             Notice = $"Sync {runId} cannot be retried now.";
             return RedirectToPage();

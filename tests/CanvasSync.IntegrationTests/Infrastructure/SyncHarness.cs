@@ -6,6 +6,7 @@ using CanvasSync.Cluster;
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
+using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Hosting;
 using CanvasSync.Sandbox;
 using Microsoft.EntityFrameworkCore;
@@ -39,7 +40,9 @@ public sealed class SyncHarness : IAsyncDisposable
             })
             .AddSingleton<SyncEvents>()
             .AddSingleton<NodeIdentity>()
+            .AddSingleton<ActiveRuns>()
             .AddSingleton<SyncEngine>()
+            .AddSingleton<RunQueue>()
             .BuildServiceProvider();
     }
 
@@ -48,6 +51,7 @@ public sealed class SyncHarness : IAsyncDisposable
     public long ConnectionId { get; }
     public HttpClient Http { get; } = new();
     public SyncEngine Engine => _services.GetRequiredService<SyncEngine>();
+    public RunQueue Queue => _services.GetRequiredService<RunQueue>();
     public IServiceProvider Services => _services;
 
     public static async Task<SyncHarness> StartAsync(string provider, PostgresServer postgres, SandboxOptions options)

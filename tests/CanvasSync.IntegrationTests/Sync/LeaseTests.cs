@@ -69,10 +69,10 @@ public sealed class LeaseTests(PostgresServer postgres)
             Assert.Equal(SyncStatus.Cancelled, (await db.SyncRuns.AsNoTracking().SingleAsync()).Status);
     }
 
-    /// <summary>Another node: its own engine and name over the same database and Canvas client.</summary>
+    /// <summary>Another node: its own engine, name and in-process runs over the same database and Canvas client.</summary>
     private static SyncEngine EngineNamed(SyncHarness h, string name, int leaseSeconds = 30) =>
         ActivatorUtilities.CreateInstance<SyncEngine>(h.Services,
-            new NodeIdentity(Options.Create(new NodeOptions { Name = name }), Options.Create(new SyncOptions { LeaseSeconds = leaseSeconds })));
+            new NodeIdentity(Options.Create(new NodeOptions { Name = name }), Options.Create(new SyncOptions { LeaseSeconds = leaseSeconds })), new ActiveRuns());
 
     private static async Task<SyncRun> RunningAsync(SyncHarness h)
     {

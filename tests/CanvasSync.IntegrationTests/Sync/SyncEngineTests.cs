@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
+using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.IntegrationTests.Infrastructure;
 using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.World;
@@ -227,10 +228,10 @@ public sealed class SyncEngineTests(PostgresServer postgres)
     public async Task Two_processes_queueing_the_same_connection_at_once_get_one_run(string provider)
     {
         await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions());
-        // A second engine with its own in-process bookkeeping stands for another node; only the database is shared.
-        var other = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<SyncEngine>(h.Services);
+        // A second queue with its own in-process bookkeeping stands for another node; only the database is shared.
+        var other = Microsoft.Extensions.DependencyInjection.ActivatorUtilities.CreateInstance<RunQueue>(h.Services, new ActiveRuns());
         var request = new SyncRequest(SyncType.Full, new SyncScope());
-        var attempts = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => (i % 2 == 0 ? h.Engine : other).QueueAsync(h.ConnectionId, request, CancellationToken.None))));
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Run(() => (i % 2 == 0 ? h.Queue : other).QueueAsync(h.ConnectionId, request, CancellationToken.None))));
         Assert.Single(attempts.Select(a => a.RunId).Distinct());
         Assert.Single(attempts, a => !a.Existing);
         await using var db = h.Database.Context();

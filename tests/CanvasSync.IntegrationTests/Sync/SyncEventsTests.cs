@@ -47,7 +47,7 @@ public sealed class SyncEventsTests(PostgresServer postgres)
 
     private static async Task<List<SyncEvent>> SyncWhileListeningAsync(SyncHarness h, SyncEvents events, string token)
     {
-        var (runId, _) = await h.Engine.QueueAsync(h.ConnectionId, new SyncRequest(SyncType.Full, new SyncScope()), CancellationToken.None);
+        var (runId, _) = await h.Queue.QueueAsync(h.ConnectionId, new SyncRequest(SyncType.Full, new SyncScope()), CancellationToken.None);
         var received = new List<SyncEvent>();
         var listening = Task.Run(async () =>
         {

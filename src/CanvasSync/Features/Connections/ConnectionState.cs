@@ -17,7 +17,7 @@ public static class ConnectionState
         var runs = db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == c.Id);
         var last = await runs.Where(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running && !r.DryRun).OrderByDescending(r => r.Id)
             .Select(r => new LastSyncView(r.Id, r.Status.ToString(), r.Type.ToString(), r.QueuedAt, r.FinishedAt)).FirstOrDefaultAsync(ct);
-        var busy = await runs.AnyAsync(r => r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running, ct);
+        var busy = await runs.Unfinished().AnyAsync(ct);
         var lastComplete = LastComplete(c);
         var state = busy ? "syncing"
             : lastComplete is null ? "never_synced"

@@ -82,7 +82,7 @@ public sealed class SyncPrometheus : ISyncRunObserver
         if (!double.IsNaN(_traffic.LastRemaining)) _remaining.Set(_traffic.LastRemaining);
 
         await using var db = _database.CreateContext(); // not a request's: every user's rows
-        var unfinished = await db.SyncRuns.Where(r => r.Status == SyncStatus.Running || r.Status == SyncStatus.Queued)
+        var unfinished = await db.SyncRuns.Unfinished()
             .GroupBy(r => r.Status).Select(g => new { Status = g.Key, Count = g.Count() }).ToListAsync(ct);
         _active.Set(unfinished.Where(u => u.Status == SyncStatus.Running).Sum(u => u.Count));
         _queued.Set(unfinished.Where(u => u.Status == SyncStatus.Queued).Sum(u => u.Count));

@@ -30,7 +30,7 @@ public static class SyncControl
 
     /// <summary>The run of the connection that is queued or running, if any.</summary>
     public static Task<SyncRun?> ActiveAsync(CanvasSyncDbContext db, long connectionId, CancellationToken ct) =>
-        db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running))
+        db.SyncRuns.AsNoTracking().UnfinishedOf(connectionId)
             .OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
 
     /// <summary>

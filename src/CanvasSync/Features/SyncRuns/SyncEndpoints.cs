@@ -79,7 +79,7 @@ public static class SyncEndpoints
     {
         var run = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
         if (run is null) return NotFound(id);
-        if (run.Status is SyncStatus.Queued or SyncStatus.Running) return Problem(StatusCodes.Status409Conflict, $"sync {id} has not finished yet");
+        if (run.Status.IsUnfinished()) return Problem(StatusCodes.Status409Conflict, $"sync {id} has not finished yet");
         var (runId, existing) = await SyncControl.RetryAsync(scheduler, run, ct);
         return TypedResults.Accepted($"/api/v1/canvas/sync/{runId}", new SyncStartResponse(true,
             existing ? "A sync of this connection is already in progress" : $"Sync {id} queued again as {runId}", runId, existing ? "running" : "queued", existing));
@@ -111,7 +111,7 @@ public static class SyncEndpoints
         var run = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
         if (run is null) return NotFound(id);
         _ = long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var afterId);
-        var finished = run.Status is not (SyncStatus.Queued or SyncStatus.Running);
+        var finished = !run.Status.IsUnfinished();
         if (finished && !events.Knows(id))
             return TypedResults.ServerSentEvents(One(new SseItem<SyncProgress>(FinalOf(run).Progress, SnakeCase.From(run.Status.ToString())) { EventId = "final" }, ct));
 
@@ -146,7 +146,7 @@ public static class SyncEndpoints
                 await Task.Delay(RowCheck, stop.Token);
                 await using var db = database.CreateContext();
                 var run = await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, stop.Token);
-                var ended = run is not null && run.Status is not (SyncStatus.Queued or SyncStatus.Running);
+                var ended = run is not null && !run.Status.IsUnfinished();
                 if (ended && endedBefore)
                 {
                     await merged.Writer.WriteAsync(FinalOf(run!), stop.Token);

@@ -1,13 +1,7 @@
-using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Diagnostics;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
-using CanvasSync.Cluster;
 using CanvasSync.Data;
-using CanvasSync.Data.Mirror;
-using CanvasSync.Features.Connections;
-using CanvasSync.Features.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
@@ -21,19 +15,36 @@ public sealed class SyncAlreadyRunningException(long runId) : Exception(runId ==
 
 /// <summary>
 /// Syncs one connection: a full backfill or a delta, resumable from checkpoints. The checkpoint table is the work
-/// list: every unfinished (course, collection) row holds the next page to fetch, and a page's rows, the collections it
-/// opens and its cursor commit in one transaction. A process killed at any moment therefore resumes by running the
-/// unfinished rows, refetching at most the pages that were in flight, and upserts make a refetched page harmless.
+/// list: every unfinished (course, collection) row holds the next page to fetch. The engine reads each collection
+/// (<see cref="SyncedCollections"/>) from its checkpoint and hands every page to its commit (<see cref="PageCommit"/>);
+/// the run's start, lease and finish are classes of their own (<see cref="RunStart"/>, <see cref="RunLease"/>,
+/// <see cref="RunFinish"/>). Queueing is the scheduler's (<see cref="Jobs.RunQueue"/>).
 /// </summary>
-public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, NodeIdentity node, TimeProvider time,
-    ILogger<SyncEngine> logger, IEnumerable<ISyncRunObserver> observers)
+public sealed partial class SyncEngine
 {
-    /// <summary>How far back a delta looks past the last sync's start: Canvas compares against microsecond values.</summary>
-    public static readonly TimeSpan DeltaOverlap = TimeSpan.FromMinutes(5);
+    private readonly CanvasClient _client;
+    private readonly DatabaseTarget _database;
+    private readonly SyncEvents _events;
+    private readonly ActiveRuns _active;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SyncEngine> _logger;
+    private readonly RunStart _start;
+    private readonly RunLease _lease;
+    private readonly PageCommit _commit;
+    private readonly RunFinish _finish;
+
+    public SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, Cluster.NodeIdentity node, ActiveRuns active, TimeProvider time,
+        ILoggerFactory loggers, IEnumerable<ISyncRunObserver> observers)
+    {
+        (_client, _database, _events, _active, _time) = (client, database, events, active, time);
+        _logger = loggers.CreateLogger<SyncEngine>();
+        _start = new RunStart(database, node, time);
+        _lease = new RunLease(database, node, active, time, loggers.CreateLogger<RunLease>());
+        _commit = new PageCommit(database, node, _lease, time);
+        _finish = new RunFinish(database, node, time, observers, loggers.CreateLogger<RunFinish>());
+    }
 
     public int Workers { get; init; } = 64;
-
-    private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>
     /// Runs a sync of the connection to its end: resumes the connection's unfinished or queued run when it matches,
@@ -49,40 +60,33 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
     public async Task<SyncResult> RunAsync(long connectionId, CanvasCredential credential, SyncRequest request, IProgress<SyncProgress>? progress = null,
         CancellationToken cancellationToken = default, CancellationToken interrupt = default)
     {
-        using var active = EnterConnection(connectionId);
-        // The caller's token or TryCancel (the API's cancel) cancel the run alike.
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, active.Cancel.Token);
+        using var slot = _active.Enter(connectionId);
+        // The caller's token or a cancel (the API's, or one asked on another node) cancel the run alike.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, slot.Cancel.Token);
         cancellationToken = cancel.Token;
         var clock = Stopwatch.StartNew();
-        var (run, context, resumed, baseUrl) = await StartRunAsync(connectionId, request, cancellationToken);
-        active.RunId = run.Id;
-        if (run.CancelRequested) await active.Cancel.CancelAsync(); // asked while its last node ran it
-        var session = client.Open(baseUrl, credential);
-        var state = new RunState(run, context, session, progress, new ProgressTracker(run.Id, run.Attempt, run.ItemsEstimated, events));
+        var started = await _start.StartAsync(connectionId, request, cancellationToken);
+        var (run, resumed) = (started.Run, started.Resumed);
+        slot.RunId = run.Id;
+        if (run.CancelRequested) await slot.Cancel.CancelAsync(); // asked while its last node ran it
+        var session = _client.Open(new Uri(started.Context.CanvasBaseUrl), credential);
+        var state = new RunState(run, started.Context, session, progress, new ProgressTracker(run.Id, run.Attempt, run.ItemsEstimated, _events));
         // Every line this run logs, on whichever thread, names the run and its connection.
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = run.Id, ["ConnectionId"] = connectionId });
-        LogRunStarting(logger, run.Id, run.Type, resumed);
-
-        await using (var db = database.CreateContext())
-        {
-            var open = await db.SyncCheckpoints.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync(cancellationToken);
-            state.CollectionsKnown = open.Count;
-            state.CollectionsDone = open.Count(c => c.Done);
-            state.ItemsDone = open.Sum(c => c.ItemsFetched);
-            foreach (var c in open.Where(c => !c.Done)) state.Queue.Add(ct => ProcessAsync(state, new CheckpointWork(c.CourseCanvasId, c.Collection, c.NextPageUrl!), ct));
-        }
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = run.Id, ["ConnectionId"] = connectionId });
+        LogRunStarting(_logger, run.Id, run.Type, resumed);
+        await QueueOpenCheckpointsAsync(state, cancellationToken);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, interrupt);
         state.Stop = stop;
         using var renewing = new CancellationTokenSource();
         // A dry run writes its row inside its own transaction (rolled back at the end), which a renewal beside it would wait for.
-        var lease = state.DryRun ? Task.CompletedTask : KeepLeaseAsync(state, renewing.Token);
+        var lease = state.DryRun ? Task.CompletedTask : _lease.KeepAsync(state, renewing.Token);
         try
         {
             // Every run starts by asking who the token belongs to: it proves the token alive before any work.
             state.Phases.Mark("connect");
             var me = await session.GetSelfAsync(stop.Token);
-            await UpdateCanvasUserAsync(connectionId, me.Value, stop.Token);
+            await UpdateCanvasUserAsync(connectionId, started.KnownCanvasUserId, me.Value, stop.Token);
             state.Phases.Mark("connect");
             await state.Queue.RunAsync(Workers, stop.Token);
         }
@@ -104,9 +108,8 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
             // The run as a whole cannot go on (Canvas unreachable after every retry, the database failing). It is
             // recorded as failed, with its checkpoints, so a retry resumes it; one failed collection never gets here.
             state.Failure = e;
-            LogRunFailed(logger, run.Id, e);
+            LogRunFailed(_logger, run.Id, e);
         }
-
         finally
         {
             await renewing.CancelAsync();
@@ -114,38 +117,36 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         }
 
         // Another node holds the run now (this one was too long silent): it is that node's to finish; nothing is written.
-        if (state.LeaseLost) return Abandoned(state, resumed, clock.Elapsed);
+        if (state.LeaseLost) return RunFinish.Abandoned(state, resumed, clock.Elapsed);
         if (interrupt.IsCancellationRequested && state.DeadToken is null && !cancellationToken.IsCancellationRequested && !state.DryRun)
-            return await ReleaseAsync(state, resumed, clock.Elapsed);
+            return await _finish.ReleaseAsync(state, resumed, clock.Elapsed);
 
         var status = state.DeadToken is not null ? SyncStatus.NeedsReauth
             : state.Failure is not null ? SyncStatus.Failed
             : cancellationToken.IsCancellationRequested ? SyncStatus.Cancelled
             : state.Errors.IsEmpty ? SyncStatus.Completed : SyncStatus.CompletedWithErrors;
-        var (result, ended) = await FinishAsync(state, status, resumed, clock);
-        if (state.LeaseLost) return result;
-        await TellObserversAsync(ended);
-        return result;
+        return await _finish.FinishAsync(state, status, resumed, clock);
     }
 
-    /// <summary>Metrics and alerts hear of the run; their trouble is logged and never changes the run's outcome.</summary>
-    private async Task TellObserversAsync(SyncRun ended)
+    /// <summary>
+    /// Cancels a run this process is working on: it stops at the next page boundary with what was fetched committed.
+    /// False when the run is not running here.
+    /// </summary>
+    public bool TryCancel(long runId) => _active.TryCancel(runId);
+
+    /// <summary>The run's unfinished checkpoints (one, the course list, for a new run) go on its work queue.</summary>
+    private async Task QueueOpenCheckpointsAsync(RunState state, CancellationToken ct)
     {
-        foreach (var observer in observers)
-        {
-            try
-            {
-                await observer.RunEndedAsync(ended, CancellationToken.None);
-            }
-            catch (Exception e)
-            {
-                LogObserverFailed(logger, observer.GetType().Name, ended.Id, e);
-            }
-        }
+        await using var db = _database.CreateContext();
+        var open = await db.SyncCheckpoints.AsNoTracking().Where(c => c.RunId == state.Context.RunId).ToListAsync(ct);
+        state.CollectionsKnown = open.Count;
+        state.CollectionsDone = open.Count(c => c.Done);
+        state.ItemsDone = open.Sum(c => c.ItemsFetched);
+        foreach (var c in open.Where(c => !c.Done)) Read(state, new CheckpointWork(c.CourseCanvasId, c.Collection, c.NextPageUrl!));
     }
 
-    private Task ProcessAsync(RunState s, CheckpointWork work, CancellationToken ct) =>
-        SyncedCollections.For(work).ReadAsync(new Reader(this, s), work, ct);
+    private void Read(RunState state, CheckpointWork work) =>
+        state.Queue.Add(ct => SyncedCollections.For(work).ReadAsync(new Reader(this, state), work, ct));
 
     /// <summary>The run's side of a collection's read, generic over the collection's wire type.</summary>
     private sealed class Reader(SyncEngine engine, RunState state) : ICollectionReader
@@ -153,19 +154,19 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         public Task ReadAsync<T>(SyncedCollection<T> collection, CheckpointWork work, CancellationToken ct) => engine.DrainAsync(state, collection, work, ct);
     }
 
-    /// <summary>Reads a collection from its checkpoint on, writing each page as it arrives. A failure stays with this collection.</summary>
+    /// <summary>Reads a collection from its checkpoint on, committing each page as it arrives. A failure stays with this collection.</summary>
     private async Task DrainAsync<T>(RunState s, SyncedCollection<T> collection, CheckpointWork work, CancellationToken ct)
     {
         s.Phases.Mark(work.Kind);
         try
         {
             await foreach (var page in s.Session.PagesAsync(work.Kind, work.NextPageUrl, collection.WireType, collection.ItemKey, ct))
-                await CommitPageAsync(s, work, page.Next, page.Items.Count, write => collection.WriteAsync(write, page), ct);
+                await CommitAsync(s, work, page.Next, page.Items.Count, write => collection.WriteAsync(write, page), ct);
         }
         catch (CanvasForbiddenException) when (collection.InsteadWhenRefused(work) is { } instead)
         {
             // Canvas refused the query as a whole: close this checkpoint and read what the collection says instead.
-            await CommitPageAsync(s, work, null, 0, write =>
+            await CommitAsync(s, work, null, 0, write =>
             {
                 write.Open(instead.CourseId, instead.Collection, instead.NextPageUrl);
                 return Task.CompletedTask;
@@ -180,7 +181,7 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         {
             // No permission, gone, or still failing after retries: recorded, the checkpoint stays open, the rest goes on.
             s.Errors.Enqueue($"{work.Collection} of course {work.CourseId}: {e.Message}");
-            LogCollectionFailed(logger, work.Collection, work.CourseId, e.GetType().Name);
+            LogCollectionFailed(_logger, work.Collection, work.CourseId, e.GetType().Name);
         }
         finally
         {
@@ -188,98 +189,9 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
         }
     }
 
-    /// <summary>One page's transaction: its rows, the collections it opens, its cursor, the counts and the run's progress.</summary>
-    private async Task CommitPageAsync(RunState s, CheckpointWork work, Uri? next, int items, Func<PageWrite, Task> write, CancellationToken ct)
+    private async Task CommitAsync(RunState s, CheckpointWork work, Uri? next, int items, Func<PageWrite, Task> write, CancellationToken ct)
     {
-        var fx = new PageEffects();
-        // One writer at a time: SQLite has a single writer anyway, and it keeps "the last batch of a course" decisions race-free.
-        await s.WriteGate.WaitAsync(ct);
-        DbConnection? own = null;
-        DbTransaction? ownTx = null;
-        try
-        {
-            var now = Now;
-            DbConnection connection;
-            DbTransaction tx;
-            if (s.DryRun)
-            {
-                // A dry run does every write of a real run inside one transaction that is rolled back at the end, so
-                // later pages see earlier ones (deletions, new assignments) and nothing stays.
-                s.DryConnection ??= await OpenAsync(ct);
-                s.DryTransaction ??= await s.DryConnection.BeginTransactionAsync(ct);
-                (connection, tx) = (s.DryConnection, s.DryTransaction);
-            }
-            else
-            {
-                connection = own = await OpenAsync(ct);
-                tx = ownTx = await connection.BeginTransactionAsync(ct);
-            }
-
-            // A dry run's writes are rolled back, so it takes no version (and holds no lock on the connection's counter).
-            var version = s.DryRun ? 0 : await ChangeVersions.NextAsync(connection, tx, s.Context.ConnectionId, ct);
-            await write(new PageWrite(connection, tx, s.Context, work, next is null, new ChangeStamp(version, now), fx, ct));
-            await RunStore.OpenAsync(connection, tx, s.Context.RunId, fx.Children, now, ct);
-            await RunStore.AdvanceAsync(connection, tx, s.Context.RunId, work, next, items, now, ct);
-            await RunStore.AddCountsAsync(connection, tx, s.Context.RunId, fx.Counts, ct);
-            s.ItemsDone += items;
-            s.CollectionsKnown += fx.Children.Count;
-            if (next is null) s.CollectionsDone++;
-            var progress = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown,
-                s.Before.Requests + s.Session.Accounting.Requests, s.Before.Throttled + s.Session.Accounting.Throttled);
-            if (!await RunStore.ProgressAsync(connection, tx, s.Context.RunId, node.Name, progress, s.Session.Accounting, s.Before, now, ct))
-            {
-                // The page is rolled back: another node holds the run and writes it.
-                await LoseLeaseAsync(s);
-                throw LeaseTaken();
-            }
-
-            if (ownTx is not null) await ownTx.CommitAsync(ct);
-            s.Progress?.Report(progress);
-            s.Tracker.Publish(progress);
-        }
-        finally
-        {
-            if (ownTx is not null) await ownTx.DisposeAsync();
-            if (own is not null) await own.DisposeAsync();
-            s.WriteGate.Release();
-        }
-
-        foreach (var child in fx.Children) s.Queue.Add(c => ProcessAsync(s, child, c));
-    }
-
-    private async Task<DbConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = database.CreateConnection();
-        await connection.OpenAsync(ct);
-        if (database.Provider == DatabaseProvider.Sqlite)
-        {
-            // With WAL, NORMAL loses no committed page to a process crash (only, at worst, the last ones to a power cut).
-            await using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA synchronous=NORMAL";
-            await pragma.ExecuteNonQueryAsync(ct);
-        }
-
-        return connection;
-    }
-
-    /// <summary>A dry run's counts, read inside its transaction, which is then rolled back: nothing it wrote stays.</summary>
-    private static async Task<List<SyncRunCount>> RollBackDryRunAsync(RunState s)
-    {
-        var counts = new List<SyncRunCount>();
-        if (s.DryConnection is null || s.DryTransaction is null) return counts;
-        await using (var cmd = Sql.Command(s.DryConnection, s.DryTransaction,
-                         "SELECT entity_type, created, updated, deleted, unchanged FROM sync_run_counts WHERE run_id = @r"))
-        {
-            Sql.Add(cmd, "r", s.Context.RunId);
-            await using var reader = await cmd.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-                counts.Add(new SyncRunCount { RunId = s.Context.RunId, EntityType = reader.GetString(0), Created = reader.GetInt64(1), Updated = reader.GetInt64(2), Deleted = reader.GetInt64(3), Unchanged = reader.GetInt64(4) });
-        }
-
-        await s.DryTransaction.RollbackAsync();
-        await s.DryTransaction.DisposeAsync();
-        await s.DryConnection.DisposeAsync();
-        return counts;
+        foreach (var child in await _commit.CommitAsync(s, work, next, items, write, ct)) Read(s, child);
     }
 
     /// <summary>
@@ -287,148 +199,19 @@ public sealed partial class SyncEngine(CanvasClient client, DatabaseTarget datab
     /// API's connect says different_canvas_user before it stores such a token, and this is the same rule for every
     /// other way in (the command line's connection, keyed by Canvas only), so two people's data never mix.
     /// </summary>
-    private async Task UpdateCanvasUserAsync(long connectionId, CanvasUser me, CancellationToken ct)
+    private async Task UpdateCanvasUserAsync(long connectionId, long known, CanvasUser me, CancellationToken ct)
     {
-        await using var db = database.CreateContext();
-        var known = await db.Connections.Where(c => c.Id == connectionId).Select(c => c.CanvasUserId).SingleAsync(ct);
         if (known != 0 && known != me.Id) throw new DifferentCanvasUserException(known, me.Id);
+        await using var db = _database.CreateContext();
+        var now = _time.GetUtcNow().UtcDateTime;
         await db.Connections.Where(c => c.Id == connectionId).ExecuteUpdateAsync(u => u
             .SetProperty(c => c.CanvasUserId, me.Id)
             .SetProperty(c => c.CanvasUserName, me.Name ?? "")
-            .SetProperty(c => c.UpdatedAt, Now), ct);
-    }
-
-    private async Task<(SyncResult, SyncRun)> FinishAsync(RunState s, SyncStatus status, bool resumed, Stopwatch clock)
-    {
-        s.Phases.Mark("finish");
-        var dryCounts = s.DryRun ? await RollBackDryRunAsync(s) : null;
-        var now = Now;
-        var a = s.Session.Accounting;
-        var errors = s.Errors.ToList();
-        await using var db = database.CreateContext();
-        // Planner tasks and teams follow what a finished run left (the user's own task fields are never touched),
-        // and are counted before the run says it is finished, so a finished run's counts are final.
-        if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors && !s.DryRun)
-        {
-            var tasks = await TaskMapper.RefreshAsync(db, s.Context.ConnectionId, now, CancellationToken.None);
-            var teams = await TeamMapper.RefreshAsync(db, s.Context.ConnectionId, now, CancellationToken.None);
-            foreach (var (entity, n) in new[] { ("tasks", tasks), ("teams", teams) })
-                db.SyncRunCounts.Add(new SyncRunCount { RunId = s.Context.RunId, EntityType = entity, Created = n.Created, Updated = n.Updated, Deleted = n.Deleted, Unchanged = n.Unchanged });
-            await db.SaveChangesAsync();
-        }
-
-        var run = await db.SyncRuns.SingleAsync(r => r.Id == s.Context.RunId);
-        if (run.LeaseOwner != node.Name && run.Status == SyncStatus.Running)
-        {
-            // Taken over between this node's last renewal and now: the other node finishes it.
-            s.LeaseLost = true;
-            return (Abandoned(s, resumed, clock.Elapsed), run);
-        }
-
-        run.Status = status;
-        run.FinishedAt = now;
-        run.HeartbeatAt = now;
-        run.LeaseOwner = null;
-        run.Requests = s.Before.Requests + a.Requests;
-        run.Pages = s.Before.Pages + a.Pages;
-        run.Items = s.Before.Items + a.Items;
-        run.Bytes = s.Before.Bytes + a.Bytes;
-        run.RequestCost = s.Before.RequestCost + a.RequestCost;
-        run.Throttled = s.Before.Throttled + a.Throttled;
-        run.Retries = s.Before.Retries + a.Retries;
-        s.Phases.Mark("finish");
-        run.PhaseSecondsJson = s.Phases.ToJson(s.Before.PhaseSecondsJson);
-        run.ActiveSeconds = Math.Round(s.Before.ActiveSeconds + clock.Elapsed.TotalSeconds, 3);
-        if (status == SyncStatus.Completed) run.Percent = 100;
-        (run.ErrorCode, run.ErrorMessage) = status switch
-        {
-            SyncStatus.NeedsReauth => ("token_" + s.DeadToken!.Reason.ToString().ToLowerInvariant(), s.DeadToken.Message),
-            SyncStatus.CompletedWithErrors => ("collections_failed", $"{errors.Count} collection(s) failed; first: {errors[0]}"),
-            SyncStatus.Cancelled => ("cancelled", "cancelled; what was fetched is kept"),
-            SyncStatus.Failed when s.Failure is DifferentCanvasUserException => (DifferentCanvasUserException.Code, s.Failure.Message),
-            SyncStatus.Failed => (s.Failure is CanvasException ? "canvas_error" : "internal_error", $"{s.Failure!.GetType().Name}: {s.Failure.Message}"),
-            _ => (null, null),
-        };
-
-        var connection = await db.Connections.SingleAsync(c => c.Id == run.ConnectionId);
-        if (status == SyncStatus.NeedsReauth)
-        {
-            // Every row stays: the data is still the user's, only the token must be replaced.
-            connection.Status = ConnectionStatus.NeedsReauth;
-            connection.LastErrorCode = run.ErrorCode;
-        }
-        else if (status == SyncStatus.Failed)
-        {
-            connection.Status = ConnectionStatus.Error;
-            connection.LastErrorCode = run.ErrorCode;
-        }
-        else if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors && !s.DryRun)
-        {
-            connection.Status = ConnectionStatus.Ok;
-            connection.LastErrorCode = status == SyncStatus.Completed ? null : run.ErrorCode;
-            // A complete, unscoped sync is where the next delta starts from (its start: changes during it are re-read).
-            if (status == SyncStatus.Completed && SyncScope.FromJson(run.ScopeJson).IsAll)
-            {
-                if (run.Type == SyncType.Full) connection.LastFullSyncAt = run.StartedAt;
-                else connection.LastDeltaAt = run.StartedAt;
-            }
-        }
-
-        connection.UpdatedAt = now;
-        // A dry run keeps only its record: the counts it read before rolling back (its root checkpoint is no work to
-        // resume). The counts go in the same save as the finished status, so no reader sees a finished preview without them.
-        if (dryCounts is not null)
-        {
-            await db.SyncCheckpoints.Where(c => c.RunId == run.Id).ExecuteDeleteAsync();
-            db.SyncRunCounts.AddRange(dryCounts);
-        }
-
-        await db.SaveChangesAsync();
-
-        run.Counts = (await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync()).OrderBy(c => c.EntityType, StringComparer.Ordinal).ToList();
-        var counts = run.Counts.ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged));
-        LogRunFinished(logger, run.Id, run.ConnectionId, run.Type, status, run.ActiveSeconds, counts.Values.Sum(c => c.Created + c.Updated + c.Deleted + c.Unchanged),
-            counts.Values.Sum(c => c.Created + c.Updated + c.Deleted), run.Requests, run.Throttled, run.Retries, run.ErrorCode);
-        s.Tracker.Finish(SnakeCase.From(status.ToString()), status == SyncStatus.Completed, run.Requests, run.Throttled);
-        return (new SyncResult(run.Id, status, run.Type, resumed, clock.Elapsed, run.Requests, run.Throttled, run.Retries, counts, errors, run.DryRun), run);
-    }
-
-    /// <summary>One run's moving parts.</summary>
-    private sealed class RunState(SyncRun run, RunContext context, CanvasSession session, IProgress<SyncProgress>? progress, ProgressTracker tracker)
-    {
-        public ProgressTracker Tracker { get; } = tracker;
-        public PhaseTimes Phases { get; } = new();
-        public RunContext Context { get; } = context;
-        public bool DryRun { get; } = run.DryRun;
-        public DbConnection? DryConnection { get; set; }
-        public DbTransaction? DryTransaction { get; set; }
-        public CanvasSession Session { get; } = session;
-        public IProgress<SyncProgress>? Progress { get; } = progress;
-        public RunTotals Before { get; } = RunTotals.Of(run);
-        public WorkQueue Queue { get; } = new();
-        public SemaphoreSlim WriteGate { get; } = new(1, 1);
-        public ConcurrentQueue<string> Errors { get; } = new();
-        public CancellationTokenSource? Stop { get; set; }
-        public CanvasTokenException? DeadToken { get; set; }
-        /// <summary>Another node took the run over (this one missed renewing its lease): stop, and write nothing more.</summary>
-        public bool LeaseLost { get; set; }
-        public Exception? Failure { get; set; }
-        public long ItemsDone { get; set; }
-        public int CollectionsDone { get; set; }
-        public int CollectionsKnown { get; set; }
+            .SetProperty(c => c.UpdatedAt, now), ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} ({Type}) starting; resumed: {Resumed}")]
     private static partial void LogRunStarting(ILogger logger, long runId, SyncType type, bool resumed);
-
-    /// <summary>The one summary line per run, with its figures as fields for a log search.</summary>
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} of connection {ConnectionId} ({Type}) ended {Status} in {Seconds:0.0} s: " +
-        "{Items} items, {Changed} changed; {Requests} requests, {Throttled} throttled, {Retries} retries; error {ErrorCode}")]
-    private static partial void LogRunFinished(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status, double seconds, long items,
-        long changed, long requests, long throttled, long retries, string? errorCode);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Observer {Observer} failed on sync run {RunId}; the run's outcome stands")]
-    private static partial void LogObserverFailed(ILogger logger, string observer, long runId, Exception error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync run {RunId} failed as a whole; its checkpoints are kept for a retry")]
     private static partial void LogRunFailed(ILogger logger, long runId, Exception error);

@@ -24,7 +24,7 @@ public sealed partial class SyncJob(SyncEngine engine, ConnectionTokens tokens, 
             run = await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.ConnectionId == connectionId, shutdown);
         }
 
-        if (run is null || run.Status is not (SyncStatus.Queued or SyncStatus.Running))
+        if (run is null || !run.Status.IsUnfinished())
         {
             LogNothingToDo(logger, runId);
             return;

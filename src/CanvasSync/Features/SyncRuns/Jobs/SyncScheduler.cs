@@ -14,7 +14,7 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// run first, so a second trigger finds it. Syncs of connections known to be large go to a queue of their own
 /// (<see cref="SyncJobsServiceCollectionExtensions.LargeQueue"/>), so they never take the workers small ones need.
 /// </summary>
-public sealed partial class SyncScheduler(SyncEngine engine, IBackgroundJobClient jobs, DatabaseTarget database, IOptions<SyncOptions> options,
+public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient jobs, DatabaseTarget database, IOptions<SyncOptions> options,
     TimeProvider time, ILogger<SyncScheduler> logger)
 {
     public const string RecurringJobId = "enqueue-stale-syncs";
@@ -22,7 +22,7 @@ public sealed partial class SyncScheduler(SyncEngine engine, IBackgroundJobClien
     /// <summary>Queues a sync of the connection, or answers with the one already queued or running.</summary>
     public async Task<(long RunId, bool Existing)> EnqueueAsync(long connectionId, SyncRequest request, CancellationToken ct)
     {
-        var (runId, existing) = await engine.QueueAsync(connectionId, request, ct);
+        var (runId, existing) = await queue.QueueAsync(connectionId, request, ct);
         if (!existing) await EnqueueJobsAsync([(runId, connectionId)], ct);
         return (runId, existing);
     }
@@ -44,16 +44,17 @@ public sealed partial class SyncScheduler(SyncEngine engine, IBackgroundJobClien
             var waiting = await db.SyncRuns.CountAsync(r => r.Status == SyncStatus.Queued, ct);
             var room = Math.Min(o.BatchSize, o.MaxQueuedRuns - waiting);
             if (room <= 0) return 0;
+            var unfinished = db.SyncRuns.Unfinished();
             due = await db.Connections.AsNoTracking().Syncable()
                 // Stale: the newest complete sync (full or delta) is older than the threshold, or there is none.
                 .Where(c => (c.LastFullSyncAt == null || c.LastFullSyncAt < staleBefore) && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore))
-                .Where(c => !db.SyncRuns.Any(r => r.ConnectionId == c.Id && (r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running)))
+                .Where(c => !unfinished.Any(r => r.ConnectionId == c.Id))
                 .OrderBy(c => c.LastDeltaAt ?? c.LastFullSyncAt ?? DateTime.MinValue).ThenBy(c => c.Id)
                 .Select(c => c.Id).Take(room).ToListAsync(ct);
         }
 
         if (due.Count == 0) return 0;
-        var queued = await engine.QueueDeltasAsync(due, ct);
+        var queued = await queue.QueueDeltasAsync(due, ct);
         await EnqueueJobsAsync(queued.Select(q => (q.RunId, q.ConnectionId)).ToList(), ct);
         if (queued.Count > 0) LogQueuedStale(logger, queued.Count);
         return queued.Count;
@@ -62,7 +63,7 @@ public sealed partial class SyncScheduler(SyncEngine engine, IBackgroundJobClien
     /// <summary>Every few seconds on each worker node: runs whose node died are requeued, to resume from their checkpoints.</summary>
     public async Task<int> ReclaimAbandonedAsync(CancellationToken ct)
     {
-        var requeued = await engine.RequeueAbandonedAsync(ct);
+        var requeued = await queue.RequeueAbandonedAsync(ct);
         await EnqueueJobsAsync(requeued, ct);
         if (requeued.Count > 0) LogReclaimed(logger, requeued.Count);
         return requeued.Count;
@@ -71,7 +72,7 @@ public sealed partial class SyncScheduler(SyncEngine engine, IBackgroundJobClien
     /// <summary>At start-up of a one-node service (its job queue is in memory): every run nobody is working on goes back on the queue.</summary>
     public async Task<int> ResumeOrphanedRunsAsync(CancellationToken ct)
     {
-        var orphans = await engine.OrphanedRunsAsync(ct);
+        var orphans = await queue.OrphanedRunsAsync(ct);
         await EnqueueJobsAsync(orphans, ct);
         if (orphans.Count > 0) LogResumed(logger, orphans.Count);
         return orphans.Count;

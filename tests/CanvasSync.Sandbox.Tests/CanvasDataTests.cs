@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 using CanvasSync.Sandbox.World;
-using CanvasSync.Tests.Infrastructure;
 
-namespace CanvasSync.Tests.Sandbox;
+namespace CanvasSync.Sandbox.Tests;
 
 /// <summary>docs/canvas.md §1 and §5: encodings, fields, visibility and the awkward data real Canvas serves.</summary>
 public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixture)

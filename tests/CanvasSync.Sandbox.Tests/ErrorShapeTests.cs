@@ -1,7 +1,7 @@
 using System.Net;
-using CanvasSync.Tests.Infrastructure;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 
-namespace CanvasSync.Tests.Sandbox;
+namespace CanvasSync.Sandbox.Tests;
 
 /// <summary>docs/canvas.md §2: every error Canvas sends, byte for byte, with and without WWW-Authenticate.</summary>
 public sealed class ErrorShapeTests(SandboxFixture fixture) : SandboxTest(fixture)

@@ -1,8 +1,8 @@
 using System.Net;
 using CanvasSync.Sandbox;
-using CanvasSync.Tests.Infrastructure;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 
-namespace CanvasSync.Tests.Sandbox;
+namespace CanvasSync.Sandbox.Tests;
 
 /// <summary>Injected faults: Canvas's JSON 500, proxy HTML pages, cut connections, slow answers; deterministic by seed.</summary>
 public sealed class FaultTests

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using CanvasSync.Sandbox.Http;
-using CanvasSync.Tests.Infrastructure;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 
-namespace CanvasSync.Tests.Sandbox;
+namespace CanvasSync.Sandbox.Tests;
 
 /// <summary>docs/canvas.md §3: per_page, Link headers, numbered and bookmark collections, short pages.</summary>
 public sealed class PaginationTests(SandboxFixture fixture) : SandboxTest(fixture)

@@ -2,9 +2,9 @@ using System.Net;
 using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.Http;
 using CanvasSync.Sandbox.Json;
-using CanvasSync.Tests.Infrastructure;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 
-namespace CanvasSync.Tests.Sandbox;
+namespace CanvasSync.Sandbox.Tests;
 
 /// <summary>docs/canvas.md §4: the leaky bucket's maths, the headers, and refusals under parallel load.</summary>
 public sealed class ThrottleTests

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using CanvasSync.Sandbox;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 using CanvasSync.Sandbox.World;
-using CanvasSync.Tests.Infrastructure;
 
-namespace CanvasSync.Tests.Sandbox;
+namespace CanvasSync.Sandbox.Tests;
 
 /// <summary>The control API: the truth agrees with what HTTP serves, and mutations behave as real activity.</summary>
 public sealed class TruthAndControlTests

@@ -3,7 +3,7 @@ using System.Text.Json;
 using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.World;
 
-namespace CanvasSync.Tests.Infrastructure;
+namespace CanvasSync.Sandbox.Tests.Infrastructure;
 
 /// <summary>A sandbox Canvas on loopback, shared by a test class; tests that change its settings start their own.</summary>
 public sealed class SandboxFixture : IAsyncLifetime

@@ -1,4 +1,4 @@
-namespace CanvasSync.Tests.Infrastructure;
+namespace CanvasSync.Sandbox.Tests.Infrastructure;
 
 /// <summary>A test class that reads the shared student-profile sandbox, with the accessors every such test uses.</summary>
 public abstract class SandboxTest(SandboxFixture fixture) : IClassFixture<SandboxFixture>

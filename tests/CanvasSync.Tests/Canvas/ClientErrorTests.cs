@@ -3,6 +3,7 @@ using CanvasSync.Canvas.Wire;
 using CanvasSync.Features.Planner;
 using CanvasSync.Features.Submissions;
 using CanvasSync.Sandbox;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 using CanvasSync.Tests.Infrastructure;
 
 namespace CanvasSync.Tests.Canvas;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 using CanvasSync.Tests.Infrastructure;
 
 namespace CanvasSync.Tests.Cli;

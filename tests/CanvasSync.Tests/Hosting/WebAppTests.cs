@@ -1,5 +1,6 @@
 using System.Net;
 using CanvasSync.Hosting;
+using CanvasSync.Sandbox.Tests.Infrastructure;
 using CanvasSync.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Options;

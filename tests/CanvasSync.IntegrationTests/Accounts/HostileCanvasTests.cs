@@ -13,7 +13,7 @@ namespace CanvasSync.IntegrationTests.Accounts;
 /// pages, JSON nested a million deep, one byte a second), a real serve node stays within a bounded memory, records the
 /// answer as that sync's error, and another user's sync beside it completes equal to their Canvas.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class HostileCanvasTests(PostgresServer postgres, ITestOutputHelper output)
 {
     /// <summary>The bound docs/benchmarks.md states for a node under these answers (peak resident memory).</summary>

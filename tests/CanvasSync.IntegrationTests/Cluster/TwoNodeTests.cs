@@ -16,7 +16,7 @@ namespace CanvasSync.IntegrationTests.Cluster;
 /// Two real `canvas-sync serve` nodes on loopback sharing one PostgreSQL, against the sandbox's campus profile. Each
 /// node has its own name, so a dead node's runs are freed by their lease lapsing (not by this host's process table).
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class TwoNodeTests(PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     /// <summary>Few requests in flight per token and some latency, so a teacher's sync lasts long enough to kill a node in it.</summary>

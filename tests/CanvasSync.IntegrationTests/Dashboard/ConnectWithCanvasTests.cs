@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace CanvasSync.IntegrationTests.Dashboard;
 
 /// <summary>The whole "Connect with Canvas" in Chromium: setup, the sandbox Canvas's authorize page, back, sync, disconnect.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class ConnectWithCanvasTests(PostgresServer postgres, Browser browser) : IClassFixture<Browser>
 {
     [Fact]

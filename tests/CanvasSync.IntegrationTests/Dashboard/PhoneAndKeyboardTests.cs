@@ -8,7 +8,7 @@ namespace CanvasSync.IntegrationTests.Dashboard;
 /// The dashboard on a phone-sized screen (nothing wider than the window, every control labelled, the menu reachable)
 /// and with only a keyboard (sign in, move through the menu, start a sync).
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class PhoneAndKeyboardTests(PostgresServer postgres, Browser browser) : IClassFixture<Browser>
 {
     [Fact]

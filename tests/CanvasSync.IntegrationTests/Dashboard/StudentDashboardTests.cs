@@ -15,7 +15,7 @@ namespace CanvasSync.IntegrationTests.Dashboard;
 /// Canvas's script-bearing descriptions made harmless, history and a preview, then a revoked token seen as needs
 /// reauth and fixed by reconnecting.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class StudentDashboardTests(PostgresServer postgres, Browser browser) : IClassFixture<Browser>
 {
     /// <summary>

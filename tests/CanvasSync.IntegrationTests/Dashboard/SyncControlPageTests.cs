@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace CanvasSync.IntegrationTests.Dashboard;
 
 /// <summary>The home page's cancel and retry buttons, and the setup page's disconnect (keeping, then purging, the data).</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class SyncControlPageTests(PostgresServer postgres, Browser browser) : IClassFixture<Browser>
 {
     [Fact]

@@ -11,7 +11,7 @@ namespace CanvasSync.IntegrationTests.Dashboard;
 /// The teacher's course page (hand-in counts, the roster with grades, groups) checked against the API, and the admins'
 /// monitoring page (cards, SVG charts, recent and failed runs) checked against the metrics API, in Chromium.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class TeacherAndAdminDashboardTests(PostgresServer postgres, Browser browser) : IClassFixture<Browser>
 {
     [Fact]

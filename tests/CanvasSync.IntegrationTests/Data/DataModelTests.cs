@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.IntegrationTests.Data;
 
 /// <summary>The data model on both databases: the same cases against SQLite and a real PostgreSQL.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(SecondPostgresCollection.Name)]
 public sealed class DataModelTests(PostgresServer postgres)
 {
     private static readonly DateTime Now = new(2026, 11, 22, 10, 30, 15, DateTimeKind.Utc);

@@ -99,8 +99,25 @@ public sealed class PostgresServer : IAsyncLifetime
     }
 }
 
+// Test classes run in three collections, each with a PostgreSQL server of its own (a few seconds to start, a few MB):
+// the first two run side by side, since most of a test's time is waiting on a sandbox's simulated latency; the third
+// runs alone afterwards, for the tests whose races (leases, kills, refresh races) or measurements (peak memory, a
+// browser's network-idle wait) a busy neighbour on two cores would disturb. Tests never share a database either way.
+
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
 {
     public const string Name = "postgres";
+}
+
+[CollectionDefinition(Name)]
+public sealed class SecondPostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres-2";
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AlonePostgresCollection : ICollectionFixture<PostgresServer>
+{
+    public const string Name = "postgres-alone";
 }

@@ -8,7 +8,7 @@ using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
 
 namespace CanvasSync.IntegrationTests.Monitoring;
 
-[Collection(PostgresCollection.Name)]
+[Collection(SecondPostgresCollection.Name)]
 public sealed class RetentionTests(PostgresServer postgres)
 {
     [Theory]

@@ -13,7 +13,7 @@ namespace CanvasSync.IntegrationTests.OAuth;
 /// at the same moment. Canvas voids the old token on every refresh, so two refreshes would leave one node with a dead
 /// token: the database lease lets one refresh reach Canvas and hands its token to the other.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class OAuthRefreshRaceTests(PostgresServer postgres)
 {
     [Theory]

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.IntegrationTests.Sync;
 
 /// <summary>canvas-sync analyze's figures, held against the sandbox's own truth for the student.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(SecondPostgresCollection.Name)]
 public sealed class AnalysisTests(PostgresServer postgres)
 {
     [Theory]

@@ -13,7 +13,7 @@ namespace CanvasSync.IntegrationTests.Sync;
 /// scheduler queues stale connections in batches, a second trigger finds the first, and runs left unfinished by a
 /// stopped service resume when it starts again.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class BackgroundJobTests(PostgresServer postgres)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);

@@ -7,7 +7,7 @@ using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.IntegrationTests.Sync;
 
-[Collection(PostgresCollection.Name)]
+[Collection(SecondPostgresCollection.Name)]
 public sealed class ExportTests(PostgresServer postgres)
 {
     [Theory]

@@ -14,7 +14,7 @@ namespace CanvasSync.IntegrationTests.Sync;
 /// A run's lease between engines that share only the database, as nodes do: each engine here has its own name and
 /// in-process bookkeeping. On both databases: the CLI beside `serve` shares leases on SQLite too.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class LeaseTests(PostgresServer postgres)
 {
     public static TheoryData<string> Providers => new() { "sqlite", "postgres" };

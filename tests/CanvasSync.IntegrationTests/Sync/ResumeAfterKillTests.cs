@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.IntegrationTests.Sync;
 
 /// <summary>kill -9 of the real canvas-sync process at random moments; each restart resumes the same run.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(AlonePostgresCollection.Name)]
 public sealed class ResumeAfterKillTests(PostgresServer postgres)
 {
     [Theory]

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.IntegrationTests.Sync;
 
 /// <summary>The sync engine against the sandbox Canvas, on SQLite and on PostgreSQL: the mirror must equal the truth.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(SecondPostgresCollection.Name)]
 public sealed class SyncEngineTests(PostgresServer postgres)
 {
     public static TheoryData<string, SandboxProfile, string> FullSyncCases => new()

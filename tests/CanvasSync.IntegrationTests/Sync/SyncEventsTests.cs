@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CanvasSync.IntegrationTests.Sync;
 
 /// <summary>The in-process stream of a run's events, as the API will serve it over server-sent events.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(SecondPostgresCollection.Name)]
 public sealed class SyncEventsTests(PostgresServer postgres)
 {
     [Theory]

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.IntegrationTests.Sync;
 
 /// <summary>Assignments become planner tasks; the user's own task fields survive every sync.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(SecondPostgresCollection.Name)]
 public sealed class TaskMappingTests(PostgresServer postgres)
 {
     [Theory]

@@ -103,6 +103,9 @@ public sealed class PostgresServer : IAsyncLifetime
 // the first two run side by side, since most of a test's time is waiting on a sandbox's simulated latency; the third
 // runs alone afterwards, for the tests whose races (leases, kills, refresh races) or measurements (peak memory, a
 // browser's network-idle wait) a busy neighbour on two cores would disturb. Tests never share a database either way.
+// Only the first may start the service in this process (ServiceHarness): Hangfire keeps some state in statics (its
+// global configuration and filters), so two services side by side could run each other's jobs. The second holds the
+// tests that drive the engine directly (SyncHarness) or the service as a child process.
 
 [CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresServer>

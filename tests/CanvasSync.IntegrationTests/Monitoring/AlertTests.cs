@@ -13,7 +13,7 @@ namespace CanvasSync.IntegrationTests.Monitoring;
 /// Alerts as they arrive: a local SMTP server and a local HTTP receiver (standing in for Slack) on loopback, the
 /// service's real MailKit and HttpClient sending to them through its job queue.
 /// </summary>
-[Collection(SecondPostgresCollection.Name)]
+[Collection(PostgresCollection.Name)]
 public sealed class AlertTests(PostgresServer postgres)
 {
     [Theory]

@@ -6,7 +6,7 @@ using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
 namespace CanvasSync.IntegrationTests.Monitoring;
 
 /// <summary>The metrics API over HTTP, on the records of real sandbox syncs: successes, an injected failure, a revoked token.</summary>
-[Collection(SecondPostgresCollection.Name)]
+[Collection(PostgresCollection.Name)]
 public sealed class MetricsApiTests(PostgresServer postgres)
 {
     [Theory]

@@ -7,7 +7,7 @@ using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
 namespace CanvasSync.IntegrationTests.Monitoring;
 
 /// <summary>/metrics in the Prometheus text format, parsed and checked against the runs that produced it.</summary>
-[Collection(SecondPostgresCollection.Name)]
+[Collection(PostgresCollection.Name)]
 public sealed partial class PrometheusTests(PostgresServer postgres)
 {
     [Theory]

@@ -8,7 +8,7 @@ using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
 
 namespace CanvasSync.IntegrationTests.Monitoring;
 
-[Collection(SecondPostgresCollection.Name)]
+[Collection(PostgresCollection.Name)]
 public sealed class RetentionTests(PostgresServer postgres)
 {
     [Theory]

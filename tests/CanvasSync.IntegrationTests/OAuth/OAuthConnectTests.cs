@@ -10,7 +10,7 @@ using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
 namespace CanvasSync.IntegrationTests.OAuth;
 
 /// <summary>Connect with Canvas (OAuth2) through the API, against the sandbox's OAuth2 endpoints: connect, sync, state checks, disconnect.</summary>
-[Collection(SecondPostgresCollection.Name)]
+[Collection(PostgresCollection.Name)]
 public sealed class OAuthConnectTests(PostgresServer postgres)
 {
     [Theory]

@@ -12,7 +12,7 @@ namespace CanvasSync.IntegrationTests.Sync;
 /// task. A description nested 100,000 deep (1.1 MB, which once pinned a CPU for minutes in the parser) costs one
 /// linear scan and is shown as text under a note.
 /// </summary>
-[Collection(SecondPostgresCollection.Name)]
+[Collection(PostgresCollection.Name)]
 public sealed class DescriptionRenderingTests(PostgresServer postgres)
 {
     [Theory]

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using CanvasSync.Hosting;
@@ -280,38 +279,22 @@ public sealed partial class CanvasSession
         }
     }
 
-    /// <summary>Every answer but a 200, classified by what Canvas means by it (docs/canvas.md §2, docs/architecture.md); as the error to throw.</summary>
+    /// <summary>Every answer but a 200 as the error to throw (<see cref="CanvasRefusals"/>), and what this session learns from it.</summary>
     private CanvasException Refusal(Uri url, HttpResponseMessage response, byte[] body)
     {
-        var status = (int)response.StatusCode;
-        var what = $"{status} from {url.AbsolutePath}";
-        switch (status)
+        var refusal = CanvasRefusals.Classify(url, response, body, BaseUrl);
+        if (refusal is CanvasThrottledException)
         {
-            case 401 when response.Headers.WwwAuthenticate.Count > 0:
-                return DeadTokenFrom(body, what);
-            case 401:
-                return new CanvasPermissionException($"{what}: the token may not read this resource");
-            case 403 or 429 when status == 429 || Encoding.UTF8.GetString(body).Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):
-                _governor.OnThrottled();
-                Accounting.ThrottledResponse();
-                _traffic.Throttled();
-                return new CanvasThrottledException(response.Headers.RetryAfter?.Delta, $"{what}: rate limit exceeded");
-            case 403:
-                return new CanvasForbiddenException($"{what}: {Snippet(body)}");
-            case 404:
-                return new CanvasNotFoundException($"{what}: not found");
-            case 400 or 422:
-                LogBadRequest(_logger, status, url.PathAndQuery, Snippet(body));
-                return new CanvasBadRequestException($"{what}: Canvas rejected the request", Snippet(body));
-            case >= 300 and < 400:
-                var location = response.Headers.Location is { } l ? new Uri(url, l) : null;
-                return new CanvasRedirectException($"{what}: Canvas redirected to {location?.Host}; not followed, so the token stays on {BaseUrl.Host}", location);
-            case 408 or >= 500:
-                var html = response.Content.Headers.ContentType?.MediaType == "text/html";
-                return new CanvasTransientException(html ? "proxy_error" : "server_error", $"{what}{(html ? " (an HTML error page)" : "")}");
-            default:
-                return new CanvasProtocolException($"{what}: unexpected status");
+            _governor.OnThrottled();
+            Accounting.ThrottledResponse();
+            _traffic.Throttled();
         }
+        else if (refusal is CanvasBadRequestException bad)
+        {
+            LogBadRequest(_logger, (int)response.StatusCode, url.PathAndQuery, bad.Body);
+        }
+
+        return refusal;
     }
 
     private Uri? NextLink(Uri current, HttpResponseMessage response)
@@ -330,39 +313,9 @@ public sealed partial class CanvasSession
         return e;
     }
 
-    private static CanvasTokenException DeadTokenFrom(byte[] body, string what)
-    {
-        string? message = null;
-        DateTime? expiredAt = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
-            {
-                message = errors[0].TryGetProperty("message", out var m) ? m.GetString() : null;
-                if (errors[0].TryGetProperty("expired_at", out var at) && at.TryGetDateTime(out var t)) expiredAt = t.ToUniversalTime();
-            }
-        }
-        catch (JsonException)
-        {
-            // Not Canvas's JSON: still a dead token, reason unknown.
-        }
-
-        var reason = message switch
-        {
-            _ when message?.Contains("Expired", StringComparison.OrdinalIgnoreCase) == true => DeadTokenReason.Expired,
-            _ when message?.Contains("Revoked", StringComparison.OrdinalIgnoreCase) == true => DeadTokenReason.Revoked,
-            _ when message?.Contains("authorization required", StringComparison.OrdinalIgnoreCase) == true => DeadTokenReason.Missing,
-            _ => DeadTokenReason.Invalid,
-        };
-        return new CanvasTokenException(reason, expiredAt, $"{what}: the Canvas token is {reason.ToString().ToLowerInvariant()} and must be replaced");
-    }
-
     private static double? HeaderNumber(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values)
         && double.TryParse(values.First(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
-
-    private static string Snippet(byte[] body) => Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Canvas request retried after {Cause} (attempt {Attempt}, waiting {DelayMs:0} ms)")]
     private static partial void LogRetry(ILogger logger, string cause, int attempt, double delayMs);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace CanvasSync.Canvas;
 
@@ -35,12 +34,15 @@ public sealed class ThrottleGovernor
     private readonly int _maxInFlight;
     private double _limit;
     private int _inFlight;
+    private readonly TimeProvider _time;
     private long _lastRelease;
 
-    public ThrottleGovernor(int maxInFlight, double initialLimit = 4)
+    /// <param name="time">The clock a pause is measured by (the system's; a test's fake one advances at will).</param>
+    public ThrottleGovernor(int maxInFlight, double initialLimit = 4, TimeProvider? time = null)
     {
         _maxInFlight = Math.Max(1, maxInFlight);
         _limit = Math.Clamp(initialLimit, 1, _maxInFlight);
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>The current allowance of requests in flight.</summary>
@@ -57,7 +59,7 @@ public sealed class ThrottleGovernor
             TaskCompletionSource wait;
             lock (_lock)
             {
-                if (_inFlight == 0 && _lastRelease != 0 && Stopwatch.GetElapsedTime(_lastRelease) > IdleAfter) _limit = Math.Min(_limit, RestartLimit);
+                if (_inFlight == 0 && _lastRelease != 0 && _time.GetElapsedTime(_lastRelease) > IdleAfter) _limit = Math.Min(_limit, RestartLimit);
                 if (_inFlight < (int)_limit)
                 {
                     _inFlight++;
@@ -111,7 +113,7 @@ public sealed class ThrottleGovernor
         lock (_lock)
         {
             _inFlight--;
-            _lastRelease = Stopwatch.GetTimestamp();
+            _lastRelease = _time.GetTimestamp();
             WakeLocked();
         }
     }

@@ -1,4 +1,5 @@
 using CanvasSync.Canvas;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CanvasSync.Tests.Canvas;
 
@@ -45,11 +46,13 @@ public sealed class ThrottleGovernorTests
     [Fact]
     public async Task A_burst_after_a_pause_starts_at_the_restart_limit_and_regrows()
     {
-        var g = new ThrottleGovernor(32, initialLimit: 20);
+        var clock = new FakeTimeProvider();
+        var g = new ThrottleGovernor(32, initialLimit: 20, time: clock);
         (await g.AcquireAsync(CancellationToken.None)).Dispose();
+        clock.Advance(ThrottleGovernor.IdleAfter / 2);
         using (await g.AcquireAsync(CancellationToken.None))
             Assert.Equal(20, g.Limit); // a moment with nothing in flight is no pause
-        await Task.Delay(ThrottleGovernor.IdleAfter + TimeSpan.FromMilliseconds(100));
+        clock.Advance(ThrottleGovernor.IdleAfter + TimeSpan.FromMilliseconds(1));
         using (await g.AcquireAsync(CancellationToken.None))
         {
             // The allowance learned while busy does not apply to requests that all set off at once.

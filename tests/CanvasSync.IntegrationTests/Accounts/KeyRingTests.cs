@@ -125,8 +125,12 @@ public sealed class KeyRingTests(PostgresServer postgres)
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
         var keyFile = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
-        await using var a = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox);
-        await using var b = provider == "postgres" ? await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox) : a;
+        // Two nodes in one process: named apart, as two machines would be (a shared host:pid would make each take the
+        // other's running sync for its own dead one).
+        await using var a = await StartAsync(provider, postgres, ["--Node:Name=node-a"], database: database, masterKeyFile: keyFile, sandbox: sandbox);
+        await using var b = provider == "postgres"
+            ? await StartAsync(provider, postgres, ["--Node:Name=node-b"], database: database, masterKeyFile: keyFile, sandbox: sandbox)
+            : a;
         var alice = await a.AddUserAsync("alice");
         var bob = await a.AddUserAsync("bob");
         (await a.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();

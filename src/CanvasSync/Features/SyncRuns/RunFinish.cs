@@ -23,6 +23,14 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
         var now = time.GetUtcNow().UtcDateTime;
         var errors = s.Errors.ToList();
         await using var db = database.CreateContext();
+        var run = await db.SyncRuns.SingleAsync(r => r.Id == s.Context.RunId);
+        if (run.LeaseOwner != node.Name && run.Status == SyncStatus.Running)
+        {
+            // Taken over between this node's last renewal and now: the other node finishes it (and maps its tasks).
+            s.LeaseLost = true;
+            return Abandoned(s, resumed, clock.Elapsed);
+        }
+
         // Planner tasks and teams follow what a finished run left (the user's own task fields are never touched),
         // and are counted before the run says it is finished, so a finished run's counts are final.
         if (status is SyncStatus.Completed or SyncStatus.CompletedWithErrors && !s.DryRun)
@@ -32,14 +40,6 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
             foreach (var (entity, n) in new[] { ("tasks", tasks), ("teams", teams) })
                 db.SyncRunCounts.Add(new SyncRunCount { RunId = s.Context.RunId, EntityType = entity, Created = n.Created, Updated = n.Updated, Deleted = n.Deleted, Unchanged = n.Unchanged });
             await db.SaveChangesAsync();
-        }
-
-        var run = await db.SyncRuns.SingleAsync(r => r.Id == s.Context.RunId);
-        if (run.LeaseOwner != node.Name && run.Status == SyncStatus.Running)
-        {
-            // Taken over between this node's last renewal and now: the other node finishes it.
-            s.LeaseLost = true;
-            return Abandoned(s, resumed, clock.Elapsed);
         }
 
         Record(s, run, status, errors, now, clock);

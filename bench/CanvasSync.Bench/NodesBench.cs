@@ -120,7 +120,7 @@ internal static class NodesBench
             await Task.Delay(1000, ct);
             peak = Math.Max(peak, await StalestAgeAsync(target, ct));
             await using var db = target.CreateContext();
-            if (!await db.SyncRuns.AnyAsync(r => r.Id >= firstRun && (r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running), ct)) break;
+            if (!await db.SyncRuns.Unfinished().AnyAsync(r => r.Id >= firstRun, ct)) break;
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
@@ -141,7 +141,7 @@ internal static class NodesBench
         {
             await Task.Delay(500, ct);
             await using var db = target.CreateContext();
-            if (!await db.SyncRuns.AnyAsync(r => r.Id >= first && (r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running), ct)) return;
+            if (!await db.SyncRuns.Unfinished().AnyAsync(r => r.Id >= first, ct)) return;
         }
     }
 

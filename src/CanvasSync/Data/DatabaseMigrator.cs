@@ -16,9 +16,9 @@ public static class DatabaseMigrator
 
     public static async Task MigrateAsync(CanvasSyncDbContext db, CancellationToken cancellationToken = default)
     {
-        if (db is PostgresCanvasSyncDbContext)
+        if (db is PostgresCanvasSyncDbContext postgres)
         {
-            await using var quiet = WithoutMissingHistoryErrors((PostgresCanvasSyncDbContext)db);
+            await using var quiet = WithoutMissingHistoryErrors(postgres);
             await MigrateQuietlyAsync(quiet, cancellationToken);
         }
         else

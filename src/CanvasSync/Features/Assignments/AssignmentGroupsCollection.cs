@@ -24,7 +24,7 @@ internal sealed class AssignmentGroupsCollection : SyncedCollection<CanvasAssign
     {
         await write.UpsertAsync(Table, page.Items.Select(i => new MirrorRow(i.Value.Id, i.RawJson,
             [write.CourseId, i.Value.Name ?? "", i.Value.Position ?? 0, i.Value.GroupWeight])));
-        if (write.Done) await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+        if (write.Done) await write.DeleteUnseenInCourseAsync(Table);
     }
 }
 

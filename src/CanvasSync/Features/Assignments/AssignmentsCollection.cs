@@ -43,7 +43,7 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
         await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.Run.CanvasBaseUrl)));
         if (!write.Done) return;
 
-        await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+        await write.DeleteUnseenInCourseAsync(Table);
         await write.TombstoneAsync(SubmissionsCollection.Table, """
             course_canvas_id = @s AND assignment_canvas_id IN
               (SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)

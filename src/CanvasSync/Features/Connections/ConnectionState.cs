@@ -15,7 +15,7 @@ public static class ConnectionState
             return new ConnectionStatusResponse(false, null, "disconnected", null, null, null, null, null, null, null, [], "never_synced", null,
                 new Dictionary<string, long>(), null);
         var runs = db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == c.Id);
-        var last = await runs.Where(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running && !r.DryRun).OrderByDescending(r => r.Id)
+        var last = await runs.Finished().Where(r => !r.DryRun).OrderByDescending(r => r.Id)
             .Select(r => new LastSyncView(r.Id, r.Status.ToString(), r.Type.ToString(), r.QueuedAt, r.FinishedAt)).FirstOrDefaultAsync(ct);
         var busy = await runs.Unfinished().AnyAsync(ct);
         var lastComplete = LastComplete(c);

@@ -37,7 +37,7 @@ internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
     {
         await write.UpsertAsync(People.Table, page.Items.Select(People.Row));
         await write.UpsertAsync(Table, page.Items.Select(Row));
-        if (write.Done) await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+        if (write.Done) await write.DeleteUnseenInCourseAsync(Table);
     }
 
     private static MirrorRow Row(CanvasItem<CanvasEnrollment> i)

@@ -24,7 +24,7 @@ internal sealed class GroupCategoriesCollection : SyncedCollection<CanvasGroupCa
     {
         await write.UpsertAsync(Table, page.Items.Select(i => new MirrorRow(i.Value.Id, i.RawJson,
             [i.Value.CourseId ?? write.CourseId, i.Value.Name ?? "", i.Value.SelfSignup, i.Value.GroupLimit])));
-        if (write.Done) await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+        if (write.Done) await write.DeleteUnseenInCourseAsync(Table);
     }
 }
 

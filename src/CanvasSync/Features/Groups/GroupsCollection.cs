@@ -36,7 +36,7 @@ internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
         }
 
         if (!write.Done) return;
-        await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+        await write.DeleteUnseenInCourseAsync(Table);
         await write.TombstoneAsync(MembershipsCollection.Table,
             "group_canvas_id IN (SELECT canvas_id FROM groups WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)", write.CourseId);
     }

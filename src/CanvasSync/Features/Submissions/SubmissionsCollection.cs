@@ -57,7 +57,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
         var detail = write.Work.Detail;
         var complete = detail is "own" or "all" || (write.Run.Type == SyncType.Full && int.TryParse(detail, out _));
         if (write.Done && complete && await write.OtherUnfinishedAsync(Kind + ":%") == 0)
-            await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", write.CourseId);
+            await write.DeleteUnseenInCourseAsync(Table);
     }
 
     /// <summary>

@@ -46,8 +46,8 @@ internal sealed class PageCommit(DatabaseTarget database, NodeIdentity node, Run
             s.ItemsDone += items;
             s.CollectionsKnown += fx.Children.Count;
             if (next is null) s.CollectionsDone++;
-            var progress = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown,
-                s.Before.Requests + s.Session.Accounting.Requests, s.Before.Throttled + s.Session.Accounting.Throttled);
+            var (requests, throttled, _) = s.Totals();
+            var progress = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown, requests, throttled);
             if (!await RunStore.ProgressAsync(connection, tx, s.Context.RunId, node.Name, progress, s.Session.Accounting, s.Before, now, ct))
             {
                 // The page is rolled back: another node holds the run and writes it.

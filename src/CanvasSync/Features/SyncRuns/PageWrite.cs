@@ -37,6 +37,9 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
         effects.Count(table.EntityType, new WriteCounts(0, 0, 0, deleted));
     }
 
+    /// <summary>Rows of <paramref name="table"/> in this page's course not seen since the run started (a course's complete listing).</summary>
+    public Task DeleteUnseenInCourseAsync(MirrorTable table) => DeleteUnseenAsync(table, "course_canvas_id = @s", CourseId);
+
     /// <summary>Tombstones the live rows of <paramref name="table"/> that match <paramref name="where"/> (with @c and @s bound): children of a deleted parent.</summary>
     public async Task TombstoneAsync(MirrorTable table, string where, long scopeValue)
     {

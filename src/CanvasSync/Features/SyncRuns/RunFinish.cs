@@ -28,7 +28,7 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
         {
             // Taken over between this node's last renewal and now: the other node finishes it (and maps its tasks).
             s.LeaseLost = true;
-            return Abandoned(s, resumed, clock.Elapsed);
+            return Unfinished(s, resumed, clock.Elapsed);
         }
 
         // Planner tasks and teams follow what a finished run left (the user's own task fields are never touched),
@@ -147,10 +147,11 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
         return Unfinished(s, resumed, duration);
     }
 
-    /// <summary>A run left to another node: what this attempt did is committed page by page, nothing else is written.</summary>
-    public static SyncResult Abandoned(RunState s, bool resumed, TimeSpan duration) => Unfinished(s, resumed, duration);
-
-    private static SyncResult Unfinished(RunState s, bool resumed, TimeSpan duration)
+    /// <summary>
+    /// The result of an attempt that leaves the run running: let go at shutdown, or left to the node that took it over
+    /// (what this attempt did is committed page by page; nothing else is written).
+    /// </summary>
+    public static SyncResult Unfinished(RunState s, bool resumed, TimeSpan duration)
     {
         var (requests, throttled, retries) = s.Totals();
         return new SyncResult(s.Context.RunId, SyncStatus.Running, s.Context.Type, resumed, duration, requests, throttled, retries,

@@ -117,7 +117,7 @@ public sealed partial class SyncEngine
         }
 
         // Another node holds the run now (this one was too long silent): it is that node's to finish; nothing is written.
-        if (state.LeaseLost) return RunFinish.Abandoned(state, resumed, clock.Elapsed);
+        if (state.LeaseLost) return RunFinish.Unfinished(state, resumed, clock.Elapsed);
         if (interrupt.IsCancellationRequested && state.DeadToken is null && !cancellationToken.IsCancellationRequested && !state.DryRun)
             return await _finish.ReleaseAsync(state, resumed, clock.Elapsed);
 

@@ -11,6 +11,10 @@ public static class UnfinishedRuns
     public static IQueryable<SyncRun> Unfinished(this IQueryable<SyncRun> runs) =>
         runs.Where(r => r.Status == SyncStatus.Queued || r.Status == SyncStatus.Running);
 
+    /// <summary>Ended, whichever way: the complement of <see cref="Unfinished"/>.</summary>
+    public static IQueryable<SyncRun> Finished(this IQueryable<SyncRun> runs) =>
+        runs.Where(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running);
+
     public static IQueryable<SyncRun> UnfinishedOf(this IQueryable<SyncRun> runs, long connectionId) =>
         runs.Unfinished().Where(r => r.ConnectionId == connectionId);
 }

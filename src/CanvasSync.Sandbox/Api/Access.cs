@@ -11,8 +11,9 @@ internal static class Access
     public static List<SEnrollment> MyEnrollments(SandboxWorld world, long userId, long courseId) =>
         world.EnrollmentsOfUser(userId).Where(e => e.CourseId == courseId && e.State != "deleted").ToList();
 
+    /// <summary>A teacher of a concluded course (enrollment completed) still reads it, grades included.</summary>
     public static bool IsTeacher(IEnumerable<SEnrollment> mine) =>
-        mine.Any(e => e.Type is "TeacherEnrollment" or "TaEnrollment" && e.State == "active");
+        mine.Any(e => e.Type is "TeacherEnrollment" or "TaEnrollment" && e.State is "active" or "completed");
 
     /// <summary>Every enrollment of a student is inactive by date: the course is a stub and its calls are 401.</summary>
     public static bool IsRestrictedByDate(SCourse c, IReadOnlyList<SEnrollment> mine, DateTime now) =>

@@ -91,7 +91,8 @@ internal static class GroupsApi
             if (GroupAccess(r, out var group) is { } error) return error;
             var states = r.Query.GetArray("filter_states");
             var list = r.World.MembershipsInGroup(group.Id)
-                .Where(m => states.Count == 0 || states.Contains(m.State))
+                // filter_states defaults to all three live states; a membership that was left (deleted) is never listed.
+                .Where(m => m.State != "deleted" && (states.Count == 0 || states.Contains(m.State)))
                 .OrderBy(m => m.Id).ToList();
             return Paginator.Numbered(r, list, CanvasJson.Membership);
         }

@@ -11,11 +11,11 @@ namespace CanvasSync.Sandbox.Control;
 
 /// <summary>
 /// The sandbox's control API, outside Canvas's paths (/_sandbox/...), for tests and benchmarks: mutate data as real
-/// activity does, kill tokens, change faults and throttling, read statistics and the truth.
+/// activity does (one change at a time: <see cref="ChangeApi"/>), kill tokens, change faults and throttling, read statistics and the truth.
 /// </summary>
 internal static class ControlApi
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
@@ -82,17 +82,7 @@ internal static class ControlApi
         g.MapPost("/oauth/expire", (GrantBody body) => Results.Json(new { expired = state.OAuth.ExpireAccess(body.UserId) }, Json));
 
         g.MapPost("/mutate", (MutateBody body) => Results.Json(Mutate(state, body), Json));
-        g.MapPost("/assignments/{id:long}", (long id, AssignmentBody body) =>
-            Mutations.UpdateAssignment(state.World, id, state.Now, body.Name, body.PointsPossible, body.DueAt, body.Description) is { } a
-                ? Results.Json(new { a.Id, a.Name }, Json) : Results.NotFound());
-        g.MapDelete("/assignments/{id:long}", (long id) => Mutations.DeleteAssignment(state.World, id, state.Now) ? Results.NoContent() : Results.NotFound());
-        g.MapPost("/courses/{courseId:long}/assignments", (long courseId, AssignmentBody body) =>
-            Mutations.CreateAssignment(state.World, courseId, state.Now, body.Name ?? "New assignment", body.PointsPossible, body.DueAt) is { } a
-                ? Results.Json(new { a.Id, a.Name }, Json) : Results.NotFound());
-        g.MapPost("/submissions/{id:long}/grade", (long id, GradeBody body) =>
-            Mutations.Grade(state.World, id, body.Score, state.Now) is { } s ? Results.Json(new { s.Id, s.Score }, Json) : Results.NotFound());
-        g.MapPost("/submissions/{id:long}/submit", (long id) =>
-            Mutations.Submit(state.World, id, state.Now) is { } s ? Results.Json(new { s.Id, s.WorkflowState }, Json) : Results.NotFound());
+        g.MapChanges(state);
     }
 
     /// <summary>A batch of realistic changes, chosen deterministically by seed among live, published data.</summary>
@@ -153,8 +143,6 @@ internal static class ControlApi
     internal sealed record TokenBody(string Token, DateTime? ExpiresAt = null);
     /// <summary>user_id: that user's grants; absent: everyone's.</summary>
     internal sealed record GrantBody(long? UserId);
-    internal sealed record GradeBody(double Score);
-    internal sealed record AssignmentBody(string? Name, double? PointsPossible, DateTime? DueAt, string? Description);
 
     internal sealed record MutateBody(int? Seed, int UpdateAssignments, int CreateAssignments, int DeleteAssignments,
         int GradeSubmissions, int SubmitSubmissions, long[]? CourseIds);

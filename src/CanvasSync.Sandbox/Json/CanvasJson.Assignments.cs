@@ -63,7 +63,7 @@ internal static partial class CanvasJson
         w.WriteBoolean("important_dates", false);
         w.WriteBoolean("muted", a.PostManually);
         w.WriteString("html_url", $"{baseUrl}/courses/{a.CourseId}/assignments/{a.Id}");
-        w.WriteBoolean("has_overrides", a.OnlyVisibleTo is not null);
+        w.WriteBoolean("has_overrides", a.HasOverrides);
         if (asTeacher)
         {
             w.WriteNumber("needs_grading_count", 0);

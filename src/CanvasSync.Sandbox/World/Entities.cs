@@ -42,6 +42,11 @@ internal sealed record SAssignment(long Id, long CourseId, long AssignmentGroupI
 {
     /// <summary>Differentiated assignment: only these students see it (null = everyone).</summary>
     public IReadOnlySet<long>? OnlyVisibleTo { get; init; }
+
+    /// <summary>Some students have a due date of their own (an override); Canvas caches it on their submissions only.</summary>
+    public bool HasDateOverrides { get; init; }
+
+    public bool HasOverrides => OnlyVisibleTo is not null || HasDateOverrides;
     public bool IsVisibleTo(long studentId) => OnlyVisibleTo is null || OnlyVisibleTo.Contains(studentId);
 }
 

@@ -3,22 +3,87 @@ namespace CanvasSync.Sandbox.World;
 /// <summary>What real activity does to Canvas data: teachers edit, create and delete assignments and grade; students submit.</summary>
 internal static class Mutations
 {
+    /// <summary>
+    /// An edit of the assignment itself. As Canvas does after such an edit: a new due date is cached on every
+    /// submission (cached_due_date, with late and missing judged again); new points or grading type re-derive every
+    /// grade string from its score (docs/canvas.md §6).
+    /// </summary>
     public static SAssignment? UpdateAssignment(SandboxWorld world, long id, DateTime now, string? name = null, double? points = null,
-        DateTime? dueAt = null, string? description = null)
+        DateTime? dueAt = null, string? description = null, string? gradingType = null)
     {
         using var _ = world.Write();
         if (!world.Assignments.TryGetValue(id, out var a) || a.Deleted) return null;
         var updated = a with
         {
-            Name = name ?? a.Name + " (edited)",
+            Name = name ?? (points is null && dueAt is null && gradingType is null ? a.Name + " (edited)" : a.Name),
             PointsPossible = points ?? a.PointsPossible,
             DueAt = dueAt ?? a.DueAt,
             Description = description ?? a.Description,
+            GradingType = gradingType ?? a.GradingType,
             UpdatedAt = Precise(now),
         };
         world.Add(updated);
-        if (points is not null) RecomputeCourse(world, a.CourseId);
+        if (dueAt is not null)
+        {
+            foreach (var s in SubmissionsOf(world, a)) CacheDueDate(world, s, dueAt, now);
+        }
+
+        if (points is not null || gradingType is not null)
+        {
+            foreach (var s in SubmissionsOf(world, a).Where(s => s.Score is not null))
+                world.Add(s with { Grade = GradeCalculator.GradeString(updated.GradingType, s.Score!.Value, updated.PointsPossible ?? 0) });
+            RecomputeCourse(world, a.CourseId);
+        }
+
         return updated;
+    }
+
+    /// <summary>
+    /// A due date moved for some students only (an assignment override): Canvas caches it on their submissions and
+    /// leaves the assignment's own JSON as it was, so no listing of assignments shows the change.
+    /// </summary>
+    public static int SetOverrideDueDate(SandboxWorld world, long assignmentId, IReadOnlyCollection<long> studentIds, DateTime dueAt, DateTime now)
+    {
+        using var _ = world.Write();
+        if (!world.Assignments.TryGetValue(assignmentId, out var a) || a.Deleted) return 0;
+        if (!a.HasDateOverrides) world.Add(a = a with { HasDateOverrides = true });
+        var changed = 0;
+        foreach (var s in SubmissionsOf(world, a).Where(s => studentIds.Contains(s.UserId)))
+        {
+            CacheDueDate(world, s, dueAt, now);
+            changed++;
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// Publishing lists the assignment to students and creates the rows of assigned students that have none
+    /// (unsubmitted); unpublishing stops its submissions being listed (they are kept, as Canvas keeps them).
+    /// </summary>
+    public static SAssignment? SetPublished(SandboxWorld world, long id, bool published, DateTime now)
+    {
+        using var _ = world.Write();
+        if (!world.Assignments.TryGetValue(id, out var a) || a.Deleted) return null;
+        var updated = a with { Published = published, UpdatedAt = Precise(now) };
+        world.Add(updated);
+        if (published)
+        {
+            foreach (var userId in world.EnrollmentsInCourse(a.CourseId).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId).Distinct())
+                EnsureSubmission(world, updated, userId, now);
+        }
+
+        RecomputeCourse(world, a.CourseId);
+        return updated;
+    }
+
+    /// <summary>An assigned student's row of a published assignment: created unsubmitted when it does not exist yet.</summary>
+    public static void EnsureSubmission(SandboxWorld world, SAssignment a, long userId, DateTime now)
+    {
+        if (!a.IsVisibleTo(userId) || world.SubmissionByKey.ContainsKey((a.Id, userId))) return;
+        var missing = a.DueAt is { } due && due < now && a.SubmissionTypes[0] is not ("none" or "on_paper");
+        world.Add(new SSubmission(world.NextId(), a.Id, a.CourseId, userId, "unsubmitted", null, null, null, null, null, null, null,
+            null, null, false, false, missing, 0, null, null, a.DueAt, missing ? "missing" : null));
     }
 
     public static SAssignment? CreateAssignment(SandboxWorld world, long courseId, DateTime now, string name, double? points, DateTime? dueAt)
@@ -112,12 +177,29 @@ internal static class Mutations
         return true;
     }
 
-    private static void RecomputeCourse(SandboxWorld world, long courseId)
+    private static IEnumerable<SSubmission> SubmissionsOf(SandboxWorld world, SAssignment a) =>
+        world.SubmissionIdsInCourse(a.CourseId).Select(sid => world.Submissions[sid]).Where(s => s.AssignmentId == a.Id).ToList();
+
+    /// <summary>Canvas's due-date cacher: the row's due date, and whether it is late or missing by it.</summary>
+    private static void CacheDueDate(SandboxWorld world, SSubmission s, DateTime? due, DateTime now)
+    {
+        var late = s.SubmittedAt is { } at && due is { } d && at > d;
+        var missing = s.SubmittedAt is null && s.WorkflowState == "unsubmitted" && due is { } d2 && d2 < now;
+        world.Add(s with
+        {
+            CachedDueDate = due,
+            Late = late,
+            SecondsLate = late ? (long)(s.SubmittedAt!.Value - due!.Value).TotalSeconds : 0,
+            Missing = missing && !s.Excused,
+        });
+    }
+
+    internal static void RecomputeCourse(SandboxWorld world, long courseId)
     {
         foreach (var userId in world.EnrollmentsInCourse(courseId).Where(e => e.IsStudentType).Select(e => e.UserId).Distinct().ToList())
             GradeCalculator.Update(world, courseId, userId);
     }
 
     /// <summary>Canvas stores microseconds, so a value served back (whole seconds) as a filter matches the row again.</summary>
-    private static DateTime Precise(DateTime now) => now.Ticks % TimeSpan.TicksPerSecond == 0 ? now.AddTicks(10) : now;
+    internal static DateTime Precise(DateTime now) => now.Ticks % TimeSpan.TicksPerSecond == 0 ? now.AddTicks(10) : now;
 }

@@ -73,7 +73,7 @@ internal sealed partial class WorldGenerator
         }
 
         // Teachers also see unpublished courses: one small unpublished course for the teacher-facing profiles.
-        if (_profile is SandboxProfile.Instructor or SandboxProfile.Large)
+        if (_profile is SandboxProfile.Instructor or SandboxProfile.Classroom or SandboxProfile.Large)
             BuildCourse(_shape.Courses, CourseKind.Unpublished, teacher, [], terms);
 
         AddPlannerNotes(me);

@@ -34,6 +34,9 @@ public sealed class CanvasForbiddenException(string message) : CanvasException(m
 /// <summary>What Canvas did that a client must not go along with: a redirect, a next link to another host.</summary>
 public class CanvasProtocolException(string message) : CanvasException(message);
 
+/// <summary>A list answer without any page link: Canvas's 6 KB Link header cap may have dropped its next (docs/canvas.md §3).</summary>
+public sealed class CanvasPageLinksLostException(string message) : CanvasProtocolException(message);
+
 /// <summary>A 3xx: never followed (the token would go with it). The location's host is all the message names.</summary>
 public sealed class CanvasRedirectException(string message, Uri? location) : CanvasProtocolException(message)
 {

@@ -92,9 +92,14 @@ public sealed partial class CanvasSession
             // A Canvas whose next links never end (a hostile server) would otherwise be read forever.
             if (pages > _maxPagesPerCollection)
                 throw new CanvasAnswerTooLargeException($"{collection}: more than {_maxPagesPerCollection} pages (Canvas:MaxPagesPerCollection); not read further");
-            var (doc, next) = await FetchAsync(url, cancellationToken);
+            var (doc, next, linked) = await FetchAsync(url, cancellationToken);
             using (doc)
             {
+                // Canvas stops adding page links once its Link header would pass 6 KB, and next is the first it adds: a
+                // list answer with no link at all may have lost its next (docs/canvas.md §3). Ending there would drop
+                // the rest of the list and call it complete.
+                if (!linked)
+                    throw new CanvasPageLinksLostException($"{collection}: Canvas answered {url.AbsolutePath} without page links (its Link header passes 6 KB when the query is {url.Query.Length} characters long); the rest of the list cannot be known");
                 if (doc.RootElement.ValueKind != JsonValueKind.Array)
                     throw new CanvasProtocolException($"{collection}: Canvas answered {url.AbsolutePath} with a JSON {doc.RootElement.ValueKind}, not a list");
                 var items = new List<CanvasItem<T>>(doc.RootElement.GetArrayLength());
@@ -121,7 +126,7 @@ public sealed partial class CanvasSession
     /// <summary>A single object (users/self, a course).</summary>
     public async Task<CanvasItem<T>> GetAsync<T>(string collection, string path, JsonTypeInfo<T> type, CancellationToken cancellationToken = default)
     {
-        var (doc, _) = await FetchAsync(Resolve(path), cancellationToken);
+        var (doc, _, _) = await FetchAsync(Resolve(path), cancellationToken);
         using (doc)
         {
             return Read(collection, doc.RootElement, type, IdKey)
@@ -162,7 +167,7 @@ public sealed partial class CanvasSession
         && url.Port == BaseUrl.Port;
 
     /// <summary>One page: a request through the governor, retried when worth it, classified when not.</summary>
-    private async Task<(JsonDocument Doc, Uri? Next)> FetchAsync(Uri url, CancellationToken cancellationToken)
+    private async Task<(JsonDocument Doc, Uri? Next, bool Linked)> FetchAsync(Uri url, CancellationToken cancellationToken)
     {
         try
         {
@@ -179,7 +184,7 @@ public sealed partial class CanvasSession
     /// One request. An OAuth2 token that Canvas calls expired is renewed once and the request sent again; any other
     /// dead token (or a refused renewal) ends the session's use of it.
     /// </summary>
-    private async ValueTask<(JsonDocument, Uri?)> FetchOnceAsync(Uri url, CancellationToken cancellationToken)
+    private async ValueTask<(JsonDocument, Uri?, bool)> FetchOnceAsync(Uri url, CancellationToken cancellationToken)
     {
         if (_deadToken is { } dead) throw dead;
         try
@@ -218,7 +223,7 @@ public sealed partial class CanvasSession
         }
     }
 
-    private async ValueTask<(JsonDocument, Uri?)> SendAsync(Uri url, string token, CancellationToken cancellationToken)
+    private async ValueTask<(JsonDocument, Uri?, bool)> SendAsync(Uri url, string token, CancellationToken cancellationToken)
     {
         using var slot = await _governor.AcquireAsync(cancellationToken);
         Accounting.InFlight(slot.InFlightWhenAcquired);
@@ -263,10 +268,10 @@ public sealed partial class CanvasSession
             {
                 if (response.StatusCode != HttpStatusCode.OK)
                     throw Refusal(url, response, await BoundedAnswer.ReadPrefixAsync(response.Content, BoundedAnswer.ErrorBodyBytes, what, timeout.Token));
-                var next = NextLink(url, response); // refused before the body is read, should it lead to another host
+                var (next, linked) = NextLink(url, response); // refused before the body is read, should it lead to another host
                 var (doc, bytes) = await BoundedAnswer.ParseJsonAsync(response.Content, _maxAnswerBytes, what, timeout.Token);
                 Accounting.ResponseBody(bytes);
-                return (doc, next);
+                return (doc, next, linked);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -297,12 +302,14 @@ public sealed partial class CanvasSession
         return refusal;
     }
 
-    private Uri? NextLink(Uri current, HttpResponseMessage response)
+    /// <summary>The next page, if any, and whether the answer carried any page link at all.</summary>
+    private (Uri? Next, bool Linked) NextLink(Uri current, HttpResponseMessage response)
     {
-        if (!response.Headers.TryGetValues("Link", out var values)) return null;
-        if (!LinkHeader.Parse(values).TryGetValue("next", out var next)) return null;
+        if (!response.Headers.TryGetValues("Link", out var values)) return (null, false);
+        var links = LinkHeader.Parse(values);
+        if (!links.TryGetValue("next", out var next)) return (null, links.Count > 0);
         var url = new Uri(current, next);
-        return SameOrigin(url) ? url
+        return SameOrigin(url) ? (url, true)
             : throw new CanvasProtocolException($"Canvas's next link points to {url.Host}; not followed, so the token stays on {BaseUrl.Host}");
     }
 

@@ -126,6 +126,25 @@ public sealed class ClientPagingTests(SandboxFixture fixture) : SandboxTest(fixt
         Assert.Equal(1, session.Accounting.Requests);
     }
 
+    /// <summary>
+    /// Canvas adds page links to its Link header, next first, only while the header stays under 6 KB: a query long
+    /// enough loses them all. The list cannot be known complete then, so it is an error, never the end of the list.
+    /// </summary>
+    [Fact]
+    public async Task A_page_whose_links_canvas_dropped_for_length_is_an_error_not_the_end()
+    {
+        var course = await CurrentCourseAsync();
+        var session = _clients.Open(Fixture.Sandbox, Teacher);
+        var longQuery = $"/api/v1/courses/{course}/students/submissions?student_ids[]=all&search_note={new string('x', 6200)}&per_page=100";
+
+        var e = await Assert.ThrowsAsync<CanvasPageLinksLostException>(async () =>
+        {
+            await foreach (var _ in SubmissionsCollection.Instance.PagesAsync(session, longQuery)) { }
+        });
+        Assert.Contains("6 KB", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, session.Accounting.Requests);
+    }
+
     [Fact]
     public async Task A_path_or_url_on_another_host_is_refused_before_any_request()
     {

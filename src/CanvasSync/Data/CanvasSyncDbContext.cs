@@ -46,6 +46,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
     public DbSet<SyncRun> SyncRuns => Set<SyncRun>();
     public DbSet<SyncCheckpoint> SyncCheckpoints => Set<SyncCheckpoint>();
     public DbSet<SyncRunCount> SyncRunCounts => Set<SyncRunCount>();
+    public DbSet<SyncRunDrift> SyncRunDrift => Set<SyncRunDrift>();
     public DbSet<SentAlert> SentAlerts => Set<SentAlert>();
     public DbSet<CalendarFeed> CalendarFeeds => Set<CalendarFeed>();
 
@@ -175,6 +176,7 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.HasIndex(x => x.FinishedAt); // the metrics' windows and retention
             e.HasMany(x => x.Checkpoints).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(x => x.Counts).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Drift).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<SyncCheckpoint>(e =>
         {
@@ -187,6 +189,14 @@ public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(
             e.ToTable("sync_run_counts");
             e.Property(x => x.EntityType).HasMaxLength(64);
             e.HasIndex(x => new { x.RunId, x.EntityType }).IsUnique();
+        });
+
+        modelBuilder.Entity<SyncRunDrift>(e =>
+        {
+            e.ToTable("sync_run_drift");
+            e.Property(x => x.EntityType).HasMaxLength(64);
+            e.Property(x => x.Field).HasMaxLength(128);
+            e.HasIndex(x => new { x.RunId, x.EntityType, x.Field }).IsUnique();
         });
 
         modelBuilder.Entity<SentAlert>(e =>

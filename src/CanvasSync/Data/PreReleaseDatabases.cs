@@ -29,6 +29,9 @@ internal static class PreReleaseDatabases
         "20261123054256_NodeLeases", "20261123064643_OAuthConnections", "20261206040024_AssignmentDescriptions",
     ];
 
+    /// <summary>Migration ids below this are the squashed ones (Initial, and PostgreSQL's RowLevelSecurity).</summary>
+    private const string SquashedUpTo = "20261206062729";
+
     /// <summary>The pre-release migrations of the database's provider, oldest first.</summary>
     public static IReadOnlyList<string> Of(CanvasSyncDbContext db) => db.Database.IsSqlite() ? Sqlite : Postgres;
 
@@ -42,7 +45,8 @@ internal static class PreReleaseDatabases
                 $"{applied.Where(old.Contains).Max()}) and cannot be upgraded: move it aside (or drop it) and start again, then add the users and connect Canvas anew");
 
         var history = db.GetService<IHistoryRepository>();
-        var current = db.Database.GetMigrations().ToList();
+        // Only the squashed migrations stand for what the pre-release ones made; later ones are applied as usual.
+        var current = db.Database.GetMigrations().Where(id => string.CompareOrdinal(id, SquashedUpTo) < 0).ToList();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         foreach (var id in old)
             await db.Database.ExecuteSqlRawAsync(history.GetDeleteScript(id), ct);

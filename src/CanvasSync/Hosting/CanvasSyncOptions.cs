@@ -101,6 +101,27 @@ public sealed class SyncOptions
     public int LargeSyncItems { get; set; } = 5000;
 
     /// <summary>
+    /// How often a connection's delta takes the slow lane: it also re-reads what no delta filter shows (every group's
+    /// memberships, the submissions of assignments with overridden due dates). 0: every delta does.
+    /// </summary>
+    [Range(0, 24 * 30)]
+    public int SlowLaneEveryHours { get; set; } = 24;
+
+    /// <summary>
+    /// How often a connection is reconciled: re-read in full, every difference written and counted as drift. 0: never
+    /// on a schedule (a reconcile can still be asked for).
+    /// </summary>
+    [Range(0, 365)]
+    public int ReconcileEveryDays { get; set; } = 7;
+
+    /// <summary>
+    /// The share of a scheduler round's places a reconcile may take (the rest stay deltas), so a week's reconciles
+    /// spread over the rounds and never starve the deltas that keep everyone fresh. At least one per round.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double ReconcileShare { get; set; } = 0.1;
+
+    /// <summary>
     /// How long a node's hold on a running sync lasts without being renewed (it renews every third of it). A node
     /// that dies loses its runs this long after its last renewal, and another node resumes them.
     /// </summary>

@@ -65,6 +65,11 @@ public sealed class SyncHarness : IAsyncDisposable
     public Task<SyncResult> SyncAsync(string token, SyncType type = SyncType.Full, IProgress<SyncProgress>? progress = null, CancellationToken ct = default) =>
         Engine.RunAsync(ConnectionId, token, new SyncRequest(type, new SyncScope()), progress, ct);
 
+    public Task<SyncResult> SyncAsync(string token, SyncRequest request) => Engine.RunAsync(ConnectionId, token, request);
+
+    /// <summary>Makes one kind of change in the sandbox (<see cref="CanvasChanges"/>), picked from the teacher's truth.</summary>
+    public Task ChangeAsync(JsonElement truth, string change) => CanvasChanges.MakeAsync(Http, Sandbox.BaseUrl, truth, change);
+
     public Task<JsonElement> TruthAsync(string token) => MirrorTruth.TruthAsync(Http, Sandbox, token);
 
     public async Task<JsonElement> MutateAsync(object body)

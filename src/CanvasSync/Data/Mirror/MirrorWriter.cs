@@ -10,8 +10,11 @@ public record struct WriteCounts(long Created, long Updated, long Unchanged, lon
         new(a.Created + b.Created, a.Updated + b.Updated, a.Unchanged + b.Unchanged, a.Deleted + b.Deleted);
 }
 
-/// <summary>The counts, and the ids of rows that were created or changed (e.g. groups whose members moved).</summary>
-public sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written);
+/// <summary>
+/// The counts, the ids of rows that were created or changed (e.g. groups whose members moved) and, when asked for,
+/// each written row with the JSON it replaced (null: the row is new, or back from a tombstone).
+/// </summary>
+public sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written, IReadOnlyList<(MirrorRow Row, string? OldRaw)> Changes);
 
 /// <summary>
 /// Writes mirrored rows in bulk on either database: the existing hashes of the batch are read, new and changed rows
@@ -21,9 +24,9 @@ public sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written
 public static class MirrorWriter
 {
     public static async Task<WriteResult> UpsertAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
-        IReadOnlyList<MirrorRow> rows, ChangeStamp stamp, CancellationToken ct)
+        IReadOnlyList<MirrorRow> rows, ChangeStamp stamp, CancellationToken ct, bool keepOld = false)
     {
-        if (rows.Count == 0) return new WriteResult(default, []);
+        if (rows.Count == 0) return new WriteResult(default, [], []);
         // A batch may carry one item twice (a classmate in two sections): the last one wins.
         var batch = rows.GroupBy(r => r.Key).Select(g => g.Last()).ToList();
         var existing = await ExistingAsync(connection, transaction, table, connectionId, batch, ct);
@@ -38,6 +41,9 @@ public static class MirrorWriter
             else touch.Add(row);
         }
 
+        // Read before they are overwritten, and only for the few rows that changed.
+        var replaced = keepOld ? await OldJsonAsync(connection, transaction, table, connectionId, write.Where(r => existing.TryGetValue(r.Key, out var e) && !e.Deleted).ToList(), ct)
+            : new Dictionary<string, string>();
         if (write.Count > 0) await InsertOrUpdateAsync(connection, transaction, table, connectionId, write, stamp, ct);
         if (touch.Count > 0)
         {
@@ -55,7 +61,23 @@ public static class MirrorWriter
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
-        return new WriteResult(new WriteCounts(created, updated, touch.Count, 0), write.Select(r => r.CanvasId).ToList());
+        return new WriteResult(new WriteCounts(created, updated, touch.Count, 0), write.Select(r => r.CanvasId).ToList(),
+            keepOld ? write.Select(r => (r, replaced.GetValueOrDefault(r.Key))).ToList() : []);
+    }
+
+    private static async Task<Dictionary<string, string>> OldJsonAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
+        List<MirrorRow> rows, CancellationToken ct)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (rows.Count == 0) return result;
+        var ids = rows.Select(r => r.CanvasId).Distinct().ToList();
+        await using var cmd = Sql.Command(connection, transaction,
+            $"SELECT {KeyExpression(table)}, raw_json FROM {table.Name} WHERE connection_id = @c AND canvas_id IN ({In(ids.Count)})");
+        Sql.Add(cmd, "c", connectionId);
+        for (var i = 0; i < ids.Count; i++) Sql.Add(cmd, "p" + i, ids[i]);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = reader.GetString(1);
+        return result;
     }
 
     private static string KeyExpression(MirrorTable table) =>

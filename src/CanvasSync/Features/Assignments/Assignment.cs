@@ -23,6 +23,8 @@ public sealed class Assignment : MirroredEntity
     /// <summary>Comma-separated, e.g. "online_text_entry,online_upload".</summary>
     public string SubmissionTypes { get; set; } = "";
     public bool Published { get; set; }
+    /// <summary>Some students have dates of their own: a change to them shows in no listing, so the slow lane re-reads its submissions.</summary>
+    public bool HasOverrides { get; set; }
     public long? QuizId { get; set; }
     public long? DiscussionTopicId { get; set; }
     /// <summary>Canvas's updated_at: moves on edits to the assignment, not on grading.</summary>

@@ -15,7 +15,7 @@ internal sealed record CanvasDiscussionTopicRef(long Id);
 /// </summary>
 internal sealed record CanvasAssignment(long Id, long CourseId, long? AssignmentGroupId, string? Name, string? Description,
     DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt, double? PointsPossible, string? GradingType,
-    IReadOnlyList<string>? SubmissionTypes, bool? Published, long? QuizId, CanvasDiscussionTopicRef? DiscussionTopic,
+    IReadOnlyList<string>? SubmissionTypes, bool? Published, bool? HasOverrides, long? QuizId, CanvasDiscussionTopicRef? DiscussionTopic,
     DateTime? UpdatedAt, CanvasSubmission? Submission);
 
 /// <summary>
@@ -29,7 +29,7 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
 
     public static readonly MirrorTable Table = new("assignments", "assignments",
         ["course_canvas_id", "assignment_group_canvas_id", "name", "due_at", "unlock_at", "lock_at", "points_possible", "grading_type",
-         "submission_types", "published", "quiz_id", "discussion_topic_id", "canvas_updated_at", "description_html", "description_text"]);
+         "submission_types", "published", "has_overrides", "quiz_id", "discussion_topic_id", "canvas_updated_at", "description_html", "description_text"]);
 
     /// <summary>Students also get their own submission embedded (include[]=submission).</summary>
     public static string FirstPage(long courseId, bool includeOwnSubmission) =>
@@ -40,15 +40,50 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
 
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasAssignment> page)
     {
+        var teacher = write.Work.Collection == Kind;
+        // A teacher's delta: what the mirror held before this page, to see whose rows Canvas changed without a
+        // grading or submission event.
+        var before = teacher && write.Run.Type == SyncType.Delta ? await RowBasis.ReadAsync(write, page.Items.Select(i => i.Value.Id).ToList()) : null;
         await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.Run.CanvasBaseUrl)));
+        if (before is not null)
+        {
+            SubmissionsCollection.OpenForAssignments(write, page.Items.Select(i => i.Value)
+                .Where(a => a.Published != false && (!before.TryGetValue(a.Id, out var held) || held != RowBasis.Of(a))).Select(a => a.Id));
+        }
+
         if (!write.Done) return;
 
         await write.DeleteUnseenInCourseAsync(Table);
+        // Canvas stops listing the submissions of a deleted or unpublished assignment, and keeps no tombstone.
         await write.TombstoneAsync(SubmissionsCollection.Table, """
             course_canvas_id = @s AND assignment_canvas_id IN
-              (SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)
-            """, write.CourseId);
-        if (write.Work.Collection == Kind) await SubmissionsCollection.OpenForTeacherAsync(write);
+              (SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND (deleted_at IS NOT NULL OR published = @f))
+            """, write.CourseId, ("f", false));
+        if (teacher) await SubmissionsCollection.OpenForTeacherAsync(write);
+    }
+
+    /// <summary>
+    /// What an assignment's submission rows are derived from (docs/canvas.md §6): publishing creates them, a due date
+    /// is cached on them (the assignment's, or an override's: the first override shows as has_overrides), points and
+    /// grading type re-derive their grades. A change of any of these, or an assignment new (or back) in the mirror,
+    /// means its rows must be read again.
+    /// </summary>
+    private sealed record RowBasis(bool Published, long? DueAtTicks, double? PointsPossible, string? GradingType, bool HasOverrides)
+    {
+        public static RowBasis Of(CanvasAssignment a) =>
+            new(a.Published ?? true, a.DueAt?.ToUniversalTime().Ticks, a.PointsPossible, a.GradingType, a.HasOverrides == true);
+
+        /// <summary>The live rows among <paramref name="ids"/>, by id.</summary>
+        public static async Task<Dictionary<long, RowBasis>> ReadAsync(PageWrite write, IReadOnlyList<long> ids)
+        {
+            if (ids.Count == 0) return [];
+            var (list, parameters) = PageWrite.InList(ids);
+            var rows = await write.RowsAsync(
+                $"SELECT canvas_id, published, due_at, points_possible, grading_type, has_overrides FROM assignments WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})",
+                r => (Id: r.GetInt64(0), Basis: new RowBasis(r.GetBoolean(1), Data.Sql.Utc(r, 2)?.Ticks, Data.Sql.Double(r, 3), Data.Sql.String(r, 4), r.GetBoolean(5))),
+                parameters);
+            return rows.ToDictionary(r => r.Id, r => r.Basis);
+        }
     }
 
     /// <summary>
@@ -64,7 +99,7 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
             return
             [
                 a.CourseId, a.AssignmentGroupId, a.Name ?? "", a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible, a.GradingType,
-                string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
+                string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.HasOverrides == true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
                 description.Html, description.Text,
             ];
         });

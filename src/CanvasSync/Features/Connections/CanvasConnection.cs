@@ -29,6 +29,8 @@ public sealed class CanvasConnection
     public DateTime UpdatedAt { get; set; }
     public DateTime? LastFullSyncAt { get; set; }
     public DateTime? LastDeltaAt { get; set; }
+    /// <summary>When the last slow lane (or full read) of this connection started: the next one is due a period later.</summary>
+    public DateTime? LastSlowLaneAt { get; set; }
     public string? LastErrorCode { get; set; }
     /// <summary>The last change version handed out for this connection's rows; only <see cref="Data.ChangeVersions"/> moves it.</summary>
     public long ChangeVersion { get; set; }

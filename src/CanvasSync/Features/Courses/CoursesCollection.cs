@@ -59,7 +59,7 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
             var teacher = course.CallerTeaches;
             write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
             write.Open(id, teacher ? "assignments" : "assignments:own", AssignmentsCollection.FirstPage(id, includeOwnSubmission: !teacher));
-            write.Open(id, "enrollments", EnrollmentsCollection.FirstPage(id));
+            write.Open(id, teacher ? EnrollmentsCollection.TeacherCheckpoint : "enrollments", EnrollmentsCollection.FirstPage(id));
             write.Open(id, "groups", GroupsCollection.FirstPage(id));
             if (teacher) write.Open(id, "group_categories", GroupCategoriesCollection.FirstPage(id));
             else write.Open(id, "submissions:own", SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization.Metadata;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
 using CanvasSync.Data.Mirror;
+using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
 
 namespace CanvasSync.Features.Enrollments;
@@ -15,7 +16,9 @@ internal sealed record CanvasEnrollment(long Id, long UserId, long CourseId, lon
 
 /// <summary>
 /// A course's enrollments in every state (drops and inactivity included), bookmark-paged. Each page also writes the
-/// people it names (<see cref="People"/>).
+/// people it names (<see cref="People"/>). A teacher's listing ("enrollments:teacher") also keeps the submissions in
+/// step with the roster (docs/canvas.md §6): a delta reads the rows of students new to the course, and a complete
+/// listing tombstones the rows of students removed from it (Canvas stops listing them).
 /// </summary>
 internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
 {
@@ -30,14 +33,44 @@ internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
 
     public static string FirstPage(long courseId) => $"/api/v1/courses/{courseId}/enrollments?{AllStates}&per_page=100";
 
+    /// <summary>The checkpoint of a course the caller teaches.</summary>
+    public static string TeacherCheckpoint => Instance.Kind + ":teacher";
+
+    /// <summary>The enrollment types whose submissions Canvas lists under student_ids[]=all (§5.5).</summary>
+    private const string StudentTypes = "('StudentEnrollment', 'StudentViewEnrollment')";
+
     public override string Kind => "enrollments";
     public override JsonTypeInfo<CanvasEnrollment> WireType => EnrollmentsWire.Default.CanvasEnrollment;
 
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasEnrollment> page)
     {
+        var teacher = write.Work.Collection == TeacherCheckpoint;
+        var live = teacher && write.Run.Type == SyncType.Delta ? await LiveAsync(write, page.Items.Select(i => i.Value.Id).ToList()) : null;
         await write.UpsertAsync(People.Table, page.Items.Select(People.Row));
         await write.UpsertAsync(Table, page.Items.Select(Row));
-        if (write.Done) await write.DeleteUnseenInCourseAsync(Table);
+        if (live is not null)
+        {
+            SubmissionsCollection.OpenForStudents(write, page.Items.Select(i => i.Value)
+                .Where(e => e.Type is "StudentEnrollment" or "StudentViewEnrollment" && !live.Contains(e.Id)).Select(e => e.UserId).Distinct());
+        }
+
+        if (!write.Done) return;
+        await write.DeleteUnseenInCourseAsync(Table);
+        if (teacher)
+        {
+            await write.TombstoneAsync(SubmissionsCollection.Table, $"""
+                course_canvas_id = @s AND user_canvas_id NOT IN
+                  (SELECT user_canvas_id FROM enrollments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL AND type IN {StudentTypes})
+                """, write.CourseId);
+        }
+    }
+
+    /// <summary>The enrollments among <paramref name="ids"/> the mirror holds live.</summary>
+    private static async Task<HashSet<long>> LiveAsync(PageWrite write, IReadOnlyList<long> ids)
+    {
+        if (ids.Count == 0) return [];
+        var (list, parameters) = PageWrite.InList(ids);
+        return [.. await write.IdsAsync($"SELECT canvas_id FROM enrollments WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})", parameters)];
     }
 
     private static MirrorRow Row(CanvasItem<CanvasEnrollment> i)

@@ -11,7 +11,8 @@ internal sealed record CanvasGroup(long Id, string? Name, long? GroupCategoryId,
 
 /// <summary>
 /// A course's groups with their members (include[]=users), so a group whose JSON did not change needs no membership
-/// request: a full sync reads every group's memberships, a delta only those of groups that changed.
+/// request: a full sync reads every group's memberships, a delta only those of groups that changed. An invitation or
+/// a moderator flag shows in no group's JSON (docs/canvas.md §6): the slow lane reads every group's memberships.
 /// </summary>
 internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
 {
@@ -31,7 +32,7 @@ internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
         var changed = written.Written.ToHashSet();
         foreach (var group in page.Items.Select(i => i.Value))
         {
-            if (write.Run.Type == SyncType.Full || changed.Contains(group.Id))
+            if (write.Run.ReadsEverything || write.Run.SlowLane || changed.Contains(group.Id))
                 write.Open(write.CourseId, $"{MembershipsCollection.Instance.Kind}:{group.Id}", MembershipsCollection.FirstPage(group.Id));
         }
 

@@ -12,12 +12,15 @@ internal sealed record CanvasSubmission(long Id, long AssignmentId, long UserId,
     DateTime? SubmittedAt, DateTime? GradedAt, DateTime? PostedAt, bool? Excused, bool? Late, bool? Missing);
 
 /// <summary>Filters for students/submissions. Times are sent as full ISO-8601 (a date alone is a 400 in Canvas).</summary>
-internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? AssignmentIds = null, DateTime? GradedSince = null, DateTime? SubmittedSince = null);
+internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? AssignmentIds = null, DateTime? GradedSince = null, DateTime? SubmittedSince = null,
+    IReadOnlyList<long>? StudentIds = null);
 
 /// <summary>
 /// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "own" (a student's), "all" (every
-/// student's, unsplit), "1".."4" (a full sync's batches of assignment ids), and a delta's "graded", "submitted" and
-/// "new". Only a complete listing deletes: a student's own list, the unsplit one, or the last of a full sync's batches.
+/// student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a delta's "graded", "submitted",
+/// "a&lt;id&gt;" (assignments new or changed in a way that changes their rows, from the first id of the batch),
+/// "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;" (assignments with overridden dates). Only a complete listing deletes: a student's own list, the unsplit one,
+/// or the last of a full sync's batches.
 /// </summary>
 internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
 {
@@ -31,6 +34,12 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     public const int AssignmentsPerBatch = 10;
     public const int MaxBatchesPerCourse = 4;
 
+    /// <summary>
+    /// Ids in one query at most. Canvas stops adding page links once its Link header would pass 6 KB, next first
+    /// (docs/canvas.md §3): 50 ids of 17 digits make a link of about 2 KB, so next always survives.
+    /// </summary>
+    public const int MaxIdsPerQuery = 50;
+
     public override string Kind => "submissions";
     public override JsonTypeInfo<CanvasSubmission> WireType => SubmissionsWire.Default.CanvasSubmission;
 
@@ -39,6 +48,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     {
         var q = new List<string>();
         if (query.AllStudents) q.Add("student_ids[]=all");
+        foreach (var id in query.StudentIds ?? []) q.Add($"student_ids[]={id}");
         foreach (var id in query.AssignmentIds ?? []) q.Add($"assignment_ids[]={id}");
         if (query.GradedSince is { } g) q.Add("graded_since=" + Iso8601(g));
         if (query.SubmittedSince is { } s) q.Add("submitted_since=" + Iso8601(s));
@@ -55,7 +65,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
         await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.CourseId)));
         // Since-filtered delta listings are not complete, so they never delete.
         var detail = write.Work.Detail;
-        var complete = detail is "own" or "all" || (write.Run.Type == SyncType.Full && int.TryParse(detail, out _));
+        var complete = detail is "own" or "all" || (write.Run.ReadsEverything && int.TryParse(detail, out _));
         if (write.Done && complete && await write.OtherUnfinishedAsync(Kind + ":%") == 0)
             await write.DeleteUnseenInCourseAsync(Table);
     }
@@ -64,15 +74,16 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     /// An assignment of a batch was unpublished or deleted since it was listed, and Canvas refuses the whole batch
     /// (403): read the course's submissions unsplit instead.
     /// </summary>
-    public override CheckpointWork? InsteadWhenRefused(CheckpointWork work) => int.TryParse(work.Detail, out _)
-        ? new CheckpointWork(work.CourseId, Kind + ":all", FirstPage(work.CourseId, new SubmissionQuery(AllStudents: true)))
-        : null;
+    public override CheckpointWork? InsteadWhenRefused(CheckpointWork work) =>
+        int.TryParse(work.Detail, out _) || work.Detail?[0] is 'a' or 'o'
+            ? new CheckpointWork(work.CourseId, Kind + ":all", FirstPage(work.CourseId, new SubmissionQuery(AllStudents: true)))
+            : null;
 
     /// <summary>
     /// After a teacher's complete assignment listing. Full sync: every student's submissions in batches of published
     /// assignment ids (bookmark paging cannot be split by page, but it can by assignment), so a large course is several
-    /// chains, not one. Delta: what was graded or submitted since the last sync, plus every row of assignments new in
-    /// this run.
+    /// chains, not one. Delta: what was graded or submitted since the last sync (the assignments whose rows changed
+    /// otherwise were opened by their own pages: <see cref="OpenForAssignments"/>).
     /// </summary>
     public static async Task OpenForTeacherAsync(PageWrite write)
     {
@@ -81,12 +92,12 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
         {
             write.Open(courseId, "submissions:graded", FirstPage(courseId, new SubmissionQuery(true, GradedSince: since)));
             write.Open(courseId, "submissions:submitted", FirstPage(courseId, new SubmissionQuery(true, SubmittedSince: since)));
-            var fresh = await PublishedAssignmentsAsync(write, onlyNewSince: write.Run.SeenSince);
-            if (fresh.Count > 0) write.Open(courseId, "submissions:new", FirstPage(courseId, new SubmissionQuery(true, fresh)));
+            // The slow lane: a changed override leaves the assignment's JSON as it was, so re-read every overridden one.
+            if (write.Run.SlowLane) Open(write, "o", await PublishedAssignmentsAsync(write, " AND has_overrides = @t"));
             return;
         }
 
-        var batches = Batches(await PublishedAssignmentsAsync(write, onlyNewSince: null));
+        var batches = Batches(await PublishedAssignmentsAsync(write));
         if (batches.Count == 0)
         {
             write.Open(courseId, "submissions:all", FirstPage(courseId, new SubmissionQuery(AllStudents: true)));
@@ -98,24 +109,41 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     }
 
     /// <summary>
-    /// Up to <see cref="MaxBatchesPerCourse"/> even batches of published assignment ids. One batch (or none) means:
-    /// read the course unsplit.
+    /// A delta: every student's rows of these published assignments, which are new or changed in a way that changes
+    /// their rows (published, due date, points, grading type; docs/canvas.md §6), in short batches.
+    /// </summary>
+    public static void OpenForAssignments(PageWrite write, IEnumerable<long> assignmentIds) => Open(write, "a", assignmentIds);
+
+    /// <summary>Every student's rows of these assignments, in batches named by <paramref name="prefix"/> and their first id.</summary>
+    private static void Open(PageWrite write, string prefix, IEnumerable<long> assignmentIds)
+    {
+        foreach (var batch in assignmentIds.Order().Chunk(MaxIdsPerQuery))
+            write.Open(write.CourseId, $"{Instance.Kind}:{prefix}{batch[0]}", FirstPage(write.CourseId, new SubmissionQuery(true, batch)));
+    }
+
+    /// <summary>A delta: the rows of students new to the course (Canvas made them unsubmitted for every published assignment).</summary>
+    public static void OpenForStudents(PageWrite write, IEnumerable<long> userIds)
+    {
+        foreach (var batch in userIds.Order().Chunk(MaxIdsPerQuery))
+            write.Open(write.CourseId, $"{Instance.Kind}:u{batch[0]}", FirstPage(write.CourseId, new SubmissionQuery(false, StudentIds: batch)));
+    }
+
+    /// <summary>
+    /// Batches of published assignment ids: up to <see cref="MaxBatchesPerCourse"/> even ones, more when that would
+    /// put over <see cref="MaxIdsPerQuery"/> ids in one. One batch (or none) means: read the course unsplit.
     /// </summary>
     public static IReadOnlyList<long[]> Batches(IReadOnlyList<long> publishedAssignmentIds)
     {
-        var batches = Math.Clamp((publishedAssignmentIds.Count + AssignmentsPerBatch - 1) / AssignmentsPerBatch, 1, MaxBatchesPerCourse);
+        var batches = Math.Max(Math.Clamp((publishedAssignmentIds.Count + AssignmentsPerBatch - 1) / AssignmentsPerBatch, 1, MaxBatchesPerCourse),
+            (publishedAssignmentIds.Count + MaxIdsPerQuery - 1) / MaxIdsPerQuery);
         if (batches == 1) return [];
         var size = (publishedAssignmentIds.Count + batches - 1) / batches;
         return publishedAssignmentIds.Chunk(size).ToList();
     }
 
-    private static Task<List<long>> PublishedAssignmentsAsync(PageWrite write, DateTime? onlyNewSince) =>
-        onlyNewSince is { } since
-            ? write.IdsAsync(PublishedSql + " AND first_seen_at >= @since ORDER BY canvas_id", ("s", write.CourseId), ("t", true), ("since", since))
-            : write.IdsAsync(PublishedSql + " ORDER BY canvas_id", ("s", write.CourseId), ("t", true));
-
-    private const string PublishedSql =
-        "SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL AND published = @t";
+    private static Task<List<long>> PublishedAssignmentsAsync(PageWrite write, string andWhere = "") => write.IdsAsync(
+        $"SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL AND published = @t{andWhere} ORDER BY canvas_id",
+        ("s", write.CourseId), ("t", true));
 
     private static MirrorRow Row(CanvasItem<CanvasSubmission> i, long courseId)
     {

@@ -43,6 +43,7 @@ internal sealed class PageCommit(DatabaseTarget database, NodeIdentity node, Run
             await RunStore.OpenAsync(connection, tx, s.Context.RunId, fx.Children, now, ct);
             await RunStore.AdvanceAsync(connection, tx, s.Context.RunId, work, next, items, now, ct);
             await RunStore.AddCountsAsync(connection, tx, s.Context.RunId, fx.Counts, ct);
+            await RunStore.AddDriftAsync(connection, tx, s.Context.RunId, fx.Drift, ct);
             s.ItemsDone += items;
             s.CollectionsKnown += fx.Children.Count;
             if (next is null) s.CollectionsDone++;

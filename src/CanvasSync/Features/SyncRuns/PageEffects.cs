@@ -8,6 +8,15 @@ internal sealed class PageEffects
     public Dictionary<string, WriteCounts> Counts { get; } = new(StringComparer.Ordinal);
     public List<CheckpointWork> Children { get; } = [];
 
+    /// <summary>A reconcile's drift: rows per (entity type, field), and one row's id to look at.</summary>
+    public Dictionary<(string EntityType, string Field), (long Rows, long? Example)> Drift { get; } = [];
+
+    public void AddDrift(string entityType, string field, long rows, long? example)
+    {
+        var (had, seen) = Drift.GetValueOrDefault((entityType, field));
+        Drift[(entityType, field)] = (had + rows, seen ?? example);
+    }
+
     public void Count(string entityType, WriteCounts counts) =>
         Counts[entityType] = Counts.GetValueOrDefault(entityType) + counts;
 

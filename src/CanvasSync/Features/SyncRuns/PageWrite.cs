@@ -25,8 +25,15 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
 
     public async Task<WriteResult> UpsertAsync(MirrorTable table, IEnumerable<MirrorRow?> rows)
     {
-        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, ct);
+        var reconcile = Run.Type == SyncType.Reconcile;
+        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, ct, keepOld: reconcile);
         effects.Count(table.EntityType, result.Counts);
+        foreach (var (row, oldRaw) in result.Changes)
+        {
+            if (Drift.IsRecentActivity(row.RawJson, Run.ChangesSince)) continue;
+            foreach (var field in Drift.Fields(oldRaw, row.RawJson)) effects.AddDrift(table.EntityType, field, 1, row.CanvasId);
+        }
+
         return result;
     }
 
@@ -34,34 +41,53 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
     public async Task DeleteUnseenAsync(MirrorTable table, string? scope = null, long? scopeValue = null)
     {
         var deleted = await MirrorWriter.MarkUnseenDeletedAsync(connection, transaction, table, Run.ConnectionId, scope, scopeValue, Run.SeenSince, stamp, ct);
-        effects.Count(table.EntityType, new WriteCounts(0, 0, 0, deleted));
+        CountDeleted(table, deleted);
     }
 
     /// <summary>Rows of <paramref name="table"/> in this page's course not seen since the run started (a course's complete listing).</summary>
     public Task DeleteUnseenInCourseAsync(MirrorTable table) => DeleteUnseenAsync(table, "course_canvas_id = @s", CourseId);
 
-    /// <summary>Tombstones the live rows of <paramref name="table"/> that match <paramref name="where"/> (with @c and @s bound): children of a deleted parent.</summary>
-    public async Task TombstoneAsync(MirrorTable table, string where, long scopeValue)
+    /// <summary>
+    /// Tombstones the live rows of <paramref name="table"/> that match <paramref name="where"/> (with @c, @s and
+    /// <paramref name="parameters"/> bound): children of a deleted parent, rows Canvas stopped listing.
+    /// </summary>
+    public async Task TombstoneAsync(MirrorTable table, string where, long scopeValue, params (string Name, object Value)[] parameters)
     {
         await using var cmd = Command($"UPDATE {table.Name} SET {MirrorWriter.Tombstone} WHERE connection_id = @c AND deleted_at IS NULL AND {where}");
         MirrorWriter.AddStamp(cmd, stamp);
         Sql.Add(cmd, "s", scopeValue);
-        effects.Count(table.EntityType, new WriteCounts(0, 0, 0, await cmd.ExecuteNonQueryAsync(ct)));
+        foreach (var (name, value) in parameters) Sql.Add(cmd, name, value);
+        CountDeleted(table, await cmd.ExecuteNonQueryAsync(ct));
+    }
+
+    /// <summary>Tombstones are counted; in a reconcile they are drift too (a delta should have seen the row go).</summary>
+    private void CountDeleted(MirrorTable table, long deleted)
+    {
+        effects.Count(table.EntityType, new WriteCounts(0, 0, 0, deleted));
+        if (deleted > 0 && Run.Type == SyncType.Reconcile) effects.AddDrift(table.EntityType, Drift.Deleted, deleted, null);
     }
 
     /// <summary>A collection to read next, committed with this page (opening one twice is harmless).</summary>
     public void Open(long courseId, string collection, string firstPageUrl) => effects.Open(courseId, collection, firstPageUrl);
 
     /// <summary>The ids <paramref name="sql"/> selects (first column), with @c bound to the connection.</summary>
-    public async Task<List<long>> IdsAsync(string sql, params (string Name, object Value)[] parameters)
+    public Task<List<long>> IdsAsync(string sql, params (string Name, object Value)[] parameters) =>
+        RowsAsync(sql, r => r.GetInt64(0), parameters);
+
+    /// <summary>The rows <paramref name="sql"/> selects, each read by <paramref name="read"/>, with @c bound to the connection.</summary>
+    public async Task<List<T>> RowsAsync<T>(string sql, Func<DbDataReader, T> read, params (string Name, object Value)[] parameters)
     {
         await using var cmd = Command(sql);
         foreach (var (name, value) in parameters) Sql.Add(cmd, name, value);
-        var ids = new List<long>();
+        var rows = new List<T>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt64(0));
-        return ids;
+        while (await reader.ReadAsync(ct)) rows.Add(read(reader));
+        return rows;
     }
+
+    /// <summary>"@p0, @p1, …" for an IN list, and its parameters.</summary>
+    public static (string List, (string Name, object Value)[] Parameters) InList(IReadOnlyList<long> ids) =>
+        (string.Join(", ", ids.Select((_, i) => "@p" + i)), ids.Select((id, i) => ("p" + i, (object)id)).ToArray());
 
     /// <summary>Unfinished checkpoints of this course whose collection is LIKE <paramref name="like"/>, other than this one.</summary>
     public async Task<long> OtherUnfinishedAsync(string like)

@@ -6,8 +6,14 @@ internal sealed record RunContext(long RunId, long ConnectionId, SyncType Type, 
     string CanvasBaseUrl,
     /// <summary>When the run first started (kept across resumes): rows not seen since then were not listed.</summary>
     DateTime SeenSince,
-    /// <summary>Delta only: changes since this moment (the last complete sync's start, less an overlap).</summary>
-    DateTime? ChangesSince);
+    /// <summary>Delta and reconcile: changes since this moment (the last complete sync's start, less an overlap).</summary>
+    DateTime? ChangesSince,
+    /// <summary>A delta that also re-reads what no delta filter shows (<see cref="SyncRun.SlowLane"/>).</summary>
+    bool SlowLane = false)
+{
+    /// <summary>Full and reconcile read every collection complete; only a delta reads what changed.</summary>
+    public bool ReadsEverything => Type != SyncType.Delta;
+}
 
 /// <summary>One unfinished collection of a run: its checkpoint row, named by (run, course, collection).</summary>
 internal sealed record CheckpointWork(long CourseId, string Collection, string NextPageUrl)

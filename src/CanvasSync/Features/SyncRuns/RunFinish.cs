@@ -60,11 +60,16 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
 
         run.Counts = (await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync()).OrderBy(c => c.EntityType, StringComparer.Ordinal).ToList();
         var counts = run.Counts.ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged));
+        run.Drift = await db.SyncRunDrift.AsNoTracking().Where(d => d.RunId == run.Id).OrderBy(d => d.EntityType).ThenBy(d => d.Field).ToListAsync();
+        foreach (var d in run.Drift) LogDrift(logger, run.Id, run.ConnectionId, d.EntityType, d.Field, d.RowCount, d.ExampleCanvasId);
         LogRunFinished(logger, run.Id, run.ConnectionId, run.Type, status, run.ActiveSeconds, counts.Values.Sum(c => c.Created + c.Updated + c.Deleted + c.Unchanged),
             counts.Values.Sum(c => c.Created + c.Updated + c.Deleted), run.Requests, run.Throttled, run.Retries, run.ErrorCode);
         s.Tracker.Finish(SnakeCase.From(status.ToString()), status == SyncStatus.Completed, run.Requests, run.Throttled);
         await TellObserversAsync(run);
-        return new SyncResult(run.Id, status, run.Type, resumed, clock.Elapsed, run.Requests, run.Throttled, run.Retries, counts, errors, run.DryRun);
+        return new SyncResult(run.Id, status, run.Type, resumed, clock.Elapsed, run.Requests, run.Throttled, run.Retries, counts, errors, run.DryRun)
+        {
+            Drift = run.Drift,
+        };
     }
 
     /// <summary>The run's status, error and figures (this attempt's added to earlier ones').</summary>
@@ -122,8 +127,10 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
                 u.SetProperty(c => c.LastErrorCode, status == SyncStatus.Completed ? null : run.ErrorCode);
             }
 
-            if (startsDeltas && run.Type == SyncType.Full) u.SetProperty(c => c.LastFullSyncAt, run.StartedAt);
+            // A reconcile is a complete full read too; it, a full sync and a slow lane reset the slow lane's clock.
+            if (startsDeltas && run.Type != SyncType.Delta) u.SetProperty(c => c.LastFullSyncAt, run.StartedAt);
             else if (startsDeltas) u.SetProperty(c => c.LastDeltaAt, run.StartedAt);
+            if (startsDeltas && (run.Type != SyncType.Delta || run.SlowLane)) u.SetProperty(c => c.LastSlowLaneAt, run.StartedAt);
         });
     }
 
@@ -179,6 +186,10 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
         "{Items} items, {Changed} changed; {Requests} requests, {Throttled} throttled, {Retries} retries; error {ErrorCode}")]
     private static partial void LogRunFinished(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status, double seconds, long items,
         long changed, long requests, long throttled, long retries, string? errorCode);
+
+    /// <summary>Drift is a bug report: something a delta should have caught. The example row is where to start looking.</summary>
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile run {RunId} of connection {ConnectionId} found drift: {EntityType}.{Field} in {Rows} rows, e.g. Canvas id {Example}")]
+    private static partial void LogDrift(ILogger logger, long runId, long connectionId, string entityType, string field, long rows, long? example);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Observer {Observer} failed on sync run {RunId}; the run's outcome stands")]
     private static partial void LogObserverFailed(ILogger logger, string observer, long runId, Exception error);

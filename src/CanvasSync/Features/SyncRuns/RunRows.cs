@@ -23,9 +23,9 @@ internal static class RunRows
         return run;
     }
 
-    /// <summary>A delta needs a complete sync to start from; without one it is a full sync.</summary>
+    /// <summary>A delta needs a complete sync to start from, and a reconcile one to compare with; without one either is a full sync.</summary>
     public static SyncType EffectiveType(SyncRequest request, DateTime? lastFullSyncAt) =>
-        request.Type == SyncType.Delta && lastFullSyncAt is null ? SyncType.Full : request.Type;
+        request.Type != SyncType.Full && lastFullSyncAt is null ? SyncType.Full : request.Type;
 
     /// <summary>
     /// The run's row if it is unchanged in who holds it since <paramref name="read"/> was read. Taking a run over is

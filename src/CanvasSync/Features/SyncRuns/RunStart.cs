@@ -8,7 +8,7 @@ namespace CanvasSync.Features.SyncRuns;
 internal sealed record StartedRun(SyncRun Run, RunContext Context, bool Resumed, long KnownCanvasUserId);
 
 /// <summary>Starts a run: resumes the connection's unfinished run if it matches (or a dead worker left it), else starts a new one.</summary>
-internal sealed class RunStart(DatabaseTarget database, NodeIdentity node, TimeProvider time)
+internal sealed class RunStart(DatabaseTarget database, NodeIdentity node, TimeProvider time, TimeSpan slowLaneEvery)
 {
     /// <summary>How far back a delta looks past the last sync's start: Canvas compares against microsecond values.</summary>
     public static readonly TimeSpan DeltaOverlap = TimeSpan.FromMinutes(5);
@@ -57,6 +57,9 @@ internal sealed class RunStart(DatabaseTarget database, NodeIdentity node, TimeP
         run.ItemsEstimated ??= await db.SyncRuns.AsNoTracking()
             .Where(r => r.ConnectionId == connectionId && r.Type == type && !r.DryRun && r.ScopeJson == scope && r.Status == SyncStatus.Completed)
             .OrderByDescending(r => r.Id).Select(r => (long?)r.ItemsDone).FirstOrDefaultAsync(ct);
+        // Decided once, when the run first starts, and kept across resumes.
+        if (run.Attempt == 0)
+            run.SlowLane = run.Type == SyncType.Delta && (request.SlowLane || connection.LastSlowLaneAt is null || connection.LastSlowLaneAt < now - slowLaneEvery);
         run.Resumed |= resumed;
         run.Status = SyncStatus.Running;
         run.StartedAt ??= now;
@@ -76,8 +79,9 @@ internal sealed class RunStart(DatabaseTarget database, NodeIdentity node, TimeP
                 : (Exception)new InvalidOperationException("the run could not be started");
         }
 
-        var since = run.Type == SyncType.Delta && lastComplete is { } last ? last - DeltaOverlap : (DateTime?)null;
-        var context = new RunContext(run.Id, connectionId, run.Type, SyncScope.FromJson(run.ScopeJson), connection.BaseUrl, run.StartedAt!.Value, since);
+        var since = run.Type != SyncType.Full && lastComplete is { } last ? last - DeltaOverlap : (DateTime?)null;
+        var context = new RunContext(run.Id, connectionId, run.Type, SyncScope.FromJson(run.ScopeJson), connection.BaseUrl, run.StartedAt!.Value, since,
+            run.SlowLane);
         return new StartedRun(run, context, resumed, connection.CanvasUserId);
     }
 }

@@ -65,6 +65,25 @@ internal static class RunStore
         }
     }
 
+    public static async Task AddDriftAsync(DbConnection c, DbTransaction tx, long runId,
+        IReadOnlyDictionary<(string EntityType, string Field), (long Rows, long? Example)> drift, CancellationToken ct)
+    {
+        foreach (var ((entity, field), (rows, example)) in drift)
+        {
+            await using var cmd = Sql.Command(c, tx, """
+                INSERT INTO sync_run_drift (run_id, entity_type, field, row_count, example_canvas_id) VALUES (@r, @e, @f, @n, @x)
+                ON CONFLICT (run_id, entity_type, field) DO UPDATE SET row_count = sync_run_drift.row_count + excluded.row_count,
+                  example_canvas_id = COALESCE(sync_run_drift.example_canvas_id, excluded.example_canvas_id)
+                """);
+            Sql.Add(cmd, "r", runId);
+            Sql.Add(cmd, "e", entity);
+            Sql.Add(cmd, "f", field);
+            Sql.Add(cmd, "n", rows);
+            Sql.Add(cmd, "x", example);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
     /// <summary>
     /// The run's heartbeat, progress and the client's accounting (added to what earlier attempts recorded), with every
     /// page. False when <paramref name="node"/> no longer holds the run's lease: the page must not be committed.

@@ -4,6 +4,7 @@ using CanvasSync.Canvas.Wire;
 using CanvasSync.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Features.SyncRuns;
 
@@ -34,11 +35,11 @@ public sealed partial class SyncEngine
     private readonly RunFinish _finish;
 
     public SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, Cluster.NodeIdentity node, ActiveRuns active, TimeProvider time,
-        ILoggerFactory loggers, IEnumerable<ISyncRunObserver> observers)
+        ILoggerFactory loggers, IEnumerable<ISyncRunObserver> observers, IOptions<Hosting.SyncOptions> options)
     {
         (_client, _database, _events, _active, _time) = (client, database, events, active, time);
         _logger = loggers.CreateLogger<SyncEngine>();
-        _start = new RunStart(database, node, time);
+        _start = new RunStart(database, node, time, TimeSpan.FromHours(options.Value.SlowLaneEveryHours));
         _lease = new RunLease(database, node, active, time, loggers.CreateLogger<RunLease>());
         _commit = new PageCommit(database, node, _lease, time);
         _finish = new RunFinish(database, node, time, observers, loggers.CreateLogger<RunFinish>());

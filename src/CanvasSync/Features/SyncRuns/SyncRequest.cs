@@ -21,16 +21,21 @@ public sealed record SyncScope([property: JsonPropertyName("term_id")] long? Ter
 
 /// <summary>
 /// What to sync. A delta with no earlier complete sync to start from runs as a full sync. A dry run walks Canvas and
-/// reports what it would create, update and delete, writing nothing but its own run record.
+/// reports what it would create, update and delete, writing nothing but its own run record. <paramref name="SlowLane"/>
+/// makes a delta take the slow lane now (it does so anyway once Sync:SlowLaneEveryHours have passed).
 /// </summary>
-public sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceRestart = false, bool DryRun = false);
+public sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceRestart = false, bool DryRun = false, bool SlowLane = false);
 
 /// <summary>Per entity type, what a run wrote.</summary>
 public sealed record EntityCounts(long Created, long Updated, long Deleted, long Unchanged);
 
 /// <summary>How a run ended.</summary>
 public sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, bool Resumed, TimeSpan Duration, long Requests, long Throttled,
-    long Retries, IReadOnlyDictionary<string, EntityCounts> Counts, IReadOnlyList<string> Errors, bool DryRun = false);
+    long Retries, IReadOnlyDictionary<string, EntityCounts> Counts, IReadOnlyList<string> Errors, bool DryRun = false)
+{
+    /// <summary>A reconcile's drift: what it had to write that a delta should have (empty for other runs, and for a mirror that kept up).</summary>
+    public IReadOnlyList<SyncRunDrift> Drift { get; init; } = [];
+}
 
 /// <summary>
 /// A progress report, at each page written. Percent only grows and reaches 100 when the run completes; it follows

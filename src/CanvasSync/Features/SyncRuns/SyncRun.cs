@@ -1,6 +1,10 @@
 namespace CanvasSync.Features.SyncRuns;
 
-public enum SyncType { Full, Delta }
+/// <summary>
+/// Full: every collection, complete. Delta: what changed since the last complete run. Reconcile: a full re-read of a
+/// connection already synced, on a schedule, whose every write is drift (something a delta should have caught).
+/// </summary>
+public enum SyncType { Full, Delta, Reconcile }
 
 public enum SyncStatus { Queued, Running, Completed, CompletedWithErrors, Failed, Cancelled, NeedsReauth }
 
@@ -10,6 +14,8 @@ public sealed class SyncRun
     public long Id { get; set; }
     public long ConnectionId { get; set; }
     public SyncType Type { get; set; }
+    /// <summary>A delta that also re-reads what no delta filter shows (memberships, overridden due dates): the slow lane.</summary>
+    public bool SlowLane { get; set; }
     /// <summary>JSON: {"term_id": ..., "course_ids": [...]}; "{}" for all courses.</summary>
     public string ScopeJson { get; set; } = "{}";
     public bool DryRun { get; set; }
@@ -50,6 +56,7 @@ public sealed class SyncRun
     public string PhaseSecondsJson { get; set; } = "{}";
     public List<SyncCheckpoint> Checkpoints { get; set; } = [];
     public List<SyncRunCount> Counts { get; set; } = [];
+    public List<SyncRunDrift> Drift { get; set; } = [];
 }
 
 /// <summary>
@@ -79,4 +86,20 @@ public sealed class SyncRunCount
     public long Updated { get; set; }
     public long Deleted { get; set; }
     public long Unchanged { get; set; }
+}
+
+/// <summary>
+/// What a reconcile had to change in one field of one entity type: rows a delta should have brought and did not.
+/// Field "(created)" and "(deleted)" count whole rows; any other is a top-level key of Canvas's JSON.
+/// </summary>
+public sealed class SyncRunDrift
+{
+    public long Id { get; set; }
+    public long RunId { get; set; }
+    public string EntityType { get; set; } = "";
+    public string Field { get; set; } = "";
+    /// <summary>Rows that drifted (not "rows": ROWS is a keyword in both databases' SQL).</summary>
+    public long RowCount { get; set; }
+    /// <summary>One row that drifted (its Canvas id), to look at; null for deletions.</summary>
+    public long? ExampleCanvasId { get; set; }
 }

@@ -171,6 +171,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("grading_type");
 
+                    b.Property<bool>("HasOverrides")
+                        .HasColumnType("boolean")
+                        .HasColumnName("has_overrides");
+
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_seen_at");
@@ -401,6 +405,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<DateTime?>("LastFullSyncAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_full_sync_at");
+
+                    b.Property<DateTime?>("LastSlowLaneAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_slow_lane_at");
 
                     b.Property<string>("RefreshLeaseOwner")
                         .HasMaxLength(200)
@@ -1554,6 +1562,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("scope_json");
 
+                    b.Property<bool>("SlowLane")
+                        .HasColumnType("boolean")
+                        .HasColumnName("slow_lane");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -1630,6 +1642,47 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("sync_run_counts", (string)null);
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.SyncRuns.SyncRunDrift", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("entity_type");
+
+                    b.Property<long?>("ExampleCanvasId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("example_canvas_id");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("field");
+
+                    b.Property<long>("RowCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("row_count");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "EntityType", "Field")
+                        .IsUnique();
+
+                    b.ToTable("sync_run_drift", (string)null);
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Tasks.PlannerTask", b =>
@@ -2027,6 +2080,15 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CanvasSync.Features.SyncRuns.SyncRunDrift", b =>
+                {
+                    b.HasOne("CanvasSync.Features.SyncRuns.SyncRun", null)
+                        .WithMany("Drift")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CanvasSync.Features.Tasks.PlannerTask", b =>
                 {
                     b.HasOne("CanvasSync.Features.Connections.CanvasConnection", null)
@@ -2059,6 +2121,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Navigation("Checkpoints");
 
                     b.Navigation("Counts");
+
+                    b.Navigation("Drift");
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Tasks.Team", b =>

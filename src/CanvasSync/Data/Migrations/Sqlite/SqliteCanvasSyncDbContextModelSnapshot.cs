@@ -160,6 +160,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("grading_type");
 
+                    b.Property<bool>("HasOverrides")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("has_overrides");
+
                     b.Property<DateTime>("LastSeenAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("last_seen_at");
@@ -384,6 +388,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<DateTime?>("LastFullSyncAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("last_full_sync_at");
+
+                    b.Property<DateTime?>("LastSlowLaneAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_slow_lane_at");
 
                     b.Property<string>("RefreshLeaseOwner")
                         .HasMaxLength(200)
@@ -1509,6 +1517,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("scope_json");
 
+                    b.Property<bool>("SlowLane")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("slow_lane");
+
                     b.Property<DateTime?>("StartedAt")
                         .HasColumnType("TEXT")
                         .HasColumnName("started_at");
@@ -1583,6 +1595,45 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("sync_run_counts", (string)null);
+                });
+
+            modelBuilder.Entity("CanvasSync.Features.SyncRuns.SyncRunDrift", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("entity_type");
+
+                    b.Property<long?>("ExampleCanvasId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("example_canvas_id");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field");
+
+                    b.Property<long>("RowCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("row_count");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "EntityType", "Field")
+                        .IsUnique();
+
+                    b.ToTable("sync_run_drift", (string)null);
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Tasks.PlannerTask", b =>
@@ -1972,6 +2023,15 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CanvasSync.Features.SyncRuns.SyncRunDrift", b =>
+                {
+                    b.HasOne("CanvasSync.Features.SyncRuns.SyncRun", null)
+                        .WithMany("Drift")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CanvasSync.Features.Tasks.PlannerTask", b =>
                 {
                     b.HasOne("CanvasSync.Features.Connections.CanvasConnection", null)
@@ -2004,6 +2064,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Navigation("Checkpoints");
 
                     b.Navigation("Counts");
+
+                    b.Navigation("Drift");
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Tasks.Team", b =>

@@ -1,0 +1,49 @@
+using System.Text.Json;
+
+namespace CanvasSync.Features.SyncRuns;
+
+/// <summary>
+/// What a reconcile found a delta had missed. Every row a reconcile creates, changes or deletes is drift, named by
+/// the top-level fields of Canvas's JSON that differ ("(created)" and "(deleted)" for whole rows), unless the row's
+/// own timestamps say Canvas changed it after the last complete sync started: that change is ordinary activity,
+/// which the next delta would have read as well.
+/// </summary>
+internal static class Drift
+{
+    public const string Created = "(created)";
+    public const string Deleted = "(deleted)";
+
+    /// <summary>The fields in which <paramref name="newRaw"/> differs from <paramref name="oldRaw"/> (null: the row is new).</summary>
+    public static IReadOnlyList<string> Fields(string? oldRaw, string newRaw)
+    {
+        if (oldRaw is null) return [Created];
+        using var before = JsonDocument.Parse(oldRaw);
+        using var after = JsonDocument.Parse(newRaw);
+        if (before.RootElement.ValueKind != JsonValueKind.Object || after.RootElement.ValueKind != JsonValueKind.Object) return ["(value)"];
+        var old = before.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText(), StringComparer.Ordinal);
+        var fields = new List<string>();
+        foreach (var p in after.RootElement.EnumerateObject())
+        {
+            if (!old.Remove(p.Name, out var was) || was != p.Value.GetRawText()) fields.Add(p.Name);
+        }
+
+        fields.AddRange(old.Keys); // keys Canvas no longer sends
+        return fields;
+    }
+
+    /// <summary>The row says Canvas changed it after <paramref name="since"/> (updated_at, graded_at or submitted_at): activity, not drift.</summary>
+    public static bool IsRecentActivity(string newRaw, DateTime? since)
+    {
+        if (since is not { } t) return false;
+        using var doc = JsonDocument.Parse(newRaw);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) return false;
+        foreach (var name in (ReadOnlySpan<string>)["updated_at", "graded_at", "submitted_at"])
+        {
+            if (doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var at)
+                && at.ToUniversalTime() > t)
+                return true;
+        }
+
+        return false;
+    }
+}

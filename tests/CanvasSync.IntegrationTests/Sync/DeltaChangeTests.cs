@@ -1,0 +1,115 @@
+using CanvasSync.Features.SyncRuns;
+using CanvasSync.IntegrationTests.Infrastructure;
+using CanvasSync.Sandbox;
+using CanvasSync.Sandbox.World;
+
+namespace CanvasSync.IntegrationTests.Sync;
+
+/// <summary>
+/// Each kind of change Canvas makes (docs/canvas.md §6) reaches the mirror in the next delta: afterwards the mirror
+/// equals the truth in every field of every row, and a reconcile finds no drift and writes nothing. A teacher's token,
+/// on SQLite and PostgreSQL.
+/// </summary>
+[Collection(SecondPostgresCollection.Name)]
+public sealed class DeltaChangeTests(PostgresServer postgres)
+{
+    public static TheoryData<string, string> DeltaCases => Cases(CanvasChanges.SeenByDelta);
+    public static TheoryData<string, string> SlowLaneCases => Cases(CanvasChanges.SeenBySlowLane);
+
+    [Theory]
+    [MemberData(nameof(DeltaCases))]
+    public async Task One_delta_after_a_change_equals_canvas_and_a_reconcile_then_finds_no_drift(string provider, string change)
+    {
+        await using var h = await StartAsync(provider);
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
+
+        await AssertOneDeltaHealsAsync(h, new SyncRequest(SyncType.Delta, new SyncScope()));
+    }
+
+    [Theory]
+    [MemberData(nameof(SlowLaneCases))]
+    public async Task A_change_no_listing_shows_reaches_the_mirror_in_the_slow_lane(string provider, string change)
+    {
+        await using var h = await StartAsync(provider);
+        if (change == "override_again") await FirstOverrideSyncedAsync(h);
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
+
+        await AssertOneDeltaHealsAsync(h, new SyncRequest(SyncType.Delta, new SyncScope(), SlowLane: true));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task Every_change_at_once_is_healed_by_one_slow_lane_delta(string provider)
+    {
+        await using var h = await StartAsync(provider);
+        await FirstOverrideSyncedAsync(h);
+        // Each change picks its records from the truth as it is then, so they build on one another as a term does.
+        foreach (var change in CanvasChanges.SeenByDelta.Concat(CanvasChanges.SeenBySlowLane).Where(c => c != "first_override"))
+            await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
+
+        await AssertOneDeltaHealsAsync(h, new SyncRequest(SyncType.Delta, new SyncScope(), SlowLane: true));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task What_a_plain_delta_misses_a_reconcile_writes_and_counts_as_drift_by_field(string provider)
+    {
+        await using var h = await StartAsync(provider);
+        var teacher = h.Sandbox.Tokens.Teacher;
+        var before = SyncHarness.Truth(await h.TruthAsync(teacher), "group_memberships");
+        await h.ChangeAsync(await h.TruthAsync(teacher), "moderator");
+        var flipped = SyncHarness.Truth(await h.TruthAsync(teacher), "group_memberships").Single(kv => before[kv.Key] != kv.Value).Key;
+
+        var delta = await h.SyncAsync(teacher, new SyncRequest(SyncType.Delta, new SyncScope()));
+        Assert.Equal(SyncStatus.Completed, delta.Status);
+        var reconcile = await h.SyncAsync(teacher, SyncType.Reconcile);
+
+        Assert.Equal((SyncStatus.Completed, SyncType.Reconcile), (reconcile.Status, reconcile.Type));
+        var drift = Assert.Single(reconcile.Drift);
+        Assert.Equal(("group_memberships", "moderator", 1L, long.Parse(flipped, System.Globalization.CultureInfo.InvariantCulture)),
+            (drift.EntityType, drift.Field, drift.RowCount, drift.ExampleCanvasId!.Value));
+        Assert.Equal(1, reconcile.Counts["group_memberships"].Updated);
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
+    }
+
+    private async Task<SyncHarness> StartAsync(string provider)
+    {
+        var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        var full = await h.SyncAsync(h.Sandbox.Tokens.Teacher);
+        Assert.Equal(SyncStatus.Completed, full.Status);
+        return h;
+    }
+
+    /// <summary>An assignment gets its first override, and a delta mirrors it: the next override changes nothing the assignment listing shows.</summary>
+    private static async Task FirstOverrideSyncedAsync(SyncHarness h)
+    {
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "first_override");
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(h.Sandbox.Tokens.Teacher, SyncType.Delta)).Status);
+    }
+
+    /// <summary>One delta, and the mirror is the truth; a reconcile on top has nothing to write and no drift to report.</summary>
+    private static async Task AssertOneDeltaHealsAsync(SyncHarness h, SyncRequest delta)
+    {
+        var teacher = h.Sandbox.Tokens.Teacher;
+        var result = await h.SyncAsync(teacher, delta);
+        Assert.Equal((SyncStatus.Completed, SyncType.Delta), (result.Status, result.Type));
+        Assert.Empty(result.Errors);
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
+
+        var reconcile = await h.SyncAsync(teacher, SyncType.Reconcile);
+        Assert.Equal((SyncStatus.Completed, SyncType.Reconcile), (reconcile.Status, reconcile.Type));
+        Assert.True(reconcile.Drift.Count == 0, "drift: " + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount} (e.g. {d.ExampleCanvasId})")));
+        Assert.All(reconcile.Counts.Where(c => c.Key is not ("tasks" or "teams")), c => Assert.Equal((c.Key, 0L, 0L, 0L), (c.Key, c.Value.Created, c.Value.Updated, c.Value.Deleted)));
+    }
+
+    private static TheoryData<string, string> Cases(IEnumerable<string> changes)
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var change in changes)
+        {
+            foreach (var provider in new[] { "sqlite", "postgres" }) data.Add(provider, change);
+        }
+
+        return data;
+    }
+}

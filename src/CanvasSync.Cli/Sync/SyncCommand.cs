@@ -14,8 +14,13 @@ internal static class SyncCommand
         var url = new Option<string>("--canvas-url") { Description = "Canvas base URL, e.g. https://canvas.example.edu", Required = true };
         var token = new Option<string?>("--token") { Description = "Canvas API token (or env CANVASSYNC_CANVAS_TOKEN); used for this run only, never stored" };
         var db = CommonOptions.Db();
-        var type = new Option<string>("--type") { Description = "full or delta (a delta with no earlier full sync runs as full)", DefaultValueFactory = _ => "full" };
-        type.AcceptOnlyFromAmong("full", "delta");
+        var type = new Option<string>("--type")
+        {
+            Description = "full, delta, or reconcile (re-read everything and report drift); a delta or reconcile with no earlier full sync runs as full",
+            DefaultValueFactory = _ => "full",
+        };
+        type.AcceptOnlyFromAmong("full", "delta", "reconcile");
+        var slowLane = new Option<bool>("--slow-lane") { Description = "A delta that also re-reads what no delta filter shows (memberships, overridden due dates)" };
         var courses = new Option<long[]>("--course") { Description = "Only these course ids (repeatable)", AllowMultipleArgumentsPerToken = false };
         var term = new Option<long?>("--term") { Description = "Only courses of this term id" };
         var force = new Option<bool>("--force-restart") { Description = "Abandon an unfinished run of this connection and start over" };
@@ -23,7 +28,7 @@ internal static class SyncCommand
         var json = new Option<bool>("--json") { Description = "Print a JSON summary on stdout" };
         var command = new Command("sync", "Sync a Canvas account into the database now (full or delta), resuming an interrupted run")
         {
-            url, token, db, type, courses, term, force, dryRun, json,
+            url, token, db, type, slowLane, courses, term, force, dryRun, json,
         };
         command.SetAction(async (p, ct) =>
         {
@@ -31,8 +36,10 @@ internal static class SyncCommand
             if (string.IsNullOrWhiteSpace(secret)) throw new FormatException("a Canvas token is needed: --token or env CANVASSYNC_CANVAS_TOKEN");
             using var host = await CliServices.StartAsync(p.GetValue(db), ct);
             var connectionId = await ChosenConnection.OfCanvasUrlAsync(host.Services, p.GetValue(url)!, ct); // required
-            var request = new SyncRequest(p.GetValue(type) == "delta" ? SyncType.Delta : SyncType.Full,
-                new SyncScope(p.GetValue(term), p.GetValue(courses) is { Length: > 0 } ids ? ids : null), p.GetValue(force), p.GetValue(dryRun));
+            var syncType = p.GetValue(type) switch { "delta" => SyncType.Delta, "reconcile" => SyncType.Reconcile, _ => SyncType.Full };
+            if (p.GetValue(slowLane) && syncType != SyncType.Delta) throw new FormatException("--slow-lane is for --type delta: a full sync or a reconcile re-reads everything anyway");
+            var request = new SyncRequest(syncType, new SyncScope(p.GetValue(term), p.GetValue(courses) is { Length: > 0 } ids ? ids : null), p.GetValue(force),
+                p.GetValue(dryRun), p.GetValue(slowLane));
 
             var quiet = p.GetValue(json) || Console.IsOutputRedirected;
             var progress = quiet ? null : new Progress<SyncProgress>(x =>
@@ -69,6 +76,7 @@ internal static class SyncCommand
         ["retries"] = r.Retries,
         ["counts"] = r.Counts.ToDictionary(kv => kv.Key, kv => new { created = kv.Value.Created, updated = kv.Value.Updated, deleted = kv.Value.Deleted, unchanged = kv.Value.Unchanged }),
         ["errors"] = r.Errors,
+        ["drift"] = r.Drift.Select(d => new { entity_type = d.EntityType, field = d.Field, rows = d.RowCount, example_canvas_id = d.ExampleCanvasId }),
     };
 
     private static void PrintSummary(SyncResult r)
@@ -78,6 +86,8 @@ internal static class SyncCommand
         Console.WriteLine($"  {"entity",-18} {"created",9} {"updated",9} {"deleted",9} {"unchanged",9}");
         foreach (var (entity, c) in r.Counts) Console.WriteLine($"  {entity,-18} {c.Created,9} {c.Updated,9} {c.Deleted,9} {c.Unchanged,9}");
         foreach (var e in r.Errors.Take(10)) Console.WriteLine($"  error: {e}");
+        if (r.Type == SyncType.Reconcile) Console.WriteLine(r.Drift.Count == 0 ? "  drift: none, the mirror was equal to Canvas" : "  drift (what a delta missed):");
+        foreach (var d in r.Drift) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {d.EntityType}.{d.Field}: {d.RowCount} rows, e.g. Canvas id {d.ExampleCanvasId}"));
     }
 
     private static string Words(string pascal) => CanvasSync.Data.SnakeCase.From(pascal);

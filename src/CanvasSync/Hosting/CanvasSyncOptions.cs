@@ -115,7 +115,7 @@ public sealed class SyncOptions
     public int ReconcileEveryDays { get; set; } = 7;
 
     /// <summary>
-    /// The share of a scheduler round's places a reconcile may take (the rest stay deltas), so a week's reconciles
+    /// The share of the connections a scheduler round queues that may get a reconcile (the rest stay deltas), so a week's reconciles
     /// spread over the rounds and never starve the deltas that keep everyone fresh. At least one per round.
     /// </summary>
     [Range(0.0, 1.0)]

@@ -12,7 +12,7 @@ namespace CanvasSync.Pages;
 
 /// <summary>
 /// Admins: every user's syncs at a glance. Summary cards, syncs per day and p50/p95 duration drawn as inline SVG,
-/// health, and recent and failed runs. Read as the metrics API reads them for an admin: on a context of its own,
+/// health, the reconciles' drift, and recent and failed runs. Read as the metrics API reads them for an admin: on a context of its own,
 /// without a row-level security user.
 /// </summary>
 [Authorize(Policy = "admin")]
@@ -31,6 +31,7 @@ public sealed class MonitoringModel(DatabaseTarget database, IOptions<Monitoring
     public IReadOnlyList<RunRecordView> Recent { get; private set; } = [];
     public IReadOnlyList<RunRecordView> Failed { get; private set; } = [];
     public IReadOnlyDictionary<long, string> UserNames { get; private set; } = new Dictionary<long, string>();
+    public DriftReport Drift { get; private set; } = null!;
 
     public async Task OnGetAsync()
     {
@@ -50,6 +51,7 @@ public sealed class MonitoringModel(DatabaseTarget database, IOptions<Monitoring
         Health = await SyncHealth.CheckAsync(db, null, options.Value, node.Lease, now, ct);
         Recent = await RunRecords.ListAsync(db, RunRecords.Ended(db, null), 20, ct);
         Failed = await RunRecords.ListAsync(db, RunRecords.Failures(RunRecords.Ended(db, null, since)), 20, ct);
+        Drift = await DriftReports.ReadAsync(db, null, Days, since, ct);
         var userIds = Recent.Concat(Failed).Select(r => r.UserId).Distinct().ToList();
         UserNames = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
     }

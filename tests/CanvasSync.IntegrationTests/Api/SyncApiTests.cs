@@ -92,6 +92,7 @@ public sealed class SyncApiTests(PostgresServer postgres)
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
 
         await AssertFieldAsync(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "sideways" }), "sync_type");
+        await AssertFieldAsync(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "reconcile", slow_lane = true }), "slow_lane");
         await AssertFieldAsync(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { scope = new { course_ids = new[] { -4 } } }), "scope.course_ids");
         await AssertFieldAsync(await alice.Http.GetAsync("/api/v1/canvas/syncs?limit=0"), "limit");
         await AssertFieldAsync(await alice.Http.GetAsync("/api/v1/canvas/syncs?cursor=abc"), "cursor");

@@ -102,6 +102,41 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
     }
 
     /// <summary>The text exposition format: # HELP and # TYPE lines, then samples; label values are quoted.</summary>
+    /// <summary>
+    /// Drift is a figure: what a reconcile had to write is on the run's record, in the metrics API, at /metrics and in
+    /// the log, per entity and field, with an example row.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_reconciles_drift_is_on_its_record_in_the_metrics_api_at_metrics_and_in_the_log(string provider)
+    {
+        await using var sandbox = await Sandbox.SandboxServer.StartAsync(new Sandbox.SandboxOptions { Profile = Sandbox.World.SandboxProfile.Classroom });
+        await using var h = await StartAsync(provider, postgres, sandbox: sandbox);
+        var admin = await h.AddUserAsync("admin", admin: true);
+        var tess = await h.AddUserAsync("tess");
+        (await h.ConnectCanvasAsync(tess, token: sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
+        await h.SyncStoredAsync(tess.UserId);
+        using var control = new HttpClient();
+        // A moderator flag changes no group's JSON: a plain delta misses it, the reconcile writes it.
+        await CanvasChanges.MakeAsync(control, sandbox.BaseUrl, await MirrorTruth.TruthAsync(control, sandbox, sandbox.Tokens.Teacher), "moderator");
+        await h.SyncStoredAsync(tess.UserId, CanvasSync.Features.SyncRuns.SyncType.Delta);
+        var reconcile = await h.SyncStoredAsync(tess.UserId, CanvasSync.Features.SyncRuns.SyncType.Reconcile);
+        var example = Assert.Single(reconcile!.Drift).ExampleCanvasId;
+
+        var report = await JsonOf(await tess.Http.GetAsync("/api/v1/metrics/drift?days=1"));
+        Assert.Equal((1, 1L), (report.GetProperty("reconciles").GetInt32(), report.GetProperty("rows").GetInt64()));
+        var line = Assert.Single(report.GetProperty("fields").EnumerateArray());
+        Assert.Equal(("group_memberships", "moderator", 1L, example, reconcile.RunId),
+            (line.GetProperty("entity_type").GetString(), line.GetProperty("field").GetString(), line.GetProperty("rows").GetInt64(),
+             (long?)line.GetProperty("example_canvas_id").GetInt64(), line.GetProperty("last_run_id").GetInt64()));
+        var record = (await JsonOf(await tess.Http.GetAsync("/api/v1/metrics/recent?limit=1"))).GetProperty("items")[0];
+        Assert.Equal(("reconcile", "moderator"), (record.GetProperty("sync_type").GetString(), record.GetProperty("drift")[0].GetProperty("field").GetString()));
+
+        var samples = Parse(await (await admin.Http.GetAsync("/metrics")).Content.ReadAsStringAsync());
+        Assert.Equal(1, samples.Value("canvas_sync_drift_rows_total", ("entity", "group_memberships"), ("field", "moderator")));
+        Assert.Contains(h.Logs.Lines, l => l.Contains("found drift: group_memberships.moderator in 1 rows, e.g. Canvas id " + example, StringComparison.Ordinal));
+    }
+
     private static Samples Parse(string text)
     {
         var samples = new List<Sample>();

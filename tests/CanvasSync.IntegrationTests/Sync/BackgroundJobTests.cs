@@ -56,6 +56,57 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_connection_due_a_reconcile_gets_one_in_place_of_its_delta_but_reconciles_take_only_their_share_of_a_round(string provider)
+    {
+        await using var h = await StartAsync(provider, postgres, ["--Sync:SchedulerEnabled=false", "--Sync:ReconcileEveryDays=7", "--Sync:ReconcileShare=0.1"]);
+        var alice = await h.AddUserAsync("alice");
+        var bob = await h.AddUserAsync("bob");
+        (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
+        (await h.ConnectCanvasAsync(bob, token: h.Sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
+        var scheduler = h.App.Services.GetRequiredService<SyncScheduler>();
+        Assert.Equal(2, await scheduler.EnqueueStaleAsync(CancellationToken.None));
+        await UntilFinishedAsync(h, 2);
+
+        // Eight days on, both are stale and both are due a reconcile, but a round of two has room for one.
+        await AgeAsync(h, TimeSpan.FromDays(8));
+        Assert.Equal(2, await scheduler.EnqueueStaleAsync(CancellationToken.None));
+        await UntilFinishedAsync(h, 4);
+        await using (var db = h.Database.Context())
+        {
+            var round = await db.SyncRuns.AsNoTracking().OrderBy(r => r.Id).Skip(2).ToListAsync();
+            Assert.Equal([SyncType.Delta, SyncType.Reconcile], round.Select(r => r.Type).Order());
+            Assert.All(round, r => Assert.Equal(SyncStatus.Completed, r.Status));
+            // Nothing changed in Canvas, so the reconcile found the mirror whole.
+            Assert.Empty(await db.SyncRunDrift.Where(d => round.Select(r => r.Id).Contains(d.RunId)).ToListAsync());
+        }
+
+        // The one that waited gets its reconcile in the next round; the other's clock started again.
+        await AgeAsync(h, TimeSpan.FromMinutes(90));
+        Assert.Equal(2, await scheduler.EnqueueStaleAsync(CancellationToken.None));
+        await UntilFinishedAsync(h, 6);
+        await using (var db = h.Database.Context())
+        {
+            Assert.Equal([SyncType.Delta, SyncType.Reconcile], (await db.SyncRuns.AsNoTracking().OrderBy(r => r.Id).Skip(4).ToListAsync()).Select(r => r.Type).Order());
+            Assert.Equal(2, await db.SyncRuns.CountAsync(r => r.Type == SyncType.Reconcile));
+        }
+    }
+
+    /// <summary>Moves every connection's last syncs back by <paramref name="by"/>, as if that much time had passed.</summary>
+    private static async Task AgeAsync(ServiceHarness h, TimeSpan by)
+    {
+        await using var db = h.Database.Context();
+        foreach (var c in await db.Connections.ToListAsync())
+        {
+            c.LastFullSyncAt -= by;
+            c.LastDeltaAt -= by;
+            c.LastSlowLaneAt -= by;
+        }
+
+        await db.SaveChangesAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_second_trigger_gets_the_run_already_queued_or_running(string provider)
     {
         await using var h = await StartAsync(provider, postgres, sandbox: await SandboxServer.StartAsync(new SandboxOptions { LatencyMs = 20 }));

@@ -34,6 +34,32 @@ public sealed class SyncCommandTests
         foreach (var f in Directory.GetFiles(Path.GetDirectoryName(file)!, Path.GetFileName(file) + "*")) File.Delete(f);
     }
 
+    [Fact]
+    public async Task A_reconcile_after_a_full_sync_reports_no_drift_and_a_slow_lane_is_only_for_a_delta()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
+        var file = Path.Combine(Path.GetTempPath(), $"cs-reconcile-{Guid.NewGuid():N}.db");
+        var env = new Dictionary<string, string> { ["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true", ["CANVASSYNC__Canvas__AllowHttp"] = "true" };
+        string[] Sync(params string[] more) => ["sync", "--canvas-url", sandbox.BaseUrl, "--token", sandbox.Tokens.Student, "--db", "sqlite:" + file, .. more];
+        try
+        {
+            Assert.Equal(0, (await CliProcess.RunAsync(Sync("--json"), env)).ExitCode);
+            var reconcile = await CliProcess.RunAsync(Sync("--type", "reconcile", "--json"), env);
+            Assert.True(reconcile.ExitCode == 0, reconcile.Stderr);
+            using var summary = JsonDocument.Parse(reconcile.Stdout);
+            Assert.Equal(("completed", "reconcile", 0), (summary.RootElement.GetProperty("status").GetString(), summary.RootElement.GetProperty("type").GetString(),
+                summary.RootElement.GetProperty("drift").GetArrayLength()));
+
+            var refused = await CliProcess.RunAsync(Sync("--type", "full", "--slow-lane"), env);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Equal("canvas-sync: --slow-lane is for --type delta: a full sync or a reconcile re-reads everything anyway", refused.Stderr.Trim());
+        }
+        finally
+        {
+            foreach (var f in Directory.GetFiles(Path.GetDirectoryName(file)!, Path.GetFileName(file) + "*")) File.Delete(f);
+        }
+    }
+
     /// <summary>The export without its moment of making.</summary>
     private static string Mirror(string export)
     {

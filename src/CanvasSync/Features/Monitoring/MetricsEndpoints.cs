@@ -32,6 +32,7 @@ public static class MetricsEndpoints
         metrics.MapGet("/recent", RecentAsync);
         metrics.MapGet("/failed", FailedAsync);
         metrics.MapGet("/performance", PerformanceAsync);
+        metrics.MapGet("/drift", DriftAsync);
         return metrics;
     }
 
@@ -84,6 +85,17 @@ public static class MetricsEndpoints
         var first = today.AddDays(1 - days);
         var runs = await RunRecords.FactsAsync(who.Db, who.UserId, first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), ct);
         return TypedResults.Ok(MetricsFigures.PerDay(first, today, runs));
+    }
+
+    /// <summary>What the period's reconciles had to write, per entity type and field: zero is the target.</summary>
+    private static async Task<Results<Ok<DriftReport>, ProblemHttpResult>> DriftAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
+    {
+        if (CheckDays(days) is { } bad) return bad;
+        await using var who = Whose(caller, userId, db, database);
+        if (who is null) return NotYours();
+        var since = time.GetUtcNow().UtcDateTime.AddDays(-days);
+        return TypedResults.Ok(await DriftReports.ReadAsync(who.Db, who.UserId, days, since, ct));
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed record CanvasCallsView(long Requests, long Pages, long Items, long
 /// </summary>
 public sealed record RunRecordView(long RunId, long UserId, long ConnectionId, string SyncType, bool DryRun, string Status, DateTime QueuedAt,
     DateTime? StartedAt, DateTime? FinishedAt, double DurationSeconds, IReadOnlyDictionary<string, double> PhaseSeconds,
-    IReadOnlyDictionary<string, ItemCounts> Items, CanvasCallsView Canvas, SyncErrorView? Error);
+    IReadOnlyDictionary<string, ItemCounts> Items, CanvasCallsView Canvas, SyncErrorView? Error, IReadOnlyList<DriftView> Drift);
 
 /// <summary>
 /// The few facts of an ended run that the summary, the per-day figures and health need: columns of the run's own row
@@ -62,16 +62,24 @@ internal static class RunRecords
     public static async Task<List<RunRecordView>> ListAsync(CanvasSyncDbContext db, IQueryable<SyncRun> runs, int limit, CancellationToken ct)
     {
         var rows = await runs.OrderByDescending(r => r.FinishedAt).ThenByDescending(r => r.Id).Take(limit)
-            .Select(r => new { Run = r, UserId = db.Connections.Where(c => c.Id == r.ConnectionId).Select(c => c.UserId).First(), Counts = r.Counts.ToList() })
+            .Select(r => new
+            {
+                Run = r,
+                UserId = db.Connections.Where(c => c.Id == r.ConnectionId).Select(c => c.UserId).First(),
+                Counts = r.Counts.ToList(),
+                Drift = r.Drift.ToList(),
+            })
             .ToListAsync(ct);
-        return rows.Select(x => AsRecord(x.Run, x.UserId, x.Counts)).ToList();
+        return rows.Select(x => AsRecord(x.Run, x.UserId, x.Counts, x.Drift)).ToList();
     }
 
-    public static RunRecordView AsRecord(SyncRun r, long userId, IEnumerable<SyncRunCount> counts) => new(r.Id, userId, r.ConnectionId,
+    public static RunRecordView AsRecord(SyncRun r, long userId, IEnumerable<SyncRunCount> counts, IEnumerable<SyncRunDrift> drift) => new(r.Id, userId, r.ConnectionId,
         SnakeCase.From(r.Type.ToString()), r.DryRun, SnakeCase.From(r.Status.ToString()), r.QueuedAt, r.StartedAt, r.FinishedAt, r.ActiveSeconds,
         PhaseTimes.Parse(r.PhaseSecondsJson),
         counts.OrderBy(c => c.EntityType, StringComparer.Ordinal)
             .ToDictionary(c => c.EntityType, c => new ItemCounts(c.Created + c.Updated + c.Deleted + c.Unchanged, c.Created, c.Updated, c.Deleted)),
         new CanvasCallsView(r.Requests, r.Pages, r.Items, r.Bytes, r.Throttled, r.Retries),
-        r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage));
+        r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage),
+        drift.OrderBy(d => d.EntityType, StringComparer.Ordinal).ThenBy(d => d.Field, StringComparer.Ordinal)
+            .Select(d => new DriftView(d.EntityType, d.Field, d.RowCount, d.ExampleCanvasId)).ToList());
 }

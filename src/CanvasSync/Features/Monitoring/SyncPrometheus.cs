@@ -24,6 +24,7 @@ public sealed class SyncPrometheus : ISyncRunObserver
     private readonly Counter _syncs;
     private readonly Histogram _duration;
     private readonly Counter _items;
+    private readonly Counter _drift;
     private readonly Counter _requests;
     private readonly Counter _throttled;
     private readonly Gauge _remaining;
@@ -44,6 +45,8 @@ public sealed class SyncPrometheus : ISyncRunObserver
             new HistogramConfiguration { LabelNames = ["sync_type"], Buckets = DurationBuckets });
         _items = f.CreateCounter("canvas_sync_items_total", "Rows sync runs (not dry runs) handled on this node, by entity and what happened to them.",
             ["entity", "action"]);
+        _drift = f.CreateCounter("canvas_sync_drift_rows_total",
+            "Rows reconciles ending on this node had to write that a delta should have, by entity and field (target: none).", ["entity", "field"]);
         _requests = f.CreateCounter("canvas_api_requests_total", "Requests this node sent to Canvas, by the answer's status class (none: no answer).",
             ["status_class"]);
         _throttled = f.CreateCounter("canvas_api_throttled_total", "Canvas answers that were rate-limit refusals (403 Rate Limit Exceeded, 429).");
@@ -71,6 +74,8 @@ public sealed class SyncPrometheus : ISyncRunObserver
             _items.WithLabels(c.EntityType, "deleted").Inc(c.Deleted);
             _items.WithLabels(c.EntityType, "unchanged").Inc(c.Unchanged);
         }
+
+        foreach (var d in run.Drift) _drift.WithLabels(d.EntityType, d.Field).Inc(d.RowCount);
 
         return Task.CompletedTask;
     }

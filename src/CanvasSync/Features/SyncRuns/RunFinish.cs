@@ -16,6 +16,9 @@ namespace CanvasSync.Features.SyncRuns;
 internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity node, TimeProvider time, IEnumerable<ISyncRunObserver> observers,
     ILogger<RunFinish> logger)
 {
+    /// <summary>The error of a run that left collections unread (the scheduler's next run of the connection is a reconcile).</summary>
+    public const string CollectionsFailed = "collections_failed";
+
     public async Task<SyncResult> FinishAsync(RunState s, SyncStatus status, bool resumed, Stopwatch clock)
     {
         s.Phases.Mark("finish");
@@ -94,7 +97,7 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
         (run.ErrorCode, run.ErrorMessage) = status switch
         {
             SyncStatus.NeedsReauth => ("token_" + s.DeadToken!.Reason.ToString().ToLowerInvariant(), s.DeadToken.Message),
-            SyncStatus.CompletedWithErrors => ("collections_failed", $"{errors.Count} collection(s) failed; first: {errors[0]}"),
+            SyncStatus.CompletedWithErrors => (CollectionsFailed, $"{errors.Count} collection(s) failed; first: {errors[0]}"),
             SyncStatus.Cancelled => ("cancelled", "cancelled; what was fetched is kept"),
             SyncStatus.Failed when s.Failure is DifferentCanvasUserException => (DifferentCanvasUserException.Code, s.Failure.Message),
             SyncStatus.Failed => (s.Failure is CanvasException ? "canvas_error" : "internal_error", $"{s.Failure!.GetType().Name}: {s.Failure.Message}"),

@@ -36,8 +36,15 @@ public static class SyncEndpoints
         CanvasSyncDbContext db, SyncScheduler scheduler, CancellationToken ct)
     {
         body ??= new SyncStartRequest(null, null);
-        var type = body.SyncType?.ToLowerInvariant() switch { null or "delta" => SyncType.Delta, "full" => SyncType.Full, _ => (SyncType?)null };
-        if (type is null) return Invalid("sync_type", "sync_type must be \"full\" or \"delta\"");
+        var type = body.SyncType?.ToLowerInvariant() switch
+        {
+            null or "delta" => SyncType.Delta,
+            "full" => SyncType.Full,
+            "reconcile" => SyncType.Reconcile,
+            _ => (SyncType?)null,
+        };
+        if (type is null) return Invalid("sync_type", "sync_type must be \"delta\", \"full\" or \"reconcile\"");
+        if (body.SlowLane && type != SyncType.Delta) return Invalid("slow_lane", "slow_lane is for a delta: a full sync or a reconcile re-reads everything anyway");
         if (body.Scope?.TermId is <= 0) return Invalid("scope.term_id", "scope.term_id must be a Canvas term id (a positive number)");
         if (body.Scope?.CourseIds?.Any(id => id <= 0) == true) return Invalid("scope.course_ids", "scope.course_ids must be Canvas course ids (positive numbers)");
         // Stored with the run and shown in its history: no one has this many courses, and a bigger list is only weight.
@@ -49,7 +56,7 @@ public static class SyncEndpoints
         if (!SyncControl.CanSync(connection))
             return Problem(StatusCodes.Status409Conflict, "the Canvas connection needs a new token (needs_reauth or disconnected): POST /api/v1/canvas/connect again");
 
-        var request = new SyncRequest(type.Value, new SyncScope(body.Scope?.TermId, body.Scope?.CourseIds), body.ForceRestart, body.DryRun);
+        var request = new SyncRequest(type.Value, new SyncScope(body.Scope?.TermId, body.Scope?.CourseIds), body.ForceRestart, body.DryRun, body.SlowLane);
         var (runId, existing) = await scheduler.EnqueueAsync(connection.Id, request, ct);
         var status = await db.SyncRuns.AsNoTracking().Where(r => r.Id == runId).Select(r => r.Status).SingleAsync(ct);
         return TypedResults.Accepted($"/api/v1/canvas/sync/{runId}", new SyncStartResponse(true,

@@ -2,8 +2,11 @@ using CanvasSync.Data;
 
 namespace CanvasSync.Features.SyncRuns;
 
-/// <summary>POST /api/v1/canvas/sync. Every field is optional: a delta of everything by default.</summary>
-public sealed record SyncStartRequest(string? SyncType, SyncScopeRequest? Scope, bool ForceRestart = false, bool DryRun = false);
+/// <summary>
+/// POST /api/v1/canvas/sync. Every field is optional: a delta of everything by default. sync_type "reconcile" re-reads
+/// everything and reports drift; slow_lane makes a delta also re-read what no delta filter shows.
+/// </summary>
+public sealed record SyncStartRequest(string? SyncType, SyncScopeRequest? Scope, bool ForceRestart = false, bool DryRun = false, bool SlowLane = false);
 
 public sealed record SyncScopeRequest(long? TermId, IReadOnlyList<long>? CourseIds);
 

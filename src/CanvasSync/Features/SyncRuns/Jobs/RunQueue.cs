@@ -43,16 +43,17 @@ public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIde
     }
 
     /// <summary>
-    /// Queues a delta of each connection (a full sync where there is nothing to start a delta from) in one
-    /// transaction: the scheduler's batch. If a connection got an unfinished run meanwhile, the batch is queued one
-    /// by one instead and that connection is left out. Returns the runs queued.
+    /// Queues a delta of each connection (a reconcile for those in <paramref name="reconcile"/>, a full sync where
+    /// there is nothing to start from) in one transaction: the scheduler's batch. If a connection got an unfinished
+    /// run meanwhile, the batch is queued one by one instead and that connection is left out. Returns the runs queued.
     /// </summary>
-    public async Task<IReadOnlyList<(long RunId, long ConnectionId, SyncType Type)>> QueueDeltasAsync(IReadOnlyCollection<long> connectionIds, CancellationToken ct)
+    public async Task<IReadOnlyList<(long RunId, long ConnectionId, SyncType Type)>> QueueScheduledAsync(IReadOnlyCollection<long> connectionIds,
+        IReadOnlySet<long> reconcile, CancellationToken ct)
     {
-        var request = new SyncRequest(SyncType.Delta, new SyncScope());
+        SyncRequest RequestFor(long connectionId) => new(reconcile.Contains(connectionId) ? SyncType.Reconcile : SyncType.Delta, new SyncScope());
         await using var db = database.CreateContext();
         var lastFull = await db.Connections.AsNoTracking().Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.LastFullSyncAt, ct);
-        var runs = lastFull.Select(c => RunRows.New(c.Key, RunRows.EffectiveType(request, c.Value), request, SyncStatus.Queued, Now)).ToList();
+        var runs = lastFull.Select(c => RunRows.New(c.Key, RunRows.EffectiveType(RequestFor(c.Key), c.Value), RequestFor(c.Key), SyncStatus.Queued, Now)).ToList();
         db.SyncRuns.AddRange(runs);
         try
         {
@@ -64,7 +65,7 @@ public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIde
             var queued = new List<(long, long, SyncType)>();
             foreach (var run in runs)
             {
-                var (id, existing) = await QueueAsync(run.ConnectionId, request, ct);
+                var (id, existing) = await QueueAsync(run.ConnectionId, RequestFor(run.ConnectionId), ct);
                 if (!existing) queued.Add((id, run.ConnectionId, run.Type));
             }
 

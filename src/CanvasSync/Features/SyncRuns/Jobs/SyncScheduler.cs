@@ -32,13 +32,16 @@ public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient j
     /// Sync:StaleAfterMinutes (or that never had one), oldest first, each queued as a delta (a full sync when there is
     /// nothing to start a delta from). A round queues at most Sync:BatchSize, and never more than keeps
     /// Sync:MaxQueuedRuns waiting: the queue holds what the workers can take, the rest waits for the next round,
-    /// still oldest first.
+    /// still oldest first. A connection due a reconcile (its last full read older than Sync:ReconcileEveryDays, or its
+    /// last run leaving a collection unread) gets one instead of its delta, but reconciles take at most
+    /// Sync:ReconcileShare of a round: the others get their delta and wait their turn.
     /// </summary>
     public async Task<int> EnqueueStaleAsync(CancellationToken ct)
     {
         var o = options.Value;
         var staleBefore = time.GetUtcNow().UtcDateTime.AddMinutes(-o.StaleAfterMinutes);
         List<long> due;
+        HashSet<long> reconcile = [];
         await using (var db = database.CreateContext())
         {
             var waiting = await db.SyncRuns.CountAsync(r => r.Status == SyncStatus.Queued, ct);
@@ -51,10 +54,18 @@ public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient j
                 .Where(c => !unfinished.Any(r => r.ConnectionId == c.Id))
                 .OrderBy(c => c.LastDeltaAt ?? c.LastFullSyncAt ?? DateTime.MinValue).ThenBy(c => c.Id)
                 .Select(c => c.Id).Take(room).ToListAsync(ct);
+            if (o.ReconcileEveryDays > 0 && due.Count > 0)
+            {
+                var reconcileBefore = time.GetUtcNow().UtcDateTime.AddDays(-o.ReconcileEveryDays);
+                var places = Math.Max(1, (int)(due.Count * o.ReconcileShare));
+                reconcile = [.. await db.Connections.AsNoTracking().Where(c => due.Contains(c.Id) && c.LastFullSyncAt != null)
+                    .Where(c => c.LastFullSyncAt < reconcileBefore || c.LastErrorCode == RunFinish.CollectionsFailed)
+                    .OrderBy(c => c.LastFullSyncAt).ThenBy(c => c.Id).Select(c => c.Id).Take(places).ToListAsync(ct)];
+            }
         }
 
         if (due.Count == 0) return 0;
-        var queued = await queue.QueueDeltasAsync(due, ct);
+        var queued = await queue.QueueScheduledAsync(due, reconcile, ct);
         await EnqueueJobsAsync(queued.Select(q => (q.RunId, q.ConnectionId)).ToList(), ct);
         if (queued.Count > 0) LogQueuedStale(logger, queued.Count);
         return queued.Count;
@@ -109,7 +120,7 @@ public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient j
     /// <summary>Sync:ScheduleEveryMinutes as cron: every N minutes within the hour, or every N/60 hours on the hour.</summary>
     public static string Cron(int everyMinutes) => everyMinutes < 60 ? $"*/{everyMinutes} * * * *" : $"0 */{Math.Max(1, everyMinutes / 60)} * * *";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queued {Count} stale connections for a delta sync")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queued {Count} stale connections for a delta sync (or their reconcile)")]
     private static partial void LogQueuedStale(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {Count} sync runs left unfinished")]

@@ -117,6 +117,29 @@ public sealed class ChangeKindTests
         Assert.NotEqual(group.GetRawText(), (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items.Single(g => Id(g) == Id(group)).GetRawText());
     }
 
+    [Fact]
+    public async Task An_observer_reads_their_observees_submissions_and_neither_the_roster_nor_their_own()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
+        using var http = new HttpClient();
+        var (course, _) = await CourseAsync(http, sandbox);
+        var observee = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)).GetProperty("id").GetInt64();
+        using var added = await http.PostAsync($"{sandbox.BaseUrl}/_sandbox/observers",
+            new StringContent($$"""{"observee_ids":[{{observee}}]}""", System.Text.Encoding.UTF8, "application/json"));
+        var parent = JsonDocument.Parse(await added.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+
+        var courses = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/courses?per_page=100", parent)).EnumerateArray().ToList();
+        Assert.All(courses, c => Assert.Equal("observer", c.GetProperty("enrollments")[0].GetProperty("type").GetString()));
+        var rows = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", parent)).Items;
+        Assert.NotEmpty(rows);
+        Assert.All(rows, s => Assert.Equal(observee, s.GetProperty("user_id").GetInt64()));
+        foreach (var refused in new[] { "students/submissions?per_page=100", "enrollments?per_page=100", "groups?per_page=100" })
+        {
+            using var response = await http.GetAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/{refused}", parent);
+            Assert.Equal(401, (int)response.StatusCode);
+        }
+    }
+
     private static async Task<(long Course, List<JsonElement> Assignments)> CourseAsync(HttpClient http, SandboxServer sandbox)
     {
         var course = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/courses?per_page=100", sandbox.Tokens.Teacher)).EnumerateArray()

@@ -3,7 +3,8 @@ using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.Sandbox.Api;
 
-internal enum CourseRole { Student, Teacher }
+/// <summary>Observer: a parent or mentor, who reads what their observees may (docs/canvas.md §5.5, §6).</summary>
+internal enum CourseRole { Student, Teacher, Observer }
 
 /// <summary>Who may read what (docs/canvas.md §2 and §5): 404 for what does not exist, 401 without WWW-Authenticate for a gap.</summary>
 internal static class Access
@@ -36,18 +37,35 @@ internal static class Access
         }
 
         if (c.WorkflowState == "unpublished" || IsRestrictedByDate(c, mine, r.Now)) return CanvasErrors.Unauthorized();
-        if (!mine.Any(e => e.IsStudentType && e.State is "active" or "completed" or "inactive")) return CanvasErrors.Unauthorized();
+        if (mine.Any(e => e.IsStudentType && e.State is "active" or "completed" or "inactive")) return null;
+        if (!mine.Any(e => e.Type == "ObserverEnrollment" && e.State is "active" or "completed")) return CanvasErrors.Unauthorized();
+        role = CourseRole.Observer;
         return null;
     }
+
+    /// <summary>The students an observer observes in a course.</summary>
+    public static HashSet<long> Observees(SandboxWorld world, long userId, long courseId) =>
+        MyEnrollments(world, userId, courseId).Where(e => e.Type == "ObserverEnrollment" && e.AssociatedUserId is not null)
+            .Select(e => e.AssociatedUserId!.Value).ToHashSet();
+
+    /// <summary>
+    /// "Users - view list" (read_roster) is not granted to observers by default (canvas-lms permissions.rb), so the
+    /// roster and the groups are theirs to read only if a school turned it on; the sandbox keeps the default.
+    /// </summary>
+    public static bool ReadsRoster(CourseRole role) => role != CourseRole.Observer;
 
     /// <summary>Assignments the caller can see in a course, in Canvas's default order (group position, position, id).</summary>
     public static List<SAssignment> VisibleAssignments(CanvasRequest r, SCourse course, CourseRole role) =>
         r.World.AssignmentsInCourse(course.Id)
-            .Where(a => !a.Deleted && (role == CourseRole.Teacher || (a.Published && a.IsVisibleTo(r.User.Id))))
+            .Where(a => !a.Deleted && (role == CourseRole.Teacher || (a.Published && VisibleTo(r, course, role, a))))
             .OrderBy(a => r.World.AssignmentGroups[a.AssignmentGroupId].Position).ThenBy(a => a.Position).ThenBy(a => a.Id)
             .ToList();
 
-    /// <summary>Canvas deletes the grade keys when the student may not see the grade yet.</summary>
+    /// <summary>A student sees what is assigned to them; an observer what is assigned to any of their observees.</summary>
+    private static bool VisibleTo(CanvasRequest r, SCourse course, CourseRole role, SAssignment a) =>
+        role == CourseRole.Observer ? Observees(r.World, r.User.Id, course.Id).Any(a.IsVisibleTo) : a.IsVisibleTo(r.User.Id);
+
+    /// <summary>Canvas deletes the grade keys when the student (or their observer) may not see the grade yet.</summary>
     public static bool HideGrade(SAssignment a, SSubmission s, CourseRole role) =>
-        role == CourseRole.Student && s.PostedAt is null && (a.PostManually || s.WorkflowState == "graded");
+        role != CourseRole.Teacher && s.PostedAt is null && (a.PostManually || s.WorkflowState == "graded");
 }

@@ -22,6 +22,7 @@ internal static class EnrollmentsApi
         using (r.World.Read())
         {
             if (Access.Course(r, r.CourseIdFromRoute(), out var course, out var role) is { } error) return error;
+            if (!Access.ReadsRoster(role)) return CanvasErrors.Unauthorized();
             var states = WantedStates(r, role == CourseRole.Teacher);
             var list = Filter(r, r.World.EnrollmentsInCourse(course.Id), states);
             return Page(r, list, e => role == CourseRole.Teacher ? EnrollmentGradeView.Grader

@@ -43,6 +43,7 @@ internal static class GroupsApi
         using (r.World.Read())
         {
             if (Access.Course(r, r.CourseIdFromRoute(), out var course, out var role) is { } error) return error;
+            if (!Access.ReadsRoster(role)) return CanvasErrors.Unauthorized();
             var groups = r.World.CategoriesInCourse(course.Id).SelectMany(c => r.World.GroupsInCategory(c.Id));
             if (role == CourseRole.Student || r.Query.Get("only_own_groups") is "1" or "true")
                 groups = groups.Where(g => r.World.MembershipsInGroup(g.Id).Any(m => m.UserId == r.User.Id && m.State == "accepted"));

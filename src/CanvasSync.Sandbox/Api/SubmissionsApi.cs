@@ -42,7 +42,16 @@ internal static partial class SubmissionsApi
             if (enrollmentState == "active") enrollments = enrollments.Where(e => e.State is "active" or "invited").ToList();
             if (enrollmentState == "concluded") enrollments = enrollments.Where(e => e.State == "completed").ToList();
             HashSet<long> students;
-            if (requested.Count == 0 || (requested.Contains("all") && role == CourseRole.Student)) students = [r.User.Id];
+            if (role == CourseRole.Observer)
+            {
+                // An observer reads their observees' rows: "all" means them, and their own (none) is a 401.
+                var observees = Access.Observees(world, r.User.Id, course.Id);
+                if (requested.Count == 0) return CanvasErrors.Unauthorized();
+                var asked = requested.Contains("all") ? observees : requested.Select(s => long.TryParse(s, out var id) ? id : -1).ToHashSet();
+                if (!asked.IsSubsetOf(observees)) return CanvasErrors.Unauthorized();
+                students = asked.Where(id => enrollments.Any(e => e.UserId == id)).ToHashSet();
+            }
+            else if (requested.Count == 0 || (requested.Contains("all") && role == CourseRole.Student)) students = [r.User.Id];
             else if (requested.Contains("all")) students = enrollments.Select(e => e.UserId).ToHashSet();
             else
             {

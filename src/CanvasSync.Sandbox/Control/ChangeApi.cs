@@ -55,6 +55,9 @@ internal static class ChangeApi
                 : Results.Problem("state must be active, inactive, completed or deleted", statusCode: 400));
         g.MapPost("/courses/{courseId:long}/conclude", (long courseId) =>
             Found(RosterMutations.Conclude(world, courseId, state.Now), c => new { c.Id, c.WorkflowState }));
+        g.MapPost("/observers", (ObserverBody body) =>
+            RosterMutations.AddObserver(world, body.ObserveeIds, state.Now) is { } o
+                ? Results.Json(new { user_id = o.User.Id, token = o.Token }, ControlApi.Json) : Results.NotFound());
         g.MapPost("/memberships/{id:long}/move", (long id, MoveBody body) =>
             Found(RosterMutations.MoveMember(world, id, body.GroupId, state.Now), m => new { m.Id, m.GroupId }));
         g.MapPost("/groups/{groupId:long}/invite", (long groupId, InviteBody body) =>
@@ -73,6 +76,7 @@ internal static class ChangeApi
     internal sealed record GradeBody(double Score);
     internal sealed record EnrollmentBody(string State);
     internal sealed record MoveBody(long GroupId);
+    internal sealed record ObserverBody(long[] ObserveeIds);
     internal sealed record InviteBody(long UserId);
     internal sealed record MembershipBody(string? WorkflowState, bool? Moderator);
 }

@@ -41,12 +41,16 @@ internal sealed partial class ReferenceCrawler(SandboxWorld world, SandboxRoutes
             if (c.TryGetProperty("term", out var term)) truth.Add("terms", term.GetRawText(), term.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture));
 
             var id = c.GetProperty("id").GetInt64();
-            var teacher = c.GetProperty("enrollments").EnumerateArray().Any(e => e.GetProperty("type").GetString() is "teacher" or "ta");
-            isStudentSomewhere |= !teacher;
+            var types = c.GetProperty("enrollments").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
+            var teacher = types.Any(t => t is "teacher" or "ta");
+            // An observer reads their observees' work, and neither the roster nor the groups (no read_roster).
+            var observer = !teacher && types.All(t => t == "observer");
+            isStudentSomewhere |= !teacher && !observer;
             var prefix = $"/api/v1/courses/{id}";
             FetchInto(truth, "assignment_groups", $"{prefix}/assignment_groups?per_page=100", user);
-            FetchInto(truth, "assignments", $"{prefix}/assignments?per_page=100" + (teacher ? "" : "&include[]=submission"), user);
-            FetchInto(truth, "submissions", $"{prefix}/students/submissions?per_page=100" + (teacher ? "&student_ids[]=all" : ""), user);
+            FetchInto(truth, "assignments", $"{prefix}/assignments?per_page=100" + (teacher || observer ? "" : "&include[]=submission"), user);
+            FetchInto(truth, "submissions", $"{prefix}/students/submissions?per_page=100" + (teacher || observer ? "&student_ids[]=all" : ""), user);
+            if (observer) continue;
             FetchInto(truth, "enrollments", $"{prefix}/enrollments?state[]=active&state[]=invited&state[]=creation_pending&state[]=inactive&state[]=completed&per_page=100", user);
             if (teacher) FetchInto(truth, "group_categories", $"{prefix}/group_categories?per_page=100", user);
             foreach (var group in Fetch(truth, "groups", $"{prefix}/groups?include[]=users&per_page=100", user))

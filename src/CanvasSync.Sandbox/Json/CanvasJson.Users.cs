@@ -117,7 +117,7 @@ internal static partial class CanvasJson
         w.WriteString("type", e.Type);
         w.WriteTime("created_at", e.CreatedAt);
         w.WriteTime("updated_at", e.UpdatedAt);
-        w.WriteNull("associated_user_id");
+        w.WriteNumberOrNull("associated_user_id", e.AssociatedUserId);
         w.WriteNull("start_at");
         w.WriteNull("end_at");
         w.WriteNumber("course_section_id", e.SectionId);

@@ -23,6 +23,8 @@ internal sealed record SEnrollment(long Id, long UserId, long CourseId, long Sec
     string State, DateTime CreatedAt, DateTime UpdatedAt, DateTime? LastActivityAt, int TotalActivityTime)
 {
     public EnrollmentGrades Grades { get; init; } = EnrollmentGrades.None;
+    /// <summary>An observer's enrollment: the student it observes (Canvas makes one per observee and course).</summary>
+    public long? AssociatedUserId { get; init; }
     public bool IsStudentType => Type is "StudentEnrollment" or "StudentViewEnrollment";
 }
 

@@ -53,6 +53,34 @@ internal static class RosterMutations
         return concluded;
     }
 
+    /// <summary>
+    /// A parent or mentor who observes these students: a user with a token and, in every course where an observee is
+    /// an active student, an ObserverEnrollment for that observee (Canvas makes one per observee and course).
+    /// </summary>
+    public static (SUser User, string Token)? AddObserver(SandboxWorld world, IReadOnlyCollection<long> observeeIds, DateTime now)
+    {
+        using var _ = world.Write();
+        if (observeeIds.Count == 0 || !observeeIds.All(world.Users.ContainsKey)) return null;
+        var at = Mutations.Precise(now);
+        var id = world.NextId();
+        var user = new SUser(id, $"Parent {id}", $"{id}, Parent", $"Parent {id}", at, $"user{id}@example.edu", $"user{id}@example.edu");
+        world.Add(user);
+        var token = AwkwardContent.Token(new Random((int)(id % int.MaxValue)));
+        world.Add(new SToken(token, id, TokenState.Active, null));
+        foreach (var observee in observeeIds)
+        {
+            foreach (var e in world.EnrollmentsOfUser(observee).Where(e => e.IsStudentType && e.State == "active").DistinctBy(e => e.CourseId).ToList())
+            {
+                world.Add(new SEnrollment(world.NextId(), id, e.CourseId, e.SectionId, "ObserverEnrollment", "ObserverEnrollment", 7, "active", at, at, null, 0)
+                {
+                    AssociatedUserId = observee,
+                });
+            }
+        }
+
+        return (user, token);
+    }
+
     /// <summary>A member moves to another group of the same category: the old membership is deleted, a new one accepted.</summary>
     public static SMembership? MoveMember(SandboxWorld world, long membershipId, long toGroupId, DateTime now)
     {

@@ -32,6 +32,10 @@ internal static class PreReleaseDatabases
     /// <summary>Migration ids below this are the squashed ones (Initial, and PostgreSQL's RowLevelSecurity).</summary>
     private const string SquashedUpTo = "20261206062729";
 
+    /// <summary>Today's migrations that stand for the pre-release ones (the schema those made), oldest first.</summary>
+    public static IReadOnlyList<string> Squashed(CanvasSyncDbContext db) =>
+        db.Database.GetMigrations().Where(id => string.CompareOrdinal(id, SquashedUpTo) < 0).ToList();
+
     /// <summary>The pre-release migrations of the database's provider, oldest first.</summary>
     public static IReadOnlyList<string> Of(CanvasSyncDbContext db) => db.Database.IsSqlite() ? Sqlite : Postgres;
 
@@ -46,7 +50,7 @@ internal static class PreReleaseDatabases
 
         var history = db.GetService<IHistoryRepository>();
         // Only the squashed migrations stand for what the pre-release ones made; later ones are applied as usual.
-        var current = db.Database.GetMigrations().Where(id => string.CompareOrdinal(id, SquashedUpTo) < 0).ToList();
+        var current = Squashed(db);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         foreach (var id in old)
             await db.Database.ExecuteSqlRawAsync(history.GetDeleteScript(id), ct);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.IntegrationTests.Infrastructure;
 using CanvasSync.Sandbox;
@@ -48,6 +49,48 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
             await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
 
         await AssertOneDeltaHealsAsync(h, new SyncRequest(SyncType.Delta, new SyncScope(), SlowLane: true));
+    }
+
+    public static TheoryData<string, string> Readers => new() { { "sqlite", "student" }, { "postgres", "student" }, { "sqlite", "observer" }, { "postgres", "observer" } };
+
+    /// <summary>
+    /// A student's and an observer's token (a parent observing two students): every change at once, then one delta
+    /// leaves their mirror equal to what they can read, and a reconcile finds no drift.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public async Task A_student_and_an_observer_see_every_change_in_one_delta(string provider, string who)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        var token = who == "student" ? h.Sandbox.Tokens.Student : await ObserverOfAsync(h);
+        var full = await h.SyncAsync(token);
+        Assert.Equal(SyncStatus.Completed, full.Status);
+        Assert.Empty(full.Errors); // an observer reads neither roster nor groups, so nothing was refused
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+        if (who == "observer") Assert.NotEmpty(SyncHarness.Truth(await h.TruthAsync(token), "submissions"));
+
+        foreach (var change in CanvasChanges.SeenByDelta.Concat(CanvasChanges.SeenBySlowLane).Where(c => c != "override_again"))
+            await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
+
+        var result = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+        Assert.Equal((SyncStatus.Completed, SyncType.Delta), (result.Status, result.Type));
+        Assert.Empty(result.Errors);
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+        var reconcile = await h.SyncAsync(token, SyncType.Reconcile);
+        Assert.True(reconcile.Drift.Count == 0, "drift: " + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount}")));
+    }
+
+    /// <summary>A parent observing the student token's owner (in every course) and one classmate.</summary>
+    private static async Task<string> ObserverOfAsync(SyncHarness h)
+    {
+        var student = (await h.TruthAsync(h.Sandbox.Tokens.Student)).GetProperty("user").GetProperty("id").GetInt64();
+        var classmate = SyncHarness.Truth(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "enrollments").Values
+            .Select(e => System.Text.Json.JsonDocument.Parse(e).RootElement)
+            .Where(e => e.GetProperty("type").GetString() == "StudentEnrollment" && e.GetProperty("enrollment_state").GetString() == "active")
+            .Select(e => e.GetProperty("user_id").GetInt64()).First(u => u != student);
+        using var response = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/observers", new { observee_ids = new[] { student, classmate } });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("token").GetString()!;
     }
 
     [Theory]

@@ -36,6 +36,9 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
         $"/api/v1/courses/{courseId}/assignments?per_page=100" + (includeOwnSubmission ? "&include[]=submission" : "");
 
     public override string Kind => "assignments";
+
+    /// <summary>An observer's listing: what their observees see, without a submission of the caller's own.</summary>
+    public static string ObservedCheckpoint => Instance.Kind + ":observed";
     public override JsonTypeInfo<CanvasAssignment> WireType => AssignmentsWire.Default.CanvasAssignment;
 
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasAssignment> page)

@@ -22,11 +22,21 @@ internal sealed record CanvasCourse(long Id, string? Name, string? CourseCode, s
 {
     /// <summary>The caller teaches (or TAs) this course: it may read every student's work.</summary>
     public bool CallerTeaches => Enrollments?.Any(e => e.Type is "teacher" or "ta") == true;
+
+    /// <summary>
+    /// The caller only observes this course (a parent, a mentor): they read their observees' work, and neither the
+    /// roster nor the groups (observers lack read_roster by default, docs/canvas.md §5.5).
+    /// </summary>
+    public bool CallerOnlyObserves => Enrollments is { Count: > 0 } mine && mine.All(e => e.Type == "observer");
+
+    /// <summary>The caller takes this course as a student: their planner shows it.</summary>
+    public bool CallerStudies => !CallerTeaches && !CallerOnlyObserves;
 }
 
 /// <summary>
 /// The course list: where every run starts. Each page writes its courses and their terms, and opens each readable
-/// course's collections (a teacher's and a student's differ), plus the planner once the user takes a course.
+/// course's collections (a teacher's, a student's and an observer's differ), plus the planner once the user takes a
+/// course.
 /// </summary>
 internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
 {
@@ -49,15 +59,22 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
         await write.UpsertAsync(Terms.Table, page.Items.Select(Terms.Row));
         await write.UpsertAsync(Table, page.Items.Select(Row));
         // Planner items are a student's: opened by the first page showing a course the user takes (opening is idempotent).
-        if (page.Items.Any(i => !i.Value.CallerTeaches))
+        if (page.Items.Any(i => i.Value.CallerStudies))
             write.Open(0, PlannerItemsCollection.Instance.Kind, PlannerItemsCollection.FirstPage(write.Now.Date.AddDays(-365)));
         foreach (var course in page.Items.Select(i => i.Value))
         {
             // A course not started for this user is only a stub: record it, read nothing else (it would be 401).
             if (course.AccessRestrictedByDate == true || !write.Run.Scope.Includes(course.Id, course.EnrollmentTermId)) continue;
             var id = course.Id;
-            var teacher = course.CallerTeaches;
             write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
+            if (course.CallerOnlyObserves)
+            {
+                write.Open(id, AssignmentsCollection.ObservedCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
+                write.Open(id, SubmissionsCollection.ObserveesCheckpoint, SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: true)));
+                continue;
+            }
+
+            var teacher = course.CallerTeaches;
             write.Open(id, teacher ? "assignments" : "assignments:own", AssignmentsCollection.FirstPage(id, includeOwnSubmission: !teacher));
             write.Open(id, teacher ? EnrollmentsCollection.TeacherCheckpoint : "enrollments", EnrollmentsCollection.FirstPage(id));
             write.Open(id, "groups", GroupsCollection.FirstPage(id));
@@ -65,9 +82,21 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
             else write.Open(id, "submissions:own", SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
         }
 
-        // Every course the user can read is listed (concluded ones too), so a course missing from it is gone.
-        if (write.Done) await write.DeleteUnseenAsync(Table);
+        // Every course the user can read is listed (concluded ones too), so a course missing from it is gone (deleted,
+        // or the user removed from it), and so is everything the user read in it.
+        if (!write.Done) return;
+        await write.DeleteUnseenAsync(Table);
+        const string goneCourse = "course_canvas_id IN (SELECT canvas_id FROM courses WHERE connection_id = @c AND deleted_at IS NOT NULL)";
+        await write.TombstoneAsync(MembershipsCollection.Table, $"group_canvas_id IN (SELECT canvas_id FROM groups WHERE connection_id = @c AND {goneCourse})", 0);
+        foreach (var child in CourseChildren) await write.TombstoneAsync(child, goneCourse, 0);
     }
+
+    /// <summary>The tables whose rows belong to one course (course_canvas_id).</summary>
+    private static readonly MirrorTable[] CourseChildren =
+    [
+        AssignmentGroupsCollection.Table, AssignmentsCollection.Table, SubmissionsCollection.Table, EnrollmentsCollection.Table,
+        GroupCategoriesCollection.Table, GroupsCollection.Table,
+    ];
 
     private static MirrorRow Row(CanvasItem<CanvasCourse> i) => new(i.Value.Id, i.RawJson,
     [

@@ -16,10 +16,10 @@ internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? As
     IReadOnlyList<long>? StudentIds = null);
 
 /// <summary>
-/// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "own" (a student's), "all" (every
-/// student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a delta's "graded", "submitted",
+/// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "own" (a student's), "observees"
+/// (an observer's), "all" (every student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a delta's "graded", "submitted",
 /// "a&lt;id&gt;" (assignments new or changed in a way that changes their rows, from the first id of the batch),
-/// "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;" (assignments with overridden dates). Only a complete listing deletes: a student's own list, the unsplit one,
+/// "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;" (assignments with overridden dates). Only a complete listing deletes: a student's or an observer's list, the unsplit one,
 /// or the last of a full sync's batches.
 /// </summary>
 internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
@@ -41,6 +41,9 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     public const int MaxIdsPerQuery = 50;
 
     public override string Kind => "submissions";
+
+    /// <summary>An observer's: every observee's rows (student_ids[]=all means them), a complete listing.</summary>
+    public static string ObserveesCheckpoint => Instance.Kind + ":observees";
     public override JsonTypeInfo<CanvasSubmission> WireType => SubmissionsWire.Default.CanvasSubmission;
 
     /// <summary>Teachers: every student's (student_ids[]=all covers every enrollment state). Students: their own.</summary>
@@ -65,7 +68,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
         await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.CourseId)));
         // Since-filtered delta listings are not complete, so they never delete.
         var detail = write.Work.Detail;
-        var complete = detail is "own" or "all" || (write.Run.ReadsEverything && int.TryParse(detail, out _));
+        var complete = detail is "own" or "all" or "observees" || (write.Run.ReadsEverything && int.TryParse(detail, out _));
         if (write.Done && complete && await write.OtherUnfinishedAsync(Kind + ":%") == 0)
             await write.DeleteUnseenInCourseAsync(Table);
     }

@@ -18,7 +18,7 @@ internal static class BenchCommand
         descriptions.SetAction(_ => DescriptionsBench.Run());
         return new RootCommand("canvas-sync-bench: benchmarks of CanvasSync that print figures; docs/benchmarks.md records them")
         {
-            sandbox, Client(), Sync(), Api(), Metrics(), Nodes(), descriptions,
+            sandbox, Client(), Sync(), Deltas(), Api(), Metrics(), Nodes(), descriptions,
         };
     }
 
@@ -48,6 +48,16 @@ internal static class BenchCommand
         var cost = new Option<int>("--cost-ms") { DefaultValueFactory = _ => 80 };
         var command = new Command("sync", "A full sync from a sandbox Canvas into a database, then a delta with nothing changed") { profile, db, latency, cost };
         command.SetAction((p, ct) => SyncBench.RunAsync(p.GetValue(profile)!, p.GetValue(db), p.GetValue(latency), p.GetValue(cost), ct));
+        return command;
+    }
+
+    private static Command Deltas()
+    {
+        var profile = new Option<string>("--profile") { DefaultValueFactory = _ => "instructor", Description = "Sandbox profile (teacher token)" };
+        profile.AcceptOnlyFromAmong("classroom", "instructor", "large");
+        var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 0 };
+        var command = new Command("deltas", "The requests of a delta after each kind of change Canvas makes, of a slow lane and of a reconcile") { profile, latency };
+        command.SetAction((p, ct) => DeltasBench.RunAsync(p.GetValue(profile)!, p.GetValue(latency), ct));
         return command;
     }
 

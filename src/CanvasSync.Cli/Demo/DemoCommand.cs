@@ -19,7 +19,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var urls = new Option<string>("--urls") { Description = "Where CanvasSync listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
-        var profile = new Option<SandboxProfile>("--profile") { Description = "Sandbox data: student | instructor | large | campus", DefaultValueFactory = _ => SandboxProfile.Student };
+        var profile = new Option<SandboxProfile>("--profile") { Description = "Sandbox data: student | classroom | instructor | large | campus", DefaultValueFactory = _ => SandboxProfile.Student };
         var dir = new Option<DirectoryInfo>("--dir") { Description = "Where the demo keeps its files", DefaultValueFactory = _ => new DirectoryInfo("canvas-sync-demo") };
         var once = new Option<bool>("--once") { Description = "Start everything, check it answers, print, and stop (for scripts)" };
         // A fixed port keeps the sandbox's URL, and so the demo's connection, the same from one run to the next: a delta.

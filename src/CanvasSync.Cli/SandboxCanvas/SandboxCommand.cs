@@ -10,7 +10,7 @@ internal static class SandboxCommand
     public static Command Create()
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 0 };
-        var profile = new Option<SandboxProfile>("--profile") { Description = "student | instructor | large | campus", DefaultValueFactory = _ => SandboxProfile.Student };
+        var profile = new Option<SandboxProfile>("--profile") { Description = "student | classroom | instructor | large | campus", DefaultValueFactory = _ => SandboxProfile.Student };
         var seed = new Option<int>("--seed") { Description = "Seed for the data and the faults", DefaultValueFactory = _ => 1 };
         var latency = new Option<int>("--latency-ms") { Description = "Network latency per request" };
         var cost = new Option<int>("--cost-ms") { Description = "Server time per request (charged to the rate-limit bucket)" };

@@ -58,6 +58,8 @@ internal static class ChangeApi
         g.MapPost("/observers", (ObserverBody body) =>
             RosterMutations.AddObserver(world, body.ObserveeIds, state.Now) is { } o
                 ? Results.Json(new { user_id = o.User.Id, token = o.Token }, ControlApi.Json) : Results.NotFound());
+        g.MapPost("/courses/{courseId:long}/group_categories", (long courseId) =>
+            Found(RosterMutations.AddGroupSet(world, courseId, state.Now), c => new { c.Id, c.Name }));
         g.MapPost("/memberships/{id:long}/move", (long id, MoveBody body) =>
             Found(RosterMutations.MoveMember(world, id, body.GroupId, state.Now), m => new { m.Id, m.GroupId }));
         g.MapPost("/groups/{groupId:long}/invite", (long groupId, InviteBody body) =>

@@ -81,6 +81,22 @@ internal static class RosterMutations
         return (user, token);
     }
 
+    /// <summary>A teacher sets up a new group set in the course, with one group and one of the course's students in it.</summary>
+    public static SGroupCategory? AddGroupSet(SandboxWorld world, long courseId, DateTime now)
+    {
+        using var _ = world.Write();
+        if (!world.Courses.ContainsKey(courseId)) return null;
+        var student = world.EnrollmentsInCourse(courseId).Where(e => e.Type == "StudentEnrollment" && e.State == "active").MinBy(e => e.UserId);
+        if (student is null) return null;
+        var at = Mutations.Precise(now);
+        var category = new SGroupCategory(world.NextId(), courseId, "Lab Partners", null, null, null, at);
+        world.Add(category);
+        var group = new SGroup(world.NextId(), category.Id, courseId, "Lab Partners 1", at, 2, "invitation_only", null, null);
+        world.Add(group);
+        world.Add(new SMembership(world.NextId(), group.Id, student.UserId, "accepted", false, at));
+        return category;
+    }
+
     /// <summary>A member moves to another group of the same category: the old membership is deleted, a new one accepted.</summary>
     public static SMembership? MoveMember(SandboxWorld world, long membershipId, long toGroupId, DateTime now)
     {

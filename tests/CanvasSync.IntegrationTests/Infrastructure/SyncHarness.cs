@@ -9,6 +9,7 @@ using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Hosting;
 using CanvasSync.Sandbox;
+using CanvasSync.Sandbox.Control;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -67,8 +68,8 @@ public sealed class SyncHarness : IAsyncDisposable
 
     public Task<SyncResult> SyncAsync(string token, SyncRequest request) => Engine.RunAsync(ConnectionId, token, request);
 
-    /// <summary>Makes one kind of change in the sandbox (<see cref="CanvasChanges"/>), picked from the teacher's truth.</summary>
-    public Task ChangeAsync(JsonElement truth, string change) => CanvasChanges.MakeAsync(Http, Sandbox.BaseUrl, truth, change);
+    /// <summary>Makes one kind of change in the sandbox (<see cref="SandboxChanges"/>), picked from the teacher's truth.</summary>
+    public Task ChangeAsync(JsonElement truth, string change) => SandboxChanges.MakeAsync(Http, Sandbox.BaseUrl, truth, change);
 
     public Task<JsonElement> TruthAsync(string token) => MirrorTruth.TruthAsync(Http, Sandbox, token);
 

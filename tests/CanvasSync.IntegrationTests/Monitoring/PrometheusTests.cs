@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using CanvasSync.IntegrationTests.Infrastructure;
+using CanvasSync.Sandbox.Control;
 using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
 
 namespace CanvasSync.IntegrationTests.Monitoring;
@@ -118,7 +119,7 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
         await h.SyncStoredAsync(tess.UserId);
         using var control = new HttpClient();
         // A moderator flag changes no group's JSON: a plain delta misses it, the reconcile writes it.
-        await CanvasChanges.MakeAsync(control, sandbox.BaseUrl, await MirrorTruth.TruthAsync(control, sandbox, sandbox.Tokens.Teacher), "moderator");
+        await SandboxChanges.MakeAsync(control, sandbox.BaseUrl, await MirrorTruth.TruthAsync(control, sandbox, sandbox.Tokens.Teacher), "moderator");
         await h.SyncStoredAsync(tess.UserId, CanvasSync.Features.SyncRuns.SyncType.Delta);
         var reconcile = await h.SyncStoredAsync(tess.UserId, CanvasSync.Features.SyncRuns.SyncType.Reconcile);
         var example = Assert.Single(reconcile!.Drift).ExampleCanvasId;

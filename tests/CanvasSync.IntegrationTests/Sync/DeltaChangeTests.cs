@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.IntegrationTests.Infrastructure;
 using CanvasSync.Sandbox;
+using CanvasSync.Sandbox.Control;
 using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.IntegrationTests.Sync;
@@ -14,8 +15,8 @@ namespace CanvasSync.IntegrationTests.Sync;
 [Collection(SecondPostgresCollection.Name)]
 public sealed class DeltaChangeTests(PostgresServer postgres)
 {
-    public static TheoryData<string, string> DeltaCases => Cases(CanvasChanges.SeenByDelta);
-    public static TheoryData<string, string> SlowLaneCases => Cases(CanvasChanges.SeenBySlowLane);
+    public static TheoryData<string, string> DeltaCases => Cases(SandboxChanges.SeenByDelta);
+    public static TheoryData<string, string> SlowLaneCases => Cases(SandboxChanges.SeenBySlowLane);
 
     [Theory]
     [MemberData(nameof(DeltaCases))]
@@ -45,7 +46,7 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         await using var h = await StartAsync(provider);
         await FirstOverrideSyncedAsync(h);
         // Each change picks its records from the truth as it is then, so they build on one another as a term does.
-        foreach (var change in CanvasChanges.SeenByDelta.Concat(CanvasChanges.SeenBySlowLane).Where(c => c != "first_override"))
+        foreach (var change in SandboxChanges.SeenByDelta.Concat(SandboxChanges.SeenBySlowLane).Where(c => c != "first_override"))
             await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
 
         await AssertOneDeltaHealsAsync(h, new SyncRequest(SyncType.Delta, new SyncScope(), SlowLane: true));
@@ -69,7 +70,7 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
         if (who == "observer") Assert.NotEmpty(SyncHarness.Truth(await h.TruthAsync(token), "submissions"));
 
-        foreach (var change in CanvasChanges.SeenByDelta.Concat(CanvasChanges.SeenBySlowLane).Where(c => c != "override_again"))
+        foreach (var change in SandboxChanges.SeenByDelta.Concat(SandboxChanges.SeenBySlowLane).Where(c => c != "override_again"))
             await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
 
         var result = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));

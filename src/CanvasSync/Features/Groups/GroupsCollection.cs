@@ -13,6 +13,7 @@ internal sealed record CanvasGroup(long Id, string? Name, long? GroupCategoryId,
 /// A course's groups with their members (include[]=users), so a group whose JSON did not change needs no membership
 /// request: a full sync reads every group's memberships, a delta only those of groups that changed. An invitation or
 /// a moderator flag shows in no group's JSON (docs/canvas.md §6): the slow lane reads every group's memberships.
+/// A teacher's listing ("groups:teacher") also tells a delta when there is a new group set to read.
 /// </summary>
 internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
 {
@@ -23,6 +24,10 @@ internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
     public static string FirstPage(long courseId) => $"/api/v1/courses/{courseId}/groups?include[]=users&per_page=100";
 
     public override string Kind => "groups";
+
+    /// <summary>The checkpoint of a course the caller teaches (who may read its group sets).</summary>
+    public static string TeacherCheckpoint => Instance.Kind + ":teacher";
+
     public override JsonTypeInfo<CanvasGroup> WireType => GroupsWire.Default.CanvasGroup;
 
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasGroup> page)
@@ -36,10 +41,24 @@ internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
                 write.Open(write.CourseId, $"{MembershipsCollection.Instance.Kind}:{group.Id}", MembershipsCollection.FirstPage(group.Id));
         }
 
+        // Group sets rarely change, so a teacher's delta reads them only when a group names one the mirror lacks (a new
+        // set); a renamed or re-configured one waits for the slow lane.
+        if (write.Work.Collection == TeacherCheckpoint && !write.Run.ReadsEverything && !write.Run.SlowLane
+            && await UnknownCategoriesAsync(write, page.Items.Select(i => i.Value.GroupCategoryId).OfType<long>().Distinct().ToList()))
+            write.Open(write.CourseId, GroupCategoriesCollection.Instance.Kind, GroupCategoriesCollection.FirstPage(write.CourseId));
+
         if (!write.Done) return;
         await write.DeleteUnseenInCourseAsync(Table);
         await write.TombstoneAsync(MembershipsCollection.Table,
             "group_canvas_id IN (SELECT canvas_id FROM groups WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)", write.CourseId);
+    }
+
+    private static async Task<bool> UnknownCategoriesAsync(PageWrite write, IReadOnlyList<long> categoryIds)
+    {
+        if (categoryIds.Count == 0) return false;
+        var (list, parameters) = PageWrite.InList(categoryIds);
+        var known = await write.IdsAsync($"SELECT canvas_id FROM group_categories WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})", parameters);
+        return known.Count < categoryIds.Count;
     }
 }
 

@@ -1,24 +1,26 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace CanvasSync.IntegrationTests.Infrastructure;
+namespace CanvasSync.Sandbox.Control;
 
 /// <summary>
-/// Each kind of change Canvas makes (docs/canvas.md §6), made in the sandbox through its control API on records
-/// picked from a teacher's truth: what a delta must bring into the mirror.
+/// Each kind of change Canvas makes (docs/canvas.md §6), made in a running sandbox through its control API
+/// (<see cref="ChangeApi"/>) on records picked from a teacher's truth: what a delta must bring into the mirror. The
+/// tests make them one by one and together; the delta benchmark measures what each costs the next delta.
 /// </summary>
-public static class CanvasChanges
+public static class SandboxChanges
 {
     /// <summary>Changes a delta sees through some listing or filter.</summary>
     public static readonly string[] SeenByDelta =
     [
         "publish", "unpublish", "due_date", "first_override", "points", "grading_type", "create_many", "enroll", "remove", "drop",
-        "conclude", "move_member", "accept", "grade", "submit", "delete_assignment",
+        "conclude", "move_member", "accept", "new_group_set", "grade", "submit", "delete_assignment",
     ];
 
     /// <summary>Changes no listing of a delta shows: the slow lane re-reads what they touch.</summary>
     public static readonly string[] SeenBySlowLane = ["override_again", "invite", "moderator"];
 
+    /// <summary>Makes <paramref name="change"/> (one of <see cref="SeenByDelta"/> or <see cref="SeenBySlowLane"/>) on records of <paramref name="truth"/>.</summary>
     public static async Task MakeAsync(HttpClient http, string sandboxUrl, JsonElement truth, string change)
     {
         var course = Items(truth, "courses").Where(c => c.GetProperty("workflow_state").GetString() == "available").Select(Id).Min();
@@ -83,6 +85,9 @@ public static class CanvasChanges
                 var from = groups.Single(g => Id(g) == Long(member, "group_id"));
                 var to = groups.First(g => Id(g) != Id(from) && Long(g, "group_category_id") == Long(from, "group_category_id"));
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/memberships/{Id(member)}/move", new { group_id = Id(to) });
+                break;
+            case "new_group_set":
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/courses/{course}/group_categories", new { });
                 break;
             case "invite":
                 var group = groups[0];

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using CanvasSync.Cli.Common;
+using CanvasSync.Data;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.SyncRuns;
+using CanvasSync.Sandbox.Control;
+
+namespace CanvasSync.Bench;
+
+/// <summary>
+/// What keeping a teacher's mirror exact costs (issue #21): a full sync, a delta with nothing changed, then one delta
+/// after each kind of change Canvas makes (docs/canvas.md §6), a slow lane, and a reconcile of the whole. Each line is
+/// the delta's requests (against the full sync's) and the rows it wrote; the reconcile's drift must be zero.
+/// </summary>
+internal static class DeltasBench
+{
+    public static async Task<int> RunAsync(string profile, int latencyMs, CancellationToken ct)
+    {
+        var sqliteFile = Path.Combine(Path.GetTempPath(), $"canvas-sync-bench-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var sandbox = await ChildSandbox.StartAsync(
+                ["--profile", profile, "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture), "--throttle", "canvas"], ct);
+            var token = sandbox.Tokens.GetProperty("teacher").GetString()!;
+            using var host = await CliServices.StartAsync("sqlite:" + sqliteFile, ct);
+            var engine = host.Services.GetRequiredService<SyncEngine>();
+            var connectionId = await OperatorConnections.EnsureAsync(host.Services.GetRequiredService<DatabaseTarget>(), new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
+            Task<SyncResult> Run(SyncType type, bool slowLane = false) =>
+                engine.RunAsync(connectionId, token, new SyncRequest(type, new SyncScope(), SlowLane: slowLane), cancellationToken: ct);
+            using var http = new HttpClient();
+
+            var full = await Run(SyncType.Full);
+            var ok = full.Status == SyncStatus.Completed;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bench deltas: {profile} profile as teacher into SQLite, sandbox latency {latencyMs} ms, Canvas throttle; full sync {full.Requests} requests"));
+            Console.WriteLine($"  {"change",-28} {"requests",8} {"% of full",9} {"rows written",12}");
+            void Line(string what, SyncResult r)
+            {
+                ok &= r.Status == SyncStatus.Completed;
+                var written = r.Counts.Where(c => c.Key is not ("tasks" or "teams")).Sum(c => c.Value.Created + c.Value.Updated + c.Value.Deleted);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {what,-28} {r.Requests,8} {100.0 * r.Requests / full.Requests,8:F1}% {written,12}{(r.Status == SyncStatus.Completed ? "" : "  " + r.Status)}"));
+            }
+
+            Line("(nothing changed)", await Run(SyncType.Delta));
+            Line("reconcile, nothing changed", await Run(SyncType.Reconcile));
+            foreach (var change in SandboxChanges.SeenByDelta)
+            {
+                await SandboxChanges.MakeAsync(http, sandbox.BaseUrl, await TruthAsync(http, sandbox.BaseUrl, token, ct), change);
+                Line(change, await Run(SyncType.Delta));
+            }
+
+            Line("slow lane, no change", await Run(SyncType.Delta, slowLane: true));
+            foreach (var change in SandboxChanges.SeenBySlowLane)
+            {
+                await SandboxChanges.MakeAsync(http, sandbox.BaseUrl, await TruthAsync(http, sandbox.BaseUrl, token, ct), change);
+                Line(change + " (slow lane)", await Run(SyncType.Delta, slowLane: true));
+            }
+
+            var reconcile = await Run(SyncType.Reconcile);
+            Line("reconcile after them all", reconcile); // Canvas holds 400 more assignments now (create_many)
+            Console.WriteLine($"  reconcile drift: {(reconcile.Drift.Count == 0 ? "none" : string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount}")))}");
+            return ok && reconcile.Drift.Count == 0 ? 0 : 1;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { sqliteFile, sqliteFile + "-wal", sqliteFile + "-shm" }) File.Delete(f);
+        }
+    }
+
+    private static async Task<JsonElement> TruthAsync(HttpClient http, string baseUrl, string token, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, baseUrl + "/_sandbox/truth");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return doc.RootElement.Clone();
+    }
+}

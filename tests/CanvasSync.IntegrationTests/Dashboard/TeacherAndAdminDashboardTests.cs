@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using CanvasSync.IntegrationTests.Infrastructure;
 using CanvasSync.IntegrationTests.Monitoring;
@@ -86,8 +87,26 @@ public sealed class TeacherAndAdminDashboardTests(PostgresServer postgres, Brows
             .Select(r => r.GetProperty("run_id").GetInt64().ToString(CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(failed, await page.Locator("#failed-runs tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.run)"));
         await Expect(page.Locator("#recent-runs tbody tr")).ToHaveCountAsync(4);
+        await Expect(page.Locator("#drift-none")).ToContainTextAsync("No reconcile ran in the period.");
         Assert.Empty(await DashboardSession.ProblemsAsync(page));
         await Browser.ScreenshotAsync(page, "monitoring");
+
+        // A moderator flag in alice's group changes no group's JSON: her reconcile finds it, and the page lists it.
+        using (var control = new HttpClient())
+        {
+            var membership = SyncHarness.Truth(await MirrorTruth.TruthAsync(control, h.Sandbox, h.Sandbox.Tokens.Student), "group_memberships").Values
+                .Select(m => System.Text.Json.JsonDocument.Parse(m).RootElement).First(m => m.GetProperty("workflow_state").GetString() == "accepted");
+            using var flipped = await control.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/memberships/{membership.GetProperty("id").GetInt64()}",
+                new { moderator = !membership.GetProperty("moderator").GetBoolean() });
+            flipped.EnsureSuccessStatusCode();
+        }
+
+        var reconcile = await h.SyncStoredAsync(s.Alice.UserId, CanvasSync.Features.SyncRuns.SyncType.Reconcile);
+        await page.ReloadAsync();
+        var drift = page.Locator("#drift tbody tr");
+        await Expect(drift).ToHaveCountAsync(1);
+        await Expect(drift.Locator("td")).ToHaveTextAsync(["group_memberships", "moderator", "1", "1", reconcile!.RunId.ToString(CultureInfo.InvariantCulture),
+            reconcile.Drift[0].ExampleCanvasId!.Value.ToString(CultureInfo.InvariantCulture)]);
 
         // A user has no Monitoring link, and the page itself is a plain 403.
         var user = await browser.NewPageAsync(h.BaseUrl);

@@ -56,7 +56,7 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task A_connection_due_a_reconcile_gets_one_in_place_of_its_delta_but_reconciles_take_only_their_share_of_a_round(string provider)
+    public async Task A_connection_due_a_reconcile_gets_one_right_after_its_delta_but_reconciles_take_only_their_share_of_a_round(string provider)
     {
         await using var h = await StartAsync(provider, postgres, ["--Sync:SchedulerEnabled=false", "--Sync:ReconcileEveryDays=7", "--Sync:ReconcileShare=0.1"]);
         var alice = await h.AddUserAsync("alice");
@@ -67,28 +67,51 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
         Assert.Equal(2, await scheduler.EnqueueStaleAsync(CancellationToken.None));
         await UntilFinishedAsync(h, 2);
 
-        // Eight days on, both are stale and both are due a reconcile, but a round of two has room for one.
+        // Eight days on, both are stale and both are due a reconcile, but a round of two has room for one: both get
+        // their delta, and one of them its reconcile the moment the delta completes.
         await AgeAsync(h, TimeSpan.FromDays(8));
         Assert.Equal(2, await scheduler.EnqueueStaleAsync(CancellationToken.None));
-        await UntilFinishedAsync(h, 4);
-        await using (var db = h.Database.Context())
-        {
-            var round = await db.SyncRuns.AsNoTracking().OrderBy(r => r.Id).Skip(2).ToListAsync();
-            Assert.Equal([SyncType.Delta, SyncType.Reconcile], round.Select(r => r.Type).Order());
-            Assert.All(round, r => Assert.Equal(SyncStatus.Completed, r.Status));
-            // Nothing changed in Canvas, so the reconcile found the mirror whole.
-            Assert.Empty(await db.SyncRunDrift.Where(d => round.Select(r => r.Id).Contains(d.RunId)).ToListAsync());
-        }
+        var first = await RoundAsync(h, skip: 2, runs: 3);
+        // Nothing changed in Canvas, so the reconcile found the mirror whole.
+        await using (var db = h.Database.Context()) Assert.Empty(await db.SyncRunDrift.ToListAsync());
 
         // The one that waited gets its reconcile in the next round; the other's clock started again.
         await AgeAsync(h, TimeSpan.FromMinutes(90));
         Assert.Equal(2, await scheduler.EnqueueStaleAsync(CancellationToken.None));
-        await UntilFinishedAsync(h, 6);
+        var second = await RoundAsync(h, skip: 5, runs: 3);
+        Assert.NotEqual(first, second);
+
+        // A run that left a collection unread (a page whose links Canvas dropped, a 5xx past every retry) is followed
+        // by a reconcile in the next round, however recent the last full read.
+        await AgeAsync(h, TimeSpan.FromMinutes(90));
         await using (var db = h.Database.Context())
         {
-            Assert.Equal([SyncType.Delta, SyncType.Reconcile], (await db.SyncRuns.AsNoTracking().OrderBy(r => r.Id).Skip(4).ToListAsync()).Select(r => r.Type).Order());
-            Assert.Equal(2, await db.SyncRuns.CountAsync(r => r.Type == SyncType.Reconcile));
+            var connection = await db.Connections.SingleAsync(c => c.Id == first);
+            connection.LastErrorCode = "collections_failed";
+            await db.SaveChangesAsync();
         }
+
+        Assert.Equal(2, await scheduler.EnqueueStaleAsync(CancellationToken.None));
+        Assert.Equal(first, await RoundAsync(h, skip: 8, runs: 3));
+    }
+
+    /// <summary>
+    /// Waits for a round's <paramref name="runs"/> runs after the first <paramref name="skip"/>: two completed deltas and
+    /// one reconcile, which followed its own connection's delta. Returns that connection.
+    /// </summary>
+    private static async Task<long> RoundAsync(ServiceHarness h, int skip, int runs)
+    {
+        await UntilFinishedAsync(h, skip + runs);
+        await using var db = h.Database.Context();
+        var round = await db.SyncRuns.AsNoTracking().OrderBy(r => r.Id).Skip(skip).ToListAsync();
+        Assert.Equal(runs, round.Count);
+        Assert.All(round, r => Assert.Equal(SyncStatus.Completed, r.Status));
+        Assert.Equal([SyncType.Delta, SyncType.Delta, SyncType.Reconcile], round.Select(r => r.Type).Order());
+        var reconcile = round.Single(r => r.Type == SyncType.Reconcile);
+        var before = round.Single(r => r.ThenReconcile);
+        Assert.Equal(before.ConnectionId, reconcile.ConnectionId);
+        Assert.True(reconcile.StartedAt >= before.FinishedAt, "the reconcile starts once its delta is done");
+        return reconcile.ConnectionId;
     }
 
     /// <summary>Moves every connection's last syncs back by <paramref name="by"/>, as if that much time had passed.</summary>

@@ -31,5 +31,8 @@ public sealed record MirrorRow(long CanvasId, string RawJson, Func<object?[]> Ma
 /// A mirrored table as the bulk writer sees it: its name, the entity type it counts as, and its typed columns
 /// (snake_case, as the migrations name them). The common columns (connection_id, canvas_id, raw_json, content_hash,
 /// first/last_seen_at, deleted_at) are implied. Each collection declares its own, beside its rows.
+/// <paramref name="DeltaReadsPart"/>: a delta reads only some of its rows (through filters and signals), so what a
+/// reconcile has to write in it is drift. A table every delta re-lists in full changes in a reconcile only by what
+/// Canvas changed since that delta.
 /// </summary>
-public sealed record MirrorTable(string Name, string EntityType, string[] Columns, bool KeyedByPlannableType = false);
+public sealed record MirrorTable(string Name, string EntityType, string[] Columns, bool KeyedByPlannableType = false, bool DeltaReadsPart = false);

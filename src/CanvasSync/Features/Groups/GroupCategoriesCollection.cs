@@ -13,7 +13,8 @@ internal sealed class GroupCategoriesCollection : SyncedCollection<CanvasGroupCa
 {
     public static readonly GroupCategoriesCollection Instance = new();
 
-    public static readonly MirrorTable Table = new("group_categories", "group_categories", ["course_canvas_id", "name", "self_signup", "group_limit"]);
+    public static readonly MirrorTable Table = new("group_categories", "group_categories", ["course_canvas_id", "name", "self_signup", "group_limit"],
+        DeltaReadsPart: true);
 
     public static string FirstPage(long courseId) => $"/api/v1/courses/{courseId}/group_categories?per_page=100";
 

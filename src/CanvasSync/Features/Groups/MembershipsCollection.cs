@@ -14,7 +14,8 @@ internal sealed class MembershipsCollection : SyncedCollection<CanvasGroupMember
 {
     public static readonly MembershipsCollection Instance = new();
 
-    public static readonly MirrorTable Table = new("group_memberships", "group_memberships", ["group_canvas_id", "user_canvas_id", "workflow_state", "moderator"]);
+    public static readonly MirrorTable Table = new("group_memberships", "group_memberships", ["group_canvas_id", "user_canvas_id", "workflow_state", "moderator"],
+        DeltaReadsPart: true);
 
     public static string FirstPage(long groupId) => $"/api/v1/groups/{groupId}/memberships?per_page=100";
 

@@ -17,10 +17,11 @@ internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? As
 
 /// <summary>
 /// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "own" (a student's), "observees"
-/// (an observer's), "all" (every student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a delta's "graded", "submitted",
-/// "a&lt;id&gt;" (assignments new or changed in a way that changes their rows, from the first id of the batch),
-/// "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;" (assignments with overridden dates). Only a complete listing deletes: a student's or an observer's list, the unsplit one,
-/// or the last of a full sync's batches.
+/// (an observer's), "all" (every student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a
+/// delta's "graded" and "submitted", "a&lt;id&gt;" (assignments new or changed in a way that changes their rows,
+/// named by the batch's first id), "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;"
+/// (assignments with overridden dates). Only a complete listing deletes: a student's or an observer's list, the
+/// unsplit one, or the last of a full sync's batches.
 /// </summary>
 internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
 {
@@ -28,7 +29,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
 
     public static readonly MirrorTable Table = new("submissions", "submissions",
         ["course_canvas_id", "assignment_canvas_id", "user_canvas_id", "workflow_state", "score", "grade", "submitted_at", "graded_at",
-         "posted_at", "excused", "late", "missing"]);
+         "posted_at", "excused", "late", "missing"], DeltaReadsPart: true);
 
     /// <summary>Assignments per submissions batch: ~10 keeps each batch many pages long, so rounding wastes little.</summary>
     public const int AssignmentsPerBatch = 10;
@@ -44,6 +45,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
 
     /// <summary>An observer's: every observee's rows (student_ids[]=all means them), a complete listing.</summary>
     public static string ObserveesCheckpoint => Instance.Kind + ":observees";
+
     public override JsonTypeInfo<CanvasSubmission> WireType => SubmissionsWire.Default.CanvasSubmission;
 
     /// <summary>Teachers: every student's (student_ids[]=all covers every enrollment state). Students: their own.</summary>
@@ -96,7 +98,8 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
             write.Open(courseId, "submissions:graded", FirstPage(courseId, new SubmissionQuery(true, GradedSince: since)));
             write.Open(courseId, "submissions:submitted", FirstPage(courseId, new SubmissionQuery(true, SubmittedSince: since)));
             // The slow lane: a changed override leaves the assignment's JSON as it was, so re-read every overridden one.
-            if (write.Run.SlowLane) Open(write, "o", await PublishedAssignmentsAsync(write, " AND has_overrides = @t"));
+            if (write.Run.SlowLane)
+                Open(write, "o", await PublishedAssignmentsAsync(write, " AND has_overrides = @t"), batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch));
             return;
         }
 
@@ -115,20 +118,18 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     /// A delta: every student's rows of these published assignments, which are new or changed in a way that changes
     /// their rows (published, due date, points, grading type; docs/canvas.md §6), in short batches.
     /// </summary>
-    public static void OpenForAssignments(PageWrite write, IEnumerable<long> assignmentIds) => Open(write, "a", assignmentIds);
-
-    /// <summary>Every student's rows of these assignments, in batches named by <paramref name="prefix"/> and their first id.</summary>
-    private static void Open(PageWrite write, string prefix, IEnumerable<long> assignmentIds)
-    {
-        foreach (var batch in assignmentIds.Order().Chunk(MaxIdsPerQuery))
-            write.Open(write.CourseId, $"{Instance.Kind}:{prefix}{batch[0]}", FirstPage(write.CourseId, new SubmissionQuery(true, batch)));
-    }
+    public static void OpenForAssignments(PageWrite write, IEnumerable<long> assignmentIds) =>
+        Open(write, "a", assignmentIds, batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch));
 
     /// <summary>A delta: the rows of students new to the course (Canvas made them unsubmitted for every published assignment).</summary>
-    public static void OpenForStudents(PageWrite write, IEnumerable<long> userIds)
+    public static void OpenForStudents(PageWrite write, IEnumerable<long> userIds) =>
+        Open(write, "u", userIds, batch => new SubmissionQuery(AllStudents: false, StudentIds: batch));
+
+    /// <summary>The rows of these ids, in batches of at most <see cref="MaxIdsPerQuery"/>, named by <paramref name="prefix"/> and their first id.</summary>
+    private static void Open(PageWrite write, string prefix, IEnumerable<long> ids, Func<long[], SubmissionQuery> query)
     {
-        foreach (var batch in userIds.Order().Chunk(MaxIdsPerQuery))
-            write.Open(write.CourseId, $"{Instance.Kind}:u{batch[0]}", FirstPage(write.CourseId, new SubmissionQuery(false, StudentIds: batch)));
+        foreach (var batch in ids.Order().Chunk(MaxIdsPerQuery))
+            write.Open(write.CourseId, $"{Instance.Kind}:{prefix}{batch[0]}", FirstPage(write.CourseId, query(batch)));
     }
 
     /// <summary>

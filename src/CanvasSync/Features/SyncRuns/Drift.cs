@@ -3,10 +3,12 @@ using System.Text.Json;
 namespace CanvasSync.Features.SyncRuns;
 
 /// <summary>
-/// What a reconcile found a delta had missed. Every row a reconcile creates, changes or deletes is drift, named by
-/// the top-level fields of Canvas's JSON that differ ("(created)" and "(deleted)" for whole rows), unless the row's
-/// own timestamps say Canvas changed it after the last complete sync started: that change is ordinary activity,
-/// which the next delta would have read as well.
+/// What a reconcile found a delta had missed. Every row a reconcile creates, changes or deletes in a table a delta
+/// reads only in part (submissions, memberships, group sets: <see cref="Data.Mirror.MirrorTable.DeltaReadsPart"/>) is
+/// drift, named by the top-level fields of Canvas's JSON that differ ("(created)" and "(deleted)" for whole rows),
+/// unless the row's own timestamps say Canvas changed it after the last complete sync started: that change is
+/// ordinary activity, which the next delta would have read as well. Tables every delta re-lists in full cannot drift:
+/// a reconcile finds there only what Canvas changed since the last delta.
 /// </summary>
 internal static class Drift
 {
@@ -31,13 +33,13 @@ internal static class Drift
         return fields;
     }
 
-    /// <summary>The row says Canvas changed it after <paramref name="since"/> (updated_at, graded_at or submitted_at): activity, not drift.</summary>
+    /// <summary>The row says Canvas changed it after <paramref name="since"/> (updated_at, graded_at, submitted_at or posted_at): activity, not drift.</summary>
     public static bool IsRecentActivity(string newRaw, DateTime? since)
     {
         if (since is not { } t) return false;
         using var doc = JsonDocument.Parse(newRaw);
         if (doc.RootElement.ValueKind != JsonValueKind.Object) return false;
-        foreach (var name in (ReadOnlySpan<string>)["updated_at", "graded_at", "submitted_at"])
+        foreach (var name in (ReadOnlySpan<string>)["updated_at", "graded_at", "submitted_at", "posted_at"])
         {
             if (doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var at)
                 && at.ToUniversalTime() > t)

@@ -25,8 +25,8 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
 
     public async Task<WriteResult> UpsertAsync(MirrorTable table, IEnumerable<MirrorRow?> rows)
     {
-        var reconcile = Run.Type == SyncType.Reconcile;
-        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, ct, keepOld: reconcile);
+        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, ct,
+            keepOld: CountsDrift(table));
         effects.Count(table.EntityType, result.Counts);
         foreach (var (row, oldRaw) in result.Changes)
         {
@@ -64,8 +64,11 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
     private void CountDeleted(MirrorTable table, long deleted)
     {
         effects.Count(table.EntityType, new WriteCounts(0, 0, 0, deleted));
-        if (deleted > 0 && Run.Type == SyncType.Reconcile) effects.AddDrift(table.EntityType, Drift.Deleted, deleted, null);
+        if (deleted > 0 && CountsDrift(table)) effects.AddDrift(table.EntityType, Drift.Deleted, deleted, null);
     }
+
+    /// <summary>A reconcile's writes are drift in the tables a delta reads only in part (<see cref="MirrorTable.DeltaReadsPart"/>).</summary>
+    private bool CountsDrift(MirrorTable table) => Run.Type == SyncType.Reconcile && table.DeltaReadsPart;
 
     /// <summary>A collection to read next, committed with this page (opening one twice is harmless).</summary>
     public void Open(long courseId, string collection, string firstPageUrl) => effects.Open(courseId, collection, firstPageUrl);

@@ -14,6 +14,8 @@ internal static class RunRows
             Type = type,
             ScopeJson = request.Scope.ToJson(),
             DryRun = request.DryRun,
+            SlowLane = type == SyncType.Delta && request.SlowLane,
+            ThenReconcile = type == SyncType.Delta && request.ThenReconcile && !request.DryRun,
             Status = status,
             QueuedAt = now,
             StartedAt = status == SyncStatus.Running ? now : null,

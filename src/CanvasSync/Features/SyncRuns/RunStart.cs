@@ -59,7 +59,8 @@ internal sealed class RunStart(DatabaseTarget database, NodeIdentity node, TimeP
             .OrderByDescending(r => r.Id).Select(r => (long?)r.ItemsDone).FirstOrDefaultAsync(ct);
         // Decided once, when the run first starts, and kept across resumes.
         if (run.Attempt == 0)
-            run.SlowLane = run.Type == SyncType.Delta && (request.SlowLane || connection.LastSlowLaneAt is null || connection.LastSlowLaneAt < now - slowLaneEvery);
+            run.SlowLane = run.Type == SyncType.Delta
+                && (run.SlowLane || request.SlowLane || connection.LastSlowLaneAt is null || connection.LastSlowLaneAt < now - slowLaneEvery);
         run.Resumed |= resumed;
         run.Status = SyncStatus.Running;
         run.StartedAt ??= now;

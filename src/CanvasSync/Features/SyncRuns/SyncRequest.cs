@@ -22,9 +22,11 @@ public sealed record SyncScope([property: JsonPropertyName("term_id")] long? Ter
 /// <summary>
 /// What to sync. A delta with no earlier complete sync to start from runs as a full sync. A dry run walks Canvas and
 /// reports what it would create, update and delete, writing nothing but its own run record. <paramref name="SlowLane"/>
-/// makes a delta take the slow lane now (it does so anyway once Sync:SlowLaneEveryHours have passed).
+/// makes a delta take the slow lane now (it does so anyway once Sync:SlowLaneEveryHours have passed);
+/// <paramref name="ThenReconcile"/> has the job that runs a delta reconcile the connection as soon as it completes.
 /// </summary>
-public sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceRestart = false, bool DryRun = false, bool SlowLane = false);
+public sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceRestart = false, bool DryRun = false, bool SlowLane = false,
+    bool ThenReconcile = false);
 
 /// <summary>Per entity type, what a run wrote.</summary>
 public sealed record EntityCounts(long Created, long Updated, long Deleted, long Unchanged);

@@ -16,6 +16,11 @@ public sealed class SyncRun
     public SyncType Type { get; set; }
     /// <summary>A delta that also re-reads what no delta filter shows (memberships, overridden due dates): the slow lane.</summary>
     public bool SlowLane { get; set; }
+    /// <summary>
+    /// A delta the scheduler chose to follow with a reconcile the moment it completes, so the reconcile compares Canvas
+    /// with a mirror seconds old and what it writes is drift, not the last hour's activity.
+    /// </summary>
+    public bool ThenReconcile { get; set; }
     /// <summary>JSON: {"term_id": ..., "course_ids": [...]}; "{}" for all courses.</summary>
     public string ScopeJson { get; set; } = "{}";
     public bool DryRun { get; set; }

@@ -1576,6 +1576,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("character varying(32)")
                         .HasColumnName("status");
 
+                    b.Property<bool>("ThenReconcile")
+                        .HasColumnType("boolean")
+                        .HasColumnName("then_reconcile");
+
                     b.Property<long>("Throttled")
                         .HasColumnType("bigint")
                         .HasColumnName("throttled");

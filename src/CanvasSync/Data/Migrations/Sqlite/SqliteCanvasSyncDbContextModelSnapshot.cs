@@ -1531,6 +1531,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
 
+                    b.Property<bool>("ThenReconcile")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("then_reconcile");
+
                     b.Property<long>("Throttled")
                         .HasColumnType("INTEGER")
                         .HasColumnName("throttled");

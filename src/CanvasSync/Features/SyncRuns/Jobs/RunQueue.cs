@@ -43,14 +43,14 @@ public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIde
     }
 
     /// <summary>
-    /// Queues a delta of each connection (a reconcile for those in <paramref name="reconcile"/>, a full sync where
-    /// there is nothing to start from) in one transaction: the scheduler's batch. If a connection got an unfinished
+    /// Queues a delta of each connection (followed by a reconcile for those in <paramref name="reconcile"/>, a full
+    /// sync where there is nothing to start from) in one transaction: the scheduler's batch. If a connection got an unfinished
     /// run meanwhile, the batch is queued one by one instead and that connection is left out. Returns the runs queued.
     /// </summary>
     public async Task<IReadOnlyList<(long RunId, long ConnectionId, SyncType Type)>> QueueScheduledAsync(IReadOnlyCollection<long> connectionIds,
         IReadOnlySet<long> reconcile, CancellationToken ct)
     {
-        SyncRequest RequestFor(long connectionId) => new(reconcile.Contains(connectionId) ? SyncType.Reconcile : SyncType.Delta, new SyncScope());
+        SyncRequest RequestFor(long connectionId) => new(SyncType.Delta, new SyncScope(), ThenReconcile: reconcile.Contains(connectionId));
         await using var db = database.CreateContext();
         var lastFull = await db.Connections.AsNoTracking().Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.LastFullSyncAt, ct);
         var runs = lastFull.Select(c => RunRows.New(c.Key, RunRows.EffectiveType(RequestFor(c.Key), c.Value), RequestFor(c.Key), SyncStatus.Queued, Now)).ToList();

@@ -12,7 +12,7 @@ public sealed class SyncRunFailedException(long runId, string? message) : Except
 /// The background job: takes ids only, and is re-entrant. It runs a queued or interrupted run to its end with the
 /// connection's stored token; a run that is finished, or running elsewhere, makes it a no-op.
 /// </summary>
-public sealed partial class SyncJob(SyncEngine engine, ConnectionTokens tokens, DatabaseTarget database, ILogger<SyncJob> logger)
+public sealed partial class SyncJob(SyncEngine engine, RunQueue queue, ConnectionTokens tokens, DatabaseTarget database, ILogger<SyncJob> logger)
 {
     public async Task RunAsync(long connectionId, long runId, CancellationToken shutdown)
     {
@@ -39,9 +39,17 @@ public sealed partial class SyncJob(SyncEngine engine, ConnectionTokens tokens, 
 
         try
         {
-            var request = new SyncRequest(run.Type, SyncScope.FromJson(run.ScopeJson), DryRun: run.DryRun);
+            var request = new SyncRequest(run.Type, SyncScope.FromJson(run.ScopeJson), DryRun: run.DryRun, SlowLane: run.SlowLane);
             var result = await engine.RunAsync(connectionId, credential, request, interrupt: shutdown);
             if (result.Status == SyncStatus.Failed) throw new SyncRunFailedException(result.RunId, result.Errors.FirstOrDefault());
+            if (run.ThenReconcile && result.Status == SyncStatus.Completed && !shutdown.IsCancellationRequested)
+            {
+                // Queued first, like every run, so a second trigger finds it and a stop in the middle resumes it.
+                var reconcile = new SyncRequest(SyncType.Reconcile, new SyncScope());
+                await queue.QueueAsync(connectionId, reconcile, shutdown);
+                // Its failure is its own record (and alert); the delta stands, and the next round tries the reconcile again.
+                await engine.RunAsync(connectionId, credential, reconcile, interrupt: shutdown);
+            }
         }
         catch (SyncAlreadyRunningException e)
         {

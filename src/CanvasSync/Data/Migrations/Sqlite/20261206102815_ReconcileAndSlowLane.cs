@@ -1,16 +1,11 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace CanvasSync.Data.Migrations.Postgres
+namespace CanvasSync.Data.Migrations.Sqlite
 {
-    /// <summary>
-    /// The slow lane and the reconcile (issue #21): a run's slow lane flag, the connection's last slow lane, an
-    /// assignment's overrides, and a reconcile's drift, whose rows belong to a run's user as its counts do (the
-    /// row-level security policy is written by hand, as in <see cref="RowLevelSecurity"/>).
-    /// </summary>
+    /// <inheritdoc />
     public partial class ReconcileAndSlowLane : Migration
     {
         /// <inheritdoc />
@@ -19,20 +14,27 @@ namespace CanvasSync.Data.Migrations.Postgres
             migrationBuilder.AddColumn<bool>(
                 name: "slow_lane",
                 table: "sync_runs",
-                type: "boolean",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "then_reconcile",
+                table: "sync_runs",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "last_slow_lane_at",
                 table: "canvas_connections",
-                type: "timestamp with time zone",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<bool>(
                 name: "has_overrides",
                 table: "assignments",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
@@ -40,13 +42,13 @@ namespace CanvasSync.Data.Migrations.Postgres
                 name: "sync_run_drift",
                 columns: table => new
                 {
-                    id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    run_id = table.Column<long>(type: "bigint", nullable: false),
-                    entity_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    field = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
-                    row_count = table.Column<long>(type: "bigint", nullable: false),
-                    example_canvas_id = table.Column<long>(type: "bigint", nullable: true)
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    entity_type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    field = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    row_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    example_canvas_id = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -64,11 +66,6 @@ namespace CanvasSync.Data.Migrations.Postgres
                 table: "sync_run_drift",
                 columns: new[] { "run_id", "entity_type", "field" },
                 unique: true);
-
-            migrationBuilder.Sql("ALTER TABLE sync_run_drift ENABLE ROW LEVEL SECURITY;");
-            migrationBuilder.Sql("ALTER TABLE sync_run_drift FORCE ROW LEVEL SECURITY;");
-            migrationBuilder.Sql("CREATE POLICY owner_only ON sync_run_drift USING (NULLIF(current_setting('canvassync.user_id', true), '')::bigint IS NULL OR run_id IN (SELECT id FROM sync_runs)) " +
-                "WITH CHECK (NULLIF(current_setting('canvassync.user_id', true), '')::bigint IS NULL OR run_id IN (SELECT id FROM sync_runs));");
         }
 
         /// <inheritdoc />
@@ -79,6 +76,10 @@ namespace CanvasSync.Data.Migrations.Postgres
 
             migrationBuilder.DropColumn(
                 name: "slow_lane",
+                table: "sync_runs");
+
+            migrationBuilder.DropColumn(
+                name: "then_reconcile",
                 table: "sync_runs");
 
             migrationBuilder.DropColumn(

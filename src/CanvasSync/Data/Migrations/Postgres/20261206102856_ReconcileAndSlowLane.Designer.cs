@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CanvasSync.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCanvasSyncDbContext))]
-    [Migration("20261206093746_ReconcileAndSlowLane")]
+    [Migration("20261206102856_ReconcileAndSlowLane")]
     partial class ReconcileAndSlowLane
     {
         /// <inheritdoc />
@@ -1578,6 +1578,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("status");
+
+                    b.Property<bool>("ThenReconcile")
+                        .HasColumnType("boolean")
+                        .HasColumnName("then_reconcile");
 
                     b.Property<long>("Throttled")
                         .HasColumnType("bigint")

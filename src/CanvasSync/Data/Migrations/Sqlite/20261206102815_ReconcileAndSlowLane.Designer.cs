@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CanvasSync.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCanvasSyncDbContext))]
-    [Migration("20261206093727_ReconcileAndSlowLane")]
+    [Migration("20261206102815_ReconcileAndSlowLane")]
     partial class ReconcileAndSlowLane
     {
         /// <inheritdoc />
@@ -1533,6 +1533,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("status");
+
+                    b.Property<bool>("ThenReconcile")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("then_reconcile");
 
                     b.Property<long>("Throttled")
                         .HasColumnType("INTEGER")

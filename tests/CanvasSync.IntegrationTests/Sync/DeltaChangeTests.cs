@@ -4,6 +4,7 @@ using CanvasSync.IntegrationTests.Infrastructure;
 using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.Control;
 using CanvasSync.Sandbox.World;
+using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.IntegrationTests.Sync;
 
@@ -114,6 +115,45 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
             (drift.EntityType, drift.Field, drift.RowCount, drift.ExampleCanvasId!.Value));
         Assert.Equal(1, reconcile.Counts["group_memberships"].Updated);
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
+    }
+
+    /// <summary>
+    /// An assignment published, read by the delta's listing, then unpublished before its rows are read: Canvas refuses
+    /// the batch (403, "invalid assignment ids"), and the delta reads the course unsplit instead, never ending silently
+    /// short. The assignment's own row, listed a moment before the change, is put right by the next delta.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task An_assignment_unpublished_between_its_listing_and_its_rows_is_read_through_the_whole_course(string provider)
+    {
+        await using var h = await StartAsync(provider);
+        var teacher = h.Sandbox.Tokens.Teacher;
+        var assignment = SyncHarness.Truth(await h.TruthAsync(teacher), "assignments").Values.Select(a => System.Text.Json.JsonDocument.Parse(a).RootElement)
+            .First(a => !a.GetProperty("published").GetBoolean() && a.GetProperty("course_id").GetInt64() < 1_000_000);
+        var (id, course) = (assignment.GetProperty("id").GetInt64(), assignment.GetProperty("course_id").GetInt64());
+        (await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/assignments/{id}", new { published = true })).EnsureSuccessStatusCode();
+
+        var unpublished = 0;
+        var progress = new ProgressHandler(p =>
+        {
+            // Runs as the course's assignment page commits, before the rows it opened are read.
+            if (p.Phase == "assignments" && p.CourseId == course && Interlocked.Exchange(ref unpublished, 1) == 0)
+                h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/assignments/{id}", new { published = false }).Result.EnsureSuccessStatusCode();
+        });
+        var delta = await h.SyncAsync(teacher, SyncType.Delta, progress);
+
+        Assert.Equal(1, unpublished);
+        Assert.Equal(SyncStatus.Completed, delta.Status);
+        Assert.Empty(delta.Errors);
+        await using (var db = h.Database.Context())
+            Assert.True(await db.SyncCheckpoints.AnyAsync(c => c.RunId == delta.RunId && c.CourseCanvasId == course && c.Collection == "submissions:all" && c.Done));
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(teacher, SyncType.Delta)).Status);
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
+    }
+
+    private sealed class ProgressHandler(Action<SyncProgress> handler) : IProgress<SyncProgress>
+    {
+        public void Report(SyncProgress value) => handler(value);
     }
 
     private async Task<SyncHarness> StartAsync(string provider)

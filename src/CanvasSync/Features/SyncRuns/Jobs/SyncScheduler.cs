@@ -33,8 +33,8 @@ public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient j
     /// nothing to start a delta from). A round queues at most Sync:BatchSize, and never more than keeps
     /// Sync:MaxQueuedRuns waiting: the queue holds what the workers can take, the rest waits for the next round,
     /// still oldest first. A connection due a reconcile (its last full read older than Sync:ReconcileEveryDays, or its
-    /// last run leaving a collection unread) gets one instead of its delta, but reconciles take at most
-    /// Sync:ReconcileShare of a round: the others get their delta and wait their turn.
+    /// last run leaving a collection unread) gets one the moment its delta completes (the job runs both), but
+    /// reconciles take at most Sync:ReconcileShare of a round: the others get their delta and wait their turn.
     /// </summary>
     public async Task<int> EnqueueStaleAsync(CancellationToken ct)
     {
@@ -67,7 +67,7 @@ public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient j
         if (due.Count == 0) return 0;
         var queued = await queue.QueueScheduledAsync(due, reconcile, ct);
         await EnqueueJobsAsync(queued.Select(q => (q.RunId, q.ConnectionId)).ToList(), ct);
-        if (queued.Count > 0) LogQueuedStale(logger, queued.Count);
+        if (queued.Count > 0) LogQueuedStale(logger, queued.Count, reconcile.Count);
         return queued.Count;
     }
 
@@ -120,8 +120,8 @@ public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient j
     /// <summary>Sync:ScheduleEveryMinutes as cron: every N minutes within the hour, or every N/60 hours on the hour.</summary>
     public static string Cron(int everyMinutes) => everyMinutes < 60 ? $"*/{everyMinutes} * * * *" : $"0 */{Math.Max(1, everyMinutes / 60)} * * *";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queued {Count} stale connections for a delta sync (or their reconcile)")]
-    private static partial void LogQueuedStale(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queued {Count} stale connections for a delta sync ({Reconciles} to be reconciled after it)")]
+    private static partial void LogQueuedStale(ILogger logger, int count, int reconciles);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {Count} sync runs left unfinished")]
     private static partial void LogResumed(ILogger logger, int count);

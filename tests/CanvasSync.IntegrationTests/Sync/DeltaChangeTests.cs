@@ -19,6 +19,23 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
     public static TheoryData<string, string> DeltaCases => Cases(SandboxChanges.SeenByDelta);
     public static TheoryData<string, string> SlowLaneCases => Cases(SandboxChanges.SeenBySlowLane);
 
+    public static TheoryData<string, string, string> ReaderCases
+    {
+        get
+        {
+            var data = new TheoryData<string, string, string>();
+            foreach (var change in SandboxChanges.SeenByDelta)
+            {
+                foreach (var who in new[] { "student", "observer" })
+                {
+                    foreach (var provider in new[] { "sqlite", "postgres" }) data.Add(provider, who, change);
+                }
+            }
+
+            return data;
+        }
+    }
+
     [Theory]
     [MemberData(nameof(DeltaCases))]
     public async Task One_delta_after_a_change_equals_canvas_and_a_reconcile_then_finds_no_drift(string provider, string change)
@@ -27,6 +44,19 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
 
         await AssertOneDeltaHealsAsync(h, new SyncRequest(SyncType.Delta, new SyncScope()));
+    }
+
+    /// <summary>The same changes, each alone, read with a student's token and with a parent's observing two students.</summary>
+    [Theory]
+    [MemberData(nameof(ReaderCases))]
+    public async Task A_student_and_an_observer_see_each_change_in_one_delta(string provider, string who, string change)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        var token = who == "student" ? h.Sandbox.Tokens.Student : await ObserverOfAsync(h);
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
+
+        await AssertOneDeltaHealsAsync(h, token, new SyncRequest(SyncType.Delta, new SyncScope()));
     }
 
     [Theory]
@@ -172,15 +202,16 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
     }
 
     /// <summary>One delta, and the mirror is the truth; a reconcile on top has nothing to write and no drift to report.</summary>
-    private static async Task AssertOneDeltaHealsAsync(SyncHarness h, SyncRequest delta)
+    private static Task AssertOneDeltaHealsAsync(SyncHarness h, SyncRequest delta) => AssertOneDeltaHealsAsync(h, h.Sandbox.Tokens.Teacher, delta);
+
+    private static async Task AssertOneDeltaHealsAsync(SyncHarness h, string token, SyncRequest delta)
     {
-        var teacher = h.Sandbox.Tokens.Teacher;
-        var result = await h.SyncAsync(teacher, delta);
+        var result = await h.SyncAsync(token, delta);
         Assert.Equal((SyncStatus.Completed, SyncType.Delta), (result.Status, result.Type));
         Assert.Empty(result.Errors);
-        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
 
-        var reconcile = await h.SyncAsync(teacher, SyncType.Reconcile);
+        var reconcile = await h.SyncAsync(token, SyncType.Reconcile);
         Assert.Equal((SyncStatus.Completed, SyncType.Reconcile), (reconcile.Status, reconcile.Type));
         Assert.True(reconcile.Drift.Count == 0, "drift: " + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount} (e.g. {d.ExampleCanvasId})")));
         Assert.All(reconcile.Counts.Where(c => c.Key is not ("tasks" or "teams")), c => Assert.Equal((c.Key, 0L, 0L, 0L), (c.Key, c.Value.Created, c.Value.Updated, c.Value.Deleted)));

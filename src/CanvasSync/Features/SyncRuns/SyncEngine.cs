@@ -15,8 +15,9 @@ public sealed class SyncAlreadyRunningException(long runId) : Exception(runId ==
 }
 
 /// <summary>
-/// Syncs one connection: a full backfill or a delta, resumable from checkpoints. The checkpoint table is the work
-/// list: every unfinished (course, collection) row holds the next page to fetch. The engine reads each collection
+/// Syncs one connection: a full backfill, a delta (on the slow lane now and then) or a reconcile, resumable from
+/// checkpoints. The checkpoint table is the work list: every unfinished (course, collection) row holds the next page
+/// to fetch. The engine reads each collection
 /// (<see cref="SyncedCollections"/>) from its checkpoint and hands every page to its commit (<see cref="PageCommit"/>);
 /// the run's start, lease and finish are classes of their own (<see cref="RunStart"/>, <see cref="RunLease"/>,
 /// <see cref="RunFinish"/>). Queueing is the scheduler's (<see cref="Jobs.RunQueue"/>).

@@ -29,7 +29,8 @@ public static class MirrorWriter
         if (rows.Count == 0) return new WriteResult(default, [], []);
         // A batch may carry one item twice (a classmate in two sections): the last one wins.
         var batch = rows.GroupBy(r => r.Key).Select(g => g.Last()).ToList();
-        var existing = await ExistingAsync(connection, transaction, table, connectionId, batch, ct);
+        var existing = await ByKeyAsync(connection, transaction, table, connectionId, batch, "content_hash, deleted_at IS NOT NULL",
+            r => (Hash: r.GetString(1), Deleted: r.GetBoolean(2)), ct);
 
         var write = new List<MirrorRow>();
         var touch = new List<MirrorRow>();
@@ -42,7 +43,9 @@ public static class MirrorWriter
         }
 
         // Read before they are overwritten, and only for the few rows that changed.
-        var replaced = keepOld ? await OldJsonAsync(connection, transaction, table, connectionId, write.Where(r => existing.TryGetValue(r.Key, out var e) && !e.Deleted).ToList(), ct)
+        var replaced = keepOld
+            ? await ByKeyAsync(connection, transaction, table, connectionId, write.Where(r => existing.TryGetValue(r.Key, out var e) && !e.Deleted).ToList(),
+                "raw_json", r => r.GetString(1), ct)
             : new Dictionary<string, string>();
         if (write.Count > 0) await InsertOrUpdateAsync(connection, transaction, table, connectionId, write, stamp, ct);
         if (touch.Count > 0)
@@ -63,21 +66,6 @@ public static class MirrorWriter
 
         return new WriteResult(new WriteCounts(created, updated, touch.Count, 0), write.Select(r => r.CanvasId).ToList(),
             keepOld ? write.Select(r => (r, replaced.GetValueOrDefault(r.Key))).ToList() : []);
-    }
-
-    private static async Task<Dictionary<string, string>> OldJsonAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
-        List<MirrorRow> rows, CancellationToken ct)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (rows.Count == 0) return result;
-        var ids = rows.Select(r => r.CanvasId).Distinct().ToList();
-        await using var cmd = Sql.Command(connection, transaction,
-            $"SELECT {KeyExpression(table)}, raw_json FROM {table.Name} WHERE connection_id = @c AND canvas_id IN ({In(ids.Count)})");
-        Sql.Add(cmd, "c", connectionId);
-        for (var i = 0; i < ids.Count; i++) Sql.Add(cmd, "p" + i, ids[i]);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = reader.GetString(1);
-        return result;
     }
 
     private static string KeyExpression(MirrorTable table) =>
@@ -108,18 +96,22 @@ public static class MirrorWriter
         Sql.Add(cmd, "version", stamp.Version);
     }
 
-    private static async Task<Dictionary<string, (string Hash, bool Deleted)>> ExistingAsync(DbConnection connection, DbTransaction transaction,
-        MirrorTable table, long connectionId, List<MirrorRow> batch, CancellationToken ct)
+    /// <summary>
+    /// The stored rows of <paramref name="rows"/> by key, each read by <paramref name="read"/> from
+    /// <paramref name="columns"/> (which follow the key).
+    /// </summary>
+    private static async Task<Dictionary<string, T>> ByKeyAsync<T>(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
+        List<MirrorRow> rows, string columns, Func<DbDataReader, T> read, CancellationToken ct)
     {
-        var key = KeyExpression(table);
-        var ids = batch.Select(r => r.CanvasId).Distinct().ToList();
+        var result = new Dictionary<string, T>(StringComparer.Ordinal);
+        if (rows.Count == 0) return result;
+        var ids = rows.Select(r => r.CanvasId).Distinct().ToList();
         await using var cmd = Sql.Command(connection, transaction,
-            $"SELECT {key}, content_hash, deleted_at IS NOT NULL FROM {table.Name} WHERE connection_id = @c AND canvas_id IN ({In(ids.Count)})");
+            $"SELECT {KeyExpression(table)}, {columns} FROM {table.Name} WHERE connection_id = @c AND canvas_id IN ({In(ids.Count)})");
         Sql.Add(cmd, "c", connectionId);
         for (var i = 0; i < ids.Count; i++) Sql.Add(cmd, "p" + i, ids[i]);
-        var result = new Dictionary<string, (string, bool)>(StringComparer.Ordinal);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
+        while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = read(reader);
         return result;
     }
 

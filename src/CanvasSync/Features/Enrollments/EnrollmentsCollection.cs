@@ -37,7 +37,7 @@ internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
     public static string TeacherCheckpoint => Instance.Kind + ":teacher";
 
     /// <summary>The enrollment types whose submissions Canvas lists under student_ids[]=all (§5.5).</summary>
-    private const string StudentTypes = "('StudentEnrollment', 'StudentViewEnrollment')";
+    private static readonly string[] StudentTypes = ["StudentEnrollment", "StudentViewEnrollment"];
 
     public override string Kind => "enrollments";
     public override JsonTypeInfo<CanvasEnrollment> WireType => EnrollmentsWire.Default.CanvasEnrollment;
@@ -45,13 +45,13 @@ internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasEnrollment> page)
     {
         var teacher = write.Work.Collection == TeacherCheckpoint;
-        var live = teacher && write.Run.Type == SyncType.Delta ? await LiveAsync(write, page.Items.Select(i => i.Value.Id).ToList()) : null;
+        var live = teacher && write.Run.Type == SyncType.Delta ? await write.LiveIdsAsync(Table, page.Items.Select(i => i.Value.Id).ToList()) : null;
         await write.UpsertAsync(People.Table, page.Items.Select(People.Row));
         await write.UpsertAsync(Table, page.Items.Select(Row));
         if (live is not null)
         {
             SubmissionsCollection.OpenForStudents(write, page.Items.Select(i => i.Value)
-                .Where(e => e.Type is "StudentEnrollment" or "StudentViewEnrollment" && !live.Contains(e.Id)).Select(e => e.UserId).Distinct());
+                .Where(e => StudentTypes.Contains(e.Type) && !live.Contains(e.Id)).Select(e => e.UserId).Distinct());
         }
 
         if (!write.Done) return;
@@ -60,17 +60,9 @@ internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
         {
             await write.TombstoneAsync(SubmissionsCollection.Table, $"""
                 course_canvas_id = @s AND user_canvas_id NOT IN
-                  (SELECT user_canvas_id FROM enrollments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL AND type IN {StudentTypes})
+                  (SELECT user_canvas_id FROM enrollments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL AND type IN ('{string.Join("', '", StudentTypes)}'))
                 """, write.CourseId);
         }
-    }
-
-    /// <summary>The enrollments among <paramref name="ids"/> the mirror holds live.</summary>
-    private static async Task<HashSet<long>> LiveAsync(PageWrite write, IReadOnlyList<long> ids)
-    {
-        if (ids.Count == 0) return [];
-        var (list, parameters) = PageWrite.InList(ids);
-        return [.. await write.IdsAsync($"SELECT canvas_id FROM enrollments WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})", parameters)];
     }
 
     private static MirrorRow Row(CanvasItem<CanvasEnrollment> i)

@@ -43,22 +43,17 @@ internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
 
         // Group sets rarely change, so a teacher's delta reads them only when a group names one the mirror lacks (a new
         // set); a renamed or re-configured one waits for the slow lane.
-        if (write.Work.Collection == TeacherCheckpoint && !write.Run.ReadsEverything && !write.Run.SlowLane
-            && await UnknownCategoriesAsync(write, page.Items.Select(i => i.Value.GroupCategoryId).OfType<long>().Distinct().ToList()))
-            write.Open(write.CourseId, GroupCategoriesCollection.Instance.Kind, GroupCategoriesCollection.FirstPage(write.CourseId));
+        if (write.Work.Collection == TeacherCheckpoint && !write.Run.ReadsEverything && !write.Run.SlowLane)
+        {
+            var named = page.Items.Select(i => i.Value.GroupCategoryId).OfType<long>().ToHashSet();
+            if ((await write.LiveIdsAsync(GroupCategoriesCollection.Table, named)).Count < named.Count)
+                write.Open(write.CourseId, GroupCategoriesCollection.Instance.Kind, GroupCategoriesCollection.FirstPage(write.CourseId));
+        }
 
         if (!write.Done) return;
         await write.DeleteUnseenInCourseAsync(Table);
         await write.TombstoneAsync(MembershipsCollection.Table,
             "group_canvas_id IN (SELECT canvas_id FROM groups WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NOT NULL)", write.CourseId);
-    }
-
-    private static async Task<bool> UnknownCategoriesAsync(PageWrite write, IReadOnlyList<long> categoryIds)
-    {
-        if (categoryIds.Count == 0) return false;
-        var (list, parameters) = PageWrite.InList(categoryIds);
-        var known = await write.IdsAsync($"SELECT canvas_id FROM group_categories WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})", parameters);
-        return known.Count < categoryIds.Count;
     }
 }
 

@@ -15,12 +15,17 @@ internal static class Drift
     public const string Created = "(created)";
     public const string Deleted = "(deleted)";
 
-    /// <summary>The fields in which <paramref name="newRaw"/> differs from <paramref name="oldRaw"/> (null: the row is new).</summary>
-    public static IReadOnlyList<string> Fields(string? oldRaw, string newRaw)
+    /// <summary>
+    /// The drifted fields of a row a reconcile wrote: none when its own timestamps say Canvas changed it after
+    /// <paramref name="since"/> (activity), <see cref="Created"/> when it is new (<paramref name="oldRaw"/> null), else the
+    /// top-level fields in which <paramref name="newRaw"/> differs from <paramref name="oldRaw"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Of(string? oldRaw, string newRaw, DateTime? since)
     {
+        using var after = JsonDocument.Parse(newRaw);
+        if (IsRecentActivity(after.RootElement, since)) return [];
         if (oldRaw is null) return [Created];
         using var before = JsonDocument.Parse(oldRaw);
-        using var after = JsonDocument.Parse(newRaw);
         if (before.RootElement.ValueKind != JsonValueKind.Object || after.RootElement.ValueKind != JsonValueKind.Object) return ["(value)"];
         var old = before.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText(), StringComparer.Ordinal);
         var fields = new List<string>();
@@ -33,16 +38,13 @@ internal static class Drift
         return fields;
     }
 
-    /// <summary>The row says Canvas changed it after <paramref name="since"/> (updated_at, graded_at, submitted_at or posted_at): activity, not drift.</summary>
-    public static bool IsRecentActivity(string newRaw, DateTime? since)
+    /// <summary>The row says Canvas changed it after <paramref name="since"/> (updated_at, graded_at, submitted_at or posted_at).</summary>
+    private static bool IsRecentActivity(JsonElement row, DateTime? since)
     {
-        if (since is not { } t) return false;
-        using var doc = JsonDocument.Parse(newRaw);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object) return false;
+        if (since is not { } t || row.ValueKind != JsonValueKind.Object) return false;
         foreach (var name in (ReadOnlySpan<string>)["updated_at", "graded_at", "submitted_at", "posted_at"])
         {
-            if (doc.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var at)
-                && at.ToUniversalTime() > t)
+            if (row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var at) && at.ToUniversalTime() > t)
                 return true;
         }
 

@@ -30,8 +30,7 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
         effects.Count(table.EntityType, result.Counts);
         foreach (var (row, oldRaw) in result.Changes)
         {
-            if (Drift.IsRecentActivity(row.RawJson, Run.ChangesSince)) continue;
-            foreach (var field in Drift.Fields(oldRaw, row.RawJson)) effects.AddDrift(table.EntityType, field, 1, row.CanvasId);
+            foreach (var field in Drift.Of(oldRaw, row.RawJson, Run.ChangesSince)) effects.AddDrift(table.EntityType, field, 1, row.CanvasId);
         }
 
         return result;
@@ -86,6 +85,14 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) rows.Add(read(reader));
         return rows;
+    }
+
+    /// <summary>The ids among <paramref name="ids"/> that <paramref name="table"/> holds live (not tombstoned).</summary>
+    public async Task<HashSet<long>> LiveIdsAsync(MirrorTable table, IReadOnlyCollection<long> ids)
+    {
+        if (ids.Count == 0) return [];
+        var (list, parameters) = InList(ids.ToList());
+        return [.. await IdsAsync($"SELECT canvas_id FROM {table.Name} WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})", parameters)];
     }
 
     /// <summary>"@p0, @p1, …" for an IN list, and its parameters.</summary>

@@ -45,10 +45,12 @@ public sealed partial class SyncJob(SyncEngine engine, RunQueue queue, Connectio
             if (run.ThenReconcile && result.Status == SyncStatus.Completed && !shutdown.IsCancellationRequested)
             {
                 // Queued first, like every run, so a second trigger finds it and a stop in the middle resumes it.
+                // Another run of the connection queued in the meantime (a user's) goes first and keeps its place: starting
+                // the reconcile over it would supersede it; the next round decides again.
                 var reconcile = new SyncRequest(SyncType.Reconcile, new SyncScope());
-                await queue.QueueAsync(connectionId, reconcile, shutdown);
+                var (_, existing) = await queue.QueueAsync(connectionId, reconcile, shutdown);
                 // Its failure is its own record (and alert); the delta stands, and the next round tries the reconcile again.
-                await engine.RunAsync(connectionId, credential, reconcile, interrupt: shutdown);
+                if (!existing) await engine.RunAsync(connectionId, credential, reconcile, interrupt: shutdown);
             }
         }
         catch (SyncAlreadyRunningException e)

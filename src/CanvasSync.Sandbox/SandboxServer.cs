@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CanvasSync.Sandbox.Api;
 using CanvasSync.Sandbox.Control;
+using CanvasSync.Sandbox.GraphQL;
 using CanvasSync.Sandbox.Http;
 using CanvasSync.Sandbox.OAuth;
 using CanvasSync.Sandbox.World;
@@ -95,13 +96,19 @@ public sealed class SandboxServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.Port));
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        });
         var app = builder.Build();
         var pipeline = new CanvasPipeline(world, settings, state.Buckets, state.Faults, state.Stats, options.Time);
 
         // One catch-all for Canvas's API, routed by the sandbox's own table (shared with the reference crawler).
+        var graphql = new GraphQLApi(world, settings);
         app.Map("/api/{**path}", (HttpContext http) =>
         {
+            if (http.Request.Path == GraphQLApi.Path && HttpMethods.IsPost(http.Request.Method)) return graphql.HandleAsync(http, pipeline);
             if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
                 return pipeline.HandleAsync(http, "unsupported", _ => CanvasErrors.NotFound());
             routes.TryMatch(http.Request.Path, out var template, out var handler, out var values);

@@ -19,7 +19,12 @@ public sealed class SandboxSettings
     public ThrottleSettings Throttle { get; set; } = new();
     /// <summary>How long an OAuth2 access token lives (Canvas: an hour); short in tests so syncs outlive their tokens.</summary>
     public int AccessTokenSeconds { get; set; } = 3600;
+    /// <summary>Whether /api/graphql answers, or is refused as some institutions refuse it (docs/canvas.md §7).</summary>
+    public GraphQLMode GraphQL { get; set; } = GraphQLMode.Served;
 }
+
+/// <summary>How /api/graphql answers: served, a 404 (switched off), or a 401 for a developer key without its scope.</summary>
+public enum GraphQLMode { Served, NotFound, NoScope }
 
 /// <summary>Canvas's leaky bucket defaults (docs/canvas.md §4).</summary>
 public sealed record ThrottleSettings

@@ -159,11 +159,11 @@ internal static class ControlApi
     /// <summary>The settings as the control API reads and writes them; absent fields stay as they are.</summary>
     internal sealed record SettingsView(int? LatencyMs, int? CostMs, double? FaultRate, FaultKind[]? FaultKinds, int? SlowMs, int? FaultSeed,
         bool? ThrottleEnabled, int? ThrottleStatus, double? HighWaterMark, double? Maximum, double? OutflowPerSecond, double? UpFrontCost,
-        string? ForeignLinkOrigin = null, int? AccessTokenSeconds = null)
+        string? ForeignLinkOrigin = null, int? AccessTokenSeconds = null, [property: JsonPropertyName("graphql")] GraphQLMode? GraphQL = null)
     {
         public static SettingsView From(SandboxSettings s) => new(s.LatencyMs, s.CostMs, s.FaultRate, [.. s.FaultKinds], s.SlowMs, null,
             s.Throttle.Enabled, s.Throttle.Status, s.Throttle.HighWaterMark, s.Throttle.Maximum, s.Throttle.OutflowPerSecond, s.Throttle.UpFrontCost,
-            s.ForeignLinkOrigin, s.AccessTokenSeconds);
+            s.ForeignLinkOrigin, s.AccessTokenSeconds, s.GraphQL);
 
         public void ApplyTo(SandboxSettings s)
         {
@@ -174,6 +174,7 @@ internal static class ControlApi
             s.SlowMs = SlowMs ?? s.SlowMs;
             s.ForeignLinkOrigin = ForeignLinkOrigin ?? s.ForeignLinkOrigin;
             s.AccessTokenSeconds = AccessTokenSeconds is > 0 ? AccessTokenSeconds.Value : s.AccessTokenSeconds;
+            s.GraphQL = GraphQL ?? s.GraphQL;
             var t = s.Throttle;
             s.Throttle = t with
             {

@@ -15,7 +15,14 @@ internal sealed record STerm(long Id, string Name, DateTime? StartAt, DateTime? 
 
 internal sealed record SCourse(long Id, string Name, string CourseCode, string WorkflowState, long TermId,
     DateTime? StartAt, DateTime? EndAt, DateTime CreatedAt, string Uuid, string TimeZone,
-    bool HideFinalGrades, bool RestrictStudentFutureView, bool HasGradingScheme, string? SisCourseId);
+    bool HideFinalGrades, bool RestrictStudentFutureView, bool HasGradingScheme, string? SisCourseId)
+{
+    /// <summary>
+    /// Moves on every save of the course and of any of its assignments (Assignment after_save :touch_context), not on
+    /// an override's (AssignmentOverride touches the assignment bypassing callbacks). GraphQL serves it; REST does not.
+    /// </summary>
+    public DateTime UpdatedAt { get; init; } = CreatedAt;
+}
 
 internal sealed record SSection(long Id, long CourseId, string Name);
 
@@ -55,7 +62,14 @@ internal sealed record SAssignment(long Id, long CourseId, long AssignmentGroupI
 internal sealed record SSubmission(long Id, long AssignmentId, long CourseId, long UserId, string WorkflowState,
     double? Score, string? Grade, DateTime? SubmittedAt, DateTime? GradedAt, long? GraderId, int? Attempt,
     string? SubmissionType, string? Body, string? Url, bool Excused, bool Late, bool Missing, long SecondsLate,
-    double? PointsDeducted, DateTime? PostedAt, DateTime? CachedDueDate, string? LatePolicyStatus);
+    double? PointsDeducted, DateTime? PostedAt, DateTime? CachedDueDate, string? LatePolicyStatus)
+{
+    /// <summary>
+    /// Moves on every save of the row, the due-date cacher's recompute included (SubmissionLifecycleManager sets
+    /// updated_at = now()). GraphQL filters on it (updatedSince); REST serves no such field.
+    /// </summary>
+    public DateTime UpdatedAt { get; init; }
+}
 
 internal sealed record SGroupCategory(long Id, long CourseId, string Name, string? SelfSignup, int? GroupLimit,
     string? AutoLeader, DateTime CreatedAt);

@@ -23,6 +23,7 @@ internal static class Mutations
             UpdatedAt = Precise(now),
         };
         world.Add(updated);
+        TouchCourse(world, a.CourseId, now);
         if (dueAt is not null)
         {
             foreach (var s in SubmissionsOf(world, a)) CacheDueDate(world, s, dueAt, now);
@@ -31,7 +32,7 @@ internal static class Mutations
         if (points is not null || gradingType is not null)
         {
             foreach (var s in SubmissionsOf(world, a).Where(s => s.Score is not null))
-                world.Add(s with { Grade = GradeCalculator.GradeString(updated.GradingType, s.Score!.Value, updated.PointsPossible ?? 0) });
+                world.Add(s with { Grade = GradeCalculator.GradeString(updated.GradingType, s.Score!.Value, updated.PointsPossible ?? 0), UpdatedAt = Precise(now) });
             RecomputeCourse(world, a.CourseId);
         }
 
@@ -67,6 +68,7 @@ internal static class Mutations
         if (!world.Assignments.TryGetValue(id, out var a) || a.Deleted) return null;
         var updated = a with { Published = published, UpdatedAt = Precise(now) };
         world.Add(updated);
+        TouchCourse(world, a.CourseId, now);
         if (published)
         {
             foreach (var userId in world.EnrollmentsInCourse(a.CourseId).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId).Distinct())
@@ -83,7 +85,8 @@ internal static class Mutations
         if (!a.IsVisibleTo(userId) || world.SubmissionByKey.ContainsKey((a.Id, userId))) return;
         var missing = a.DueAt is { } due && due < now && a.SubmissionTypes[0] is not ("none" or "on_paper");
         world.Add(new SSubmission(world.NextId(), a.Id, a.CourseId, userId, "unsubmitted", null, null, null, null, null, null, null,
-            null, null, false, false, missing, 0, null, null, a.DueAt, missing ? "missing" : null));
+            null, null, false, false, missing, 0, null, null, a.DueAt, missing ? "missing" : null)
+        { UpdatedAt = Precise(now) });
     }
 
     public static SAssignment? CreateAssignment(SandboxWorld world, long courseId, DateTime now, string name, double? points, DateTime? dueAt)
@@ -97,10 +100,12 @@ internal static class Mutations
             points is null ? "not_graded" : "points", ["online_upload"], existing.Count + 1, Published: true, Deleted: false,
             created, created, null, null, false, false, null);
         world.Add(a);
+        TouchCourse(world, courseId, now);
         foreach (var userId in world.EnrollmentsInCourse(courseId).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId).Distinct())
         {
             world.Add(new SSubmission(world.NextId(), a.Id, courseId, userId, "unsubmitted", null, null, null, null, null, null, null,
-                null, null, false, false, false, 0, null, null, dueAt, null));
+                null, null, false, false, false, 0, null, null, dueAt, null)
+            { UpdatedAt = created });
         }
 
         RecomputeCourse(world, courseId);
@@ -113,6 +118,7 @@ internal static class Mutations
         using var _ = world.Write();
         if (!world.Assignments.TryGetValue(id, out var a) || a.Deleted) return false;
         world.Add(a with { Deleted = true, UpdatedAt = Precise(now) });
+        TouchCourse(world, a.CourseId, now);
         RecomputeCourse(world, a.CourseId);
         return true;
     }
@@ -133,6 +139,7 @@ internal static class Mutations
             PostedAt = a.PostManually ? s.PostedAt : gradedAt,
             Excused = false,
             Missing = false,
+            UpdatedAt = gradedAt,
         };
         world.Add(graded);
         GradeCalculator.Update(world, s.CourseId, s.UserId);
@@ -155,6 +162,7 @@ internal static class Mutations
             Missing = false,
             Late = late,
             SecondsLate = late ? (long)(at - a.DueAt!.Value).TotalSeconds : 0,
+            UpdatedAt = at,
         };
         world.Add(submitted);
         return submitted;
@@ -191,8 +199,13 @@ internal static class Mutations
             Late = late,
             SecondsLate = late ? (long)(s.SubmittedAt!.Value - due!.Value).TotalSeconds : 0,
             Missing = missing && !s.Excused,
+            UpdatedAt = Precise(now),
         });
     }
+
+    /// <summary>Assignment after_save :touch_context: the course's updated_at moves with every assignment save.</summary>
+    internal static void TouchCourse(SandboxWorld world, long courseId, DateTime now) =>
+        world.Add(world.Courses[courseId] with { UpdatedAt = Precise(now) });
 
     internal static void RecomputeCourse(SandboxWorld world, long courseId)
     {

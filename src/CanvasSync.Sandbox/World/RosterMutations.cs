@@ -46,7 +46,7 @@ internal static class RosterMutations
         using var _ = world.Write();
         if (!world.Courses.TryGetValue(courseId, out var c)) return null;
         var at = Mutations.Precise(now);
-        var concluded = c with { WorkflowState = "completed", EndAt = c.EndAt is { } end && end < at ? end : at };
+        var concluded = c with { WorkflowState = "completed", EndAt = c.EndAt is { } end && end < at ? end : at, UpdatedAt = at };
         world.Add(concluded);
         foreach (var e in world.EnrollmentsInCourse(courseId).Where(e => e.State is not ("deleted" or "completed")).ToList())
             world.Add(e with { State = "completed", UpdatedAt = at });

@@ -146,8 +146,12 @@ internal sealed partial class WorldGenerator
         // Canvas keeps submission rows for published, non-deleted assignments only.
         if (!assignment.Published || assignment.Deleted) return;
         foreach (var student in students.DistinctBy(s => s.Id))
-            _world.Add(SubmissionFor(assignment, student.Id));
+            _world.Add(Stamped(SubmissionFor(assignment, student.Id)));
     }
+
+    /// <summary>A generated row was last saved when it was graded or submitted, else when its assignment was made.</summary>
+    private SSubmission Stamped(SSubmission s) =>
+        s with { UpdatedAt = new[] { s.GradedAt, s.SubmittedAt, _world.Assignments[s.AssignmentId].CreatedAt }.Max()!.Value };
 
     private SSubmission SubmissionFor(SAssignment a, long userId)
     {

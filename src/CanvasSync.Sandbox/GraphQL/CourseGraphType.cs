@@ -1,0 +1,100 @@
+using CanvasSync.Sandbox.Api;
+using CanvasSync.Sandbox.World;
+using GraphQL;
+using GraphQL.Types;
+
+namespace CanvasSync.Sandbox.GraphQL;
+
+/// <summary>query { allCourses, course(id:) }: Canvas has no "me"; legacyNode is not served here.</summary>
+internal sealed class QueryGraphType : ObjectGraphType
+{
+    public QueryGraphType()
+    {
+        Name = "Query";
+        // allCourses: the caller's "currentish" courses (active or invited enrollments, not concluded or deleted).
+        Field<ListGraphType<NonNullGraphType<CourseGraphType>>>("allCourses").Resolve(context =>
+        {
+            var caller = GraphCaller.Of(context);
+            return caller.World.EnrollmentsOfUser(caller.Request.User.Id)
+                .Where(e => e.State is "active" or "invited")
+                .Select(e => caller.World.Courses[e.CourseId]).Where(c => c.WorkflowState is "available" or "unpublished")
+                .DistinctBy(c => c.Id).Where(c => caller.RoleIn(c) is not null).OrderBy(c => c.Id).ToList();
+        });
+        Field<CourseGraphType>("course").Arguments(new QueryArguments(new QueryArgument<IdGraphType> { Name = "id" })).Resolve(context =>
+        {
+            var caller = GraphCaller.Of(context);
+            return long.TryParse(context.GetArgument<string>("id"), out var id) && caller.World.Courses.TryGetValue(id, out var c) && caller.RoleIn(c) is not null ? c : null;
+        });
+    }
+}
+
+internal sealed class CourseGraphType : ObjectGraphType<SCourse>
+{
+    public CourseGraphType()
+    {
+        Name = "Course";
+        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Course", c.Source.Id));
+        Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
+        Field<StringGraphType>("courseCode").Resolve(c => c.Source.CourseCode);
+        Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);
+
+        Field<SubmissionConnectionGraphType>("submissionsConnection")
+            .Arguments(SubmissionConnectionGraphType.Paging(new QueryArgument<SubmissionSearchFilterGraphType> { Name = "filter" }))
+            .Resolve(context => GraphPage<SSubmission>.Of(Submissions(context), context));
+        Field<EnrollmentConnectionGraphType>("enrollmentsConnection")
+            .Arguments(EnrollmentConnectionGraphType.Paging(new QueryArgument<EnrollmentFilterGraphType> { Name = "filter" }))
+            .Resolve(context => Roster(context) is { } roster ? GraphPage<SEnrollment>.Of(roster, context) : null);
+        Field<GroupConnectionGraphType>("groupsConnection").Arguments(GroupConnectionGraphType.Paging()).Resolve(context =>
+        {
+            var caller = GraphCaller.Of(context);
+            if (caller.RoleIn(context.Source) is not { } role || !Access.ReadsRoster(role)) return null;
+            var groups = caller.World.CategoriesInCourse(context.Source.Id).SelectMany(c => caller.World.GroupsInCategory(c.Id)).OrderBy(g => g.Id).ToList();
+            return GraphPage<SGroup>.Of(groups, context);
+        });
+    }
+
+    /// <summary>
+    /// Course#submissionsConnection: a teacher gets every student's rows, a student their own, an observer their
+    /// observees'; only active rows of published assignments the student is assigned; states default to submitted,
+    /// pending_review and graded; updatedSince is strict (updated_at &gt; t); ordered by _id.
+    /// </summary>
+    private static List<SSubmission> Submissions(IResolveFieldContext<SCourse> context)
+    {
+        var caller = GraphCaller.Of(context);
+        var world = caller.World;
+        var course = context.Source;
+        if (caller.RoleIn(course) is not { } role) return [];
+        var filter = context.GetArgument<Dictionary<string, object?>>("filter") ?? [];
+        var states = filter.TryGetValue("states", out var s) && s is IEnumerable<object> given
+            ? given.Select(x => x.ToString()!).ToHashSet(StringComparer.Ordinal)
+            : ["submitted", "pending_review", "graded"];
+        var updatedSince = filter.GetValueOrDefault("updatedSince") as DateTime?;
+        var gradedSince = filter.GetValueOrDefault("gradedSince") as DateTime?;
+        var submittedSince = filter.GetValueOrDefault("submittedSince") as DateTime?;
+        var me = caller.Request.User.Id;
+        var students = role switch
+        {
+            CourseRole.Teacher => world.EnrollmentsInCourse(course.Id).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId).ToHashSet(),
+            CourseRole.Observer => Access.Observees(world, me, course.Id),
+            _ => [me],
+        };
+        return world.SubmissionIdsInCourse(course.Id).Select(id => world.Submissions[id])
+            .Where(x => students.Contains(x.UserId) && states.Contains(x.WorkflowState) && (updatedSince is null || x.UpdatedAt > updatedSince)
+                && (gradedSince is null || x.GradedAt > gradedSince) && (submittedSince is null || x.SubmittedAt > submittedSince))
+            .Where(x => world.Assignments[x.AssignmentId] is { Published: true, Deleted: false } a && a.IsVisibleTo(x.UserId))
+            .OrderBy(x => x.Id).ToList();
+    }
+
+    /// <summary>Course#enrollmentsConnection: roster readers only (observers get null); only active ones unless filter.states says.</summary>
+    private static List<SEnrollment>? Roster(IResolveFieldContext<SCourse> context)
+    {
+        var caller = GraphCaller.Of(context);
+        if (caller.RoleIn(context.Source) is not { } role || !Access.ReadsRoster(role)) return null;
+        var filter = context.GetArgument<Dictionary<string, object?>>("filter") ?? [];
+        var states = filter.TryGetValue("states", out var s) && s is IEnumerable<object> given
+            ? given.Select(x => x.ToString()!).ToHashSet(StringComparer.Ordinal)
+            : ["active"];
+        return caller.World.EnrollmentsInCourse(context.Source.Id).Where(e => states.Contains(e.State)).OrderBy(e => e.Id).ToList();
+    }
+}

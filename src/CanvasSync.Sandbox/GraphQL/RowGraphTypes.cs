@@ -1,0 +1,135 @@
+using CanvasSync.Sandbox.Api;
+using CanvasSync.Sandbox.World;
+using GraphQL;
+using GraphQL.Types;
+
+namespace CanvasSync.Sandbox.GraphQL;
+
+internal sealed class SubmissionGraphType : ObjectGraphType<SSubmission>
+{
+    public SubmissionGraphType()
+    {
+        Name = "Submission";
+        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Submission", c.Source.Id));
+        Field<NonNullGraphType<IdGraphType>>("assignmentId").Resolve(c => GraphIds.Legacy(c.Source.AssignmentId));
+        Field<IdGraphType>("userId").Resolve(c => GraphIds.Legacy(c.Source.UserId));
+        Field<NonNullGraphType<StringGraphType>>("state").Resolve(c => c.Source.WorkflowState);
+        Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);
+        Field<CanvasDateTimeGraphType>("submittedAt").Resolve(c => c.Source.SubmittedAt);
+        Field<CanvasDateTimeGraphType>("gradedAt").Resolve(c => c.Source.GradedAt);
+        Field<CanvasDateTimeGraphType>("postedAt").Resolve(c => c.Source.PostedAt);
+        // Unposted grades are null to a student or observer, as REST leaves their keys out.
+        Field<FloatGraphType>("score").Resolve(c => Hidden(c) ? null : c.Source.Score);
+        Field<StringGraphType>("grade").Resolve(c => Hidden(c) ? null : c.Source.Grade);
+    }
+
+    private static bool Hidden(IResolveFieldContext<SSubmission> c)
+    {
+        var caller = GraphCaller.Of(c);
+        var course = caller.World.Courses[c.Source.CourseId];
+        return caller.RoleIn(course) is not { } role || Access.HideGrade(caller.World.Assignments[c.Source.AssignmentId], c.Source, role);
+    }
+}
+
+internal sealed class EnrollmentGraphType : ObjectGraphType<SEnrollment>
+{
+    public EnrollmentGraphType()
+    {
+        Name = "Enrollment";
+        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Enrollment", c.Source.Id));
+        Field<NonNullGraphType<StringGraphType>>("state").Resolve(c => c.Source.State);
+        Field<NonNullGraphType<StringGraphType>>("type").Resolve(c => c.Source.Type);
+        Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);
+        Field<UserGraphType>("user").Resolve(c => GraphCaller.Of(c).World.Users[c.Source.UserId]);
+        Field<CourseGraphType>("course").Resolve(c => GraphCaller.Of(c).World.Courses[c.Source.CourseId]);
+        // Grades are the student's own (or a grader's to read): a classmate's are null.
+        Field<GradesGraphType>("grades").Resolve(c =>
+        {
+            var caller = GraphCaller.Of(c);
+            var mine = c.Source.UserId == caller.Request.User.Id;
+            return mine || caller.RoleIn(caller.World.Courses[c.Source.CourseId]) == CourseRole.Teacher ? c.Source.Grades : null;
+        });
+    }
+}
+
+internal sealed class GradesGraphType : ObjectGraphType<EnrollmentGrades>
+{
+    public GradesGraphType()
+    {
+        Name = "Grades";
+        Field<FloatGraphType>("currentScore").Resolve(c => c.Source.CurrentScore);
+        Field<FloatGraphType>("finalScore").Resolve(c => c.Source.FinalScore);
+        Field<StringGraphType>("currentGrade").Resolve(c => c.Source.CurrentGrade);
+        Field<StringGraphType>("finalGrade").Resolve(c => c.Source.FinalGrade);
+    }
+}
+
+internal sealed class UserGraphType : ObjectGraphType<SUser>
+{
+    public UserGraphType()
+    {
+        Name = "User";
+        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("User", c.Source.Id));
+        Field<StringGraphType>("name").Resolve(c => c.Source.Name);
+    }
+}
+
+/// <summary>A group; unlike REST's, it names no group set (docs/canvas.md §7).</summary>
+internal sealed class GroupGraphType : ObjectGraphType<SGroup>
+{
+    public GroupGraphType()
+    {
+        Name = "Group";
+        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Group", c.Source.Id));
+        Field<StringGraphType>("name").Resolve(c => c.Source.Name);
+        Field<NonNullGraphType<IntGraphType>>("membersCount")
+            .Resolve(c => GraphCaller.Of(c).World.MembershipsInGroup(c.Source.Id).Count(m => m.State == "accepted"));
+    }
+}
+
+internal sealed class SubmissionConnectionGraphType() : ConnectionGraphType<SSubmission, SubmissionGraphType>("SubmissionConnection");
+internal sealed class EnrollmentConnectionGraphType() : ConnectionGraphType<SEnrollment, EnrollmentGraphType>("EnrollmentConnection");
+internal sealed class GroupConnectionGraphType() : ConnectionGraphType<SGroup, GroupGraphType>("GroupConnection");
+
+internal sealed class SubmissionStateGraphType : EnumerationGraphType
+{
+    public SubmissionStateGraphType()
+    {
+        Name = "SubmissionState";
+        foreach (var state in new[] { "submitted", "unsubmitted", "pending_review", "graded", "ungraded", "deleted" }) Add(state, state);
+    }
+}
+
+internal sealed class EnrollmentWorkflowStateGraphType : EnumerationGraphType
+{
+    public EnrollmentWorkflowStateGraphType()
+    {
+        Name = "EnrollmentWorkflowState";
+        foreach (var state in new[] { "invited", "creation_pending", "active", "deleted", "rejected", "completed", "inactive" }) Add(state, state);
+    }
+}
+
+internal sealed class SubmissionSearchFilterGraphType : InputObjectGraphType
+{
+    public SubmissionSearchFilterGraphType()
+    {
+        Name = "SubmissionSearchFilterInput";
+        Field<ListGraphType<NonNullGraphType<SubmissionStateGraphType>>>("states");
+        Field<CanvasDateTimeGraphType>("updatedSince");
+        Field<CanvasDateTimeGraphType>("gradedSince");
+        Field<CanvasDateTimeGraphType>("submittedSince");
+    }
+}
+
+internal sealed class EnrollmentFilterGraphType : InputObjectGraphType
+{
+    public EnrollmentFilterGraphType()
+    {
+        Name = "EnrollmentFilterInput";
+        Field<ListGraphType<NonNullGraphType<EnrollmentWorkflowStateGraphType>>>("states");
+    }
+}

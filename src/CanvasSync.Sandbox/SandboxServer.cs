@@ -106,6 +106,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
         // One catch-all for Canvas's API, routed by the sandbox's own table (shared with the reference crawler).
         var graphql = new GraphQLApi(world, settings);
+        GraphQLApi.Warm();
         app.Map("/api/{**path}", (HttpContext http) =>
         {
             if (http.Request.Path == GraphQLApi.Path && HttpMethods.IsPost(http.Request.Method)) return graphql.HandleAsync(http, pipeline);

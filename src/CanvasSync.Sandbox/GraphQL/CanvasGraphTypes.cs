@@ -20,6 +20,12 @@ internal sealed class GraphCaller(Http.CanvasRequest request) : Dictionary<strin
 
     public static GraphCaller Of(IResolveFieldContext context) => (GraphCaller)context.UserContext;
 
+    /// <summary>The caller's "currentish" courses (allCourses): active or invited enrollments in courses neither concluded nor deleted.</summary>
+    public List<SCourse> CurrentCourses() => World.EnrollmentsOfUser(Request.User.Id)
+        .Where(e => e.State is "active" or "invited")
+        .Select(e => World.Courses[e.CourseId]).Where(c => c.WorkflowState is "available" or "unpublished")
+        .DistinctBy(c => c.Id).Where(c => RoleIn(c) is not null).OrderBy(c => c.Id).ToList();
+
     /// <summary>The caller's role in a course, or null when they may not read it (the field is then null, as in Canvas).</summary>
     public CourseRole? RoleIn(SCourse course) => Access.Course(Request, course.Id, out _, out var role) is null ? role : null;
 }
@@ -79,6 +85,25 @@ internal sealed class CanvasDateTimeGraphType : ScalarGraphType
         GraphQLNullValue => null,
         _ => ThrowLiteralConversionError(value),
     };
+}
+
+/// <summary>Anything legacyNode can find; its id is the Relay id.</summary>
+internal sealed class NodeGraphType : InterfaceGraphType
+{
+    public NodeGraphType()
+    {
+        Name = "Node";
+        Field<NonNullGraphType<IdGraphType>>("id");
+    }
+}
+
+internal sealed class NodeTypeGraphType : EnumerationGraphType
+{
+    public NodeTypeGraphType()
+    {
+        Name = "NodeType";
+        foreach (var type in new[] { "Course", "User" }) Add(type, type);
+    }
 }
 
 internal sealed class PageInfoGraphType : ObjectGraphType<(bool HasNextPage, string? EndCursor)>

@@ -5,21 +5,29 @@ using GraphQL.Types;
 
 namespace CanvasSync.Sandbox.GraphQL;
 
-/// <summary>query { allCourses, course(id:) }: Canvas has no "me"; legacyNode is not served here.</summary>
+/// <summary>
+/// query { allCourses, course(id:), legacyNode(_id:, type:) }. Canvas has no "me": the caller finds themselves with
+/// legacyNode(_id: their REST id, type: User); the sandbox serves that node for the caller only.
+/// </summary>
 internal sealed class QueryGraphType : ObjectGraphType
 {
     public QueryGraphType()
     {
         Name = "Query";
-        // allCourses: the caller's "currentish" courses (active or invited enrollments, not concluded or deleted).
-        Field<ListGraphType<NonNullGraphType<CourseGraphType>>>("allCourses").Resolve(context =>
-        {
-            var caller = GraphCaller.Of(context);
-            return caller.World.EnrollmentsOfUser(caller.Request.User.Id)
-                .Where(e => e.State is "active" or "invited")
-                .Select(e => caller.World.Courses[e.CourseId]).Where(c => c.WorkflowState is "available" or "unpublished")
-                .DistinctBy(c => c.Id).Where(c => caller.RoleIn(c) is not null).OrderBy(c => c.Id).ToList();
-        });
+        Field<ListGraphType<NonNullGraphType<CourseGraphType>>>("allCourses").Resolve(context => GraphCaller.Of(context).CurrentCourses());
+        Field<NodeGraphType>("legacyNode")
+            .Arguments(new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "_id" }, new QueryArgument<NonNullGraphType<NodeTypeGraphType>> { Name = "type" }))
+            .Resolve(context =>
+            {
+                var caller = GraphCaller.Of(context);
+                var id = long.TryParse(context.GetArgument<string>("_id"), out var n) ? n : 0;
+                return context.GetArgument<string>("type") switch
+                {
+                    "User" when id == caller.Request.User.Id => caller.Request.User,
+                    "Course" when caller.World.Courses.TryGetValue(id, out var c) && caller.RoleIn(c) is not null => c,
+                    _ => null,
+                };
+            });
         Field<CourseGraphType>("course").Arguments(new QueryArguments(new QueryArgument<IdGraphType> { Name = "id" })).Resolve(context =>
         {
             var caller = GraphCaller.Of(context);
@@ -33,6 +41,8 @@ internal sealed class CourseGraphType : ObjectGraphType<SCourse>
     public CourseGraphType()
     {
         Name = "Course";
+        Interface<NodeGraphType>();
+        IsTypeOf = o => o is SCourse;
         Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
         Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Course", c.Source.Id));
         Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);

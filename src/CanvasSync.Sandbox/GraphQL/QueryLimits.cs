@@ -21,22 +21,41 @@ internal static class QueryLimits
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
 
-    /// <summary>Counts the query's lexical tokens without parsing it (graphql-ruby max_query_string_tokens), stopping past the cap.</summary>
-    public static bool TooManyTokens(string query)
+    /// <summary>Whether the query has more lexical tokens than Canvas parses (graphql-ruby max_query_string_tokens).</summary>
+    public static bool TooManyTokens(string query) => Tokens(query, stopPast: MaxTokens) > MaxTokens;
+
+    /// <summary>The query's lexical tokens, counted without parsing it, up to one past <paramref name="stopPast"/>.</summary>
+    public static int Tokens(string query, int stopPast = int.MaxValue - 1)
     {
         var tokens = 0;
         var at = 0;
-        while (true)
+        while (tokens <= stopPast)
         {
             var token = Lexer.Lex(query, at);
-            if (token.Kind == TokenKind.EOF) return false;
-            if (++tokens > MaxTokens) return true;
+            if (token.Kind == TokenKind.EOF) break;
+            tokens++;
             at = token.End;
         }
+
+        return tokens;
     }
+
+    /// <summary>What the limits measure of a query.</summary>
+    public sealed record Measure(int Depth, long Complexity, int Aliases, int Directives);
 
     /// <summary>The first limit the document breaks, as Canvas words it; null when it breaks none.</summary>
     public static string? Check(GraphQLDocument document, IReadOnlyDictionary<string, object?> variables)
+    {
+        var m = Measured(document, variables);
+        if (m.Depth > MaxDepth) return $"Query has depth of {m.Depth}, which exceeds max depth of {MaxDepth}";
+        if (m.Complexity > MaxComplexity) return $"Query has complexity of {m.Complexity}, which exceeds max complexity of {MaxComplexity}";
+        if (m.Aliases > MaxAliases) return $"Query has {m.Aliases} aliases, which exceeds the limit of {MaxAliases}";
+        if (m.Directives > MaxDirectives) return $"Query has {m.Directives} directives, which exceeds the limit of {MaxDirectives}";
+        return null;
+    }
+
+    /// <summary>Depth, complexity, aliases and directives of every operation, fragments expanded.</summary>
+    public static Measure Measured(GraphQLDocument document, IReadOnlyDictionary<string, object?> variables)
     {
         var fragments = document.Definitions.OfType<GraphQLFragmentDefinition>().ToDictionary(f => f.FragmentName.Name.StringValue, StringComparer.Ordinal);
         var walk = new Walk(fragments, variables);
@@ -48,11 +67,7 @@ internal static class QueryLimits
             walk.Complexity += complexity;
         }
 
-        if (walk.Depth > MaxDepth) return $"Query has depth of {walk.Depth}, which exceeds max depth of {MaxDepth}";
-        if (walk.Complexity > MaxComplexity) return $"Query has complexity of {walk.Complexity}, which exceeds max complexity of {MaxComplexity}";
-        if (walk.Aliases > MaxAliases) return $"Query has {walk.Aliases} aliases, which exceeds the limit of {MaxAliases}";
-        if (walk.Directives > MaxDirectives) return $"Query has {walk.Directives} directives, which exceeds the limit of {MaxDirectives}";
-        return null;
+        return new Measure(walk.Depth, walk.Complexity, walk.Aliases, walk.Directives);
     }
 
     /// <summary>The page size a connection field asks for: its <c>first</c> (a literal or a variable), else the default; capped.</summary>

@@ -71,9 +71,20 @@ internal sealed class UserGraphType : ObjectGraphType<SUser>
     public UserGraphType()
     {
         Name = "User";
+        Interface<NodeGraphType>();
+        IsTypeOf = o => o is SUser;
         Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
         Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("User", c.Source.Id));
         Field<StringGraphType>("name").Resolve(c => c.Source.Name);
+        // User#current_groups: the caller's own accepted memberships' groups in their current courses; null for anyone else.
+        Field<ListGraphType<NonNullGraphType<GroupGraphType>>>("groups").Resolve(c =>
+        {
+            var caller = GraphCaller.Of(c);
+            if (c.Source.Id != caller.Request.User.Id) return null;
+            var courses = caller.CurrentCourses().Select(x => x.Id).ToHashSet();
+            return courses.SelectMany(caller.World.CategoriesInCourse).SelectMany(k => caller.World.GroupsInCategory(k.Id))
+                .Where(g => caller.World.MembershipsInGroup(g.Id).Any(m => m.UserId == c.Source.Id && m.State == "accepted")).OrderBy(g => g.Id).ToList();
+        });
     }
 }
 

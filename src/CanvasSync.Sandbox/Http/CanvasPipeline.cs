@@ -63,6 +63,7 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
             // Cost = time the server spent on it (user cpu + db in Canvas), charged after the request.
             var cost = Stopwatch.GetElapsedTime(started).TotalSeconds - (fault == FaultKind.Slow ? settings.SlowMs / 1000.0 : 0);
             count = bucket.Increment(cost - throttle.UpFrontCost, throttle);
+            stats.Charged(cost);
             http.Response.Headers["X-Request-Cost"] = JsonWriterExtensions.RubyFloat(cost);
             http.Response.Headers["X-Rate-Limit-Remaining"] = JsonWriterExtensions.RubyFloat(throttle.HighWaterMark - count);
             http.Response.Headers["X-Runtime"] = Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);

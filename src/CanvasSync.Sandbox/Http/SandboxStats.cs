@@ -14,6 +14,7 @@ internal sealed class SandboxStats
     private long _requests;
     private long _throttled;
     private long _bytes;
+    private long _costMicroseconds;
 
     public void Begin(string endpoint, string clientKey, string userAgent)
     {
@@ -33,6 +34,9 @@ internal sealed class SandboxStats
 
     public void Throttled() => Interlocked.Increment(ref _throttled);
 
+    /// <summary>A request's cost (X-Request-Cost: the server time Canvas charges to the bucket).</summary>
+    public void Charged(double seconds) => Interlocked.Add(ref _costMicroseconds, (long)(seconds * 1_000_000));
+
     public void Fault(FaultKind kind) => _faults.AddOrUpdate(kind.ToString(), 1, (_, n) => n + 1);
 
     public object Snapshot(Func<string, string> describeClient) => new
@@ -40,6 +44,7 @@ internal sealed class SandboxStats
         requests = Interlocked.Read(ref _requests),
         throttled = Interlocked.Read(ref _throttled),
         bytes = Interlocked.Read(ref _bytes),
+        cost_seconds = Interlocked.Read(ref _costMicroseconds) / 1_000_000.0,
         by_endpoint = _byEndpoint.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value),
         by_status = _byStatus.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value),
         faults = _faults.ToDictionary(kv => kv.Key, kv => kv.Value),
@@ -57,5 +62,6 @@ internal sealed class SandboxStats
         Interlocked.Exchange(ref _requests, 0);
         Interlocked.Exchange(ref _throttled, 0);
         Interlocked.Exchange(ref _bytes, 0);
+        Interlocked.Exchange(ref _costMicroseconds, 0);
     }
 }

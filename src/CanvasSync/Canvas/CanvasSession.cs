@@ -86,12 +86,16 @@ public sealed partial class CanvasSession
         && string.Equals(url.Host, BaseUrl.Host, StringComparison.OrdinalIgnoreCase)
         && url.Port == BaseUrl.Port;
 
-    /// <summary>One page: a request through the governor, retried when worth it, classified when not.</summary>
-    private async Task<(JsonDocument Doc, Uri? Next, bool Linked)> FetchAsync(Uri url, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page (or, with <paramref name="postJson"/>, one POST of it: GraphQL): a request through the governor,
+    /// retried when worth it, classified when not.
+    /// </summary>
+    private async Task<(JsonDocument Doc, Uri? Next, bool Linked)> FetchAsync(Uri url, CancellationToken cancellationToken, byte[]? postJson = null)
     {
         try
         {
-            return await _retry.ExecuteAsync(static (state, ct) => state.Session.FetchOnceAsync(state.Url, ct), (Session: this, Url: url), cancellationToken);
+            return await _retry.ExecuteAsync(static (state, ct) => state.Session.FetchOnceAsync(state.Url, state.PostJson, ct),
+                (Session: this, Url: url, PostJson: postJson), cancellationToken);
         }
         catch (CanvasException)
         {
@@ -104,7 +108,7 @@ public sealed partial class CanvasSession
     /// One request. An OAuth2 token that Canvas calls expired is renewed once and the request sent again; any other
     /// dead token (or a refused renewal) ends the session's use of it.
     /// </summary>
-    private async ValueTask<(JsonDocument, Uri?, bool)> FetchOnceAsync(Uri url, CancellationToken cancellationToken)
+    private async ValueTask<(JsonDocument, Uri?, bool)> FetchOnceAsync(Uri url, byte[]? postJson, CancellationToken cancellationToken)
     {
         if (_deadToken is { } dead) throw dead;
         try
@@ -115,7 +119,7 @@ public sealed partial class CanvasSession
                 CanvasTokenException refused;
                 try
                 {
-                    return await SendAsync(url, token, cancellationToken);
+                    return await SendAsync(url, token, postJson, cancellationToken);
                 }
                 catch (CanvasTokenException e)
                 {
@@ -143,13 +147,14 @@ public sealed partial class CanvasSession
         }
     }
 
-    private async ValueTask<(JsonDocument, Uri?, bool)> SendAsync(Uri url, string token, CancellationToken cancellationToken)
+    private async ValueTask<(JsonDocument, Uri?, bool)> SendAsync(Uri url, string token, byte[]? postJson, CancellationToken cancellationToken)
     {
         using var slot = await _governor.AcquireAsync(cancellationToken);
         Accounting.InFlight(slot.InFlightWhenAcquired);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_requestTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        using var request = new HttpRequestMessage(postJson is null ? HttpMethod.Get : HttpMethod.Post, url);
+        if (postJson is not null) request.Content = new ByteArrayContent(postJson) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.AcceptEncoding.ParseAdd(BoundedAnswer.AcceptEncoding);

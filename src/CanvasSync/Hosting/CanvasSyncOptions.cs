@@ -122,6 +122,23 @@ public sealed class SyncOptions
     public double ReconcileShare { get; set; } = 0.1;
 
     /// <summary>
+    /// Whether a student's delta first asks Canvas's GraphQL what changed, and reads over REST only the courses that
+    /// did (docs/architecture.md). Off: every delta reads over REST, as when Canvas refuses GraphQL.
+    /// </summary>
+    public bool GraphQLDeltas { get; set; } = true;
+
+    /// <summary>After Canvas refused GraphQL to a connection, how long its deltas stay on REST before GraphQL is tried again.</summary>
+    [Range(1, 24 * 30)]
+    public int GraphQLRetryHours { get; set; } = 6;
+
+    /// <summary>
+    /// A GraphQL delta reads the planner when a course changed, and otherwise at most this often: a planner note or a
+    /// "marked done" made in Canvas shows in no GraphQL field. 0: every delta reads it.
+    /// </summary>
+    [Range(0, 24 * 60)]
+    public int PlannerEveryMinutes { get; set; } = 60;
+
+    /// <summary>
     /// How long a node's hold on a running sync lasts without being renewed (it renews every third of it). A node
     /// that dies loses its runs this long after its last renewal, and another node resumes them.
     /// </summary>

@@ -30,7 +30,7 @@ public sealed class SyncHarness : IAsyncDisposable
         Database = database;
         ConnectionId = connectionId;
         _services = new ServiceCollection()
-            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
+            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(database.Target)
             .AddCanvasClient()
@@ -51,6 +51,8 @@ public sealed class SyncHarness : IAsyncDisposable
     public TestDatabase Database { get; }
     public long ConnectionId { get; }
     public HttpClient Http { get; } = new();
+    /// <summary>The engine's warnings and errors.</summary>
+    public LogCapture Logs { get; } = new();
     public SyncEngine Engine => _services.GetRequiredService<SyncEngine>();
     public RunQueue Queue => _services.GetRequiredService<RunQueue>();
     public IServiceProvider Services => _services;

@@ -54,39 +54,17 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
     public override string Kind => "courses";
     public override JsonTypeInfo<CanvasCourse> WireType => CoursesWire.Default.CanvasCourse;
 
+    /// <summary>
+    /// The course list read for its own rows only: a GraphQL delta opened the courses' collections that changed
+    /// itself (<see cref="GraphQLDelta"/>); this listing writes the courses and takes away the gone ones.
+    /// </summary>
+    public static string ListingOnlyCheckpoint => Instance.Kind + ":listing";
+
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasCourse> page)
     {
         await write.UpsertAsync(Terms.Table, page.Items.Select(Terms.Row));
         await write.UpsertAsync(Table, page.Items.Select(Row));
-        // Planner items are a student's: opened by the first page showing a course the user takes (opening is idempotent).
-        if (page.Items.Any(i => i.Value.CallerStudies))
-            write.Open(0, PlannerItemsCollection.Instance.Kind, PlannerItemsCollection.FirstPage(write.Now.Date.AddDays(-365)));
-        foreach (var course in page.Items.Select(i => i.Value))
-        {
-            // A course not started for this user is only a stub: record it, read nothing else (it would be 401).
-            if (course.AccessRestrictedByDate == true || !write.Run.Scope.Includes(course.Id, course.EnrollmentTermId)) continue;
-            var id = course.Id;
-            write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
-            if (course.CallerOnlyObserves)
-            {
-                write.Open(id, AssignmentsCollection.ObservedCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
-                write.Open(id, SubmissionsCollection.ObserveesCheckpoint, SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: true)));
-                continue;
-            }
-
-            var teacher = course.CallerTeaches;
-            write.Open(id, teacher ? "assignments" : "assignments:own", AssignmentsCollection.FirstPage(id, includeOwnSubmission: !teacher));
-            write.Open(id, teacher ? EnrollmentsCollection.TeacherCheckpoint : "enrollments", EnrollmentsCollection.FirstPage(id));
-            write.Open(id, teacher ? GroupsCollection.TeacherCheckpoint : "groups", GroupsCollection.FirstPage(id));
-            if (!teacher)
-            {
-                write.Open(id, "submissions:own", SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
-                continue;
-            }
-
-            // A delta reads a teacher's group sets only when a group names one the mirror lacks (GroupsCollection).
-            if (write.Run.ReadsEverything || write.Run.SlowLane) write.Open(id, "group_categories", GroupCategoriesCollection.FirstPage(id));
-        }
+        if (write.Work.Collection != ListingOnlyCheckpoint) OpenChildren(write, page);
 
         // Every course the user can read is listed (concluded ones too), so a course missing from it is gone (deleted,
         // or the user removed from it), and so is everything the user read in it.
@@ -95,6 +73,48 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
         const string goneCourse = "course_canvas_id IN (SELECT canvas_id FROM courses WHERE connection_id = @c AND deleted_at IS NOT NULL)";
         await write.TombstoneAsync(MembershipsCollection.Table, $"group_canvas_id IN (SELECT canvas_id FROM groups WHERE connection_id = @c AND {goneCourse})", 0);
         foreach (var child in CourseChildren) await write.TombstoneAsync(child, goneCourse, 0);
+    }
+
+    private static void OpenChildren(PageWrite write, CanvasPage<CanvasCourse> page)
+    {
+        // Planner items are a student's: opened by the first page showing a course the user takes (opening is idempotent).
+        if (page.Items.Any(i => i.Value.CallerStudies))
+            write.Open(0, PlannerItemsCollection.Instance.Kind, PlannerItemsCollection.FirstPage(write.Now.Date.AddDays(-365)));
+        foreach (var course in page.Items.Select(i => i.Value))
+        {
+            // A course not started for this user is only a stub: record it, read nothing else (it would be 401).
+            if (course.AccessRestrictedByDate == true || !write.Run.Scope.Includes(course.Id, course.EnrollmentTermId)) continue;
+            var id = course.Id;
+            if (course.CallerStudies)
+            {
+                OpenStudentCourse(write, id, StudentCourseParts.All);
+                continue;
+            }
+
+            write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
+            if (course.CallerOnlyObserves)
+            {
+                write.Open(id, AssignmentsCollection.ObservedCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
+                write.Open(id, SubmissionsCollection.ObserveesCheckpoint, SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: true)));
+                continue;
+            }
+
+            write.Open(id, "assignments", AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
+            write.Open(id, EnrollmentsCollection.TeacherCheckpoint, EnrollmentsCollection.FirstPage(id));
+            write.Open(id, GroupsCollection.TeacherCheckpoint, GroupsCollection.FirstPage(id));
+            // A delta reads a teacher's group sets only when a group names one the mirror lacks (GroupsCollection).
+            if (write.Run.ReadsEverything || write.Run.SlowLane) write.Open(id, "group_categories", GroupCategoriesCollection.FirstPage(id));
+        }
+    }
+
+    /// <summary>A student's collections of a course, or the part of them a change touched (<see cref="GraphQLDelta"/>).</summary>
+    public static void OpenStudentCourse(PageWrite write, long id, StudentCourseParts parts)
+    {
+        if (parts.HasFlag(StudentCourseParts.AssignmentGroups)) write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
+        if (parts.HasFlag(StudentCourseParts.Assignments)) write.Open(id, "assignments:own", AssignmentsCollection.FirstPage(id, includeOwnSubmission: true));
+        if (parts.HasFlag(StudentCourseParts.Enrollments)) write.Open(id, "enrollments", EnrollmentsCollection.FirstPage(id));
+        if (parts.HasFlag(StudentCourseParts.Groups)) write.Open(id, "groups", GroupsCollection.FirstPage(id));
+        if (parts.HasFlag(StudentCourseParts.Submissions)) write.Open(id, "submissions:own", SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
     }
 
     /// <summary>The tables whose rows belong to one course (course_canvas_id).</summary>
@@ -109,6 +129,19 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
         i.Value.Name, i.Value.CourseCode, i.Value.WorkflowState, i.Value.EnrollmentTermId ?? i.Value.Term?.Id, i.Value.StartAt, i.Value.EndAt,
         i.Value.TimeZone, i.Value.AccessRestrictedByDate == true,
     ]);
+}
+
+/// <summary>What a student reads of a course; a change touches some of it.</summary>
+[Flags]
+internal enum StudentCourseParts
+{
+    None = 0,
+    AssignmentGroups = 1,
+    Assignments = 2,
+    Enrollments = 4,
+    Groups = 8,
+    Submissions = 16,
+    All = AssignmentGroups | Assignments | Enrollments | Groups | Submissions,
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings (application/json+canvas-string-ids).</summary>

@@ -34,6 +34,7 @@ public sealed partial class SyncEngine
     private readonly RunLease _lease;
     private readonly PageCommit _commit;
     private readonly RunFinish _finish;
+    private readonly GraphQLDelta? _graphQL;
 
     public SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, Cluster.NodeIdentity node, ActiveRuns active, TimeProvider time,
         ILoggerFactory loggers, IEnumerable<ISyncRunObserver> observers, IOptions<Hosting.SyncOptions> options)
@@ -44,6 +45,9 @@ public sealed partial class SyncEngine
         _lease = new RunLease(database, node, active, time, loggers.CreateLogger<RunLease>());
         _commit = new PageCommit(database, node, _lease, time);
         _finish = new RunFinish(database, node, time, observers, loggers.CreateLogger<RunFinish>());
+        if (options.Value.GraphQLDeltas)
+            _graphQL = new GraphQLDelta(database, time, TimeSpan.FromHours(options.Value.GraphQLRetryHours),
+                TimeSpan.FromMinutes(options.Value.PlannerEveryMinutes), loggers.CreateLogger<GraphQLDelta>());
     }
 
     public int Workers { get; init; } = 64;
@@ -89,6 +93,7 @@ public sealed partial class SyncEngine
             state.Phases.Mark("connect");
             var me = await session.GetSelfAsync(stop.Token);
             await UpdateCanvasUserAsync(connectionId, started.KnownCanvasUserId, me.Value, stop.Token);
+            state.CanvasUserId = me.Value.Id;
             state.Phases.Mark("connect");
             await state.Queue.RunAsync(Workers, stop.Token);
         }
@@ -148,7 +153,37 @@ public sealed partial class SyncEngine
     }
 
     private void Read(RunState state, CheckpointWork work) =>
-        state.Queue.Add(ct => SyncedCollections.For(work).ReadAsync(new Reader(this, state), work, ct));
+        state.Queue.Add(ct => work == SyncedCollections.Root && _graphQL is not null && state.Context.Type == SyncType.Delta
+            ? PlanThenReadAsync(state, work, ct)
+            : SyncedCollections.For(work).ReadAsync(new Reader(this, state), work, ct));
+
+    /// <summary>
+    /// A delta not yet begun asks GraphQL what changed (<see cref="GraphQLDelta"/>): the answer closes the course
+    /// list's checkpoint and opens what changed, in one commit, so a resumed run reads the plan it made. No plan: the
+    /// course list is read as usual, and everything under it.
+    /// </summary>
+    private async Task PlanThenReadAsync(RunState state, CheckpointWork root, CancellationToken ct)
+    {
+        state.Phases.Mark("graphql");
+        GraphQLDelta.Plan? plan;
+        try
+        {
+            plan = await _graphQL!.PlanAsync(state.Session, state.Context, state.CanvasUserId, ct);
+        }
+        catch (CanvasTokenException e)
+        {
+            state.DeadToken ??= e;
+            await state.Stop!.CancelAsync();
+            return;
+        }
+        finally
+        {
+            state.Phases.Mark("graphql");
+        }
+
+        if (plan is null) await SyncedCollections.For(root).ReadAsync(new Reader(this, state), root, ct);
+        else await CommitAsync(state, root, null, 0, write => GraphQLDelta.ApplyAsync(write, plan), ct);
+    }
 
     /// <summary>The run's side of a collection's read, generic over the collection's wire type.</summary>
     private sealed class Reader(SyncEngine engine, RunState state) : ICollectionReader

@@ -1,0 +1,137 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using CanvasSync.Features.SyncRuns;
+using CanvasSync.IntegrationTests.Infrastructure;
+using CanvasSync.Sandbox;
+using CanvasSync.Sandbox.GraphQL;
+using CanvasSync.Sandbox.World;
+using GraphQLParser.AST;
+
+namespace CanvasSync.IntegrationTests.Sync;
+
+/// <summary>
+/// A student's delta asks Canvas's GraphQL what changed and reads only that (docs/architecture.md). That each change
+/// kind still leaves the mirror equal to Canvas is DeltaChangeTests' job (a student's deltas go through here); these
+/// tests hold the cost, the fallback to REST, and the limits Canvas puts on the query.
+/// </summary>
+[Collection(SecondPostgresCollection.Name)]
+public sealed class GraphQLDeltaTests(PostgresServer postgres)
+{
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_quiet_students_delta_is_who_am_i_and_one_graphql_query(string provider)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        var token = h.Sandbox.Tokens.Student;
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
+        await ResetStatsAsync(h);
+
+        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        Assert.Equal(SyncStatus.Completed, delta.Status);
+        Assert.Equal(new Dictionary<string, long> { ["/api/graphql"] = 1, ["/api/v1/users/self"] = 1 }, await EndpointsAsync(h));
+        Assert.Equal(2, delta.Requests);
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_grade_reads_only_its_course_and_leaves_the_mirror_equal_to_canvas(string provider)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        var token = h.Sandbox.Tokens.Student;
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
+        var mine = SyncHarness.Truth(await h.TruthAsync(token), "submissions").Values.Select(s => JsonDocument.Parse(s).RootElement)
+            .First(s => s.GetProperty("workflow_state").GetString() == "submitted");
+        using (var graded = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/submissions/{mine.GetProperty("id").GetInt64()}/grade", new { score = 1 }))
+            graded.EnsureSuccessStatusCode();
+        await ResetStatsAsync(h);
+
+        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        Assert.Equal(SyncStatus.Completed, delta.Status);
+        var endpoints = await EndpointsAsync(h);
+        Assert.Equal(1, endpoints["/api/graphql"]);
+        Assert.Equal(1, endpoints["/api/v1/courses/{courseId}/students/submissions"]); // the graded course only
+        Assert.False(endpoints.ContainsKey("/api/v1/courses/{courseId}/groups"), "a grade changes no group");
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
+    public static TheoryData<string, string> Refusals => new() { { "sqlite", "not_found" }, { "postgres", "no_scope" } };
+
+    /// <summary>A Canvas without GraphQL (switched off, or a key without its scope): REST deltas, exact, one warning, and GraphQL left alone for a while.</summary>
+    [Theory]
+    [MemberData(nameof(Refusals))]
+    public async Task A_canvas_that_refuses_graphql_gets_exact_rest_deltas_and_one_line_in_the_log(string provider, string refusal)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        var token = h.Sandbox.Tokens.Student;
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
+        using (var set = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/settings", new { graphql = refusal })) set.EnsureSuccessStatusCode();
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "publish");
+        await ResetStatsAsync(h);
+
+        var first = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "points");
+        var second = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        Assert.Equal((SyncStatus.Completed, SyncStatus.Completed), (first.Status, second.Status));
+        Assert.Empty(first.Errors.Concat(second.Errors));
+        Assert.Equal(1, (await EndpointsAsync(h))["/api/graphql"]); // asked once, then remembered
+        Assert.Single(h.Logs.Lines, l => l.Contains("refused GraphQL", StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal));
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
+    public static TheoryData<string> Limits => new() { "depth", "complexity", "tokens", "aliases", "directives", "page_size" };
+
+    /// <summary>The client's query against each limit the sandbox enforces as Canvas does (docs/canvas.md §7).</summary>
+    [Theory]
+    [MemberData(nameof(Limits))]
+    public void The_delta_query_meets_each_limit_canvas_puts_on_graphql(string limit)
+    {
+        var document = GraphQLParser.Parser.Parse(GraphQLDelta.Query);
+        var measure = QueryLimits.Measured(document, new Dictionary<string, object?>());
+        switch (limit)
+        {
+            case "depth": Assert.InRange(measure.Depth, 1, QueryLimits.MaxDepth); break;
+            case "complexity": Assert.InRange(measure.Complexity, 1, QueryLimits.MaxComplexity); break;
+            case "tokens": Assert.InRange(QueryLimits.Tokens(GraphQLDelta.Query), 1, QueryLimits.MaxTokens); break;
+            case "aliases": Assert.InRange(measure.Aliases, 0, QueryLimits.MaxAliases); break;
+            case "directives": Assert.InRange(measure.Directives, 0, QueryLimits.MaxDirectives); break;
+            default:
+                // Every connection names its page (without first: Canvas stops at 20, silently), at most 100.
+                var connections = Fields(document).Where(f => f.Name.StringValue.EndsWith("Connection", StringComparison.Ordinal)).ToList();
+                Assert.NotEmpty(connections);
+                Assert.All(connections, c =>
+                {
+                    var first = c.Arguments?.Items.SingleOrDefault(a => a.Name.StringValue == "first")?.Value as GraphQLIntValue;
+                    Assert.NotNull(first);
+                    Assert.InRange(int.Parse(first.Value.Span, System.Globalization.CultureInfo.InvariantCulture), 1, QueryLimits.MaxPageSize);
+                });
+                break;
+        }
+    }
+
+    private static IEnumerable<GraphQLField> Fields(ASTNode node) => node switch
+    {
+        GraphQLDocument d => d.Definitions.SelectMany(Fields),
+        GraphQLOperationDefinition o => Fields(o.SelectionSet),
+        GraphQLSelectionSet s => s.Selections.SelectMany(Fields),
+        GraphQLInlineFragment i => Fields(i.SelectionSet),
+        GraphQLField f => f.SelectionSet is null ? [f] : [f, .. Fields(f.SelectionSet)],
+        _ => [],
+    };
+
+    private static async Task ResetStatsAsync(SyncHarness h)
+    {
+        using var reset = await h.Http.PostAsync($"{h.Sandbox.BaseUrl}/_sandbox/stats/reset", null);
+        reset.EnsureSuccessStatusCode();
+    }
+
+    private static async Task<Dictionary<string, long>> EndpointsAsync(SyncHarness h)
+    {
+        var stats = await h.Http.GetFromJsonAsync<JsonElement>($"{h.Sandbox.BaseUrl}/_sandbox/stats");
+        return stats.GetProperty("by_endpoint").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+    }
+}

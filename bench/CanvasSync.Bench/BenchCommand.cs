@@ -54,10 +54,13 @@ internal static class BenchCommand
     private static Command Deltas()
     {
         var profile = new Option<string>("--profile") { DefaultValueFactory = _ => "instructor", Description = "Sandbox profile (teacher token)" };
-        profile.AcceptOnlyFromAmong("classroom", "instructor", "large");
+        profile.AcceptOnlyFromAmong("classroom", "student", "instructor", "large");
+        var who = new Option<string>("--as") { DefaultValueFactory = _ => "teacher", Description = "Whose token: teacher or student" };
+        who.AcceptOnlyFromAmong("teacher", "student");
+        var graphql = new Option<bool>("--rest-only") { Description = "The sandbox refuses GraphQL (404), so deltas read REST" };
         var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 0 };
-        var command = new Command("deltas", "The requests of a delta after each kind of change Canvas makes, of a slow lane and of a reconcile") { profile, latency };
-        command.SetAction((p, ct) => DeltasBench.RunAsync(p.GetValue(profile)!, p.GetValue(latency), ct));
+        var command = new Command("deltas", "The requests of a delta after each kind of change Canvas makes, of a slow lane and of a reconcile") { profile, latency, who, graphql };
+        command.SetAction((p, ct) => DeltasBench.RunAsync(p.GetValue(profile)!, p.GetValue(latency), p.GetValue(who)!, p.GetValue(graphql), ct));
         return command;
     }
 

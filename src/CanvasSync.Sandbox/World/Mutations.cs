@@ -47,7 +47,8 @@ internal static class Mutations
     {
         using var _ = world.Write();
         if (!world.Assignments.TryGetValue(assignmentId, out var a) || a.Deleted) return 0;
-        if (!a.HasDateOverrides) world.Add(a = a with { HasDateOverrides = true });
+        // AssignmentOverride#touch_assignment: the assignment's updated_at moves (callbacks skipped, so the course's does not).
+        world.Add(a = a with { HasDateOverrides = true, UpdatedAt = Precise(now) });
         var changed = 0;
         foreach (var s in SubmissionsOf(world, a).Where(s => studentIds.Contains(s.UserId)))
         {

@@ -56,7 +56,7 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
 
     /// <summary>
     /// The course list read for its own rows only: a GraphQL delta opened the courses' collections that changed
-    /// itself (<see cref="GraphQLDelta"/>); this listing writes the courses and takes away the gone ones.
+    /// itself (<see cref="SyncRuns.GraphQLDeltas.GraphQLDelta"/>); this listing writes the courses and takes away the gone ones.
     /// </summary>
     public static string ListingOnlyCheckpoint => Instance.Kind + ":listing";
 
@@ -85,36 +85,39 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
             // A course not started for this user is only a stub: record it, read nothing else (it would be 401).
             if (course.AccessRestrictedByDate == true || !write.Run.Scope.Includes(course.Id, course.EnrollmentTermId)) continue;
             var id = course.Id;
-            if (course.CallerStudies)
+            if (course.CallerStudies) OpenStudentCourse(write, id, CourseParts.All);
+            else if (course.CallerTeaches) OpenTeacherCourse(write, id, CourseParts.All);
+            else
             {
-                OpenStudentCourse(write, id, StudentCourseParts.All);
-                continue;
-            }
-
-            write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
-            if (course.CallerOnlyObserves)
-            {
+                write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
                 write.Open(id, AssignmentsCollection.ObservedCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
                 write.Open(id, SubmissionsCollection.ObserveesCheckpoint, SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: true)));
-                continue;
             }
-
-            write.Open(id, "assignments", AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
-            write.Open(id, EnrollmentsCollection.TeacherCheckpoint, EnrollmentsCollection.FirstPage(id));
-            write.Open(id, GroupsCollection.TeacherCheckpoint, GroupsCollection.FirstPage(id));
-            // A delta reads a teacher's group sets only when a group names one the mirror lacks (GroupsCollection).
-            if (write.Run.ReadsEverything || write.Run.SlowLane) write.Open(id, "group_categories", GroupCategoriesCollection.FirstPage(id));
         }
     }
 
-    /// <summary>A student's collections of a course, or the part of them a change touched (<see cref="GraphQLDelta"/>).</summary>
-    public static void OpenStudentCourse(PageWrite write, long id, StudentCourseParts parts)
+    /// <summary>
+    /// A teacher's collections of a course, or the part of them a change touched (<see cref="SyncRuns.GraphQLDeltas.GraphQLDelta"/>). The
+    /// assignment listing opens the submissions (<see cref="SubmissionsCollection.OpenForTeacherAsync"/>).
+    /// </summary>
+    public static void OpenTeacherCourse(PageWrite write, long id, CourseParts parts)
     {
-        if (parts.HasFlag(StudentCourseParts.AssignmentGroups)) write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
-        if (parts.HasFlag(StudentCourseParts.Assignments)) write.Open(id, "assignments:own", AssignmentsCollection.FirstPage(id, includeOwnSubmission: true));
-        if (parts.HasFlag(StudentCourseParts.Enrollments)) write.Open(id, "enrollments", EnrollmentsCollection.FirstPage(id));
-        if (parts.HasFlag(StudentCourseParts.Groups)) write.Open(id, "groups", GroupsCollection.FirstPage(id));
-        if (parts.HasFlag(StudentCourseParts.Submissions)) write.Open(id, "submissions:own", SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
+        if (parts.HasFlag(CourseParts.AssignmentGroups)) write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Assignments)) write.Open(id, "assignments", AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
+        if (parts.HasFlag(CourseParts.Enrollments)) write.Open(id, EnrollmentsCollection.TeacherCheckpoint, EnrollmentsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Groups)) write.Open(id, GroupsCollection.TeacherCheckpoint, GroupsCollection.FirstPage(id));
+        // A delta reads a teacher's group sets only when a group names one the mirror lacks (GroupsCollection).
+        if (parts == CourseParts.All && (write.Run.ReadsEverything || write.Run.SlowLane)) write.Open(id, "group_categories", GroupCategoriesCollection.FirstPage(id));
+    }
+
+    /// <summary>A student's collections of a course, or the part of them a change touched (<see cref="SyncRuns.GraphQLDeltas.GraphQLDelta"/>).</summary>
+    public static void OpenStudentCourse(PageWrite write, long id, CourseParts parts)
+    {
+        if (parts.HasFlag(CourseParts.AssignmentGroups)) write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Assignments)) write.Open(id, "assignments:own", AssignmentsCollection.FirstPage(id, includeOwnSubmission: true));
+        if (parts.HasFlag(CourseParts.Enrollments)) write.Open(id, "enrollments", EnrollmentsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Groups)) write.Open(id, "groups", GroupsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Submissions)) write.Open(id, "submissions:own", SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
     }
 
     /// <summary>The tables whose rows belong to one course (course_canvas_id).</summary>
@@ -131,9 +134,9 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
     ]);
 }
 
-/// <summary>What a student reads of a course; a change touches some of it.</summary>
+/// <summary>What a student or a teacher reads of a course; a change touches some of it.</summary>
 [Flags]
-internal enum StudentCourseParts
+internal enum CourseParts
 {
     None = 0,
     AssignmentGroups = 1,

@@ -99,7 +99,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
             write.Open(courseId, "submissions:submitted", FirstPage(courseId, new SubmissionQuery(true, SubmittedSince: since)));
             // The slow lane: a changed override leaves the assignment's JSON as it was, so re-read every overridden one.
             if (write.Run.SlowLane)
-                Open(write, "o", await PublishedAssignmentsAsync(write, " AND has_overrides = @t"), batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch));
+                Open(write, "o", await PublishedAssignmentsAsync(write, " AND has_overrides = @t"), batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch), courseId);
             return;
         }
 
@@ -118,18 +118,22 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     /// A delta: every student's rows of these published assignments, which are new or changed in a way that changes
     /// their rows (published, due date, points, grading type; docs/canvas.md §6), in short batches.
     /// </summary>
-    public static void OpenForAssignments(PageWrite write, IEnumerable<long> assignmentIds) =>
-        Open(write, "a", assignmentIds, batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch));
+    public static void OpenForAssignments(PageWrite write, IEnumerable<long> assignmentIds, long? courseId = null) =>
+        Open(write, "a", assignmentIds, batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch), courseId ?? write.CourseId);
+
+    /// <summary>Every student's rows of a course, unsplit (a GraphQL delta that saw more changed rows than one page holds).</summary>
+    public static void OpenAll(PageWrite write, long courseId) =>
+        write.Open(courseId, Instance.Kind + ":all", FirstPage(courseId, new SubmissionQuery(AllStudents: true)));
 
     /// <summary>A delta: the rows of students new to the course (Canvas made them unsubmitted for every published assignment).</summary>
     public static void OpenForStudents(PageWrite write, IEnumerable<long> userIds) =>
-        Open(write, "u", userIds, batch => new SubmissionQuery(AllStudents: false, StudentIds: batch));
+        Open(write, "u", userIds, batch => new SubmissionQuery(AllStudents: false, StudentIds: batch), write.CourseId);
 
     /// <summary>The rows of these ids, in batches of at most <see cref="MaxIdsPerQuery"/>, named by <paramref name="prefix"/> and their first id.</summary>
-    private static void Open(PageWrite write, string prefix, IEnumerable<long> ids, Func<long[], SubmissionQuery> query)
+    private static void Open(PageWrite write, string prefix, IEnumerable<long> ids, Func<long[], SubmissionQuery> query, long courseId)
     {
         foreach (var batch in ids.Order().Chunk(MaxIdsPerQuery))
-            write.Open(write.CourseId, $"{Instance.Kind}:{prefix}{batch[0]}", FirstPage(write.CourseId, query(batch)));
+            write.Open(courseId, $"{Instance.Kind}:{prefix}{batch[0]}", FirstPage(courseId, query(batch)));
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CanvasSync.Canvas;
 using CanvasSync.Canvas.Wire;
 using CanvasSync.Data;
+using CanvasSync.Features.SyncRuns.GraphQLDeltas;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CanvasSync.Canvas;
+using CanvasSync.Data;
+using CanvasSync.Features.Courses;
+using CanvasSync.Features.Planner;
+using CanvasSync.Features.Submissions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
+
+/// <summary>
+/// A delta through Canvas's GraphQL (docs/architecture.md, "Deltas through GraphQL"). One query asks, for every current
+/// course: its updatedAt (moved by every assignment save), the submissions updated since the last sync, the roster
+/// with its change times and the grades the caller may see, the groups' member counts; and the caller's own groups.
+/// Compared with what the mirror holds (<see cref="ChangedCourses"/>), that says which courses changed and how; only
+/// those are read, over REST, and only the parts the change touched, so a quiet delta costs who-am-I and this query
+/// (and the planner, now and then: Sync:PlannerEveryMinutes). The rows stay REST's JSON, so a delta writes what a full
+/// sync writes. Anything the query cannot settle (a course new to the mirror or gone from the list, an observer's
+/// course) makes the run an ordinary REST delta, as does a Canvas that refuses GraphQL: that is remembered per
+/// connection for a while (Sync:GraphQLRetryHours) and logged once.
+/// </summary>
+internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider time, TimeSpan retryAfterRefusal, TimeSpan plannerEvery, ILogger logger)
+{
+    /// <summary>
+    /// Every list asks for its page (a list without first: stops at 20), states are spelt out (the default leaves
+    /// unsubmitted rows out) and updatedSince is the last sync's start less an overlap (Canvas compares strictly).
+    /// </summary>
+    internal const string Query = """
+        query CanvasSyncChanges($since: DateTime, $me: ID!) {
+          allCourses {
+            _id
+            updatedAt
+            submissionsConnection(first: 100, filter: {updatedSince: $since, states: [unsubmitted, submitted, pending_review, graded, ungraded]}) {
+              nodes { _id assignmentId gradedAt submittedAt }
+              pageInfo { hasNextPage }
+            }
+            enrollmentsConnection(first: 100, filter: {states: [invited, creation_pending, active, inactive, completed]}) {
+              nodes { _id updatedAt grades { currentScore finalScore currentGrade finalGrade } }
+              pageInfo { hasNextPage }
+            }
+            groupsConnection(first: 100) {
+              nodes { _id membersCount }
+              pageInfo { hasNextPage }
+            }
+          }
+          legacyNode(_id: $me, type: User) {
+            ... on User { groups { _id membersCount } }
+          }
+        }
+        """;
+
+    private readonly ConcurrentDictionary<long, DateTime> _refusedUntil = new();
+
+    /// <summary>What a delta reads: the course list (for the courses' own rows), what changed in which course, the planner.</summary>
+    public sealed record Plan(bool ReadCourseList, IReadOnlyDictionary<long, CourseChange> Courses, bool ReadPlanner = true);
+
+    /// <summary>What to read, or null to read as a REST delta.</summary>
+    public async Task<Plan?> PlanAsync(CanvasSession session, RunContext run, long canvasUserId, CancellationToken ct)
+    {
+        if (run.Type != SyncType.Delta || run.SlowLane || run.ChangesSince is not { } since || !run.Scope.IsAll) return null;
+        var now = time.GetUtcNow().UtcDateTime;
+        if (_refusedUntil.TryGetValue(run.ConnectionId, out var until) && until > now) return null;
+        var mirror = await MirrorState.ReadAsync(database, run.ConnectionId, ct);
+        if (mirror is null) return null;
+
+        JsonDocument answer;
+        try
+        {
+            answer = await session.GraphQLAsync(Query, new JsonObject
+            {
+                ["since"] = since.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ["me"] = canvasUserId.ToString(CultureInfo.InvariantCulture),
+            }, ct);
+        }
+        catch (CanvasGraphQLRefusedException e)
+        {
+            _refusedUntil[run.ConnectionId] = now + retryAfterRefusal;
+            LogRefused(logger, run.ConnectionId, e.Message, now + retryAfterRefusal);
+            return null;
+        }
+        catch (CanvasException e) when (e is not CanvasTokenException && !ct.IsCancellationRequested)
+        {
+            LogFailed(logger, run.ConnectionId, e.Message);
+            return null;
+        }
+
+        using (answer)
+        {
+            if (ChangedCourses.Decide(answer.RootElement.GetProperty("data"), mirror, since) is not { } plan) return null;
+            // Planner notes and "marked done" show in no GraphQL field: the planner is read when a course changed, and otherwise now and then.
+            return plan with { ReadPlanner = plan.Courses.Count > 0 || mirror.PlannerReadAt is not { } read || read < now - plannerEvery };
+        }
+    }
+
+    /// <summary>The plan's reads, opened as the run's first commit in place of the course list's usual children.</summary>
+    public static Task ApplyAsync(PageWrite write, Plan plan)
+    {
+        if (plan.ReadCourseList) write.Open(0, CoursesCollection.ListingOnlyCheckpoint, CoursesCollection.FirstPage);
+        if (plan.ReadPlanner) write.Open(0, PlannerItemsCollection.Instance.Kind, PlannerItemsCollection.FirstPage(write.Now.Date.AddDays(-365)));
+        foreach (var (courseId, change) in plan.Courses)
+        {
+            if (!change.Teaches)
+            {
+                CoursesCollection.OpenStudentCourse(write, courseId, change.Parts);
+                continue;
+            }
+
+            CoursesCollection.OpenTeacherCourse(write, courseId, change.Parts);
+            // Every student's rows of the assignments whose rows changed (an override's recompute included), or all of them.
+            if (change.AllSubmissions) SubmissionsCollection.OpenAll(write, courseId);
+            else SubmissionsCollection.OpenForAssignments(write, change.ChangedAssignments, courseId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Canvas refused GraphQL to connection {ConnectionId} ({Reason}); its deltas read REST until {Until:u}")]
+    private static partial void LogRefused(ILogger logger, long connectionId, string reason, DateTime until);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The GraphQL delta of connection {ConnectionId} failed ({Reason}); this delta reads REST")]
+    private static partial void LogFailed(ILogger logger, long connectionId, string reason);
+}

@@ -1,0 +1,70 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using CanvasSync.Data;
+using CanvasSync.Features.Courses;
+using CanvasSync.Features.Planner;
+using Microsoft.EntityFrameworkCore;
+
+namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
+
+/// <summary>An enrollment's four grades, as the mirror's columns and GraphQL's Grades hold them.</summary>
+internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore, string? CurrentGrade, string? FinalGrade);
+
+/// <summary>
+/// What the mirror holds that the GraphQL answer is compared with: the current courses (those allCourses lists, with
+/// whether the caller teaches them), each course's roster with its grades, the groups with their member counts, and
+/// when the planner was last read.
+/// </summary>
+internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictionary<long, Dictionary<long, EnrollmentGrades>> Enrollments,
+    Dictionary<long, (long Course, int Members)> Groups, DateTime? PlannerReadAt)
+{
+    /// <summary>Null when the connection holds a course it only observes, or no course at all: those deltas read REST.</summary>
+    public static async Task<MirrorState?> ReadAsync(DatabaseTarget database, long connectionId, CancellationToken ct)
+    {
+        await using var connection = database.CreateConnection();
+        await connection.OpenAsync(ct);
+        var current = new Dictionary<long, bool>();
+        var any = false;
+        await foreach (var (id, raw) in RowsAsync(connection, connectionId, "SELECT canvas_id, raw_json FROM courses WHERE connection_id = @c AND deleted_at IS NULL",
+                           r => (r.GetInt64(0), r.GetString(1)), ct))
+        {
+            any = true;
+            var course = JsonSerializer.Deserialize(raw, CoursesWire.Default.CanvasCourse);
+            if (course is null || course.AccessRestrictedByDate == true) continue;
+            if (course.CallerOnlyObserves) return null;
+            // allCourses: active or invited enrollments in courses not concluded; a student sees no unpublished course.
+            var listed = course.WorkflowState == "available" || (course.CallerTeaches && course.WorkflowState == "unpublished");
+            if (listed && course.Enrollments?.Any(e => e.EnrollmentState is "active" or "invited") == true) current[id] = course.CallerTeaches;
+        }
+
+        if (!any) return null;
+        var enrollments = new Dictionary<long, Dictionary<long, EnrollmentGrades>>();
+        await foreach (var (course, id, grades) in RowsAsync(connection, connectionId,
+                           "SELECT course_canvas_id, canvas_id, current_score, final_score, current_grade, final_grade FROM enrollments WHERE connection_id = @c AND deleted_at IS NULL",
+                           r => (r.GetInt64(0), r.GetInt64(1), new EnrollmentGrades(Sql.Double(r, 2), Sql.Double(r, 3), Sql.String(r, 4), Sql.String(r, 5))), ct))
+            (enrollments.TryGetValue(course, out var roster) ? roster : enrollments[course] = [])[id] = grades;
+        var groups = new Dictionary<long, (long Course, int Members)>();
+        await foreach (var (id, course, members) in RowsAsync(connection, connectionId,
+                           "SELECT canvas_id, course_canvas_id, members_count FROM groups WHERE connection_id = @c AND deleted_at IS NULL",
+                           r => (r.GetInt64(0), r.GetInt64(1), r.GetInt32(2)), ct))
+            groups[id] = (course, members);
+
+        // The last run that read the planner (it left planner counts) and did not fail.
+        await using var db = database.CreateContext();
+        var plannerReadAt = await db.SyncRuns
+            .Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Completed || r.Status == SyncStatus.CompletedWithErrors)
+                && db.SyncRunCounts.Any(k => k.RunId == r.Id && k.EntityType == PlannerItemsCollection.Table.EntityType))
+            .MaxAsync(r => r.StartedAt, ct);
+        return new MirrorState(current, enrollments, groups, plannerReadAt);
+    }
+
+    private static async IAsyncEnumerable<T> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var cmd = Sql.Command(connection, null, sql);
+        Sql.Add(cmd, "c", connectionId);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) yield return read(reader);
+    }
+}

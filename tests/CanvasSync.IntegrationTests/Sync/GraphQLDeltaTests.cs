@@ -79,6 +79,26 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
     }
 
+    /// <summary>
+    /// Courses of 200 students: their rosters, and the 200 rows a publish creates, take more than one page of 100, and
+    /// the follow-up query pages them; the delta still equals Canvas.
+    /// </summary>
+    [Fact]
+    public async Task Lists_longer_than_a_page_are_paged_by_follow_up_queries()
+    {
+        await using var h = await SyncHarness.StartAsync("sqlite", postgres, new SandboxOptions { Profile = SandboxProfile.Instructor });
+        var teacher = h.Sandbox.Tokens.Teacher;
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(teacher)).Status);
+        await h.ChangeAsync(await h.TruthAsync(teacher), "publish");
+        await ResetStatsAsync(h);
+
+        var delta = await h.SyncAsync(teacher, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        Assert.Equal(SyncStatus.Completed, delta.Status);
+        Assert.True((await EndpointsAsync(h))["/api/graphql"] >= 2, "the rosters of 200 need a second page");
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
+    }
+
     public static TheoryData<string, string> Refusals => new() { { "sqlite", "not_found" }, { "postgres", "no_scope" } };
 
     /// <summary>A Canvas without GraphQL (switched off, or a key without its scope): REST deltas, exact, one warning, and GraphQL left alone for a while.</summary>
@@ -107,18 +127,28 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
 
     public static TheoryData<string> Limits => new() { "depth", "complexity", "tokens", "aliases", "directives", "page_size" };
 
-    /// <summary>The client's query against each limit the sandbox enforces as Canvas does (docs/canvas.md §7).</summary>
+    /// <summary>
+    /// The client's queries (the first, and the largest follow-up: one aliased page of each list per alias) against
+    /// each limit the sandbox enforces as Canvas does (docs/canvas.md §7).
+    /// </summary>
     [Theory]
     [MemberData(nameof(Limits))]
-    public void The_delta_query_meets_each_limit_canvas_puts_on_graphql(string limit)
+    public void The_delta_queries_meet_each_limit_canvas_puts_on_graphql(string limit)
     {
-        var document = GraphQLParser.Parser.Parse(GraphQLDelta.Query);
+        var followUp = ChangeQuery.FollowUp(Enumerable.Range(0, ChangeQuery.AliasesPerQuery)
+            .Select(i => (1000L + i, ChangeQuery.ListNames.ElementAt(i % ChangeQuery.ListNames.Count), "MTAw")).ToList());
+        foreach (var query in new[] { ChangeQuery.First, followUp }) MeetsLimit(query, limit);
+    }
+
+    private static void MeetsLimit(string query, string limit)
+    {
+        var document = GraphQLParser.Parser.Parse(query);
         var measure = QueryLimits.Measured(document, new Dictionary<string, object?>());
         switch (limit)
         {
             case "depth": Assert.InRange(measure.Depth, 1, QueryLimits.MaxDepth); break;
             case "complexity": Assert.InRange(measure.Complexity, 1, QueryLimits.MaxComplexity); break;
-            case "tokens": Assert.InRange(QueryLimits.Tokens(GraphQLDelta.Query), 1, QueryLimits.MaxTokens); break;
+            case "tokens": Assert.InRange(QueryLimits.Tokens(query), 1, QueryLimits.MaxTokens); break;
             case "aliases": Assert.InRange(measure.Aliases, 0, QueryLimits.MaxAliases); break;
             case "directives": Assert.InRange(measure.Directives, 0, QueryLimits.MaxDirectives); break;
             default:

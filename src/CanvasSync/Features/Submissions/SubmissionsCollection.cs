@@ -19,8 +19,8 @@ internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? As
 /// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "own" (a student's), "observees"
 /// (an observer's), "all" (every student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a
 /// delta's "graded" and "submitted", "a&lt;id&gt;" (assignments new or changed in a way that changes their rows,
-/// named by the batch's first id), "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;"
-/// (assignments with overridden dates). Only a complete listing deletes: a student's or an observer's list, the
+/// named by the batch's first id), "u&lt;id&gt;" (students new to the course), the slow lane's "o&lt;id&gt;"
+/// (assignments with overridden dates) and a GraphQL delta's "r&lt;student&gt;.&lt;assignment&gt;" (rows it saw change). Only a complete listing deletes: a student's or an observer's list, the
 /// unsplit one, or the last of a full sync's batches.
 /// </summary>
 internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
@@ -80,7 +80,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     /// (403): read the course's submissions unsplit instead.
     /// </summary>
     public override CheckpointWork? InsteadWhenRefused(CheckpointWork work) =>
-        int.TryParse(work.Detail, out _) || work.Detail?[0] is 'a' or 'o'
+        int.TryParse(work.Detail, out _) || work.Detail?[0] is 'a' or 'o' or 'r'
             ? new CheckpointWork(work.CourseId, Kind + ":all", FirstPage(work.CourseId, new SubmissionQuery(AllStudents: true)))
             : null;
 
@@ -121,9 +121,19 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     public static void OpenForAssignments(PageWrite write, IEnumerable<long> assignmentIds, long? courseId = null) =>
         Open(write, "a", assignmentIds, batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch), courseId ?? write.CourseId);
 
-    /// <summary>Every student's rows of a course, unsplit (a GraphQL delta that saw more changed rows than one page holds).</summary>
-    public static void OpenAll(PageWrite write, long courseId) =>
-        write.Open(courseId, Instance.Kind + ":all", FirstPage(courseId, new SubmissionQuery(AllStudents: true)));
+    /// <summary>
+    /// A GraphQL delta: these students' rows of these assignments (every pair, a superset of the rows that changed), in
+    /// batches of at most <see cref="MaxIdsPerQuery"/> of each, named "r&lt;first student&gt;.&lt;first assignment&gt;".
+    /// </summary>
+    public static void OpenForRows(PageWrite write, long courseId, IEnumerable<long> studentIds, IEnumerable<long> assignmentIds)
+    {
+        var assignments = assignmentIds.Order().Chunk(MaxIdsPerQuery).ToList();
+        foreach (var students in studentIds.Order().Chunk(MaxIdsPerQuery))
+        {
+            foreach (var batch in assignments)
+                write.Open(courseId, $"{Instance.Kind}:r{students[0]}.{batch[0]}", FirstPage(courseId, new SubmissionQuery(false, batch, StudentIds: students)));
+        }
+    }
 
     /// <summary>A delta: the rows of students new to the course (Canvas made them unsubmitted for every published assignment).</summary>
     public static void OpenForStudents(PageWrite write, IEnumerable<long> userIds) =>

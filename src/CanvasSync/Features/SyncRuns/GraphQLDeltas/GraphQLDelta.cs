@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using CanvasSync.Canvas;
 using CanvasSync.Data;
 using CanvasSync.Features.Courses;
@@ -25,34 +22,6 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 /// </summary>
 internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider time, TimeSpan retryAfterRefusal, TimeSpan plannerEvery, ILogger logger)
 {
-    /// <summary>
-    /// Every list asks for its page (a list without first: stops at 20), states are spelt out (the default leaves
-    /// unsubmitted rows out) and updatedSince is the last sync's start less an overlap (Canvas compares strictly).
-    /// </summary>
-    internal const string Query = """
-        query CanvasSyncChanges($since: DateTime, $me: ID!) {
-          allCourses {
-            _id
-            updatedAt
-            submissionsConnection(first: 100, filter: {updatedSince: $since, states: [unsubmitted, submitted, pending_review, graded, ungraded]}) {
-              nodes { _id assignmentId gradedAt submittedAt }
-              pageInfo { hasNextPage }
-            }
-            enrollmentsConnection(first: 100, filter: {states: [invited, creation_pending, active, inactive, completed]}) {
-              nodes { _id updatedAt grades { currentScore finalScore currentGrade finalGrade } }
-              pageInfo { hasNextPage }
-            }
-            groupsConnection(first: 100) {
-              nodes { _id membersCount }
-              pageInfo { hasNextPage }
-            }
-          }
-          legacyNode(_id: $me, type: User) {
-            ... on User { groups { _id membersCount } }
-          }
-        }
-        """;
-
     private readonly ConcurrentDictionary<long, DateTime> _refusedUntil = new();
 
     /// <summary>What a delta reads: the course list (for the courses' own rows), what changed in which course, the planner.</summary>
@@ -67,14 +36,10 @@ internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider
         var mirror = await MirrorState.ReadAsync(database, run.ConnectionId, ct);
         if (mirror is null) return null;
 
-        JsonDocument answer;
+        ChangeAnswer? answer;
         try
         {
-            answer = await session.GraphQLAsync(Query, new JsonObject
-            {
-                ["since"] = since.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                ["me"] = canvasUserId.ToString(CultureInfo.InvariantCulture),
-            }, ct);
+            answer = await ChangeQuery.AskAsync(session, since, canvasUserId, ct);
         }
         catch (CanvasGraphQLRefusedException e)
         {
@@ -88,12 +53,9 @@ internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider
             return null;
         }
 
-        using (answer)
-        {
-            if (ChangedCourses.Decide(answer.RootElement.GetProperty("data"), mirror, since) is not { } plan) return null;
-            // Planner notes and "marked done" show in no GraphQL field: the planner is read when a course changed, and otherwise now and then.
-            return plan with { ReadPlanner = plan.Courses.Count > 0 || mirror.PlannerReadAt is not { } read || read < now - plannerEvery };
-        }
+        if (answer is null || ChangedCourses.Decide(answer, mirror, since) is not { } plan) return null;
+        // Planner notes and "marked done" show in no GraphQL field: the planner is read when a course changed, and otherwise now and then.
+        return plan with { ReadPlanner = plan.Courses.Count > 0 || mirror.PlannerReadAt is not { } read || read < now - plannerEvery };
     }
 
     /// <summary>The plan's reads, opened as the run's first commit in place of the course list's usual children.</summary>
@@ -110,9 +72,8 @@ internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider
             }
 
             CoursesCollection.OpenTeacherCourse(write, courseId, change.Parts);
-            // Every student's rows of the assignments whose rows changed (an override's recompute included), or all of them.
-            if (change.AllSubmissions) SubmissionsCollection.OpenAll(write, courseId);
-            else SubmissionsCollection.OpenForAssignments(write, change.ChangedAssignments, courseId);
+            // The changed students' rows of the changed assignments (an override's recompute included).
+            SubmissionsCollection.OpenForRows(write, courseId, change.Students, change.Assignments);
         }
 
         return Task.CompletedTask;

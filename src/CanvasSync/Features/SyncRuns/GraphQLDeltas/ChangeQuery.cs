@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CanvasSync.Canvas;
+
+namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
+
+internal sealed record SubmissionNode(long Id, long AssignmentId, long UserId, DateTime? GradedAt, DateTime? SubmittedAt);
+
+internal sealed record EnrollmentNode(long Id, DateTime? UpdatedAt, EnrollmentGrades? Grades);
+
+internal sealed record GroupNode(long Id, int Members);
+
+/// <summary>One course as the query answered it, every page of each list; <see cref="Unread"/> names the lists Canvas answered null.</summary>
+internal sealed record CourseAnswer(long Id, DateTime? UpdatedAt, List<SubmissionNode> Submissions, List<EnrollmentNode> Roster, List<GroupNode> Groups)
+{
+    public HashSet<string> Unread { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The whole answer: every current course with every page of its lists, and the caller's own groups.</summary>
+internal sealed record ChangeAnswer(List<CourseAnswer> Courses, List<GroupNode>? OwnGroups);
+
+/// <summary>
+/// The "what changed" query and the paging of its nested lists. Canvas pages each nested connection on its own (at
+/// most 100 a page; a list without first: stops at 20, silently), so a course with 200 students answers its first
+/// 100 and a cursor: the next pages of every such list go in one follow-up query, one alias per list (Canvas allows
+/// 20 aliases), until none has more. States are spelt out (the default leaves unsubmitted rows and inactive
+/// enrollments out); updatedSince is strict.
+/// </summary>
+internal static class ChangeQuery
+{
+    /// <summary>Follow-up rounds before the answer is given up on (a course that changes faster than it can be read).</summary>
+    public const int MaxFollowUps = 50;
+
+    internal const int AliasesPerQuery = 20;
+
+    /// <summary>The lists the query pages, by field name.</summary>
+    internal static IReadOnlyCollection<string> ListNames => Lists.Keys;
+
+    private static readonly Dictionary<string, string> Lists = new(StringComparer.Ordinal)
+    {
+        ["submissionsConnection"] = """
+            submissionsConnection(first: 100, after: $after, filter: {updatedSince: $since, states: [unsubmitted, submitted, pending_review, graded, ungraded]}) {
+              nodes { _id assignmentId userId gradedAt submittedAt }
+              pageInfo { hasNextPage endCursor }
+            }
+            """,
+        ["enrollmentsConnection"] = """
+            enrollmentsConnection(first: 100, after: $after, filter: {states: [invited, creation_pending, active, inactive, completed]}) {
+              nodes { _id updatedAt grades { currentScore finalScore currentGrade finalGrade } }
+              pageInfo { hasNextPage endCursor }
+            }
+            """,
+        ["groupsConnection"] = """
+            groupsConnection(first: 100, after: $after) {
+              nodes { _id membersCount }
+              pageInfo { hasNextPage endCursor }
+            }
+            """,
+    };
+
+    /// <summary>The first query: every current course with the first page of each list, and the caller's own groups (Canvas has no "me").</summary>
+    public static readonly string First =
+        "query CanvasSyncChanges($since: DateTime, $me: ID!, $after: String) {\n  allCourses {\n    _id\n    updatedAt\n"
+        + string.Concat(Lists.Values.Select(l => Indent(l, 4)))
+        + "  }\n  legacyNode(_id: $me, type: User) {\n    ... on User { groups { _id membersCount } }\n  }\n}\n";
+
+    /// <summary>Every course and list, with every page; null when Canvas answered something that cannot be read as this query's answer.</summary>
+    public static async Task<ChangeAnswer?> AskAsync(CanvasSession session, DateTime since, long me, CancellationToken ct)
+    {
+        var variables = new JsonObject { ["since"] = Iso(since), ["me"] = me.ToString(CultureInfo.InvariantCulture) };
+        var courses = new List<CourseAnswer>();
+        var pending = new List<(CourseAnswer Course, string List, string Cursor)>();
+        List<GroupNode>? own;
+        using (var first = await session.GraphQLAsync(First, variables, ct))
+        {
+            var data = first.RootElement.GetProperty("data");
+            if (!data.TryGetProperty("allCourses", out var list) || list.ValueKind != JsonValueKind.Array) return null;
+            foreach (var c in list.EnumerateArray())
+            {
+                if (Id(c) is not { } id) return null;
+                var course = new CourseAnswer(id, Time(c, "updatedAt"), [], [], []);
+                courses.Add(course);
+                foreach (var name in Lists.Keys)
+                {
+                    if (Read(c, name, course) is { } cursor) pending.Add((course, name, cursor));
+                }
+            }
+
+            own = data.TryGetProperty("legacyNode", out var node) && node.ValueKind == JsonValueKind.Object && node.TryGetProperty("groups", out var groups)
+                && groups.ValueKind == JsonValueKind.Array ? groups.EnumerateArray().Select(Group).ToList() : null;
+        }
+
+        for (var round = 0; pending.Count > 0; round++)
+        {
+            if (round >= MaxFollowUps) return null;
+            var batch = pending.Take(AliasesPerQuery).ToList();
+            pending.RemoveRange(0, batch.Count);
+            var asksSince = batch.Any(b => b.List == "submissionsConnection");
+            using var more = await session.GraphQLAsync(FollowUp(batch.Select(b => (b.Course.Id, b.List, b.Cursor)).ToList()),
+                asksSince ? new JsonObject { ["since"] = Iso(since) } : [], ct);
+            var data = more.RootElement.GetProperty("data");
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (!data.TryGetProperty("c" + i, out var c) || c.ValueKind != JsonValueKind.Object) return null;
+                if (Read(c, batch[i].List, batch[i].Course) is { } cursor) pending.Add((batch[i].Course, batch[i].List, cursor));
+            }
+        }
+
+        return new ChangeAnswer(courses, own);
+    }
+
+    /// <summary>The next page of each list: one aliased course(id:) per list, its cursor written in.</summary>
+    internal static string FollowUp(IReadOnlyList<(long CourseId, string List, string Cursor)> batch)
+    {
+        var asksSince = batch.Any(b => b.List == "submissionsConnection");
+        // A declared variable must be used (GraphQL validation): $since only when a submissions page is asked for.
+        var query = new StringBuilder(asksSince ? "query CanvasSyncMore($since: DateTime) {\n" : "query CanvasSyncMore {\n");
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (courseId, list, cursor) = batch[i];
+            var page = Lists[list].Replace("$after", JsonSerializer.Serialize(cursor), StringComparison.Ordinal);
+            query.Append(CultureInfo.InvariantCulture, $"  c{i}: course(id: \"{courseId}\") {{\n").Append(Indent(page, 4)).Append("  }\n");
+        }
+
+        return query.Append("}\n").ToString();
+    }
+
+    /// <summary>Adds one page of a list to the course; the cursor of the next page, if there is one. A list the caller may not read stays null.</summary>
+    private static string? Read(JsonElement course, string name, CourseAnswer into)
+    {
+        if (!course.TryGetProperty(name, out var connection) || connection.ValueKind != JsonValueKind.Object
+            || !connection.TryGetProperty("nodes", out var nodes) || nodes.ValueKind != JsonValueKind.Array)
+        {
+            into.Unread.Add(name);
+            return null;
+        }
+
+        foreach (var n in nodes.EnumerateArray())
+        {
+            switch (name)
+            {
+                case "submissionsConnection":
+                    into.Submissions.Add(new SubmissionNode(Id(n) ?? 0, Id(n, "assignmentId") ?? 0, Id(n, "userId") ?? 0, Time(n, "gradedAt"), Time(n, "submittedAt")));
+                    break;
+                case "enrollmentsConnection":
+                    into.Roster.Add(new EnrollmentNode(Id(n) ?? 0, Time(n, "updatedAt"), Grades(n)));
+                    break;
+                default:
+                    into.Groups.Add(Group(n));
+                    break;
+            }
+        }
+
+        return connection.TryGetProperty("pageInfo", out var info) && info.TryGetProperty("hasNextPage", out var next) && next.ValueKind == JsonValueKind.True
+            && info.TryGetProperty("endCursor", out var cursor) && cursor.ValueKind == JsonValueKind.String ? cursor.GetString() : null;
+    }
+
+    private static GroupNode Group(JsonElement g) => new(Id(g) ?? 0, g.TryGetProperty("membersCount", out var c) && c.TryGetInt32(out var n) ? n : -1);
+
+    /// <summary>An enrollment's grades, when the caller may see them (a student their own, a teacher everyone's).</summary>
+    private static EnrollmentGrades? Grades(JsonElement enrollment)
+    {
+        if (!enrollment.TryGetProperty("grades", out var g) || g.ValueKind != JsonValueKind.Object) return null;
+        static double? Number(JsonElement g, string name) => g.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        static string? Text(JsonElement g, string name) => g.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return new EnrollmentGrades(Number(g, "currentScore"), Number(g, "finalScore"), Text(g, "currentGrade"), Text(g, "finalGrade"));
+    }
+
+    private static long? Id(JsonElement node, string name = "_id") =>
+        node.TryGetProperty(name, out var id) && id.ValueKind == JsonValueKind.String && long.TryParse(id.GetString(), CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static DateTime? Time(JsonElement node, string name) =>
+        node.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.String && t.TryGetDateTime(out var at) ? at.ToUniversalTime() : null;
+
+    private static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Indent(string text, int spaces) =>
+        string.Concat(text.Split('\n').Where(l => l.Length > 0).Select(l => new string(' ', spaces) + l + "\n"));
+}

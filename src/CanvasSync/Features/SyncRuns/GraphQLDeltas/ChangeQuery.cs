@@ -16,6 +16,9 @@ internal sealed record GroupNode(long Id, int Members);
 internal sealed record CourseAnswer(long Id, DateTime? UpdatedAt, List<SubmissionNode> Submissions, List<EnrollmentNode> Roster, List<GroupNode> Groups)
 {
     public HashSet<string> Unread { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>More rows changed than <see cref="ChangeQuery.MaxChangedRowPages"/> pages hold (a course copy, a bulk regrade): read the course as a REST delta does.</summary>
+    public bool TooManyChangedRows { get; set; }
 }
 
 /// <summary>The whole answer: every current course with every page of its lists, and the caller's own groups.</summary>
@@ -34,6 +37,12 @@ internal static class ChangeQuery
     public const int MaxFollowUps = 50;
 
     internal const int AliasesPerQuery = 20;
+
+    /// <summary>
+    /// Pages of changed rows a course may take before its rows are left to the REST delta: past 500 rows, reading the
+    /// course's listings costs no more than paging its changes.
+    /// </summary>
+    public const int MaxChangedRowPages = 5;
 
     /// <summary>The lists the query pages, by field name.</summary>
     internal static IReadOnlyCollection<string> ListNames => Lists.Keys;
@@ -104,7 +113,10 @@ internal static class ChangeQuery
             for (var i = 0; i < batch.Count; i++)
             {
                 if (!data.TryGetProperty("c" + i, out var c) || c.ValueKind != JsonValueKind.Object) return null;
-                if (Read(c, batch[i].List, batch[i].Course) is { } cursor) pending.Add((batch[i].Course, batch[i].List, cursor));
+                var (course, list, _) = batch[i];
+                if (Read(c, list, course) is not { } cursor) continue;
+                if (list == "submissionsConnection" && course.Submissions.Count >= MaxChangedRowPages * 100) course.TooManyChangedRows = true;
+                else pending.Add((course, list, cursor));
             }
         }
 

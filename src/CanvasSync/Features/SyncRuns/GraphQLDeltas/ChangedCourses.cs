@@ -21,7 +21,8 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, IReadOnlyCo
 /// <item>groups: their member counts (a teacher's course), or the student's own groups.</item>
 /// </list>
 /// Null (read as a REST delta) when the answer cannot settle it: a course new to the mirror, a current course missing
-/// from the answer (concluded, or the user removed), a list Canvas would not give.
+/// from the answer (concluded, or the user removed), a list Canvas would not give. A course with more changed rows
+/// than a few pages is read as a REST delta reads it.
 /// </summary>
 internal static class ChangedCourses
 {
@@ -41,6 +42,8 @@ internal static class ChangedCourses
 
     private static CourseChange Of(CourseAnswer course, bool teaches, MirrorState mirror, DateTime since)
     {
+        // Too many changed rows to page (a course copy): the course is read as a REST delta reads it.
+        if (course.TooManyChangedRows) return new CourseChange(teaches, CourseParts.All, [], []);
         var parts = CourseParts.None;
         if (course.UpdatedAt is not { } updated || updated > since)
             parts |= CourseParts.AssignmentGroups | CourseParts.Assignments | (teaches ? CourseParts.None : CourseParts.Submissions);

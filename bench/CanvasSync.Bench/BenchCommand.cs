@@ -30,12 +30,13 @@ internal static class BenchCommand
         var workers = new Option<int>("--workers") { DefaultValueFactory = _ => 8, Description = "Sync:Workers of each node" };
         var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 50 };
         var cost = new Option<int>("--cost-ms") { DefaultValueFactory = _ => 20 };
+        var restOnly = new Option<bool>("--rest-only") { Description = "The sandbox refuses GraphQL (404), so deltas read REST" };
         var command = new Command("nodes", "Delta syncs/s of many campus connections on one worker node, then on two, with the stalest connection's age")
         {
-            db, connections, nodes, workers, latency, cost,
+            db, connections, nodes, workers, latency, cost, restOnly,
         };
         command.SetAction((p, ct) => NodesBench.RunAsync(new NodesBench.Settings(p.GetValue(db)!, p.GetValue(connections), p.GetValue(nodes)!, p.GetValue(workers),
-            p.GetValue(latency), p.GetValue(cost)), ct));
+            p.GetValue(latency), p.GetValue(cost), p.GetValue(restOnly)), ct));
         return command;
     }
 

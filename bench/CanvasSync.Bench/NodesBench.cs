@@ -21,7 +21,7 @@ namespace CanvasSync.Bench;
 /// </summary>
 internal static class NodesBench
 {
-    public sealed record Settings(string Db, int Connections, int[] NodeCounts, int Workers, int LatencyMs, int CostMs);
+    public sealed record Settings(string Db, int Connections, int[] NodeCounts, int Workers, int LatencyMs, int CostMs, bool RestOnly = false);
 
     public static async Task<int> RunAsync(Settings s, CancellationToken ct)
     {
@@ -43,7 +43,9 @@ internal static class NodesBench
             await app.PrepareAsync(ct);
             var scheduler = app.Services.GetRequiredService<SyncScheduler>();
             await SeedAsync(app.Services, sandbox, s.Connections, ct);
-            Console.WriteLine(Line($"bench nodes: {s.Connections} campus connections, {s.Workers} sync workers per node, sandbox latency {s.LatencyMs} ms, cost {s.CostMs} ms, PostgreSQL; on {Environment.ProcessorCount} cores"));
+            using var http = new HttpClient();
+            if (s.RestOnly) (await http.PostAsync(sandbox.BaseUrl + "/_sandbox/settings", Json("""{"graphql":"not_found"}"""), ct)).EnsureSuccessStatusCode();
+            Console.WriteLine(Line($"bench nodes: {s.Connections} campus connections, {s.Workers} sync workers per node, sandbox latency {s.LatencyMs} ms, cost {s.CostMs} ms, PostgreSQL, GraphQL {(s.RestOnly ? "refused" : "served")}; on {Environment.ProcessorCount} cores"));
 
             var backfilled = false;
             foreach (var count in s.NodeCounts)
@@ -62,8 +64,12 @@ internal static class NodesBench
                     await WaitUntilAllStaleAsync(target, ct);
                     // Fresh node processes compile their sync paths on first use: a few deltas first, not measured.
                     await WarmUpAsync(target, scheduler, count * s.Workers * 2, ct);
+                    (await http.PostAsync(sandbox.BaseUrl + "/_sandbox/stats/reset", Json("{}"), ct)).EnsureSuccessStatusCode();
                     var delta = await RoundAsync(target, scheduler, SyncType.Delta, ct);
+                    using var stats = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(sandbox.BaseUrl + "/_sandbox/stats", ct));
+                    var canvasMs = 1000 * stats.RootElement.GetProperty("cost_seconds").GetDouble() / Math.Max(1, delta.Runs);
                     Console.WriteLine(Line($"  {count} node(s): {delta.Runs} deltas in {delta.Seconds:F1} s = {delta.Runs / delta.Seconds:F1} deltas/s; queued in one round in {delta.QueueSeconds * 1000:F0} ms"));
+                    Console.WriteLine(Line($"    {delta.Requests / (double)Math.Max(1, delta.Runs):F1} requests and {canvasMs:F1} ms of Canvas time per delta"));
                     Console.WriteLine(Line($"    stalest connection {delta.StalestAtStart:F0} s old when queued, {delta.StalestPeak:F0} s at worst; {delta.Failed} not completed; runs per node {string.Join(", ", delta.PerNode.Select(kv => $"{kv.Key} {kv.Value}"))}"));
                 }
                 finally
@@ -104,7 +110,8 @@ internal static class NodesBench
         await db.SaveChangesAsync(ct);
     }
 
-    private sealed record Round(int Runs, double Seconds, double QueueSeconds, double StalestAtStart, double StalestPeak, int Failed, Dictionary<string, int> PerNode);
+    private sealed record Round(int Runs, double Seconds, double QueueSeconds, double StalestAtStart, double StalestPeak, int Failed, Dictionary<string, int> PerNode,
+        long Requests);
 
     /// <summary>One scheduler round (every due connection), then the nodes drain it; the stalest age is sampled each second.</summary>
     private static async Task<Round> RoundAsync(DatabaseTarget target, SyncScheduler scheduler, SyncType expected, CancellationToken ct)
@@ -125,10 +132,10 @@ internal static class NodesBench
 
         var seconds = clock.Elapsed.TotalSeconds;
         await using var done = target.CreateContext();
-        var runs = await done.SyncRuns.AsNoTracking().Where(r => r.Id >= firstRun).Select(r => new { r.Status, r.Type, r.Node }).ToListAsync(ct);
+        var runs = await done.SyncRuns.AsNoTracking().Where(r => r.Id >= firstRun).Select(r => new { r.Status, r.Type, r.Node, r.Requests }).ToListAsync(ct);
         var failed = runs.Count(r => r.Status != SyncStatus.Completed || r.Type != expected);
         return new Round(queued, seconds, queueSeconds, stalestAtStart, peak, failed,
-            runs.GroupBy(r => r.Node ?? "-").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()));
+            runs.GroupBy(r => r.Node ?? "-").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()), runs.Sum(r => r.Requests));
     }
 
     private static async Task WarmUpAsync(DatabaseTarget target, SyncScheduler scheduler, int count, CancellationToken ct)
@@ -172,4 +179,6 @@ internal static class NodesBench
     private static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     private static string Line(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 }

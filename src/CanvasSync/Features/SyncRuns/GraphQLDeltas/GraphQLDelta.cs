@@ -4,7 +4,6 @@ using CanvasSync.Data;
 using CanvasSync.Features.Courses;
 using CanvasSync.Features.Planner;
 using CanvasSync.Features.Submissions;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;

@@ -22,9 +22,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_quiet_students_delta_is_who_am_i_and_one_graphql_query(string provider)
     {
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
         var token = h.Sandbox.Tokens.Student;
-        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
         await ResetStatsAsync(h);
 
         var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
@@ -39,9 +38,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_grade_reads_only_its_course_and_leaves_the_mirror_equal_to_canvas(string provider)
     {
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
         var token = h.Sandbox.Tokens.Student;
-        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
         var mine = SyncHarness.Truth(await h.TruthAsync(token), "submissions").Values.Select(s => JsonDocument.Parse(s).RootElement)
             .First(s => s.GetProperty("workflow_state").GetString() == "submitted");
         using (var graded = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/submissions/{mine.GetProperty("id").GetInt64()}/grade", new { score = 1 }))
@@ -66,9 +64,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task An_override_on_an_overridden_assignment_reaches_a_teachers_plain_delta(string provider)
     {
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        await using var h = await SyncedAsync(provider, s => s.Tokens.Teacher);
         var teacher = h.Sandbox.Tokens.Teacher;
-        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(teacher)).Status);
         await h.ChangeAsync(await h.TruthAsync(teacher), "first_override");
         Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(teacher, SyncType.Delta)).Status);
         await h.ChangeAsync(await h.TruthAsync(teacher), "override_again");
@@ -86,9 +83,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     [Fact]
     public async Task Lists_longer_than_a_page_are_paged_by_follow_up_queries()
     {
-        await using var h = await SyncHarness.StartAsync("sqlite", postgres, new SandboxOptions { Profile = SandboxProfile.Instructor });
+        await using var h = await SyncedAsync("sqlite", s => s.Tokens.Teacher, SandboxProfile.Instructor);
         var teacher = h.Sandbox.Tokens.Teacher;
-        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(teacher)).Status);
         await h.ChangeAsync(await h.TruthAsync(teacher), "publish");
         await ResetStatsAsync(h);
 
@@ -106,9 +102,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     [MemberData(nameof(Refusals))]
     public async Task A_canvas_that_refuses_graphql_gets_exact_rest_deltas_and_one_line_in_the_log(string provider, string refusal)
     {
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
         var token = h.Sandbox.Tokens.Student;
-        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
         using (var set = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/settings", new { graphql = refusal })) set.EnsureSuccessStatusCode();
         await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "publish");
         await ResetStatsAsync(h);
@@ -174,6 +169,14 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         GraphQLField f => f.SelectionSet is null ? [f] : [f, .. Fields(f.SelectionSet)],
         _ => [],
     };
+
+    /// <summary>A sandbox and a database, and a first full sync with the token <paramref name="token"/> picks.</summary>
+    private async Task<SyncHarness> SyncedAsync(string provider, Func<SandboxServer, string> token, SandboxProfile profile = SandboxProfile.Classroom)
+    {
+        var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = profile });
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token(h.Sandbox))).Status);
+        return h;
+    }
 
     private static async Task ResetStatsAsync(SyncHarness h)
     {

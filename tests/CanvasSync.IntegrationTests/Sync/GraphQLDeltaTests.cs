@@ -131,8 +131,9 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     public void The_delta_queries_meet_each_limit_canvas_puts_on_graphql(string limit)
     {
         var followUp = ChangeQuery.FollowUp(Enumerable.Range(0, ChangeQuery.AliasesPerQuery)
-            .Select(i => (1000L + i, ChangeQuery.ListNames.ElementAt(i % ChangeQuery.ListNames.Count), "MTAw")).ToList());
-        foreach (var query in new[] { ChangeQuery.First, followUp }) MeetsLimit(query, limit);
+            .Select(i => (1000L + i, ChangeQuery.ListNames.ElementAt(i % ChangeQuery.ListNames.Count), (string?)"MTAw")).ToList());
+        var others = Enumerable.Range(0, ChangeQuery.OthersInFirstQuery).Select(i => 2000L + i).ToList();
+        foreach (var query in new[] { ChangeQuery.First([]), ChangeQuery.First(others), followUp }) MeetsLimit(query, limit);
     }
 
     private static void MeetsLimit(string query, string limit)

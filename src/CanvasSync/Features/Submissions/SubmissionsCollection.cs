@@ -19,8 +19,8 @@ internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? As
 /// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "own" (a student's), "observees"
 /// (an observer's), "all" (every student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a
 /// delta's "graded" and "submitted", "a&lt;id&gt;" (assignments new or changed in a way that changes their rows,
-/// named by the batch's first id), "u&lt;id&gt;" (students new to the course), the slow lane's "o&lt;id&gt;"
-/// (assignments with overridden dates) and a GraphQL delta's "r&lt;student&gt;.&lt;assignment&gt;" (rows it saw change). Only a complete listing deletes: a student's or an observer's list, the
+/// named by the batch's first id), "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;"
+/// (assignments with overridden dates). Only a complete listing deletes: a student's or an observer's list, the
 /// unsplit one, or the last of a full sync's batches.
 /// </summary>
 internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
@@ -80,7 +80,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     /// (403): read the course's submissions unsplit instead.
     /// </summary>
     public override CheckpointWork? InsteadWhenRefused(CheckpointWork work) =>
-        int.TryParse(work.Detail, out _) || work.Detail?[0] is 'a' or 'o' or 'r'
+        int.TryParse(work.Detail, out _) || work.Detail?[0] is 'a' or 'o'
             ? new CheckpointWork(work.CourseId, Kind + ":all", FirstPage(work.CourseId, new SubmissionQuery(AllStudents: true)))
             : null;
 
@@ -93,10 +93,9 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     public static async Task OpenForTeacherAsync(PageWrite write)
     {
         var courseId = write.CourseId;
-        if (write.Run.Type == SyncType.Delta && write.Run.ChangesSince is { } since)
+        if (write.Run.Type == SyncType.Delta && write.Run.ChangesSince is not null)
         {
-            write.Open(courseId, "submissions:graded", FirstPage(courseId, new SubmissionQuery(true, GradedSince: since)));
-            write.Open(courseId, "submissions:submitted", FirstPage(courseId, new SubmissionQuery(true, SubmittedSince: since)));
+            OpenGradedOrSubmittedSince(write, courseId);
             // The slow lane: a changed override leaves the assignment's JSON as it was, so re-read every overridden one.
             if (write.Run.SlowLane)
                 Open(write, "o", await PublishedAssignmentsAsync(write, " AND has_overrides = @t"), batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch), courseId);
@@ -121,18 +120,12 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     public static void OpenForAssignments(PageWrite write, IEnumerable<long> assignmentIds, long? courseId = null) =>
         Open(write, "a", assignmentIds, batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch), courseId ?? write.CourseId);
 
-    /// <summary>
-    /// A GraphQL delta: these students' rows of these assignments (every pair, a superset of the rows that changed), in
-    /// batches of at most <see cref="MaxIdsPerQuery"/> of each, named "r&lt;first student&gt;.&lt;first assignment&gt;".
-    /// </summary>
-    public static void OpenForRows(PageWrite write, long courseId, IEnumerable<long> studentIds, IEnumerable<long> assignmentIds)
+    /// <summary>A delta: every student's rows of the course graded or submitted since the last sync.</summary>
+    public static void OpenGradedOrSubmittedSince(PageWrite write, long courseId)
     {
-        var assignments = assignmentIds.Order().Chunk(MaxIdsPerQuery).ToList();
-        foreach (var students in studentIds.Order().Chunk(MaxIdsPerQuery))
-        {
-            foreach (var batch in assignments)
-                write.Open(courseId, $"{Instance.Kind}:r{students[0]}.{batch[0]}", FirstPage(courseId, new SubmissionQuery(false, batch, StudentIds: students)));
-        }
+        var since = write.Run.ChangesSince!.Value;
+        write.Open(courseId, "submissions:graded", FirstPage(courseId, new SubmissionQuery(true, GradedSince: since)));
+        write.Open(courseId, "submissions:submitted", FirstPage(courseId, new SubmissionQuery(true, SubmittedSince: since)));
     }
 
     /// <summary>A delta: the rows of students new to the course (Canvas made them unsubmitted for every published assignment).</summary>

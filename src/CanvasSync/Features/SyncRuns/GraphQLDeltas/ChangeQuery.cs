@@ -6,23 +6,28 @@ using CanvasSync.Canvas;
 
 namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 
-internal sealed record SubmissionNode(long Id, long AssignmentId, long UserId, DateTime? GradedAt, DateTime? SubmittedAt);
+internal sealed record SubmissionNode(long Id, long AssignmentId, DateTime? GradedAt, DateTime? SubmittedAt);
 
 internal sealed record EnrollmentNode(long Id, DateTime? UpdatedAt, EnrollmentGrades? Grades);
 
 internal sealed record GroupNode(long Id, int Members);
 
 /// <summary>One course as the query answered it, every page of each list; <see cref="Unread"/> names the lists Canvas answered null.</summary>
-internal sealed record CourseAnswer(long Id, DateTime? UpdatedAt, List<SubmissionNode> Submissions, List<EnrollmentNode> Roster, List<GroupNode> Groups)
+internal sealed record CourseAnswer(long Id, List<SubmissionNode> Submissions, List<EnrollmentNode> Roster, List<GroupNode> Groups)
 {
+    public DateTime? UpdatedAt { get; set; }
+
     public HashSet<string> Unread { get; } = new(StringComparer.Ordinal);
 
     /// <summary>More rows changed than <see cref="ChangeQuery.MaxChangedRowPages"/> pages hold (a course copy, a bulk regrade): read the course as a REST delta does.</summary>
     public bool TooManyChangedRows { get; set; }
 }
 
-/// <summary>The whole answer: every current course with every page of its lists, and the caller's own groups.</summary>
-internal sealed record ChangeAnswer(List<CourseAnswer> Courses, List<GroupNode>? OwnGroups);
+/// <summary>
+/// The whole answer: every current course (allCourses) and every other course asked by id, each with every page of
+/// its lists (an other course Canvas would not show is missing), and the caller's own groups.
+/// </summary>
+internal sealed record ChangeAnswer(List<CourseAnswer> Courses, Dictionary<long, CourseAnswer> Others, List<GroupNode>? OwnGroups);
 
 /// <summary>
 /// The "what changed" query and the paging of its nested lists. Canvas pages each nested connection on its own (at
@@ -51,7 +56,7 @@ internal static class ChangeQuery
     {
         ["submissionsConnection"] = """
             submissionsConnection(first: 100, after: $after, filter: {updatedSince: $since, states: [unsubmitted, submitted, pending_review, graded, ungraded]}) {
-              nodes { _id assignmentId userId gradedAt submittedAt }
+              nodes { _id assignmentId gradedAt submittedAt }
               pageInfo { hasNextPage endCursor }
             }
             """,
@@ -69,36 +74,56 @@ internal static class ChangeQuery
             """,
     };
 
-    /// <summary>The first query: every current course with the first page of each list, and the caller's own groups (Canvas has no "me").</summary>
-    public static readonly string First =
+    /// <summary>Other courses asked by id in the first query; more go in follow-ups.</summary>
+    internal const int OthersInFirstQuery = 15;
+
+    /// <summary>
+    /// The first query: every current course with the first page of each list, the caller's own groups (Canvas has no
+    /// "me"), and up to <see cref="OthersInFirstQuery"/> other courses by id (aliased): allCourses leaves out the
+    /// courses of concluded or inactive enrollments, which the mirror still holds and Canvas can still change.
+    /// </summary>
+    internal static string First(IReadOnlyList<long> others) =>
         "query CanvasSyncChanges($since: DateTime, $me: ID!, $after: String) {\n  allCourses {\n    _id\n    updatedAt\n"
         + string.Concat(Lists.Values.Select(l => Indent(l, 4)))
-        + "  }\n  legacyNode(_id: $me, type: User) {\n    ... on User { groups { _id membersCount } }\n  }\n}\n";
+        + "  }\n"
+        + string.Concat(others.Select((id, i) => $"  o{i}: course(id: \"{id}\") {{\n    _id\n    updatedAt\n" + string.Concat(Lists.Values.Select(l => Indent(l, 4))) + "  }\n"))
+        + "  legacyNode(_id: $me, type: User) {\n    ... on User { groups { _id membersCount } }\n  }\n}\n";
 
     /// <summary>Every course and list, with every page; null when Canvas answered something that cannot be read as this query's answer.</summary>
-    public static async Task<ChangeAnswer?> AskAsync(CanvasSession session, DateTime since, long me, CancellationToken ct)
+    public static async Task<ChangeAnswer?> AskAsync(CanvasSession session, DateTime since, long me, IReadOnlyList<long> others, CancellationToken ct)
     {
         var variables = new JsonObject { ["since"] = Iso(since), ["me"] = me.ToString(CultureInfo.InvariantCulture) };
         var courses = new List<CourseAnswer>();
-        var pending = new List<(CourseAnswer Course, string List, string Cursor)>();
+        var asked = new Dictionary<long, CourseAnswer>();
+        var pending = new List<(CourseAnswer Course, string List, string? Cursor)>();
         List<GroupNode>? own;
-        using (var first = await session.GraphQLAsync(First, variables, ct))
+        var inFirst = others.Take(OthersInFirstQuery).ToList();
+        using (var first = await session.GraphQLAsync(First(inFirst), variables, ct))
         {
             var data = first.RootElement.GetProperty("data");
             if (!data.TryGetProperty("allCourses", out var list) || list.ValueKind != JsonValueKind.Array) return null;
             foreach (var c in list.EnumerateArray())
             {
                 if (Id(c) is not { } id) return null;
-                var course = new CourseAnswer(id, Time(c, "updatedAt"), [], [], []);
-                courses.Add(course);
-                foreach (var name in Lists.Keys)
-                {
-                    if (Read(c, name, course) is { } cursor) pending.Add((course, name, cursor));
-                }
+                courses.Add(ReadCourse(c, new CourseAnswer(id, [], [], []), pending));
+            }
+
+            for (var i = 0; i < inFirst.Count; i++)
+            {
+                // A course Canvas no longer shows the caller is null: left out, so the decision sees it missing.
+                if (data.TryGetProperty("o" + i, out var c) && c.ValueKind == JsonValueKind.Object)
+                    asked[inFirst[i]] = ReadCourse(c, new CourseAnswer(inFirst[i], [], [], []), pending);
             }
 
             own = data.TryGetProperty("legacyNode", out var node) && node.ValueKind == JsonValueKind.Object && node.TryGetProperty("groups", out var groups)
                 && groups.ValueKind == JsonValueKind.Array ? groups.EnumerateArray().Select(Group).ToList() : null;
+        }
+
+        // The other courses past the first query's share: their first pages go in follow-ups.
+        foreach (var id in others.Skip(OthersInFirstQuery))
+        {
+            var course = asked[id] = new CourseAnswer(id, [], [], []);
+            pending.AddRange(Lists.Keys.Select(list => (course, list, (string?)null)));
         }
 
         for (var round = 0; pending.Count > 0; round++)
@@ -112,19 +137,37 @@ internal static class ChangeQuery
             var data = more.RootElement.GetProperty("data");
             for (var i = 0; i < batch.Count; i++)
             {
-                if (!data.TryGetProperty("c" + i, out var c) || c.ValueKind != JsonValueKind.Object) return null;
                 var (course, list, _) = batch[i];
+                if (!data.TryGetProperty("c" + i, out var c) || c.ValueKind != JsonValueKind.Object)
+                {
+                    if (asked.Remove(course.Id)) continue; // an other course Canvas no longer shows
+                    return null;
+                }
+
+                course.UpdatedAt ??= Time(c, "updatedAt");
                 if (Read(c, list, course) is not { } cursor) continue;
                 if (list == "submissionsConnection" && course.Submissions.Count >= MaxChangedRowPages * 100) course.TooManyChangedRows = true;
                 else pending.Add((course, list, cursor));
             }
         }
 
-        return new ChangeAnswer(courses, own);
+        return new ChangeAnswer(courses, asked, own);
     }
 
-    /// <summary>The next page of each list: one aliased course(id:) per list, its cursor written in.</summary>
-    internal static string FollowUp(IReadOnlyList<(long CourseId, string List, string Cursor)> batch)
+    /// <summary>A course's updatedAt and first page of each list; the lists with more go to <paramref name="pending"/>.</summary>
+    private static CourseAnswer ReadCourse(JsonElement c, CourseAnswer course, List<(CourseAnswer, string, string?)> pending)
+    {
+        course.UpdatedAt = Time(c, "updatedAt");
+        foreach (var name in Lists.Keys)
+        {
+            if (Read(c, name, course) is { } cursor) pending.Add((course, name, cursor));
+        }
+
+        return course;
+    }
+
+    /// <summary>The next page of each list (or the first, without a cursor): one aliased course(id:) per list, its cursor written in.</summary>
+    internal static string FollowUp(IReadOnlyList<(long CourseId, string List, string? Cursor)> batch)
     {
         var asksSince = batch.Any(b => b.List == "submissionsConnection");
         // A declared variable must be used (GraphQL validation): $since only when a submissions page is asked for.
@@ -132,8 +175,8 @@ internal static class ChangeQuery
         for (var i = 0; i < batch.Count; i++)
         {
             var (courseId, list, cursor) = batch[i];
-            var page = Lists[list].Replace("$after", JsonSerializer.Serialize(cursor), StringComparison.Ordinal);
-            query.Append(CultureInfo.InvariantCulture, $"  c{i}: course(id: \"{courseId}\") {{\n").Append(Indent(page, 4)).Append("  }\n");
+            var page = Lists[list].Replace("$after", cursor is null ? "null" : JsonSerializer.Serialize(cursor), StringComparison.Ordinal);
+            query.Append(CultureInfo.InvariantCulture, $"  c{i}: course(id: \"{courseId}\") {{\n    _id\n    updatedAt\n").Append(Indent(page, 4)).Append("  }\n");
         }
 
         return query.Append("}\n").ToString();
@@ -154,7 +197,7 @@ internal static class ChangeQuery
             switch (name)
             {
                 case "submissionsConnection":
-                    into.Submissions.Add(new SubmissionNode(Id(n) ?? 0, Id(n, "assignmentId") ?? 0, Id(n, "userId") ?? 0, Time(n, "gradedAt"), Time(n, "submittedAt")));
+                    into.Submissions.Add(new SubmissionNode(Id(n) ?? 0, Id(n, "assignmentId") ?? 0, Time(n, "gradedAt"), Time(n, "submittedAt")));
                     break;
                 case "enrollmentsConnection":
                     into.Roster.Add(new EnrollmentNode(Id(n) ?? 0, Time(n, "updatedAt"), Grades(n)));

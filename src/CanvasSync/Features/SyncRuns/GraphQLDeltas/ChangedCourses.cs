@@ -2,10 +2,13 @@ using CanvasSync.Features.Courses;
 
 namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 
-/// <summary>What changed in one course: the parts to read, and for a teacher which students' rows of which assignments.</summary>
-internal sealed record CourseChange(bool Teaches, CourseParts Parts, IReadOnlyCollection<long> Students, IReadOnlyCollection<long> Assignments)
+/// <summary>
+/// What changed in one course: the parts to read; for a teacher, whether rows were graded or submitted since (read
+/// through Canvas's own since filters), and the assignments whose rows changed otherwise (read whole).
+/// </summary>
+internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool GradedOrSubmitted, IReadOnlyCollection<long> RederivedAssignments)
 {
-    public bool IsNone => Parts == CourseParts.None && Assignments.Count == 0;
+    public bool IsNone => Parts == CourseParts.None && !GradedOrSubmitted && RederivedAssignments.Count == 0;
 }
 
 /// <summary>
@@ -14,14 +17,15 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, IReadOnlyCo
 /// <item>updatedAt later than the last sync: the course or an assignment was saved, so its assignments are read (a
 /// teacher's listing then finds the assignments whose rows changed, as a REST delta does);</item>
 /// <item>submissions updated since (strictly; the due-date cacher stamps them too, so an override shows): a student's
-/// rows and the assignments that embed them; for a teacher, the changed students' rows of the changed assignments, and
-/// the listing when a row changed without being graded or submitted (an override moves no course's updatedAt);</item>
+/// rows and the assignments that embed them; for a teacher, the rows graded or submitted since (Canvas's REST since
+/// filters), and for rows changed otherwise (created, or recomputed by an override, which moves no course's
+/// updatedAt) every row of their assignments and the listing;</item>
 /// <item>the roster: ids, change times and the grades the caller may see, which move without any submission when an
 /// assignment is unpublished, deleted or re-pointed (the second signal);</item>
 /// <item>groups: their member counts (a teacher's course), or the student's own groups.</item>
 /// </list>
 /// Null (read as a REST delta) when the answer cannot settle it: a course new to the mirror, a current course missing
-/// from the answer (concluded, or the user removed), a list Canvas would not give. A course with more changed rows
+/// from the answer (concluded, or the user removed), an other course Canvas no longer shows, a list Canvas would not give. A course with more changed rows
 /// than a few pages is read as a REST delta reads it.
 /// </summary>
 internal static class ChangedCourses
@@ -37,34 +41,42 @@ internal static class ChangedCourses
         }
 
         if (mirror.CurrentCourses.Count != answer.Courses.Count || !OwnGroups(answer, mirror, changes)) return null;
+
+        // The courses allCourses leaves out (concluded, an inactive enrollment) were asked by id; one Canvas no longer
+        // shows is gone, which the course list settles.
+        foreach (var (id, teaches) in mirror.OtherCourses)
+        {
+            if (!answer.Others.TryGetValue(id, out var course) || course.Unread.Count > 0) return null;
+            var change = Of(course, teaches, mirror, since);
+            if (!change.IsNone) changes[id] = change;
+        }
+
         return new GraphQLDelta.Plan(changes.Count > 0, changes);
     }
 
     private static CourseChange Of(CourseAnswer course, bool teaches, MirrorState mirror, DateTime since)
     {
         // Too many changed rows to page (a course copy): the course is read as a REST delta reads it.
-        if (course.TooManyChangedRows) return new CourseChange(teaches, CourseParts.All, [], []);
+        if (course.TooManyChangedRows) return new CourseChange(teaches, CourseParts.All, false, []);
         var parts = CourseParts.None;
         if (course.UpdatedAt is not { } updated || updated > since)
             parts |= CourseParts.AssignmentGroups | CourseParts.Assignments | (teaches ? CourseParts.None : CourseParts.Submissions);
 
+        // A student's rows come with their assignments (embedded) and their grades (the roster's own enrollment).
         var rows = course.Submissions;
-        if (rows.Count > 0)
-        {
-            // A student's rows come with their assignments (embedded) and their grades (the roster's own enrollment).
-            if (!teaches) parts |= CourseParts.Assignments | CourseParts.Submissions | CourseParts.Enrollments;
-            else if (rows.Any(r => !(r.GradedAt > since || r.SubmittedAt > since))) parts |= CourseParts.Assignments;
-        }
+        if (rows.Count > 0 && !teaches) parts |= CourseParts.Assignments | CourseParts.Submissions | CourseParts.Enrollments;
+        var rederived = rows.Where(r => !(r.GradedAt > since || r.SubmittedAt > since)).Select(r => r.AssignmentId).ToHashSet();
+        if (teaches && rederived.Count > 0) parts |= CourseParts.Assignments;
 
         var held = mirror.Enrollments.GetValueOrDefault(course.Id, []);
         if (!course.Roster.Select(e => e.Id).ToHashSet().SetEquals(held.Keys)
             || course.Roster.Any(e => e.UpdatedAt is not { } t || t > since || (e.Grades is { } g && g != held.GetValueOrDefault(e.Id))))
             parts |= CourseParts.Enrollments;
 
-        if (!teaches) return new CourseChange(false, parts, [], []);
+        if (!teaches) return new CourseChange(false, parts, false, []);
         var groups = course.Groups.Select(g => (g.Id, g.Members)).ToHashSet();
         if (!groups.SetEquals(mirror.Groups.Where(g => g.Value.Course == course.Id).Select(g => (g.Key, g.Value.Members)))) parts |= CourseParts.Groups;
-        return new CourseChange(true, parts, rows.Select(r => r.UserId).ToHashSet(), rows.Select(r => r.AssignmentId).ToHashSet());
+        return new CourseChange(true, parts, rows.Any(r => r.GradedAt > since || r.SubmittedAt > since), rederived);
     }
 
     /// <summary>
@@ -82,7 +94,7 @@ internal static class ChangedCourses
         {
             foreach (var course in mirror.Groups.TryGetValue(group, out var known) && studied.Contains(known.Course) ? [known.Course] : studied)
             {
-                var change = changes.GetValueOrDefault(course) ?? new CourseChange(false, CourseParts.None, [], []);
+                var change = changes.GetValueOrDefault(course) ?? new CourseChange(false, CourseParts.None, false, []);
                 changes[course] = change with { Parts = change.Parts | CourseParts.Groups };
             }
         }

@@ -38,7 +38,7 @@ internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider
         ChangeAnswer? answer;
         try
         {
-            answer = await ChangeQuery.AskAsync(session, since, canvasUserId, ct);
+            answer = await ChangeQuery.AskAsync(session, since, canvasUserId, [.. mirror.OtherCourses.Keys.Order()], ct);
         }
         catch (CanvasGraphQLRefusedException e)
         {
@@ -70,9 +70,10 @@ internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider
                 continue;
             }
 
+            // The listing, when it is read, opens the since filters itself.
             CoursesCollection.OpenTeacherCourse(write, courseId, change.Parts);
-            // The changed students' rows of the changed assignments (an override's recompute included).
-            SubmissionsCollection.OpenForRows(write, courseId, change.Students, change.Assignments);
+            if (change.GradedOrSubmitted && !change.Parts.HasFlag(CourseParts.Assignments)) SubmissionsCollection.OpenGradedOrSubmittedSince(write, courseId);
+            SubmissionsCollection.OpenForAssignments(write, change.RederivedAssignments, courseId);
         }
 
         return Task.CompletedTask;

@@ -12,11 +12,13 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore, string? CurrentGrade, string? FinalGrade);
 
 /// <summary>
-/// What the mirror holds that the GraphQL answer is compared with: the current courses (those allCourses lists, with
-/// whether the caller teaches them), each course's roster with its grades, the groups with their member counts, and
-/// when the planner was last read.
+/// What the mirror holds that the GraphQL answer is compared with: the current courses (those allCourses lists) and
+/// the other courses the caller still reads (concluded, or their enrollment inactive), each with whether the caller
+/// teaches it; each course's roster with its grades, the groups with their member counts, and when the planner was
+/// last read.
 /// </summary>
-internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictionary<long, Dictionary<long, EnrollmentGrades>> Enrollments,
+internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictionary<long, bool> OtherCourses,
+    Dictionary<long, Dictionary<long, EnrollmentGrades>> Enrollments,
     Dictionary<long, (long Course, int Members)> Groups, DateTime? PlannerReadAt)
 {
     /// <summary>Null when the connection holds a course it only observes, or no course at all: those deltas read REST.</summary>
@@ -25,6 +27,7 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
         await using var connection = database.CreateConnection();
         await connection.OpenAsync(ct);
         var current = new Dictionary<long, bool>();
+        var others = new Dictionary<long, bool>();
         var any = false;
         await foreach (var (id, raw) in RowsAsync(connection, connectionId, "SELECT canvas_id, raw_json FROM courses WHERE connection_id = @c AND deleted_at IS NULL",
                            r => (r.GetInt64(0), r.GetString(1)), ct))
@@ -36,6 +39,7 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
             // allCourses: active or invited enrollments in courses not concluded; a student sees no unpublished course.
             var listed = course.WorkflowState == "available" || (course.CallerTeaches && course.WorkflowState == "unpublished");
             if (listed && course.Enrollments?.Any(e => e.EnrollmentState is "active" or "invited") == true) current[id] = course.CallerTeaches;
+            else others[id] = course.CallerTeaches;
         }
 
         if (!any) return null;
@@ -56,7 +60,7 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
             .Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Completed || r.Status == SyncStatus.CompletedWithErrors)
                 && db.SyncRunCounts.Any(k => k.RunId == r.Id && k.EntityType == PlannerItemsCollection.Table.EntityType))
             .MaxAsync(r => r.StartedAt, ct);
-        return new MirrorState(current, enrollments, groups, plannerReadAt);
+        return new MirrorState(current, others, enrollments, groups, plannerReadAt);
     }
 
     private static async IAsyncEnumerable<T> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read,

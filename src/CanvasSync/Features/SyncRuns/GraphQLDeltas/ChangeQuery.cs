@@ -137,12 +137,9 @@ internal static class ChangeQuery
             var data = more.RootElement.GetProperty("data");
             for (var i = 0; i < batch.Count; i++)
             {
+                // A course Canvas no longer shows the caller: the REST delta's course list settles it.
                 var (course, list, _) = batch[i];
-                if (!data.TryGetProperty("c" + i, out var c) || c.ValueKind != JsonValueKind.Object)
-                {
-                    if (asked.Remove(course.Id)) continue; // an other course Canvas no longer shows
-                    return null;
-                }
+                if (!data.TryGetProperty("c" + i, out var c) || c.ValueKind != JsonValueKind.Object) return null;
 
                 course.UpdatedAt ??= Time(c, "updatedAt");
                 if (Read(c, list, course) is not { } cursor) continue;

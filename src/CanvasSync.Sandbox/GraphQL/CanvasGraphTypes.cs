@@ -131,6 +131,17 @@ internal abstract class ConnectionGraphType<TNode, TNodeGraphType> : ObjectGraph
         new([new QueryArgument<IntGraphType> { Name = "first" }, new QueryArgument<StringGraphType> { Name = "after" }, .. more]);
 }
 
+/// <summary>A Canvas object type: its name, <c>_id</c> (the REST id) and <c>id</c> (the Relay global id of that name).</summary>
+internal abstract class CanvasObjectGraphType<T> : ObjectGraphType<T>
+{
+    protected CanvasObjectGraphType(string name, Func<T, long> id)
+    {
+        Name = name;
+        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(id(c.Source)));
+        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay(name, id(c.Source)));
+    }
+}
+
 internal static class GraphIds
 {
     /// <summary>The Relay global id: base64 of "Type-id" (what REST's id is in GraphQL's _id).</summary>

@@ -36,15 +36,13 @@ internal sealed class QueryGraphType : ObjectGraphType
     }
 }
 
-internal sealed class CourseGraphType : ObjectGraphType<SCourse>
+internal sealed class CourseGraphType : CanvasObjectGraphType<SCourse>
 {
     public CourseGraphType()
+        : base("Course", x => x.Id)
     {
-        Name = "Course";
         Interface<NodeGraphType>();
         IsTypeOf = o => o is SCourse;
-        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
-        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Course", c.Source.Id));
         Field<NonNullGraphType<StringGraphType>>("name").Resolve(c => c.Source.Name);
         Field<StringGraphType>("courseCode").Resolve(c => c.Source.CourseCode);
         Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);

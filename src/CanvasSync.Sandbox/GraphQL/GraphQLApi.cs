@@ -39,7 +39,7 @@ internal sealed class GraphQLApi(SandboxWorld world, SandboxSettings settings)
         await pipeline.HandleAsync(http, Path, request => settings.GraphQL switch
         {
             GraphQLMode.NotFound => CanvasErrors.NotFound(),
-            GraphQLMode.NoScope => CanvasResponse.RawJson("""{"errors":[{"message":"Insufficient scopes on access token."}]}""", 401),
+            GraphQLMode.NoScope => CanvasErrors.InsufficientScope(),
             _ => Execute(request, body),
         });
     }

@@ -5,13 +5,11 @@ using GraphQL.Types;
 
 namespace CanvasSync.Sandbox.GraphQL;
 
-internal sealed class SubmissionGraphType : ObjectGraphType<SSubmission>
+internal sealed class SubmissionGraphType : CanvasObjectGraphType<SSubmission>
 {
     public SubmissionGraphType()
+        : base("Submission", x => x.Id)
     {
-        Name = "Submission";
-        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
-        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Submission", c.Source.Id));
         Field<NonNullGraphType<IdGraphType>>("assignmentId").Resolve(c => GraphIds.Legacy(c.Source.AssignmentId));
         Field<IdGraphType>("userId").Resolve(c => GraphIds.Legacy(c.Source.UserId));
         Field<NonNullGraphType<StringGraphType>>("state").Resolve(c => c.Source.WorkflowState);
@@ -32,13 +30,11 @@ internal sealed class SubmissionGraphType : ObjectGraphType<SSubmission>
     }
 }
 
-internal sealed class EnrollmentGraphType : ObjectGraphType<SEnrollment>
+internal sealed class EnrollmentGraphType : CanvasObjectGraphType<SEnrollment>
 {
     public EnrollmentGraphType()
+        : base("Enrollment", x => x.Id)
     {
-        Name = "Enrollment";
-        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
-        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Enrollment", c.Source.Id));
         Field<NonNullGraphType<StringGraphType>>("state").Resolve(c => c.Source.State);
         Field<NonNullGraphType<StringGraphType>>("type").Resolve(c => c.Source.Type);
         Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);
@@ -66,15 +62,13 @@ internal sealed class GradesGraphType : ObjectGraphType<EnrollmentGrades>
     }
 }
 
-internal sealed class UserGraphType : ObjectGraphType<SUser>
+internal sealed class UserGraphType : CanvasObjectGraphType<SUser>
 {
     public UserGraphType()
+        : base("User", x => x.Id)
     {
-        Name = "User";
         Interface<NodeGraphType>();
         IsTypeOf = o => o is SUser;
-        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
-        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("User", c.Source.Id));
         Field<StringGraphType>("name").Resolve(c => c.Source.Name);
         // User#current_groups: the caller's own accepted memberships' groups in their current courses; null for anyone else.
         Field<ListGraphType<NonNullGraphType<GroupGraphType>>>("groups").Resolve(c =>
@@ -89,13 +83,11 @@ internal sealed class UserGraphType : ObjectGraphType<SUser>
 }
 
 /// <summary>A group; unlike REST's, it names no group set (docs/canvas.md §7).</summary>
-internal sealed class GroupGraphType : ObjectGraphType<SGroup>
+internal sealed class GroupGraphType : CanvasObjectGraphType<SGroup>
 {
     public GroupGraphType()
+        : base("Group", x => x.Id)
     {
-        Name = "Group";
-        Field<NonNullGraphType<IdGraphType>>("_id").Resolve(c => GraphIds.Legacy(c.Source.Id));
-        Field<NonNullGraphType<IdGraphType>>("id").Resolve(c => GraphIds.Relay("Group", c.Source.Id));
         Field<StringGraphType>("name").Resolve(c => c.Source.Name);
         Field<NonNullGraphType<IntGraphType>>("membersCount")
             .Resolve(c => GraphCaller.Of(c).World.MembershipsInGroup(c.Source.Id).Count(m => m.State == "accepted"));

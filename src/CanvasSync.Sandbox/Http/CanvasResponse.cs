@@ -47,6 +47,9 @@ internal static class CanvasErrors
     public static CanvasResponse Unauthorized() => CanvasResponse.RawJson(
         """{"status":"unauthorized","errors":[{"message":"user not authorized to perform that action"}]}""", 401);
 
+    /// <summary>A developer key without this endpoint's scope (AccessTokenScopeError): 401 without WWW-Authenticate, the token alive.</summary>
+    public static CanvasResponse InsufficientScope() => CanvasResponse.RawJson("""{"errors":[{"message":"Insufficient scopes on access token."}]}""", 401);
+
     public static CanvasResponse NotFound() => CanvasResponse.RawJson("""{"errors":[{"message":"The specified resource does not exist."}]}""", 404);
 
     public static CanvasResponse InvalidPage() => CanvasResponse.RawJson(

@@ -13,6 +13,15 @@ public static class Sql
         return cmd;
     }
 
+    /// <summary>Every row <paramref name="cmd"/> selects, each read by <paramref name="read"/>.</summary>
+    public static async Task<List<T>> RowsAsync<T>(DbCommand cmd, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        var rows = new List<T>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add(read(reader));
+        return rows;
+    }
+
     public static void Add(DbCommand cmd, string name, object? value)
     {
         var p = cmd.CreateParameter();

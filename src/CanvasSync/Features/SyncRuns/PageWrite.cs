@@ -81,10 +81,7 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
     {
         await using var cmd = Command(sql);
         foreach (var (name, value) in parameters) Sql.Add(cmd, name, value);
-        var rows = new List<T>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) rows.Add(read(reader));
-        return rows;
+        return await Sql.RowsAsync(cmd, read, ct);
     }
 
     /// <summary>The ids among <paramref name="ids"/> that <paramref name="table"/> holds live (not tombstoned).</summary>

@@ -173,8 +173,7 @@ public sealed partial class SyncEngine
         }
         catch (CanvasTokenException e)
         {
-            state.DeadToken ??= e;
-            await state.Stop!.CancelAsync();
+            await StopForDeadTokenAsync(state, e);
             return;
         }
         finally
@@ -212,8 +211,7 @@ public sealed partial class SyncEngine
         }
         catch (CanvasTokenException e)
         {
-            s.DeadToken ??= e;
-            await s.Stop!.CancelAsync();
+            await StopForDeadTokenAsync(s, e);
         }
         catch (CanvasException e) when (!ct.IsCancellationRequested)
         {
@@ -225,6 +223,13 @@ public sealed partial class SyncEngine
         {
             s.Phases.Mark(work.Kind);
         }
+    }
+
+    /// <summary>Canvas says the token is dead: the run stops, and ends as needs_reauth.</summary>
+    private static async Task StopForDeadTokenAsync(RunState s, CanvasTokenException e)
+    {
+        s.DeadToken ??= e;
+        await s.Stop!.CancelAsync();
     }
 
     private async Task CommitAsync(RunState s, CheckpointWork work, Uri? next, int items, Func<PageWrite, Task> write, CancellationToken ct)

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using CanvasSync.Data;
 using CanvasSync.Features.Courses;
@@ -29,7 +28,7 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
         var current = new Dictionary<long, bool>();
         var others = new Dictionary<long, bool>();
         var any = false;
-        await foreach (var (id, raw) in RowsAsync(connection, connectionId, "SELECT canvas_id, raw_json FROM courses WHERE connection_id = @c AND deleted_at IS NULL",
+        foreach (var (id, raw) in await RowsAsync(connection, connectionId, "SELECT canvas_id, raw_json FROM courses WHERE connection_id = @c AND deleted_at IS NULL",
                            r => (r.GetInt64(0), r.GetString(1)), ct))
         {
             any = true;
@@ -44,12 +43,12 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
 
         if (!any) return null;
         var enrollments = new Dictionary<long, Dictionary<long, EnrollmentGrades>>();
-        await foreach (var (course, id, grades) in RowsAsync(connection, connectionId,
+        foreach (var (course, id, grades) in await RowsAsync(connection, connectionId,
                            "SELECT course_canvas_id, canvas_id, current_score, final_score, current_grade, final_grade FROM enrollments WHERE connection_id = @c AND deleted_at IS NULL",
                            r => (r.GetInt64(0), r.GetInt64(1), new EnrollmentGrades(Sql.Double(r, 2), Sql.Double(r, 3), Sql.String(r, 4), Sql.String(r, 5))), ct))
             (enrollments.TryGetValue(course, out var roster) ? roster : enrollments[course] = [])[id] = grades;
         var groups = new Dictionary<long, (long Course, int Members)>();
-        await foreach (var (id, course, members) in RowsAsync(connection, connectionId,
+        foreach (var (id, course, members) in await RowsAsync(connection, connectionId,
                            "SELECT canvas_id, course_canvas_id, members_count FROM groups WHERE connection_id = @c AND deleted_at IS NULL",
                            r => (r.GetInt64(0), r.GetInt64(1), r.GetInt32(2)), ct))
             groups[id] = (course, members);
@@ -63,12 +62,10 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
         return new MirrorState(current, others, enrollments, groups, plannerReadAt);
     }
 
-    private static async IAsyncEnumerable<T> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read,
-        [EnumeratorCancellation] CancellationToken ct)
+    private static async Task<List<T>> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read, CancellationToken ct)
     {
         await using var cmd = Sql.Command(connection, null, sql);
         Sql.Add(cmd, "c", connectionId);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) yield return read(reader);
+        return await Sql.RowsAsync(cmd, read, ct);
     }
 }

@@ -23,23 +23,35 @@ public sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written
 /// </summary>
 public static class MirrorWriter
 {
+    /// <param name="runStart">
+    /// The run's start: a row this run already wrote or saw (a classmate in the rosters of four courses) is counted
+    /// once, so a run's counts are rows, not writes.
+    /// </param>
     public static async Task<WriteResult> UpsertAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
-        IReadOnlyList<MirrorRow> rows, ChangeStamp stamp, CancellationToken ct, bool keepOld = false)
+        IReadOnlyList<MirrorRow> rows, ChangeStamp stamp, DateTime runStart, CancellationToken ct, bool keepOld = false)
     {
         if (rows.Count == 0) return new WriteResult(default, [], []);
         // A batch may carry one item twice (a classmate in two sections): the last one wins.
         var batch = rows.GroupBy(r => r.Key).Select(g => g.Last()).ToList();
-        var existing = await ByKeyAsync(connection, transaction, table, connectionId, batch, "content_hash, deleted_at IS NOT NULL",
-            r => (Hash: r.GetString(1), Deleted: r.GetBoolean(2)), ct);
+        var existing = await ByKeyAsync(connection, transaction, table, connectionId, batch, "content_hash, deleted_at IS NOT NULL, last_seen_at >= @since",
+            r => (Hash: r.GetString(1), Deleted: r.GetBoolean(2), SeenThisRun: r.GetBoolean(3)), ct, runStart);
 
         var write = new List<MirrorRow>();
         var touch = new List<MirrorRow>();
-        long created = 0, updated = 0;
+        long created = 0, updated = 0, unchanged = 0;
         foreach (var row in batch)
         {
             if (!existing.TryGetValue(row.Key, out var old)) { created++; write.Add(row); }
-            else if (old.Hash != row.ContentHash || old.Deleted) { updated++; write.Add(row); }
-            else touch.Add(row);
+            else if (old.Hash != row.ContentHash || old.Deleted)
+            {
+                write.Add(row);
+                if (!old.SeenThisRun) updated++;
+            }
+            else
+            {
+                touch.Add(row);
+                if (!old.SeenThisRun) unchanged++;
+            }
         }
 
         // Read before they are overwritten, and only for the few rows that changed.
@@ -64,7 +76,7 @@ public static class MirrorWriter
             await cmd.ExecuteNonQueryAsync(ct);
         }
 
-        return new WriteResult(new WriteCounts(created, updated, touch.Count, 0), write.Select(r => r.CanvasId).ToList(),
+        return new WriteResult(new WriteCounts(created, updated, unchanged, 0), write.Select(r => r.CanvasId).ToList(),
             keepOld ? write.Select(r => (r, replaced.GetValueOrDefault(r.Key))).ToList() : []);
     }
 
@@ -101,7 +113,7 @@ public static class MirrorWriter
     /// <paramref name="columns"/> (which follow the key).
     /// </summary>
     private static async Task<Dictionary<string, T>> ByKeyAsync<T>(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
-        List<MirrorRow> rows, string columns, Func<DbDataReader, T> read, CancellationToken ct)
+        List<MirrorRow> rows, string columns, Func<DbDataReader, T> read, CancellationToken ct, DateTime? since = null)
     {
         var result = new Dictionary<string, T>(StringComparer.Ordinal);
         if (rows.Count == 0) return result;
@@ -109,6 +121,7 @@ public static class MirrorWriter
         await using var cmd = Sql.Command(connection, transaction,
             $"SELECT {KeyExpression(table)}, {columns} FROM {table.Name} WHERE connection_id = @c AND canvas_id IN ({In(ids.Count)})");
         Sql.Add(cmd, "c", connectionId);
+        if (since is { } s) Sql.Add(cmd, "since", s);
         for (var i = 0; i < ids.Count; i++) Sql.Add(cmd, "p" + i, ids[i]);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) result[reader.GetString(0)] = read(reader);

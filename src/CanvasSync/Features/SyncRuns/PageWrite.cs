@@ -25,7 +25,7 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
 
     public async Task<WriteResult> UpsertAsync(MirrorTable table, IEnumerable<MirrorRow?> rows)
     {
-        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, ct,
+        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, Run.SeenSince, ct,
             keepOld: CountsDrift(table));
         effects.Count(table.EntityType, result.Counts);
         foreach (var (row, oldRaw) in result.Changes)

@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using CanvasSync.Cli.Common;
+using CanvasSync.Cli.Sync;
 using CanvasSync.Data;
 using CanvasSync.Features.Analysis;
+using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
 
 namespace CanvasSync.Cli.Analyze;
@@ -39,12 +41,14 @@ internal static class AnalyzeCommand
             var temporary = oneShot is not null && p.GetValue(db) is null ? Path.Combine(Path.GetTempPath(), $"canvas-sync-analyze-{Guid.NewGuid():N}.db") : null;
             try
             {
-                using var host = await CliServices.StartAsync(temporary is null ? p.GetValue(db) : "sqlite:" + temporary, ct);
+                CanvasIdentity? identity = null;
+                using var host = await CliServices.StartAsync(temporary is null ? p.GetValue(db) : "sqlite:" + temporary, ct, existingDatabase: oneShot is null,
+                    beforeDatabase: oneShot is null ? null : async services => identity = await ChosenConnection.ValidateAsync(services, oneShot, secret!, ct));
                 var database = host.Services.GetRequiredService<DatabaseTarget>();
                 long? chosen = p.GetValue(connection);
-                if (oneShot is not null)
+                if (identity is not null)
                 {
-                    chosen = await SyncFirstAsync(host.Services, oneShot, secret!, ct);
+                    chosen = await SyncFirstAsync(host.Services, identity, secret!, ct);
                     if (chosen is null) return CliRunner.Failure;
                 }
 
@@ -66,12 +70,12 @@ internal static class AnalyzeCommand
     }
 
     /// <summary>A full sync (a delta when this database already has one) of the given Canvas; null when it did not complete.</summary>
-    private static async Task<long?> SyncFirstAsync(IServiceProvider services, string url, string secret, CancellationToken ct)
+    private static async Task<long?> SyncFirstAsync(IServiceProvider services, CanvasIdentity identity, string secret, CancellationToken ct)
     {
-        var connectionId = await ChosenConnection.OfCanvasUrlAsync(services, url, ct);
+        var connectionId = await ChosenConnection.OfCanvasAsync(services, identity, ct);
         var result = await services.GetRequiredService<SyncEngine>().RunAsync(connectionId, secret, new SyncRequest(SyncType.Delta, new SyncScope()), null, ct);
         if (result.Status is SyncStatus.Completed or SyncStatus.CompletedWithErrors) return connectionId;
-        await Console.Error.WriteLineAsync($"canvas-sync: the sync before the analysis ended {SnakeCase.From(result.Status.ToString())}{(result.Errors.Count > 0 ? ": " + result.Errors[0] : "")}");
+        await CliRunner.FailAsync($"the sync before the analysis ended {SnakeCase.From(result.Status.ToString())}: {SyncOutcome.Describe(result)}");
         return null;
     }
 

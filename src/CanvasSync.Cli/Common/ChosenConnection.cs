@@ -1,6 +1,5 @@
 using CanvasSync.Data;
 using CanvasSync.Features.Connections;
-using CanvasSync.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Cli.Common;
@@ -9,23 +8,19 @@ namespace CanvasSync.Cli.Common;
 internal static class ChosenConnection
 {
     /// <summary>
-    /// The operator's connection to the Canvas at --canvas-url (made on first use), by the service's own URL rules;
-    /// the CLI allows loopback and http, as it is the operator's machine.
+    /// Asks Canvas whose the token is, storing nothing: a wrong URL or token is a <see cref="ConnectRejectedException"/>
+    /// (the API's words and code). The URL goes through the service's own rules; the CLI allows loopback and http, as
+    /// it is the operator's machine.
     /// </summary>
-    public static async Task<long> OfCanvasUrlAsync(IServiceProvider services, string url, CancellationToken ct)
+    public static async Task<CanvasIdentity> ValidateAsync(IServiceProvider services, string url, string token, CancellationToken ct)
     {
-        Uri baseUrl;
-        try
-        {
-            baseUrl = services.GetRequiredService<CanvasUrlGuard>().Normalize(url);
-        }
-        catch (CanvasUrlRejectedException e)
-        {
-            throw new FormatException("--canvas-url: " + e.Message);
-        }
-
-        return await OperatorConnections.EnsureAsync(services.GetRequiredService<DatabaseTarget>(), baseUrl, TimeProvider.System, ct);
+        using var scope = services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<CanvasConnector>().ValidateAsync(url, token, ct);
     }
+
+    /// <summary>The operator's connection to the Canvas Canvas vouched for (<see cref="ValidateAsync"/>), made on first use.</summary>
+    public static Task<long> OfCanvasAsync(IServiceProvider services, CanvasIdentity identity, CancellationToken ct) =>
+        OperatorConnections.EnsureAsync(services.GetRequiredService<DatabaseTarget>(), identity.BaseUrl, TimeProvider.System, ct);
 
     public static async Task<OwnConnection> FindAsync(CanvasSyncDbContext db, long? chosen, CancellationToken ct)
     {

@@ -41,8 +41,15 @@ internal static class DemoCommand
 
             var db = "sqlite:" + Path.Combine(folder.FullName, "demo.db");
             // The sandbox is on loopback over http, which a production CanvasSync refuses (SSRF guard); the demo allows it.
+            // The terminal shows the demo's own screen; the service's log goes to a file beside the database (and to
+            // stderr too with --verbose).
+            var logFile = Path.Combine(folder.FullName, "canvas-sync.log");
             await using var app = CanvasSyncWebApp.Build(["--Canvas:AllowPrivateNetwork=true", "--Canvas:AllowHttp=true",
-                $"--Security:MasterKeyFile={Path.Combine(folder.FullName, "canvas-sync.master.key")}"], db, parse.GetValue(urls));
+                $"--Security:MasterKeyFile={Path.Combine(folder.FullName, "canvas-sync.master.key")}"], db, parse.GetValue(urls), builder =>
+                {
+                    if (!CliRunner.IsVerbose) builder.Logging.ClearProviders();
+                    builder.Logging.AddProvider(new FileLog(logFile));
+                });
             await app.PrepareAsync(ct);
             await app.StartAsync(ct);
             var url = app.Urls.First();
@@ -82,8 +89,9 @@ internal static class DemoCommand
                   Health         : {url}/health/ready -> {(int)ready.StatusCode}
                   Dashboard      : {url}/   (sign in with the API key {apiKey}; user "demo", an admin; a new key each run)
                   OAuth2         : Canvas setup > Connect with Canvas (the sandbox's developer key {sandbox.DeveloperKey.ClientId}; access tokens last {DemoAccessTokenSeconds} s and CanvasSync refreshes them)
-                  Sync           : run {sync.Id} {SnakeCase.From(sync.Status.ToString())} ({SnakeCase.From(sync.Type.ToString())}) in {(sync.FinishedAt - sync.StartedAt)?.TotalSeconds:0.0} s, {sync.Requests} requests: {(written.Length == 0 ? "nothing changed" : written)}
+                  Sync           : run {sync.Id} {SnakeCase.From(sync.Status.ToString())} ({SnakeCase.From(sync.Type.ToString())}) in {RunFigures.DurationSeconds(sync):0.0} s: {RunFigures.ItemsRead(sync)} items read, {RunFigures.RowsChanged(sync.Counts)} rows changed ({(written.Length == 0 ? "none" : written)}); {sync.Requests} requests
                   Export         : canvas-sync export --db {db}
+                  Log            : {logFile}
                 """);
             if (parse.GetValue(once)) return ready.IsSuccessStatusCode && sync.Status == SyncStatus.Completed ? 0 : CliRunner.Failure;
 

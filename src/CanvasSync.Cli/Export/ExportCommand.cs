@@ -27,7 +27,7 @@ internal static class ExportCommand
             var csv = p.GetValue(format) == "csv";
             if (csv && p.GetValue(table) is null) throw new FormatException("--format csv needs --table tasks or --table grades");
             if (!csv && p.GetValue(table) is not null) throw new FormatException("--table goes with --format csv");
-            using var host = await CliServices.StartAsync(p.GetValue(db), ct);
+            using var host = await CliServices.StartAsync(p.GetValue(db), ct, existingDatabase: true);
             var database = host.Services.GetRequiredService<DatabaseTarget>();
             await using (var context = database.CreateContext())
             {

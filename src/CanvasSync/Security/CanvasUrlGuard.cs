@@ -7,7 +7,11 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Security;
 
 /// <summary>A Canvas URL or address CanvasSync will not talk to; the message says why, and names no secret.</summary>
-public sealed class CanvasUrlRejectedException(string message) : Exception(message);
+public sealed class CanvasUrlRejectedException(string message, string code = "url_not_allowed") : Exception(message)
+{
+    /// <summary>The API's error code: url_not_allowed, not_a_url, or unknown_host (DNS does not know the name).</summary>
+    public string Code { get; } = code;
+}
 
 /// <summary>Turns a host name into addresses. The service uses DNS; tests may map names of their own.</summary>
 public interface IHostResolver
@@ -40,9 +44,17 @@ public sealed partial class CanvasUrlGuard(IOptionsMonitor<CanvasOptions> option
         var text = canvasUrl?.Trim() ?? "";
         if (text.Length == 0) throw new CanvasUrlRejectedException("canvas_url is required, e.g. https://canvas.example.edu");
         // "canvas.example.edu" or "canvas.example.edu:8443" alone means https://...; "file:..." or "ftp://..." keep their scheme.
-        if (!SchemePrefix().IsMatch(text)) text = "https://" + text;
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
-            throw new CanvasUrlRejectedException("canvas_url is not a URL; give the address of your Canvas, e.g. https://canvas.example.edu");
+        const string NotAUrl = "canvas_url is not a URL; give the address of your Canvas, e.g. https://canvas.example.edu";
+        if (!SchemePrefix().IsMatch(text))
+        {
+            // A bare word ("not-a-url", "canvas") is a typo far more often than a host name: a bare host must have a dot.
+            var host = text.Split('/', ':')[0];
+            if (!host.Contains('.', StringComparison.Ordinal) && !host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+                throw new CanvasUrlRejectedException(NotAUrl, "not_a_url");
+            text = "https://" + text;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri)) throw new CanvasUrlRejectedException(NotAUrl, "not_a_url");
         if (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)
             throw new CanvasUrlRejectedException($"canvas_url must be an https URL, not {uri.Scheme}:");
         if (uri.Scheme == Uri.UriSchemeHttp && !options.CurrentValue.AllowHttp)
@@ -76,7 +88,7 @@ public sealed partial class CanvasUrlGuard(IOptionsMonitor<CanvasOptions> option
         }
         catch (SocketException e)
         {
-            throw new CanvasUrlRejectedException($"{host} could not be resolved ({e.SocketErrorCode})");
+            throw new CanvasUrlRejectedException($"{host} could not be resolved ({e.SocketErrorCode}); check the address", "unknown_host");
         }
 
         if (addresses.Length == 0) throw new CanvasUrlRejectedException($"{host} has no addresses");

@@ -79,7 +79,9 @@ public sealed class ConnectTests(PostgresServer postgres)
         var alice = await h.AddUserAsync("alice");
         await using var notCanvas = await HtmlServerAsync();
 
-        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "not a url"), HttpStatusCode.BadRequest, "canvas_url", "url_not_allowed");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "not a url"), HttpStatusCode.BadRequest, "canvas_url", "not_a_url");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "canvas"), HttpStatusCode.BadRequest, "canvas_url", "not_a_url");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "https://no-such-host.invalid"), HttpStatusCode.BadRequest, "canvas_url", "unknown_host");
         await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "http://127.0.0.1:1"), HttpStatusCode.BadRequest, "canvas_url", "unreachable");
         await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: notCanvas.Urls.First()), HttpStatusCode.BadRequest, "canvas_url", "not_canvas");
         await AssertProblemAsync(await h.ConnectCanvasAsync(alice, token: ""), HttpStatusCode.BadRequest, "api_token", "required");

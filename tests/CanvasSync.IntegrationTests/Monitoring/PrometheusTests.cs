@@ -91,9 +91,9 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
     }
 
     /// <summary>One sample line: name{labels} value.</summary>
-    private sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
+    internal sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
 
-    private sealed class Samples(List<Sample> samples)
+    internal sealed class Samples(List<Sample> samples)
     {
         public IEnumerable<Sample> All(string name) => samples.Where(x => x.Name == name);
 
@@ -138,7 +138,7 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
         Assert.Contains(h.Logs.Lines, l => l.Contains("found drift: group_memberships.moderator in 1 rows, e.g. Canvas id " + example, StringComparison.Ordinal));
     }
 
-    private static Samples Parse(string text)
+    internal static Samples Parse(string text)
     {
         var samples = new List<Sample>();
         foreach (var line in text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')))

@@ -51,7 +51,7 @@ public sealed class CliTests
     [Fact]
     public async Task One_shot_commands_validate_every_setting_as_serve_does()
     {
-        var r = await CliProcess.RunAsync(["export", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db")],
+        var r = await CliProcess.RunAsync(["users", "list", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db")],
             new Dictionary<string, string> { ["CANVASSYNC__Canvas__RequestTimeoutSeconds"] = "0" });
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("canvas-sync: configuration error: Canvas:RequestTimeoutSeconds", Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
@@ -118,7 +118,9 @@ public sealed class CliTests
             Assert.Matches(@"Sandbox Canvas : http://127\.0\.0\.1:\d+", r.Stdout);
             Assert.Matches(@"CanvasSync     : http://127\.0\.0\.1:\d+", r.Stdout);
             Assert.Contains("-> 200", r.Stdout, StringComparison.Ordinal);
-            Assert.Matches(@"Sync           : run 1 completed \(full\) in [\d.]+ s, 47 requests: .*\d+ assignments, .*\d+ submissions", r.Stdout);
+            Assert.Matches(@"Sync           : run 1 completed \(full\) in [\d.]+ s: \d+ items read, \d+ rows changed \(.*\d+ assignments, .*\d+ submissions.*\); 47 requests", r.Stdout);
+            Assert.DoesNotContain("info:", r.Stdout + r.Stderr, StringComparison.Ordinal); // the log is in the demo folder, not on the terminal
+            Assert.Contains("Sync run 1 of connection 1 (Full) ended Completed", await File.ReadAllTextAsync(Path.Combine(dir, "canvas-sync.log")), StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(dir, "demo.db")));
             Assert.True(File.Exists(Path.Combine(dir, "sandbox.json")));
         }

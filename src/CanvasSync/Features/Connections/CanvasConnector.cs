@@ -44,7 +44,7 @@ public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard 
         }
         catch (CanvasUrlRejectedException e)
         {
-            throw new ConnectRejectedException("canvas_url", "url_not_allowed", e.Message);
+            throw new ConnectRejectedException("canvas_url", e.Code, e.Message);
         }
 
         // One request at a time and one retry: a person is waiting for the answer.

@@ -74,7 +74,7 @@ internal static class RunRecords
     }
 
     public static RunRecordView AsRecord(SyncRun r, long userId, IEnumerable<SyncRunCount> counts, IEnumerable<SyncRunDrift> drift) => new(r.Id, userId, r.ConnectionId,
-        SnakeCase.From(r.Type.ToString()), r.DryRun, SnakeCase.From(r.Status.ToString()), r.QueuedAt, r.StartedAt, r.FinishedAt, r.ActiveSeconds,
+        SnakeCase.From(r.Type.ToString()), r.DryRun, SnakeCase.From(r.Status.ToString()), r.QueuedAt, r.StartedAt, r.FinishedAt, RunFigures.DurationSeconds(r),
         PhaseTimes.Parse(r.PhaseSecondsJson),
         counts.OrderBy(c => c.EntityType, StringComparer.Ordinal)
             .ToDictionary(c => c.EntityType, c => new ItemCounts(c.Created + c.Updated + c.Deleted + c.Unchanged, c.Created, c.Updated, c.Deleted)),

@@ -24,6 +24,7 @@ public sealed class SyncPrometheus : ISyncRunObserver
     private readonly Counter _syncs;
     private readonly Histogram _duration;
     private readonly Counter _items;
+    private readonly Counter _itemsRead;
     private readonly Counter _drift;
     private readonly Counter _requests;
     private readonly Counter _throttled;
@@ -43,8 +44,10 @@ public sealed class SyncPrometheus : ISyncRunObserver
         _syncs = f.CreateCounter("canvas_sync_total", "Sync runs that ended on this node, by status and type.", ["status", "sync_type"]);
         _duration = f.CreateHistogram("canvas_sync_duration_seconds", "Time workers spent on each sync run that ended on this node.",
             new HistogramConfiguration { LabelNames = ["sync_type"], Buckets = DurationBuckets });
-        _items = f.CreateCounter("canvas_sync_items_total", "Rows sync runs (not dry runs) handled on this node, by entity and what happened to them.",
+        _items = f.CreateCounter("canvas_sync_items_total",
+            "Rows sync runs (not dry runs) handled on this node, by entity and what happened to them (created + updated + deleted: the runs' rows changed).",
             ["entity", "action"]);
+        _itemsRead = f.CreateCounter("canvas_sync_items_read_total", "Items Canvas served the sync runs that ended on this node (the runs' items read).");
         _drift = f.CreateCounter("canvas_sync_drift_rows_total",
             "Rows reconciles ending on this node had to write that a delta should have, by entity and field (target: none).", ["entity", "field"]);
         _requests = f.CreateCounter("canvas_api_requests_total", "Requests this node sent to Canvas, by the answer's status class (none: no answer).",
@@ -65,7 +68,8 @@ public sealed class SyncPrometheus : ISyncRunObserver
     {
         var type = SnakeCase.From(run.Type.ToString());
         _syncs.WithLabels(SnakeCase.From(run.Status.ToString()), type).Inc();
-        if (run.StartedAt is not null) _duration.WithLabels(type).Observe(run.ActiveSeconds);
+        if (run.StartedAt is not null) _duration.WithLabels(type).Observe(RunFigures.DurationSeconds(run));
+        _itemsRead.Inc(RunFigures.ItemsRead(run));
         if (run.DryRun) return Task.CompletedTask; // a preview changed nothing
         foreach (var c in run.Counts)
         {

@@ -130,7 +130,7 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         }
         catch (CanvasUrlRejectedException e)
         {
-            throw new ConnectRejectedException("canvas_url", "url_not_allowed", e.Message);
+            throw new ConnectRejectedException("canvas_url", e.Code, e.Message);
         }
 
         return await db.CanvasInstances.AsNoTracking().FirstOrDefaultAsync(i => i.BaseUrl == url, ct)

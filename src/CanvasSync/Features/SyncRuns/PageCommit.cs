@@ -47,8 +47,8 @@ internal sealed class PageCommit(DatabaseTarget database, NodeIdentity node, Run
             s.ItemsDone += items;
             s.CollectionsKnown += fx.Children.Count;
             if (next is null) s.CollectionsDone++;
-            var (requests, throttled, _) = s.Totals();
-            var progress = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown, requests, throttled);
+            var (requests, throttled, retries) = s.Totals();
+            var progress = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown, requests, throttled) with { Retries = retries };
             if (!await RunStore.ProgressAsync(connection, tx, s.Context.RunId, node.Name, progress, s.Session.Accounting, s.Before, now, ct))
             {
                 // The page is rolled back: another node holds the run and writes it.

@@ -65,13 +65,18 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
         var counts = run.Counts.ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged));
         run.Drift = await db.SyncRunDrift.AsNoTracking().Where(d => d.RunId == run.Id).OrderBy(d => d.EntityType).ThenBy(d => d.Field).ToListAsync();
         foreach (var d in run.Drift) LogDrift(logger, run.Id, run.ConnectionId, d.EntityType, d.Field, d.RowCount, d.ExampleCanvasId);
-        LogRunFinished(logger, run.Id, run.ConnectionId, run.Type, status, run.ActiveSeconds, counts.Values.Sum(c => c.Created + c.Updated + c.Deleted + c.Unchanged),
-            counts.Values.Sum(c => c.Created + c.Updated + c.Deleted), run.Requests, run.Throttled, run.Retries, run.ErrorCode);
+        var (seconds, items, changed) = (RunFigures.DurationSeconds(run), RunFigures.ItemsRead(run), RunFigures.RowsChanged(run.Counts));
+        if (run.ErrorCode is null) LogRunFinished(logger, run.Id, run.ConnectionId, run.Type, status, seconds, items, changed, run.Requests, run.Throttled, run.Retries);
+        else LogRunFinishedWithError(logger, run.Id, run.ConnectionId, run.Type, status, seconds, items, changed, run.Requests, run.Throttled, run.Retries, run.ErrorCode);
         s.Tracker.Finish(SnakeCase.From(status.ToString()), status == SyncStatus.Completed, run.Requests, run.Throttled);
         await TellObserversAsync(run);
-        return new SyncResult(run.Id, status, run.Type, resumed, clock.Elapsed, run.Requests, run.Throttled, run.Retries, counts, errors, run.DryRun)
+        return new SyncResult(run.Id, status, run.Type, resumed, TimeSpan.FromSeconds(run.ActiveSeconds), run.Requests, run.Throttled, run.Retries, counts, errors,
+            run.DryRun)
         {
+            ItemsRead = RunFigures.ItemsRead(run),
             Drift = run.Drift,
+            ErrorCode = run.ErrorCode,
+            ErrorMessage = run.ErrorMessage,
         };
     }
 
@@ -100,7 +105,9 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
             SyncStatus.CompletedWithErrors => (CollectionsFailed, $"{errors.Count} collection(s) failed; first: {errors[0]}"),
             SyncStatus.Cancelled => ("cancelled", "cancelled; what was fetched is kept"),
             SyncStatus.Failed when s.Failure is DifferentCanvasUserException => (DifferentCanvasUserException.Code, s.Failure.Message),
-            SyncStatus.Failed => (s.Failure is CanvasException ? "canvas_error" : "internal_error", $"{s.Failure!.GetType().Name}: {s.Failure.Message}"),
+            // Canvas's failures are already words for a person (what could not be reached, what stalled); ours keep their type for a bug report.
+            SyncStatus.Failed when s.Failure is CanvasException => ("canvas_error", $"Canvas failed the sync after every retry: {s.Failure.Message}"),
+            SyncStatus.Failed => ("internal_error", $"{s.Failure!.GetType().Name}: {s.Failure.Message}"),
             _ => (null, null),
         };
     }
@@ -164,7 +171,7 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
     public static SyncResult Unfinished(RunState s, bool resumed, TimeSpan duration)
     {
         var (requests, throttled, retries) = s.Totals();
-        return new SyncResult(s.Context.RunId, SyncStatus.Running, s.Context.Type, resumed, duration, requests, throttled, retries,
+        return new SyncResult(s.Context.RunId, SyncStatus.Running, s.Context.Type, resumed, TimeSpan.FromSeconds(s.Before.ActiveSeconds) + duration, requests, throttled, retries,
             new Dictionary<string, EntityCounts>(), s.Errors.ToList());
     }
 
@@ -186,9 +193,14 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
 
     /// <summary>The one summary line per run, with its figures as fields for a log search.</summary>
     [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} of connection {ConnectionId} ({Type}) ended {Status} in {Seconds:0.0} s: " +
-        "{Items} items, {Changed} changed; {Requests} requests, {Throttled} throttled, {Retries} retries; error {ErrorCode}")]
+        "{Items} items read, {Changed} rows changed; {Requests} requests, {Throttled} throttled, {Retries} retries")]
     private static partial void LogRunFinished(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status, double seconds, long items,
-        long changed, long requests, long throttled, long retries, string? errorCode);
+        long changed, long requests, long throttled, long retries);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} of connection {ConnectionId} ({Type}) ended {Status} in {Seconds:0.0} s: " +
+        "{Items} items read, {Changed} rows changed; {Requests} requests, {Throttled} throttled, {Retries} retries; error {ErrorCode}")]
+    private static partial void LogRunFinishedWithError(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status, double seconds, long items,
+        long changed, long requests, long throttled, long retries, string errorCode);
 
     /// <summary>Drift is a bug report: something a delta should have caught. The example row is where to start looking.</summary>
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile run {RunId} of connection {ConnectionId} found drift: {EntityType}.{Field} in {Rows} rows, e.g. Canvas id {Example}")]

@@ -31,12 +31,21 @@ public sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceResta
 /// <summary>Per entity type, what a run wrote.</summary>
 public sealed record EntityCounts(long Created, long Updated, long Deleted, long Unchanged);
 
-/// <summary>How a run ended.</summary>
+/// <summary>How a run ended. <c>Duration</c> is the run's duration as <see cref="RunFigures"/> defines it (every attempt's work).</summary>
 public sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, bool Resumed, TimeSpan Duration, long Requests, long Throttled,
     long Retries, IReadOnlyDictionary<string, EntityCounts> Counts, IReadOnlyList<string> Errors, bool DryRun = false)
 {
     /// <summary>A reconcile's drift: what it had to write that a delta should have (empty for other runs, and for a mirror that kept up).</summary>
     public IReadOnlyList<SyncRunDrift> Drift { get; init; } = [];
+
+    /// <summary>The items Canvas served the run (<see cref="RunFigures"/>).</summary>
+    public long ItemsRead { get; init; }
+
+    /// <summary>Why the run did not complete, as the run's record and the API say it (null when it completed).</summary>
+    public string? ErrorCode { get; init; }
+
+    /// <inheritdoc cref="ErrorCode"/>
+    public string? ErrorMessage { get; init; }
 }
 
 /// <summary>
@@ -45,4 +54,8 @@ public sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, bo
 /// collections finished against collections known. The ETA extrapolates the elapsed time from the percent.
 /// </summary>
 public sealed record SyncProgress(long RunId, string Phase, long? CourseId, long ItemsDone, int CollectionsDone, int CollectionsKnown, long Requests, long Throttled,
-    double Percent = 0, long? EstimatedTotal = null, double ElapsedSeconds = 0, double? EtaSeconds = null);
+    double Percent = 0, long? EstimatedTotal = null, double ElapsedSeconds = 0, double? EtaSeconds = null)
+{
+    /// <summary>Requests Canvas made CanvasSync retry so far (a count, so a terminal shows them without a log line each).</summary>
+    public long Retries { get; init; }
+}

@@ -16,17 +16,28 @@ public sealed record SyncProgressView(string? Phase, double Percent, long ItemsD
 
 public sealed record SyncErrorView(string? Code, string? Message);
 
-/// <summary>A run; <c>Node</c> is the node that last worked on it, <c>Attempts</c> how often one started or resumed it.</summary>
+/// <summary>
+/// A run; <c>Node</c> is the node that last worked on it, <c>Attempts</c> how often one started or resumed it.
+/// <c>DurationSeconds</c> (once ended), <c>ItemsRead</c> and <c>RowsChanged</c> are the figures <see cref="RunFigures"/> defines.
+/// </summary>
 public sealed record SyncRunView(long SyncId, string Status, string SyncType, bool DryRun, bool Resumed, SyncScope Scope, DateTime QueuedAt,
     DateTime? StartedAt, DateTime? FinishedAt, double? DurationSeconds, SyncProgressView Progress, IReadOnlyDictionary<string, EntityCounts> Counts,
-    SyncErrorView? Error, string? Node, int Attempts);
+    SyncErrorView? Error, string? Node, int Attempts)
+{
+    public long ItemsRead { get; init; }
+    public long RowsChanged { get; init; }
+}
 
 internal static class SyncRunViews
 {
     public static SyncRunView AsView(this SyncRun r) => new(r.Id, SnakeCase.From(r.Status.ToString()), SnakeCase.From(r.Type.ToString()), r.DryRun, r.Resumed,
         SyncScope.FromJson(r.ScopeJson), r.QueuedAt, r.StartedAt, r.FinishedAt,
-        r.StartedAt is { } start && r.FinishedAt is { } end ? Math.Round((end - start).TotalSeconds, 3) : null,
+        r.FinishedAt is null ? null : RunFigures.DurationSeconds(r),
         new SyncProgressView(r.Phase, r.Percent, r.ItemsDone, r.ItemsEstimated, r.Requests, r.Throttled, r.HeartbeatAt),
         r.Counts.OrderBy(c => c.EntityType, StringComparer.Ordinal).ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged)),
-        r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage), r.Node, r.Attempt);
+        r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage), r.Node, r.Attempt)
+    {
+        ItemsRead = RunFigures.ItemsRead(r),
+        RowsChanged = RunFigures.RowsChanged(r.Counts),
+    };
 }

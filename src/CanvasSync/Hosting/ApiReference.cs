@@ -45,7 +45,10 @@ public static class ApiReference
     public static IEndpointRouteBuilder MapApiReference(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapScalarApiReference(PagePath, o => o.WithTitle("CanvasSync API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+        // The reference describes our API and nothing else: none of the viewer's vendor features (its AI chat "Ask AI",
+        // MCP, the developer toolbar with "Generate SDK" and "Deploy", telemetry sent to the vendor).
+        app.MapScalarApiReference(PagePath, o => o.WithTitle("CanvasSync API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableAgent().DisableMcp().HideDeveloperTools().DisableTelemetry().WithDotNetFlag(false)).AllowAnonymous();
         return app;
     }
 

@@ -130,11 +130,15 @@ internal static class OAuthApi
         : null;
 
     /// <summary>Who may sign in: every user holding an ordinary token of the generated world (student, teacher, admin, campus).</summary>
+    /// <summary>Who may sign in: the users with a live token, the student first (the demo's user, so "Authorize" alone connects them).</summary>
     private static List<SUser> SignInUsers(SandboxState state)
     {
         using (state.World.Read())
+        {
+            var student = state.World.Tokens.TryGetValue(state.Tokens.Student, out var s) ? s.UserId : 0;
             return state.World.Tokens.Values.Where(t => t.State == TokenState.Active && t.ExpiresAt is null).Select(t => t.UserId).Distinct()
-                .Select(id => state.World.Users[id]).OrderBy(u => u.Id).ToList();
+                .Select(id => state.World.Users[id]).OrderBy(u => u.Id == student ? 0 : 1).ThenBy(u => u.Id).ToList();
+        }
     }
 
     private static IResult Error(int status, string error, string description)

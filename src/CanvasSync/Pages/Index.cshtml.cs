@@ -1,11 +1,13 @@
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Analysis;
 using CanvasSync.Features.Assignments;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.Courses;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Hosting;
+using CanvasSync.Pages.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -14,7 +16,8 @@ namespace CanvasSync.Pages;
 
 /// <summary>
 /// Home: the sync status widget with Sync now, live progress of a running sync (server-sent events, polling as the
-/// fallback), cancel and retry, the next 14 days' assignments, and grades per course.
+/// fallback), cancel and retry; then what a student needs next: work overdue or missing, the next 14 days' assignments
+/// and planner to-dos (as `canvas-sync analyze` lists them), and grades per course.
 /// </summary>
 public sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, SyncEngine engine, TimeProvider time, IOptions<SyncOptions> options) : PageModel
 {
@@ -23,6 +26,12 @@ public sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, 
     public ConnectionStatusResponse Status { get; private set; } = null!;
     public SyncRun? Active { get; private set; }
     public IReadOnlyList<AssignmentView> Upcoming { get; private set; } = [];
+
+    /// <summary>Open work past due in the last 90 days, Canvas's missing flag with it.</summary>
+    public IReadOnlyList<DueItem> Overdue { get; private set; } = [];
+
+    /// <summary>Open planner to-dos (notes, quizzes, discussions, ...) due in the next 14 days: what the assignments table leaves out.</summary>
+    public IReadOnlyList<DueItem> ToDos { get; private set; } = [];
     public IReadOnlyList<CourseView> Courses { get; private set; } = [];
     public IReadOnlyDictionary<long, string> CourseNames { get; private set; } = new Dictionary<long, string>();
 
@@ -45,8 +54,11 @@ public sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, 
         if (Active is null && Status.SyncState == "syncing") Active = await SyncControl.ActiveAsync(db, me.Id, ct); // queued in between
         Upcoming = await AssignmentPageQuery.ReadAsync(db, me, new AssignmentFilter(null, now, now + UpcomingWindow, null, IncludeCompleted: true),
             null, dated: true, take: 200, ct);
+        var next = await StudentAnalysis.AnalyzeAsync(db, me, now, (int)UpcomingWindow.TotalDays, weeks: 1, ct);
+        Overdue = next.Overdue;
+        ToDos = next.Upcoming.Where(i => i.Source != "assignment").ToList();
         Courses = await CourseViews.ListAsync(db, me, termId: null, ct);
-        CourseNames = Courses.ToDictionary(c => c.Id, c => c.Name ?? $"Course {c.Id}");
+        CourseNames = Courses.ToDictionary(c => c.Id, Show.CourseName);
     }
 
     public async Task<IActionResult> OnPostSyncAsync()

@@ -31,7 +31,8 @@ public sealed class OAuthCallbackModel(OAuthFlow flow) : PageModel
         {
             Response.StatusCode = e.Status == StatusCodes.Status502BadGateway ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest;
             ProblemTitle = SetupModel.Headline(e);
-            ProblemDetail = char.ToUpperInvariant(e.Message[0]) + e.Message[1..] + ".";
+            var detail = SetupModel.Detail(e);
+            ProblemDetail = char.ToUpperInvariant(detail[0]) + detail[1..] + ".";
         }
     }
 }

@@ -115,9 +115,21 @@ public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector
     {
         Response.StatusCode = e.Status == StatusCodes.Status502BadGateway ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest;
         ProblemField = e.Field;
-        ProblemDetail = e.Message;
+        ProblemDetail = Detail(e);
         ProblemTitle = Headline(e);
     }
+
+    /// <summary>
+    /// What to do, in the words of the pages: the API's message names HTTP calls (DELETE /api/v1/canvas/disconnect),
+    /// which a person on a page never makes; these name the page's buttons instead.
+    /// </summary>
+    public static string Detail(ConnectRejectedException e) => e.Code switch
+    {
+        "already_connected" => "you are connected to another Canvas; choose Disconnect on the Canvas setup page first, then connect this one",
+        "different_canvas_user" => "the data synced here is another Canvas person's; sign in to Canvas as that person, or on the Canvas setup page choose " +
+            "Disconnect with \"Delete it too\" first, then connect again",
+        _ => e.Message,
+    };
 
     /// <summary>A plain headline for each refusal; the detail says what to do.</summary>
     public static string Headline(ConnectRejectedException e) =>
@@ -132,6 +144,8 @@ public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector
             "canvas_unavailable" => "Canvas is not working right now.",
             "redirected" => "That address redirects elsewhere.",
             "url_not_allowed" => "That Canvas address is not allowed.",
+            "not_a_url" => "That is not a web address; copy it from your browser, e.g. https://canvas.example.edu.",
+            "unknown_host" => "No server has that name; check the address.",
             "already_connected" => "You are connected to another Canvas.",
             "different_canvas_user" => "This token belongs to another Canvas user.",
             "state_missing" or "state_invalid" => "This sign-in could not be checked.",

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CanvasSync.Features.Analysis;
+using CanvasSync.Features.Connections;
 using CanvasSync.IntegrationTests.Accounts;
 using CanvasSync.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -154,12 +156,33 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
             var score = grades[long.Parse(row[0], CultureInfo.InvariantCulture)];
             Assert.Equal(score.ValueKind == JsonValueKind.Null ? "—" : score.GetDouble().ToString("0.##", CultureInfo.InvariantCulture) + "%", row[1]);
         }
+
+        // Beside the next 14 days, what a student needs next, as canvas-sync analyze lists it: work overdue (Canvas's
+        // missing flag shown) and planner to-dos. The card says how the last sync ended, in the history's word.
+        AnalysisReport next;
+        await using (var db = h.Database.Context())
+        {
+            var c = await db.Connections.SingleAsync();
+            next = await StudentAnalysis.AnalyzeAsync(db, new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl), DateTime.UtcNow, 14, 1, CancellationToken.None);
+        }
+
+        Assert.Contains(next.Overdue, i => i.Missing);
+        Assert.Equal(next.Overdue.Select(i => i.TaskId).Order(), (await page.Locator("#overdue tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.task))")).Order());
+        await Expect(page.Locator("#overdue .badge.bad")).ToHaveCountAsync(next.Overdue.Count(i => i.Missing));
+        var toDos = next.Upcoming.Where(i => i.Source != "assignment").Select(i => i.TaskId).Order().ToList();
+        Assert.Equal(toDos, (await page.Locator("#todos li").EvaluateAllAsync<long[]>("items => items.map(i => Number(i.dataset.task))")).Order());
+        await Expect(page.Locator("#last-run")).ToHaveAttributeAsync("data-status", "completed");
+        await Expect(page.Locator("#last-run .badge")).ToHaveTextAsync("completed");
         await CheckAsync("home");
 
         // Courses, and every course whose descriptions carry a script: shown, made harmless.
         await page.GetByRole(AriaRole.Link, new() { Name = "Courses", Exact = true }).ClickAsync();
-        var courses = (await ServiceHarness.JsonOf(await alice.Http.GetAsync("/api/v1/canvas/courses"))).GetArrayLength();
-        await Expect(page.Locator("#courses tbody tr")).ToHaveCountAsync(courses);
+        var courseList = (await ServiceHarness.JsonOf(await alice.Http.GetAsync("/api/v1/canvas/courses"))).EnumerateArray().ToList();
+        await Expect(page.Locator("#courses tbody tr")).ToHaveCountAsync(courseList.Count);
+        // A course Canvas closed by its dates gives no name: the page says what it is rather than show a bare number.
+        var closed = courseList.Where(c => c.GetProperty("access_restricted_by_date").GetBoolean()).Select(c => c.GetProperty("id").GetInt64()).ToList();
+        Assert.NotEmpty(closed);
+        foreach (var id in closed) await Expect(page.Locator($"#courses a[href='/courses/{id}']")).ToContainTextAsync("closed");
         await CheckAsync("courses");
         List<long> scripted;
         await using (var db = h.Database.Context())
@@ -247,7 +270,7 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
     {
         var url = FormattableString.Invariant($"/api/v1/canvas/assignments?include_completed=true&limit=200&due_after={from:O}&due_before={to:O}");
         var page = await ServiceHarness.JsonOf(await caller.Http.GetAsync(url));
-        return page.GetProperty("items").EnumerateArray().ToDictionary(a => a.GetProperty("id").GetInt64(), a => new Upcoming(
+        return page.GetProperty("assignments").EnumerateArray().ToDictionary(a => a.GetProperty("id").GetInt64(), a => new Upcoming(
             a.GetProperty("due_at").GetDateTime().ToUniversalTime(), a.GetProperty("completed").GetBoolean(),
             a.GetProperty("submission") is { ValueKind: JsonValueKind.Object } s && s.GetProperty("missing").GetBoolean()));
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using CanvasSync.Data;
+using CanvasSync.Features.Courses;
 using Microsoft.AspNetCore.Html;
 
 namespace CanvasSync.Pages.Shared;
@@ -19,6 +20,13 @@ public static class Show
         var iso = t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
         return new HtmlString($"<time datetime=\"{iso}\" data-local>{t.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC</time>");
     }
+
+    /// <summary>
+    /// A course's name; Canvas gives only the id of a course closed by its dates to students (access restricted by
+    /// date), so the page says that rather than show a bare number.
+    /// </summary>
+    public static string CourseName(CourseView c) =>
+        c.Name ?? (c.AccessRestrictedByDate ? $"Course {c.Id} (closed: Canvas shows no more of it after its end date)" : $"Course {c.Id}");
 
     public static string Duration(double? seconds) => seconds switch
     {

@@ -11,6 +11,7 @@ using CanvasSync.Features.Export;
 using CanvasSync.Features.Groups;
 using CanvasSync.Features.Monitoring;
 using CanvasSync.Features.OAuth;
+using CanvasSync.Features.SeedApps;
 using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.Jobs;
@@ -87,6 +88,8 @@ public static partial class CanvasSyncWebApp
         app.MapExports();
         app.MapChangeFeed();
         app.MapMonitoring();
+        app.MapCanvasDashboardApi();
+        app.MapSyncMonitoringApi();
         app.MapApiReference();
         app.MapDashboard();
         return app;

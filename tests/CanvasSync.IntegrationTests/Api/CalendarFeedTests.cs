@@ -48,7 +48,7 @@ public sealed class CalendarFeedTests(PostgresServer postgres)
         }
 
         // The status is the submission's, as the assignments API shows it.
-        var assignments = (await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/assignments?include_completed=true&limit=200"))).GetProperty("items").EnumerateArray()
+        var assignments = (await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/assignments?include_completed=true&limit=200"))).GetProperty("assignments").EnumerateArray()
             .ToDictionary(a => a.GetProperty("id").GetInt64());
         var statuses = dated.Where(t => t.GetProperty("source").GetString() == "assignment")
             .Select(t => (Task: t, Assignment: assignments.GetValueOrDefault(t.GetProperty("canvas_assignment_id").GetInt64()))).Where(x => x.Assignment.ValueKind != JsonValueKind.Undefined).ToList();

@@ -26,7 +26,8 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
         var connected = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
         Assert.Equal("never_synced", connected.GetProperty("sync_state").GetString());
-        Assert.Equal(JsonValueKind.Null, connected.GetProperty("last_sync").ValueKind);
+        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (connected.GetProperty("last_sync").ValueKind, connected.GetProperty("last_run").ValueKind));
+        Assert.Equal((alice.UserId, 0), (connected.GetProperty("user_id").GetInt64(), connected.GetProperty("assignments_count").GetInt64()));
         Assert.All(connected.GetProperty("counts").EnumerateObject(), c => Assert.Equal(0, c.Value.GetInt64()));
         Assert.Contains("assignments", connected.GetProperty("counts").EnumerateObject().Select(c => c.Name));
 
@@ -41,8 +42,11 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
 
         var synced = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
         Assert.Equal("up_to_date", synced.GetProperty("sync_state").GetString());
-        Assert.Equal((id, "completed", "full"), (synced.GetProperty("last_sync").GetProperty("sync_id").GetInt64(),
-            synced.GetProperty("last_sync").GetProperty("status").GetString(), synced.GetProperty("last_sync").GetProperty("sync_type").GetString()));
+        Assert.Equal((id, "completed", "full"), (synced.GetProperty("last_run").GetProperty("sync_id").GetInt64(),
+            synced.GetProperty("last_run").GetProperty("status").GetString(), synced.GetProperty("last_run").GetProperty("sync_type").GetString()));
+        // PulsePlan's fields: last_sync is when the last complete sync started (a time), assignments_count the mirror's.
+        Assert.Equal(synced.GetProperty("last_full_sync_at").GetDateTime(), synced.GetProperty("last_sync").GetDateTime());
+        Assert.Equal(synced.GetProperty("counts").GetProperty("assignments").GetInt64(), synced.GetProperty("assignments_count").GetInt64());
         using var plain = new HttpClient();
         var truth = await MirrorTruth.TruthAsync(plain, h.Sandbox, h.Sandbox.Tokens.Student);
         foreach (var collection in new[] { "courses", "assignments", "submissions", "enrollments", "groups" })

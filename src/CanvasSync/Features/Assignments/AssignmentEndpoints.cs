@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using CanvasSync.Data;
+using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
 using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -11,7 +12,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Assignments;
 
-/// <summary>/api/v1/canvas/assignments: the caller's assignments from the mirror, by due date, a page at a time.</summary>
+/// <summary>
+/// /api/v1/canvas/assignments: the caller's assignments from the mirror, by due date, a page at a time, in PulsePlan's
+/// envelope (<see cref="AssignmentList"/>) with its task fields on each.
+/// </summary>
 public static class AssignmentEndpoints
 {
     public static RouteGroupBuilder MapAssignments(this IEndpointRouteBuilder app)
@@ -25,7 +29,7 @@ public static class AssignmentEndpoints
     /// Ordered by due date (undated last), then id. Completed ones (submitted, graded or excused for the caller) are
     /// left out unless <c>include_completed=true</c>. <c>updated_since</c> compares with when the mirror saw a change.
     /// </summary>
-    private static async Task<Results<Ok<Page<AssignmentView>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+    private static async Task<Results<Ok<AssignmentList>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
         int limit = Paging.DefaultLimit, string? cursor = null,
         [FromQuery(Name = "course_id")] long? courseId = null,
         [FromQuery(Name = "due_after")] DateTime? dueAfter = null,
@@ -48,6 +52,6 @@ public static class AssignmentEndpoints
 
         var next = items.Count > limit ? Paging.Encode(items[limit - 1].DueAt, items[limit - 1].Id) : null;
         if (items.Count > limit) items.RemoveRange(limit, items.Count - limit);
-        return TypedResults.Ok(new Page<AssignmentView>(items, next));
+        return TypedResults.Ok(new AssignmentList(true, caller.UserId(), items, items.Count, next));
     }
 }

@@ -49,9 +49,10 @@ internal static class AssignmentPageQuery
 
         await db.Database.OpenConnectionAsync(ct);
         await using var cmd = Sql.Command(db.Database.GetDbConnection(), null, $"""
-            SELECT {Columns}, s.workflow_state, s.score, s.grade, s.submitted_at, s.graded_at, s.late, s.missing, s.excused
-            FROM (SELECT {Columns} FROM assignments a WHERE {where} ORDER BY {order} LIMIT @take) a
+            SELECT {Columns}, s.workflow_state, s.score, s.grade, s.submitted_at, s.graded_at, s.late, s.missing, s.excused, a.description_text, co.name
+            FROM (SELECT {Columns}, a.description_text FROM assignments a WHERE {where} ORDER BY {order} LIMIT @take) a
             LEFT JOIN submissions s ON s.connection_id = @c AND s.user_canvas_id = @me AND s.assignment_canvas_id = a.canvas_id AND s.deleted_at IS NULL
+            LEFT JOIN courses co ON co.connection_id = @c AND co.canvas_id = a.course_canvas_id
             ORDER BY {order}
             """);
         Sql.Add(cmd, "c", me.Id);
@@ -97,6 +98,6 @@ internal static class AssignmentPageQuery
             CanvasUpdatedAt = Sql.Utc(r, 13),
             ChangedAt = Sql.Utc(r, 14)!.Value,
         };
-        return AssignmentViews.ToView(assignment, submission, baseUrl);
+        return AssignmentViews.ToView(assignment, submission, baseUrl) with { Description = Sql.String(r, 23), Subject = Sql.String(r, 24) };
     }
 }

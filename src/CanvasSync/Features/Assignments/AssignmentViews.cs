@@ -14,7 +14,26 @@ public sealed record AssignmentGroupView(long Id, long CourseId, string Name, in
 /// </summary>
 public sealed record AssignmentView(long Id, long CourseId, long? AssignmentGroupId, string Name, DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt,
     double? PointsPossible, string? GradingType, IReadOnlyList<string> SubmissionTypes, bool Published, long? QuizId, long? DiscussionTopicId,
-    string HtmlUrl, DateTime? CanvasUpdatedAt, DateTime ChangedAt, bool Completed, OwnSubmissionView? Submission);
+    string HtmlUrl, DateTime? CanvasUpdatedAt, DateTime ChangedAt, bool Completed, OwnSubmissionView? Submission)
+{
+    // PulsePlan's task fields, which its clients read from GET canvas/assignments: the same assignment in its words.
+    public string Title => Name;
+    public DateTime? DueDate => DueAt;
+    public string ExternalSource => "canvas";
+    public string ExternalId => Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The description as plain text (GET canvas/assignments; null elsewhere).</summary>
+    public string? Description { get; init; }
+
+    /// <summary>The course's name (GET canvas/assignments; null elsewhere).</summary>
+    public string? Subject { get; init; }
+}
+
+/// <summary>
+/// GET canvas/assignments, in PulsePlan's documented envelope (its clients call this path unchanged): the page's
+/// assignments under <c>assignments</c> (where other lists say <c>items</c>), their count, and the cursor of the next page.
+/// </summary>
+public sealed record AssignmentList(bool Success, long UserId, IReadOnlyList<AssignmentView> Assignments, int Count, string? NextCursor);
 
 public sealed record OwnSubmissionView(string WorkflowState, double? Score, string? Grade, DateTime? SubmittedAt, DateTime? GradedAt,
     bool Late, bool Missing, bool Excused);

@@ -32,10 +32,17 @@ public sealed record LastSyncView(long SyncId, string Status, string SyncType, D
 /// The caller's connection. sync_state: never_synced (no complete sync yet), syncing (one is queued or running),
 /// stale (the last complete sync is older than Sync:StaleAfterMinutes) or up_to_date. counts: rows per entity type.
 /// auth_method: token or oauth (then token_expires_at is the current access token's, refreshed as needed).
+/// PulsePlan's documented fields are here too: user_id, last_sync (when the last complete sync started, a time) and
+/// assignments_count; the newest finished run, which CanvasSync called last_sync before, is last_run.
 /// </summary>
-public sealed record ConnectionStatusResponse(bool Connected, string? CanvasUrl, string Status, long? CanvasUserId, string? CanvasUserName,
+public sealed record ConnectionStatusResponse(long UserId, bool Connected, string? CanvasUrl, string Status, long? CanvasUserId, string? CanvasUserName,
     DateTime? TokenStoredAt, DateTime? TokenExpiresAt, DateTime? LastFullSyncAt, DateTime? LastDeltaAt, string? LastErrorCode,
-    IReadOnlyList<ConnectionWarning> Warnings, string SyncState, LastSyncView? LastSync, IReadOnlyDictionary<string, long> Counts, string? AuthMethod);
+    IReadOnlyList<ConnectionWarning> Warnings, string SyncState, LastSyncView? LastRun, IReadOnlyDictionary<string, long> Counts, string? AuthMethod)
+{
+    public DateTime? LastSync => ConnectionState.LastComplete(LastFullSyncAt, LastDeltaAt);
+
+    public long AssignmentsCount => Counts.GetValueOrDefault("assignments");
+}
 
 /// <summary>/api/v1/canvas: connect, disconnect and the connection's state, always the calling user's own.</summary>
 public static class ConnectionEndpoints

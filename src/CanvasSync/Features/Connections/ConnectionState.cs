@@ -12,7 +12,7 @@ public static class ConnectionState
     {
         var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.UserId == userId, ct);
         if (c is null)
-            return new ConnectionStatusResponse(false, null, "disconnected", null, null, null, null, null, null, null, [], "never_synced", null,
+            return new ConnectionStatusResponse(userId, false, null, "disconnected", null, null, null, null, null, null, null, [], "never_synced", null,
                 new Dictionary<string, long>(), null);
         var runs = db.SyncRuns.AsNoTracking().Where(r => r.ConnectionId == c.Id);
         var last = await runs.Finished().Where(r => !r.DryRun).OrderByDescending(r => r.Id)
@@ -23,7 +23,7 @@ public static class ConnectionState
             : lastComplete is null ? "never_synced"
             : now - lastComplete > staleAfter ? "stale"
             : "up_to_date";
-        return new ConnectionStatusResponse(c.EncryptedToken is not null, c.BaseUrl, SnakeCase.From(c.Status.ToString()), c.CanvasUserId, c.CanvasUserName,
+        return new ConnectionStatusResponse(userId, c.EncryptedToken is not null, c.BaseUrl, SnakeCase.From(c.Status.ToString()), c.CanvasUserId, c.CanvasUserName,
             c.TokenStoredAt, c.TokenExpiresAt, c.LastFullSyncAt, c.LastDeltaAt, c.LastErrorCode, ConnectionEndpoints.Warnings(c, now), state,
             last is null ? null : last with { Status = SnakeCase.From(last.Status), SyncType = SnakeCase.From(last.SyncType) },
             await ChangeFeed.CountsAsync(db, c.Id, ct), ConnectionEndpoints.AuthMethod(c));

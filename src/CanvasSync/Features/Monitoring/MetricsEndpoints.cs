@@ -103,21 +103,21 @@ public static class MetricsEndpoints
     /// security user the request's connection carries; a user reads their own on the request's context. Null: a user
     /// asked for someone else's.
     /// </summary>
-    private static MetricsReader? Whose(ClaimsPrincipal caller, long? userId, CanvasSyncDbContext requestDb, DatabaseTarget database)
+    internal static MetricsReader? Whose(ClaimsPrincipal caller, long? userId, CanvasSyncDbContext requestDb, DatabaseTarget database)
     {
         if (caller.IsAdmin()) return new MetricsReader(database.CreateContext(), userId, Owned: true);
         return userId is null || userId == caller.UserId() ? new MetricsReader(requestDb, caller.UserId(), Owned: false) : null;
     }
 
     /// <summary>The context to read from and whose runs (null: everyone's); disposes the context only if it made it.</summary>
-    private sealed record MetricsReader(CanvasSyncDbContext Db, long? UserId, bool Owned) : IAsyncDisposable
+    internal sealed record MetricsReader(CanvasSyncDbContext Db, long? UserId, bool Owned) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Owned ? Db.DisposeAsync() : ValueTask.CompletedTask;
     }
 
-    private static ProblemHttpResult? CheckDays(int days) =>
+    internal static ProblemHttpResult? CheckDays(int days) =>
         days is < 1 or > MaxDays ? Problems.Field("days", $"days must be between 1 and {MaxDays}") : null;
 
-    private static ProblemHttpResult NotYours() =>
+    internal static ProblemHttpResult NotYours() =>
         Problems.Field("user_id", "only an admin may read another user's metrics", StatusCodes.Status403Forbidden, title: "Forbidden");
 }

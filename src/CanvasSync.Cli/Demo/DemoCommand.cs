@@ -87,7 +87,7 @@ internal static class DemoCommand
                   Sandbox tokens : {tokensFile}
                   CanvasSync     : {url}   (database {db})
                   Health         : {url}/health/ready -> {(int)ready.StatusCode}
-                  Dashboard      : {url}/   (sign in with the API key {apiKey}; user "demo", an admin; a new key each run)
+                  Dashboard      : {url}/   (Sign in with Canvas, as the sandbox's student; or with the API key {apiKey}: user "demo", an admin, a new key each run)
                   OAuth2         : Canvas setup > Connect with Canvas (the sandbox's developer key {sandbox.DeveloperKey.ClientId}; access tokens last {DemoAccessTokenSeconds} s and CanvasSync refreshes them)
                   Sync           : run {sync.Id} {SnakeCase.From(sync.Status.ToString())} ({SnakeCase.From(sync.Type.ToString())}) in {RunFigures.DurationSeconds(sync):0.0} s: {RunFigures.ItemsRead(sync)} items read, {RunFigures.RowsChanged(sync.Counts)} rows changed ({(written.Length == 0 ? "none" : written)}); {sync.Requests} requests
                   Export         : canvas-sync export --db {db}

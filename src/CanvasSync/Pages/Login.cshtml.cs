@@ -1,5 +1,8 @@
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
+using CanvasSync.Features.Connections;
+using CanvasSync.Features.OAuth;
+using CanvasSync.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -9,9 +12,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace CanvasSync.Pages;
 
-/// <summary>Sign in with an API key: it opens a cookie session (HttpOnly, SameSite=Strict) that lasts as long as the key.</summary>
+/// <summary>
+/// Sign in: with Canvas (OAuth2) where an operator added a developer key, which is how students come in; or with an API
+/// key, for apps and operators. Either opens a cookie session (HttpOnly, SameSite=Strict) that lasts as long as its key.
+/// </summary>
 [AllowAnonymous]
-public sealed class LoginModel(CanvasSyncDbContext db) : PageModel
+public sealed class LoginModel(CanvasSyncDbContext db, CanvasInstances instances, OAuthFlow flow) : PageModel
 {
     [BindProperty(Name = "api_key")]
     public string? ApiKey { get; set; }
@@ -21,7 +27,14 @@ public sealed class LoginModel(CanvasSyncDbContext db) : PageModel
 
     public string? Error { get; private set; }
 
-    public void OnGet() => ReturnUrl ??= Request.Query["ReturnUrl"];
+    /// <summary>The Canvases one may sign in with (their developer keys).</summary>
+    public IReadOnlyList<InstanceView> Instances { get; private set; } = [];
+
+    public async Task OnGetAsync()
+    {
+        ReturnUrl ??= Request.Query["ReturnUrl"];
+        await LoadAsync();
+    }
 
     public async Task<IActionResult> OnPostAsync()
     {
@@ -30,11 +43,35 @@ public sealed class LoginModel(CanvasSyncDbContext db) : PageModel
         {
             Error = "That API key is not valid, or it has been revoked.";
             Response.StatusCode = StatusCodes.Status401Unauthorized;
+            await LoadAsync();
             return Page();
         }
 
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, CallerClaims.Principal(found, CookieAuthenticationDefaults.AuthenticationScheme));
         // Only a local path: an open redirect would let a link send a signed-in user anywhere.
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+    }
+
+    /// <summary>Sign in with Canvas: to Canvas's authorization page, with a state bound to this browser only.</summary>
+    public async Task<IActionResult> OnPostCanvasAsync(long instance)
+    {
+        try
+        {
+            var start = await flow.StartSignInAsync(instance, BrowserBinding.Issue(HttpContext), HttpContext.RequestAborted);
+            return Redirect(start.AuthorizeUrl.ToString());
+        }
+        catch (ConnectRejectedException e)
+        {
+            Error = SetupModel.Headline(e);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            await LoadAsync();
+            return Page();
+        }
+    }
+
+    private async Task LoadAsync()
+    {
+        Instances = await instances.ListAsync(HttpContext.RequestAborted);
+        HttpHardening.AllowFormsTo(HttpContext, Instances.Select(i => i.CanvasUrl));
     }
 }

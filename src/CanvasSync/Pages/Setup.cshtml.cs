@@ -147,6 +147,7 @@ public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector
             "not_a_url" => "That is not a web address; copy it from your browser, e.g. https://canvas.example.edu.",
             "unknown_host" => "No server has that name; check the address.",
             "already_connected" => "You are connected to another Canvas.",
+            "different_canvas_user" when e.Field == "code" => "You signed in to Canvas as another person.",
             "different_canvas_user" => "This token belongs to another Canvas user.",
             "state_missing" or "state_invalid" => "This sign-in could not be checked.",
             "state_used" => "This sign-in was already used.",

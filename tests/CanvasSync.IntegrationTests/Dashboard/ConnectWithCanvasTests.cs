@@ -53,6 +53,16 @@ public sealed class ConnectWithCanvasTests(PostgresServer postgres, Browser brow
         Assert.True((await GrantsAsync(h.Sandbox)).GetProperty("grants")[0].GetProperty("revoked").GetBoolean());
         await using (var db = h.Database.Context())
             Assert.Null((await db.Connections.SingleAsync()).EncryptedRefreshToken);
+
+        // Reconnecting as another Canvas person than the one whose data was kept: the page says what to do with its own
+        // buttons, never with an HTTP call the person never makes.
+        var teacher = await CanvasUserIdAsync(h.Sandbox, h.Sandbox.Tokens.Teacher);
+        await page.GetByRole(AriaRole.Button, new() { Name = "with Canvas (Sandbox Canvas)" }).ClickAsync();
+        await page.GetByLabel("Sign in as").SelectOptionAsync(teacher.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Authorize" }).ClickAsync();
+        await Expect(page.Locator("#oauth-problem")).ToContainTextAsync("You signed in to Canvas as another person.");
+        await Expect(page.Locator("#oauth-problem")).ToContainTextAsync("choose Disconnect with \"Delete it too\"");
+        Assert.DoesNotContain("/api/", await page.Locator("main").InnerTextAsync(), StringComparison.Ordinal);
         await h.AssertNowhereAsync(await SecretsAsync(h.Sandbox));
     }
 }

@@ -10,7 +10,7 @@ internal static class DashboardSession
         await page.GotoAsync("/");
         Assert.EndsWith("/login?ReturnUrl=%2F", page.Url, StringComparison.Ordinal); // signed-out visitors are sent to sign in
         await page.GetByLabel("API key").FillAsync(apiKey);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
     }
 

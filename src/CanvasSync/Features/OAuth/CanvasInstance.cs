@@ -29,7 +29,8 @@ public sealed class OAuthState
 {
     public long Id { get; set; }
     public string StateHash { get; set; } = "";
-    public long UserId { get; set; }
+    /// <summary>Who connects; null for "Sign in with Canvas", where Canvas says who it is (the callback finds or makes the user).</summary>
+    public long? UserId { get; set; }
     public long InstanceId { get; set; }
     public string EncryptedVerifier { get; set; } = "";
     public string RedirectUri { get; set; } = "";

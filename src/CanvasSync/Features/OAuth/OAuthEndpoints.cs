@@ -60,7 +60,7 @@ public static class OAuthEndpoints
         try
         {
             return TypedResults.Ok(ConnectionEndpoints.Connected(
-                await flow.CompleteAsync(body.State, body.Code, body.Error, body.ErrorDescription, caller.UserId(), browserSecret: null, ct)));
+                (await flow.CompleteAsync(body.State, body.Code, body.Error, body.ErrorDescription, caller.UserId(), browserSecret: null, ct)).Connection));
         }
         catch (ConnectRejectedException e)
         {

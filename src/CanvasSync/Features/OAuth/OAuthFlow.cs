@@ -11,14 +11,22 @@ namespace CanvasSync.Features.OAuth;
 /// <summary>Where to send the browser, and the state that will come back with it.</summary>
 public sealed record OAuthStart(Uri AuthorizeUrl, string State, DateTime ExpiresAt);
 
+/// <summary>What the return from Canvas did: the connection stored, and for "Sign in with Canvas" whose it is (maybe a new user).</summary>
+public sealed record OAuthOutcome(CanvasConnection Connection, bool SignIn, bool NewUser);
+
 /// <summary>
 /// "Connect with Canvas": the authorization-code flow with PKCE. Start makes a state bound to the signed-in user (and,
 /// from the dashboard, to the browser by a cookie); the callback accepts that state once, from that user or browser
-/// only, exchanges the code and stores the grant as the user's connection.
+/// only, exchanges the code and stores the grant as the user's connection. "Sign in with Canvas" is the same flow
+/// started by nobody yet: the state is bound to the browser only, and the callback finds the CanvasSync user Canvas
+/// vouched for, or makes one, only once Canvas has said who it is.
 /// </summary>
 public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOAuthClient oauth, OAuthGrants grants, CanvasConnector connector,
     CanvasUrlGuard guard, TimeProvider time)
 {
+    /// <summary>The user a Canvas sign-in makes is named after the Canvas user and host: "canvas-1001@school.instructure.com".</summary>
+    public static string SignInUserName(Uri canvas, long canvasUserId) => $"canvas-{canvasUserId}@{canvas.Authority}";
+
     /// <summary>Canvas keeps a code 10 minutes (oath_token_request_timeout); a state need not outlive it.</summary>
     public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
 
@@ -36,14 +44,22 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         var existing = await db.Connections.AsNoTracking().Where(c => c.UserId == userId).Select(c => c.BaseUrl).FirstOrDefaultAsync(ct);
         if (existing is not null && existing != instance.BaseUrl)
             throw CanvasConnector.AlreadyConnected(existing);
-        var redirect = instance.RedirectUri;
-        if (redirectUri is not null && !string.Equals(redirectUri, redirect, StringComparison.Ordinal))
+        if (redirectUri is not null && !string.Equals(redirectUri, instance.RedirectUri, StringComparison.Ordinal))
             throw new ConnectRejectedException("redirect_uri", "redirect_uri_not_registered",
-                $"redirect_uri must be exactly this Canvas's registered redirect URI ({redirect}); an operator sets it with `canvas-sync instances add`");
+                $"redirect_uri must be exactly this Canvas's registered redirect URI ({instance.RedirectUri}); an operator sets it with `canvas-sync instances add`");
+        return await NewStateAsync(instance, userId, browserSecret, ct);
+    }
 
+    /// <summary>"Sign in with Canvas" from the sign-in page: nobody is signed in, so the state is bound to this browser alone.</summary>
+    public async Task<OAuthStart> StartSignInAsync(long instanceId, string browserSecret, CancellationToken ct) =>
+        await NewStateAsync(await FindInstanceAsync(instanceId, null, ct), null, browserSecret, ct);
+
+    private async Task<OAuthStart> NewStateAsync(CanvasInstance instance, long? userId, string? browserSecret, CancellationToken ct)
+    {
         // Old states go as new ones come: nothing else needs them.
         var now = Now;
         await db.OAuthStates.Where(s => s.ExpiresAt < now.AddDays(-1)).ExecuteDeleteAsync(ct);
+        var redirect = instance.RedirectUri;
         var state = BearerSecrets.New();
         var verifier = BearerSecrets.New();
         var row = new OAuthState
@@ -51,7 +67,7 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
             StateHash = BearerSecrets.HashOf(state),
             UserId = userId,
             InstanceId = instance.Id,
-            EncryptedVerifier = vault.Protect(SecretKind.PkceVerifier, userId, verifier),
+            EncryptedVerifier = vault.Protect(SecretKind.PkceVerifier, userId ?? 0, verifier),
             RedirectUri = redirect,
             BrowserHash = browserSecret is null ? null : BearerSecrets.HashOf(browserSecret),
             CreatedAt = now,
@@ -67,9 +83,9 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
     /// The return from Canvas. <paramref name="callerUserId"/> is the API caller (an app posting the code it got), or
     /// the dashboard session's user when the browser sent it; <paramref name="browserSecret"/> is the browser's cookie.
     /// A state is honoured once, before its expiry, for the user who started it, and from the browser that started it
-    /// when one did.
+    /// when one did. A sign-in's state is honoured from the browser that started it only.
     /// </summary>
-    public async Task<CanvasConnection> CompleteAsync(string? state, string? code, string? error, string? errorDescription, long? callerUserId, string? browserSecret,
+    public async Task<OAuthOutcome> CompleteAsync(string? state, string? code, string? error, string? errorDescription, long? callerUserId, string? browserSecret,
         CancellationToken ct)
     {
         if (string.IsNullOrEmpty(state) || state.Length > 200) throw Refused("state_missing", "the state parameter is missing: start again with Connect with Canvas");
@@ -80,7 +96,8 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
             Encoding.ASCII.GetBytes(row.BrowserHash), Encoding.ASCII.GetBytes(BearerSecrets.HashOf(browserSecret)));
         // An app proves it is the user by its API key; a browser by the cookie of the browser that started it (and, if
         // a dashboard session came along, that session must be the same user's).
-        var bound = callerUserId is { } caller ? caller == row.UserId && (browserSecret is null || fromStarter) : fromStarter;
+        var bound = row.UserId is null ? fromStarter
+            : callerUserId is { } caller ? caller == row.UserId && (browserSecret is null || fromStarter) : fromStarter;
         if (!bound) throw Refused("state_invalid", "this sign-in was started by someone else (or in another browser): start again with Connect with Canvas");
         if (row.UsedAt is not null) throw Refused("state_used", "this sign-in was already used: start again with Connect with Canvas");
         if (row.ExpiresAt < Now) throw Refused("state_expired", "this sign-in took longer than 10 minutes: start again with Connect with Canvas");
@@ -95,7 +112,7 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         if (string.IsNullOrEmpty(code) || code.Length > 1000) throw new ConnectRejectedException("code", "required", "the code parameter from Canvas is missing");
 
         var instance = await db.CanvasInstances.AsNoTracking().FirstAsync(i => i.Id == row.InstanceId, ct);
-        if (!vault.TryUnprotect(SecretKind.PkceVerifier, row.UserId, row.EncryptedVerifier, out var verifier))
+        if (!vault.TryUnprotect(SecretKind.PkceVerifier, row.UserId ?? 0, row.EncryptedVerifier, out var verifier))
             throw Refused("state_invalid", "this sign-in's stored verifier cannot be read: start again with Connect with Canvas");
         var baseUrl = new Uri(instance.BaseUrl);
         OAuthTokens tokens;
@@ -115,7 +132,24 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         if (tokens.RefreshToken is null)
             throw new ConnectRejectedException("code", "no_refresh_token", "Canvas issued no refresh token (is the developer key limited to userinfo?); CanvasSync cannot keep this connection alive");
         var identity = new CanvasIdentity(baseUrl, tokens.CanvasUserId, tokens.CanvasUserName, tokens.ExpiresIn is { } lasts ? Now + lasts : null);
-        return await connector.StoreAsync(row.UserId, identity, tokens.AccessToken, (instance.Id, tokens.RefreshToken), ct);
+        var (userId, newUser) = row.UserId is { } known ? (known, false) : await SignInUserAsync(baseUrl, tokens.CanvasUserId, ct);
+        var connection = await connector.StoreAsync(userId, identity, tokens.AccessToken, (instance.Id, tokens.RefreshToken), ct);
+        return new OAuthOutcome(connection, row.UserId is null, newUser);
+    }
+
+    /// <summary>
+    /// The user a Canvas sign-in is for: the one an earlier sign-in of this Canvas user made, else a new one (never an
+    /// admin). Accounts made with API keys are never reached this way: a Canvas login must not open an operator's account.
+    /// </summary>
+    private async Task<(long UserId, bool New)> SignInUserAsync(Uri canvas, long canvasUserId, CancellationToken ct)
+    {
+        var name = SignInUserName(canvas, canvasUserId);
+        var existing = await db.Users.Where(u => u.Name == name).Select(u => (long?)u.Id).FirstOrDefaultAsync(ct);
+        if (existing is { } id) return (id, false);
+        var user = new Accounts.User { Name = name, IsAdmin = false, CreatedAt = Now };
+        db.Users.Add(user);
+        await db.SaveChangesAsync(ct);
+        return (user.Id, true);
     }
 
     private async Task<CanvasInstance> FindInstanceAsync(long? instanceId, string? canvasUrl, CancellationToken ct)

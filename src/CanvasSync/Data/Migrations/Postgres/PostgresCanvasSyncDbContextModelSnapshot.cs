@@ -1183,7 +1183,7 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("used_at");
 
-                    b.Property<long>("UserId")
+                    b.Property<long?>("UserId")
                         .HasColumnType("bigint")
                         .HasColumnName("user_id");
 
@@ -2035,8 +2035,7 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.HasOne("CanvasSync.Features.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Planner.PlannerItem", b =>

@@ -1146,7 +1146,7 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("used_at");
 
-                    b.Property<long>("UserId")
+                    b.Property<long?>("UserId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("user_id");
 
@@ -1978,8 +1978,7 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.HasOne("CanvasSync.Features.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("CanvasSync.Features.Planner.PlannerItem", b =>

@@ -28,10 +28,9 @@ internal static class CliServices
         if (masterKeyFile is not null) builder.Configuration["Security:MasterKeyFile"] = masterKeyFile;
         builder.Logging.ClearProviders();
         // The terminal gets the command's own words (its summary, its one-line errors); the log, framework lines
-        // included, only with --verbose, on stderr so stdout stays the command's output (e.g. --json). A rule added
-        // after the configuration's rules wins over its "Default".
-        if (CliRunner.IsVerbose)
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).AddFilter((string? _, LogLevel level) => level >= LogLevel.Information);
+        // included, only with --verbose, at the configuration's levels, on stderr so stdout stays the command's output
+        // (e.g. --json).
+        if (CliRunner.IsVerbose) builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddCanvasSync();
         var host = builder.Build();
         if (existingDatabase && host.Services.GetRequiredService<DatabaseTarget>().SqlitePath is { } path && path != ":memory:" && !File.Exists(path))

@@ -96,7 +96,14 @@ public sealed class FirstHourCliTests
         string[] Sync(params string[] more) => ["sync", "--canvas-url", sandbox.BaseUrl, "--token", sandbox.Tokens.Teacher, "--db", "sqlite:" + Path.Combine(dir, "c.db"), .. more];
         try
         {
-            using var process = Process.Start(CliProcess.StartInfo(Sync()))!;
+            var info = CliProcess.StartInfo(Sync());
+            // Ctrl+C at a terminal reaches a process whose SIGINT is at its default. A test runner started in the
+            // background (as CI starts it) hands SIGINT down ignored, and .NET keeps it ignored: env resets it, as the
+            // shell at a terminal does.
+            info.ArgumentList.Insert(0, info.FileName);
+            info.ArgumentList.Insert(0, "--default-signal=INT");
+            info.FileName = "env";
+            using var process = Process.Start(info)!;
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             using var http = new HttpClient();

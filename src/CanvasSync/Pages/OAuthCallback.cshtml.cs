@@ -61,7 +61,8 @@ public sealed class OAuthCallbackModel(OAuthFlow flow, CanvasSyncDbContext db, S
         var ct = HttpContext.RequestAborted;
         var issued = await UserDirectory.IssueKeyAsync(db, connection.UserId.ToString(CultureInfo.InvariantCulture), time.GetUtcNow().UtcDateTime, ct);
         var key = (await UserDirectory.AuthenticateAsync(db, issued.ApiKey, ct))!;
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, CallerClaims.Principal(key, CookieAuthenticationDefaults.AuthenticationScheme));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            CallerClaims.Principal(key, CookieAuthenticationDefaults.AuthenticationScheme, sessionKey: true));
         SignedIn = true;
         if (connection.LastFullSyncAt is null && SyncControl.CanSync(connection))
             FirstSyncId = (await scheduler.EnqueueAsync(connection.Id, new SyncRequest(SyncType.Full, new SyncScope()), ct)).RunId;

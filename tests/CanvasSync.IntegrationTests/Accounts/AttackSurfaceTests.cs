@@ -72,6 +72,8 @@ public sealed partial class AttackSurfaceTests(PostgresServer postgres)
         using var signedOut = await browser.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__csrf"] = CsrfToken(page) }));
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync($"/api/v1/canvas/sync/{run}")).StatusCode);
+        // The key alice typed in is hers to keep: signing out ends the session only.
+        Assert.Equal(HttpStatusCode.OK, (await alice.Http.GetAsync($"/api/v1/canvas/sync/{run}")).StatusCode);
     }
 
     [Theory]

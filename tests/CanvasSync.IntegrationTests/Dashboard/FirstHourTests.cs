@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CanvasSync.IntegrationTests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -58,6 +59,17 @@ public sealed partial class FirstHourTests(Browser browser) : IClassFixture<Brow
                 Assert.DoesNotContain(never, text, StringComparison.OrdinalIgnoreCase);
             Assert.Empty(await DashboardSession.ProblemsAsync(page));
             await Browser.ScreenshotAsync(page, "first-hour-home");
+
+            // The session had a key of its own, never shown; signing out revokes it, so sign-ins leave no live keys behind.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/login");
+            await using var db = new SqliteConnection($"Data Source={Path.Combine(dir, "demo.db")};Pooling=False");
+            await db.OpenAsync();
+            await using var keys = db.CreateCommand();
+            keys.CommandText = "SELECT COUNT(*), COUNT(k.revoked_at) FROM api_keys k JOIN users u ON u.id = k.user_id WHERE u.name LIKE 'canvas-%'";
+            await using var counted = await keys.ExecuteReaderAsync();
+            Assert.True(await counted.ReadAsync());
+            Assert.Equal((1L, 1L), (counted.GetInt64(0), counted.GetInt64(1)));
         }
         finally
         {

@@ -18,6 +18,9 @@ public static class CallerClaims
 {
     public const string KeyId = "canvassync:key_id";
 
+    /// <summary>The session's key was made for this session alone (Sign in with Canvas): signing out revokes it.</summary>
+    public const string SessionKey = "canvassync:session_key";
+
     public static long UserId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("not signed in"), CultureInfo.InvariantCulture);
 
@@ -32,7 +35,8 @@ public static class CallerClaims
     /// Add the connection read with the key. Right for a principal made per request (API keys); never for a cookie,
     /// which would carry it stale past a reconnect.
     /// </param>
-    public static ClaimsPrincipal Principal(AuthenticatedKey key, string scheme, bool withConnection = false)
+    /// <param name="sessionKey">The key was made for this session (<see cref="SessionKey"/>).</param>
+    public static ClaimsPrincipal Principal(AuthenticatedKey key, string scheme, bool withConnection = false, bool sessionKey = false)
     {
         List<Claim> claims =
         [
@@ -48,6 +52,7 @@ public static class CallerClaims
             claims.Add(new Claim(CanvasUrl, c.BaseUrl));
         }
 
+        if (sessionKey) claims.Add(new Claim(SessionKey, "true"));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 }

@@ -148,8 +148,17 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         if (existing is { } id) return (id, false);
         var user = new Accounts.User { Name = name, IsAdmin = false, CreatedAt = Now };
         db.Users.Add(user);
-        await db.SaveChangesAsync(ct);
-        return (user.Id, true);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return (user.Id, true);
+        }
+        catch (DbUpdateException)
+        {
+            // The same person's first sign-in in another browser made the user a moment ago (names are unique): theirs.
+            db.Entry(user).State = EntityState.Detached;
+            return (await db.Users.Where(u => u.Name == name).Select(u => u.Id).SingleAsync(ct), false);
+        }
     }
 
     private async Task<CanvasInstance> FindInstanceAsync(long? instanceId, string? canvasUrl, CancellationToken ct)

@@ -71,12 +71,13 @@ internal static class AssignmentPageQuery
         else if (!dated && after is { Due: null }) Sql.Add(cmd, "after_id", after.Id);
 
         var page = new List<AssignmentView>(take);
+        var courseNames = new Dictionary<long, string?>(); // a page names a few courses many times: one string each
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) page.Add(Read(r, me.BaseUrl));
+        while (await r.ReadAsync(ct)) page.Add(Read(r, me.BaseUrl, courseNames));
         return page;
     }
 
-    private static AssignmentView Read(DbDataReader r, string baseUrl)
+    private static AssignmentView Read(DbDataReader r, string baseUrl, Dictionary<long, string?> courseNames)
     {
         var submission = r.IsDBNull(15) ? null
             : new OwnSubmissionView(r.GetString(15), Sql.Double(r, 16), Sql.String(r, 17), Sql.Utc(r, 18), Sql.Utc(r, 19), r.GetBoolean(20), r.GetBoolean(21), r.GetBoolean(22));
@@ -98,6 +99,7 @@ internal static class AssignmentPageQuery
             CanvasUpdatedAt = Sql.Utc(r, 13),
             ChangedAt = Sql.Utc(r, 14)!.Value,
         };
-        return AssignmentViews.ToView(assignment, submission, baseUrl) with { Description = Sql.String(r, 23), Subject = Sql.String(r, 24) };
+        if (!courseNames.TryGetValue(assignment.CourseCanvasId, out var subject)) courseNames[assignment.CourseCanvasId] = subject = Sql.String(r, 24);
+        return AssignmentViews.ToView(assignment, submission, baseUrl, Sql.String(r, 23), subject);
     }
 }

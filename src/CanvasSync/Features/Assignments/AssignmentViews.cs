@@ -60,9 +60,13 @@ public static class AssignmentViews
         return assignments.Select(a => ToView(a, mine.GetValueOrDefault(a.CanvasId), me.BaseUrl)).ToList();
     }
 
-    internal static AssignmentView ToView(Assignment a, OwnSubmissionView? submission, string baseUrl) =>
+    internal static AssignmentView ToView(Assignment a, OwnSubmissionView? submission, string baseUrl, string? description = null, string? subject = null) =>
         new(a.CanvasId, a.CourseCanvasId, a.AssignmentGroupCanvasId, a.Name, a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible,
             a.GradingType, a.SubmissionTypes.Length == 0 ? [] : a.SubmissionTypes.Split(','), a.Published, a.QuizId, a.DiscussionTopicId,
             $"{baseUrl}/courses/{a.CourseCanvasId}/assignments/{a.CanvasId}", a.CanvasUpdatedAt, a.ChangedAt,
-            submission is not null && Completion.IsDone(submission.WorkflowState, submission.Excused), submission);
+            submission is not null && Completion.IsDone(submission.WorkflowState, submission.Excused), submission)
+        {
+            Description = description,
+            Subject = subject,
+        };
 }

@@ -11,8 +11,8 @@ namespace CanvasSync.Features.OAuth;
 /// <summary>Where to send the browser, and the state that will come back with it.</summary>
 public sealed record OAuthStart(Uri AuthorizeUrl, string State, DateTime ExpiresAt);
 
-/// <summary>What the return from Canvas did: the connection stored, and for "Sign in with Canvas" whose it is (maybe a new user).</summary>
-public sealed record OAuthOutcome(CanvasConnection Connection, bool SignIn, bool NewUser);
+/// <summary>What the return from Canvas did: the connection stored, and whether it was a "Sign in with Canvas" (the browser is to be signed in).</summary>
+public sealed record OAuthOutcome(CanvasConnection Connection, bool SignIn);
 
 /// <summary>
 /// "Connect with Canvas": the authorization-code flow with PKCE. Start makes a state bound to the signed-in user (and,
@@ -25,7 +25,7 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
     CanvasUrlGuard guard, TimeProvider time)
 {
     /// <summary>The user a Canvas sign-in makes is named after the Canvas user and host: "canvas-1001@school.instructure.com".</summary>
-    public static string SignInUserName(Uri canvas, long canvasUserId) => $"canvas-{canvasUserId}@{canvas.Authority}";
+    private static string SignInUserName(Uri canvas, long canvasUserId) => $"canvas-{canvasUserId}@{canvas.Authority}";
 
     /// <summary>Canvas keeps a code 10 minutes (oath_token_request_timeout); a state need not outlive it.</summary>
     public static readonly TimeSpan StateLifetime = TimeSpan.FromMinutes(10);
@@ -132,32 +132,32 @@ public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOA
         if (tokens.RefreshToken is null)
             throw new ConnectRejectedException("code", "no_refresh_token", "Canvas issued no refresh token (is the developer key limited to userinfo?); CanvasSync cannot keep this connection alive");
         var identity = new CanvasIdentity(baseUrl, tokens.CanvasUserId, tokens.CanvasUserName, tokens.ExpiresIn is { } lasts ? Now + lasts : null);
-        var (userId, newUser) = row.UserId is { } known ? (known, false) : await SignInUserAsync(baseUrl, tokens.CanvasUserId, ct);
+        var userId = row.UserId ?? await SignInUserAsync(baseUrl, tokens.CanvasUserId, ct);
         var connection = await connector.StoreAsync(userId, identity, tokens.AccessToken, (instance.Id, tokens.RefreshToken), ct);
-        return new OAuthOutcome(connection, row.UserId is null, newUser);
+        return new OAuthOutcome(connection, row.UserId is null);
     }
 
     /// <summary>
     /// The user a Canvas sign-in is for: the one an earlier sign-in of this Canvas user made, else a new one (never an
     /// admin). Accounts made with API keys are never reached this way: a Canvas login must not open an operator's account.
     /// </summary>
-    private async Task<(long UserId, bool New)> SignInUserAsync(Uri canvas, long canvasUserId, CancellationToken ct)
+    private async Task<long> SignInUserAsync(Uri canvas, long canvasUserId, CancellationToken ct)
     {
         var name = SignInUserName(canvas, canvasUserId);
         var existing = await db.Users.Where(u => u.Name == name).Select(u => (long?)u.Id).FirstOrDefaultAsync(ct);
-        if (existing is { } id) return (id, false);
+        if (existing is { } id) return id;
         var user = new Accounts.User { Name = name, IsAdmin = false, CreatedAt = Now };
         db.Users.Add(user);
         try
         {
             await db.SaveChangesAsync(ct);
-            return (user.Id, true);
+            return user.Id;
         }
         catch (DbUpdateException)
         {
             // The same person's first sign-in in another browser made the user a moment ago (names are unique): theirs.
             db.Entry(user).State = EntityState.Detached;
-            return (await db.Users.Where(u => u.Name == name).Select(u => u.Id).SingleAsync(ct), false);
+            return await db.Users.Where(u => u.Name == name).Select(u => u.Id).SingleAsync(ct);
         }
     }
 

@@ -54,7 +54,7 @@ public sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, 
         if (Active is null && Status.SyncState == "syncing") Active = await SyncControl.ActiveAsync(db, me.Id, ct); // queued in between
         Upcoming = await AssignmentPageQuery.ReadAsync(db, me, new AssignmentFilter(null, now, now + UpcomingWindow, null, IncludeCompleted: true),
             null, dated: true, take: 200, ct);
-        var next = await StudentAnalysis.AnalyzeAsync(db, me, now, (int)UpcomingWindow.TotalDays, weeks: 1, ct);
+        var next = await StudentAnalysis.DueAsync(db, me, now, (int)UpcomingWindow.TotalDays, ct);
         Overdue = next.Overdue;
         ToDos = next.Upcoming.Where(i => i.Source != "assignment").ToList();
         Courses = await CourseViews.ListAsync(db, me, termId: null, ct);

@@ -20,6 +20,9 @@ public sealed record CourseGradeStats(long CourseId, string? Course, double? Cur
 /// <summary>A week (Monday to Sunday, UTC) of open work: how many tasks are due and their estimated minutes.</summary>
 public sealed record WeekLoad(DateOnly WeekStart, int Tasks, int EstimatedMinutes);
 
+/// <summary>Open work due in the next days, and open work past due: the analysis's first two lists, and Home's beside its assignments.</summary>
+public sealed record DueWork(IReadOnlyList<DueItem> Upcoming, IReadOnlyList<DueItem> Overdue);
+
 public sealed record AnalysisReport(DateTime GeneratedAt, IReadOnlyList<DueItem> Upcoming, IReadOnlyList<DueItem> Overdue,
     IReadOnlyList<CourseGradeStats> Grades, IReadOnlyList<WeekLoad> Workload);
 
@@ -35,15 +38,8 @@ public static class StudentAnalysis
 
     public static async Task<AnalysisReport> AnalyzeAsync(CanvasSyncDbContext db, OwnConnection me, DateTime now, int days, int weeks, CancellationToken ct)
     {
-        var tasks = await TaskQueries.DatedAsync(db, me.Id, ct);
-        var own = await TaskQueries.OwnSubmissionsAsync(db, me, ct);
-        var open = tasks.Where(t => !(t.UserCompleted ?? t.Completed)).ToList();
-
-        DueItem Item(PlannerTask t) => new(t.Id, t.Title, t.Subject, t.DueDate!.Value, SubmissionStatus.Of(t, own),
-            t.ExternalSource == "canvas" && own.GetValueOrDefault(t.ExternalId)?.Missing == true, t.UserEstimatedMinutes ?? t.EstimatedMinutes, TaskEndpoints.SourceOf(t));
-
-        var upcoming = open.Where(t => t.DueDate >= now && t.DueDate <= now.AddDays(days)).Select(Item).ToList();
-        var overdue = open.Where(t => t.DueDate < now && t.DueDate >= now - OverdueWindow).Select(Item).ToList();
+        var (open, own) = await OpenWorkAsync(db, me, ct);
+        var due = Due(open, own, now, days);
 
         var monday = DateOnly.FromDateTime(now).AddDays(-(((int)now.DayOfWeek + 6) % 7));
         var workload = Enumerable.Range(0, weeks).Select(w =>
@@ -53,7 +49,31 @@ public static class StudentAnalysis
             return new WeekLoad(DateOnly.FromDateTime(start), due.Count, due.Sum(t => t.UserEstimatedMinutes ?? t.EstimatedMinutes ?? 0));
         }).ToList();
 
-        return new AnalysisReport(now, upcoming, overdue, await GradesAsync(db, me, own.Values, ct), workload);
+        return new AnalysisReport(now, due.Upcoming, due.Overdue, await GradesAsync(db, me, own.Values, ct), workload);
+    }
+
+    /// <summary>The due lists alone (Home shows them), without the grades and the workload the whole analysis reads.</summary>
+    public static async Task<DueWork> DueAsync(CanvasSyncDbContext db, OwnConnection me, DateTime now, int days, CancellationToken ct)
+    {
+        var (open, own) = await OpenWorkAsync(db, me, ct);
+        return Due(open, own, now, days);
+    }
+
+    /// <summary>The dated tasks neither Canvas nor the user counts as done, and the user's own submissions by assignment.</summary>
+    private static async Task<(List<PlannerTask> Open, Dictionary<long, Submission> Own)> OpenWorkAsync(CanvasSyncDbContext db, OwnConnection me, CancellationToken ct)
+    {
+        var tasks = await TaskQueries.DatedAsync(db, me.Id, ct);
+        var own = await TaskQueries.OwnSubmissionsAsync(db, me, ct);
+        return (tasks.Where(t => !(t.UserCompleted ?? t.Completed)).ToList(), own);
+    }
+
+    private static DueWork Due(List<PlannerTask> open, Dictionary<long, Submission> own, DateTime now, int days)
+    {
+        DueItem Item(PlannerTask t) => new(t.Id, t.Title, t.Subject, t.DueDate!.Value, SubmissionStatus.Of(t, own),
+            t.ExternalSource == "canvas" && own.GetValueOrDefault(t.ExternalId)?.Missing == true, t.UserEstimatedMinutes ?? t.EstimatedMinutes, TaskEndpoints.SourceOf(t));
+
+        return new DueWork(open.Where(t => t.DueDate >= now && t.DueDate <= now.AddDays(days)).Select(Item).ToList(),
+            open.Where(t => t.DueDate < now && t.DueDate >= now - OverdueWindow).Select(Item).ToList());
     }
 
     private static async Task<List<CourseGradeStats>> GradesAsync(CanvasSyncDbContext db, OwnConnection me, IEnumerable<Submission> own, CancellationToken ct)

@@ -42,6 +42,7 @@ public sealed class OneSetOfFiguresTests(PostgresServer postgres, Browser browse
         Assert.Equal(itemsRead, record.GetProperty("canvas").GetProperty("items").GetInt64());
         Assert.Equal(rowsChanged, record.GetProperty("items").EnumerateObject()
             .Sum(e => e.Value.GetProperty("created").GetInt64() + e.Value.GetProperty("updated").GetInt64() + e.Value.GetProperty("deleted").GetInt64()));
+        Assert.Equal(rowsChanged, record.GetProperty("rows_changed").GetInt64());
 
         var samples = PrometheusTests.Parse(await (await admin.Http.GetAsync("/metrics")).Content.ReadAsStringAsync());
         Assert.Equal(itemsRead, samples.Value("canvas_sync_items_read_total"));

@@ -12,11 +12,15 @@ public sealed record CanvasCallsView(long Requests, long Pages, long Items, long
 
 /// <summary>
 /// The metrics record of one ended run. <c>duration_seconds</c> is the time workers spent on it (summed over attempts
-/// when it was resumed); <c>phase_seconds</c> are the phases' spans, which overlap (see PhaseTimes).
+/// when it was resumed); <c>phase_seconds</c> are the phases' spans, which overlap (see PhaseTimes). Duration,
+/// <c>canvas.items</c> (items read) and <c>rows_changed</c> are the figures <see cref="RunFigures"/> defines.
 /// </summary>
 public sealed record RunRecordView(long RunId, long UserId, long ConnectionId, string SyncType, bool DryRun, string Status, DateTime QueuedAt,
     DateTime? StartedAt, DateTime? FinishedAt, double DurationSeconds, IReadOnlyDictionary<string, double> PhaseSeconds,
-    IReadOnlyDictionary<string, ItemCounts> Items, CanvasCallsView Canvas, SyncErrorView? Error, IReadOnlyList<DriftView> Drift);
+    IReadOnlyDictionary<string, ItemCounts> Items, CanvasCallsView Canvas, SyncErrorView? Error, IReadOnlyList<DriftView> Drift)
+{
+    public long RowsChanged { get; init; }
+}
 
 /// <summary>
 /// The few facts of an ended run that the summary, the per-day figures and health need: columns of the run's own row
@@ -81,5 +85,8 @@ internal static class RunRecords
         new CanvasCallsView(r.Requests, r.Pages, r.Items, r.Bytes, r.Throttled, r.Retries),
         r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage),
         drift.OrderBy(d => d.EntityType, StringComparer.Ordinal).ThenBy(d => d.Field, StringComparer.Ordinal)
-            .Select(d => new DriftView(d.EntityType, d.Field, d.RowCount, d.ExampleCanvasId)).ToList());
+            .Select(d => new DriftView(d.EntityType, d.Field, d.RowCount, d.ExampleCanvasId)).ToList())
+    {
+        RowsChanged = RunFigures.RowsChanged(counts),
+    };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
 using CanvasSync.Features.Connections;
@@ -59,8 +58,7 @@ public sealed class OAuthCallbackModel(OAuthFlow flow, CanvasSyncDbContext db, S
     private async Task SignInAsync(CanvasConnection connection)
     {
         var ct = HttpContext.RequestAborted;
-        var issued = await UserDirectory.IssueKeyAsync(db, connection.UserId.ToString(CultureInfo.InvariantCulture), time.GetUtcNow().UtcDateTime, ct);
-        var key = (await UserDirectory.AuthenticateAsync(db, issued.ApiKey, ct))!;
+        var key = await UserDirectory.IssueSessionKeyAsync(db, connection.UserId, time.GetUtcNow().UtcDateTime, ct);
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
             CallerClaims.Principal(key, CookieAuthenticationDefaults.AuthenticationScheme, sessionKey: true));
         SignedIn = true;

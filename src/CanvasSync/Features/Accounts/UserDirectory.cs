@@ -38,12 +38,24 @@ public static class UserDirectory
     public static async Task<IssuedKey> IssueKeyAsync(CanvasSyncDbContext db, string userRef, DateTime now, CancellationToken ct) =>
         await IssueKeyAsync(db, await FindAsync(db, userRef, ct), now, ct);
 
-    private static async Task<IssuedKey> IssueKeyAsync(CanvasSyncDbContext db, User user, DateTime now, CancellationToken ct)
+    /// <summary>A key for one browser session (Sign in with Canvas): never shown, so it comes back ready to sign the session in.</summary>
+    public static async Task<AuthenticatedKey> IssueSessionKeyAsync(CanvasSyncDbContext db, long userId, DateTime now, CancellationToken ct)
+    {
+        var user = await db.Users.SingleAsync(u => u.Id == userId, ct);
+        var (_, keyId) = await AddKeyAsync(db, user, now, ct);
+        return new AuthenticatedKey(user.Id, user.Name, user.IsAdmin, keyId);
+    }
+
+    private static async Task<IssuedKey> IssueKeyAsync(CanvasSyncDbContext db, User user, DateTime now, CancellationToken ct) =>
+        new(user.Id, user.Name, user.IsAdmin, (await AddKeyAsync(db, user, now, ct)).Key);
+
+    private static async Task<(string Key, long KeyId)> AddKeyAsync(CanvasSyncDbContext db, User user, DateTime now, CancellationToken ct)
     {
         var key = ApiKeys.NewKey();
-        db.ApiKeys.Add(new ApiKey { UserId = user.Id, Prefix = ApiKeys.PrefixOf(key), Hash = ApiKeys.HashOf(key), CreatedAt = now });
+        var row = new ApiKey { UserId = user.Id, Prefix = ApiKeys.PrefixOf(key), Hash = ApiKeys.HashOf(key), CreatedAt = now };
+        db.ApiKeys.Add(row);
         await db.SaveChangesAsync(ct);
-        return new IssuedKey(user.Id, user.Name, user.IsAdmin, key);
+        return (key, row.Id);
     }
 
     public static async Task<IReadOnlyList<UserSummary>> ListAsync(CanvasSyncDbContext db, CancellationToken ct) =>

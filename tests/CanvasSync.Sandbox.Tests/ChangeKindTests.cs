@@ -41,7 +41,7 @@ public sealed class ChangeKindTests
     }
 
     [Fact]
-    public async Task Publishing_creates_rows_unpublishing_hides_them_and_an_override_leaves_the_assignments_due_date_alone()
+    public async Task Publishing_creates_rows_unpublishing_hides_them_and_an_override_moves_only_updated_at_and_its_rows()
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
         using var http = new HttpClient();
@@ -59,8 +59,10 @@ public sealed class ChangeKindTests
 
         var dated = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at").ValueKind == JsonValueKind.String && !a.GetProperty("has_overrides").GetBoolean());
         var student = (await SubmissionsAsync(http, sandbox, course, dated))[0].GetProperty("user_id").GetInt64();
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override", new { student_ids = new[] { student }, due_at = DateTime.UtcNow.AddDays(-1) });
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override", new { student_ids = new[] { student }, due_at = DateTime.UtcNow.AddDays(-5) });
+        // Dates before the assignment's own, so the teacher is still served the assignment's (the later one).
+        var due = dated.GetProperty("due_at").GetDateTime();
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override", new { student_ids = new[] { student }, due_at = due.AddDays(-1) });
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override", new { student_ids = new[] { student }, due_at = due.AddDays(-5) });
         var once = await AssignmentAsync(http, sandbox, course, Id(dated));
         Assert.True(once.GetProperty("has_overrides").GetBoolean());
         // AssignmentOverride#touch_assignment moves updated_at; nothing a delta compares (due_at, points...) moved.
@@ -69,6 +71,41 @@ public sealed class ChangeKindTests
         var mine = (await SubmissionsAsync(http, sandbox, course, dated)).Single(s => s.GetProperty("user_id").GetInt64() == student);
         Assert.NotEqual(dated.GetProperty("due_at").GetString(), mine.GetProperty("cached_due_date").GetString());
     }
+
+    /// <summary>
+    /// canvas-lms AssignmentOverrideApplicator: the student is served their override's date, the teacher the later of
+    /// the two, and a later change of the assignment's own date leaves the overridden student's rows on the override.
+    /// </summary>
+    [Fact]
+    public async Task An_override_is_what_its_student_is_served_and_outlives_a_new_assignment_due_date()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
+        using var http = new HttpClient();
+        var (course, assignments) = await CourseAsync(http, sandbox);
+        var me = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)).GetProperty("id").GetInt64();
+        var dated = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at").ValueKind == JsonValueKind.String
+            && !a.GetProperty("has_overrides").GetBoolean());
+        var due = dated.GetProperty("due_at").GetDateTime();
+        var own = due.AddDays(3);
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override", new { student_ids = new[] { me }, due_at = own });
+
+        string? Served(JsonElement a) => a.GetProperty("due_at").GetString();
+        var asStudent = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100", sandbox.Tokens.Student)).Items.Single(a => Id(a) == Id(dated));
+        Assert.Equal(Iso(own), Served(asStudent));
+        Assert.Equal(Iso(own), Served(await AssignmentAsync(http, sandbox, course, Id(dated)))); // the teacher: the later date
+
+        var moved = due.AddDays(-2);
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}", new { due_at = moved });
+        var rows = await SubmissionsAsync(http, sandbox, course, dated);
+        Assert.Equal(Iso(own), rows.Single(s => s.GetProperty("user_id").GetInt64() == me).GetProperty("cached_due_date").GetString());
+        Assert.All(rows.Where(s => s.GetProperty("user_id").GetInt64() != me), s => Assert.Equal(Iso(moved), s.GetProperty("cached_due_date").GetString()));
+        Assert.Equal(Iso(own), Served((await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100", sandbox.Tokens.Student)).Items.Single(a => Id(a) == Id(dated))));
+        var planned = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/planner/items?start_date={DateTime.UtcNow.AddYears(-2):yyyy-MM-dd}&per_page=100", sandbox.Tokens.Student)).Items
+            .Single(i => i.GetProperty("plannable_type").GetString() == "assignment" && i.GetProperty("plannable_id").GetInt64() == Id(dated));
+        Assert.Equal(Iso(own), planned.GetProperty("plannable_date").GetString());
+    }
+
+    private static string Iso(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task A_new_student_gets_unsubmitted_rows_a_removed_one_disappears_and_a_dropped_one_stays()

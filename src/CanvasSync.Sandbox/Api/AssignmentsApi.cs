@@ -33,43 +33,56 @@ internal static class AssignmentsApi
             var list = Access.VisibleAssignments(r, course, role).Where(a => groupId is null || a.AssignmentGroupId == groupId).ToList();
             if (ids.Count > 0) list = list.Where(a => ids.Contains(a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
             if (r.Query.Get("search_term") is { Length: > 0 } term) list = list.Where(a => a.Name.Contains(term, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (bucket is not null) list = list.Where(a => InBucket(r, a, bucket)).ToList();
+            var students = DueDatesOf(r, role, course.Id);
+            DateTime? DueAt(SAssignment a) => a.DueAtSeenBy(students, role == CourseRole.Teacher);
+            if (bucket is not null) list = list.Where(a => InBucket(r, a, DueAt(a), bucket)).ToList();
             list = r.Query.Get("order_by") switch
             {
                 "name" => list.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).ThenBy(a => a.Id).ToList(),
-                "due_at" => list.OrderBy(a => a.DueAt ?? DateTime.MaxValue).ThenBy(a => a.Id).ToList(),
+                "due_at" => list.OrderBy(a => DueAt(a) ?? DateTime.MaxValue).ThenBy(a => a.Id).ToList(),
                 _ => list,
             };
-            var writer = AssignmentWriter(r, role);
+            var writer = AssignmentWriter(r, role, course.Id);
             return Paginator.Numbered(r, list, writer);
         }
     }
 
     /// <summary>Writes an assignment as the caller sees it, with include[]=submission for students.</summary>
-    internal static Action<Utf8JsonWriter, SAssignment> AssignmentWriter(CanvasRequest r, CourseRole role)
+    internal static Action<Utf8JsonWriter, SAssignment> AssignmentWriter(CanvasRequest r, CourseRole role, long courseId)
     {
         var includeSubmission = r.Query.Includes("submission");
         var teacher = role == CourseRole.Teacher;
+        var students = DueDatesOf(r, role, courseId);
         return (w, a) =>
         {
             SSubmission? own = null;
             if (includeSubmission && !teacher && r.World.SubmissionByKey.TryGetValue((a.Id, r.User.Id), out var sid)) own = r.World.Submissions[sid];
-            CanvasJson.Assignment(w, a, teacher, r.Now, own, includeSubmission, own is not null && Access.HideGrade(a, own, role), r.BaseUrl);
+            CanvasJson.Assignment(w, a, a.DueAtSeenBy(students, teacher), teacher, r.Now, own, includeSubmission,
+                own is not null && Access.HideGrade(a, own, role), r.BaseUrl);
         };
     }
 
-    private static bool InBucket(CanvasRequest r, SAssignment a, string bucket)
+    /// <summary>Whose overrides apply to the caller's due dates (override_assignment_dates, true by default).</summary>
+    private static IReadOnlyCollection<long> DueDatesOf(CanvasRequest r, CourseRole role, long courseId) =>
+        r.Query.Get("override_assignment_dates") == "false" ? [] : role switch
+        {
+            CourseRole.Student => [r.User.Id],
+            CourseRole.Observer => Access.Observees(r.World, r.User.Id, courseId),
+            _ => [],
+        };
+
+    private static bool InBucket(CanvasRequest r, SAssignment a, DateTime? dueAt, string bucket)
     {
         var submitted = r.World.SubmissionByKey.TryGetValue((a.Id, r.User.Id), out var sid) && r.World.Submissions[sid].SubmittedAt is not null;
         return bucket switch
         {
-            "past" => a.DueAt < r.Now,
-            "overdue" => a.DueAt < r.Now && !submitted,
-            "undated" => a.DueAt is null,
+            "past" => dueAt < r.Now,
+            "overdue" => dueAt < r.Now && !submitted,
+            "undated" => dueAt is null,
             "ungraded" => submitted && r.World.Submissions[sid].Score is null,
             "unsubmitted" => !submitted,
-            "upcoming" => a.DueAt >= r.Now && a.DueAt < r.Now.AddDays(7),
-            _ => a.DueAt >= r.Now,
+            "upcoming" => dueAt >= r.Now && dueAt < r.Now.AddDays(7),
+            _ => dueAt >= r.Now,
         };
     }
 
@@ -81,7 +94,7 @@ internal static class AssignmentsApi
             var groups = r.World.AssignmentGroupsInCourse(course.Id).OrderBy(g => g.Position).ThenBy(g => g.Id).ToList();
             var nest = r.Query.Includes("assignments");
             var visible = nest ? Access.VisibleAssignments(r, course, role) : [];
-            var writer = AssignmentWriter(r, role);
+            var writer = AssignmentWriter(r, role, course.Id);
             return Paginator.Numbered(r, groups, (w, g) => CanvasJson.AssignmentGroup(w, g,
                 nest ? visible.Where(a => a.AssignmentGroupId == g.Id).Select(a => (Action<Utf8JsonWriter>)(x => writer(x, a))) : null));
         }

@@ -63,11 +63,13 @@ internal static class PlannerApi
             .DistinctBy(c => c.Id);
         foreach (var course in studentCourses)
         {
-            foreach (var a in world.AssignmentsInCourse(course.Id).Where(a => a is { Published: true, Deleted: false, DueAt: not null } && a.IsVisibleTo(r.User.Id)))
+            // The student's own due date: an override's when they have one (Assignment#overridden_for).
+            foreach (var a in world.AssignmentsInCourse(course.Id)
+                .Where(a => a is { Published: true, Deleted: false } && a.DueAtFor(r.User.Id) is not null && a.IsVisibleTo(r.User.Id)))
             {
                 var (type, id) = a.QuizId is { } q ? ("quiz", q) : a.DiscussionTopicId is { } d ? ("discussion_topic", d) : ("assignment", a.Id);
                 var sub = world.SubmissionByKey.TryGetValue((a.Id, r.User.Id), out var sid) ? world.Submissions[sid] : null;
-                yield return new Item(type, id, a.DueAt!.Value, course, a, null, sub);
+                yield return new Item(type, id, a.DueAtFor(r.User.Id)!.Value, course, a, null, sub);
             }
         }
 
@@ -108,7 +110,7 @@ internal static class PlannerApi
         if (i.Assignment is { } a)
         {
             w.WriteString("title", a.Name);
-            w.WriteTime("due_at", a.DueAt);
+            w.WriteTime("due_at", i.Date);
             w.WriteFloat("points_possible", a.PointsPossible);
             if (i.Type != "assignment") w.WriteNumber("assignment_id", a.Id);
         }

@@ -6,17 +6,18 @@ namespace CanvasSync.Sandbox.Json;
 internal static partial class CanvasJson
 {
     /// <summary>
-    /// An assignment as <paramref name="asTeacher"/> or a student sees it at <paramref name="now"/>. For a student an
-    /// assignment that is locked loses its description key and gains lock_info (Assignment#filter_attributes_for_user).
+    /// An assignment as <paramref name="asTeacher"/> or a student sees it at <paramref name="now"/>, with the due date
+    /// its overrides give that reader. For a student an assignment that is locked loses its description key and gains
+    /// lock_info (Assignment#filter_attributes_for_user).
     /// </summary>
-    public static void Assignment(Utf8JsonWriter w, SAssignment a, bool asTeacher, DateTime now, SSubmission? ownSubmission,
+    public static void Assignment(Utf8JsonWriter w, SAssignment a, DateTime? dueAt, bool asTeacher, DateTime now, SSubmission? ownSubmission,
         bool includeSubmission, bool hideOwnGrade, string baseUrl)
     {
         var lockedForUser = !asTeacher && a.UnlockAt is { } unlock && unlock > now;
         w.WriteStartObject();
         w.WriteNumber("id", a.Id);
         if (!lockedForUser) w.WriteStringOrNull("description", a.Description);
-        w.WriteTime("due_at", a.DueAt);
+        w.WriteTime("due_at", dueAt);
         w.WriteTime("unlock_at", a.UnlockAt);
         w.WriteTime("lock_at", a.LockAt);
         w.WriteFloat("points_possible", a.PointsPossible);

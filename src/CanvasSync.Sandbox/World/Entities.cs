@@ -52,11 +52,33 @@ internal sealed record SAssignment(long Id, long CourseId, long AssignmentGroupI
     /// <summary>Differentiated assignment: only these students see it (null = everyone).</summary>
     public IReadOnlySet<long>? OnlyVisibleTo { get; init; }
 
-    /// <summary>Some students have a due date of their own (an override); Canvas caches it on their submissions only.</summary>
-    public bool HasDateOverrides { get; init; }
+    /// <summary>
+    /// Students with a due date of their own (an ADHOC override: one per student and assignment in Canvas). Canvas caches
+    /// it on their submissions and keeps it when the assignment's own due date moves.
+    /// </summary>
+    public IReadOnlyDictionary<long, DateTime?> DueDateOverrides { get; init; } = NoOverrides;
 
-    public bool HasOverrides => OnlyVisibleTo is not null || HasDateOverrides;
+    public bool HasOverrides => OnlyVisibleTo is not null || DueDateOverrides.Count > 0;
     public bool IsVisibleTo(long studentId) => OnlyVisibleTo is null || OnlyVisibleTo.Contains(studentId);
+
+    /// <summary>The due date that applies to one student: their override's, else the assignment's.</summary>
+    public DateTime? DueAtFor(long studentId) => DueDateOverrides.TryGetValue(studentId, out var due) ? due : DueAt;
+
+    /// <summary>
+    /// The due_at a reader is served (canvas-lms AssignmentOverrideApplicator, docs/canvas.md §5.3). A student gets their
+    /// own override's date; an observer the latest of their observees' overrides (none if any is undated), the
+    /// assignment's own when none has one; a teacher the later of the assignment's date and its latest override's.
+    /// </summary>
+    public DateTime? DueAtSeenBy(IReadOnlyCollection<long> students, bool asTeacher)
+    {
+        var applied = asTeacher ? DueDateOverrides.Values.ToList() : students.Where(DueDateOverrides.ContainsKey).Select(s => DueDateOverrides[s]).ToList();
+        if (applied.Count == 0) return DueAt;
+        var overridden = applied.Any(d => d is null) ? null : applied.Max();
+        if (!asTeacher) return overridden;
+        return DueAt is null || overridden is null ? null : DueAt > overridden ? DueAt : overridden;
+    }
+
+    private static readonly IReadOnlyDictionary<long, DateTime?> NoOverrides = new Dictionary<long, DateTime?>();
 }
 
 internal sealed record SSubmission(long Id, long AssignmentId, long CourseId, long UserId, string WorkflowState,

@@ -26,7 +26,8 @@ internal static class Mutations
         TouchCourse(world, a.CourseId, now);
         if (dueAt is not null)
         {
-            foreach (var s in SubmissionsOf(world, a)) CacheDueDate(world, s, dueAt, now);
+            // An overridden student keeps their own date (the cacher reads the override first).
+            foreach (var s in SubmissionsOf(world, a)) CacheDueDate(world, s, updated.DueAtFor(s.UserId), now);
         }
 
         if (points is not null || gradingType is not null)
@@ -41,14 +42,17 @@ internal static class Mutations
 
     /// <summary>
     /// A due date moved for some students only (an assignment override): Canvas caches it on their submissions and
-    /// leaves the assignment's own JSON as it was, so no listing of assignments shows the change.
+    /// leaves the assignment's own due date as it was. What a reader is served changes only by
+    /// <see cref="SAssignment.DueAtSeenBy"/>: the students' own date, and a teacher's when it is later.
     /// </summary>
     public static int SetOverrideDueDate(SandboxWorld world, long assignmentId, IReadOnlyCollection<long> studentIds, DateTime dueAt, DateTime now)
     {
         using var _ = world.Write();
         if (!world.Assignments.TryGetValue(assignmentId, out var a) || a.Deleted) return 0;
         // AssignmentOverride#touch_assignment: the assignment's updated_at moves (callbacks skipped, so the course's does not).
-        world.Add(a = a with { HasDateOverrides = true, UpdatedAt = Precise(now) });
+        var overrides = new Dictionary<long, DateTime?>(a.DueDateOverrides);
+        foreach (var student in studentIds) overrides[student] = dueAt;
+        world.Add(a = a with { DueDateOverrides = overrides, UpdatedAt = Precise(now) });
         var changed = 0;
         foreach (var s in SubmissionsOf(world, a).Where(s => studentIds.Contains(s.UserId)))
         {
@@ -84,9 +88,10 @@ internal static class Mutations
     public static void EnsureSubmission(SandboxWorld world, SAssignment a, long userId, DateTime now)
     {
         if (!a.IsVisibleTo(userId) || world.SubmissionByKey.ContainsKey((a.Id, userId))) return;
-        var missing = a.DueAt is { } due && due < now && a.SubmissionTypes[0] is not ("none" or "on_paper");
+        var dueAt = a.DueAtFor(userId);
+        var missing = dueAt is { } due && due < now && a.SubmissionTypes[0] is not ("none" or "on_paper");
         world.Add(new SSubmission(world.NextId(), a.Id, a.CourseId, userId, "unsubmitted", null, null, null, null, null, null, null,
-            null, null, false, false, missing, 0, null, null, a.DueAt, missing ? "missing" : null)
+            null, null, false, false, missing, 0, null, null, dueAt, missing ? "missing" : null)
         { UpdatedAt = Precise(now) });
     }
 
@@ -153,7 +158,8 @@ internal static class Mutations
         if (!world.Submissions.TryGetValue(submissionId, out var s)) return null;
         var a = world.Assignments[s.AssignmentId];
         var at = Precise(now);
-        var late = a.DueAt is { } due && at > due;
+        // Late is judged by the row's cached due date, which is the student's override when they have one.
+        var late = s.CachedDueDate is { } due && at > due;
         var submitted = s with
         {
             WorkflowState = s.WorkflowState == "graded" ? "graded" : "submitted",
@@ -162,7 +168,7 @@ internal static class Mutations
             SubmissionType = s.SubmissionType ?? (a.SubmissionTypes[0] == "none" ? null : a.SubmissionTypes[0]),
             Missing = false,
             Late = late,
-            SecondsLate = late ? (long)(at - a.DueAt!.Value).TotalSeconds : 0,
+            SecondsLate = late ? (long)(at - s.CachedDueDate!.Value).TotalSeconds : 0,
             UpdatedAt = at,
         };
         world.Add(submitted);

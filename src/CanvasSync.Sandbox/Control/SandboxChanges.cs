@@ -13,7 +13,7 @@ public static class SandboxChanges
     /// <summary>Changes a delta sees through some listing or filter.</summary>
     public static readonly string[] SeenByDelta =
     [
-        "publish", "unpublish", "due_date", "first_override", "points", "grading_type", "create_many", "enroll", "remove", "drop",
+        "publish", "unpublish", "due_date", "first_override", "due_date_past_override", "points", "grading_type", "create_many", "enroll", "remove", "drop",
         "conclude", "move_member", "accept", "new_group_set", "grade", "submit", "delete_assignment",
     ];
 
@@ -48,6 +48,13 @@ public static class SandboxChanges
             case "first_override":
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/assignments/{Id(dated[1])}/override",
                     new { student_ids = students.Take(3).Select(s => Long(s, "user_id")).ToArray(), due_at = DateTime.UtcNow.AddDays(-3) });
+                break;
+            case "due_date_past_override":
+                // Some students get their own date, then the assignment's own moves: their rows keep the override's.
+                var kept = dated[^2];
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/assignments/{Id(kept)}/override",
+                    new { student_ids = students.Take(2).Select(s => Long(s, "user_id")).ToArray(), due_at = DateTime.UtcNow.AddDays(5) });
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/assignments/{Id(kept)}", new { due_at = DateTime.UtcNow.AddDays(-1) });
                 break;
             case "override_again":
                 // An assignment that already has overrides: Canvas's assignment JSON stays as it was.

@@ -19,21 +19,21 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
     public static TheoryData<string, string> DeltaCases => Cases(SandboxChanges.SeenByDelta);
     public static TheoryData<string, string> SlowLaneCases => Cases(SandboxChanges.SeenBySlowLane);
 
-    public static TheoryData<string, string, string> ReaderCases
-    {
-        get
-        {
-            var data = new TheoryData<string, string, string>();
-            foreach (var change in SandboxChanges.SeenByDelta)
-            {
-                foreach (var who in new[] { "student", "observer" })
-                {
-                    foreach (var provider in new[] { "sqlite", "postgres" }) data.Add(provider, who, change);
-                }
-            }
+    public static TheoryData<string, string, string> ReaderCases => ReadersOf(SandboxChanges.SeenByDelta);
+    public static TheoryData<string, string, string> ReaderSlowLaneCases => ReadersOf(SandboxChanges.SeenBySlowLane);
 
-            return data;
+    private static TheoryData<string, string, string> ReadersOf(IEnumerable<string> changes)
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var change in changes)
+        {
+            foreach (var who in new[] { "student", "observer" })
+            {
+                foreach (var provider in new[] { "sqlite", "postgres" }) data.Add(provider, who, change);
+            }
         }
+
+        return data;
     }
 
     [Theory]
@@ -57,6 +57,23 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
 
         await AssertOneDeltaHealsAsync(h, token, new SyncRequest(SyncType.Delta, new SyncScope()));
+    }
+
+    /// <summary>
+    /// What no listing shows, each alone, read with a student's and an observer's token: their slow lane re-reads it
+    /// (an invitation or a moderator flag in the student's own group moves no member count and no change time).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ReaderSlowLaneCases))]
+    public async Task A_student_and_an_observer_see_each_slow_lane_change_in_the_slow_lane(string provider, string who, string change)
+    {
+        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Classroom });
+        var token = who == "student" ? h.Sandbox.Tokens.Student : await ObserverOfAsync(h);
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token)).Status);
+        if (change == "override_again") await FirstOverrideSyncedAsync(h, token);
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
+
+        await AssertOneDeltaHealsAsync(h, token, new SyncRequest(SyncType.Delta, new SyncScope(), SlowLane: true));
     }
 
     [Theory]
@@ -195,10 +212,12 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
     }
 
     /// <summary>An assignment gets its first override, and a delta mirrors it: the next override changes nothing the assignment listing shows.</summary>
-    private static async Task FirstOverrideSyncedAsync(SyncHarness h)
+    private static Task FirstOverrideSyncedAsync(SyncHarness h) => FirstOverrideSyncedAsync(h, h.Sandbox.Tokens.Teacher);
+
+    private static async Task FirstOverrideSyncedAsync(SyncHarness h, string token)
     {
         await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "first_override");
-        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(h.Sandbox.Tokens.Teacher, SyncType.Delta)).Status);
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token, SyncType.Delta)).Status);
     }
 
     /// <summary>One delta, and the mirror is the truth; a reconcile on top has nothing to write and no drift to report.</summary>

@@ -19,6 +19,9 @@ public sealed class SafeHtmlTests
     [InlineData("<style>body{display:none}</style><!-- a comment --><b>bold</b>", "<b>bold</b>")]
     [InlineData("<custom-widget><em>inner text stays</em></custom-widget>", "<em>inner text stays</em>")]
     [InlineData("<img src=x onerror=alert(1)>", "<a href=\"https://school.instructure.com/x\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">[image: open]</a>")]
+    [InlineData("<a href=\"java&#x09;script:alert(1)\">tab</a>", "<a>tab</a>")]
+    [InlineData("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">", "")]
+    [InlineData("<div><a href=\"vbscript:msgbox(1)\" name=\"cookie\">v</a></div>", "<div><a>v</a></div>")]
     public void Scripts_handlers_frames_and_unsafe_urls_are_removed(string html, string expected) => Assert.Equal(expected, Clean(html));
 
     [Fact]

@@ -48,9 +48,9 @@ public static partial class AssignmentDescription
         if (!WithinBounds(html)) return Fallback(html);
         var clock = Stopwatch.StartNew();
         // One parse: the text is read from the tree first, then the same tree is sanitised in place.
-        var body = SafeHtml.Parse(html);
-        var text = PlainText(body);
-        var safe = SafeHtml.Sanitized(body, canvasBaseUrl, TimeBudget - clock.Elapsed);
+        var document = SafeHtml.Parse(html);
+        var text = PlainText(document.Body!);
+        var safe = SafeHtml.Sanitized(document, canvasBaseUrl, TimeBudget - clock.Elapsed);
         return safe is null && clock.Elapsed > TimeBudget ? Fallback(html) : new RenderedDescription(safe?.ToString(), text);
     }
 

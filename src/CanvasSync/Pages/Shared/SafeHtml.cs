@@ -1,26 +1,41 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
+using Ganss.Xss;
 using Microsoft.AspNetCore.Html;
 
 namespace CanvasSync.Pages.Shared;
 
 /// <summary>
-/// Canvas HTML (assignment descriptions) made safe to show: an allowlist of plain formatting elements and attributes,
-/// links and images only to http(s) (relative ones resolved against the Canvas host), pasted raster images kept;
-/// scripts, styles, frames, forms, event handlers and everything else dropped. The page's CSP forbids inline script
-/// as well, so a slip here is still not an executed script.
+/// Canvas HTML (assignment descriptions) made safe to show, by HtmlSanitizer (a maintained allowlist sanitiser over
+/// AngleSharp): plain formatting elements and attributes, links and images only to http(s) or mailto (relative ones
+/// resolved against the Canvas host), pasted raster images kept; scripts, styles, frames, forms, event handlers and
+/// everything else dropped. The page's CSP forbids inline script as well, so a slip here is still not an executed script.
 /// </summary>
 public static partial class SafeHtml
 {
     private static readonly HtmlParser Parser = new();
 
-    private static readonly HashSet<string> Kept = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly HtmlSanitizerOptions Allowed = new()
     {
-        "p", "br", "hr", "div", "span", "b", "strong", "i", "em", "u", "s", "sub", "sup", "small", "mark", "code", "pre", "blockquote",
-        "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr", "th", "td",
-        "caption", "a", "img", "figure", "figcaption", "abbr",
+        AllowedTags = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "p", "br", "hr", "div", "span", "b", "strong", "i", "em", "u", "s", "sub", "sup", "small", "mark", "code", "pre", "blockquote",
+            "ul", "ol", "li", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr", "th", "td",
+            "caption", "a", "img", "figure", "figcaption", "abbr",
+        },
+        AllowedAttributes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+        {
+            "href", "src", "alt", "title", "colspan", "rowspan", "scope", "width", "height",
+        },
+        UriAttributes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "href", "src" },
+        // data: only for pasted raster images, which FilterUrl narrows to.
+        AllowedSchemes = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "http", "https", "mailto", "data" },
+        AllowedCssProperties = new HashSet<string>(),
+        AllowedAtRules = new HashSet<AngleSharp.Css.Dom.CssRuleType>(),
+        AllowedClasses = new HashSet<string>(),
     };
 
     /// <summary>Removed with everything inside them: their content is code or chrome, never text for a reader.</summary>
@@ -41,66 +56,62 @@ public static partial class SafeHtml
         string.IsNullOrWhiteSpace(html) ? null : Sanitized(Parse(html), canvasBaseUrl, budget);
 
     /// <summary>Canvas HTML parsed as a body's content, the form <see cref="Sanitized"/> takes.</summary>
-    public static IElement Parse(string html)
+    public static IHtmlDocument Parse(string html)
     {
-        var body = Parser.ParseDocument("<body></body>").Body!;
-        body.InnerHtml = html;
-        return body;
+        var document = Parser.ParseDocument("<body></body>");
+        document.Body!.InnerHtml = html;
+        return document;
     }
 
-    /// <summary><see cref="From"/> for a body already parsed (and read otherwise first): it is cleaned in place.</summary>
-    public static IHtmlContent? Sanitized(IElement body, string canvasBaseUrl, TimeSpan? budget = null)
+    /// <summary><see cref="From"/> for a document already parsed (and read otherwise first): it is cleaned in place.</summary>
+    public static IHtmlContent? Sanitized(IHtmlDocument document, string canvasBaseUrl, TimeSpan? budget = null)
     {
-        var baseUri = new Uri(canvasBaseUrl.TrimEnd('/') + "/");
         var deadline = Stopwatch.GetTimestamp() + (long)((budget ?? TimeSpan.FromSeconds(30)).TotalSeconds * Stopwatch.Frequency);
-        if (!Clean(body, baseUri, deadline)) return null;
-        return string.IsNullOrWhiteSpace(body.InnerHtml) ? null : new HtmlString(body.InnerHtml);
+        var sanitizer = new HtmlSanitizer(Allowed) { KeepChildNodes = true };
+        sanitizer.RemovingTag += (_, e) =>
+        {
+            PastDeadline(deadline);
+            // Unknown wrappers go and their text stays (KeepChildNodes); these go with their content.
+            if (!DroppedWhole.Contains(e.Tag.LocalName)) return;
+            e.Tag.Remove();
+            e.Cancel = true;
+        };
+        sanitizer.FilterUrl += (_, e) =>
+        {
+            if (e.SanitizedUrl is { } url && url.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
+                && !(e.Tag.LocalName == "img" && RasterDataUri().IsMatch(url)))
+                e.SanitizedUrl = null;
+        };
+        sanitizer.PostProcessNode += (_, _) => PastDeadline(deadline);
+        try
+        {
+            sanitizer.SanitizeDom(document, document.Body, canvasBaseUrl.TrimEnd('/') + "/");
+            var body = document.Body!;
+            foreach (var element in body.QuerySelectorAll("*").ToList()) LinksOpenApart(element);
+            return string.IsNullOrWhiteSpace(body.InnerHtml) ? null : new HtmlString(body.InnerHtml);
+        }
+        catch (TimeoutException)
+        {
+            return null; // what is left is not safe to show
+        }
     }
 
-    /// <summary>False when the deadline passed before the whole tree was cleaned (what is left is not safe to show).</summary>
-    private static bool Clean(IElement parent, Uri baseUri, long deadline)
+    private static void PastDeadline(long deadline)
     {
-        if (Stopwatch.GetTimestamp() > deadline) return false;
-        foreach (var node in parent.ChildNodes.ToList())
-        {
-            if (node is IComment) { node.RemoveFromParent(); continue; }
-            if (node is not IElement element) continue;
-            if (DroppedWhole.Contains(element.LocalName)) { element.Remove(); continue; }
-            if (!Clean(element, baseUri, deadline)) return false;
-            if (!Kept.Contains(element.LocalName))
-            {
-                // Unknown wrappers go, their text stays.
-                foreach (var child in element.ChildNodes.ToList()) parent.InsertBefore(child, element);
-                element.Remove();
-                continue;
-            }
-
-            KeepSafeAttributes(element, baseUri);
-        }
-
-        return true;
+        if (Stopwatch.GetTimestamp() > deadline) throw new TimeoutException("sanitising took longer than its budget");
     }
 
-    private static void KeepSafeAttributes(IElement element, Uri baseUri)
+    /// <summary>href belongs to links and src to images; a link opens in a new tab without telling the target who sent it.</summary>
+    private static void LinksOpenApart(IElement element)
     {
-        foreach (var attribute in element.Attributes.ToList())
-        {
-            var name = attribute.Name.ToLowerInvariant();
-            var keep = name switch
-            {
-                "href" when element.LocalName == "a" => SafeUrl(attribute.Value, baseUri, allowData: false) is { } href && Set(element, name, href),
-                "src" when element.LocalName == "img" => SafeUrl(attribute.Value, baseUri, allowData: true) is { } src && Set(element, name, src),
-                "alt" or "title" or "colspan" or "rowspan" or "scope" or "width" or "height" => true,
-                _ => false,
-            };
-            if (!keep) element.RemoveAttribute(attribute.Name);
-        }
-
+        if (element.LocalName != "a") element.RemoveAttribute("href");
+        if (element.LocalName != "img") element.RemoveAttribute("src");
         if (element.LocalName == "a" && element.HasAttribute("href"))
         {
             element.SetAttribute("rel", "noopener noreferrer nofollow");
             element.SetAttribute("target", "_blank");
         }
+
         if (element.LocalName == "img") ImageOrLink(element);
     }
 
@@ -124,19 +135,5 @@ public static partial class SafeHtml
         link.SetAttribute("target", "_blank");
         link.TextContent = "[image: " + (image.GetAttribute("alt") is { Length: > 0 } alt ? alt : "open") + "]";
         image.Replace(link);
-    }
-
-    private static bool Set(IElement element, string name, string value)
-    {
-        element.SetAttribute(name, value);
-        return true;
-    }
-
-    private static string? SafeUrl(string value, Uri baseUri, bool allowData)
-    {
-        var trimmed = value.Trim();
-        if (allowData && RasterDataUri().IsMatch(trimmed)) return trimmed;
-        if (!Uri.TryCreate(baseUri, trimmed, out var url)) return null;
-        return url.Scheme is "http" or "https" or "mailto" ? url.AbsoluteUri : null;
     }
 }

@@ -43,7 +43,7 @@ internal static class ClientBench
         {
             using var host = await CliServices.StartAsync("sqlite:" + file, ct);
             var database = host.Services.GetRequiredService<DatabaseTarget>();
-            var connectionId = await OperatorConnections.EnsureAsync(database, new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
+            var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database), new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
             var engine = host.Services.GetRequiredService<SyncEngine>();
 
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;

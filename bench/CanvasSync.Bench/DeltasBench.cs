@@ -6,6 +6,7 @@ using CanvasSync.Data;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Sandbox.Control;
+using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Bench;
 
@@ -29,7 +30,7 @@ internal static class DeltasBench
             var token = sandbox.Tokens.GetProperty(who).GetString()!;
             using var host = await CliServices.StartAsync("sqlite:" + sqliteFile, ct);
             var engine = host.Services.GetRequiredService<SyncEngine>();
-            var connectionId = await OperatorConnections.EnsureAsync(host.Services.GetRequiredService<DatabaseTarget>(), new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
+            var connectionId = await OperatorConnections.EnsureAsync(host.Services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>(), new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
             Task<SyncResult> Run(SyncType type, bool slowLane = false) =>
                 engine.RunAsync(connectionId, token, new SyncRequest(type, new SyncScope(), SlowLane: slowLane), cancellationToken: ct);
             using var http = new HttpClient();

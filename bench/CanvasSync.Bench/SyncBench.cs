@@ -28,7 +28,7 @@ internal static class SyncBench
             using var host = await CliServices.StartAsync(db, ct);
             var database = host.Services.GetRequiredService<DatabaseTarget>();
             var engine = host.Services.GetRequiredService<SyncEngine>();
-            var connectionId = await OperatorConnections.EnsureAsync(database, new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
+            var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database), new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
 
             var me = Process.GetCurrentProcess();
             var cpu0 = me.TotalProcessorTime;

@@ -20,7 +20,7 @@ internal static class ChosenConnection
 
     /// <summary>The operator's connection to the Canvas Canvas vouched for (<see cref="ValidateAsync"/>), made on first use.</summary>
     public static Task<long> OfCanvasAsync(IServiceProvider services, CanvasIdentity identity, CancellationToken ct) =>
-        OperatorConnections.EnsureAsync(services.GetRequiredService<DatabaseTarget>(), identity.BaseUrl, TimeProvider.System, ct);
+        OperatorConnections.EnsureAsync(services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>(), identity.BaseUrl, TimeProvider.System, ct);
 
     public static async Task<OwnConnection> FindAsync(CanvasSyncDbContext db, long? chosen, CancellationToken ct)
     {

@@ -12,7 +12,7 @@ internal static class DemoUser
 
     public static async Task<string> NewKeyAsync(IServiceProvider services, CancellationToken ct)
     {
-        await using var db = services.GetRequiredService<DatabaseTarget>().CreateContext();
+        await using var db = services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>().CreateDbContext();
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
         if (!await db.Users.AnyAsync(u => u.Name == Name, ct)) return (await UserDirectory.AddAsync(db, Name, isAdmin: true, now, ct)).ApiKey;
         await UserDirectory.RevokeKeysAsync(db, Name, prefix: null, now, ct);
@@ -22,10 +22,10 @@ internal static class DemoUser
     /// <summary>Waits for a background run to end; the run with its counts.</summary>
     public static async Task<SyncRun> WaitForRunAsync(IServiceProvider services, long runId, CancellationToken ct)
     {
-        var database = services.GetRequiredService<DatabaseTarget>();
+        var contexts = services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>();
         while (true)
         {
-            await using (var db = database.CreateContext())
+            await using (var db = contexts.CreateDbContext())
             {
                 var run = await db.SyncRuns.AsNoTracking().Include(r => r.Counts).SingleAsync(r => r.Id == runId, ct);
                 if (!run.Status.IsUnfinished()) return run;
@@ -37,7 +37,7 @@ internal static class DemoUser
 
     public static async Task<long> ConnectionIdAsync(IServiceProvider services, CancellationToken ct)
     {
-        await using var db = services.GetRequiredService<DatabaseTarget>().CreateContext();
+        await using var db = services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>().CreateDbContext();
         return await db.Connections.Where(c => db.Users.Any(u => u.Id == c.UserId && u.Name == Name)).Select(c => c.Id).SingleAsync(ct);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using CanvasSync.Cli.Common;
 using CanvasSync.Data;
 using CanvasSync.Features.Accounts;
+using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Cli.Users;
 
@@ -115,7 +116,7 @@ internal static class UsersCommand
     private static async Task<T> WithDatabaseAsync<T>(string? db, CancellationToken ct, Func<CanvasSyncDbContext, DateTime, Task<T>> work)
     {
         using var host = await CliServices.StartAsync(db, ct);
-        await using var context = host.Services.GetRequiredService<DatabaseTarget>().CreateContext();
+        await using var context = host.Services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>().CreateDbContext();
         return await work(context, TimeProvider.System.GetUtcNow().UtcDateTime);
     }
 

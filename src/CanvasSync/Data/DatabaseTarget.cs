@@ -85,10 +85,11 @@ public sealed record DatabaseTarget(DatabaseProvider Provider, string Connection
         ? new SqliteConnection(ConnectionString)
         : new NpgsqlConnection(ConnectionString);
 
-    /// <summary>A context of the right flavour, for tools and tests that do not use dependency injection.</summary>
-    public CanvasSyncDbContext CreateContext() => Provider == DatabaseProvider.Sqlite
-        ? new SqliteCanvasSyncDbContext(new DbContextOptionsBuilder<SqliteCanvasSyncDbContext>().UseSqlite(ConnectionString).Options)
-        : new PostgresCanvasSyncDbContext(new DbContextOptionsBuilder<PostgresCanvasSyncDbContext>().UseNpgsql(ConnectionString).Options);
+    /// <summary>
+    /// One context of the right flavour, for the command line and tests, which open a few. Services take
+    /// <see cref="CanvasSyncContexts"/> (an <c>IDbContextFactory</c>) instead.
+    /// </summary>
+    public CanvasSyncDbContext CreateContext() => new CanvasSyncContexts(this).CreateDbContext();
 
     /// <summary>Where, without credentials: safe to print.</summary>
     public override string ToString()

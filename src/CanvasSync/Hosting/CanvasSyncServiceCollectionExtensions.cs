@@ -10,6 +10,7 @@ using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,6 +57,7 @@ public static class CanvasSyncServiceCollectionExtensions
         if (DatabaseTarget.TryParse(builder.Configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection, out var target, out _))
         {
             services.AddSingleton(target!);
+            services.AddSingleton<IDbContextFactory<CanvasSyncDbContext>>(new CanvasSyncContexts(target!));
             // Pooled: a request's context (and its SQLite connection object, which EF sets up with functions on
             // creation) is reused rather than built anew, which was a large share of a small read's CPU.
             if (target!.Provider == DatabaseProvider.Sqlite)

@@ -16,7 +16,7 @@ namespace CanvasSync.Pages;
 /// without a row-level security user.
 /// </summary>
 [Authorize(Policy = "admin")]
-public sealed class MonitoringModel(DatabaseTarget database, IOptions<MonitoringOptions> options, NodeIdentity node, TimeProvider time) : PageModel
+public sealed class MonitoringModel(IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<MonitoringOptions> options, NodeIdentity node, TimeProvider time) : PageModel
 {
     public static readonly int[] DayChoices = [7, 14, 30, 90];
 
@@ -42,7 +42,7 @@ public sealed class MonitoringModel(DatabaseTarget database, IOptions<Monitoring
         var first = today.AddDays(1 - Days);
         var since = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var facts = await RunRecords.FactsAsync(db, null, since, ct);
         Summary = MetricsFigures.Summary(Days, since, facts);
         PerDay = MetricsFigures.PerDay(first, today, facts);

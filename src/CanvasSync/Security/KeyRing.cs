@@ -8,7 +8,7 @@ namespace CanvasSync.Security;
 public sealed record RotationResult(Guid NewKeyId, int Reprotected, int Unreadable);
 
 /// <summary>The key ring's life: first start, rotation, and starting over after the master key is lost.</summary>
-public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVault vault, DatabaseTarget database, TimeProvider time)
+public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVault vault, IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time)
 {
     /// <summary>
     /// Before first use: a missing master key file is created when the key ring is empty (a new installation). When
@@ -18,7 +18,7 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
     public async Task EnsureMasterKeyAsync(CancellationToken ct)
     {
         if (masterKey.Exists) return;
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var stored = await db.DataProtectionKeys.CountAsync(ct);
         if (stored > 0)
             throw new MasterKeyException($"Security:MasterKeyFile {masterKey.Path} does not exist, but the database holds {stored} keys encrypted with a master key. " +
@@ -37,7 +37,7 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
     {
         if (!masterKey.Exists) return;
         var key = masterKey.Key; // a damaged file throws here, with its path
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var stored = await db.DataProtectionKeys.AsNoTracking().Where(k => k.Xml != null).Select(k => k.Xml!).ToListAsync(ct);
         if (stored.Count == 0) return;
         var sealedWith = stored.Select(MasterKeyXmlDecryptor.MasterKeyIdOf).Where(id => id is not null).Distinct().ToList();
@@ -55,7 +55,7 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
     public async Task<RotationResult> RotateAsync(bool dropUnreadable, CancellationToken ct)
     {
         _ = masterKey.Key; // a missing or broken master key file is reported before anything changes
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var connections = await db.Connections.Where(c => c.EncryptedToken != null).ToListAsync(ct);
         var readable = new Dictionary<long, (string Token, string? Refresh)>();
         foreach (var c in connections)
@@ -124,7 +124,7 @@ public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVaul
         // A key sealed with the new master at once, so that the next start finds a key it can open.
         var at = time.GetUtcNow();
         keys.CreateNewKey(at, at.AddDays(90));
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var now = at.UtcDateTime;
         var connections = await db.Connections.Where(c => c.EncryptedToken != null).ToListAsync(ct);
         foreach (var c in connections) MarkUnreadable(c, now);

@@ -33,6 +33,7 @@ public sealed class SyncHarness : IAsyncDisposable
             .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(database.Target)
+            .AddSingleton<IDbContextFactory<CanvasSyncDbContext>>(new CanvasSyncContexts(database.Target))
             .AddCanvasClient()
             .Configure<CanvasOptions>(o =>
             {
@@ -61,7 +62,7 @@ public sealed class SyncHarness : IAsyncDisposable
     {
         var sandbox = await SandboxServer.StartAsync(options);
         var database = await TestDatabase.CreateAsync(provider, postgres);
-        var connectionId = await OperatorConnections.EnsureAsync(database.Target, new Uri(sandbox.BaseUrl), TimeProvider.System, CancellationToken.None);
+        var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database.Target), new Uri(sandbox.BaseUrl), TimeProvider.System, CancellationToken.None);
         return new SyncHarness(sandbox, database, connectionId);
     }
 

@@ -49,9 +49,9 @@ public static class CalendarEndpoints
     /// Read on a context of its own: the caller is a calendar app with no user behind it, so the request's row-level
     /// security user is nobody; the token says whose rows to read.
     /// </summary>
-    private static async Task<IResult> FeedAsync(string? token, [FromServices] DatabaseTarget database, TimeProvider time, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> FeedAsync(string? token, [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var userId = await CalendarFeeds.FindUserAsync(db, token, ct);
         if (userId is null) return TypedResults.Problem("no such calendar feed (the URL may have been revoked)", statusCode: StatusCodes.Status404NotFound);
         var connection = await db.Connections.AsNoTracking().Where(c => c.UserId == userId)

@@ -10,7 +10,7 @@ namespace CanvasSync.Features.Connections;
 /// A connection's stored token, decrypted for a sync. A token that no longer decrypts (the master key was lost or
 /// replaced) cannot be used by anyone: the connection goes to needs_reauth and its owner connects again.
 /// </summary>
-public sealed class ConnectionTokens(DatabaseTarget database, TokenVault vault, OAuthGrants grants, TimeProvider time)
+public sealed class ConnectionTokens(IDbContextFactory<CanvasSyncDbContext> contexts, TokenVault vault, OAuthGrants grants, TimeProvider time)
 {
     public const string UnreadableCode = "token_unreadable";
 
@@ -28,7 +28,7 @@ public sealed class ConnectionTokens(DatabaseTarget database, TokenVault vault, 
 
     private async Task<(CanvasConnection Connection, string Token)?> ReadAsync(long connectionId, CancellationToken ct)
     {
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.Id == connectionId, ct);
         if (c?.EncryptedToken is null) return null;
         if (vault.TryUnprotect(c.UserId, c.EncryptedToken, out var token)) return (c, token);
@@ -43,7 +43,7 @@ public sealed class ConnectionTokens(DatabaseTarget database, TokenVault vault, 
     /// </summary>
     public async Task<(int Unreadable, int Restored)> CheckAllAsync(CancellationToken ct)
     {
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var stored = await db.Connections.AsNoTracking()
             .Where(c => c.EncryptedToken != null && (c.Status != ConnectionStatus.NeedsReauth || c.LastErrorCode == UnreadableCode))
             .Select(c => new { c.Id, c.UserId, c.EncryptedToken, c.Status }).ToListAsync(ct);

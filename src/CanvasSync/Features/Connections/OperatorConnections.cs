@@ -12,11 +12,11 @@ public static class OperatorConnections
 {
     public const string OperatorName = "operator";
 
-    public static async Task<long> EnsureAsync(DatabaseTarget database, Uri baseUrl, TimeProvider time, CancellationToken ct)
+    public static async Task<long> EnsureAsync(IDbContextFactory<CanvasSyncDbContext> contexts, Uri baseUrl, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var key = baseUrl.GetLeftPart(UriPartial.Authority);
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var user = await db.Users.FirstOrDefaultAsync(u => u.Name == OperatorName, ct);
         if (user is null)
         {

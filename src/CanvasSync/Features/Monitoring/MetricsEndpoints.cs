@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Features.Monitoring;
@@ -36,39 +37,39 @@ public static class MetricsEndpoints
         return metrics;
     }
 
-    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, [FromServices] DatabaseTarget database,
+    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts,
         IOptions<MonitoringOptions> options, [FromServices] NodeIdentity node, TimeProvider time, CancellationToken ct, [FromQuery(Name = "user_id")] long? userId = null)
     {
-        await using var who = Whose(caller, userId, db, database);
+        await using var who = Whose(caller, userId, db, contexts);
         if (who is null) return NotYours();
         return TypedResults.Ok(await SyncHealth.CheckAsync(who.Db, who.UserId, options.Value, node.Lease, time.GetUtcNow().UtcDateTime, ct));
     }
 
     private static async Task<Results<Ok<MetricsSummary>, ProblemHttpResult>> SummaryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (CheckDays(days) is { } bad) return bad;
-        await using var who = Whose(caller, userId, db, database);
+        await using var who = Whose(caller, userId, db, contexts);
         if (who is null) return NotYours();
         var since = time.GetUtcNow().UtcDateTime.AddDays(-days);
         return TypedResults.Ok(MetricsFigures.Summary(days, since, await RunRecords.FactsAsync(who.Db, who.UserId, since, ct)));
     }
 
     private static async Task<Results<Ok<RunRecordList>, ProblemHttpResult>> RecentAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, CancellationToken ct, int limit = 20, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, CancellationToken ct, int limit = 20, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (Paging.CheckLimit(limit) is { } bad) return bad;
-        await using var who = Whose(caller, userId, db, database);
+        await using var who = Whose(caller, userId, db, contexts);
         if (who is null) return NotYours();
         return TypedResults.Ok(new RunRecordList(await RunRecords.ListAsync(who.Db, RunRecords.Ended(who.Db, who.UserId), limit, ct)));
     }
 
     /// <summary>Runs that failed in whole (failed, needs_reauth) or in part (completed_with_errors), newest first.</summary>
     private static async Task<Results<Ok<RunRecordList>, ProblemHttpResult>> FailedAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, int limit = 50, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, int limit = 50, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if ((CheckDays(days) ?? Paging.CheckLimit(limit)) is { } bad) return bad;
-        await using var who = Whose(caller, userId, db, database);
+        await using var who = Whose(caller, userId, db, contexts);
         if (who is null) return NotYours();
         var failed = RunRecords.Failures(RunRecords.Ended(who.Db, who.UserId, time.GetUtcNow().UtcDateTime.AddDays(-days)));
         return TypedResults.Ok(new RunRecordList(await RunRecords.ListAsync(who.Db, failed, limit, ct)));
@@ -76,10 +77,10 @@ public static class MetricsEndpoints
 
     /// <summary>Per UTC day, the last <paramref name="days"/> days up to today.</summary>
     private static async Task<Results<Ok<List<DayPerformance>>, ProblemHttpResult>> PerformanceAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 14, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 14, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (CheckDays(days) is { } bad) return bad;
-        await using var who = Whose(caller, userId, db, database);
+        await using var who = Whose(caller, userId, db, contexts);
         if (who is null) return NotYours();
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var first = today.AddDays(1 - days);
@@ -89,10 +90,10 @@ public static class MetricsEndpoints
 
     /// <summary>What the period's reconciles had to write, per entity type and field: zero is the target.</summary>
     private static async Task<Results<Ok<DriftReport>, ProblemHttpResult>> DriftAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (CheckDays(days) is { } bad) return bad;
-        await using var who = Whose(caller, userId, db, database);
+        await using var who = Whose(caller, userId, db, contexts);
         if (who is null) return NotYours();
         var since = time.GetUtcNow().UtcDateTime.AddDays(-days);
         return TypedResults.Ok(await DriftReports.ReadAsync(who.Db, who.UserId, days, since, ct));
@@ -103,9 +104,9 @@ public static class MetricsEndpoints
     /// security user the request's connection carries; a user reads their own on the request's context. Null: a user
     /// asked for someone else's.
     /// </summary>
-    internal static MetricsReader? Whose(ClaimsPrincipal caller, long? userId, CanvasSyncDbContext requestDb, DatabaseTarget database)
+    internal static MetricsReader? Whose(ClaimsPrincipal caller, long? userId, CanvasSyncDbContext requestDb, IDbContextFactory<CanvasSyncDbContext> contexts)
     {
-        if (caller.IsAdmin()) return new MetricsReader(database.CreateContext(), userId, Owned: true);
+        if (caller.IsAdmin()) return new MetricsReader(contexts.CreateDbContext(), userId, Owned: true);
         return userId is null || userId == caller.UserId() ? new MetricsReader(requestDb, caller.UserId(), Owned: false) : null;
     }
 

@@ -10,14 +10,14 @@ namespace CanvasSync.Features.Monitoring;
 /// The daily job that keeps metrics to Monitoring:RetentionDays: finished runs older than that go (their counts and
 /// checkpoints with them), and so do old alert records. Unfinished runs stay whatever their age: they are work.
 /// </summary>
-public sealed partial class MetricsRetention(DatabaseTarget database, IOptions<MonitoringOptions> options, TimeProvider time, ILogger<MetricsRetention> logger)
+public sealed partial class MetricsRetention(IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<MonitoringOptions> options, TimeProvider time, ILogger<MetricsRetention> logger)
 {
     public const string JobId = "metrics-retention";
 
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var before = time.GetUtcNow().UtcDateTime.AddDays(-options.Value.RetentionDays);
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var runs = await db.SyncRuns.Where(r => r.FinishedAt < before && r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running).ExecuteDeleteAsync(ct);
         var alerts = await db.SentAlerts.Where(a => a.SentAt < before).ExecuteDeleteAsync(ct);
         LogDeleted(logger, runs, alerts, options.Value.RetentionDays);

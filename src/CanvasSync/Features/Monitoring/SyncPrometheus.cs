@@ -18,7 +18,7 @@ public sealed class SyncPrometheus : ISyncRunObserver
     /// <summary>1 s to 1 h: a small delta takes seconds, a large backfill most of an hour.</summary>
     private static readonly double[] DurationBuckets = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 
-    private readonly DatabaseTarget _database;
+    private readonly IDbContextFactory<CanvasSyncDbContext> _contexts;
     private readonly CanvasTraffic _traffic;
     private readonly TimeProvider _time;
     private readonly Counter _syncs;
@@ -34,9 +34,9 @@ public sealed class SyncPrometheus : ISyncRunObserver
     private readonly Gauge _connections;
     private readonly Gauge _stalest;
 
-    public SyncPrometheus(DatabaseTarget database, CanvasTraffic traffic, TimeProvider time)
+    public SyncPrometheus(IDbContextFactory<CanvasSyncDbContext> contexts, CanvasTraffic traffic, TimeProvider time)
     {
-        _database = database;
+        _contexts = contexts;
         _traffic = traffic;
         _time = time;
         Registry = Metrics.NewCustomRegistry();
@@ -90,7 +90,7 @@ public sealed class SyncPrometheus : ISyncRunObserver
         _throttled.IncTo(_traffic.ThrottledResponses);
         if (!double.IsNaN(_traffic.LastRemaining)) _remaining.Set(_traffic.LastRemaining);
 
-        await using var db = _database.CreateContext(); // not a request's: every user's rows
+        await using var db = _contexts.CreateDbContext(); // not a request's: every user's rows
         var unfinished = await db.SyncRuns.Unfinished()
             .GroupBy(r => r.Status).Select(g => new { Status = g.Key, Count = g.Count() }).ToListAsync(ct);
         _active.Set(unfinished.Where(u => u.Status == SyncStatus.Running).Sum(u => u.Count));

@@ -16,7 +16,7 @@ public sealed class ClientSecretUnreadableException(string baseUrl)
 /// An OAuth2 connection's grant over its life: the credential a sync uses, the refresh (one node at a time, by a
 /// lease in the connection's row) and the revocation at disconnect.
 /// </summary>
-public sealed partial class OAuthGrants(DatabaseTarget database, TokenVault vault, CanvasOAuthClient oauth, NodeIdentity node, TimeProvider time,
+public sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext> contexts, TokenVault vault, CanvasOAuthClient oauth, NodeIdentity node, TimeProvider time,
     ILogger<OAuthGrants> logger)
 {
     /// <summary>Long enough for a token request with its timeout; a node that dies holding it delays the others this long.</summary>
@@ -46,7 +46,7 @@ public sealed partial class OAuthGrants(DatabaseTarget database, TokenVault vaul
         var deadline = Now + 2 * RefreshLease;
         while (true)
         {
-            await using var db = database.CreateContext();
+            await using var db = contexts.CreateDbContext();
             var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.Id == connectionId, ct);
             if (c?.EncryptedToken is null || c.EncryptedRefreshToken is null || c.InstanceId is null || c.Status is ConnectionStatus.NeedsReauth or ConnectionStatus.Disconnected)
                 throw new CanvasTokenException(DeadTokenReason.Revoked, null, "the connection was disconnected or needs reauthorization; reconnect with Canvas");

@@ -61,20 +61,20 @@ public static class SyncMonitoringEndpoints
         return metrics;
     }
 
-    private static async Task<Ok<MonitoredHealth>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, [FromServices] DatabaseTarget database,
+    private static async Task<Ok<MonitoredHealth>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts,
         IOptions<MonitoringOptions> options, [FromServices] NodeIdentity node, TimeProvider time, CancellationToken ct)
     {
-        await using var who = MetricsEndpoints.Whose(caller, null, db, database)!;
+        await using var who = MetricsEndpoints.Whose(caller, null, db, contexts)!;
         var now = time.GetUtcNow().UtcDateTime;
         var report = await SyncHealth.CheckAsync(who.Db, who.UserId, options.Value, node.Lease, now, ct);
         return TypedResults.Ok(new MonitoredHealth(now, report.Status, await who.Db.Database.CanConnectAsync(ct) ? "healthy" : "unhealthy", report.Reasons));
     }
 
     private static async Task<Results<Ok<MonitoredSummary>, ProblemHttpResult>> SummaryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7)
     {
         if (MetricsEndpoints.CheckDays(days) is { } bad) return bad;
-        await using var who = MetricsEndpoints.Whose(caller, null, db, database)!;
+        await using var who = MetricsEndpoints.Whose(caller, null, db, contexts)!;
         var since = time.GetUtcNow().UtcDateTime.AddDays(-days);
         var facts = await RunRecords.FactsAsync(who.Db, who.UserId, since, ct);
         var ended = RunRecords.Ended(who.Db, who.UserId, since);
@@ -89,20 +89,20 @@ public static class SyncMonitoringEndpoints
     }
 
     private static async Task<Results<Ok<MonitoredSyncList>, ProblemHttpResult>> RecentAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, CancellationToken ct, int limit = 20)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, CancellationToken ct, int limit = 20)
     {
         if (CheckLimit(limit) is { } bad) return bad;
-        await using var who = MetricsEndpoints.Whose(caller, null, db, database)!;
+        await using var who = MetricsEndpoints.Whose(caller, null, db, contexts)!;
         var syncs = (await RunRecords.ListAsync(who.Db, RunRecords.Ended(who.Db, who.UserId), limit, ct)).Select(AsMonitored).ToList();
         return TypedResults.Ok(new MonitoredSyncList(syncs.Count, null, syncs));
     }
 
     /// <summary>Runs that failed in whole or in part, newest first.</summary>
     private static async Task<Results<Ok<MonitoredSyncList>, ProblemHttpResult>> FailedAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 7, int limit = 20)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, int limit = 20)
     {
         if ((MetricsEndpoints.CheckDays(days) ?? CheckLimit(limit)) is { } bad) return bad;
-        await using var who = MetricsEndpoints.Whose(caller, null, db, database)!;
+        await using var who = MetricsEndpoints.Whose(caller, null, db, contexts)!;
         var failed = RunRecords.Failures(RunRecords.Ended(who.Db, who.UserId, time.GetUtcNow().UtcDateTime.AddDays(-days)));
         var syncs = (await RunRecords.ListAsync(who.Db, failed, limit, ct)).Select(AsMonitored).ToList();
         return TypedResults.Ok(new MonitoredSyncList(syncs.Count, days, syncs));
@@ -110,10 +110,10 @@ public static class SyncMonitoringEndpoints
 
     /// <summary>The completed runs of the period (completed, or completed with some collections failed).</summary>
     private static async Task<Results<Ok<MonitoredPerformance>, ProblemHttpResult>> PerformanceAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] DatabaseTarget database, TimeProvider time, CancellationToken ct, int days = 30)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 30)
     {
         if (MetricsEndpoints.CheckDays(days) is { } bad) return bad;
-        await using var who = MetricsEndpoints.Whose(caller, null, db, database)!;
+        await using var who = MetricsEndpoints.Whose(caller, null, db, contexts)!;
         var completed = RunRecords.Ended(who.Db, who.UserId, time.GetUtcNow().UtcDateTime.AddDays(-days))
             .Where(r => r.Status == SyncStatus.Completed || r.Status == SyncStatus.CompletedWithErrors);
         var runs = await completed.Select(r => new { r.ActiveSeconds, r.Requests }).ToListAsync(ct);

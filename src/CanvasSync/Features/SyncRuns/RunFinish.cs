@@ -13,7 +13,7 @@ namespace CanvasSync.Features.SyncRuns;
 /// A run's end: its status and figures on its row, the connection's state, planner tasks and teams, the observers
 /// (metrics, alerts); or, interrupted by shutdown, its lease given back so it resumes at once elsewhere.
 /// </summary>
-internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity node, TimeProvider time, IEnumerable<ISyncRunObserver> observers,
+internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> contexts, NodeIdentity node, TimeProvider time, IEnumerable<ISyncRunObserver> observers,
     ILogger<RunFinish> logger)
 {
     /// <summary>The error of a run that left collections unread (the scheduler's next run of the connection is a reconcile).</summary>
@@ -25,7 +25,7 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
         var dryCounts = s.DryRun ? await PageCommit.RollBackDryRunAsync(s) : null;
         var now = time.GetUtcNow().UtcDateTime;
         var errors = s.Errors.ToList();
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var run = await db.SyncRuns.SingleAsync(r => r.Id == s.Context.RunId);
         if (run.LeaseOwner != node.Name && run.Status == SyncStatus.Running)
         {
@@ -151,7 +151,7 @@ internal sealed partial class RunFinish(DatabaseTarget database, NodeIdentity no
     public async Task<SyncResult> ReleaseAsync(RunState s, bool resumed, TimeSpan duration)
     {
         var phases = s.Phases.ToJson(s.Before.PhaseSecondsJson);
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var (requests, throttled, retries) = s.Totals();
         await db.SyncRuns.Where(r => r.Id == s.Context.RunId && r.LeaseOwner == node.Name).ExecuteUpdateAsync(u => u
             .SetProperty(r => r.LeaseOwner, (string?)null)

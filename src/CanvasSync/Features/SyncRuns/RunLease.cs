@@ -11,7 +11,7 @@ namespace CanvasSync.Features.SyncRuns;
 /// long (a throttled Canvas) never looks like a dead node. Finding the lease taken stops the run: it is another
 /// node's now. A cancel asked on another node arrives here too, through the row.
 /// </summary>
-internal sealed partial class RunLease(DatabaseTarget database, NodeIdentity node, ActiveRuns active, TimeProvider time, ILogger<RunLease> logger)
+internal sealed partial class RunLease(IDbContextFactory<CanvasSyncDbContext> contexts, NodeIdentity node, ActiveRuns active, TimeProvider time, ILogger<RunLease> logger)
 {
     public async Task KeepAsync(RunState s, CancellationToken ct)
     {
@@ -20,7 +20,7 @@ internal sealed partial class RunLease(DatabaseTarget database, NodeIdentity nod
             try
             {
                 await Task.Delay(node.RenewEvery, time, ct);
-                await using var db = database.CreateContext();
+                await using var db = contexts.CreateDbContext();
                 var now = time.GetUtcNow().UtcDateTime;
                 var held = db.SyncRuns.Where(r => r.Id == s.Context.RunId && r.LeaseOwner == node.Name);
                 if (await held.ExecuteUpdateAsync(u => u.SetProperty(r => r.HeartbeatAt, now), ct) == 0)

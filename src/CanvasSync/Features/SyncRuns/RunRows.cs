@@ -50,9 +50,9 @@ internal static class RunRows
             .SetProperty(r => r.LeaseOwner, (string?)null)
             .SetProperty(r => r.ErrorMessage, why), ct) == 1;
 
-    public static async Task<long?> UnfinishedRunOfAsync(DatabaseTarget database, long connectionId, CancellationToken ct)
+    public static async Task<long?> UnfinishedRunOfAsync(IDbContextFactory<CanvasSyncDbContext> contexts, long connectionId, CancellationToken ct)
     {
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         return await db.SyncRuns.UnfinishedOf(connectionId).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);
     }
 }

@@ -8,14 +8,14 @@ namespace CanvasSync.Features.SyncRuns;
 internal sealed record StartedRun(SyncRun Run, RunContext Context, bool Resumed, long KnownCanvasUserId);
 
 /// <summary>Starts a run: resumes the connection's unfinished run if it matches (or a dead worker left it), else starts a new one.</summary>
-internal sealed class RunStart(DatabaseTarget database, NodeIdentity node, TimeProvider time, TimeSpan slowLaneEvery)
+internal sealed class RunStart(IDbContextFactory<CanvasSyncDbContext> contexts, NodeIdentity node, TimeProvider time, TimeSpan slowLaneEvery)
 {
     /// <summary>How far back a delta looks past the last sync's start: Canvas compares against microsecond values.</summary>
     public static readonly TimeSpan DeltaOverlap = TimeSpan.FromMinutes(5);
 
     public async Task<StartedRun> StartAsync(long connectionId, SyncRequest request, CancellationToken ct)
     {
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var connection = await db.Connections.AsNoTracking().SingleAsync(c => c.Id == connectionId, ct);
         var now = time.GetUtcNow().UtcDateTime;
         var lastComplete = new[] { connection.LastFullSyncAt, connection.LastDeltaAt }.Max();
@@ -75,7 +75,7 @@ internal sealed class RunStart(DatabaseTarget database, NodeIdentity node, TimeP
         catch (DbUpdateException) when (!resumed)
         {
             // Another process started or queued a run of this connection in the same instant (the unique index said so).
-            throw await RunRows.UnfinishedRunOfAsync(database, connectionId, ct) is { } other
+            throw await RunRows.UnfinishedRunOfAsync(contexts, connectionId, ct) is { } other
                 ? new SyncAlreadyRunningException(other)
                 : (Exception)new InvalidOperationException("the run could not be started");
         }

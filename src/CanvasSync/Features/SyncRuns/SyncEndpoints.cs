@@ -113,7 +113,7 @@ public static class SyncEndpoints
     /// ending with the final event. A sync that finished before this process knew it gets its final event from the row.
     /// </summary>
     private static async Task<IResult> EventsAsync(long id, HttpContext http, ClaimsPrincipal caller, CanvasSyncDbContext db, SyncEvents events,
-        [FromServices] DatabaseTarget database, CancellationToken ct)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, CancellationToken ct)
     {
         var run = await SyncControl.OwnRunAsync(db, caller.UserId(), id, ct);
         if (run is null) return NotFound(id);
@@ -122,7 +122,7 @@ public static class SyncEndpoints
         if (finished && !events.Knows(id))
             return TypedResults.ServerSentEvents(One(new SseItem<SyncProgress>(FinalOf(run).Progress, SnakeCase.From(run.Status.ToString())) { EventId = "final" }, ct));
 
-        return TypedResults.ServerSentEvents(Stream(EndingByTheRow(events.ReadAsync(id, afterId, ct), id, database, ct)));
+        return TypedResults.ServerSentEvents(Stream(EndingByTheRow(events.ReadAsync(id, afterId, ct), id, contexts, ct)));
     }
 
     /// <summary>The final event as the run's row tells it, for a run whose own final event this node never had.</summary>
@@ -136,7 +136,7 @@ public static class SyncEndpoints
     /// ended and no final event came (the note from another node was lost, or the node died as it finished), a final
     /// event made from the row ends the stream instead of leaving the listener waiting for ever.
     /// </summary>
-    private static async IAsyncEnumerable<SyncEvent> EndingByTheRow(IAsyncEnumerable<SyncEvent> events, long runId, DatabaseTarget database,
+    private static async IAsyncEnumerable<SyncEvent> EndingByTheRow(IAsyncEnumerable<SyncEvent> events, long runId, IDbContextFactory<CanvasSyncDbContext> contexts,
         [EnumeratorCancellation] CancellationToken ct)
     {
         var merged = Channel.CreateUnbounded<SyncEvent>();
@@ -151,7 +151,7 @@ public static class SyncEndpoints
             while (true)
             {
                 await Task.Delay(RowCheck, stop.Token);
-                await using var db = database.CreateContext();
+                await using var db = contexts.CreateDbContext();
                 var run = await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, stop.Token);
                 var ended = run is not null && !run.Status.IsUnfinished();
                 if (ended && endedBefore)

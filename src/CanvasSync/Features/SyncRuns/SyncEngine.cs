@@ -26,7 +26,7 @@ public sealed class SyncAlreadyRunningException(long runId) : Exception(runId ==
 public sealed partial class SyncEngine
 {
     private readonly CanvasClient _client;
-    private readonly DatabaseTarget _database;
+    private readonly IDbContextFactory<CanvasSyncDbContext> _contexts;
     private readonly SyncEvents _events;
     private readonly ActiveRuns _active;
     private readonly TimeProvider _time;
@@ -37,15 +37,15 @@ public sealed partial class SyncEngine
     private readonly RunFinish _finish;
     private readonly GraphQLDelta? _graphQL;
 
-    public SyncEngine(CanvasClient client, DatabaseTarget database, SyncEvents events, Cluster.NodeIdentity node, ActiveRuns active, TimeProvider time,
+    public SyncEngine(CanvasClient client, DatabaseTarget database, IDbContextFactory<CanvasSyncDbContext> contexts, SyncEvents events, Cluster.NodeIdentity node, ActiveRuns active, TimeProvider time,
         ILoggerFactory loggers, IEnumerable<ISyncRunObserver> observers, IOptions<Hosting.SyncOptions> options)
     {
-        (_client, _database, _events, _active, _time) = (client, database, events, active, time);
+        (_client, _contexts, _events, _active, _time) = (client, contexts, events, active, time);
         _logger = loggers.CreateLogger<SyncEngine>();
-        _start = new RunStart(database, node, time, TimeSpan.FromHours(options.Value.SlowLaneEveryHours));
-        _lease = new RunLease(database, node, active, time, loggers.CreateLogger<RunLease>());
+        _start = new RunStart(contexts, node, time, TimeSpan.FromHours(options.Value.SlowLaneEveryHours));
+        _lease = new RunLease(contexts, node, active, time, loggers.CreateLogger<RunLease>());
         _commit = new PageCommit(database, node, _lease, time);
-        _finish = new RunFinish(database, node, time, observers, loggers.CreateLogger<RunFinish>());
+        _finish = new RunFinish(contexts, node, time, observers, loggers.CreateLogger<RunFinish>());
         if (options.Value.GraphQLDeltas)
             _graphQL = new GraphQLDelta(database, time, TimeSpan.FromHours(options.Value.GraphQLRetryHours),
                 TimeSpan.FromMinutes(options.Value.PlannerEveryMinutes), loggers.CreateLogger<GraphQLDelta>());
@@ -145,7 +145,7 @@ public sealed partial class SyncEngine
     /// <summary>The run's unfinished checkpoints (one, the course list, for a new run) go on its work queue.</summary>
     private async Task QueueOpenCheckpointsAsync(RunState state, CancellationToken ct)
     {
-        await using var db = _database.CreateContext();
+        await using var db = _contexts.CreateDbContext();
         var open = await db.SyncCheckpoints.AsNoTracking().Where(c => c.RunId == state.Context.RunId).ToListAsync(ct);
         state.CollectionsKnown = open.Count;
         state.CollectionsDone = open.Count(c => c.Done);
@@ -245,7 +245,7 @@ public sealed partial class SyncEngine
     private async Task UpdateCanvasUserAsync(long connectionId, long known, CanvasUser me, CancellationToken ct)
     {
         if (known != 0 && known != me.Id) throw new DifferentCanvasUserException(known, me.Id);
-        await using var db = _database.CreateContext();
+        await using var db = _contexts.CreateDbContext();
         var now = _time.GetUtcNow().UtcDateTime;
         await db.Connections.Where(c => c.Id == connectionId).ExecuteUpdateAsync(u => u
             .SetProperty(c => c.CanvasUserId, me.Id)

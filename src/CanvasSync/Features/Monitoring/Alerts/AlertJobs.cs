@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Features.Monitoring.Alerts;
 
 /// <summary>The alert jobs: one alert to one channel, and the weekly report. Thin: they read, compose and send.</summary>
-public sealed partial class AlertJobs(DatabaseTarget database, AlertChannels channels, IOptions<MonitoringOptions> options, TimeProvider time,
+public sealed partial class AlertJobs(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IOptions<MonitoringOptions> options, TimeProvider time,
     ILogger<AlertJobs> logger)
 {
     public const string WeeklyReportJobId = "weekly-sync-report";
@@ -17,7 +17,7 @@ public sealed partial class AlertJobs(DatabaseTarget database, AlertChannels cha
     public async Task DeliverAsync(long alertId, string channel, CancellationToken ct)
     {
         AlertMessage message;
-        await using (var db = database.CreateContext())
+        await using (var db = contexts.CreateDbContext())
         {
             var alert = await db.SentAlerts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == alertId, ct);
             var run = alert is null ? null : await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == alert.RunId, ct);
@@ -37,7 +37,7 @@ public sealed partial class AlertJobs(DatabaseTarget database, AlertChannels cha
         if (!channels.Configured.Contains(AlertChannels.Email)) return;
         var now = time.GetUtcNow().UtcDateTime;
         var since = now.AddDays(-7);
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var summary = MetricsFigures.Summary(7, since, await RunRecords.FactsAsync(db, null, since, ct));
         var failures = await RunRecords.Failures(RunRecords.Ended(db, null, since))
             .OrderByDescending(r => r.FinishedAt).Take(50)

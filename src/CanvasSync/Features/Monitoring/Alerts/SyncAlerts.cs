@@ -12,7 +12,7 @@ namespace CanvasSync.Features.Monitoring.Alerts;
 /// configured channel (retried on its own, so a Slack outage neither loses the e-mail nor sends it twice). Within
 /// Monitoring:Alerts:CooldownMinutes of an alert, the same connection's alert of the same kind is only logged.
 /// </summary>
-public sealed partial class SyncAlerts(DatabaseTarget database, AlertChannels channels, IBackgroundJobClient jobs, IOptions<MonitoringOptions> options,
+public sealed partial class SyncAlerts(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IBackgroundJobClient jobs, IOptions<MonitoringOptions> options,
     TimeProvider time, ILogger<SyncAlerts> logger) : ISyncRunObserver
 {
     public async Task RunEndedAsync(SyncRun run, CancellationToken ct)
@@ -23,7 +23,7 @@ public sealed partial class SyncAlerts(DatabaseTarget database, AlertChannels ch
 
         var now = time.GetUtcNow().UtcDateTime;
         var quietSince = now.AddMinutes(-options.Value.Alerts.CooldownMinutes);
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         // One run per connection at a time, so two alerts of one connection never race past this check.
         if (await db.SentAlerts.AnyAsync(a => a.ConnectionId == run.ConnectionId && a.Kind == kind && a.SentAt > quietSince, ct))
         {

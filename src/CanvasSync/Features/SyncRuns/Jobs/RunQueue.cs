@@ -8,7 +8,7 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// The scheduler's bookkeeping in the database: runs recorded as queued (so a second trigger finds them), the runs
 /// nobody works on, and those whose node died. <see cref="SyncScheduler"/> gives each a job; the engine only runs them.
 /// </summary>
-public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIdentity node, TimeProvider time)
+public sealed class RunQueue(IDbContextFactory<CanvasSyncDbContext> contexts, ActiveRuns active, NodeIdentity node, TimeProvider time)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -19,7 +19,7 @@ public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIde
     public async Task<(long RunId, bool Existing)> QueueAsync(long connectionId, SyncRequest request, CancellationToken ct)
     {
         if (active.RunOf(connectionId) is { } here) return (here, true);
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var unfinished = await db.SyncRuns.UnfinishedOf(connectionId).OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
         // This process starting or running the connection's sync (its run id not yet known) is alive too: IsAlive
         // looks at other processes only, and without this a trigger in that instant superseded the run.
@@ -38,7 +38,7 @@ public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIde
         catch (DbUpdateException)
         {
             // Another process queued one in the same instant (the one-unfinished-run index): that one is the answer.
-            return await RunRows.UnfinishedRunOfAsync(database, connectionId, ct) is { } other ? (other, true) : throw new InvalidOperationException("the run could not be queued");
+            return await RunRows.UnfinishedRunOfAsync(contexts, connectionId, ct) is { } other ? (other, true) : throw new InvalidOperationException("the run could not be queued");
         }
     }
 
@@ -51,7 +51,7 @@ public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIde
         IReadOnlySet<long> reconcile, CancellationToken ct)
     {
         SyncRequest RequestFor(long connectionId) => new(SyncType.Delta, new SyncScope(), ThenReconcile: reconcile.Contains(connectionId));
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var lastFull = await db.Connections.AsNoTracking().Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.LastFullSyncAt, ct);
         var runs = lastFull.Select(c => RunRows.New(c.Key, RunRows.EffectiveType(RequestFor(c.Key), c.Value), RequestFor(c.Key), SyncStatus.Queued, Now)).ToList();
         db.SyncRuns.AddRange(runs);
@@ -79,7 +79,7 @@ public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIde
     /// </summary>
     public async Task<IReadOnlyList<(long RunId, long ConnectionId)>> OrphanedRunsAsync(CancellationToken ct)
     {
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var unfinished = await db.SyncRuns.AsNoTracking().Unfinished().ToListAsync(ct);
         return unfinished.Where(r => !active.IsHere(r.ConnectionId) && (r.Status == SyncStatus.Queued || !IsAlive(r)))
             .Select(r => (r.Id, r.ConnectionId)).ToList();
@@ -92,7 +92,7 @@ public sealed class RunQueue(DatabaseTarget database, ActiveRuns active, NodeIde
     /// </summary>
     public async Task<IReadOnlyList<(long RunId, long ConnectionId)>> RequeueAbandonedAsync(CancellationToken ct)
     {
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         // A dry run is never resumed (it kept nothing); the next sync of its connection supersedes it.
         var running = await db.SyncRuns.AsNoTracking().Where(r => r.Status == SyncStatus.Running && !r.DryRun).ToListAsync(ct);
         var requeued = new List<(long, long)>();

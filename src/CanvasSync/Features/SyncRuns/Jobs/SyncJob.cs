@@ -12,12 +12,12 @@ public sealed class SyncRunFailedException(long runId, string? message) : Except
 /// The background job: takes ids only, and is re-entrant. It runs a queued or interrupted run to its end with the
 /// connection's stored token; a run that is finished, or running elsewhere, makes it a no-op.
 /// </summary>
-public sealed partial class SyncJob(SyncEngine engine, RunQueue queue, ConnectionTokens tokens, DatabaseTarget database, ILogger<SyncJob> logger)
+public sealed partial class SyncJob(SyncEngine engine, RunQueue queue, ConnectionTokens tokens, IDbContextFactory<CanvasSyncDbContext> contexts, ILogger<SyncJob> logger)
 {
     public async Task RunAsync(long connectionId, long runId, CancellationToken shutdown)
     {
         SyncRun? run;
-        await using (var db = database.CreateContext())
+        await using (var db = contexts.CreateDbContext())
         {
             // A retry of a failed run (the job system's, after a delay) resumes it from its checkpoints.
             await ReopenFailedAsync(db, runId, shutdown);
@@ -77,7 +77,7 @@ public sealed partial class SyncJob(SyncEngine engine, RunQueue queue, Connectio
 
     private async Task CancelAsync(long runId, string why)
     {
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         await db.SyncRuns.Where(r => r.Id == runId && r.Status == SyncStatus.Queued).ExecuteUpdateAsync(u => u
             .SetProperty(r => r.Status, SyncStatus.Cancelled)
             .SetProperty(r => r.ErrorCode, "no_token")

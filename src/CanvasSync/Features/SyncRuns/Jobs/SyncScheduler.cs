@@ -14,7 +14,7 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// run first, so a second trigger finds it. Syncs of connections known to be large go to a queue of their own
 /// (<see cref="SyncJobsServiceCollectionExtensions.LargeQueue"/>), so they never take the workers small ones need.
 /// </summary>
-public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient jobs, DatabaseTarget database, IOptions<SyncOptions> options,
+public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient jobs, IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<SyncOptions> options,
     TimeProvider time, ILogger<SyncScheduler> logger)
 {
     public const string RecurringJobId = "enqueue-stale-syncs";
@@ -42,7 +42,7 @@ public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient j
         var staleBefore = time.GetUtcNow().UtcDateTime.AddMinutes(-o.StaleAfterMinutes);
         List<long> due;
         HashSet<long> reconcile = [];
-        await using (var db = database.CreateContext())
+        await using (var db = contexts.CreateDbContext())
         {
             var waiting = await db.SyncRuns.CountAsync(r => r.Status == SyncStatus.Queued, ct);
             var room = Math.Min(o.BatchSize, o.MaxQueuedRuns - waiting);
@@ -109,7 +109,7 @@ public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient j
     {
         var o = options.Value;
         if (o.LargeWorkers == 0) return [];
-        await using var db = database.CreateContext();
+        await using var db = contexts.CreateDbContext();
         var large = await db.SyncRuns.AsNoTracking().Where(r => runIds.Contains(r.Id))
             .Where(r => db.SyncRuns.Any(p => p.ConnectionId == r.ConnectionId && p.Type == r.Type && p.ScopeJson == r.ScopeJson && !p.DryRun
                 && p.Status == SyncStatus.Completed && p.ItemsDone >= o.LargeSyncItems))

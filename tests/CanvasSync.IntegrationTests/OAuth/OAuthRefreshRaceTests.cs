@@ -20,8 +20,10 @@ public sealed class OAuthRefreshRaceTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Two_nodes_racing_to_refresh_one_connection_send_one_refresh_to_Canvas(string provider)
     {
-        await using var nodeA = await ServiceHarness.StartAsync(provider, postgres);
-        await using var nodeB = await ServiceHarness.StartAsync(provider, postgres, database: nodeA.Database, masterKeyFile: nodeA.MasterKeyFile, sandbox: nodeA.Sandbox);
+        // Two names, as two machines have: one name would make each node take the other's leases for its own.
+        await using var nodeA = await ServiceHarness.StartAsync(provider, postgres, ["--Node:Name=node-a"]);
+        await using var nodeB = await ServiceHarness.StartAsync(provider, postgres, ["--Node:Name=node-b"],
+            database: nodeA.Database, masterKeyFile: nodeA.MasterKeyFile, sandbox: nodeA.Sandbox);
         var sandbox = nodeA.Sandbox;
         await AddSandboxInstanceAsync(nodeA);
         var alice = await nodeA.AddUserAsync("alice");

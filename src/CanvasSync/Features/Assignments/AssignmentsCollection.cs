@@ -39,6 +39,10 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
 
     /// <summary>An observer's listing: what their observees see, without a submission of the caller's own.</summary>
     public static string ObservedCheckpoint => Instance.Kind + ":observed";
+
+    /// <summary>A student's listing, each with their own submission embedded.</summary>
+    public static string OwnCheckpoint => Instance.Kind + ":own";
+
     public override JsonTypeInfo<CanvasAssignment> WireType => AssignmentsWire.Default.CanvasAssignment;
 
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasAssignment> page)

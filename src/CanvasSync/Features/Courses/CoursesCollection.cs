@@ -89,7 +89,7 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
             else if (course.CallerTeaches) OpenTeacherCourse(write, id, CourseParts.All);
             else
             {
-                write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
+                write.Open(id, AssignmentGroupsCollection.Instance.Kind, AssignmentGroupsCollection.FirstPage(id));
                 write.Open(id, AssignmentsCollection.ObservedCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
                 write.Open(id, SubmissionsCollection.ObserveesCheckpoint, SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: true)));
             }
@@ -102,22 +102,22 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
     /// </summary>
     public static void OpenTeacherCourse(PageWrite write, long id, CourseParts parts)
     {
-        if (parts.HasFlag(CourseParts.AssignmentGroups)) write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
-        if (parts.HasFlag(CourseParts.Assignments)) write.Open(id, "assignments", AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
+        if (parts.HasFlag(CourseParts.AssignmentGroups)) write.Open(id, AssignmentGroupsCollection.Instance.Kind, AssignmentGroupsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Assignments)) write.Open(id, AssignmentsCollection.Instance.Kind, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
         if (parts.HasFlag(CourseParts.Enrollments)) write.Open(id, EnrollmentsCollection.TeacherCheckpoint, EnrollmentsCollection.FirstPage(id));
         if (parts.HasFlag(CourseParts.Groups)) write.Open(id, GroupsCollection.TeacherCheckpoint, GroupsCollection.FirstPage(id));
         // A delta reads a teacher's group sets only when a group names one the mirror lacks (GroupsCollection).
-        if (parts == CourseParts.All && (write.Run.ReadsEverything || write.Run.SlowLane)) write.Open(id, "group_categories", GroupCategoriesCollection.FirstPage(id));
+        if (parts == CourseParts.All && (write.Run.ReadsEverything || write.Run.SlowLane)) write.Open(id, GroupCategoriesCollection.Instance.Kind, GroupCategoriesCollection.FirstPage(id));
     }
 
     /// <summary>A student's collections of a course, or the part of them a change touched (<see cref="SyncRuns.GraphQLDeltas.GraphQLDelta"/>).</summary>
     public static void OpenStudentCourse(PageWrite write, long id, CourseParts parts)
     {
-        if (parts.HasFlag(CourseParts.AssignmentGroups)) write.Open(id, "assignment_groups", AssignmentGroupsCollection.FirstPage(id));
-        if (parts.HasFlag(CourseParts.Assignments)) write.Open(id, "assignments:own", AssignmentsCollection.FirstPage(id, includeOwnSubmission: true));
-        if (parts.HasFlag(CourseParts.Enrollments)) write.Open(id, "enrollments", EnrollmentsCollection.FirstPage(id));
-        if (parts.HasFlag(CourseParts.Groups)) write.Open(id, "groups", GroupsCollection.FirstPage(id));
-        if (parts.HasFlag(CourseParts.Submissions)) write.Open(id, "submissions:own", SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
+        if (parts.HasFlag(CourseParts.AssignmentGroups)) write.Open(id, AssignmentGroupsCollection.Instance.Kind, AssignmentGroupsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Assignments)) write.Open(id, AssignmentsCollection.OwnCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: true));
+        if (parts.HasFlag(CourseParts.Enrollments)) write.Open(id, EnrollmentsCollection.Instance.Kind, EnrollmentsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Groups)) write.Open(id, GroupsCollection.Instance.Kind, GroupsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Submissions)) write.Open(id, SubmissionsCollection.OwnCheckpoint, SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
     }
 
     /// <summary>The tables whose rows belong to one course (course_canvas_id).</summary>

@@ -46,6 +46,9 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     /// <summary>An observer's: every observee's rows (student_ids[]=all means them), a complete listing.</summary>
     public static string ObserveesCheckpoint => Instance.Kind + ":observees";
 
+    /// <summary>A student's own rows of a course.</summary>
+    public static string OwnCheckpoint => Instance.Kind + ":own";
+
     public override JsonTypeInfo<CanvasSubmission> WireType => SubmissionsWire.Default.CanvasSubmission;
 
     /// <summary>Teachers: every student's (student_ids[]=all covers every enrollment state). Students: their own.</summary>

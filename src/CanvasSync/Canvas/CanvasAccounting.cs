@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace CanvasSync.Canvas;
 
 /// <summary>What talking to Canvas cost during one run: for the sync summary and the metrics. Thread-safe.</summary>
-public sealed class CanvasAccounting
+internal sealed class CanvasAccounting
 {
     private readonly ConcurrentDictionary<string, long> _retries = new(StringComparer.Ordinal);
     private long _requests;

@@ -12,7 +12,7 @@ namespace CanvasSync.Canvas;
 /// The Canvas client: a plain class over HttpClient (registered with AddHttpClient). <see cref="Open"/> binds it to
 /// one connection's Canvas and token; the session does the requests.
 /// </summary>
-public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, CanvasTraffic traffic, IOptions<CanvasOptions> options, ILogger<CanvasClient> logger)
+internal sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, CanvasTraffic traffic, IOptions<CanvasOptions> options, ILogger<CanvasClient> logger)
 {
     public static readonly string UserAgent = "CanvasSync/" + (typeof(CanvasClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
 
@@ -40,7 +40,7 @@ public sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, C
     }
 }
 
-public static class CanvasClientServiceCollectionExtensions
+internal static class CanvasClientServiceCollectionExtensions
 {
     /// <summary>
     /// The client with its transport: no redirects (the token never follows one), pooled connections, and no automatic

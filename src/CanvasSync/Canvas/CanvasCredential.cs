@@ -4,7 +4,7 @@ namespace CanvasSync.Canvas;
 /// What a session presents to Canvas: a personal access token that never changes, or an OAuth2 access token that
 /// is refreshed before it expires and once more when Canvas says "Expired access token".
 /// </summary>
-public abstract class CanvasCredential
+internal abstract class CanvasCredential
 {
     /// <summary>Names the rate budget this credential spends (Canvas throttles per token); never the token itself.</summary>
     public abstract string BudgetKey { get; }

@@ -9,16 +9,16 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace CanvasSync.Canvas;
 
 /// <summary>A developer key as the token endpoint wants it.</summary>
-public sealed record OAuthClientKey(string ClientId, string ClientSecret);
+internal sealed record OAuthClientKey(string ClientId, string ClientSecret);
 
 /// <summary>Canvas's token response (lib/canvas/oauth/token.rb as_json): refresh_token only on the code exchange.</summary>
-public sealed record OAuthTokens(string AccessToken, string? RefreshToken, long CanvasUserId, string CanvasUserName, TimeSpan? ExpiresIn);
+internal sealed record OAuthTokens(string AccessToken, string? RefreshToken, long CanvasUserId, string CanvasUserName, TimeSpan? ExpiresIn);
 
 /// <summary>
 /// The token endpoint said no, as {"error", "error_description"} (lib/canvas/oauth/request_error.rb): an unknown or
 /// used code, a refresh token Canvas no longer knows (a revoked grant), a wrong client secret.
 /// </summary>
-public sealed class CanvasOAuthException(int status, string error, string description)
+internal sealed class CanvasOAuthException(int status, string error, string description)
     : CanvasException($"Canvas refused the OAuth2 request ({status} {error}: {description})")
 {
     public int Status { get; } = status;
@@ -31,7 +31,7 @@ public sealed class CanvasOAuthException(int status, string error, string descri
 /// refresh and the revocation. Same transport as the API client: the SSRF guard on every socket, no redirects. Request
 /// bodies carry secrets and are never logged.
 /// </summary>
-public sealed class CanvasOAuthClient(HttpClient http)
+internal sealed class CanvasOAuthClient(HttpClient http)
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 

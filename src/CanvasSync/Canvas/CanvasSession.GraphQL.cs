@@ -4,12 +4,12 @@ using System.Text.Json.Nodes;
 namespace CanvasSync.Canvas;
 
 /// <summary>Canvas refused GraphQL to this token (docs/canvas.md §7): switched off (404), or a developer key without its scope (401).</summary>
-public sealed class CanvasGraphQLRefusedException(string message) : CanvasException(message);
+internal sealed class CanvasGraphQLRefusedException(string message) : CanvasException(message);
 
 /// <summary>Canvas ran the query and answered with errors (HTTP 200): a limit the query broke, or a field it does not know.</summary>
-public sealed class CanvasGraphQLErrorsException(string message) : CanvasException(message);
+internal sealed class CanvasGraphQLErrorsException(string message) : CanvasException(message);
 
-public sealed partial class CanvasSession
+internal sealed partial class CanvasSession
 {
     public const string GraphQLPath = "/api/graphql";
 

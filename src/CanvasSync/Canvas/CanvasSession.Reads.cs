@@ -11,7 +11,7 @@ namespace CanvasSync.Canvas;
 /// the token belongs to, the token's record). A mirrored collection is read through its own path and wire type
 /// (<c>SyncedCollection&lt;T&gt;.PagesAsync</c>). Each request goes through <see cref="FetchAsync"/>.
 /// </summary>
-public sealed partial class CanvasSession
+internal sealed partial class CanvasSession
 {
     private static readonly CanvasWireContext Wire = CanvasWireContext.Default;
 

@@ -14,7 +14,7 @@ namespace CanvasSync.Canvas;
 /// governor, and is classified as docs/canvas.md §2 says. What it reads (collections a page at a time) is in
 /// CanvasSession.Reads.cs.
 /// </summary>
-public sealed partial class CanvasSession
+internal sealed partial class CanvasSession
 {
     private readonly HttpClient _http;
     private readonly CanvasCredential _credential;

@@ -5,7 +5,7 @@ namespace CanvasSync.Canvas;
 /// rate-limit refusals and the last X-Rate-Limit-Remaining seen. The Prometheus figures read it; the per-run
 /// figures are <see cref="CanvasAccounting"/>'s. Thread-safe.
 /// </summary>
-public sealed class CanvasTraffic
+internal sealed class CanvasTraffic
 {
     /// <summary>"1xx" to "5xx" by index 1 to 5; index 0 counts requests that got no answer (timeouts, refused connections).</summary>
     private readonly long[] _byClass = new long[6];

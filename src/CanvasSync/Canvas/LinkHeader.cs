@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace CanvasSync.Canvas;
 
 /// <summary>Reads a pagination Link header: URLs by rel, rels case-insensitive, URLs kept exactly as given.</summary>
-public static partial class LinkHeader
+internal static partial class LinkHeader
 {
     [GeneratedRegex("""<(?<url>[^>]*)>\s*;\s*rel\s*=\s*"?(?<rel>[A-Za-z]+)"?""")]
     private static partial Regex Link();

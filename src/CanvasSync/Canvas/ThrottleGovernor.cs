@@ -20,7 +20,7 @@ namespace CanvasSync.Canvas;
 /// The same rule backs off when costly requests fill the bucket faster than it leaks. One request at a time is safe
 /// and slow; this keeps as many in flight as the budget allows without being refused.
 /// </summary>
-public sealed class ThrottleGovernor
+internal sealed class ThrottleGovernor
 {
     public const double SlowStart = 450;
     public const double HighWater = 350;
@@ -136,7 +136,7 @@ public sealed class ThrottleGovernor
 }
 
 /// <summary>One governor per token (the bucket is per token), shared by every session that uses it.</summary>
-public sealed class ThrottleGovernors
+internal sealed class ThrottleGovernors
 {
     private readonly ConcurrentDictionary<string, ThrottleGovernor> _governors = new(StringComparer.Ordinal);
 

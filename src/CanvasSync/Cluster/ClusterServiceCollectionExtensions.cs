@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CanvasSync.Cluster;
 
-public static class ClusterServiceCollectionExtensions
+internal static class ClusterServiceCollectionExtensions
 {
     /// <summary>Sync progress across nodes (PostgreSQL); a node is ready only while it hears the others.</summary>
     public static IServiceCollection AddClusterSignals(this IServiceCollection services)

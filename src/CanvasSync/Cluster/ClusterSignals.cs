@@ -16,7 +16,7 @@ namespace CanvasSync.Cluster;
 /// connection is reopened; events lost meanwhile are progress only, and the SSE endpoint falls back to the run's row
 /// for the end. On SQLite (one node) this does nothing.
 /// </summary>
-public sealed partial class ClusterSignals : BackgroundService, IHealthCheck
+internal sealed partial class ClusterSignals : BackgroundService, IHealthCheck
 {
     public const string Channel = "canvas_sync_events";
     private const int MaxBatch = 500;

@@ -9,7 +9,7 @@ namespace CanvasSync.Cluster;
 /// such a hold, a lease, lasts without renewal. Leases live in the sync_runs rows, so they work the same on SQLite
 /// (one machine, several processes: the CLI beside serve) and on PostgreSQL (several machines).
 /// </summary>
-public sealed class NodeIdentity(IOptions<NodeOptions> node, IOptions<SyncOptions> sync)
+internal sealed class NodeIdentity(IOptions<NodeOptions> node, IOptions<SyncOptions> sync)
 {
     private static readonly string DefaultName = $"{Environment.MachineName}:{Environment.ProcessId}";
 

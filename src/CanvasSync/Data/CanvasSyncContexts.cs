@@ -7,7 +7,7 @@ namespace CanvasSync.Data;
 /// built once. A request's own context comes from dependency injection instead: on PostgreSQL it carries the caller
 /// for row-level security, which these must not (they read every user's rows).
 /// </summary>
-public sealed class CanvasSyncContexts : IDbContextFactory<CanvasSyncDbContext>
+internal sealed class CanvasSyncContexts : IDbContextFactory<CanvasSyncDbContext>
 {
     private readonly Func<CanvasSyncDbContext> _create;
 

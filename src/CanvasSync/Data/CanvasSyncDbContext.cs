@@ -20,7 +20,7 @@ namespace CanvasSync.Data;
 /// The one model for both databases. Each provider has a thin subclass (<see cref="SqliteCanvasSyncDbContext"/>,
 /// <see cref="PostgresCanvasSyncDbContext"/>) that owns its migrations; code depends on this base type.
 /// </summary>
-public abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
+internal abstract class CanvasSyncDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<User> Users => Set<User>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();

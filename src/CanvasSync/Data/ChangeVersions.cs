@@ -8,7 +8,7 @@ namespace CanvasSync.Data;
 /// row is updated inside that transaction, so on PostgreSQL a second writer waits for the first to commit (and SQLite
 /// has one writer anyway): versions become visible in order, and a change-feed reader never sees version N+1 before N.
 /// </summary>
-public static class ChangeVersions
+internal static class ChangeVersions
 {
     public static async Task<long> NextAsync(DbConnection connection, DbTransaction transaction, long connectionId, CancellationToken ct)
     {
@@ -24,4 +24,4 @@ public static class ChangeVersions
 }
 
 /// <summary>What a writing transaction stamps on the rows it changes: its change version and its clock.</summary>
-public readonly record struct ChangeStamp(long Version, DateTime Now);
+internal readonly record struct ChangeStamp(long Version, DateTime Now);

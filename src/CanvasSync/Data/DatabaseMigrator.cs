@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace CanvasSync.Data;
 
 /// <summary>Brings a database to the current model at start-up (never EnsureCreated: it skips migrations).</summary>
-public static class DatabaseMigrator
+internal static class DatabaseMigrator
 {
     /// <summary>EF's SQLite migration lock older than this was left by a process that died while migrating.</summary>
     public static readonly TimeSpan StaleSqliteLock = TimeSpan.FromSeconds(30);

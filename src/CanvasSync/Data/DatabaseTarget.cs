@@ -4,13 +4,13 @@ using Npgsql;
 
 namespace CanvasSync.Data;
 
-public enum DatabaseProvider { Sqlite, Postgres }
+internal enum DatabaseProvider { Sqlite, Postgres }
 
 /// <summary>
 /// Where the data lives, from --db / CANVASSYNC_DB / Database:Connection: "sqlite:PATH" or a PostgreSQL connection
 /// string ("Host=..."). Parsing fails with one sentence that says what is accepted.
 /// </summary>
-public sealed record DatabaseTarget(DatabaseProvider Provider, string ConnectionString)
+internal sealed record DatabaseTarget(DatabaseProvider Provider, string ConnectionString)
 {
     public const string Help = "expected sqlite:PATH (e.g. sqlite:canvas-sync.db) or a PostgreSQL connection string (Host=...;Database=...;Username=...)";
 

@@ -4,7 +4,7 @@ namespace CanvasSync.Data;
 /// A row the change feed serves. Every write that changes it (created, updated, tombstoned) stamps the connection's
 /// next change version, taken in the writing transaction; see <see cref="ChangeVersions"/>.
 /// </summary>
-public interface IChangeTracked
+internal interface IChangeTracked
 {
     long Id { get; }
     long ConnectionId { get; }

@@ -4,7 +4,7 @@ namespace CanvasSync.Data;
 /// What every mirrored Canvas row has: the connection it belongs to, its 64-bit Canvas id, the JSON exactly as Canvas
 /// last served it, and when it was first and last seen. Sync never deletes a row: it sets <see cref="DeletedAt"/>.
 /// </summary>
-public abstract class MirroredEntity : IChangeTracked
+internal abstract class MirroredEntity : IChangeTracked
 {
     public long Id { get; set; }
     public long ConnectionId { get; set; }

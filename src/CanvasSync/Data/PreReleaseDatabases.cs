@@ -61,4 +61,4 @@ internal static class PreReleaseDatabases
 }
 
 /// <summary>A database this version cannot bring to its schema; the message says what to do.</summary>
-public sealed class DatabaseTooOldException(string message) : Exception(message);
+internal sealed class DatabaseTooOldException(string message) : Exception(message);

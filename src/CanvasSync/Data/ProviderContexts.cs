@@ -4,10 +4,10 @@ using Microsoft.EntityFrameworkCore.Design;
 namespace CanvasSync.Data;
 
 /// <summary>The SQLite flavour of the model; its migrations live in Data/Migrations/Sqlite.</summary>
-public sealed class SqliteCanvasSyncDbContext(DbContextOptions<SqliteCanvasSyncDbContext> options) : CanvasSyncDbContext(options);
+internal sealed class SqliteCanvasSyncDbContext(DbContextOptions<SqliteCanvasSyncDbContext> options) : CanvasSyncDbContext(options);
 
 /// <summary>The PostgreSQL flavour of the model; its migrations live in Data/Migrations/Postgres.</summary>
-public sealed class PostgresCanvasSyncDbContext(DbContextOptions<PostgresCanvasSyncDbContext> options) : CanvasSyncDbContext(options);
+internal sealed class PostgresCanvasSyncDbContext(DbContextOptions<PostgresCanvasSyncDbContext> options) : CanvasSyncDbContext(options);
 
 /// <summary>For dotnet ef at design time: no database is opened.</summary>
 internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteCanvasSyncDbContext>

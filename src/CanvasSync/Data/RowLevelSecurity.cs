@@ -11,7 +11,7 @@ namespace CanvasSync.Data;
 /// (migration RowLevelSecurity) hide every other user's rows. Set on each open, from the signed-in caller; Npgsql
 /// resets session settings when a connection goes back to the pool, so the engine's connections carry none.
 /// </summary>
-public sealed class RowLevelSecurity(IHttpContextAccessor http) : DbConnectionInterceptor
+internal sealed class RowLevelSecurity(IHttpContextAccessor http) : DbConnectionInterceptor
 {
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {

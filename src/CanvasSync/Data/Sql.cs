@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace CanvasSync.Data;
 
 /// <summary>Plain ADO.NET commands on either database, for the bulk writes and the few reads measured to need it.</summary>
-public static class Sql
+internal static class Sql
 {
     public static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
     {

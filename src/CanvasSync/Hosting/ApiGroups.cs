@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 namespace CanvasSync.Hosting;
 
 /// <summary>How every API route group starts: the per-user rate limit, an OpenAPI tag, and the problems it may answer.</summary>
-public static class ApiGroups
+internal static class ApiGroups
 {
     /// <summary>
     /// A group under <paramref name="prefix"/> that declares 400 (a field at fault), 401 (no or a revoked key), 409 (no

@@ -11,7 +11,7 @@ namespace CanvasSync.Hosting;
 /// The API described: an OpenAPI document at /openapi/v1.json (made from the endpoints' typed results, so it cannot
 /// drift from them) and a browsable reference at /reference. Both are public: they describe, they hold no data.
 /// </summary>
-public static class ApiReference
+internal static class ApiReference
 {
     public const string DocumentPath = "/openapi/v1.json";
     public const string PagePath = "/reference";

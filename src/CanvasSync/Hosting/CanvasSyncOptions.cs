@@ -4,7 +4,7 @@ using CanvasSync.Data;
 namespace CanvasSync.Hosting;
 
 /// <summary>Section "Database". Also set by --db or CANVASSYNC_DB.</summary>
-public sealed class DatabaseOptions : IValidatableObject
+internal sealed class DatabaseOptions : IValidatableObject
 {
     public const string Section = "Database";
 
@@ -20,7 +20,7 @@ public sealed class DatabaseOptions : IValidatableObject
 }
 
 /// <summary>Section "Canvas": how CanvasSync talks to Canvas servers.</summary>
-public sealed class CanvasOptions
+internal sealed class CanvasOptions
 {
     public const string Section = "Canvas";
 
@@ -57,7 +57,7 @@ public sealed class CanvasOptions
 }
 
 /// <summary>Section "Sync": when background syncs run.</summary>
-public sealed class SyncOptions
+internal sealed class SyncOptions
 {
     public const string Section = "Sync";
 
@@ -151,10 +151,10 @@ public sealed class SyncOptions
 }
 
 /// <summary>What a node does: everything (one machine), only the web front, or only background syncs.</summary>
-public enum NodeRole { All, Web, Worker }
+internal enum NodeRole { All, Web, Worker }
 
 /// <summary>Section "Node": this process's part in a deployment of several.</summary>
-public sealed class NodeOptions : IValidatableObject
+internal sealed class NodeOptions : IValidatableObject
 {
     public const string Section = "Node";
 
@@ -173,7 +173,7 @@ public sealed class NodeOptions : IValidatableObject
 }
 
 /// <summary>Section "Security": the master key and the API's limits.</summary>
-public sealed class SecurityOptions
+internal sealed class SecurityOptions
 {
     public const string Section = "Security";
 

@@ -19,7 +19,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace CanvasSync.Hosting;
 
-public static class CanvasSyncServiceCollectionExtensions
+internal static class CanvasSyncServiceCollectionExtensions
 {
     /// <summary>Everything CanvasSync needs, configured and validated: a bad setting fails at start with its name.</summary>
     public static IHostApplicationBuilder AddCanvasSync(this IHostApplicationBuilder builder)

@@ -30,7 +30,7 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Hosting;
 
 /// <summary>The CanvasSync web app: API, pages and health, on one server. `canvas-sync serve` and the tests build it here.</summary>
-public static partial class CanvasSyncWebApp
+internal static partial class CanvasSyncWebApp
 {
     /// <param name="configure">Last changes before the app is built (tests swap an edge such as DNS or add a log sink).</param>
     public static WebApplication Build(string[] args, string? db = null, string? urls = null, Action<WebApplicationBuilder>? configure = null)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Hosting;
 
 /// <summary>Turns an options validation failure into "Section:Key: what is wrong", the one line an operator needs.</summary>
-public static partial class ConfigurationErrors
+internal static partial class ConfigurationErrors
 {
     [GeneratedRegex(@"members: '(?<member>[^']*)' with the error: '(?<error>.*)'\.?$")]
     private static partial Regex DataAnnotationFailure();

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Hosting;
 
 /// <summary>What every response gets: a correlation id, security headers, and a per-user rate limit.</summary>
-public static partial class HttpHardening
+internal static partial class HttpHardening
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 

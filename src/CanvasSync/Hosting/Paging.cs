@@ -6,13 +6,13 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace CanvasSync.Hosting;
 
 /// <summary>A page of a list, and the cursor of the next one (null on the last page).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+internal sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>
 /// Keyset paging shared by the list endpoints: a limit checked against its bounds, and opaque cursors (base64url of a
 /// few '|'-separated values) so a client cannot mistake them for ids and the format may change.
 /// </summary>
-public static class Paging
+internal static class Paging
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
@@ -65,4 +65,4 @@ public static class Paging
 }
 
 /// <summary>Where a page by due date ended: the last item's due date (null: undated) and id.</summary>
-public sealed record DueCursor(DateTime? Due, long Id);
+internal sealed record DueCursor(DateTime? Due, long Id);

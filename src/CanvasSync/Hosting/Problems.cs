@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CanvasSync.Hosting;
 
 /// <summary>The API's error shapes: every error a ProblemDetails, a request's fault naming its field in "errors".</summary>
-public static class Problems
+internal static class Problems
 {
     /// <summary>A problem with one field at fault, and an optional stable code for programs.</summary>
     public static ProblemHttpResult Field(string field, string message, int status = StatusCodes.Status400BadRequest, string? code = null,

@@ -14,7 +14,7 @@ namespace CanvasSync.Pages;
 /// The web dashboard: server-rendered Razor Pages on the API's own server, signed in with a cookie session
 /// (<c>/login</c>), and one stylesheet and one script embedded in this assembly, served at <c>/assets</c>.
 /// </summary>
-public static class Dashboard
+internal static class Dashboard
 {
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {

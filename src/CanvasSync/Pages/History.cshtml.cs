@@ -13,7 +13,7 @@ namespace CanvasSync.Pages;
 /// The caller's syncs, newest first, with counts, duration and errors; and a preview (dry run) of the next sync, which
 /// reports what it would create, update and delete and writes nothing.
 /// </summary>
-public sealed class HistoryModel(CanvasSyncDbContext db, SyncScheduler scheduler) : PageModel
+internal sealed class HistoryModel(CanvasSyncDbContext db, SyncScheduler scheduler) : PageModel
 {
     public const int PageSize = 25;
 

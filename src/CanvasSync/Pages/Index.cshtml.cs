@@ -19,7 +19,7 @@ namespace CanvasSync.Pages;
 /// fallback), cancel and retry; then what a student needs next: work overdue or missing, the next 14 days' assignments
 /// and planner to-dos (as `canvas-sync analyze` lists them), and grades per course.
 /// </summary>
-public sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, SyncEngine engine, TimeProvider time, IOptions<SyncOptions> options) : PageModel
+internal sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, SyncEngine engine, TimeProvider time, IOptions<SyncOptions> options) : PageModel
 {
     public static readonly TimeSpan UpcomingWindow = TimeSpan.FromDays(14);
 

@@ -17,7 +17,7 @@ namespace CanvasSync.Pages;
 /// key, for apps and operators. Either opens a cookie session (HttpOnly, SameSite=Strict) that lasts as long as its key.
 /// </summary>
 [AllowAnonymous]
-public sealed class LoginModel(CanvasSyncDbContext db, CanvasInstances instances, OAuthFlow flow) : PageModel
+internal sealed class LoginModel(CanvasSyncDbContext db, CanvasInstances instances, OAuthFlow flow) : PageModel
 {
     [BindProperty(Name = "api_key")]
     public string? ApiKey { get; set; }

@@ -16,7 +16,7 @@ namespace CanvasSync.Pages;
 /// without a row-level security user.
 /// </summary>
 [Authorize(Policy = "admin")]
-public sealed class MonitoringModel(IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<MonitoringOptions> options, NodeIdentity node, TimeProvider time) : PageModel
+internal sealed class MonitoringModel(IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<MonitoringOptions> options, NodeIdentity node, TimeProvider time) : PageModel
 {
     public static readonly int[] DayChoices = [7, 14, 30, 90];
 

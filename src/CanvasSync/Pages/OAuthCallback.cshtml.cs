@@ -19,7 +19,7 @@ namespace CanvasSync.Pages;
 /// with Canvas" the browser gets its session here (a key of its own, never shown), and a new connection its first sync.
 /// </summary>
 [AllowAnonymous]
-public sealed class OAuthCallbackModel(OAuthFlow flow, CanvasSyncDbContext db, SyncScheduler scheduler, TimeProvider time) : PageModel
+internal sealed class OAuthCallbackModel(OAuthFlow flow, CanvasSyncDbContext db, SyncScheduler scheduler, TimeProvider time) : PageModel
 {
     public CanvasConnection? Connection { get; private set; }
 

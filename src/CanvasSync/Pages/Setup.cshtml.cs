@@ -13,7 +13,7 @@ namespace CanvasSync.Pages;
 /// Connect Canvas (URL and token; "Test connection" asks Canvas and saves nothing), reconnect with a new token, and
 /// disconnect keeping or purging the synced data. The token field is never filled back in.
 /// </summary>
-public sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector, CanvasInstances instances, OAuthFlow flow, TimeProvider time) : PageModel
+internal sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector, CanvasInstances instances, OAuthFlow flow, TimeProvider time) : PageModel
 {
     [BindProperty(Name = "canvas_url")]
     public string? CanvasUrl { get; set; }

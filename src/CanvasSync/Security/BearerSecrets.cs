@@ -8,7 +8,7 @@ namespace CanvasSync.Security;
 /// The secrets CanvasSync hands out and then only looks up (API keys, calendar feed tokens, OAuth2 states, browser
 /// bindings): 256 random bits, base64url; stored as their SHA-256, so a copy of the database opens nothing.
 /// </summary>
-public static class BearerSecrets
+internal static class BearerSecrets
 {
     public static string New() => WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 

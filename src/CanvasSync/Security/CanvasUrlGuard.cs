@@ -7,19 +7,19 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Security;
 
 /// <summary>A Canvas URL or address CanvasSync will not talk to; the message says why, and names no secret.</summary>
-public sealed class CanvasUrlRejectedException(string message, string code = "url_not_allowed") : Exception(message)
+internal sealed class CanvasUrlRejectedException(string message, string code = "url_not_allowed") : Exception(message)
 {
     /// <summary>The API's error code: url_not_allowed, not_a_url, or unknown_host (DNS does not know the name).</summary>
     public string Code { get; } = code;
 }
 
 /// <summary>Turns a host name into addresses. The service uses DNS; tests may map names of their own.</summary>
-public interface IHostResolver
+internal interface IHostResolver
 {
     Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken);
 }
 
-public sealed class DnsHostResolver : IHostResolver
+internal sealed class DnsHostResolver : IHostResolver
 {
     public Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
         IPAddress.TryParse(host, out var literal) ? Task.FromResult(new[] { literal }) : Dns.GetHostAddressesAsync(host, cancellationToken);
@@ -32,7 +32,7 @@ public sealed class DnsHostResolver : IHostResolver
 /// (<see cref="ConnectAsync"/>), so a name that resolves to a public address at connect time and a private one later
 /// (DNS rebinding) is still refused.
 /// </summary>
-public sealed partial class CanvasUrlGuard(IOptionsMonitor<CanvasOptions> options, IHostResolver resolver)
+internal sealed partial class CanvasUrlGuard(IOptionsMonitor<CanvasOptions> options, IHostResolver resolver)
 {
     /// <summary>A scheme: letters then a colon not followed by a digit (which would make it host:port).</summary>
     [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])")]

@@ -5,10 +5,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Security;
 
-public sealed record RotationResult(Guid NewKeyId, int Reprotected, int Unreadable);
+internal sealed record RotationResult(Guid NewKeyId, int Reprotected, int Unreadable);
 
 /// <summary>The key ring's life: first start, rotation, and starting over after the master key is lost.</summary>
-public sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVault vault, IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time)
+internal sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVault vault, IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time)
 {
     /// <summary>
     /// Before first use: a missing master key file is created when the key ring is empty (a new installation). When

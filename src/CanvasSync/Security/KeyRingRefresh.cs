@@ -11,7 +11,7 @@ namespace CanvasSync.Security;
 /// makes the ring reload from the database (at most once per <see cref="MinInterval"/>), after which the new key is
 /// there. It works the same on one node and on several: each reloads when it first meets the new key.
 /// </summary>
-public sealed class KeyRingRefresh(IKeyManager inner, IServiceProvider services) : IKeyManager
+internal sealed class KeyRingRefresh(IKeyManager inner, IServiceProvider services) : IKeyManager
 {
     public static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan WaitForReload = TimeSpan.FromSeconds(10);

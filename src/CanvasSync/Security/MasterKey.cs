@@ -8,7 +8,7 @@ namespace CanvasSync.Security;
 /// bytes (base64), readable by the service's user only. Someone with a copy of the database but not this file can
 /// read no Canvas token. Its id (a hash prefix, not the key) tells which master key encrypted a key-ring entry.
 /// </summary>
-public sealed class MasterKey
+internal sealed class MasterKey
 {
     private const int NonceBytes = 12, TagBytes = 16;
     private readonly byte[] _key;
@@ -75,4 +75,4 @@ public sealed class MasterKey
 }
 
 /// <summary>The master key file is missing, unreadable or not a key: an operator's problem, said in one line.</summary>
-public sealed class MasterKeyException(string message) : InvalidOperationException(message);
+internal sealed class MasterKeyException(string message) : InvalidOperationException(message);

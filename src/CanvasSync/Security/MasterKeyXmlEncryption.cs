@@ -12,7 +12,7 @@ namespace CanvasSync.Security;
 /// Where the master key lives (Security:MasterKeyFile), loaded once. Missing, the key ring cannot be read: tokens
 /// then fail to decrypt and their connections go to needs_reauth; nobody else can read them either.
 /// </summary>
-public sealed class MasterKeyFile(IOptions<SecurityOptions> options)
+internal sealed class MasterKeyFile(IOptions<SecurityOptions> options)
 {
     private readonly Lazy<MasterKey> _key = new(() => MasterKey.Load(options.Value.MasterKeyFile));
 
@@ -22,7 +22,7 @@ public sealed class MasterKeyFile(IOptions<SecurityOptions> options)
 }
 
 /// <summary>Encrypts each Data Protection key's XML with the master key before it is stored in the database.</summary>
-public sealed class MasterKeyXmlEncryptor(MasterKeyFile file) : IXmlEncryptor
+internal sealed class MasterKeyXmlEncryptor(MasterKeyFile file) : IXmlEncryptor
 {
     public EncryptedXmlInfo Encrypt(XElement plaintextElement)
     {
@@ -37,7 +37,7 @@ public sealed class MasterKeyXmlEncryptor(MasterKeyFile file) : IXmlEncryptor
 }
 
 /// <summary>Data Protection creates this by type with the service provider, when it reads an encrypted key.</summary>
-public sealed class MasterKeyXmlDecryptor(IServiceProvider services) : IXmlDecryptor
+internal sealed class MasterKeyXmlDecryptor(IServiceProvider services) : IXmlDecryptor
 {
     /// <summary>The master key id a stored key-ring entry (its whole XML) was sealed with, or null if it names none.</summary>
     public static string? MasterKeyIdOf(string keyXml) =>

@@ -8,7 +8,7 @@ namespace CanvasSync.Security;
 /// cloud metadata address 169.254.169.254, carrier-grade NAT, unique-local IPv6, multicast, documentation and
 /// reserved ranges, and IPv6 forms that embed one of those IPv4 addresses) is refused unless private networks are allowed.
 /// </summary>
-public static class NetworkAddresses
+internal static class NetworkAddresses
 {
     private static readonly IPNetwork[] NonPublicV4 = Networks(
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24",

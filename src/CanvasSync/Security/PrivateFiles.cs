@@ -4,7 +4,7 @@ namespace CanvasSync.Security;
 /// Files only the service's own user may read: the SQLite database (every mirrored grade is in it) and the master key.
 /// SQLite gives its -wal and -shm files the database file's mode, so creating the database private keeps them so too.
 /// </summary>
-public static class PrivateFiles
+internal static class PrivateFiles
 {
     private const UnixFileMode Others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
 

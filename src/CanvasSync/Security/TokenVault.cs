@@ -6,13 +6,13 @@ using Microsoft.AspNetCore.WebUtilities;
 namespace CanvasSync.Security;
 
 /// <summary>The secrets CanvasSync stores, each under a purpose of its own: one kind's ciphertext never opens as another.</summary>
-public enum SecretKind { CanvasApiToken, CanvasRefreshToken, OAuthClientSecret, PkceVerifier }
+internal enum SecretKind { CanvasApiToken, CanvasRefreshToken, OAuthClientSecret, PkceVerifier }
 
 /// <summary>
 /// Canvas tokens in and out of their stored, encrypted form: ASP.NET Core Data Protection, one purpose per
 /// CanvasSync user, so a ciphertext copied onto another user's row does not decrypt.
 /// </summary>
-public sealed class TokenVault(IDataProtectionProvider provider, KeyRingRefresh keyRing)
+internal sealed class TokenVault(IDataProtectionProvider provider, KeyRingRefresh keyRing)
 {
     private IDataProtector For(SecretKind kind, long ownerId) =>
         provider.CreateProtector("CanvasSync." + kind, "v1", ownerId.ToString(CultureInfo.InvariantCulture));

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.IntegrationTests.Infrastructure;
 
 /// <summary>The sandbox's truth for a token, and a connection's mirror compared with it byte for byte.</summary>
-public static class MirrorTruth
+internal static class MirrorTruth
 {
     public static async Task<JsonElement> TruthAsync(HttpClient http, SandboxServer sandbox, string token)
     {

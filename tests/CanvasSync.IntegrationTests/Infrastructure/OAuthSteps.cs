@@ -15,7 +15,7 @@ namespace CanvasSync.IntegrationTests.Infrastructure;
 /// through the API, the user authorizes on the sandbox's page (a plain HTTP client here; a browser in the dashboard
 /// tests), and the app posts back what Canvas put on its redirect.
 /// </summary>
-public static partial class OAuthSteps
+internal static partial class OAuthSteps
 {
     public static async Task AddSandboxInstanceAsync(ServiceHarness h)
     {

@@ -18,13 +18,13 @@ using Microsoft.Extensions.Logging;
 namespace CanvasSync.IntegrationTests.Infrastructure;
 
 /// <summary>A CanvasSync user as the API sees one: their id, their API key, and a client that sends it.</summary>
-public sealed record Caller(long UserId, string ApiKey, HttpClient Http);
+internal sealed record Caller(long UserId, string ApiKey, HttpClient Http);
 
 /// <summary>
 /// The whole service over real HTTP on loopback, on a fresh database of either kind, next to a sandbox Canvas, with
 /// every log line captured (scopes included). Intent methods say what a test does: add a user, connect Canvas.
 /// </summary>
-public sealed class ServiceHarness : IAsyncDisposable
+internal sealed class ServiceHarness : IAsyncDisposable
 {
     private readonly List<HttpClient> _clients = [];
 
@@ -197,7 +197,7 @@ public sealed class ServiceHarness : IAsyncDisposable
 }
 
 /// <summary>Every log line the service writes, with its scopes (the correlation id) and any exception text.</summary>
-public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
+internal sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 {
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 

@@ -17,7 +17,7 @@ using Microsoft.Extensions.Logging;
 namespace CanvasSync.IntegrationTests.Infrastructure;
 
 /// <summary>A sandbox Canvas, a fresh database of either kind, and the real sync engine between them.</summary>
-public sealed class SyncHarness : IAsyncDisposable
+internal sealed class SyncHarness : IAsyncDisposable
 {
     public static readonly string[] Collections =
         ["courses", "terms", "assignment_groups", "assignments", "submissions", "enrollments", "group_categories", "groups", "group_memberships", "planner_items"];

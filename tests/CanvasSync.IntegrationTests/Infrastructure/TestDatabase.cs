@@ -3,7 +3,7 @@ using CanvasSync.Data;
 namespace CanvasSync.IntegrationTests.Infrastructure;
 
 /// <summary>A fresh, migrated database of either kind, so the same test runs on SQLite and on PostgreSQL.</summary>
-public sealed class TestDatabase : IAsyncDisposable
+internal sealed class TestDatabase : IAsyncDisposable
 {
     private readonly string? _sqliteFile;
 

@@ -9,7 +9,7 @@ namespace CanvasSync.IntegrationTests.Monitoring;
 /// Real sandbox syncs of three users, each ending differently: alice's full sync and delta complete, bob's fails (every
 /// Canvas answer a 5xx), carol's finds her token revoked (needs_reauth). An admin watches.
 /// </summary>
-public sealed record MonitoringScenario(ServiceHarness Service, Caller Alice, Caller Bob, Caller Carol, Caller Admin,
+internal sealed record MonitoringScenario(ServiceHarness Service, Caller Alice, Caller Bob, Caller Carol, Caller Admin,
     SyncResult AliceFull, SyncResult AliceDelta, SyncResult BobFailed, SyncResult CarolReauth)
 {
     /// <summary>One retry per request, so the failing run gives up in a second rather than after a minute of backoff.</summary>

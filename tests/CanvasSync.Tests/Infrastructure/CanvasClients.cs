@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace CanvasSync.Tests.Infrastructure;
 
 /// <summary>The real Canvas client, built through dependency injection as the service builds it, with captured logs.</summary>
-public sealed class CanvasClients : IAsyncDisposable
+internal sealed class CanvasClients : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
@@ -36,7 +36,7 @@ public sealed class CanvasClients : IAsyncDisposable
 }
 
 /// <summary>Every log line and exception text written, to check that no secret is among them.</summary>
-public sealed class CapturedLogs : ILoggerProvider
+internal sealed class CapturedLogs : ILoggerProvider
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 

@@ -7,13 +7,13 @@ namespace CanvasSync.Canvas.Wire;
 // because Canvas omits keys as well as nulling them (docs/canvas.md §5).
 
 /// <summary>An access token as GET /users/self/tokens/:token_hint shows it (the token itself is never in it).</summary>
-public sealed record CanvasAccessToken(long? Id, DateTime? ExpiresAt, string? WorkflowState);
+internal sealed record CanvasAccessToken(long? Id, DateTime? ExpiresAt, string? WorkflowState);
 
 /// <summary>A user as /users/self, /users/self/profile, an enrollment or a group's members show it.</summary>
-public sealed record CanvasUser(long Id, string? Name, string? SortableName, string? ShortName, string? PrimaryEmail = null, string? TimeZone = null);
+internal sealed record CanvasUser(long Id, string? Name, string? SortableName, string? ShortName, string? PrimaryEmail = null, string? TimeZone = null);
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings (application/json+canvas-string-ids).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasUser))]
 [JsonSerializable(typeof(CanvasAccessToken))]
-public sealed partial class CanvasWireContext : JsonSerializerContext;
+internal sealed partial class CanvasWireContext : JsonSerializerContext;

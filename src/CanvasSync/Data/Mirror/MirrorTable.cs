@@ -9,7 +9,7 @@ namespace CanvasSync.Data.Mirror;
 /// that cost work (a rendered description) can be given as a function: the writer asks for them only for rows it
 /// writes, never for the unchanged ones a delta reads again.
 /// </summary>
-public sealed record MirrorRow(long CanvasId, string RawJson, Func<object?[]> MakeValues, string? PlannableType = null)
+internal sealed record MirrorRow(long CanvasId, string RawJson, Func<object?[]> MakeValues, string? PlannableType = null)
 {
     private object?[]? _values;
 
@@ -35,4 +35,4 @@ public sealed record MirrorRow(long CanvasId, string RawJson, Func<object?[]> Ma
 /// reconcile has to write in it is drift. A table every delta re-lists in full changes in a reconcile only by what
 /// Canvas changed since that delta.
 /// </summary>
-public sealed record MirrorTable(string Name, string EntityType, string[] Columns, bool KeyedByPlannableType = false, bool DeltaReadsPart = false);
+internal sealed record MirrorTable(string Name, string EntityType, string[] Columns, bool KeyedByPlannableType = false, bool DeltaReadsPart = false);

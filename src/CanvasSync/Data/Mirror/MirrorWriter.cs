@@ -4,7 +4,7 @@ using System.Text;
 namespace CanvasSync.Data.Mirror;
 
 /// <summary>How a batch of rows landed.</summary>
-public record struct WriteCounts(long Created, long Updated, long Unchanged, long Deleted)
+internal record struct WriteCounts(long Created, long Updated, long Unchanged, long Deleted)
 {
     public static WriteCounts operator +(WriteCounts a, WriteCounts b) =>
         new(a.Created + b.Created, a.Updated + b.Updated, a.Unchanged + b.Unchanged, a.Deleted + b.Deleted);
@@ -14,14 +14,14 @@ public record struct WriteCounts(long Created, long Updated, long Unchanged, lon
 /// The counts, the ids of rows that were created or changed (e.g. groups whose members moved) and, when asked for,
 /// each written row with the JSON it replaced (null: the row is new, or back from a tombstone).
 /// </summary>
-public sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written, IReadOnlyList<(MirrorRow Row, string? OldRaw)> Changes);
+internal sealed record WriteResult(WriteCounts Counts, IReadOnlyList<long> Written, IReadOnlyList<(MirrorRow Row, string? OldRaw)> Changes);
 
 /// <summary>
 /// Writes mirrored rows in bulk on either database: the existing hashes of the batch are read, new and changed rows
 /// are upserted (ON CONFLICT DO UPDATE) with the transaction's change stamp, and unchanged rows only have last_seen_at
 /// moved (deletion detection needs it; the change feed does not see it). first_seen_at is never overwritten.
 /// </summary>
-public static class MirrorWriter
+internal static class MirrorWriter
 {
     /// <param name="runStart">
     /// The run's start: a row this run already wrote or saw (a classmate in the rosters of four courses) is counted

@@ -4,7 +4,7 @@ namespace CanvasSync.Features.Accounts;
 /// An API key of a user. Only its SHA-256 is stored: a key is 256 random bits, so a fast hash is enough (nothing to
 /// brute-force) and lets every request be checked with one indexed lookup. The prefix is what lists show.
 /// </summary>
-public sealed class ApiKey
+internal sealed class ApiKey
 {
     public long Id { get; set; }
     public long UserId { get; set; }

@@ -3,7 +3,7 @@ using CanvasSync.Security;
 namespace CanvasSync.Features.Accounts;
 
 /// <summary>What an API key looks like and how it is stored: "csk_" and 256 random bits; only the hash is kept.</summary>
-public static class ApiKeys
+internal static class ApiKeys
 {
     public const string Scheme = "csk_";
 

@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Features.Accounts;
 
 /// <summary>Who is calling, from the claims authentication put on the request.</summary>
-public static class CallerClaims
+internal static class CallerClaims
 {
     public const string KeyId = "canvassync:key_id";
 
@@ -94,7 +94,7 @@ internal static class AccountProblems
     }
 }
 
-public static class AccountsServiceCollectionExtensions
+internal static class AccountsServiceCollectionExtensions
 {
     public const string DefaultScheme = "CanvasSync";
 

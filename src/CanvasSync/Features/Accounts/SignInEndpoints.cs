@@ -16,7 +16,7 @@ namespace CanvasSync.Features.Accounts;
 /// token, checked by UseAntiforgery. A session opened by Sign in with Canvas had a key of its own, which goes with it;
 /// a key someone typed in is theirs to keep.
 /// </summary>
-public static class SignInEndpoints
+internal static class SignInEndpoints
 {
     public static IEndpointRouteBuilder MapSignOut(this IEndpointRouteBuilder app)
     {

@@ -1,7 +1,7 @@
 namespace CanvasSync.Features.Accounts;
 
 /// <summary>A CanvasSync user (not a Canvas user): the owner of connections and API keys.</summary>
-public sealed class User
+internal sealed class User
 {
     public long Id { get; set; }
     public string Name { get; set; } = "";

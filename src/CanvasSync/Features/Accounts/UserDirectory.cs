@@ -4,23 +4,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Accounts;
 
-public sealed record IssuedKey(long UserId, string UserName, bool IsAdmin, string ApiKey);
+internal sealed record IssuedKey(long UserId, string UserName, bool IsAdmin, string ApiKey);
 
-public sealed record UserSummary(long Id, string Name, bool IsAdmin, DateTime CreatedAt, int ActiveKeys, int Connections);
+internal sealed record UserSummary(long Id, string Name, bool IsAdmin, DateTime CreatedAt, int ActiveKeys, int Connections);
 
 /// <summary>
 /// A user found by an API key: who, with which key (so a cookie session can be checked against it), and the user's
 /// Canvas connection if there is one (read in the same statement).
 /// </summary>
-public sealed record AuthenticatedKey(long UserId, string UserName, bool IsAdmin, long KeyId, KeyConnection? Connection = null);
+internal sealed record AuthenticatedKey(long UserId, string UserName, bool IsAdmin, long KeyId, KeyConnection? Connection = null);
 
-public sealed record KeyConnection(long Id, long CanvasUserId, string BaseUrl);
+internal sealed record KeyConnection(long Id, long CanvasUserId, string BaseUrl);
 
 /// <summary>A user name or id the directory does not know, or a name that is taken: the CLI prints the message.</summary>
-public sealed class UserDirectoryException(string message) : Exception(message);
+internal sealed class UserDirectoryException(string message) : Exception(message);
 
 /// <summary>CanvasSync users and their API keys: what `canvas-sync users ...` does and what authentication asks.</summary>
-public static class UserDirectory
+internal static class UserDirectory
 {
     public static async Task<IssuedKey> AddAsync(CanvasSyncDbContext db, string name, bool isAdmin, DateTime now, CancellationToken ct)
     {

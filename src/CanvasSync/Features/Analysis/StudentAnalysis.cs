@@ -8,22 +8,22 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Analysis;
 
 /// <summary>A task with a due date, as the analysis lists it.</summary>
-public sealed record DueItem(long TaskId, string Title, string? Course, DateTime DueAt, string Status, bool Missing, int? EstimatedMinutes, string Source);
+internal sealed record DueItem(long TaskId, string Title, string? Course, DateTime DueAt, string Status, bool Missing, int? EstimatedMinutes, string Source);
 
 /// <summary>
 /// A course the user takes: Canvas's current and final score, and the spread of the user's own scores on its graded
 /// work, in percent of each assignment's points.
 /// </summary>
-public sealed record CourseGradeStats(long CourseId, string? Course, double? CurrentScore, double? FinalScore, string? CurrentGrade, int Scored,
+internal sealed record CourseGradeStats(long CourseId, string? Course, double? CurrentScore, double? FinalScore, string? CurrentGrade, int Scored,
     double? Lowest, double? Highest, double? Mean, double? Median, double? StandardDeviation);
 
 /// <summary>A week (Monday to Sunday, UTC) of open work: how many tasks are due and their estimated minutes.</summary>
-public sealed record WeekLoad(DateOnly WeekStart, int Tasks, int EstimatedMinutes);
+internal sealed record WeekLoad(DateOnly WeekStart, int Tasks, int EstimatedMinutes);
 
 /// <summary>Open work due in the next days, and open work past due: the analysis's first two lists, and Home's beside its assignments.</summary>
-public sealed record DueWork(IReadOnlyList<DueItem> Upcoming, IReadOnlyList<DueItem> Overdue);
+internal sealed record DueWork(IReadOnlyList<DueItem> Upcoming, IReadOnlyList<DueItem> Overdue);
 
-public sealed record AnalysisReport(DateTime GeneratedAt, IReadOnlyList<DueItem> Upcoming, IReadOnlyList<DueItem> Overdue,
+internal sealed record AnalysisReport(DateTime GeneratedAt, IReadOnlyList<DueItem> Upcoming, IReadOnlyList<DueItem> Overdue,
     IReadOnlyList<CourseGradeStats> Grades, IReadOnlyList<WeekLoad> Workload);
 
 /// <summary>
@@ -32,7 +32,7 @@ public sealed record AnalysisReport(DateTime GeneratedAt, IReadOnlyList<DueItem>
 /// the user's scores; and the estimated minutes of open work per week for the next <c>weeks</c> weeks. "Open" is a
 /// task neither Canvas nor the user counts as done.
 /// </summary>
-public static class StudentAnalysis
+internal static class StudentAnalysis
 {
     public static readonly TimeSpan OverdueWindow = TimeSpan.FromDays(90);
 

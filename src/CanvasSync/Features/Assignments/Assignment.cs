@@ -2,7 +2,7 @@ using CanvasSync.Data;
 
 namespace CanvasSync.Features.Assignments;
 
-public sealed class AssignmentGroup : MirroredEntity
+internal sealed class AssignmentGroup : MirroredEntity
 {
     public long CourseCanvasId { get; set; }
     public string Name { get; set; } = "";
@@ -10,7 +10,7 @@ public sealed class AssignmentGroup : MirroredEntity
     public double? GroupWeight { get; set; }
 }
 
-public sealed class Assignment : MirroredEntity
+internal sealed class Assignment : MirroredEntity
 {
     public long CourseCanvasId { get; set; }
     public long? AssignmentGroupCanvasId { get; set; }

@@ -8,7 +8,7 @@ using CanvasSync.Pages.Shared;
 namespace CanvasSync.Features.Assignments;
 
 /// <summary>An assignment's description as CanvasSync shows it: safe HTML for pages, plain text for tasks. Null: none.</summary>
-public sealed record RenderedDescription(string? Html, string? Text);
+internal sealed record RenderedDescription(string? Html, string? Text);
 
 /// <summary>
 /// Renders an assignment's description once, when a sync writes the assignment, never on a page view. Canvas HTML is
@@ -17,7 +17,7 @@ public sealed record RenderedDescription(string? Html, string? Text);
 /// most <see cref="MaxDepth"/> deep, counted by one linear scan, and at most <see cref="TimeBudget"/> of sanitising.
 /// A description past a bound is shown as plain text taken by that same linear scan, with a line saying so.
 /// </summary>
-public static partial class AssignmentDescription
+internal static partial class AssignmentDescription
 {
     public const int MaxTags = 10_000;
     public const int MaxDepth = 100;

@@ -16,7 +16,7 @@ namespace CanvasSync.Features.Assignments;
 /// /api/v1/canvas/assignments: the caller's assignments from the mirror, by due date, a page at a time, in PulsePlan's
 /// envelope (<see cref="AssignmentList"/>) with its task fields on each.
 /// </summary>
-public static class AssignmentEndpoints
+internal static class AssignmentEndpoints
 {
     public static RouteGroupBuilder MapAssignments(this IEndpointRouteBuilder app)
     {

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Assignments;
 
 /// <summary>What GET canvas/assignments narrows by.</summary>
-public sealed record AssignmentFilter(long? CourseId, DateTime? DueAfter, DateTime? DueBefore, DateTime? ChangedSince, bool IncludeCompleted);
+internal sealed record AssignmentFilter(long? CourseId, DateTime? DueAfter, DateTime? DueBefore, DateTime? ChangedSince, bool IncludeCompleted);
 
 /// <summary>
 /// A page of GET canvas/assignments in plain SQL, the same on both databases. It is the call planner apps poll, and

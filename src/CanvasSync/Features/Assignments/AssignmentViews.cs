@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Assignments;
 
-public sealed record AssignmentGroupView(long Id, long CourseId, string Name, int Position, double? GroupWeight);
+internal sealed record AssignmentGroupView(long Id, long CourseId, string Name, int Position, double? GroupWeight);
 
 /// <summary>
 /// An assignment with the caller's own submission, if Canvas showed one. <c>completed</c>: the caller submitted it, it
 /// was graded, or it was excused. <c>canvas_updated_at</c> is Canvas's updated_at (it does not move on grading);
 /// <c>changed_at</c> is when this mirror last saw it change.
 /// </summary>
-public sealed record AssignmentView(long Id, long CourseId, long? AssignmentGroupId, string Name, DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt,
+internal sealed record AssignmentView(long Id, long CourseId, long? AssignmentGroupId, string Name, DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt,
     double? PointsPossible, string? GradingType, IReadOnlyList<string> SubmissionTypes, bool Published, long? QuizId, long? DiscussionTopicId,
     string HtmlUrl, DateTime? CanvasUpdatedAt, DateTime ChangedAt, bool Completed, OwnSubmissionView? Submission)
 {
@@ -33,12 +33,12 @@ public sealed record AssignmentView(long Id, long CourseId, long? AssignmentGrou
 /// GET canvas/assignments, in PulsePlan's documented envelope (its clients call this path unchanged): the page's
 /// assignments under <c>assignments</c> (where other lists say <c>items</c>), their count, and the cursor of the next page.
 /// </summary>
-public sealed record AssignmentList(bool Success, long UserId, IReadOnlyList<AssignmentView> Assignments, int Count, string? NextCursor);
+internal sealed record AssignmentList(bool Success, long UserId, IReadOnlyList<AssignmentView> Assignments, int Count, string? NextCursor);
 
-public sealed record OwnSubmissionView(string WorkflowState, double? Score, string? Grade, DateTime? SubmittedAt, DateTime? GradedAt,
+internal sealed record OwnSubmissionView(string WorkflowState, double? Score, string? Grade, DateTime? SubmittedAt, DateTime? GradedAt,
     bool Late, bool Missing, bool Excused);
 
-public static class AssignmentViews
+internal static class AssignmentViews
 {
     public static AssignmentGroupView AsView(this AssignmentGroup g) => new(g.CanvasId, g.CourseCanvasId, g.Name, g.Position, g.GroupWeight);
 

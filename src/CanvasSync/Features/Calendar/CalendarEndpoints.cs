@@ -12,14 +12,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Calendar;
 
-public sealed record CalendarFeedView(string IcsUrl, DateTime CreatedAt, string Revoke);
+internal sealed record CalendarFeedView(string IcsUrl, DateTime CreatedAt, string Revoke);
 
 /// <summary>
 /// /api/v1/calendar: the caller's feed URL (made on first ask) and its revocation; and the feed itself at
 /// /calendar/feed.ics?token=..., which calendar apps fetch without an API key. The token rides in the query string, not
 /// the path, so that it stays out of the request-path scope every log line of a request carries.
 /// </summary>
-public static class CalendarEndpoints
+internal static class CalendarEndpoints
 {
     public const string FeedPath = "/calendar/feed.ics";
 

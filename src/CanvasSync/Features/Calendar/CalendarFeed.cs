@@ -4,7 +4,7 @@ namespace CanvasSync.Features.Calendar;
 /// A user's calendar feed: one secret URL at a time. The token is found by its SHA-256 (as API keys are) and kept
 /// encrypted besides, so GET /api/v1/calendar can show the URL again; revoking deletes the row and the URL with it.
 /// </summary>
-public sealed class CalendarFeed
+internal sealed class CalendarFeed
 {
     public long Id { get; set; }
     public long UserId { get; set; }

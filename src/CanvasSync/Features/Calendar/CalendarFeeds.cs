@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Calendar;
 
 /// <summary>Issuing, showing, finding and revoking a user's calendar feed token ("csc_" + 256 random bits).</summary>
-public sealed class CalendarFeeds(IDataProtectionProvider protection, TokenVault vault, TimeProvider time)
+internal sealed class CalendarFeeds(IDataProtectionProvider protection, TokenVault vault, TimeProvider time)
 {
     public const string Prefix = "csc_";
 

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Changes;
 
 /// <summary>A place in the feed: after every change at an earlier version, and after rows of this version up to (entity type, row).</summary>
-public readonly record struct FeedPosition(long Version, int Source, long RowId) : IComparable<FeedPosition>
+internal readonly record struct FeedPosition(long Version, int Source, long RowId) : IComparable<FeedPosition>
 {
     public static readonly FeedPosition Start = new(-1, 0, 0);
 
@@ -25,9 +25,9 @@ public readonly record struct FeedPosition(long Version, int Source, long RowId)
     public static bool operator <=(FeedPosition a, FeedPosition b) => a.CompareTo(b) <= 0;
 }
 
-public sealed record ChangeView(string EntityType, long Id, string Change, long Version, DateTime ChangedAt, object Data);
+internal sealed record ChangeView(string EntityType, long Id, string Change, long Version, DateTime ChangedAt, object Data);
 
-public sealed record ChangePage(IReadOnlyList<ChangeView> Changes, string NextCursor, bool HasMore);
+internal sealed record ChangePage(IReadOnlyList<ChangeView> Changes, string NextCursor, bool HasMore);
 
 /// <summary>
 /// The change feed: every mirrored row and planner task created, changed or deleted after a position, in (version,
@@ -35,7 +35,7 @@ public sealed record ChangePage(IReadOnlyList<ChangeView> Changes, string NextCu
 /// Changes since the reader's position collapse into one entry per row: a row created and then changed is "created".
 /// Rows are never hard-deleted by sync (tombstones), so a deletion is never missed.
 /// </summary>
-public static class ChangeFeed
+internal static class ChangeFeed
 {
     /// <summary>The entity types, in feed order. Cursors hold an index into this list: append only, never reorder.</summary>
     internal static readonly FeedSource[] Sources =

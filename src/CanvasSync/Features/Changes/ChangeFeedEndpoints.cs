@@ -15,7 +15,7 @@ namespace CanvasSync.Features.Changes;
 /// in step. Without since, everything from the start; since=now gives no changes and the cursor of this moment (take
 /// it before copying the data, then follow the feed from it).
 /// </summary>
-public static class ChangeFeedEndpoints
+internal static class ChangeFeedEndpoints
 {
     public const int MaxLimit = 500;
 

@@ -10,10 +10,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Connections;
 
 /// <summary>What a read of the mirror needs to know of the caller's connection.</summary>
-public sealed record OwnConnection(long Id, long CanvasUserId, string BaseUrl);
+internal sealed record OwnConnection(long Id, long CanvasUserId, string BaseUrl);
 
 /// <summary>The caller's Canvas connection (a user has at most one). Every read of user data starts here.</summary>
-public static class CallerConnection
+internal static class CallerConnection
 {
     public static Task<CanvasConnection?> FindAsync(CanvasSyncDbContext db, ClaimsPrincipal caller, CancellationToken ct)
     {

@@ -1,9 +1,9 @@
 namespace CanvasSync.Features.Connections;
 
-public enum ConnectionStatus { Ok, NeedsReauth, Error, Disconnected }
+internal enum ConnectionStatus { Ok, NeedsReauth, Error, Disconnected }
 
 /// <summary>One user's link to one Canvas: where, as whom, and the token (only ever stored encrypted).</summary>
-public sealed class CanvasConnection
+internal sealed class CanvasConnection
 {
     public long Id { get; set; }
     public long UserId { get; set; }
@@ -36,7 +36,7 @@ public sealed class CanvasConnection
     public long ChangeVersion { get; set; }
 }
 
-public static class CanvasConnectionQueries
+internal static class CanvasConnectionQueries
 {
     /// <summary>Connections that can be synced: a stored token, neither waiting for reauth nor disconnected.</summary>
     public static IQueryable<CanvasConnection> Syncable(this IQueryable<CanvasConnection> connections) =>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace CanvasSync.Features.Connections;
 
 /// <summary>Why a URL or token was not accepted: the request field at fault, a stable code, and words for a person.</summary>
-public sealed class ConnectRejectedException(string field, string code, string message, int status = 400) : Exception(message)
+internal sealed class ConnectRejectedException(string field, string code, string message, int status = 400) : Exception(message)
 {
     public string Field { get; } = field;
     public string Code { get; } = code;
@@ -17,16 +17,16 @@ public sealed class ConnectRejectedException(string field, string code, string m
 }
 
 /// <summary>What disconnecting did at Canvas: for an OAuth2 grant, whether Canvas revoked it (and if not, why).</summary>
-public sealed record DisconnectOutcome(bool? RevokedAtCanvas, string? RevokeProblem);
+internal sealed record DisconnectOutcome(bool? RevokedAtCanvas, string? RevokeProblem);
 
 /// <summary>Who a token belongs to on which Canvas, as Canvas said when asked.</summary>
-public sealed record CanvasIdentity(Uri BaseUrl, long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
+internal sealed record CanvasIdentity(Uri BaseUrl, long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
 
 /// <summary>
 /// Connecting a user's Canvas: the URL through the SSRF guard, the token proved by GET /api/v1/users/self, then
 /// stored encrypted. The only place the API talks to Canvas.
 /// </summary>
-public sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard guard, TokenVault vault, OAuthGrants grants, CanvasSyncDbContext db,
+internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard guard, TokenVault vault, OAuthGrants grants, CanvasSyncDbContext db,
     TimeProvider time, ILogger<CanvasConnector> logger)
 {
     /// <summary>Asks Canvas who the token belongs to; nothing is stored.</summary>

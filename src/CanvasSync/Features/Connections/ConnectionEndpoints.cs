@@ -13,20 +13,20 @@ using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Features.Connections;
 
-public sealed record ConnectRequest(string? CanvasUrl, string? ApiToken);
+internal sealed record ConnectRequest(string? CanvasUrl, string? ApiToken);
 
 /// <summary>auth_method: "token" (a personal access token) or "oauth" (Connect with Canvas, refreshed by CanvasSync).</summary>
-public sealed record ConnectResponse(bool Success, string Message, long UserId, string CanvasUrl, string Status, DateTime? StoredAt,
+internal sealed record ConnectResponse(bool Success, string Message, long UserId, string CanvasUrl, string Status, DateTime? StoredAt,
     long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt, string AuthMethod);
 
 /// <summary>revoked_at_canvas: for a connection made with OAuth2, whether Canvas revoked the grant; null for a personal token.</summary>
-public sealed record DisconnectResponse(bool Success, string Message, bool Purged, bool? RevokedAtCanvas);
+internal sealed record DisconnectResponse(bool Success, string Message, bool Purged, bool? RevokedAtCanvas);
 
-public sealed record ConnectionWarning(string Code, string Message);
+internal sealed record ConnectionWarning(string Code, string Message);
 
-public sealed record TestConnectionResponse(bool Success, string Message, string CanvasUrl, long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
+internal sealed record TestConnectionResponse(bool Success, string Message, string CanvasUrl, long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
 
-public sealed record LastSyncView(long SyncId, string Status, string SyncType, DateTime QueuedAt, DateTime? FinishedAt);
+internal sealed record LastSyncView(long SyncId, string Status, string SyncType, DateTime QueuedAt, DateTime? FinishedAt);
 
 /// <summary>
 /// The caller's connection. sync_state: never_synced (no complete sync yet), syncing (one is queued or running),
@@ -35,7 +35,7 @@ public sealed record LastSyncView(long SyncId, string Status, string SyncType, D
 /// PulsePlan's documented fields are here too: user_id, last_sync (when the last complete sync started, a time) and
 /// assignments_count; the newest finished run, which CanvasSync called last_sync before, is last_run.
 /// </summary>
-public sealed record ConnectionStatusResponse(long UserId, bool Connected, string? CanvasUrl, string Status, long? CanvasUserId, string? CanvasUserName,
+internal sealed record ConnectionStatusResponse(long UserId, bool Connected, string? CanvasUrl, string Status, long? CanvasUserId, string? CanvasUserName,
     DateTime? TokenStoredAt, DateTime? TokenExpiresAt, DateTime? LastFullSyncAt, DateTime? LastDeltaAt, string? LastErrorCode,
     IReadOnlyList<ConnectionWarning> Warnings, string SyncState, LastSyncView? LastRun, IReadOnlyDictionary<string, long> Counts, string? AuthMethod)
 {
@@ -45,7 +45,7 @@ public sealed record ConnectionStatusResponse(long UserId, bool Connected, strin
 }
 
 /// <summary>/api/v1/canvas: connect, disconnect and the connection's state, always the calling user's own.</summary>
-public static class ConnectionEndpoints
+internal static class ConnectionEndpoints
 {
     /// <summary>A token expiring sooner than this is worth a warning.</summary>
     public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(14);

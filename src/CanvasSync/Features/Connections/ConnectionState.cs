@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Connections;
 
 /// <summary>A user's connection as GET /api/v1/canvas/status and the dashboard's home page show it.</summary>
-public static class ConnectionState
+internal static class ConnectionState
 {
     public static async Task<ConnectionStatusResponse> ReadAsync(CanvasSyncDbContext db, long userId, TimeSpan staleAfter, DateTime now, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace CanvasSync.Features.Connections;
 /// The connection the command line syncs into: owned by the "operator" user, one per Canvas base URL. The CLI is
 /// given the token on each run and never stores it (no ciphertext, nothing to leak).
 /// </summary>
-public static class OperatorConnections
+internal static class OperatorConnections
 {
     public const string OperatorName = "operator";
 

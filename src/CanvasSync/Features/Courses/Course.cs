@@ -2,14 +2,14 @@ using CanvasSync.Data;
 
 namespace CanvasSync.Features.Courses;
 
-public sealed class Term : MirroredEntity
+internal sealed class Term : MirroredEntity
 {
     public string Name { get; set; } = "";
     public DateTime? StartAt { get; set; }
     public DateTime? EndAt { get; set; }
 }
 
-public sealed class Course : MirroredEntity
+internal sealed class Course : MirroredEntity
 {
     public string? Name { get; set; }
     public string? CourseCode { get; set; }

@@ -12,12 +12,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Courses;
 
-public sealed record CourseCounts(int Assignments, int Students, int Groups);
+internal sealed record CourseCounts(int Assignments, int Students, int Groups);
 
-public sealed record CourseDetailView(CourseView Course, IReadOnlyList<AssignmentGroupView> AssignmentGroups, CourseCounts Counts);
+internal sealed record CourseDetailView(CourseView Course, IReadOnlyList<AssignmentGroupView> AssignmentGroups, CourseCounts Counts);
 
 /// <summary>/api/v1/canvas/courses: the caller's courses from the mirror (never from Canvas).</summary>
-public static class CourseEndpoints
+internal static class CourseEndpoints
 {
     public static RouteGroupBuilder MapCourses(this IEndpointRouteBuilder app)
     {

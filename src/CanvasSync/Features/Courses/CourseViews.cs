@@ -5,14 +5,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Courses;
 
-public sealed record TermView(long Id, string Name, DateTime? StartAt, DateTime? EndAt);
+internal sealed record TermView(long Id, string Name, DateTime? StartAt, DateTime? EndAt);
 
 /// <summary>A course as the caller sees it: its term, the caller's roles in it, and (as a student) the caller's grades.</summary>
-public sealed record CourseView(long Id, string? Name, string? CourseCode, string? WorkflowState, DateTime? StartAt, DateTime? EndAt,
+internal sealed record CourseView(long Id, string? Name, string? CourseCode, string? WorkflowState, DateTime? StartAt, DateTime? EndAt,
     string? TimeZone, bool AccessRestrictedByDate, long? TermId, TermView? Term, IReadOnlyList<string> Roles, GradesView? Grades,
     string HtmlUrl, DateTime ChangedAt);
 
-public static class CourseViews
+internal static class CourseViews
 {
     public static TermView AsView(this Term t) => new(t.CanvasId, t.Name, t.StartAt, t.EndAt);
 

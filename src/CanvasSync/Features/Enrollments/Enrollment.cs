@@ -3,7 +3,7 @@ using CanvasSync.Data;
 namespace CanvasSync.Features.Enrollments;
 
 /// <summary>An enrollment with its grades. Canvas does not move updated_at when scores change: deltas compare hashes.</summary>
-public sealed class Enrollment : MirroredEntity
+internal sealed class Enrollment : MirroredEntity
 {
     public long CourseCanvasId { get; set; }
     public long UserCanvasId { get; set; }
@@ -18,7 +18,7 @@ public sealed class Enrollment : MirroredEntity
 }
 
 /// <summary>A Canvas user seen through this connection (a classmate, a student on a roster, a group member).</summary>
-public sealed class CanvasPerson : MirroredEntity
+internal sealed class CanvasPerson : MirroredEntity
 {
     public string Name { get; set; } = "";
     public string? SortableName { get; set; }

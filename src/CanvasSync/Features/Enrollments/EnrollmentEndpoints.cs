@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Enrollments;
 
 /// <summary>/api/v1/canvas/grades (the caller's own) and /api/v1/canvas/courses/{id}/enrollments (a course's roster with grades).</summary>
-public static class EnrollmentEndpoints
+internal static class EnrollmentEndpoints
 {
     public static RouteGroupBuilder MapEnrollments(this IEndpointRouteBuilder app)
     {

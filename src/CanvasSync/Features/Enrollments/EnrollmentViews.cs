@@ -8,17 +8,17 @@ namespace CanvasSync.Features.Enrollments;
 /// Grades as Canvas gave them on an enrollment: current_score counts graded work only, final_score counts missing work
 /// as 0. Canvas shows a classmate's enrollment without grades, so those are null there.
 /// </summary>
-public sealed record GradesView(double? CurrentScore, double? FinalScore, string? CurrentGrade, string? FinalGrade);
+internal sealed record GradesView(double? CurrentScore, double? FinalScore, string? CurrentGrade, string? FinalGrade);
 
-public sealed record EnrollmentView(long Id, long CourseId, long UserId, string? UserName, string? SortableName, long? SectionId, string Type,
+internal sealed record EnrollmentView(long Id, long CourseId, long UserId, string? UserName, string? SortableName, long? SectionId, string Type,
     string Role, string? CustomRole, string EnrollmentState, GradesView? Grades, DateTime ChangedAt);
 
-public sealed record PersonView(long Id, string Name, string? SortableName, string? ShortName);
+internal sealed record PersonView(long Id, string Name, string? SortableName, string? ShortName);
 
 /// <summary>The caller's grades in one course they take.</summary>
-public sealed record CourseGradesView(long CourseId, string? CourseName, string? CourseCode, string EnrollmentState, GradesView Grades);
+internal sealed record CourseGradesView(long CourseId, string? CourseName, string? CourseCode, string EnrollmentState, GradesView Grades);
 
-public static class EnrollmentViews
+internal static class EnrollmentViews
 {
     /// <summary>"StudentEnrollment" → "student": the words Canvas uses for the caller's own roles on a course.</summary>
     public static string RoleOf(string enrollmentType) => enrollmentType switch

@@ -12,7 +12,7 @@ namespace CanvasSync.Features.Export;
 /// Tasks and grades as CSV (RFC 4180 by CsvHelper: a header row, fields quoted where they need it, UTF-8), for
 /// spreadsheets. Times are ISO 8601 UTC; empty cells are unknowns.
 /// </summary>
-public static class CsvExports
+internal static class CsvExports
 {
     public static readonly string[] Tables = ["tasks", "grades"];
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Routing;
 namespace CanvasSync.Features.Export;
 
 /// <summary>GET /api/v1/export/tasks.csv and grades.csv: the caller's own, as a download.</summary>
-public static class ExportEndpoints
+internal static class ExportEndpoints
 {
     public static RouteGroupBuilder MapExports(this IEndpointRouteBuilder app)
     {

@@ -16,7 +16,7 @@ namespace CanvasSync.Features.Export;
 /// The mirror as one JSON object: a list per entity type, each item exactly as Canvas last served it (Canvas's field
 /// names), streamed row by row so a large mirror is never held in memory. Deleted rows are left out unless asked for.
 /// </summary>
-public static class MirrorExporter
+internal static class MirrorExporter
 {
     private static readonly (string Name, MirrorTable Table)[] Lists =
     [

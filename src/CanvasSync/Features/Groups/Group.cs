@@ -2,7 +2,7 @@ using CanvasSync.Data;
 
 namespace CanvasSync.Features.Groups;
 
-public sealed class GroupCategory : MirroredEntity
+internal sealed class GroupCategory : MirroredEntity
 {
     public long CourseCanvasId { get; set; }
     public string Name { get; set; } = "";
@@ -10,7 +10,7 @@ public sealed class GroupCategory : MirroredEntity
     public int? GroupLimit { get; set; }
 }
 
-public sealed class Group : MirroredEntity
+internal sealed class Group : MirroredEntity
 {
     public long? CourseCanvasId { get; set; }
     public long? GroupCategoryCanvasId { get; set; }
@@ -18,7 +18,7 @@ public sealed class Group : MirroredEntity
     public int MembersCount { get; set; }
 }
 
-public sealed class GroupMembership : MirroredEntity
+internal sealed class GroupMembership : MirroredEntity
 {
     public long GroupCanvasId { get; set; }
     public long UserCanvasId { get; set; }

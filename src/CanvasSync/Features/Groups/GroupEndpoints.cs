@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Groups;
 
 /// <summary>/api/v1/canvas/courses/{id}/groups: a course's groups with their members, from the mirror.</summary>
-public static class GroupEndpoints
+internal static class GroupEndpoints
 {
     public static RouteGroupBuilder MapGroups(this IEndpointRouteBuilder app)
     {

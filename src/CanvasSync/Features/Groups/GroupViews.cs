@@ -4,17 +4,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Groups;
 
-public sealed record GroupCategoryView(long Id, long CourseId, string Name, string? SelfSignup, int? GroupLimit);
+internal sealed record GroupCategoryView(long Id, long CourseId, string Name, string? SelfSignup, int? GroupLimit);
 
-public sealed record GroupMemberView(long UserId, string? Name, string? SortableName, string WorkflowState, bool Moderator);
+internal sealed record GroupMemberView(long UserId, string? Name, string? SortableName, string WorkflowState, bool Moderator);
 
-public sealed record GroupMembershipView(long Id, long GroupId, long UserId, string WorkflowState, bool Moderator);
+internal sealed record GroupMembershipView(long Id, long GroupId, long UserId, string WorkflowState, bool Moderator);
 
 /// <summary>A group with its category and its current members (names from the rosters this connection has seen).</summary>
-public sealed record GroupView(long Id, long? CourseId, long? GroupCategoryId, string? CategoryName, string Name, int MembersCount,
+internal sealed record GroupView(long Id, long? CourseId, long? GroupCategoryId, string? CategoryName, string Name, int MembersCount,
     IReadOnlyList<GroupMemberView> Members, DateTime ChangedAt);
 
-public static class GroupViews
+internal static class GroupViews
 {
     public static GroupCategoryView AsView(this GroupCategory c) => new(c.CanvasId, c.CourseCanvasId, c.Name, c.SelfSignup, c.GroupLimit);
 

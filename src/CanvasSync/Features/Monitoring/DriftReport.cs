@@ -5,16 +5,16 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Monitoring;
 
 /// <summary>One field's drift in a run: rows a reconcile had to write that a delta should have (docs/monitoring.md).</summary>
-public sealed record DriftView(string EntityType, string Field, long Rows, long? ExampleCanvasId);
+internal sealed record DriftView(string EntityType, string Field, long Rows, long? ExampleCanvasId);
 
 /// <summary>One field's drift over a period: rows, the reconciles that found it, and the latest of them with an example row.</summary>
-public sealed record DriftLine(string EntityType, string Field, long Rows, int Runs, long LastRunId, long? ExampleCanvasId);
+internal sealed record DriftLine(string EntityType, string Field, long Rows, int Runs, long LastRunId, long? ExampleCanvasId);
 
 /// <summary>
 /// GET metrics/drift: what the reconciles of the period found. Zero rows is the target; anything else is something a
 /// delta missed, a bug report the operator can see, with a row to start from.
 /// </summary>
-public sealed record DriftReport(int Days, DateTime Since, int Reconciles, long Rows, IReadOnlyList<DriftLine> Fields);
+internal sealed record DriftReport(int Days, DateTime Since, int Reconciles, long Rows, IReadOnlyList<DriftLine> Fields);
 
 internal static class DriftReports
 {

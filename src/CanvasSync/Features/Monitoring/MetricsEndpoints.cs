@@ -14,13 +14,13 @@ using Microsoft.Extensions.Options;
 
 namespace CanvasSync.Features.Monitoring;
 
-public sealed record RunRecordList(IReadOnlyList<RunRecordView> Items);
+internal sealed record RunRecordList(IReadOnlyList<RunRecordView> Items);
 
 /// <summary>
 /// /api/v1/metrics: how syncs are doing. A user sees their own runs and connection; an admin sees everyone's, or one
 /// user's with user_id.
 /// </summary>
-public static class MetricsEndpoints
+internal static class MetricsEndpoints
 {
     private const int MaxDays = 365;
 

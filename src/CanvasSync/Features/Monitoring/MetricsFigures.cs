@@ -4,11 +4,11 @@ using CanvasSync.Features.SyncRuns;
 namespace CanvasSync.Features.Monitoring;
 
 /// <summary>GET metrics/summary. Durations are of the runs that succeeded; items are those Canvas served to non-dry runs.</summary>
-public sealed record MetricsSummary(int Days, DateTime Since, int TotalSyncs, int Succeeded, int Failed, int Cancelled, int CompletedWithErrors,
+internal sealed record MetricsSummary(int Days, DateTime Since, int TotalSyncs, int Succeeded, int Failed, int Cancelled, int CompletedWithErrors,
     double? SuccessRate, double? AverageDurationSeconds, double? P95DurationSeconds, long ItemsSynced, IReadOnlyDictionary<string, int> ByStatus);
 
 /// <summary>One UTC day of GET metrics/performance. Succeeded and Failed as in the summary (cancelled runs are neither).</summary>
-public sealed record DayPerformance(DateOnly Date, int Count, double? SuccessRate, double? P50DurationSeconds, double? P95DurationSeconds,
+internal sealed record DayPerformance(DateOnly Date, int Count, double? SuccessRate, double? P50DurationSeconds, double? P95DurationSeconds,
     double? ItemsPerSecond, int Succeeded, int Failed);
 
 /// <summary>The arithmetic of the metrics API, on facts already read.</summary>

@@ -10,7 +10,7 @@ namespace CanvasSync.Features.Monitoring;
 /// The daily job that keeps metrics to Monitoring:RetentionDays: finished runs older than that go (their counts and
 /// checkpoints with them), and so do old alert records. Unfinished runs stay whatever their age: they are work.
 /// </summary>
-public sealed partial class MetricsRetention(IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<MonitoringOptions> options, TimeProvider time, ILogger<MetricsRetention> logger)
+internal sealed partial class MetricsRetention(IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<MonitoringOptions> options, TimeProvider time, ILogger<MetricsRetention> logger)
 {
     public const string JobId = "metrics-retention";
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace CanvasSync.Features.Monitoring;
 
 /// <summary>Section "Monitoring": what counts as healthy, how long metrics are kept, who may scrape /metrics, alerts.</summary>
-public sealed class MonitoringOptions : IValidatableObject
+internal sealed class MonitoringOptions : IValidatableObject
 {
     public const string Section = "Monitoring";
 
@@ -48,7 +48,7 @@ public sealed class MonitoringOptions : IValidatableObject
 }
 
 /// <summary>Section "Monitoring:Alerts": where a failed or needs_reauth run is announced. Each channel is optional.</summary>
-public sealed class AlertOptions
+internal sealed class AlertOptions
 {
     /// <summary>One alert per connection and kind (failed, needs_reauth) within this many minutes; later ones are only logged.</summary>
     public int CooldownMinutes { get; set; } = 60;
@@ -76,7 +76,7 @@ public sealed class AlertOptions
 }
 
 /// <summary>Section "Monitoring:Alerts:Email": an SMTP server. Without a Host, no e-mail is sent.</summary>
-public sealed class EmailOptions
+internal sealed class EmailOptions
 {
     public string? Host { get; set; }
     public int Port { get; set; } = 587;

@@ -12,7 +12,7 @@ using Prometheus;
 namespace CanvasSync.Features.Monitoring;
 
 /// <summary>Monitoring in the web app: Prometheus figures and alerts hear of every run; the metrics API and /metrics.</summary>
-public static class MonitoringServiceCollectionExtensions
+internal static class MonitoringServiceCollectionExtensions
 {
     public static IServiceCollection AddMonitoring(this IServiceCollection services)
     {

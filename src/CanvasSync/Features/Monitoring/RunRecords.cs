@@ -5,17 +5,17 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Monitoring;
 
 /// <summary>One entity's figures in a run. Processed is every row the run handled: created + updated + deleted + unchanged.</summary>
-public sealed record ItemCounts(long Processed, long Created, long Updated, long Deleted);
+internal sealed record ItemCounts(long Processed, long Created, long Updated, long Deleted);
 
 /// <summary>What talking to Canvas cost a run: requests, pages, the items on them, body bytes, rate-limit refusals, retries.</summary>
-public sealed record CanvasCallsView(long Requests, long Pages, long Items, long Bytes, long Throttled, long Retries);
+internal sealed record CanvasCallsView(long Requests, long Pages, long Items, long Bytes, long Throttled, long Retries);
 
 /// <summary>
 /// The metrics record of one ended run. <c>duration_seconds</c> is the time workers spent on it (summed over attempts
 /// when it was resumed); <c>phase_seconds</c> are the phases' spans, which overlap (see PhaseTimes). Duration,
 /// <c>canvas.items</c> (items read) and <c>rows_changed</c> are the figures <see cref="RunFigures"/> defines.
 /// </summary>
-public sealed record RunRecordView(long RunId, long UserId, long ConnectionId, string SyncType, bool DryRun, string Status, DateTime QueuedAt,
+internal sealed record RunRecordView(long RunId, long UserId, long ConnectionId, string SyncType, bool DryRun, string Status, DateTime QueuedAt,
     DateTime? StartedAt, DateTime? FinishedAt, double DurationSeconds, IReadOnlyDictionary<string, double> PhaseSeconds,
     IReadOnlyDictionary<string, ItemCounts> Items, CanvasCallsView Canvas, SyncErrorView? Error, IReadOnlyList<DriftView> Drift)
 {

@@ -6,10 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Monitoring;
 
 /// <summary>One reason health is not "healthy": a code to match on, how bad, and a sentence for people.</summary>
-public sealed record HealthReason(string Code, string Severity, string Message);
+internal sealed record HealthReason(string Code, string Severity, string Message);
 
 /// <summary>GET metrics/health.</summary>
-public sealed record HealthReport(string Status, IReadOnlyList<HealthReason> Reasons, DateTime CheckedAt, int WindowHours, int RunsInWindow,
+internal sealed record HealthReport(string Status, IReadOnlyList<HealthReason> Reasons, DateTime CheckedAt, int WindowHours, int RunsInWindow,
     double? FailureRate, int StuckRuns, int ConnectionsNeedingReauth, int StaleConnections);
 
 /// <summary>

@@ -13,7 +13,7 @@ namespace CanvasSync.Features.Monitoring;
 /// <see cref="CanvasTraffic"/> at each scrape; the gauges of runs and connections are read from the database at each
 /// scrape, so every node reports the same, whole-service values. No label carries a token, a URL or a user's name.
 /// </summary>
-public sealed class SyncPrometheus : ISyncRunObserver
+internal sealed class SyncPrometheus : ISyncRunObserver
 {
     /// <summary>1 s to 1 h: a small delta takes seconds, a large backfill most of an hour.</summary>
     private static readonly double[] DurationBuckets = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];

@@ -8,7 +8,7 @@ namespace CanvasSync.Features.OAuth;
 /// the session cookie (Strict): a browser sends Lax cookies on the top-level GET that Canvas redirects to from its own
 /// site, and Strict ones not. Only for /oauth, and for the ten minutes a state lives.
 /// </summary>
-public static class BrowserBinding
+internal static class BrowserBinding
 {
     public const string CookieName = "canvassync_oauth";
     private const string CookiePath = "/oauth";

@@ -4,7 +4,7 @@ namespace CanvasSync.Features.OAuth;
 /// A Canvas this deployment holds a developer key for, so its users can connect with "Connect with Canvas" (OAuth2)
 /// instead of pasting a personal token. The client secret is only ever stored encrypted.
 /// </summary>
-public sealed class CanvasInstance
+internal sealed class CanvasInstance
 {
     public long Id { get; set; }
     /// <summary>Normalised base URL, as connections store it (https://canvas.example.edu).</summary>
@@ -25,7 +25,7 @@ public sealed class CanvasInstance
 /// One authorization in flight: the state sent to Canvas (stored as its hash), whose it is, the PKCE verifier
 /// (encrypted) and, for the dashboard, the hash of a cookie set in the browser that started it. Used once.
 /// </summary>
-public sealed class OAuthState
+internal sealed class OAuthState
 {
     public long Id { get; set; }
     public string StateHash { get; set; } = "";

@@ -5,19 +5,19 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.OAuth;
 
 /// <summary>Bad instance configuration, naming the setting at fault.</summary>
-public sealed class InstanceConfigException(string field, string message) : Exception(message)
+internal sealed class InstanceConfigException(string field, string message) : Exception(message)
 {
     public string Field { get; } = field;
 }
 
 /// <summary>An instance as anyone may see it: no secret.</summary>
-public sealed record InstanceView(long Id, string Name, string CanvasUrl, string ClientId, string RedirectUri, bool SecretReadable, int Connections);
+internal sealed record InstanceView(long Id, string Name, string CanvasUrl, string ClientId, string RedirectUri, bool SecretReadable, int Connections);
 
 /// <summary>
 /// The deployment's developer keys, one per Canvas instance (`canvas-sync instances add|list|remove`). Adding a key for
 /// a Canvas that has one replaces it (a new secret, say); existing connections keep their grants.
 /// </summary>
-public sealed class CanvasInstances(CanvasSyncDbContext db, CanvasUrlGuard guard, TokenVault vault, TimeProvider time)
+internal sealed class CanvasInstances(CanvasSyncDbContext db, CanvasUrlGuard guard, TokenVault vault, TimeProvider time)
 {
     public async Task<CanvasInstance> AddAsync(string? canvasUrl, string? name, string? clientId, string? clientSecret, string? redirectUri, CancellationToken ct)
     {

@@ -8,7 +8,7 @@ namespace CanvasSync.Features.OAuth;
 /// <see cref="OAuthGrants.RefreshAsync"/>, which takes the connection's database lease so that of several nodes only
 /// one asks Canvas.
 /// </summary>
-public sealed class OAuthCredential(long connectionId, AccessTokenState current, OAuthGrants grants, TimeProvider time) : CanvasCredential
+internal sealed class OAuthCredential(long connectionId, AccessTokenState current, OAuthGrants grants, TimeProvider time) : CanvasCredential
 {
     private static readonly TimeSpan MaxMargin = TimeSpan.FromMinutes(5);
     private readonly SemaphoreSlim _refreshing = new(1, 1);
@@ -52,4 +52,4 @@ public sealed class OAuthCredential(long connectionId, AccessTokenState current,
 }
 
 /// <summary>An access token as stored: the plain token for requests, its ciphertext (which names this version of it) and its times.</summary>
-public sealed record AccessTokenState(string AccessToken, string Ciphertext, DateTime? IssuedAt, DateTime? ExpiresAt);
+internal sealed record AccessTokenState(string AccessToken, string Ciphertext, DateTime? IssuedAt, DateTime? ExpiresAt);

@@ -10,21 +10,21 @@ using Microsoft.AspNetCore.Routing;
 namespace CanvasSync.Features.OAuth;
 
 /// <summary>A developer key as apps see it: redirect_uri is the one an app may pass to oauth/start (exactly), or leave out.</summary>
-public sealed record OAuthInstanceView(long Id, string Name, string CanvasUrl, string RedirectUri);
+internal sealed record OAuthInstanceView(long Id, string Name, string CanvasUrl, string RedirectUri);
 
 /// <summary>instance_id or canvas_url picks the developer key; redirect_uri is an app's own callback (default: the instance's).</summary>
-public sealed record OAuthStartRequest(long? InstanceId, string? CanvasUrl, string? RedirectUri);
+internal sealed record OAuthStartRequest(long? InstanceId, string? CanvasUrl, string? RedirectUri);
 
-public sealed record OAuthStartResponse(string AuthorizeUrl, string State, DateTime ExpiresAt);
+internal sealed record OAuthStartResponse(string AuthorizeUrl, string State, DateTime ExpiresAt);
 
 /// <summary>What Canvas put on the redirect: code and state, or error (access_denied) and error_description.</summary>
-public sealed record OAuthCallbackRequest(string? State, string? Code, string? Error, string? ErrorDescription);
+internal sealed record OAuthCallbackRequest(string? State, string? Code, string? Error, string? ErrorDescription);
 
 /// <summary>
 /// "Connect with Canvas" for apps: list the instances, start (an authorize URL to send the user to), and the
 /// callback (the app posts the code and state Canvas gave its redirect URI, with the same user's API key).
 /// </summary>
-public static class OAuthEndpoints
+internal static class OAuthEndpoints
 {
     public static RouteGroupBuilder MapCanvasOAuth(this IEndpointRouteBuilder app)
     {

@@ -9,10 +9,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.OAuth;
 
 /// <summary>Where to send the browser, and the state that will come back with it.</summary>
-public sealed record OAuthStart(Uri AuthorizeUrl, string State, DateTime ExpiresAt);
+internal sealed record OAuthStart(Uri AuthorizeUrl, string State, DateTime ExpiresAt);
 
 /// <summary>What the return from Canvas did: the connection stored, and whether it was a "Sign in with Canvas" (the browser is to be signed in).</summary>
-public sealed record OAuthOutcome(CanvasConnection Connection, bool SignIn);
+internal sealed record OAuthOutcome(CanvasConnection Connection, bool SignIn);
 
 /// <summary>
 /// "Connect with Canvas": the authorization-code flow with PKCE. Start makes a state bound to the signed-in user (and,
@@ -21,7 +21,7 @@ public sealed record OAuthOutcome(CanvasConnection Connection, bool SignIn);
 /// started by nobody yet: the state is bound to the browser only, and the callback finds the CanvasSync user Canvas
 /// vouched for, or makes one, only once Canvas has said who it is.
 /// </summary>
-public sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOAuthClient oauth, OAuthGrants grants, CanvasConnector connector,
+internal sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOAuthClient oauth, OAuthGrants grants, CanvasConnector connector,
     CanvasUrlGuard guard, TimeProvider time)
 {
     /// <summary>The user a Canvas sign-in makes is named after the Canvas user and host: "canvas-1001@school.instructure.com".</summary>

@@ -9,14 +9,14 @@ using Microsoft.Extensions.Logging;
 namespace CanvasSync.Features.OAuth;
 
 /// <summary>The developer key's secret no longer decrypts (the master key was replaced): an operator must set it again.</summary>
-public sealed class ClientSecretUnreadableException(string baseUrl)
+internal sealed class ClientSecretUnreadableException(string baseUrl)
     : Exception($"the client secret of {baseUrl} cannot be decrypted (was the master key replaced?); set it again with `canvas-sync instances add`");
 
 /// <summary>
 /// An OAuth2 connection's grant over its life: the credential a sync uses, the refresh (one node at a time, by a
 /// lease in the connection's row) and the revocation at disconnect.
 /// </summary>
-public sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext> contexts, TokenVault vault, CanvasOAuthClient oauth, NodeIdentity node, TimeProvider time,
+internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext> contexts, TokenVault vault, CanvasOAuthClient oauth, NodeIdentity node, TimeProvider time,
     ILogger<OAuthGrants> logger)
 {
     /// <summary>Long enough for a token request with its timeout; a node that dies holding it delays the others this long.</summary>

@@ -6,7 +6,7 @@ namespace CanvasSync.Features.Planner;
 /// A planner item. Canvas gives it no id of its own: it is keyed by (plannable_type, plannable_id), and
 /// <see cref="MirroredEntity.CanvasId"/> holds plannable_id (a quiz or topic id for quizzes and discussions).
 /// </summary>
-public sealed class PlannerItem : MirroredEntity
+internal sealed class PlannerItem : MirroredEntity
 {
     public string PlannableType { get; set; } = "";
     public long? CourseCanvasId { get; set; }
@@ -17,9 +17,9 @@ public sealed class PlannerItem : MirroredEntity
 }
 
 /// <summary>A planner item as Canvas's planner listed it (keyed by plannable_type and id).</summary>
-public sealed record PlannerItemView(string PlannableType, long Id, long? CourseId, long? AssignmentId, string? Title, DateTime? PlannableDate, DateTime ChangedAt);
+internal sealed record PlannerItemView(string PlannableType, long Id, long? CourseId, long? AssignmentId, string? Title, DateTime? PlannableDate, DateTime ChangedAt);
 
-public static class PlannerItemViews
+internal static class PlannerItemViews
 {
     public static PlannerItemView AsView(this PlannerItem p) => new(p.PlannableType, p.CanvasId, p.CourseCanvasId, p.AssignmentCanvasId, p.Title, p.PlannableDate, p.ChangedAt);
 }

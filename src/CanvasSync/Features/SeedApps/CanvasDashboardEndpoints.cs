@@ -17,14 +17,14 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Features.SeedApps;
 
 /// <summary>How much the mirror holds for the caller: live courses and assignments.</summary>
-public sealed record CachedCounts([property: JsonPropertyName("courses")] long Courses, [property: JsonPropertyName("assignments")] long Assignments);
+internal sealed record CachedCounts([property: JsonPropertyName("courses")] long Courses, [property: JsonPropertyName("assignments")] long Assignments);
 
 /// <summary>GET /api/canvas/auto-sync, in the course dashboard's camelCase.</summary>
-public sealed record AutoSyncState([property: JsonPropertyName("lastSync")] DateTime? LastSync, [property: JsonPropertyName("needsSync")] bool NeedsSync,
+internal sealed record AutoSyncState([property: JsonPropertyName("lastSync")] DateTime? LastSync, [property: JsonPropertyName("needsSync")] bool NeedsSync,
     [property: JsonPropertyName("cached")] CachedCounts Cached);
 
 /// <summary>POST /api/canvas/auto-sync: the dashboard reads success and stats; sync_id and status say which run and how it stands.</summary>
-public sealed record AutoSyncResult([property: JsonPropertyName("success")] bool Success, [property: JsonPropertyName("stats")] CachedCounts Stats,
+internal sealed record AutoSyncResult([property: JsonPropertyName("success")] bool Success, [property: JsonPropertyName("stats")] CachedCounts Stats,
     [property: JsonPropertyName("sync_id")] long SyncId, [property: JsonPropertyName("status")] string Status);
 
 /// <summary>
@@ -32,7 +32,7 @@ public sealed record AutoSyncResult([property: JsonPropertyName("success")] bool
 /// sync is needed, and cache-first <c>/api/canvas/courses</c>, <c>/assignments</c> and <c>/grades</c>. Courses and
 /// assignments are the JSON Canvas served (the dashboard was written against Canvas itself), from the mirror.
 /// </summary>
-public static class CanvasDashboardEndpoints
+internal static class CanvasDashboardEndpoints
 {
     /// <summary>How long POST auto-sync waits for its sync before answering with the sync still running.</summary>
     public static readonly TimeSpan AutoSyncWait = TimeSpan.FromSeconds(60);

@@ -15,37 +15,37 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Features.SeedApps;
 
 /// <summary>What one entity type of a run handled, as the monitoring app names it.</summary>
-public sealed record MonitoredEntity(long Processed, long Created, long Updated);
+internal sealed record MonitoredEntity(long Processed, long Created, long Updated);
 
 /// <summary>A run's Canvas traffic: calls made, calls that failed and were retried, rate-limit refusals.</summary>
-public sealed record MonitoredApiCalls(long CallsMade, long CallsFailed, long RateLimitHits);
+internal sealed record MonitoredApiCalls(long CallsMade, long CallsFailed, long RateLimitHits);
 
 /// <summary>A run as the monitoring app's dashboard template reads it. <c>sync_task_id</c> is the run id.</summary>
-public sealed record MonitoredSync(long Id, string SyncTaskId, long UserId, string SyncStatus, string SyncType, DateTime? SyncStartTime, DateTime? SyncEndTime,
+internal sealed record MonitoredSync(long Id, string SyncTaskId, long UserId, string SyncStatus, string SyncType, DateTime? SyncStartTime, DateTime? SyncEndTime,
     double TotalDurationSeconds, string? ErrorMessage, MonitoredEntity Courses, MonitoredEntity Assignments, MonitoredApiCalls ApiMetrics);
 
-public sealed record MonitoredSyncList(int Count, int? PeriodDays, IReadOnlyList<MonitoredSync> Syncs);
+internal sealed record MonitoredSyncList(int Count, int? PeriodDays, IReadOnlyList<MonitoredSync> Syncs);
 
 /// <summary>The monitoring app's summary; <c>success_rate</c> is a percent here (CanvasSync's own summary gives a fraction).</summary>
-public sealed record MonitoredSummary(int PeriodDays, int TotalSyncs, int SuccessfulSyncs, int FailedSyncs, double? SuccessRate, double TotalDurationSeconds,
+internal sealed record MonitoredSummary(int PeriodDays, int TotalSyncs, int SuccessfulSyncs, int FailedSyncs, double? SuccessRate, double TotalDurationSeconds,
     double? AverageDurationSeconds, long TotalCoursesProcessed, long TotalAssignmentsProcessed, long TotalApiCalls, long TotalApiFailures, int UniqueUsers);
 
-public sealed record MonitoredDurations(double? MinSeconds, double? MaxSeconds, double? AvgSeconds, double TotalSeconds);
+internal sealed record MonitoredDurations(double? MinSeconds, double? MaxSeconds, double? AvgSeconds, double TotalSeconds);
 
-public sealed record MonitoredCalls(long Total, double? AvgPerSync);
+internal sealed record MonitoredCalls(long Total, double? AvgPerSync);
 
-public sealed record MonitoredItems(long TotalCourses, long TotalAssignments, long TotalSubmissions);
+internal sealed record MonitoredItems(long TotalCourses, long TotalAssignments, long TotalSubmissions);
 
-public sealed record MonitoredPerformance(int PeriodDays, int SyncCount, MonitoredDurations Duration, MonitoredCalls ApiCalls, MonitoredItems ItemsProcessed);
+internal sealed record MonitoredPerformance(int PeriodDays, int SyncCount, MonitoredDurations Duration, MonitoredCalls ApiCalls, MonitoredItems ItemsProcessed);
 
-public sealed record MonitoredHealth(DateTime Timestamp, string Status, string Database, IReadOnlyList<HealthReason> Reasons);
+internal sealed record MonitoredHealth(DateTime Timestamp, string Status, string Database, IReadOnlyList<HealthReason> Reasons);
 
 /// <summary>
 /// The sync monitoring app's API, <c>/api/canvas/metrics/...</c>, in the shapes its documentation gives, over
 /// CanvasSync's run records, so its dashboard template works unchanged. CanvasSync's own metrics API
 /// (<c>/api/v1/metrics</c>) says more; who may read what is the same (a user their own runs, an admin everyone's).
 /// </summary>
-public static class SyncMonitoringEndpoints
+internal static class SyncMonitoringEndpoints
 {
     private const int MaxListed = 100;
 

@@ -3,7 +3,7 @@ using CanvasSync.Data;
 namespace CanvasSync.Features.Submissions;
 
 /// <summary>A submission. Canvas gives it no updated_at: deltas use graded_since / submitted_since.</summary>
-public sealed class Submission : MirroredEntity
+internal sealed class Submission : MirroredEntity
 {
     public long CourseCanvasId { get; set; }
     public long AssignmentCanvasId { get; set; }

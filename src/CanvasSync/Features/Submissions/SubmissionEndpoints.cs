@@ -13,11 +13,11 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Submissions;
 
 /// <summary>A submission as Canvas showed it to the caller (a student sees their own; a teacher every student's).</summary>
-public sealed record SubmissionView(long Id, long CourseId, long AssignmentId, long UserId, string WorkflowState, double? Score, string? Grade,
+internal sealed record SubmissionView(long Id, long CourseId, long AssignmentId, long UserId, string WorkflowState, double? Score, string? Grade,
     DateTime? SubmittedAt, DateTime? GradedAt, DateTime? PostedAt, bool Late, bool Missing, bool Excused, DateTime ChangedAt);
 
 /// <summary>/api/v1/canvas/submissions: from the mirror, by id, a page at a time.</summary>
-public static class SubmissionEndpoints
+internal static class SubmissionEndpoints
 {
     public static SubmissionView AsView(this Submission s) => new(s.CanvasId, s.CourseCanvasId, s.AssignmentCanvasId, s.UserCanvasId, s.WorkflowState,
         s.Score, s.Grade, s.SubmittedAt, s.GradedAt, s.PostedAt, s.Late, s.Missing, s.Excused, s.ChangedAt);

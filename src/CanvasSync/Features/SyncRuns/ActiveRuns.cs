@@ -6,7 +6,7 @@ namespace CanvasSync.Features.SyncRuns;
 /// The runs this process is working on, by connection: one run per connection in a process (across processes the run
 /// row's lease decides), and where a cancel finds a run that runs here.
 /// </summary>
-public sealed class ActiveRuns
+internal sealed class ActiveRuns
 {
     private readonly ConcurrentDictionary<long, Slot> _slots = new();
 

@@ -11,7 +11,7 @@ namespace CanvasSync.Features.SyncRuns;
 /// listed in four courses is one user).</item>
 /// </list>
 /// </summary>
-public static class RunFigures
+internal static class RunFigures
 {
     public static double DurationSeconds(SyncRun run) => Math.Round(run.ActiveSeconds, 3);
 

@@ -5,10 +5,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.SyncRuns;
 
-public enum CancelOutcome { Cancelled, AlreadyFinished }
+internal enum CancelOutcome { Cancelled, AlreadyFinished }
 
 /// <summary>Starting and cancelling a user's syncs: what the API and the dashboard's buttons both do.</summary>
-public static class SyncControl
+internal static class SyncControl
 {
     /// <summary>Whether the connection has a token Canvas last accepted, so a sync can run at all.</summary>
     public static bool CanSync(CanvasConnection c) => c.EncryptedToken is not null && c.Status != ConnectionStatus.NeedsReauth;

@@ -18,7 +18,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.SyncRuns;
 
 /// <summary>/api/v1/canvas/sync...: start, watch (also as server-sent events), cancel, retry and list the caller's syncs.</summary>
-public static class SyncEndpoints
+internal static class SyncEndpoints
 {
     public static RouteGroupBuilder MapSyncRuns(this IEndpointRouteBuilder app)
     {

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Features.SyncRuns;
 
 /// <summary>A second sync of a connection while one is running: the running one's id.</summary>
-public sealed class SyncAlreadyRunningException(long runId) : Exception(runId == 0 ? "a sync of this connection is starting" : $"sync run {runId} of this connection is already running")
+internal sealed class SyncAlreadyRunningException(long runId) : Exception(runId == 0 ? "a sync of this connection is starting" : $"sync run {runId} of this connection is already running")
 {
     public long RunId { get; } = runId;
 }
@@ -23,7 +23,7 @@ public sealed class SyncAlreadyRunningException(long runId) : Exception(runId ==
 /// the run's start, lease and finish are classes of their own (<see cref="RunStart"/>, <see cref="RunLease"/>,
 /// <see cref="RunFinish"/>). Queueing is the scheduler's (<see cref="Jobs.RunQueue"/>).
 /// </summary>
-public sealed partial class SyncEngine
+internal sealed partial class SyncEngine
 {
     private readonly CanvasClient _client;
     private readonly IDbContextFactory<CanvasSyncDbContext> _contexts;

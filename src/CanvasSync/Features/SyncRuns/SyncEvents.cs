@@ -9,7 +9,7 @@ namespace CanvasSync.Features.SyncRuns;
 /// after the last number it saw (SSE's Last-Event-ID). Kinds: progress, milestone (25, 50, 75), course_started,
 /// course_done, and one final event named after the run's status (completed, failed, cancelled, needs_reauth, ...).
 /// </summary>
-public sealed record SyncEvent(long RunId, long Id, string Kind, SyncProgress Progress, long? CourseId = null, int? Milestone = null)
+internal sealed record SyncEvent(long RunId, long Id, string Kind, SyncProgress Progress, long? CourseId = null, int? Milestone = null)
 {
     public bool IsFinal => Kind is not ("progress" or "milestone" or "course_started" or "course_done");
 }
@@ -20,7 +20,7 @@ public sealed record SyncEvent(long RunId, long Id, string Kind, SyncProgress Pr
 /// ones, and the stream ends with the final event. Runs on other nodes come in through <see cref="Accept"/> (see
 /// Cluster/ClusterSignals); what this node publishes goes out to them through <see cref="Published"/>.
 /// </summary>
-public sealed class SyncEvents(TimeProvider time)
+internal sealed class SyncEvents(TimeProvider time)
 {
     /// <summary>
     /// A run's attempt n (its n-th start or resume, perhaps on another node) numbers its events from

@@ -4,12 +4,12 @@ namespace CanvasSync.Features.SyncRuns;
 /// Full: every collection, complete. Delta: what changed since the last complete run. Reconcile: a full re-read of a
 /// connection already synced, on a schedule, whose every write is drift (something a delta should have caught).
 /// </summary>
-public enum SyncType { Full, Delta, Reconcile }
+internal enum SyncType { Full, Delta, Reconcile }
 
-public enum SyncStatus { Queued, Running, Completed, CompletedWithErrors, Failed, Cancelled, NeedsReauth }
+internal enum SyncStatus { Queued, Running, Completed, CompletedWithErrors, Failed, Cancelled, NeedsReauth }
 
 /// <summary>One sync of one connection: what it was asked to do, how far it got, and what it cost.</summary>
-public sealed class SyncRun
+internal sealed class SyncRun
 {
     public long Id { get; set; }
     public long ConnectionId { get; set; }
@@ -68,7 +68,7 @@ public sealed class SyncRun
 /// Where one collection of a run stands: the next page to fetch (an opaque Canvas URL) or done. Written in the same
 /// transaction as the page's rows, so a resumed run refetches at most the pages that were in flight.
 /// </summary>
-public sealed class SyncCheckpoint
+internal sealed class SyncCheckpoint
 {
     public long Id { get; set; }
     public long RunId { get; set; }
@@ -82,7 +82,7 @@ public sealed class SyncCheckpoint
 }
 
 /// <summary>Per-run write counts for one entity type.</summary>
-public sealed class SyncRunCount
+internal sealed class SyncRunCount
 {
     public long Id { get; set; }
     public long RunId { get; set; }
@@ -97,7 +97,7 @@ public sealed class SyncRunCount
 /// What a reconcile had to change in one field of one entity type: rows a delta should have brought and did not.
 /// Field "(created)" and "(deleted)" count whole rows; any other is a top-level key of Canvas's JSON.
 /// </summary>
-public sealed class SyncRunDrift
+internal sealed class SyncRunDrift
 {
     public long Id { get; set; }
     public long RunId { get; set; }

@@ -6,21 +6,21 @@ namespace CanvasSync.Features.SyncRuns;
 /// POST /api/v1/canvas/sync. Every field is optional: a delta of everything by default. sync_type "reconcile" re-reads
 /// everything and reports drift; slow_lane makes a delta also re-read what no delta filter shows.
 /// </summary>
-public sealed record SyncStartRequest(string? SyncType, SyncScopeRequest? Scope, bool ForceRestart = false, bool DryRun = false, bool SlowLane = false);
+internal sealed record SyncStartRequest(string? SyncType, SyncScopeRequest? Scope, bool ForceRestart = false, bool DryRun = false, bool SlowLane = false);
 
-public sealed record SyncScopeRequest(long? TermId, IReadOnlyList<long>? CourseIds);
+internal sealed record SyncScopeRequest(long? TermId, IReadOnlyList<long>? CourseIds);
 
-public sealed record SyncStartResponse(bool Success, string Message, long SyncId, string Status, bool AlreadyInProgress);
+internal sealed record SyncStartResponse(bool Success, string Message, long SyncId, string Status, bool AlreadyInProgress);
 
-public sealed record SyncProgressView(string? Phase, double Percent, long ItemsDone, long? ItemsEstimated, long Requests, long Throttled, DateTime? HeartbeatAt);
+internal sealed record SyncProgressView(string? Phase, double Percent, long ItemsDone, long? ItemsEstimated, long Requests, long Throttled, DateTime? HeartbeatAt);
 
-public sealed record SyncErrorView(string? Code, string? Message);
+internal sealed record SyncErrorView(string? Code, string? Message);
 
 /// <summary>
 /// A run; <c>Node</c> is the node that last worked on it, <c>Attempts</c> how often one started or resumed it.
 /// <c>DurationSeconds</c> (once ended), <c>ItemsRead</c> and <c>RowsChanged</c> are the figures <see cref="RunFigures"/> defines.
 /// </summary>
-public sealed record SyncRunView(long SyncId, string Status, string SyncType, bool DryRun, bool Resumed, SyncScope Scope, DateTime QueuedAt,
+internal sealed record SyncRunView(long SyncId, string Status, string SyncType, bool DryRun, bool Resumed, SyncScope Scope, DateTime QueuedAt,
     DateTime? StartedAt, DateTime? FinishedAt, double? DurationSeconds, SyncProgressView Progress, IReadOnlyDictionary<string, EntityCounts> Counts,
     SyncErrorView? Error, string? Node, int Attempts)
 {

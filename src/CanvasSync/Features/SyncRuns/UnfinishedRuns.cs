@@ -4,7 +4,7 @@ namespace CanvasSync.Features.SyncRuns;
 /// "The connection's unfinished run", said once: queued or running. A connection has at most one (the unique index
 /// IX_sync_runs_one_unfinished_per_connection, whose filter says the same in SQL).
 /// </summary>
-public static class UnfinishedRuns
+internal static class UnfinishedRuns
 {
     public static bool IsUnfinished(this SyncStatus status) => status is SyncStatus.Queued or SyncStatus.Running;
 

@@ -1,12 +1,12 @@
 namespace CanvasSync.Features.Tasks;
 
-public enum TaskType { Assignment, Exam, Task }
+internal enum TaskType { Assignment, Exam, Task }
 
 /// <summary>
 /// The planner mapping of an assignment. Canvas-derived fields are rewritten by each sync; the user's own fields
 /// (<see cref="UserCompleted"/>, <see cref="UserEstimatedMinutes"/>, <see cref="Notes"/>) are never touched by sync.
 /// </summary>
-public sealed class PlannerTask : CanvasSync.Data.IChangeTracked
+internal sealed class PlannerTask : CanvasSync.Data.IChangeTracked
 {
     public long Id { get; set; }
     public long ConnectionId { get; set; }
@@ -33,7 +33,7 @@ public sealed class PlannerTask : CanvasSync.Data.IChangeTracked
 }
 
 /// <summary>A Canvas group as a team, for instructor tools.</summary>
-public sealed class Team
+internal sealed class Team
 {
     public long Id { get; set; }
     public long ConnectionId { get; set; }
@@ -46,7 +46,7 @@ public sealed class Team
     public List<TeamMember> Members { get; set; } = [];
 }
 
-public sealed class TeamMember
+internal sealed class TeamMember
 {
     public long Id { get; set; }
     public long TeamId { get; set; }

@@ -3,7 +3,7 @@ using CanvasSync.Features.Submissions;
 namespace CanvasSync.Features.Tasks;
 
 /// <summary>Where an assignment task stands, in the words the calendar feed and the analysis print.</summary>
-public static class SubmissionStatus
+internal static class SubmissionStatus
 {
     /// <summary>
     /// An assignment task: its submission's state in a word or two (excused, graded with the grade, submitted, submitted

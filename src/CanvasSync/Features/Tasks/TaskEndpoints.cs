@@ -18,12 +18,12 @@ namespace CanvasSync.Features.Tasks;
 /// items also marked complete in the planner); <c>canvas_completed</c> is Canvas's alone. <c>canvas_course_id</c> is 0
 /// for a to-do of no course.
 /// </summary>
-public sealed record TaskView(long Id, string Title, string? Description, DateTime? DueDate, int? EstimatedMinutes, string? Subject, string Type,
+internal sealed record TaskView(long Id, string Title, string? Description, DateTime? DueDate, int? EstimatedMinutes, string? Subject, string Type,
     bool Completed, bool CanvasCompleted, long? CanvasAssignmentId, long CanvasCourseId, bool? UserCompleted, int? UserEstimatedMinutes, string? Notes,
     DateTime CreatedAt, DateTime UpdatedAt, string Source, long? PlannableId);
 
 /// <summary>/api/v1/tasks: the caller's planner tasks, by due date, a page at a time.</summary>
-public static class TaskEndpoints
+internal static class TaskEndpoints
 {
     public static TaskView AsView(this PlannerTask t)
     {

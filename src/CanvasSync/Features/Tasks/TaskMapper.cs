@@ -10,7 +10,7 @@ namespace CanvasSync.Features.Tasks;
 /// Maps the mirror's assignments, and the planner's other to-dos (<see cref="PlannerTasks"/>), to planner tasks after each sync. Only the Canvas-derived fields are rewritten, and
 /// only when they changed; the user's own fields (done, estimate, notes) are never touched.
 /// </summary>
-public static class TaskMapper
+internal static class TaskMapper
 {
     public static async Task<WriteCounts> RefreshAsync(CanvasSyncDbContext db, long connectionId, DateTime now, CancellationToken ct)
     {

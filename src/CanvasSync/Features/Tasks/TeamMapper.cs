@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Tasks;
 
 /// <summary>Maps the mirror's groups to teams with their members (names from the roster), for instructor tools.</summary>
-public static class TeamMapper
+internal static class TeamMapper
 {
     public static async Task<WriteCounts> RefreshAsync(CanvasSyncDbContext db, long connectionId, DateTime now, CancellationToken ct)
     {

@@ -13,13 +13,13 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Pages.Courses;
 
 /// <summary>How many of a course's students have handed an assignment in, and how many of those Canvas shows graded.</summary>
-public sealed record HandIns(int Submitted, int Graded);
+internal sealed record HandIns(int Submitted, int Graded);
 
 /// <summary>
 /// One course: its assignments with the caller's own submission status (a teacher sees submitted and graded counts),
 /// descriptions made safe, the roster with grades (teachers), and groups with their members.
 /// </summary>
-public sealed class DetailModel(CanvasSyncDbContext db) : PageModel
+internal sealed class DetailModel(CanvasSyncDbContext db) : PageModel
 {
     public CourseView Course { get; private set; } = null!;
     public bool Teaches { get; private set; }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace CanvasSync.Pages.Courses;
 
 /// <summary>Every synced course: term, the caller's roles, and their grade where they are a student.</summary>
-public sealed class IndexModel(CanvasSyncDbContext db) : PageModel
+internal sealed class IndexModel(CanvasSyncDbContext db) : PageModel
 {
     public bool Connected { get; private set; }
     public IReadOnlyList<CourseView> Courses { get; private set; } = [];

@@ -14,7 +14,7 @@ namespace CanvasSync.Pages.Shared;
 /// resolved against the Canvas host), pasted raster images kept; scripts, styles, frames, forms, event handlers and
 /// everything else dropped. The page's CSP forbids inline script as well, so a slip here is still not an executed script.
 /// </summary>
-public static partial class SafeHtml
+internal static partial class SafeHtml
 {
     private static readonly HtmlParser Parser = new();
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Html;
 namespace CanvasSync.Pages.Shared;
 
 /// <summary>How the pages write times, durations, rates and Canvas's snake_case words.</summary>
-public static class Show
+internal static class Show
 {
     /// <summary>
     /// A UTC time as a &lt;time&gt; element: the page's script rewrites it in the viewer's own time zone; without the

@@ -5,13 +5,13 @@ using Microsoft.AspNetCore.Html;
 namespace CanvasSync.Pages.Shared;
 
 /// <summary>One day of a chart: its label and up to two values (a bar's two stacked parts, or two lines).</summary>
-public sealed record ChartDay(string Label, double? First, double? Second);
+internal sealed record ChartDay(string Label, double? First, double? Second);
 
 /// <summary>
 /// Small charts drawn on the server as inline SVG: no script, no library, styled by the page's CSS (classes, not
 /// inline styles, which the CSP forbids). Every bar and point has a &lt;title&gt; with its figures.
 /// </summary>
-public static class SvgChart
+internal static class SvgChart
 {
     private const int Width = 640, Height = 220, Left = 44, Right = 8, Top = 12, Bottom = 28;
 

@@ -7,13 +7,13 @@ using MimeKit;
 namespace CanvasSync.Features.Monitoring.Alerts;
 
 /// <summary>A message for people: a subject (the e-mail's) and plain text.</summary>
-public sealed record AlertMessage(string Subject, string Text);
+internal sealed record AlertMessage(string Subject, string Text);
 
 /// <summary>
 /// Where alerts go: a Slack incoming webhook and an SMTP server, each used only when configured. A failure throws, so
 /// the delivery job is retried; the webhook URL and the SMTP password never appear in what is thrown or logged.
 /// </summary>
-public sealed class AlertChannels(IHttpClientFactory http, IOptions<MonitoringOptions> options)
+internal sealed class AlertChannels(IHttpClientFactory http, IOptions<MonitoringOptions> options)
 {
     public const string Slack = "slack";
     public const string Email = "email";
@@ -84,4 +84,4 @@ public sealed class AlertChannels(IHttpClientFactory http, IOptions<MonitoringOp
 }
 
 /// <summary>An alert did not get through (the job retries it).</summary>
-public sealed class AlertDeliveryException(string message) : Exception(message);
+internal sealed class AlertDeliveryException(string message) : Exception(message);

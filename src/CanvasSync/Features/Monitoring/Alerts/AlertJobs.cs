@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Features.Monitoring.Alerts;
 
 /// <summary>The alert jobs: one alert to one channel, and the weekly report. Thin: they read, compose and send.</summary>
-public sealed partial class AlertJobs(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IOptions<MonitoringOptions> options, TimeProvider time,
+internal sealed partial class AlertJobs(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IOptions<MonitoringOptions> options, TimeProvider time,
     ILogger<AlertJobs> logger)
 {
     public const string WeeklyReportJobId = "weekly-sync-report";

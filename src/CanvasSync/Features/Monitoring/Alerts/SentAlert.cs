@@ -1,7 +1,7 @@
 namespace CanvasSync.Features.Monitoring.Alerts;
 
 /// <summary>An alert that went out (to every configured channel): the cool-down looks here, across nodes and restarts.</summary>
-public sealed class SentAlert
+internal sealed class SentAlert
 {
     public long Id { get; set; }
     public long ConnectionId { get; set; }

@@ -12,7 +12,7 @@ namespace CanvasSync.Features.Monitoring.Alerts;
 /// configured channel (retried on its own, so a Slack outage neither loses the e-mail nor sends it twice). Within
 /// Monitoring:Alerts:CooldownMinutes of an alert, the same connection's alert of the same kind is only logged.
 /// </summary>
-public sealed partial class SyncAlerts(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IBackgroundJobClient jobs, IOptions<MonitoringOptions> options,
+internal sealed partial class SyncAlerts(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IBackgroundJobClient jobs, IOptions<MonitoringOptions> options,
     TimeProvider time, ILogger<SyncAlerts> logger) : ISyncRunObserver
 {
     public async Task RunEndedAsync(SyncRun run, CancellationToken ct)

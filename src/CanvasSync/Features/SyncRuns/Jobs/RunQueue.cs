@@ -8,7 +8,7 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// The scheduler's bookkeeping in the database: runs recorded as queued (so a second trigger finds them), the runs
 /// nobody works on, and those whose node died. <see cref="SyncScheduler"/> gives each a job; the engine only runs them.
 /// </summary>
-public sealed class RunQueue(IDbContextFactory<CanvasSyncDbContext> contexts, ActiveRuns active, NodeIdentity node, TimeProvider time)
+internal sealed class RunQueue(IDbContextFactory<CanvasSyncDbContext> contexts, ActiveRuns active, NodeIdentity node, TimeProvider time)
 {
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 

@@ -6,13 +6,13 @@ using Microsoft.Extensions.Logging;
 namespace CanvasSync.Features.SyncRuns.Jobs;
 
 /// <summary>A sync that failed as a whole (not a collection): thrown so the job system retries it with backoff.</summary>
-public sealed class SyncRunFailedException(long runId, string? message) : Exception($"sync run {runId} failed: {message}");
+internal sealed class SyncRunFailedException(long runId, string? message) : Exception($"sync run {runId} failed: {message}");
 
 /// <summary>
 /// The background job: takes ids only, and is re-entrant. It runs a queued or interrupted run to its end with the
 /// connection's stored token; a run that is finished, or running elsewhere, makes it a no-op.
 /// </summary>
-public sealed partial class SyncJob(SyncEngine engine, RunQueue queue, ConnectionTokens tokens, IDbContextFactory<CanvasSyncDbContext> contexts, ILogger<SyncJob> logger)
+internal sealed partial class SyncJob(SyncEngine engine, RunQueue queue, ConnectionTokens tokens, IDbContextFactory<CanvasSyncDbContext> contexts, ILogger<SyncJob> logger)
 {
     public async Task RunAsync(long connectionId, long runId, CancellationToken shutdown)
     {

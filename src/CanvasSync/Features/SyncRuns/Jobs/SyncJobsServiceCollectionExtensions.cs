@@ -17,7 +17,7 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// every node, with a sliding invisibility timeout so a long sync is never handed to a second worker while the
 /// first still runs. A node's death mid-sync is noticed sooner by the run's lease (see <see cref="RunReclaimer"/>).
 /// </summary>
-public static class SyncJobsServiceCollectionExtensions
+internal static class SyncJobsServiceCollectionExtensions
 {
     /// <summary>Hangfire's queue for syncs of connections known to be large, served by Sync:LargeWorkers of their own.</summary>
     public const string LargeQueue = "large";

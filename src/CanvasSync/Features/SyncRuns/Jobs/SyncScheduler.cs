@@ -14,7 +14,7 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// run first, so a second trigger finds it. Syncs of connections known to be large go to a queue of their own
 /// (<see cref="SyncJobsServiceCollectionExtensions.LargeQueue"/>), so they never take the workers small ones need.
 /// </summary>
-public sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient jobs, IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<SyncOptions> options,
+internal sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient jobs, IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<SyncOptions> options,
     TimeProvider time, ILogger<SyncScheduler> logger)
 {
     public const string RecurringJobId = "enqueue-stale-syncs";

@@ -77,6 +77,7 @@ internal static class SyncCommand
         ["run_id"] = r.RunId,
         ["status"] = StatusWord(r),
         ["type"] = Words(r.Type.ToString()),
+        ["delta_source"] = r.DeltaSource,
         ["resumed"] = r.Resumed,
         ["dry_run"] = r.DryRun,
         ["duration_seconds"] = Math.Round(r.Duration.TotalSeconds, 3),
@@ -94,7 +95,7 @@ internal static class SyncCommand
     private static void PrintSummary(SyncResult r)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Run {r.RunId}: {StatusWord(r)} ({Words(r.Type.ToString())}{(r.DryRun ? ", dry run: nothing written" : "")}{(r.Resumed ? ", resumed" : "")}) in {r.Duration.TotalSeconds:0.0} s: {r.ItemsRead} items read, {RunFigures.RowsChanged(r.Counts.Values)} rows changed; {r.Requests} requests, {r.Throttled} throttled, {r.Retries} retried"));
+            $"Run {r.RunId}: {StatusWord(r)} ({Words(r.Type.ToString())}{(r.DeltaSource == DeltaSources.GraphQL ? " through GraphQL" : "")}{(r.DryRun ? ", dry run: nothing written" : "")}{(r.Resumed ? ", resumed" : "")}) in {r.Duration.TotalSeconds:0.0} s: {r.ItemsRead} items read, {RunFigures.RowsChanged(r.Counts.Values)} rows changed; {r.Requests} requests, {r.Throttled} throttled, {r.Retries} retried"));
         if (r.Counts.Count > 0) Console.WriteLine($"  {"entity",-18} {"created",9} {"updated",9} {"deleted",9} {"unchanged",9}");
         foreach (var (entity, c) in r.Counts) Console.WriteLine($"  {entity,-18} {c.Created,9} {c.Updated,9} {c.Deleted,9} {c.Unchanged,9}");
         foreach (var e in r.Errors.Take(10)) Console.WriteLine($"  error: {e}");

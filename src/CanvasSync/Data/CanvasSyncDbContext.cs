@@ -13,6 +13,7 @@ using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.Tasks;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CanvasSync.Data;
 
@@ -85,6 +86,7 @@ internal abstract class CanvasSyncDbContext(DbContextOptions options) : DbContex
             e.Property(x => x.BaseUrl).HasMaxLength(2048);
             e.Property(x => x.CanvasUserName).HasMaxLength(500);
             e.Property(x => x.LastErrorCode).HasMaxLength(100);
+            e.Property(x => x.GraphQLRefusedUntil).HasColumnName("graphql_refused_until");
             e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.UserId, x.BaseUrl }).IsUnique();
             e.HasIndex(x => x.Status);
@@ -167,6 +169,7 @@ internal abstract class CanvasSyncDbContext(DbContextOptions options) : DbContex
             e.ToTable("sync_runs");
             e.Property(x => x.LeaseOwner).HasMaxLength(200);
             e.Property(x => x.Node).HasMaxLength(200);
+            e.Property(x => x.DeltaSource).HasMaxLength(20);
             e.HasOne<CanvasConnection>().WithMany().HasForeignKey(x => x.ConnectionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(x => new { x.ConnectionId, x.Status });
             // One unfinished run per connection, enforced by the database: two nodes queueing at the same instant
@@ -241,7 +244,8 @@ internal abstract class CanvasSyncDbContext(DbContextOptions options) : DbContex
     {
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {
-            foreach (var property in entity.GetProperties())
+            // A name given by hand stays (GraphQLRefusedUntil is graphql_refused_until, not graph_q_l_...).
+            foreach (var property in entity.GetProperties().Where(p => p.FindAnnotation(RelationalAnnotationNames.ColumnName) is null))
                 property.SetColumnName(SnakeCase.From(property.Name));
         }
     }

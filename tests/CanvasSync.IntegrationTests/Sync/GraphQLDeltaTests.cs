@@ -7,6 +7,7 @@ using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.GraphQL;
 using CanvasSync.Sandbox.World;
 using GraphQLParser.AST;
+using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.IntegrationTests.Sync;
 
@@ -31,6 +32,7 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         Assert.Equal(SyncStatus.Completed, delta.Status);
         Assert.Equal(new Dictionary<string, long> { ["/api/graphql"] = 1, ["/api/v1/users/self"] = 1 }, await EndpointsAsync(h));
         Assert.Equal(2, delta.Requests);
+        Assert.Equal(DeltaSources.GraphQL, delta.DeltaSource);
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
     }
 
@@ -115,6 +117,14 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         Assert.Equal((SyncStatus.Completed, SyncStatus.Completed), (first.Status, second.Status));
         Assert.Empty(first.Errors.Concat(second.Errors));
         Assert.Equal(1, (await EndpointsAsync(h))["/api/graphql"]); // asked once, then remembered
+        Assert.Equal((DeltaSources.Rest, DeltaSources.Rest), (first.DeltaSource, second.DeltaSource));
+        await using (var db = h.Database.Context())
+        {
+            // Remembered on the connection's row, where every node (and this one after a restart) reads it.
+            var until = (await db.Connections.SingleAsync(c => c.Id == h.ConnectionId)).GraphQLRefusedUntil;
+            Assert.InRange(until!.Value, DateTime.UtcNow.AddHours(5), DateTime.UtcNow.AddHours(7));
+        }
+
         Assert.Single(h.Logs.Lines, l => l.Contains("refused GraphQL", StringComparison.Ordinal));
         Assert.DoesNotContain(h.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal));
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));

@@ -31,6 +31,11 @@ internal sealed class CanvasConnection
     public DateTime? LastDeltaAt { get; set; }
     /// <summary>When the last slow lane (or full read) of this connection started: the next one is due a period later.</summary>
     public DateTime? LastSlowLaneAt { get; set; }
+    /// <summary>
+    /// Canvas refused GraphQL to this connection (docs/canvas.md §7): its deltas read REST until then. Kept here, so
+    /// every node and a restarted one know it, rather than each asking again.
+    /// </summary>
+    public DateTime? GraphQLRefusedUntil { get; set; }
     public string? LastErrorCode { get; set; }
     /// <summary>The last change version handed out for this connection's rows; only <see cref="Data.ChangeVersions"/> moves it.</summary>
     public long ChangeVersion { get; set; }

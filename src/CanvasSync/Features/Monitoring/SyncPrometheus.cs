@@ -25,6 +25,7 @@ internal sealed class SyncPrometheus : ISyncRunObserver
     private readonly Histogram _duration;
     private readonly Counter _items;
     private readonly Counter _itemsRead;
+    private readonly Counter _deltas;
     private readonly Counter _drift;
     private readonly Counter _requests;
     private readonly Counter _throttled;
@@ -48,6 +49,9 @@ internal sealed class SyncPrometheus : ISyncRunObserver
             "Rows sync runs (not dry runs) handled on this node, by entity and what happened to them (created + updated + deleted: the runs' rows changed).",
             ["entity", "action"]);
         _itemsRead = f.CreateCounter("canvas_sync_items_read_total", "Items Canvas served the sync runs that ended on this node (the runs' items read).");
+        _deltas = f.CreateCounter("canvas_sync_deltas_total",
+            "Deltas that ended on this node, by how they learnt what changed (graphql: one query; rest: Canvas's listings, as when Canvas refuses GraphQL).",
+            ["source"]);
         _drift = f.CreateCounter("canvas_sync_drift_rows_total",
             "Rows reconciles ending on this node had to write that a delta should have, by entity and field (target: none).", ["entity", "field"]);
         _requests = f.CreateCounter("canvas_api_requests_total", "Requests this node sent to Canvas, by the answer's status class (none: no answer).",
@@ -70,6 +74,7 @@ internal sealed class SyncPrometheus : ISyncRunObserver
         _syncs.WithLabels(SnakeCase.From(run.Status.ToString()), type).Inc();
         if (run.StartedAt is not null) _duration.WithLabels(type).Observe(RunFigures.DurationSeconds(run));
         _itemsRead.Inc(RunFigures.ItemsRead(run));
+        if (run.DeltaSource is { } source) _deltas.WithLabels(source).Inc();
         if (run.DryRun) return Task.CompletedTask; // a preview changed nothing
         foreach (var c in run.Counts)
         {

@@ -9,7 +9,9 @@ internal sealed record RunContext(long RunId, long ConnectionId, SyncType Type, 
     /// <summary>Delta and reconcile: changes since this moment (the last complete sync's start, less an overlap).</summary>
     DateTime? ChangesSince,
     /// <summary>A delta that also re-reads what no delta filter shows (<see cref="SyncRun.SlowLane"/>).</summary>
-    bool SlowLane = false)
+    bool SlowLane = false,
+    /// <summary>The connection's <see cref="Connections.CanvasConnection.GraphQLRefusedUntil"/> as the run started.</summary>
+    DateTime? GraphQLRefusedUntil = null)
 {
     /// <summary>Full and reconcile read every collection complete; only a delta reads what changed.</summary>
     public bool ReadsEverything => Type != SyncType.Delta;

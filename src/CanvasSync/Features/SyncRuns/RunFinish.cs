@@ -74,6 +74,7 @@ internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> c
             run.DryRun)
         {
             ItemsRead = RunFigures.ItemsRead(run),
+            DeltaSource = run.DeltaSource,
             Drift = run.Drift,
             ErrorCode = run.ErrorCode,
             ErrorMessage = run.ErrorMessage,

@@ -82,7 +82,7 @@ internal sealed class RunStart(IDbContextFactory<CanvasSyncDbContext> contexts, 
 
         var since = run.Type != SyncType.Full && lastComplete is { } last ? last - DeltaOverlap : (DateTime?)null;
         var context = new RunContext(run.Id, connectionId, run.Type, SyncScope.FromJson(run.ScopeJson), connection.BaseUrl, run.StartedAt!.Value, since,
-            run.SlowLane);
+            run.SlowLane, connection.GraphQLRefusedUntil);
         return new StartedRun(run, context, resumed, connection.CanvasUserId);
     }
 }

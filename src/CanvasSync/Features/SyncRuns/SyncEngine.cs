@@ -47,7 +47,7 @@ internal sealed partial class SyncEngine
         _commit = new PageCommit(database, node, _lease, time);
         _finish = new RunFinish(contexts, node, time, observers, loggers.CreateLogger<RunFinish>());
         if (options.Value.GraphQLDeltas)
-            _graphQL = new GraphQLDelta(database, time, TimeSpan.FromHours(options.Value.GraphQLRetryHours),
+            _graphQL = new GraphQLDelta(database, contexts, time, TimeSpan.FromHours(options.Value.GraphQLRetryHours),
                 TimeSpan.FromMinutes(options.Value.PlannerEveryMinutes), loggers.CreateLogger<GraphQLDelta>());
     }
 
@@ -154,7 +154,7 @@ internal sealed partial class SyncEngine
     }
 
     private void Read(RunState state, CheckpointWork work) =>
-        state.Queue.Add(ct => work == SyncedCollections.Root && _graphQL is not null && state.Context.Type == SyncType.Delta
+        state.Queue.Add(ct => work == SyncedCollections.Root && state.Context.Type == SyncType.Delta
             ? PlanThenReadAsync(state, work, ct)
             : SyncedCollections.For(work).ReadAsync(new Reader(this, state), work, ct));
 
@@ -165,24 +165,35 @@ internal sealed partial class SyncEngine
     /// </summary>
     private async Task PlanThenReadAsync(RunState state, CheckpointWork root, CancellationToken ct)
     {
-        state.Phases.Mark("graphql");
-        GraphQLDelta.Plan? plan;
-        try
-        {
-            plan = await _graphQL!.PlanAsync(state.Session, state.Context, state.CanvasUserId, ct);
-        }
-        catch (CanvasTokenException e)
-        {
-            await StopForDeadTokenAsync(state, e);
-            return;
-        }
-        finally
+        GraphQLDelta.Plan? plan = null;
+        if (_graphQL is not null)
         {
             state.Phases.Mark("graphql");
+            try
+            {
+                plan = await _graphQL.PlanAsync(state.Session, state.Context, state.CanvasUserId, ct);
+            }
+            catch (CanvasTokenException e)
+            {
+                await StopForDeadTokenAsync(state, e);
+                return;
+            }
+            finally
+            {
+                state.Phases.Mark("graphql");
+            }
         }
 
+        await RecordDeltaSourceAsync(state.Context.RunId, plan is null ? DeltaSources.Rest : DeltaSources.GraphQL, ct);
         if (plan is null) await SyncedCollections.For(root).ReadAsync(new Reader(this, state), root, ct);
         else await CommitAsync(state, root, null, 0, write => GraphQLDelta.ApplyAsync(write, plan), ct);
+    }
+
+    /// <summary>On the run's row as soon as it is known, so a resumed run (which does not plan again) keeps it.</summary>
+    private async Task RecordDeltaSourceAsync(long runId, string source, CancellationToken ct)
+    {
+        await using var db = _contexts.CreateDbContext();
+        await db.SyncRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(r => r.SetProperty(x => x.DeltaSource, source), ct);
     }
 
     /// <summary>The run's side of a collection's read, generic over the collection's wire type.</summary>

@@ -41,6 +41,9 @@ internal sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, 
     /// <summary>The items Canvas served the run (<see cref="RunFigures"/>).</summary>
     public long ItemsRead { get; init; }
 
+    /// <summary>A delta's <see cref="SyncRun.DeltaSource"/>.</summary>
+    public string? DeltaSource { get; init; }
+
     /// <summary>Why the run did not complete, as the run's record and the API say it (null when it completed).</summary>
     public string? ErrorCode { get; init; }
 

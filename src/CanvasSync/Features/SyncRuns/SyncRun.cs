@@ -6,6 +6,13 @@ namespace CanvasSync.Features.SyncRuns;
 /// </summary>
 internal enum SyncType { Full, Delta, Reconcile }
 
+/// <summary>How a delta learnt what changed: one GraphQL query, or REST's own listings and filters.</summary>
+internal static class DeltaSources
+{
+    public const string GraphQL = "graphql";
+    public const string Rest = "rest";
+}
+
 internal enum SyncStatus { Queued, Running, Completed, CompletedWithErrors, Failed, Cancelled, NeedsReauth }
 
 /// <summary>One sync of one connection: what it was asked to do, how far it got, and what it cost.</summary>
@@ -21,6 +28,8 @@ internal sealed class SyncRun
     /// with a mirror seconds old and what it writes is drift, not the last hour's activity.
     /// </summary>
     public bool ThenReconcile { get; set; }
+    /// <summary>How a delta learnt what changed: <see cref="DeltaSources.GraphQL"/> or <see cref="DeltaSources.Rest"/>; null for other runs.</summary>
+    public string? DeltaSource { get; set; }
     /// <summary>JSON: {"term_id": ..., "course_ids": [...]}; "{}" for all courses.</summary>
     public string ScopeJson { get; set; } = "{}";
     public bool DryRun { get; set; }

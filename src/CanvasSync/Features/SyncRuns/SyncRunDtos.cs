@@ -26,6 +26,8 @@ internal sealed record SyncRunView(long SyncId, string Status, string SyncType, 
 {
     public long ItemsRead { get; init; }
     public long RowsChanged { get; init; }
+    /// <summary>A delta's: "graphql" (one query said what changed) or "rest" (Canvas's listings and filters); null otherwise.</summary>
+    public string? DeltaSource { get; init; }
 }
 
 internal static class SyncRunViews
@@ -39,5 +41,6 @@ internal static class SyncRunViews
     {
         ItemsRead = RunFigures.ItemsRead(r),
         RowsChanged = RunFigures.RowsChanged(r.Counts),
+        DeltaSource = r.DeltaSource,
     };
 }

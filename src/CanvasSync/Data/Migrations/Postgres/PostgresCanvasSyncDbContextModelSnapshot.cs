@@ -389,6 +389,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("encrypted_token");
 
+                    b.Property<DateTime?>("GraphQLRefusedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("graphql_refused_until");
+
                     b.Property<long?>("InstanceId")
                         .HasColumnType("bigint")
                         .HasColumnName("instance_id");
@@ -1477,6 +1481,11 @@ namespace CanvasSync.Data.Migrations.Postgres
                     b.Property<long>("ConnectionId")
                         .HasColumnType("bigint")
                         .HasColumnName("connection_id");
+
+                    b.Property<string>("DeltaSource")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("delta_source");
 
                     b.Property<bool>("DryRun")
                         .HasColumnType("boolean")

@@ -372,6 +372,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("encrypted_token");
 
+                    b.Property<DateTime?>("GraphQLRefusedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("graphql_refused_until");
+
                     b.Property<long?>("InstanceId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("instance_id");
@@ -1432,6 +1436,11 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     b.Property<long>("ConnectionId")
                         .HasColumnType("INTEGER")
                         .HasColumnName("connection_id");
+
+                    b.Property<string>("DeltaSource")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("delta_source");
 
                     b.Property<bool>("DryRun")
                         .HasColumnType("INTEGER")

@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using CanvasSync.Canvas;
 using CanvasSync.Data;
 using CanvasSync.Features.Courses;
 using CanvasSync.Features.Planner;
 using CanvasSync.Features.Submissions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 
 namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
@@ -16,12 +16,12 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 /// those are read, over REST, and only the parts the change touched, so a quiet delta costs who-am-I and this query
 /// (and the planner, now and then: Sync:PlannerEveryMinutes). The rows stay REST's JSON, so a delta writes what a full
 /// sync writes. Anything the query cannot settle (a course new to the mirror or gone from the list, an observer's
-/// course) makes the run an ordinary REST delta, as does a Canvas that refuses GraphQL: that is remembered per
-/// connection for a while (Sync:GraphQLRetryHours) and logged once.
+/// course) makes the run an ordinary REST delta, as does a Canvas that refuses GraphQL: that is remembered on the
+/// connection's row for a while (Sync:GraphQLRetryHours), so every node knows it, and logged once.
 /// </summary>
-internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider time, TimeSpan retryAfterRefusal, TimeSpan plannerEvery, ILogger logger)
+internal sealed partial class GraphQLDelta(DatabaseTarget database, IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time,
+    TimeSpan retryAfterRefusal, TimeSpan plannerEvery, ILogger logger)
 {
-    private readonly ConcurrentDictionary<long, DateTime> _refusedUntil = new();
 
     /// <summary>What a delta reads: the course list (for the courses' own rows), what changed in which course, the planner.</summary>
     public sealed record Plan(bool ReadCourseList, IReadOnlyDictionary<long, CourseChange> Courses, bool ReadPlanner = true);
@@ -31,7 +31,7 @@ internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider
     {
         if (run.Type != SyncType.Delta || run.SlowLane || run.ChangesSince is not { } since || !run.Scope.IsAll) return null;
         var now = time.GetUtcNow().UtcDateTime;
-        if (_refusedUntil.TryGetValue(run.ConnectionId, out var until) && until > now) return null;
+        if (run.GraphQLRefusedUntil > now) return null;
         var mirror = await MirrorState.ReadAsync(database, run.ConnectionId, ct);
         if (mirror is null) return null;
 
@@ -42,8 +42,10 @@ internal sealed partial class GraphQLDelta(DatabaseTarget database, TimeProvider
         }
         catch (CanvasGraphQLRefusedException e)
         {
-            _refusedUntil[run.ConnectionId] = now + retryAfterRefusal;
-            LogRefused(logger, run.ConnectionId, e.Message, now + retryAfterRefusal);
+            var until = now + retryAfterRefusal;
+            await using (var db = contexts.CreateDbContext())
+                await db.Connections.Where(c => c.Id == run.ConnectionId).ExecuteUpdateAsync(c => c.SetProperty(x => x.GraphQLRefusedUntil, until), ct);
+            LogRefused(logger, run.ConnectionId, e.Message, until);
             return null;
         }
         catch (CanvasException e) when (e is not CanvasTokenException && !ct.IsCancellationRequested)

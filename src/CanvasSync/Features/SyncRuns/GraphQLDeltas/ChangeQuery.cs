@@ -43,6 +43,9 @@ internal static class ChangeQuery
 
     internal const int AliasesPerQuery = 20;
 
+    /// <summary>Every list asks for this many: Canvas's most (docs/canvas.md §7).</summary>
+    internal const int PageSize = 100;
+
     /// <summary>
     /// Pages of changed rows a course may take before its rows are left to the REST delta: past 500 rows, reading the
     /// course's listings costs no more than paging its changes.
@@ -54,20 +57,20 @@ internal static class ChangeQuery
 
     private static readonly Dictionary<string, string> Lists = new(StringComparer.Ordinal)
     {
-        ["submissionsConnection"] = """
-            submissionsConnection(first: 100, after: $after, filter: {updatedSince: $since, states: [unsubmitted, submitted, pending_review, graded, ungraded]}) {
+        ["submissionsConnection"] = $$"""
+            submissionsConnection(first: {{PageSize}}, after: $after, filter: {updatedSince: $since, states: [unsubmitted, submitted, pending_review, graded, ungraded]}) {
               nodes { _id assignmentId gradedAt submittedAt }
               pageInfo { hasNextPage endCursor }
             }
             """,
-        ["enrollmentsConnection"] = """
-            enrollmentsConnection(first: 100, after: $after, filter: {states: [invited, creation_pending, active, inactive, completed]}) {
+        ["enrollmentsConnection"] = $$"""
+            enrollmentsConnection(first: {{PageSize}}, after: $after, filter: {states: [invited, creation_pending, active, inactive, completed]}) {
               nodes { _id updatedAt grades { currentScore finalScore currentGrade finalGrade } }
               pageInfo { hasNextPage endCursor }
             }
             """,
-        ["groupsConnection"] = """
-            groupsConnection(first: 100, after: $after) {
+        ["groupsConnection"] = $$"""
+            groupsConnection(first: {{PageSize}}, after: $after) {
               nodes { _id membersCount }
               pageInfo { hasNextPage endCursor }
             }
@@ -143,7 +146,7 @@ internal static class ChangeQuery
 
                 course.UpdatedAt ??= Time(c, "updatedAt");
                 if (Read(c, list, course) is not { } cursor) continue;
-                if (list == "submissionsConnection" && course.Submissions.Count >= MaxChangedRowPages * 100) course.TooManyChangedRows = true;
+                if (list == "submissionsConnection" && course.Submissions.Count >= MaxChangedRowPages * PageSize) course.TooManyChangedRows = true;
                 else pending.Add((course, list, cursor));
             }
         }

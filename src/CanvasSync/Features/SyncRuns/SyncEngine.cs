@@ -37,8 +37,9 @@ internal sealed partial class SyncEngine
     private readonly RunFinish _finish;
     private readonly GraphQLDelta? _graphQL;
 
-    public SyncEngine(CanvasClient client, DatabaseTarget database, IDbContextFactory<CanvasSyncDbContext> contexts, SyncEvents events, Cluster.NodeIdentity node, ActiveRuns active, TimeProvider time,
-        ILoggerFactory loggers, IEnumerable<ISyncRunObserver> observers, IOptions<Hosting.SyncOptions> options)
+    public SyncEngine(CanvasClient client, DatabaseTarget database, IDbContextFactory<CanvasSyncDbContext> contexts, SyncEvents events,
+        Cluster.NodeIdentity node, ActiveRuns active, TimeProvider time, ILoggerFactory loggers, IEnumerable<ISyncRunObserver> observers,
+        IOptions<Hosting.SyncOptions> options)
     {
         (_client, _contexts, _events, _active, _time) = (client, contexts, events, active, time);
         _logger = loggers.CreateLogger<SyncEngine>();

@@ -22,7 +22,6 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 internal sealed partial class GraphQLDelta(DatabaseTarget database, IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time,
     TimeSpan retryAfterRefusal, TimeSpan plannerEvery, ILogger logger)
 {
-
     /// <summary>What a delta reads: the course list (for the courses' own rows), what changed in which course, the planner.</summary>
     public sealed record Plan(bool ReadCourseList, IReadOnlyDictionary<long, CourseChange> Courses, bool ReadPlanner = true);
 

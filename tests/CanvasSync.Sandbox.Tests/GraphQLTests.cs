@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CanvasSync.Sandbox.Tests.Infrastructure;
 using CanvasSync.Sandbox.World;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CanvasSync.Sandbox.Tests;
 
@@ -57,25 +58,27 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
     [Fact]
     public async Task An_assignment_save_moves_the_course_updatedAt_an_override_does_not_but_it_moves_its_rows_updatedAt()
     {
-        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
+        // The sandbox's clock is ours to move: updatedAt is served in whole seconds, and a second passes without a sleep.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom, Time = clock });
         using var http = new HttpClient();
         var teacher = sandbox.Tokens.Teacher;
         var before = await CoursesAsync(sandbox, teacher);
         var course = before.Keys.Order(StringComparer.Ordinal).First();
         var assignments = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100", teacher)).Items;
         var dated = assignments.Where(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at").ValueKind == JsonValueKind.String).ToList();
-        var since = DateTime.UtcNow.AddSeconds(-1);
+        var since = clock.GetUtcNow().UtcDateTime.AddSeconds(-1);
         var states = new[] { "unsubmitted", "submitted", "pending_review", "graded" };
 
         var students = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", teacher)).Items;
         await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{dated[0].GetProperty("id").GetInt64()}/override",
-            new { student_ids = students.Take(2).Select(s => s.GetProperty("user_id").GetInt64()).ToArray(), due_at = DateTime.UtcNow.AddDays(-3) });
+            new { student_ids = students.Take(2).Select(s => s.GetProperty("user_id").GetInt64()).ToArray(), due_at = clock.GetUtcNow().AddDays(-3) });
         Assert.Equal(before[course], (await CoursesAsync(sandbox, teacher))[course]);
         var (_, changed, _) = await GraphAsync(sandbox, teacher, Probe, new { since, states });
         Assert.Equal(2, Nodes(changed).Count);
 
-        await Task.Delay(1100); // updatedAt is served in whole seconds
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{dated[1].GetProperty("id").GetInt64()}", new { due_at = DateTime.UtcNow.AddDays(-2) });
+        clock.Advance(TimeSpan.FromSeconds(1.1));
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{dated[1].GetProperty("id").GetInt64()}", new { due_at = clock.GetUtcNow().AddDays(-2) });
         Assert.True(string.CompareOrdinal((await CoursesAsync(sandbox, teacher))[course], before[course]) > 0);
         var (_, recached, _) = await GraphAsync(sandbox, teacher, Probe, new { since, states });
         Assert.True(Nodes(recached).Count > 2, "the due-date cacher stamps every row of the assignment");

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using CanvasSync.Sandbox.Tests.Infrastructure;
 using CanvasSync.Sandbox.World;
@@ -106,6 +107,34 @@ public sealed class ChangeKindTests
     }
 
     private static string Iso(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>canvas-lms AbstractAssignment#post_submissions: posted_at and updated_at in one UPDATE, then unmuted.</summary>
+    [Fact]
+    public async Task Posting_grades_stamps_every_row_unmutes_the_assignment_and_shows_students_their_scores()
+    {
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
+        using var http = new HttpClient();
+        var (course, assignments) = await CourseAsync(http, sandbox);
+        var muted = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("muted").GetBoolean());
+        var before = await SubmissionsAsync(http, sandbox, course, muted);
+        var held = before.First(s => s.GetProperty("posted_at").ValueKind == JsonValueKind.Null && s.GetProperty("workflow_state").GetString() == "graded");
+        // A parent of that student sees what the student sees: no score until it is posted.
+        using var made = await http.PostAsJsonAsync($"{sandbox.BaseUrl}/_sandbox/observers", new { observee_ids = new[] { held.GetProperty("user_id").GetInt64() } });
+        var parent = JsonDocument.Parse(await made.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        var seenUrl = $"{sandbox.BaseUrl}/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]={Id(muted)}&per_page=100";
+        Assert.False((await http.GetAllAsync(seenUrl, parent)).Items.Single().TryGetProperty("score", out _));
+
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(muted)}/post", new { });
+
+        var after = await SubmissionsAsync(http, sandbox, course, muted);
+        Assert.Single(after.Select(s => s.GetProperty("posted_at").GetString()).Distinct()); // one UPDATE, one time
+        Assert.NotNull(after[0].GetProperty("posted_at").GetString());
+        var unmuted = await AssignmentAsync(http, sandbox, course, Id(muted));
+        Assert.False(unmuted.GetProperty("muted").GetBoolean());
+        Assert.True(unmuted.GetProperty("post_manually").GetBoolean()); // the policy stays; only what is posted changed
+        Assert.NotEqual(muted.GetProperty("updated_at").GetString(), unmuted.GetProperty("updated_at").GetString());
+        Assert.True((await http.GetAllAsync(seenUrl, parent)).Items.Single().TryGetProperty("score", out _));
+    }
 
     [Fact]
     public async Task A_new_student_gets_unsubmitted_rows_a_removed_one_disappears_and_a_dropped_one_stays()

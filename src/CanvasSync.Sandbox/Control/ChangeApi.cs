@@ -23,6 +23,8 @@ internal static class ChangeApi
         g.MapDelete("/assignments/{id:long}", (long id) => Mutations.DeleteAssignment(world, id, state.Now) ? Results.NoContent() : Results.NotFound());
         g.MapPost("/assignments/{id:long}/override", (long id, OverrideBody body) =>
             Results.Json(new { changed = Mutations.SetOverrideDueDate(world, id, body.StudentIds, body.DueAt, state.Now) }, ControlApi.Json));
+        g.MapPost("/assignments/{id:long}/post", (long id) =>
+            Results.Json(new { posted = Mutations.PostSubmissions(world, id, state.Now) }, ControlApi.Json));
         g.MapPost("/courses/{courseId:long}/assignments", (long courseId, AssignmentBody body) =>
         {
             // count > 1: a course copy or import, many assignments at once.

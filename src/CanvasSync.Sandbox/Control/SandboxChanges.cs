@@ -14,7 +14,7 @@ public static class SandboxChanges
     public static readonly string[] SeenByDelta =
     [
         "publish", "unpublish", "due_date", "first_override", "due_date_past_override", "points", "grading_type", "create_many", "enroll", "remove", "drop",
-        "conclude", "move_member", "accept", "new_group_set", "grade", "submit", "delete_assignment",
+        "conclude", "move_member", "accept", "new_group_set", "grade", "submit", "delete_assignment", "post_grades",
     ];
 
     /// <summary>Changes no listing of a delta shows: the slow lane re-reads what they touch.</summary>
@@ -116,6 +116,10 @@ public static class SandboxChanges
             case "submit":
                 var open = Items(truth, "submissions").First(s => Long(s, "assignment_id") == Id(dated[3]) && s.GetProperty("workflow_state").GetString() == "unsubmitted");
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/submissions/{Id(open)}/submit", new { });
+                break;
+            case "post_grades":
+                // Grades held back by a manual post policy are posted at once, as from the gradebook's menu.
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/assignments/{Id(published.First(a => a.GetProperty("muted").GetBoolean()))}/post", new { });
                 break;
             case "delete_assignment":
                 (await http.DeleteAsync($"{sandboxUrl}/_sandbox/assignments/{Id(dated[4])}")).EnsureSuccessStatusCode();

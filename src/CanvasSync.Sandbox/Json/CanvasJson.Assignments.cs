@@ -62,7 +62,7 @@ internal static partial class CanvasJson
         w.WriteBoolean("can_duplicate", !a.IsNewQuiz);
         w.WriteString("workflow_state", a.Published ? "published" : "unpublished");
         w.WriteBoolean("important_dates", false);
-        w.WriteBoolean("muted", a.PostManually);
+        w.WriteBoolean("muted", a.Muted);
         w.WriteString("html_url", $"{baseUrl}/courses/{a.CourseId}/assignments/{a.Id}");
         w.WriteBoolean("has_overrides", a.HasOverrides);
         if (asTeacher)

@@ -58,6 +58,12 @@ internal sealed record SAssignment(long Id, long CourseId, long AssignmentGroupI
     /// </summary>
     public IReadOnlyDictionary<long, DateTime?> DueDateOverrides { get; init; } = NoOverrides;
 
+    /// <summary>
+    /// Canvas's muted: some submissions are unposted. It starts as the post policy says and follows posting
+    /// (AbstractAssignment#update_muted_status!).
+    /// </summary>
+    public bool Muted { get; init; } = PostManually;
+
     public bool HasOverrides => OnlyVisibleTo is not null || DueDateOverrides.Count > 0;
     public bool IsVisibleTo(long studentId) => OnlyVisibleTo is null || OnlyVisibleTo.Contains(studentId);
 

@@ -129,6 +129,28 @@ internal static class Mutations
         return true;
     }
 
+    /// <summary>
+    /// A teacher posts an assignment's grades (canvas-lms AbstractAssignment#post_submissions, docs/canvas.md §6): every
+    /// active row gets posted_at and updated_at now in one UPDATE, students' scores are recomputed, and the assignment
+    /// is no longer muted (a save, so the course's updated_at moves too).
+    /// </summary>
+    public static int PostSubmissions(SandboxWorld world, long assignmentId, DateTime now)
+    {
+        using var _ = world.Write();
+        if (!world.Assignments.TryGetValue(assignmentId, out var a) || a.Deleted) return 0;
+        var at = Precise(now);
+        var rows = SubmissionsOf(world, a);
+        foreach (var s in rows) world.Add(s with { PostedAt = at, UpdatedAt = at });
+        RecomputeCourse(world, a.CourseId);
+        if (a.Muted)
+        {
+            world.Add(a with { Muted = false, UpdatedAt = at });
+            TouchCourse(world, a.CourseId, now);
+        }
+
+        return rows.Count();
+    }
+
     public static SSubmission? Grade(SandboxWorld world, long submissionId, double score, DateTime now)
     {
         using var _ = world.Write();

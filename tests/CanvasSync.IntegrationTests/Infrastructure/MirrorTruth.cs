@@ -46,8 +46,18 @@ internal static class MirrorTruth
             var extra = actual.Keys.Except(expected.Keys).Take(3).ToList();
             var different = expected.Keys.Intersect(actual.Keys).Where(k => expected[k] != actual[k]).Take(3).ToList();
             Assert.True(missing.Count == 0 && extra.Count == 0 && different.Count == 0,
-                $"{collection}: truth {expected.Count}, mirror {actual.Count}; missing [{string.Join(",", missing)}] extra [{string.Join(",", extra)}] different [{string.Join(",", different)}]");
+                $"{collection}: truth {expected.Count}, mirror {actual.Count}; missing [{string.Join(",", missing)}] extra [{string.Join(",", extra)}] " +
+                $"different [{string.Join(",", different)}]{(different.Count > 0 ? " in " + FieldsApart(expected[different[0]], actual[different[0]]) : "")}");
         }
+    }
+
+    /// <summary>The top-level fields two JSON objects disagree on, truth first: what a failing comparison names.</summary>
+    private static string FieldsApart(string truth, string mirror)
+    {
+        var t = JsonDocument.Parse(truth).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
+        var m = JsonDocument.Parse(mirror).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetRawText());
+        return string.Join(", ", t.Keys.Union(m.Keys).Where(k => t.GetValueOrDefault(k) != m.GetValueOrDefault(k))
+            .Select(k => $"{k} ({t.GetValueOrDefault(k) ?? "absent"} in Canvas, {m.GetValueOrDefault(k) ?? "absent"} mirrored)"));
     }
 
     private sealed record KeyedRaw(string Key, string Raw);

@@ -25,6 +25,8 @@ internal sealed class Assignment : MirroredEntity
     public bool Published { get; set; }
     /// <summary>Some students have dates of their own: a change to them shows in no listing, so the slow lane re-reads its submissions.</summary>
     public bool HasOverrides { get; set; }
+    /// <summary>Canvas's muted: some grades are not posted. Posting flips it and stamps every row's posted_at.</summary>
+    public bool Muted { get; set; }
     public long? QuizId { get; set; }
     public long? DiscussionTopicId { get; set; }
     /// <summary>Canvas's updated_at: moves on edits to the assignment, not on grading.</summary>

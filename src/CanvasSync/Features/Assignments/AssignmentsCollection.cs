@@ -16,7 +16,7 @@ internal sealed record CanvasDiscussionTopicRef(long Id);
 internal sealed record CanvasAssignment(long Id, long CourseId, long? AssignmentGroupId, string? Name, string? Description,
     DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt, double? PointsPossible, string? GradingType,
     IReadOnlyList<string>? SubmissionTypes, bool? Published, bool? HasOverrides, long? QuizId, CanvasDiscussionTopicRef? DiscussionTopic,
-    DateTime? UpdatedAt, CanvasSubmission? Submission);
+    DateTime? UpdatedAt, CanvasSubmission? Submission, bool? Muted = null);
 
 /// <summary>
 /// A course's assignments, numbered. Canvas keeps no tombstone for a deleted assignment, so the last page of a
@@ -29,7 +29,7 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
 
     public static readonly MirrorTable Table = new("assignments", "assignments",
         ["course_canvas_id", "assignment_group_canvas_id", "name", "due_at", "unlock_at", "lock_at", "points_possible", "grading_type",
-         "submission_types", "published", "has_overrides", "quiz_id", "discussion_topic_id", "canvas_updated_at", "description_html", "description_text"]);
+         "submission_types", "published", "has_overrides", "muted", "quiz_id", "discussion_topic_id", "canvas_updated_at", "description_html", "description_text"]);
 
     /// <summary>Students also get their own submission embedded (include[]=submission).</summary>
     public static string FirstPage(long courseId, bool includeOwnSubmission) =>
@@ -72,13 +72,14 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
     /// <summary>
     /// What an assignment's submission rows are derived from (docs/canvas.md §6): publishing creates them, a due date
     /// is cached on them (the assignment's, or an override's: the first override shows as has_overrides), points and
-    /// grading type re-derive their grades. A change of any of these, or an assignment new (or back) in the mirror,
+    /// grading type re-derive their grades, posting or hiding grades stamps posted_at on every row and flips muted
+    /// (AbstractAssignment#post_submissions). A change of any of these, or an assignment new (or back) in the mirror,
     /// means its rows must be read again.
     /// </summary>
-    private sealed record RowBasis(bool Published, long? DueAtTicks, double? PointsPossible, string? GradingType, bool HasOverrides)
+    private sealed record RowBasis(bool Published, long? DueAtTicks, double? PointsPossible, string? GradingType, bool HasOverrides, bool Muted)
     {
         public static RowBasis Of(CanvasAssignment a) =>
-            new(a.Published ?? true, a.DueAt?.ToUniversalTime().Ticks, a.PointsPossible, a.GradingType, a.HasOverrides == true);
+            new(a.Published ?? true, a.DueAt?.ToUniversalTime().Ticks, a.PointsPossible, a.GradingType, a.HasOverrides == true, a.Muted == true);
 
         /// <summary>The live rows among <paramref name="ids"/>, by id.</summary>
         public static async Task<Dictionary<long, RowBasis>> ReadAsync(PageWrite write, IReadOnlyList<long> ids)
@@ -86,8 +87,8 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
             if (ids.Count == 0) return [];
             var (list, parameters) = PageWrite.InList(ids);
             var rows = await write.RowsAsync(
-                $"SELECT canvas_id, published, due_at, points_possible, grading_type, has_overrides FROM assignments WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})",
-                r => (Id: r.GetInt64(0), Basis: new RowBasis(r.GetBoolean(1), Data.Sql.Utc(r, 2)?.Ticks, Data.Sql.Double(r, 3), Data.Sql.String(r, 4), r.GetBoolean(5))),
+                $"SELECT canvas_id, published, due_at, points_possible, grading_type, has_overrides, muted FROM assignments WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})",
+                r => (Id: r.GetInt64(0), Basis: new RowBasis(r.GetBoolean(1), Data.Sql.Utc(r, 2)?.Ticks, Data.Sql.Double(r, 3), Data.Sql.String(r, 4), r.GetBoolean(5), r.GetBoolean(6))),
                 parameters);
             return rows.ToDictionary(r => r.Id, r => r.Basis);
         }
@@ -106,7 +107,7 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
             return
             [
                 a.CourseId, a.AssignmentGroupId, a.Name ?? "", a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible, a.GradingType,
-                string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.HasOverrides == true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
+                string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.HasOverrides == true, a.Muted == true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
                 description.Html, description.Text,
             ];
         });

@@ -183,6 +183,10 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("lock_at");
 
+                    b.Property<bool>("Muted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("muted");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("text")

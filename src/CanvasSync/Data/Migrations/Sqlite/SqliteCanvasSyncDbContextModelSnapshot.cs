@@ -172,6 +172,10 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("lock_at");
 
+                    b.Property<bool>("Muted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("muted");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasColumnType("TEXT")

@@ -26,6 +26,7 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
         string[] args = ["sync", "--canvas-url", h.Sandbox.BaseUrl, "--db", db, "--json"];
         var random = new Random(7);
         var killed = 0;
+        var ended = new List<int>(); // exit codes of rounds that ended before their kill, for the failure message
 
         for (var round = 0; round < 10; round++)
         {
@@ -37,9 +38,9 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
             {
                 process.Kill(entireProcessTree: true); // SIGKILL: no cleanup, no finally blocks
                 killed++;
+                await process.WaitForExitAsync();
             }
-
-            await process.WaitForExitAsync();
+            else ended.Add(process.ExitCode);
         }
 
         using (var final = Start(args, token))
@@ -63,7 +64,7 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
             Assert.Equal("completed", summary.RootElement.GetProperty("status").GetString());
         }
 
-        Assert.True(killed >= 5, $"only {killed} of 10 rounds were killed mid-run");
+        Assert.True(killed >= 5, $"only {killed} of 10 rounds were killed mid-run; the others exited with {string.Join(", ", ended)}");
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
         await using var context = h.Database.Context();
         var runs = await context.SyncRuns.AsNoTracking().ToListAsync();

@@ -50,6 +50,9 @@ public sealed class HostileCanvasTests(PostgresServer postgres, ITestOutputHelpe
             output.WriteLine($"{answer}: mallory's run {hostileRun.GetProperty("status")} ({hostileRun.GetProperty("error")}); alice's {aliceRun.GetProperty("status")}; " +
                              $"node peak {node.PeakResidentBytes() / (1 << 20)} MiB");
             Assert.NotEqual("completed", hostileRun.GetProperty("status").GetString());
+            // Items that cannot be read are skipped, and the run says so: no silent success.
+            if (answer == HostileAnswer.UnreadableItems)
+                Assert.Contains("could not be read", hostileRun.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
             Assert.Equal("completed", aliceRun.GetProperty("status").GetString());
             Assert.False(node.HasExited);
         }

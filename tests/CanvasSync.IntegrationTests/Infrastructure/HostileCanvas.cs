@@ -20,6 +20,8 @@ public enum HostileAnswer
     DeeplyNested,
     /// <summary>One byte a second.</summary>
     SlowDrip,
+    /// <summary>Well-formed pages of items that cannot be read: one without an id, one whose id is an object.</summary>
+    UnreadableItems,
 }
 
 /// <summary>
@@ -110,6 +112,12 @@ public sealed class HostileCanvas : IAsyncDisposable
                     await res.Body.FlushAsync(ct);
                 }
 
+                break;
+            case HostileAnswer.UnreadableItems:
+                // A whole list, with the page links Canvas always sends (without them the list would be an error of its own).
+                var only = $"<{BaseUrl}{http.Request.Path}?page=1&per_page=100>";
+                res.Headers["Link"] = $"{only}; rel=\"current\",{only}; rel=\"first\",{only}; rel=\"last\"";
+                await res.WriteAsync("""[{"name":"no id"},{"id":{"nested":1},"name":"an object for an id"}]""", ct);
                 break;
         }
     }

@@ -130,6 +130,10 @@ internal sealed partial class SyncEngine
         if (interrupt.IsCancellationRequested && state.DeadToken is null && !cancellationToken.IsCancellationRequested && !state.DryRun)
             return await _finish.ReleaseAsync(state, resumed, clock.Elapsed);
 
+        // Items Canvas served that could not be read were logged and skipped as they came: the run says so, so it is no
+        // silent success, and the scheduler's next round re-reads the connection as a reconcile (RunFinish.CollectionsFailed).
+        if (state.Session.Accounting.SkippedItems is > 0 and var skipped)
+            state.Errors.Enqueue($"{skipped} item(s) Canvas served could not be read and were skipped (the log names their collections)");
         var status = state.DeadToken is not null ? SyncStatus.NeedsReauth
             : state.Failure is not null ? SyncStatus.Failed
             : cancellationToken.IsCancellationRequested ? SyncStatus.Cancelled

@@ -42,17 +42,19 @@ internal static class AssignmentsApi
                 "due_at" => list.OrderBy(a => DueAt(a) ?? DateTime.MaxValue).ThenBy(a => a.Id).ToList(),
                 _ => list,
             };
-            var writer = AssignmentWriter(r, role, course.Id);
+            var writer = AssignmentWriter(r, role, students);
             return Paginator.Numbered(r, list, writer);
         }
     }
 
-    /// <summary>Writes an assignment as the caller sees it, with include[]=submission for students.</summary>
-    internal static Action<Utf8JsonWriter, SAssignment> AssignmentWriter(CanvasRequest r, CourseRole role, long courseId)
+    /// <summary>
+    /// Writes an assignment as the caller sees it, with include[]=submission for students and the due date the
+    /// overrides of <paramref name="students"/> (<see cref="DueDatesOf"/>) give them.
+    /// </summary>
+    internal static Action<Utf8JsonWriter, SAssignment> AssignmentWriter(CanvasRequest r, CourseRole role, IReadOnlyCollection<long> students)
     {
         var includeSubmission = r.Query.Includes("submission");
         var teacher = role == CourseRole.Teacher;
-        var students = DueDatesOf(r, role, courseId);
         return (w, a) =>
         {
             SSubmission? own = null;
@@ -94,7 +96,7 @@ internal static class AssignmentsApi
             var groups = r.World.AssignmentGroupsInCourse(course.Id).OrderBy(g => g.Position).ThenBy(g => g.Id).ToList();
             var nest = r.Query.Includes("assignments");
             var visible = nest ? Access.VisibleAssignments(r, course, role) : [];
-            var writer = AssignmentWriter(r, role, course.Id);
+            var writer = AssignmentWriter(r, role, DueDatesOf(r, role, course.Id));
             return Paginator.Numbered(r, groups, (w, g) => CanvasJson.AssignmentGroup(w, g,
                 nest ? visible.Where(a => a.AssignmentGroupId == g.Id).Select(a => (Action<Utf8JsonWriter>)(x => writer(x, a))) : null));
         }

@@ -48,7 +48,7 @@ internal sealed partial class SyncEngine
         _commit = new PageCommit(database, node, _lease, time);
         _finish = new RunFinish(contexts, node, time, observers, loggers.CreateLogger<RunFinish>());
         if (options.Value.GraphQLDeltas)
-            _graphQL = new GraphQLDelta(database, contexts, time, TimeSpan.FromHours(options.Value.GraphQLRetryHours),
+            _graphQL = new GraphQLDelta(contexts, time, TimeSpan.FromHours(options.Value.GraphQLRetryHours),
                 TimeSpan.FromMinutes(options.Value.PlannerEveryMinutes), loggers.CreateLogger<GraphQLDelta>());
     }
 

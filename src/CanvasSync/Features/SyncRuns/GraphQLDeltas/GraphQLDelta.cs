@@ -19,7 +19,7 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 /// course) makes the run an ordinary REST delta, as does a Canvas that refuses GraphQL: that is remembered on the
 /// connection's row for a while (Sync:GraphQLRetryHours), so every node knows it, and logged once.
 /// </summary>
-internal sealed partial class GraphQLDelta(DatabaseTarget database, IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time,
+internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time,
     TimeSpan retryAfterRefusal, TimeSpan plannerEvery, ILogger logger)
 {
     /// <summary>What a delta reads: the course list (for the courses' own rows), what changed in which course, the planner.</summary>
@@ -31,7 +31,7 @@ internal sealed partial class GraphQLDelta(DatabaseTarget database, IDbContextFa
         if (run.Type != SyncType.Delta || run.SlowLane || run.ChangesSince is not { } since || !run.Scope.IsAll) return null;
         var now = time.GetUtcNow().UtcDateTime;
         if (run.GraphQLRefusedUntil > now) return null;
-        var mirror = await MirrorState.ReadAsync(database, run.ConnectionId, ct);
+        var mirror = await MirrorState.ReadAsync(contexts, run.ConnectionId, ct);
         if (mirror is null) return null;
 
         ChangeAnswer? answer;

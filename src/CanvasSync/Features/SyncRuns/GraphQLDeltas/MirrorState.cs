@@ -21,10 +21,12 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
     Dictionary<long, (long Course, int Members)> Groups, DateTime? PlannerReadAt)
 {
     /// <summary>Null when the connection holds a course it only observes, or no course at all: those deltas read REST.</summary>
-    public static async Task<MirrorState?> ReadAsync(DatabaseTarget database, long connectionId, CancellationToken ct)
+    public static async Task<MirrorState?> ReadAsync(IDbContextFactory<CanvasSyncDbContext> contexts, long connectionId, CancellationToken ct)
     {
-        await using var connection = database.CreateConnection();
-        await connection.OpenAsync(ct);
+        // One connection for the raw reads and the query at the end: the context's own, held open.
+        await using var db = contexts.CreateDbContext();
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = db.Database.GetDbConnection();
         var current = new Dictionary<long, bool>();
         var others = new Dictionary<long, bool>();
         var any = false;
@@ -54,7 +56,6 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
             groups[id] = (course, members);
 
         // The last run that read the planner (it left planner counts) and did not fail.
-        await using var db = database.CreateContext();
         var plannerReadAt = await db.SyncRuns
             .Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Completed || r.Status == SyncStatus.CompletedWithErrors)
                 && db.SyncRunCounts.Any(k => k.RunId == r.Id && k.EntityType == PlannerItemsCollection.Table.EntityType))

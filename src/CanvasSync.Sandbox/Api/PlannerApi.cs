@@ -40,7 +40,8 @@ internal static class PlannerApi
 
         using (r.World.Read())
         {
-            var items = Collect(r, includeConcluded)
+            if (Named(r, contexts) is not { } named) return CanvasErrors.Unauthorized();
+            var items = Collect(r, includeConcluded, named)
                 .Where(i => i.Date >= start && i.Date < end)
                 .Where(i => contexts.Count == 0 || contexts.Contains(i.Course is null ? $"user_{r.User.Id}" : $"course_{i.Course.Id}"))
                 .OrderBy(i => i.Date).ThenBy(i => i.Type, StringComparer.Ordinal).ThenBy(i => i.PlannableId)
@@ -52,13 +53,43 @@ internal static class PlannerApi
         }
     }
 
-    private static IEnumerable<Item> Collect(CanvasRequest r, bool includeConcluded)
+    /// <summary>
+    /// The courses context_codes[] names that the caller reads as a student, or null (401) when it names a context
+    /// that exists and the caller may not read (planner_controller set_params: an id that finds nothing is dropped).
+    /// A named context the todo lists leave out is added back when the caller may read it: a concluded course's items
+    /// come when it is named, without include[]=concluded.
+    /// </summary>
+    private static HashSet<long>? Named(CanvasRequest r, IReadOnlyCollection<string> contexts)
+    {
+        var world = r.World;
+        var courses = new HashSet<long>();
+        foreach (var code in contexts)
+        {
+            var at = code.LastIndexOf('_');
+            if (at <= 0 || !long.TryParse(code[(at + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var id)) continue;
+            switch (code[..at])
+            {
+                case "course" when world.Courses.ContainsKey(id):
+                    if (Access.Course(r, id, out _, out var role) is not null) return null;
+                    // Only a student's courses hold planner items here (assignments as the student sees them).
+                    if (role == CourseRole.Student) courses.Add(id);
+                    break;
+                case "user" when id != r.User.Id && world.Users.ContainsKey(id):
+                case "group" when world.Groups.ContainsKey(id) && !world.MembershipsInGroup(id).Any(m => m.UserId == r.User.Id && m.State == "accepted"):
+                    return null;
+            }
+        }
+
+        return courses;
+    }
+
+    private static IEnumerable<Item> Collect(CanvasRequest r, bool includeConcluded, HashSet<long> named)
     {
         var world = r.World;
         var studentCourses = world.EnrollmentsOfUser(r.User.Id)
-            .Where(e => e.IsStudentType && e.State == "active")
+            .Where(e => e.IsStudentType && (e.State == "active" || (named.Contains(e.CourseId) && e.State != "deleted")))
             .Select(e => world.Courses[e.CourseId])
-            .Where(c => c.WorkflowState == "available" || (includeConcluded && c.WorkflowState == "completed"))
+            .Where(c => c.WorkflowState == "available" || (includeConcluded && c.WorkflowState == "completed") || named.Contains(c.Id))
             .Where(c => !Access.IsRestrictedByDate(c, Access.MyEnrollments(world, r.User.Id, c.Id), r.Now))
             .DistinctBy(c => c.Id);
         foreach (var course in studentCourses)

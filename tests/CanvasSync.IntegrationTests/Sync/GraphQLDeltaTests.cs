@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using CanvasSync.Features.Planner;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.GraphQLDeltas;
 using CanvasSync.IntegrationTests.Infrastructure;
@@ -42,8 +43,10 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     {
         await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
         var token = h.Sandbox.Tokens.Student;
-        var mine = SyncHarness.Truth(await h.TruthAsync(token), "submissions").Values.Select(s => JsonDocument.Parse(s).RootElement)
+        var before = await h.TruthAsync(token);
+        var mine = SyncHarness.Truth(before, "submissions").Values.Select(s => JsonDocument.Parse(s).RootElement)
             .First(s => s.GetProperty("workflow_state").GetString() == "submitted");
+        var course = JsonDocument.Parse(SyncHarness.Truth(before, "assignments")[mine.GetProperty("assignment_id").GetRawText()]).RootElement.GetProperty("course_id").GetInt64();
         using (var graded = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/submissions/{mine.GetProperty("id").GetInt64()}/grade", new { score = 1 }))
             graded.EnsureSuccessStatusCode();
         await ResetStatsAsync(h);
@@ -55,6 +58,44 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         Assert.Equal(1, endpoints["/api/graphql"]);
         Assert.Equal(1, endpoints["/api/v1/courses/{courseId}/students/submissions"]); // the graded course only
         Assert.False(endpoints.ContainsKey("/api/v1/courses/{courseId}/groups"), "a grade changes no group");
+        // The planner of that course only (its item carries the grade), not the whole planner the full sync read an hour ago at most.
+        await using (var db = h.Database.Context())
+        {
+            var planner = await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId && c.Collection.StartsWith("planner_items")).ToListAsync();
+            var read = Assert.Single(planner);
+            Assert.Equal((PlannerItemsCollection.CourseCheckpoint, course, true), (read.Collection, read.CourseCanvasId, read.Done));
+        }
+
+        Assert.Equal(1, endpoints["/api/v1/planner/items"]);
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
+    /// <summary>
+    /// A student's notes and "marked done" show in no GraphQL field, so the whole planner is read when the last whole
+    /// read is older than Sync:PlannerEveryMinutes, however recent a one-course read.
+    /// </summary>
+    [Fact]
+    public async Task The_whole_planner_is_read_again_once_its_last_whole_read_is_an_hour_old()
+    {
+        await using var h = await SyncedAsync("sqlite", s => s.Tokens.Student);
+        var token = h.Sandbox.Tokens.Student;
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "due_date");
+        var oneCourse = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+        await using (var db = h.Database.Context())
+        {
+            Assert.Contains(PlannerItemsCollection.CourseCheckpoint, await db.SyncCheckpoints.Where(c => c.RunId == oneCourse.RunId).Select(c => c.Collection).ToListAsync());
+            // The full sync, the last whole read, was an hour ago.
+            await db.SyncRuns.Where(r => r.Id < oneCourse.RunId).ExecuteUpdateAsync(r => r.SetProperty(x => x.StartedAt, x => x.StartedAt!.Value.AddMinutes(-61)));
+        }
+
+        await ResetStatsAsync(h);
+
+        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        Assert.Equal(DeltaSources.GraphQL, delta.DeltaSource);
+        await using (var db = h.Database.Context())
+            Assert.Contains(await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId).Select(c => c.Collection).ToListAsync(), c => c == PlannerItemsCollection.Instance.Kind);
+        Assert.True((await EndpointsAsync(h))["/api/v1/planner/items"] >= 1);
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
     }
 

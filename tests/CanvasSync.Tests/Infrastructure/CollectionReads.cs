@@ -29,6 +29,7 @@ internal static class CollectionReads
     public static IAsyncEnumerable<CanvasPage<CanvasGroupCategory>> GroupCategoriesAsync(this CanvasSession session, long courseId) =>
         GroupCategoriesCollection.Instance.PagesAsync(session, GroupCategoriesCollection.FirstPage(courseId));
 
-    public static IAsyncEnumerable<CanvasPage<CanvasPlannerItem>> PlannerItemsAsync(this CanvasSession session, DateTime from) =>
-        PlannerItemsCollection.Instance.PagesAsync(session, PlannerItemsCollection.FirstPage(from));
+    /// <summary>The planner as a sync reads it: a year back from <paramref name="now"/> on.</summary>
+    public static IAsyncEnumerable<CanvasPage<CanvasPlannerItem>> PlannerItemsAsync(this CanvasSession session, DateTime now) =>
+        PlannerItemsCollection.Instance.PagesAsync(session, PlannerItemsCollection.FirstPage(now));
 }

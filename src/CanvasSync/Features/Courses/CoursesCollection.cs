@@ -79,7 +79,7 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
     {
         // Planner items are a student's: opened by the first page showing a course the user takes (opening is idempotent).
         if (page.Items.Any(i => i.Value.CallerStudies))
-            write.Open(0, PlannerItemsCollection.Instance.Kind, PlannerItemsCollection.FirstPage(write.Now.Date.AddDays(-365)));
+            PlannerItemsCollection.Open(write);
         foreach (var course in page.Items.Select(i => i.Value))
         {
             // A course not started for this user is only a stub: record it, read nothing else (it would be 401).

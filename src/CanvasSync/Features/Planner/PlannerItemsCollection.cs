@@ -24,9 +24,22 @@ internal sealed class PlannerItemsCollection : SyncedCollection<CanvasPlannerIte
     public static readonly MirrorTable Table = new("planner_items", "planner_items",
         ["plannable_type", "course_canvas_id", "assignment_canvas_id", "title", "plannable_date"], KeyedByPlannableType: true);
 
-    /// <summary>From <paramref name="from"/> on: with one date Canvas looks 10 years ahead.</summary>
-    public static string FirstPage(DateTime from) =>
-        $"/api/v1/planner/items?start_date={from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}&per_page=100";
+    /// <summary>
+    /// One course's items only (context_codes[], docs/canvas.md §5.8): a GraphQL delta reads the planner of the courses
+    /// whose assignments or own submissions changed, not the whole planner. Its last page tombstones only that course's rows.
+    /// </summary>
+    public static string CourseCheckpoint => Instance.Kind + ":course";
+
+    /// <summary>A year back on: with one date Canvas looks 10 years ahead. Every read of the planner uses this window.</summary>
+    public static string FirstPage(DateTime now) =>
+        $"/api/v1/planner/items?start_date={now.Date.AddDays(-365).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}&per_page=100";
+
+    /// <summary>The whole planner, the student's notes without a course included.</summary>
+    public static void Open(PageWrite write) => write.Open(0, Instance.Kind, FirstPage(write.Now));
+
+    /// <summary>The items of one course (its assignments, and notes filed under it).</summary>
+    public static void OpenForCourse(PageWrite write, long courseId) =>
+        write.Open(courseId, CourseCheckpoint, $"{FirstPage(write.Now)}&context_codes[]=course_{courseId}");
 
     public static string? Key(JsonElement e) =>
         e.TryGetProperty("plannable_type", out var type) && e.TryGetProperty("plannable_id", out var id) ? $"{type.GetString()}:{id.GetRawText()}" : null;
@@ -38,7 +51,9 @@ internal sealed class PlannerItemsCollection : SyncedCollection<CanvasPlannerIte
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasPlannerItem> page)
     {
         await write.UpsertAsync(Table, page.Items.Select(Row));
-        if (write.Done) await write.DeleteUnseenAsync(Table);
+        if (!write.Done) return;
+        if (write.Work.Collection == CourseCheckpoint) await write.DeleteUnseenInCourseAsync(Table);
+        else await write.DeleteUnseenAsync(Table);
     }
 
     private static MirrorRow Row(CanvasItem<CanvasPlannerItem> i)

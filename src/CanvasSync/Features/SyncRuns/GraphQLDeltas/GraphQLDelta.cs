@@ -22,8 +22,11 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time,
     TimeSpan retryAfterRefusal, TimeSpan plannerEvery, ILogger logger)
 {
-    /// <summary>What a delta reads: the course list (for the courses' own rows), what changed in which course, the planner.</summary>
-    public sealed record Plan(bool ReadCourseList, IReadOnlyDictionary<long, CourseChange> Courses, bool ReadPlanner = true);
+    /// <summary>
+    /// What a delta reads: the course list (for the courses' own rows), what changed in which course, and the planner:
+    /// the whole of it, or the courses' whose planner items changed.
+    /// </summary>
+    public sealed record Plan(bool ReadCourseList, IReadOnlyDictionary<long, CourseChange> Courses, bool ReadPlanner = true, IReadOnlyList<long>? PlannerCourses = null);
 
     /// <summary>What to read, or null to read as a REST delta.</summary>
     public async Task<Plan?> PlanAsync(CanvasSession session, RunContext run, long canvasUserId, CancellationToken ct)
@@ -54,15 +57,24 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         }
 
         if (answer is null || ChangedCourses.Decide(answer, mirror, since) is not { } plan) return null;
-        // Planner notes and "marked done" show in no GraphQL field: the planner is read when a course changed, and otherwise now and then.
-        return plan with { ReadPlanner = plan.Courses.Count > 0 || mirror.PlannerReadAt is not { } read || read < now - plannerEvery };
+        // The planner is a student's (a full sync reads it only then). Notes and "marked done" show in no GraphQL field,
+        // so the whole planner is read now and then. In between, each current course whose assignments or the student's
+        // own rows changed has its planner read: an item is an assignment as the student sees it, with their submission's
+        // state. Not a concluded course's: the whole planner leaves those out, but Canvas serves them when asked by name.
+        var studies = mirror.CurrentCourses.Values.Concat(mirror.OtherCourses.Values).Any(teaches => !teaches);
+        var whole = studies && (mirror.PlannerReadAt is not { } read || read < now - plannerEvery);
+        var courses = whole ? [] : plan.Courses
+            .Where(c => !c.Value.Teaches && mirror.CurrentCourses.ContainsKey(c.Key) && (c.Value.Parts & (CourseParts.Assignments | CourseParts.Submissions)) != 0)
+            .Select(c => c.Key).Order().ToList();
+        return plan with { ReadPlanner = whole, PlannerCourses = courses };
     }
 
     /// <summary>The plan's reads, opened as the run's first commit in place of the course list's usual children.</summary>
     public static Task ApplyAsync(PageWrite write, Plan plan)
     {
         if (plan.ReadCourseList) write.Open(0, CoursesCollection.ListingOnlyCheckpoint, CoursesCollection.FirstPage);
-        if (plan.ReadPlanner) write.Open(0, PlannerItemsCollection.Instance.Kind, PlannerItemsCollection.FirstPage(write.Now.Date.AddDays(-365)));
+        if (plan.ReadPlanner) PlannerItemsCollection.Open(write);
+        foreach (var courseId in plan.PlannerCourses ?? []) PlannerItemsCollection.OpenForCourse(write, courseId);
         foreach (var (courseId, change) in plan.Courses)
         {
             if (!change.Teaches)

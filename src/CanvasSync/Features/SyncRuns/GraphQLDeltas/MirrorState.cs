@@ -13,7 +13,7 @@ internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore
 /// <summary>
 /// What the mirror holds that the GraphQL answer is compared with: the current courses (those allCourses lists) and
 /// the other courses the caller still reads (concluded, or their enrollment inactive), each with whether the caller
-/// teaches it; each course's roster with its grades, the groups with their member counts, and when the planner was
+/// teaches it; each course's roster with its grades, the groups with their member counts, and when the whole planner was
 /// last read.
 /// </summary>
 internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictionary<long, bool> OtherCourses,
@@ -55,10 +55,10 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
                            r => (r.GetInt64(0), r.GetInt64(1), r.GetInt32(2)), ct))
             groups[id] = (course, members);
 
-        // The last run that read the planner (it left planner counts) and did not fail.
+        // The last run that read the whole planner (not one course's) to its end and did not fail.
         var plannerReadAt = await db.SyncRuns
             .Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Completed || r.Status == SyncStatus.CompletedWithErrors)
-                && db.SyncRunCounts.Any(k => k.RunId == r.Id && k.EntityType == PlannerItemsCollection.Table.EntityType))
+                && db.SyncCheckpoints.Any(k => k.RunId == r.Id && k.Collection == PlannerItemsCollection.Instance.Kind && k.Done))
             .MaxAsync(r => r.StartedAt, ct);
         return new MirrorState(current, others, enrollments, groups, plannerReadAt);
     }

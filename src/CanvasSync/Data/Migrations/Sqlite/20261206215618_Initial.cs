@@ -126,6 +126,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     updated_at = table.Column<DateTime>(type: "TEXT", nullable: false),
                     last_full_sync_at = table.Column<DateTime>(type: "TEXT", nullable: true),
                     last_delta_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    last_slow_lane_at = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    graphql_refused_until = table.Column<DateTime>(type: "TEXT", nullable: true),
                     last_error_code = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     change_version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
@@ -153,7 +155,7 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     state_hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
-                    user_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    user_id = table.Column<long>(type: "INTEGER", nullable: true),
                     instance_id = table.Column<long>(type: "INTEGER", nullable: false),
                     encrypted_verifier = table.Column<string>(type: "TEXT", nullable: false),
                     redirect_uri = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
@@ -227,6 +229,8 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     grading_type = table.Column<string>(type: "TEXT", nullable: true),
                     submission_types = table.Column<string>(type: "TEXT", nullable: false),
                     published = table.Column<bool>(type: "INTEGER", nullable: false),
+                    has_overrides = table.Column<bool>(type: "INTEGER", nullable: false),
+                    muted = table.Column<bool>(type: "INTEGER", nullable: false),
                     quiz_id = table.Column<long>(type: "INTEGER", nullable: true),
                     discussion_topic_id = table.Column<long>(type: "INTEGER", nullable: true),
                     canvas_updated_at = table.Column<DateTime>(type: "TEXT", nullable: true),
@@ -558,6 +562,9 @@ namespace CanvasSync.Data.Migrations.Sqlite
                         .Annotation("Sqlite:Autoincrement", true),
                     connection_id = table.Column<long>(type: "INTEGER", nullable: false),
                     type = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    slow_lane = table.Column<bool>(type: "INTEGER", nullable: false),
+                    then_reconcile = table.Column<bool>(type: "INTEGER", nullable: false),
+                    delta_source = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
                     scope_json = table.Column<string>(type: "TEXT", nullable: false),
                     dry_run = table.Column<bool>(type: "INTEGER", nullable: false),
                     status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
@@ -735,6 +742,29 @@ namespace CanvasSync.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_sync_run_counts", x => x.id);
                     table.ForeignKey(
                         name: "FK_sync_run_counts_sync_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "sync_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sync_run_drift",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    run_id = table.Column<long>(type: "INTEGER", nullable: false),
+                    entity_type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    field = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    row_count = table.Column<long>(type: "INTEGER", nullable: false),
+                    example_canvas_id = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sync_run_drift", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_sync_run_drift_sync_runs_run_id",
                         column: x => x.run_id,
                         principalTable: "sync_runs",
                         principalColumn: "id",
@@ -1012,6 +1042,12 @@ namespace CanvasSync.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_sync_run_drift_run_id_entity_type_field",
+                table: "sync_run_drift",
+                columns: new[] { "run_id", "entity_type", "field" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_sync_runs_connection_id_status",
                 table: "sync_runs",
                 columns: new[] { "connection_id", "status" });
@@ -1132,6 +1168,9 @@ namespace CanvasSync.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "sync_run_counts");
+
+            migrationBuilder.DropTable(
+                name: "sync_run_drift");
 
             migrationBuilder.DropTable(
                 name: "tasks");

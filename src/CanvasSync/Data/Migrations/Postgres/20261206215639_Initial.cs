@@ -127,6 +127,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                     updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     last_full_sync_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     last_delta_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    last_slow_lane_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    graphql_refused_until = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     last_error_code = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     change_version = table.Column<long>(type: "bigint", nullable: false)
                 },
@@ -154,7 +156,7 @@ namespace CanvasSync.Data.Migrations.Postgres
                     id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     state_hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    user_id = table.Column<long>(type: "bigint", nullable: false),
+                    user_id = table.Column<long>(type: "bigint", nullable: true),
                     instance_id = table.Column<long>(type: "bigint", nullable: false),
                     encrypted_verifier = table.Column<string>(type: "text", nullable: false),
                     redirect_uri = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: false),
@@ -228,6 +230,8 @@ namespace CanvasSync.Data.Migrations.Postgres
                     grading_type = table.Column<string>(type: "text", nullable: true),
                     submission_types = table.Column<string>(type: "text", nullable: false),
                     published = table.Column<bool>(type: "boolean", nullable: false),
+                    has_overrides = table.Column<bool>(type: "boolean", nullable: false),
+                    muted = table.Column<bool>(type: "boolean", nullable: false),
                     quiz_id = table.Column<long>(type: "bigint", nullable: true),
                     discussion_topic_id = table.Column<long>(type: "bigint", nullable: true),
                     canvas_updated_at = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
@@ -559,6 +563,9 @@ namespace CanvasSync.Data.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     connection_id = table.Column<long>(type: "bigint", nullable: false),
                     type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    slow_lane = table.Column<bool>(type: "boolean", nullable: false),
+                    then_reconcile = table.Column<bool>(type: "boolean", nullable: false),
+                    delta_source = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
                     scope_json = table.Column<string>(type: "text", nullable: false),
                     dry_run = table.Column<bool>(type: "boolean", nullable: false),
                     status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
@@ -736,6 +743,29 @@ namespace CanvasSync.Data.Migrations.Postgres
                     table.PrimaryKey("PK_sync_run_counts", x => x.id);
                     table.ForeignKey(
                         name: "FK_sync_run_counts_sync_runs_run_id",
+                        column: x => x.run_id,
+                        principalTable: "sync_runs",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "sync_run_drift",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    run_id = table.Column<long>(type: "bigint", nullable: false),
+                    entity_type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    field = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    row_count = table.Column<long>(type: "bigint", nullable: false),
+                    example_canvas_id = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_sync_run_drift", x => x.id);
+                    table.ForeignKey(
+                        name: "FK_sync_run_drift_sync_runs_run_id",
                         column: x => x.run_id,
                         principalTable: "sync_runs",
                         principalColumn: "id",
@@ -1013,6 +1043,12 @@ namespace CanvasSync.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_sync_run_drift_run_id_entity_type_field",
+                table: "sync_run_drift",
+                columns: new[] { "run_id", "entity_type", "field" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_sync_runs_connection_id_status",
                 table: "sync_runs",
                 columns: new[] { "connection_id", "status" });
@@ -1133,6 +1169,9 @@ namespace CanvasSync.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "sync_run_counts");
+
+            migrationBuilder.DropTable(
+                name: "sync_run_drift");
 
             migrationBuilder.DropTable(
                 name: "tasks");

@@ -13,7 +13,7 @@ namespace CanvasSync.Data.Migrations.Postgres
     /// connects as. A new per-user table gets its line here in a migration of its own.
     /// </summary>
     [DbContext(typeof(PostgresCanvasSyncDbContext))]
-    [Migration("20261206062728_RowLevelSecurity")]
+    [Migration("20261206215640_RowLevelSecurity")]
     public partial class RowLevelSecurity : Migration
     {
         private const string CurrentUser = "NULLIF(current_setting('canvassync.user_id', true), '')::bigint";
@@ -33,11 +33,12 @@ namespace CanvasSync.Data.Migrations.Postgres
             Protect(migrationBuilder, "team_members", "team_id IN (SELECT id FROM teams)");
             Protect(migrationBuilder, "sync_checkpoints", "run_id IN (SELECT id FROM sync_runs)");
             Protect(migrationBuilder, "sync_run_counts", "run_id IN (SELECT id FROM sync_runs)");
+            Protect(migrationBuilder, "sync_run_drift", "run_id IN (SELECT id FROM sync_runs)");
         }
 
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            foreach (var table in ConnectionTables.Concat(["canvas_connections", "team_members", "sync_checkpoints", "sync_run_counts"]))
+            foreach (var table in ConnectionTables.Concat(["canvas_connections", "team_members", "sync_checkpoints", "sync_run_counts", "sync_run_drift"]))
             {
                 migrationBuilder.Sql($"DROP POLICY IF EXISTS owner_only ON {table};");
                 migrationBuilder.Sql($"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY;");

@@ -45,6 +45,9 @@ internal static class PreReleaseDatabases
         "20261206163438_SignInWithCanvas", "20261206192852_DeltaSourceAndGraphQLRefusal", "20261206195144_AssignmentMuted",
     ];
 
+    /// <summary>PostgreSQL advisory lock key held while a history is rewritten ("CSadopt" in ASCII).</summary>
+    private const long AdoptionLock = 0x4353_6164_6F70_74;
+
     /// <summary>Migration ids below this are the squashed ones (Initial, and PostgreSQL's RowLevelSecurity).</summary>
     private const string SquashedUpTo = "20261206215641";
 
@@ -68,9 +71,16 @@ internal static class PreReleaseDatabases
             throw new DatabaseTooOldException($"this database was made by an early pre-release of CanvasSync (its last migration is " +
                 $"{known.Max(StringComparer.Ordinal)}) and cannot be upgraded: move it aside (or drop it) and start again, then add the users and connect Canvas anew");
 
+        // Two nodes (or serve and a CLI command) may start on the same database at once: the rewrite runs under a lock
+        // and reads the history again inside it, so the second finds it done. SQLite's transaction is BEGIN IMMEDIATE,
+        // which is the lock; PostgreSQL takes an advisory one that ends with the transaction.
         var history = db.GetService<IHistoryRepository>();
-        // Only the squashed migrations stand for what the pre-release ones made; later ones are applied as usual.
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (!db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({AdoptionLock})", ct);
+        var now = (await history.GetAppliedMigrationsAsync(ct)).Select(m => m.MigrationId).ToHashSet(StringComparer.Ordinal);
+        if (!adoptable.All(now.Contains)) return;
+
+        // Only the squashed migrations stand for what the pre-release ones made; later ones are applied as usual.
         foreach (var id in adoptable)
             await db.Database.ExecuteSqlRawAsync(history.GetDeleteScript(id), ct);
         foreach (var id in Squashed(db))

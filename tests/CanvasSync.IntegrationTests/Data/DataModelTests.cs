@@ -70,48 +70,6 @@ public sealed class DataModelTests(PostgresServer postgres)
         }
     }
 
-    /// <summary>
-    /// A database made by the last pre-release migrations (squashed since) has today's schema when it had them all: it
-    /// is adopted as it is. One that stopped part-way, or one made by the earlier pre-release migrations, is refused
-    /// with a sentence that says what to do, not a crash.
-    /// </summary>
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task A_database_made_by_the_pre_release_migrations_is_adopted_when_complete_and_refused_plainly_when_not(string provider)
-    {
-        await using var database = await TestDatabase.CreateAsync(provider, postgres);
-        await using (var db = database.Context())
-        {
-            await AddConnectionAsync(db);
-            // The schema the pre-release migrations made is the squashed migrations' (later ones came after them).
-            await db.GetService<IMigrator>().MigrateAsync(PreReleaseDatabases.Squashed(db)[^1]);
-            await WriteHistoryAsync(db, PreReleaseDatabases.Adoptable(db));
-            await DatabaseMigrator.MigrateAsync(db);
-            Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
-            Assert.Equal(1, await db.Connections.CountAsync()); // nothing was lost
-        }
-
-        // Stopped part-way; and the earlier pre-release set, even complete.
-        foreach (var history in new Func<CanvasSyncDbContext, IEnumerable<string>>[] { d => PreReleaseDatabases.Adoptable(d).Take(2), PreReleaseDatabases.TooOld })
-        {
-            await using var db = database.Context();
-            var ids = history(db).ToList();
-            await WriteHistoryAsync(db, ids);
-            var refused = await Assert.ThrowsAsync<DatabaseTooOldException>(() => DatabaseMigrator.MigrateAsync(db));
-            Assert.Contains("pre-release", refused.Message, StringComparison.Ordinal);
-            Assert.Contains(ids.Max(StringComparer.Ordinal)!, refused.Message, StringComparison.Ordinal); // the last one it had
-            Assert.Contains("move it aside", refused.Message, StringComparison.Ordinal);
-            Assert.DoesNotContain('\n', refused.Message);
-        }
-    }
-
-    private static async Task WriteHistoryAsync(CanvasSyncDbContext db, IEnumerable<string> migrations)
-    {
-        await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsHistory\"");
-        foreach (var id in migrations)
-            await db.Database.ExecuteSqlAsync($"INSERT INTO \"__EFMigrationsHistory\" (\"MigrationId\", \"ProductVersion\") VALUES ({id}, '10.0.0')");
-    }
-
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Raw_json_64_bit_ids_and_utc_times_round_trip_exactly(string provider)

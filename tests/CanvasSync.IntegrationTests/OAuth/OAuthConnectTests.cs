@@ -139,9 +139,12 @@ public sealed class OAuthConnectTests(PostgresServer postgres)
         await AddSandboxInstanceAsync(h);
         var alice = await h.AddUserAsync("alice");
         var student = await CanvasUserIdAsync(h.Sandbox, h.Sandbox.Tokens.Student);
-        h.Sandbox.Settings.AccessTokenSeconds = 1;
         await ConnectAsync(h, alice, student);
-        await Task.Delay(1500); // the access token is past its life: the next sync starts with a refresh
+        // The access token is past its life as CanvasSync keeps it (no waiting for a real one to age): the next sync
+        // starts with a refresh.
+        var issued = DateTime.UtcNow.AddHours(-2);
+        await using (var db = h.Database.Context())
+            await db.Connections.ExecuteUpdateAsync(c => c.SetProperty(x => x.TokenStoredAt, issued).SetProperty(x => x.TokenExpiresAt, issued.AddHours(1)));
         await ControlAsync(h.Sandbox, "revoke", student);
 
         var sync = await h.SyncStoredAsync(alice.UserId);
@@ -156,7 +159,6 @@ public sealed class OAuthConnectTests(PostgresServer postgres)
             Assert.Equal(ConnectionStatus.NeedsReauth, (await db.Connections.SingleAsync()).Status);
 
         // A revoked grant whose access token has not expired: Canvas answers "Invalid access token", no refresh is tried.
-        h.Sandbox.Settings.AccessTokenSeconds = 3600;
         await ConnectAsync(h, alice, student);
         var refreshes = (await GrantsAsync(h.Sandbox)).GetProperty("refresh_requests").GetInt32();
         await ControlAsync(h.Sandbox, "revoke", student);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using CanvasSync.Cli.Common;
 using CanvasSync.Data;
 using CanvasSync.Features.Export;
+using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Cli.Export;
 
@@ -28,15 +29,14 @@ internal static class ExportCommand
             if (csv && p.GetValue(table) is null) throw new FormatException("--format csv needs --table tasks or --table grades");
             if (!csv && p.GetValue(table) is not null) throw new FormatException("--table goes with --format csv");
             using var host = await CliServices.StartAsync(p.GetValue(db), ct, existingDatabase: true);
-            var database = host.Services.GetRequiredService<DatabaseTarget>();
-            await using (var context = database.CreateContext())
+            await using (var context = await host.Services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>().CreateDbContextAsync(ct))
             {
                 var me = await ChosenConnection.FindAsync(context, p.GetValue(connection), ct);
                 var file = p.GetValue(output);
                 await using var stream = file is null ? Console.OpenStandardOutput() : file.Create();
                 if (!csv)
                 {
-                    await MirrorExporter.ExportAsync(database, me.Id, p.GetValue(deleted), stream, ct);
+                    await MirrorExporter.ExportAsync(context, me.Id, p.GetValue(deleted), stream, ct);
                 }
                 else
                 {

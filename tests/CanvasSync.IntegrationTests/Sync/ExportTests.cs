@@ -43,7 +43,8 @@ public sealed class ExportTests(PostgresServer postgres)
     private static async Task<JsonDocument> ExportAsync(SyncHarness h, bool includeDeleted)
     {
         using var stream = new MemoryStream();
-        await MirrorExporter.ExportAsync(h.Database.Target, h.ConnectionId, includeDeleted, stream, CancellationToken.None);
+        await using var db = h.Database.Context();
+        await MirrorExporter.ExportAsync(db, h.ConnectionId, includeDeleted, stream, CancellationToken.None);
         return JsonDocument.Parse(stream.ToArray());
     }
 }

@@ -26,11 +26,12 @@ internal static class MirrorExporter
         ("planner_items", PlannerItemsCollection.Table),
     ];
 
-    public static async Task ExportAsync(DatabaseTarget database, long connectionId, bool includeDeleted, Stream output, CancellationToken ct)
+    /// <summary>Reads through <paramref name="db"/>'s own connection: the raw rows, then the tasks.</summary>
+    public static async Task ExportAsync(CanvasSyncDbContext db, long connectionId, bool includeDeleted, Stream output, CancellationToken ct)
     {
         await using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
-        await using var connection = database.CreateConnection();
-        await connection.OpenAsync(ct);
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = db.Database.GetDbConnection();
         writer.WriteStartObject();
         writer.WriteNumber("connection_id", connectionId);
         foreach (var (name, table) in Lists)
@@ -55,7 +56,7 @@ internal static class MirrorExporter
             await writer.FlushAsync(ct);
         }
 
-        await WriteTasksAsync(database, connectionId, includeDeleted, writer, ct);
+        await WriteTasksAsync(db, connectionId, includeDeleted, writer, ct);
         writer.WriteEndObject();
     }
 
@@ -69,9 +70,8 @@ internal static class MirrorExporter
     }
 
     /// <summary>Tasks are CanvasSync's own: snake_case fields, with the user's own fields beside the Canvas-derived ones.</summary>
-    private static async Task WriteTasksAsync(DatabaseTarget database, long connectionId, bool includeDeleted, Utf8JsonWriter writer, CancellationToken ct)
+    private static async Task WriteTasksAsync(CanvasSyncDbContext db, long connectionId, bool includeDeleted, Utf8JsonWriter writer, CancellationToken ct)
     {
-        await using var db = database.CreateContext();
         writer.WriteStartArray("tasks");
         await foreach (var t in db.Tasks.AsNoTracking().Where(t => t.ConnectionId == connectionId && (includeDeleted || t.DeletedAt == null))
                            .OrderBy(t => t.ExternalId).AsAsyncEnumerable().WithCancellation(ct))

@@ -134,7 +134,7 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
     }
 
     [Fact]
-    public async Task An_observer_reads_no_roster_and_a_student_sees_only_their_own_grades()
+    public async Task An_observer_reads_no_roster_nor_their_observees_rows_and_a_student_sees_only_their_own_grades()
     {
         const string Roster = "{ allCourses { _id enrollmentsConnection(first: 100) { nodes { _id user { _id } grades { currentScore } } } } }";
         var (_, json, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Roster);
@@ -154,6 +154,15 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         var courses = observed.GetProperty("data").GetProperty("allCourses").EnumerateArray().ToList();
         Assert.NotEmpty(courses);
         Assert.All(courses, c => Assert.Equal(JsonValueKind.Null, c.GetProperty("enrollmentsConnection").ValueKind));
+
+        // Course#submissionsConnection gives a caller without grading rights their own rows only: an observer has none,
+        // though REST's student_ids[]=all serves them their observee's.
+        const string Rows = "{ allCourses { _id submissionsConnection(first: 100, filter: {states: [unsubmitted, submitted, pending_review, graded]}) { nodes { _id } } } }";
+        var (_, asStudent, _) = await GraphAsync(sandbox, sandbox.Tokens.Student, Rows);
+        Assert.Contains(asStudent.GetProperty("data").GetProperty("allCourses").EnumerateArray(), c => c.GetProperty("submissionsConnection").GetProperty("nodes").GetArrayLength() > 0);
+        var (_, asParent, _) = await GraphAsync(sandbox, parent, Rows);
+        Assert.All(asParent.GetProperty("data").GetProperty("allCourses").EnumerateArray(),
+            c => Assert.Equal(0, c.GetProperty("submissionsConnection").GetProperty("nodes").GetArrayLength()));
     }
 
     [Fact]

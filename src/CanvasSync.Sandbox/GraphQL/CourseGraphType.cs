@@ -63,9 +63,10 @@ internal sealed class CourseGraphType : CanvasObjectGraphType<SCourse>
     }
 
     /// <summary>
-    /// Course#submissionsConnection: a teacher gets every student's rows, a student their own, an observer their
-    /// observees'; only active rows of published assignments the student is assigned; states default to submitted,
-    /// pending_review and graded; updatedSince is strict (updated_at &gt; t); ordered by _id.
+    /// Course#submissionsConnection: a teacher gets every student's rows, anyone else their own (an observer none:
+    /// not their observees', which REST serves them; docs/canvas.md §7); only active rows of published assignments the
+    /// student is assigned; states default to submitted, pending_review and graded; updatedSince is strict
+    /// (updated_at &gt; t); ordered by _id.
     /// </summary>
     private static List<SSubmission> Submissions(IResolveFieldContext<SCourse> context)
     {
@@ -84,7 +85,6 @@ internal sealed class CourseGraphType : CanvasObjectGraphType<SCourse>
         var students = role switch
         {
             CourseRole.Teacher => world.EnrollmentsInCourse(course.Id).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId).ToHashSet(),
-            CourseRole.Observer => Access.Observees(world, me, course.Id),
             _ => [me],
         };
         return world.SubmissionIdsInCourse(course.Id).Select(id => world.Submissions[id])

@@ -48,7 +48,8 @@ internal static partial class ApiBench
         {
             await using var sandbox = await ChildSandbox.StartAsync(["--profile", s.Profile, "--latency-ms", "0", "--cost-ms", "0"], ct);
             await using var app = CanvasSyncWebApp.Build(["--Canvas:AllowPrivateNetwork=true", "--Canvas:AllowHttp=true",
-                $"--Security:MasterKeyFile={Path.Combine(work.FullName, "master.key")}", "--Security:RequestsPerSecond=100000", "--Security:RequestBurst=1000000",
+                $"--Security:MasterKeyFile={Path.Combine(work.FullName, "master.key")}", "--Security:RequestsPerSecond=100000",
+                    "--Security:RequestBurst=1000000",
                 "--Sync:SchedulerEnabled=false", "--Logging:LogLevel:Default=Warning"], db, "http://127.0.0.1:0");
             await app.PrepareAsync(ct);
             await app.StartAsync(ct);
@@ -65,12 +66,15 @@ internal static partial class ApiBench
 
             using var http = new HttpClient { BaseAddress = new Uri(url) };
             http.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
-            using (var connect = await http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.GetProperty("teacher").GetString() }, ct))
-                if (!connect.IsSuccessStatusCode) throw new IOException($"connecting the sandbox failed: {await connect.Content.ReadAsStringAsync(ct)}");
+            using (var connect = await http.PostAsJsonAsync("/api/v1/canvas/connect",
+                new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.GetProperty("teacher").GetString() }, ct))
+                if (!connect.IsSuccessStatusCode)
+                    throw new IOException($"connecting the sandbox failed: {await connect.Content.ReadAsStringAsync(ct)}");
             long connectionId;
             await using (var context = app.Services.GetRequiredService<DatabaseTarget>().CreateContext())
                 connectionId = await context.Connections.Where(c => c.UserId == userId).Select(c => c.Id).SingleAsync(ct);
-            var (runId, _) = await app.Services.GetRequiredService<SyncScheduler>().EnqueueAsync(connectionId, new SyncRequest(SyncType.Full, new SyncScope()), ct);
+            var (runId, _) = await app.Services.GetRequiredService<SyncScheduler>()
+                .EnqueueAsync(connectionId, new SyncRequest(SyncType.Full, new SyncScope()), ct);
             var run = await DemoUser.WaitForRunAsync(app.Services, runId, ct);
             if (run.Status != SyncStatus.Completed) throw new IOException($"the setup sync ended {run.Status}");
             var assignments = run.Counts.Single(c => c.EntityType == "assignments").Created;

@@ -13,7 +13,8 @@ internal sealed class ChildNode : IAsyncDisposable
     public static async Task<ChildNode> StartAsync(string name, string db, IEnumerable<string> settings, int workers, CancellationToken ct)
     {
         var info = ChildSandbox.CanvasSyncStartInfo();
-        foreach (var a in new[] { "serve", "--role", "worker", "--node-name", name, "--db", db, "--urls", "http://127.0.0.1:0" }) info.ArgumentList.Add(a);
+        foreach (var a in new[] { "serve", "--role", "worker", "--node-name", name, "--db", db, "--urls", "http://127.0.0.1:0" })
+            info.ArgumentList.Add(a);
         info.Environment.Remove("CANVASSYNC_DB");
         info.Environment["CANVASSYNC__Sync__Workers"] = workers.ToString(CultureInfo.InvariantCulture);
         info.Environment["CANVASSYNC__Sync__SchedulerEnabled"] = "false";

@@ -45,10 +45,12 @@ internal sealed class ChildSandbox : IAsyncDisposable
         }
 
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(readyFile, ct));
-        return new ChildSandbox(process, readyFile, doc.RootElement.GetProperty("base_url").GetString()!, doc.RootElement.GetProperty("tokens").Clone());
+        return new ChildSandbox(process, readyFile, doc.RootElement.GetProperty("base_url").GetString()!,
+            doc.RootElement.GetProperty("tokens").Clone());
     }
 
-    /// <summary>canvas-sync, built beside this benchmark by its project reference, ready for a command's arguments, its output redirected.</summary>
+    /// <summary>canvas-sync, built beside this benchmark by its project reference, ready for a command's arguments, its output
+    /// redirected.</summary>
     public static ProcessStartInfo CanvasSyncStartInfo()
     {
         var info = new ProcessStartInfo { FileName = "dotnet", RedirectStandardOutput = true, RedirectStandardError = true };

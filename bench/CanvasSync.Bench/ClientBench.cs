@@ -19,13 +19,15 @@ namespace CanvasSync.Bench;
 /// </summary>
 internal static class ClientBench
 {
-    public sealed record Settings(string Profile, int Seed, int LatencyMs, int CostMs, double Faults, int ThrottleStatus, bool Sequential, string Who);
+    public sealed record Settings(string Profile, int Seed, int LatencyMs, int CostMs, double Faults, int ThrottleStatus, bool Sequential,
+        string Who);
 
     public static async Task<int> RunAsync(Settings s, CancellationToken ct)
     {
         await using var sandbox = await ChildSandbox.StartAsync(
         [
-            "--profile", s.Profile, "--seed", s.Seed.ToString(CultureInfo.InvariantCulture), "--latency-ms", s.LatencyMs.ToString(CultureInfo.InvariantCulture),
+            "--profile", s.Profile, "--seed", s.Seed.ToString(CultureInfo.InvariantCulture), "--latency-ms",
+                s.LatencyMs.ToString(CultureInfo.InvariantCulture),
             "--cost-ms", s.CostMs.ToString(CultureInfo.InvariantCulture), "--faults", s.Faults.ToString(CultureInfo.InvariantCulture),
             "--throttle", "canvas", "--throttle-status", s.ThrottleStatus.ToString(CultureInfo.InvariantCulture),
         ], ct);
@@ -33,7 +35,8 @@ internal static class ClientBench
         using var control = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl) };
         var summary = await sandbox.TruthSummaryAsync(token, ct);
         var truth = new Truth(summary.GetProperty("min_requests").GetInt64(),
-            summary.GetProperty("counts").EnumerateObject().Where(p => p.Name is not ("terms" or "users")).ToDictionary(p => p.Name, p => p.Value.GetInt64()));
+            summary.GetProperty("counts").EnumerateObject().Where(p => p.Name is not ("terms" or "users"))
+                .ToDictionary(p => p.Name, p => p.Value.GetInt64()));
         (await control.PostAsync("/_sandbox/stats/reset", null, ct)).EnsureSuccessStatusCode();
 
         // The client as a sync drives it: the engine reads every collection into a scratch database.
@@ -43,7 +46,8 @@ internal static class ClientBench
         {
             using var host = await CliServices.StartAsync("sqlite:" + file, ct);
             var database = host.Services.GetRequiredService<DatabaseTarget>();
-            var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database), new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
+            var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database), new Uri(sandbox.BaseUrl),
+                TimeProvider.System, ct);
             var engine = host.Services.GetRequiredService<SyncEngine>();
 
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -61,12 +65,14 @@ internal static class ClientBench
         }
     }
 
-    private static async Task<int> ReportAsync(Settings s, HttpClient control, DatabaseTarget database, Truth truth, SyncResult result, Dictionary<string, long> mirrored,
+    private static async Task<int> ReportAsync(Settings s, HttpClient control, DatabaseTarget database, Truth truth, SyncResult result,
+        Dictionary<string, long> mirrored,
         TimeSpan wall, TimeSpan cpu, CancellationToken ct)
     {
         var stats = await control.GetFromJsonAsync<JsonElement>("/_sandbox/stats", ct);
         var ideal = truth.MinRequests * (s.LatencyMs + s.CostMs) / 1000.0 / 11;
-        var missing = truth.Counts.Where(kv => mirrored.GetValueOrDefault(kv.Key) != kv.Value).Select(kv => $"{kv.Key} {mirrored.GetValueOrDefault(kv.Key)}/{kv.Value}").ToList();
+        var missing = truth.Counts.Where(kv => mirrored.GetValueOrDefault(kv.Key) != kv.Value)
+            .Select(kv => $"{kv.Key} {mirrored.GetValueOrDefault(kv.Key)}/{kv.Value}").ToList();
         var throttledShare = result.Requests == 0 ? 0 : 100.0 * result.Throttled / result.Requests;
         await using var db = database.CreateContext();
         var run = await db.SyncRuns.AsNoTracking().SingleAsync(r => r.Id == result.RunId, ct);
@@ -89,7 +95,8 @@ internal static class ClientBench
         stats.GetProperty("max_in_flight").EnumerateObject().Select(p => p.Value.GetInt64()).DefaultIfEmpty().Max();
 
     /// <summary>Live rows per mirrored table; each truth count is named after its table.</summary>
-    private static async Task<Dictionary<string, long>> MirroredCountsAsync(DatabaseTarget database, long connectionId, IEnumerable<string> tables, CancellationToken ct)
+    private static async Task<Dictionary<string, long>> MirroredCountsAsync(DatabaseTarget database, long connectionId,
+        IEnumerable<string> tables, CancellationToken ct)
     {
         await using var connection = database.CreateConnection();
         await connection.OpenAsync(ct);

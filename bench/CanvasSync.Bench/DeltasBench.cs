@@ -30,7 +30,8 @@ internal static class DeltasBench
             var token = sandbox.Tokens.GetProperty(who).GetString()!;
             using var host = await CliServices.StartAsync("sqlite:" + sqliteFile, ct);
             var engine = host.Services.GetRequiredService<SyncEngine>();
-            var connectionId = await OperatorConnections.EnsureAsync(host.Services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>(), new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
+            var contexts = host.Services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>();
+            var connectionId = await OperatorConnections.EnsureAsync(contexts, new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
             Task<SyncResult> Run(SyncType type, bool slowLane = false) =>
                 engine.RunAsync(connectionId, token, new SyncRequest(type, new SyncScope(), SlowLane: slowLane), cancellationToken: ct);
             using var http = new HttpClient();
@@ -52,7 +53,8 @@ internal static class DeltasBench
             {
                 var r = m.Result;
                 ok &= r.Status == SyncStatus.Completed;
-                var written = r.Counts.Where(c => c.Key is not ("tasks" or "teams")).Sum(c => c.Value.Created + c.Value.Updated + c.Value.Deleted);
+                var written = r.Counts.Where(c => c.Key is not ("tasks" or "teams"))
+                    .Sum(c => c.Value.Created + c.Value.Updated + c.Value.Deleted);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {what,-28} {r.Requests,8} {100.0 * r.Requests / full.Requests,8:F1}% {1000 * m.CanvasSeconds,9:F1} {written,12}{(r.Status == SyncStatus.Completed ? "" : "  " + r.Status)}"));
             }

@@ -16,11 +16,13 @@ internal static class DescriptionsBench
     public static int Run()
     {
         var paragraph = "<p>Read <b>chapter 3</b> and answer <a href=\"/courses/1/files/2\">the questions</a>.</p>";
-        var table = "<table><tr><th>Part</th><th>Points</th></tr>" + string.Concat(Enumerable.Range(1, 40).Select(i => $"<tr><td>Part {i}</td><td>{i}</td></tr>")) + "</table>";
+        var table = "<table><tr><th>Part</th><th>Points</th></tr>"
+            + string.Concat(Enumerable.Range(1, 40).Select(i => $"<tr><td>Part {i}</td><td>{i}</td></tr>")) + "</table>";
         (string Name, string Html)[] cases =
         [
             ("ordinary (3 paragraphs)", string.Concat(Enumerable.Repeat(paragraph, 3))),
-            ("long (200 paragraphs, 5 tables)", string.Concat(Enumerable.Repeat(paragraph, 200)) + string.Concat(Enumerable.Repeat(table, 5))),
+            ("long (200 paragraphs, 5 tables)", string.Concat(Enumerable.Repeat(paragraph, 200))
+                + string.Concat(Enumerable.Repeat(table, 5))),
             ("worst within bounds (100 deep x 50)", Nested(100, 50)),
             ("nested 2,000 deep", Nested(2_000, 1)),
             ("nested 10,000 deep", Nested(10_000, 1)),
@@ -39,7 +41,8 @@ internal static class DescriptionsBench
     }
 
     private static string Nested(int depth, int times) =>
-        string.Concat(Enumerable.Repeat(string.Concat(Enumerable.Repeat("<div>", depth)) + "text" + string.Concat(Enumerable.Repeat("</div>", depth)), times));
+        string.Concat(Enumerable.Repeat(string.Concat(Enumerable.Repeat("<div>", depth)) + "text"
+            + string.Concat(Enumerable.Repeat("</div>", depth)), times));
 
     /// <summary>Median of a few runs, in milliseconds (one warm-up first).</summary>
     private static double Time(Action render)

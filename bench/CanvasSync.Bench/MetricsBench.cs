@@ -142,7 +142,13 @@ internal static class MetricsBench
                     ErrorCode = status is SyncStatus.Failed ? "canvas_error" : status is SyncStatus.NeedsReauth ? "token_revoked" : null,
                 };
                 foreach (var entity in Entities)
-                    run.Counts.Add(new SyncRunCount { EntityType = entity, Created = random.Next(0, 5), Updated = random.Next(0, 20), Unchanged = random.Next(0, 500) });
+                    run.Counts.Add(new SyncRunCount
+                    {
+                        EntityType = entity,
+                        Created = random.Next(0, 5),
+                        Updated = random.Next(0, 20),
+                        Unchanged = random.Next(0, 500)
+                    });
                 db.SyncRuns.Add(run);
             }
 

@@ -21,7 +21,8 @@ namespace CanvasSync.Bench;
 /// </summary>
 internal static class NodesBench
 {
-    public sealed record Settings(string Db, int Connections, int[] NodeCounts, int Workers, int LatencyMs, int CostMs, bool RestOnly = false);
+    public sealed record Settings(string Db, int Connections, int[] NodeCounts, int Workers, int LatencyMs, int CostMs, bool RestOnly =
+        false);
 
     public static async Task<int> RunAsync(Settings s, CancellationToken ct)
     {
@@ -35,16 +36,20 @@ internal static class NodesBench
         string[] common = [$"--Security:MasterKeyFile={masterKey}", "--Canvas:AllowPrivateNetwork=true", "--Canvas:AllowHttp=true"];
         try
         {
-            await using var sandbox = await ChildSandbox.StartAsync(["--profile", "campus", "--campus-students", Text(s.Connections), "--campus-courses", "30",
+            await using var sandbox =
+                await ChildSandbox.StartAsync(["--profile", "campus", "--campus-students", Text(s.Connections), "--campus-courses", "30",
                 "--latency-ms", Text(s.LatencyMs), "--cost-ms", Text(s.CostMs), "--throttle", "canvas"], ct);
             // This process queues jobs and runs none (role web); it is never started, only its services are used.
-            await using var app = CanvasSyncWebApp.Build([.. common, "--Node:Role=web", "--Sync:BatchSize=100000", "--Sync:MaxQueuedRuns=1000000",
-                "--Sync:StaleAfterMinutes=1", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.EntityFrameworkCore=None"], s.Db);
+            await using var app = CanvasSyncWebApp.Build([.. common, "--Node:Role=web", "--Sync:BatchSize=100000",
+                "--Sync:MaxQueuedRuns=1000000",
+                "--Sync:StaleAfterMinutes=1", "--Logging:LogLevel:Default=Warning",
+                    "--Logging:LogLevel:Microsoft.EntityFrameworkCore=None"], s.Db);
             await app.PrepareAsync(ct);
             var scheduler = app.Services.GetRequiredService<SyncScheduler>();
             await SeedAsync(app.Services, sandbox, s.Connections, ct);
             using var http = new HttpClient();
-            if (s.RestOnly) (await http.PostAsync(sandbox.BaseUrl + "/_sandbox/settings", Json("""{"graphql":"not_found"}"""), ct)).EnsureSuccessStatusCode();
+            if (s.RestOnly) (await http.PostAsync(sandbox.BaseUrl + "/_sandbox/settings", Json("""{"graphql":"not_found"}"""),
+                ct)).EnsureSuccessStatusCode();
             Console.WriteLine(Line($"bench nodes: {s.Connections} campus connections, {s.Workers} sync workers per node, sandbox latency {s.LatencyMs} ms, cost {s.CostMs} ms, PostgreSQL, GraphQL {(s.RestOnly ? "refused" : "served")}; on {Environment.ProcessorCount} cores"));
 
             var backfilled = false;
@@ -66,7 +71,8 @@ internal static class NodesBench
                     await WarmUpAsync(target, scheduler, count * s.Workers * 2, ct);
                     (await http.PostAsync(sandbox.BaseUrl + "/_sandbox/stats/reset", Json("{}"), ct)).EnsureSuccessStatusCode();
                     var delta = await RoundAsync(target, scheduler, SyncType.Delta, ct);
-                    using var stats = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(sandbox.BaseUrl + "/_sandbox/stats", ct));
+                    using var stats = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(sandbox.BaseUrl + "/_sandbox/stats",
+                        ct));
                     var canvasMs = 1000 * stats.RootElement.GetProperty("cost_seconds").GetDouble() / Math.Max(1, delta.Runs);
                     Console.WriteLine(Line($"  {count} node(s): {delta.Runs} deltas in {delta.Seconds:F1} s = {delta.Runs / delta.Seconds:F1} deltas/s; queued in one round in {delta.QueueSeconds * 1000:F0} ms"));
                     Console.WriteLine(Line($"    {delta.Requests / (double)Math.Max(1, delta.Runs):F1} requests and {canvasMs:F1} ms of Canvas time per delta"));
@@ -110,7 +116,8 @@ internal static class NodesBench
         await db.SaveChangesAsync(ct);
     }
 
-    private sealed record Round(int Runs, double Seconds, double QueueSeconds, double StalestAtStart, double StalestPeak, int Failed, Dictionary<string, int> PerNode,
+    private sealed record Round(int Runs, double Seconds, double QueueSeconds, double StalestAtStart, double StalestPeak, int Failed,
+        Dictionary<string, int> PerNode,
         long Requests);
 
     /// <summary>One scheduler round (every due connection), then the nodes drain it; the stalest age is sampled each second.</summary>
@@ -132,16 +139,19 @@ internal static class NodesBench
 
         var seconds = clock.Elapsed.TotalSeconds;
         await using var done = target.CreateContext();
-        var runs = await done.SyncRuns.AsNoTracking().Where(r => r.Id >= firstRun).Select(r => new { r.Status, r.Type, r.Node, r.Requests }).ToListAsync(ct);
+        var runs = await done.SyncRuns.AsNoTracking().Where(r => r.Id >= firstRun).Select(r => new { r.Status, r.Type, r.Node, r.Requests })
+            .ToListAsync(ct);
         var failed = runs.Count(r => r.Status != SyncStatus.Completed || r.Type != expected);
         return new Round(queued, seconds, queueSeconds, stalestAtStart, peak, failed,
-            runs.GroupBy(r => r.Node ?? "-").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()), runs.Sum(r => r.Requests));
+            runs.GroupBy(r => r.Node ?? "-").OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+                runs.Sum(r => r.Requests));
     }
 
     private static async Task WarmUpAsync(DatabaseTarget target, SyncScheduler scheduler, int count, CancellationToken ct)
     {
         List<long> ids;
-        await using (var db = target.CreateContext()) ids = await db.Connections.AsNoTracking().OrderBy(c => c.Id).Select(c => c.Id).Take(count).ToListAsync(ct);
+        await using (var db = target.CreateContext())
+            ids = await db.Connections.AsNoTracking().OrderBy(c => c.Id).Select(c => c.Id).Take(count).ToListAsync(ct);
         var first = await NextRunIdAsync(target, ct);
         foreach (var id in ids) await scheduler.EnqueueAsync(id, new SyncRequest(SyncType.Delta, new SyncScope()), ct);
         while (true)
@@ -167,11 +177,13 @@ internal static class NodesBench
         return (await db.SyncRuns.MaxAsync(r => (long?)r.Id, ct) ?? 0) + 1;
     }
 
-    /// <summary>Waits until every connection's last complete sync is older than Sync:StaleAfterMinutes (1), so one round takes them all.</summary>
+    /// <summary>Waits until every connection's last complete sync is older than Sync:StaleAfterMinutes (1), so one round takes them
+    /// all.</summary>
     private static async Task WaitUntilAllStaleAsync(DatabaseTarget target, CancellationToken ct)
     {
         await using var db = target.CreateContext();
-        var newest = await db.Connections.AsNoTracking().MaxAsync(c => c.LastDeltaAt > c.LastFullSyncAt ? c.LastDeltaAt : c.LastFullSyncAt, ct);
+        var newest = await db.Connections.AsNoTracking()
+            .MaxAsync(c => c.LastDeltaAt > c.LastFullSyncAt ? c.LastDeltaAt : c.LastFullSyncAt, ct);
         var wait = (newest ?? DateTime.UtcNow) + TimeSpan.FromSeconds(61) - DateTime.UtcNow;
         if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
     }

@@ -20,7 +20,8 @@ internal static partial class SandboxBench
     {
         await using var sandbox = await ChildSandbox.StartAsync(["--profile", "instructor", "--throttle", "off"], ct);
         using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", sandbox.Tokens.GetProperty("teacher").GetString());
+        http.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Bearer", sandbox.Tokens.GetProperty("teacher").GetString());
 
         var courses = await CourseIdsAsync(http, ct);
         var startUrls = courses.Select(id => $"/api/v1/courses/{id}/students/submissions?student_ids[]=all&per_page=100").ToArray();
@@ -55,7 +56,8 @@ internal static partial class SandboxBench
 
     private sealed record Result(long Requests, long Errors, long Items, long Bytes, TimeSpan Elapsed, List<double> Latencies);
 
-    private static async Task<Result> DriveAsync(HttpClient http, string[] startUrls, int concurrency, TimeSpan duration, CancellationToken ct)
+    private static async Task<Result> DriveAsync(HttpClient http, string[] startUrls, int concurrency, TimeSpan duration,
+        CancellationToken ct)
     {
         long requests = 0, errors = 0, items = 0, bytes = 0;
         var latencies = new List<double>();

@@ -21,14 +21,16 @@ internal static class SyncBench
         try
         {
             await using var sandbox = await ChildSandbox.StartAsync(
-                ["--profile", profile, "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture), "--cost-ms", costMs.ToString(CultureInfo.InvariantCulture), "--throttle", "canvas"], ct);
+                ["--profile", profile, "--latency-ms", latencyMs.ToString(CultureInfo.InvariantCulture), "--cost-ms",
+                    costMs.ToString(CultureInfo.InvariantCulture), "--throttle", "canvas"], ct);
             var token = sandbox.Tokens.GetProperty("teacher").GetString()!;
             var minimum = (await sandbox.TruthSummaryAsync(token, ct)).GetProperty("min_requests").GetInt64();
 
             using var host = await CliServices.StartAsync(db, ct);
             var database = host.Services.GetRequiredService<DatabaseTarget>();
             var engine = host.Services.GetRequiredService<SyncEngine>();
-            var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database), new Uri(sandbox.BaseUrl), TimeProvider.System, ct);
+            var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database), new Uri(sandbox.BaseUrl),
+                TimeProvider.System, ct);
 
             var me = Process.GetCurrentProcess();
             var cpu0 = me.TotalProcessorTime;

@@ -138,7 +138,12 @@ public sealed class SandboxServer : IAsyncDisposable
             revoked = Tokens.Revoked,
             campus = Tokens.Campus,
         },
-        developer_key = new { client_id = DeveloperKey.ClientId, client_secret = DeveloperKey.ClientSecret, redirect_uris = DeveloperKey.RedirectUris },
+        developer_key = new
+        {
+            client_id = DeveloperKey.ClientId,
+            client_secret = DeveloperKey.ClientSecret,
+            redirect_uris = DeveloperKey.RedirectUris
+        },
     }, new JsonSerializerOptions { WriteIndented = true });
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);

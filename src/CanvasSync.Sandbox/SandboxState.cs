@@ -26,5 +26,6 @@ internal sealed class SandboxState
 
     /// <summary>Statistics name clients by user, never by token.</summary>
     public string DescribeClient(string clientKey) =>
-        clientKey.StartsWith("token:", StringComparison.Ordinal) && UserForToken(clientKey[6..]) is { } u ? $"user:{u.Id}" : clientKey.StartsWith("ip:", StringComparison.Ordinal) ? clientKey : "unknown-token";
+        clientKey.StartsWith("token:", StringComparison.Ordinal) && UserForToken(clientKey[6..]) is { } u
+            ? $"user:{u.Id}" : clientKey.StartsWith("ip:", StringComparison.Ordinal) ? clientKey : "unknown-token";
 }

@@ -32,7 +32,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         Assert.Matches("\"due_at\":\"\\d{4}-\\d\\d-\\d\\dT0[56]:59:59Z\"", raw);
         Assert.Matches("W/\"[0-9a-f]+\"", r.Headers.ETag!.ToString());
         // and a JSON parser restores the HTML.
-        Assert.Contains(JsonDocument.Parse(bytes).RootElement.EnumerateArray(), a => a.TryGetProperty("description", out var d) && d.GetString()?.Contains("<p>", StringComparison.Ordinal) == true);
+        Assert.Contains(JsonDocument.Parse(bytes).RootElement.EnumerateArray(), a => a.TryGetProperty("description", out var d)
+            && d.GetString()?.Contains("<p>", StringComparison.Ordinal) == true);
     }
 
     [Fact]
@@ -44,7 +45,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         request.Headers.AcceptEncoding.ParseAdd("gzip");
         using var r = await http.SendAsync(request);
         Assert.Equal("gzip", Assert.Single(r.Content.Headers.ContentEncoding));
-        await using var gz = new System.IO.Compression.GZipStream(await r.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+        await using var gz = new System.IO.Compression.GZipStream(await r.Content.ReadAsStreamAsync(),
+            System.IO.Compression.CompressionMode.Decompress);
         using var doc = await JsonDocument.ParseAsync(gz);
         Assert.True(doc.RootElement.GetArrayLength() > 0);
     }
@@ -65,7 +67,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         var names = courses.Where(c => c.TryGetProperty("name", out _)).Select(c => c.GetProperty("name").GetString()!).ToList();
         Assert.Equal(names.Order(StringComparer.InvariantCultureIgnoreCase), names);
         Assert.Contains(courses, c => c.GetProperty("id").GetInt64() > 170_000_000_000_000);
-        Assert.Contains(courses, c => c.TryGetProperty("term", out var t) && t.GetProperty("name").GetString() == "Default Term" && t.GetProperty("start_at").ValueKind == JsonValueKind.Null);
+        Assert.Contains(courses, c => c.TryGetProperty("term", out var t) && t.GetProperty("name").GetString() == "Default Term"
+            && t.GetProperty("start_at").ValueKind == JsonValueKind.Null);
     }
 
     [Fact]
@@ -98,7 +101,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         var locked = (await AssignmentsAsync(course, Student)).First(a => a.GetProperty("locked_for_user").GetBoolean());
         Assert.False(locked.TryGetProperty("description", out _));
         Assert.True(locked.TryGetProperty("lock_info", out _));
-        var asTeacher = (await AssignmentsAsync(course, Teacher)).Single(a => a.GetProperty("id").GetInt64() == locked.GetProperty("id").GetInt64());
+        var asTeacher = (await AssignmentsAsync(course, Teacher)).Single(a => a.GetProperty("id").GetInt64() == locked.GetProperty("id")
+            .GetInt64());
         Assert.True(asTeacher.TryGetProperty("description", out _));
     }
 
@@ -109,7 +113,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         var all = await AssignmentsAsync(course, Teacher);
         Assert.Contains(all, a => a.GetProperty("due_at").ValueKind == JsonValueKind.Null);
         Assert.Contains(all, a => a.GetProperty("points_possible").ValueKind == JsonValueKind.Null);
-        Assert.Contains(all, a => a.GetProperty("points_possible").ValueKind == JsonValueKind.Number && a.GetProperty("points_possible").GetDouble() == 0);
+        Assert.Contains(all, a => a.GetProperty("points_possible").ValueKind == JsonValueKind.Number && a.GetProperty("points_possible")
+            .GetDouble() == 0);
         Assert.Contains(all, a => a.GetProperty("description").ValueKind == JsonValueKind.Null);
         Assert.Contains(all, a => a.GetProperty("description").GetString() == "");
         Assert.Contains(all, a => a.GetProperty("description").GetString()?.Length > 190_000);
@@ -143,7 +148,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
     public async Task Teacher_submissions_include_every_student_state_and_the_real_oddities()
     {
         var course = await CurrentCourseAsync();
-        var rows = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", Teacher)).Items;
+        var rows = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100",
+            Teacher)).Items;
         var defaultRoster = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?per_page=100", Teacher)).Items;
         var rosterUsers = defaultRoster.Select(e => e.GetProperty("user_id").GetInt64()).ToHashSet();
         // Dropped (completed) students are not in the default roster but their submissions are served.
@@ -152,14 +158,18 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         Assert.Contains(defaultRoster, e => e.GetProperty("enrollment_state").GetString() == "inactive");
         Assert.Contains(defaultRoster, e => e.GetProperty("enrollment_state").GetString() == "invited");
         Assert.DoesNotContain(defaultRoster, e => e.GetProperty("enrollment_state").GetString() == "completed");
-        Assert.Contains(rows, s => s.GetProperty("grader_id").ValueKind == JsonValueKind.Number && s.GetProperty("grader_id").GetInt64() < 0);
+        Assert.Contains(rows, s => s.GetProperty("grader_id").ValueKind == JsonValueKind.Number && s.GetProperty("grader_id")
+            .GetInt64() < 0);
         Assert.Contains(rows, s => s.GetProperty("excused").GetBoolean() && s.GetProperty("score").ValueKind == JsonValueKind.Null);
-        Assert.Contains(rows, s => s.GetProperty("late").GetBoolean() && s.GetProperty("points_deducted").ValueKind == JsonValueKind.Number);
+        Assert.Contains(rows, s => s.GetProperty("late").GetBoolean() && s.GetProperty("points_deducted")
+            .ValueKind == JsonValueKind.Number);
         Assert.Contains(rows, s => s.GetProperty("missing").GetBoolean());
-        Assert.Contains(rows, s => s.GetProperty("workflow_state").GetString() == "unsubmitted" && s.GetProperty("attempt").ValueKind == JsonValueKind.Null);
+        Assert.Contains(rows, s => s.GetProperty("workflow_state").GetString() == "unsubmitted" && s.GetProperty("attempt")
+            .ValueKind == JsonValueKind.Null);
         Assert.Contains(rows, s => s.GetProperty("workflow_state").GetString() == "pending_review");
         Assert.Contains(rows, s => s.GetProperty("submission_type").GetString() == "basic_lti_launch");
-        Assert.Contains(rows, s => s.GetProperty("grade").GetString() is { } g && !g.Contains('.', StringComparison.Ordinal) && double.TryParse(g, out _));
+        Assert.Contains(rows, s => s.GetProperty("grade").GetString() is { } g && !g.Contains('.', StringComparison.Ordinal)
+            && double.TryParse(g, out _));
         // A student enrolled in two sections: two enrollments, one user.
         Assert.Contains(defaultRoster.GroupBy(e => e.GetProperty("user_id").GetInt64()), g => g.Count() > 1);
     }
@@ -173,21 +183,24 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         var again = (await Http.GetAllAsync(
             $"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&graded_since={last.GetProperty("graded_at").GetString()}&per_page=100", Teacher)).Items;
         Assert.Contains(again, s => s.GetProperty("id").GetInt64() == last.GetProperty("id").GetInt64());
-        Assert.All(again, s => Assert.True(string.CompareOrdinal(s.GetProperty("graded_at").GetString(), last.GetProperty("graded_at").GetString()) >= 0));
+        Assert.All(again, s => Assert.True(string.CompareOrdinal(s.GetProperty("graded_at").GetString(), last.GetProperty("graded_at")
+            .GetString()) >= 0));
     }
 
     [Fact]
     public async Task Enrollment_grades_depend_on_who_asks()
     {
         var course = await CurrentCourseAsync();
-        var asStudent = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", Student)).Items;
+        var asStudent = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100",
+            Student)).Items;
         var me = (await Http.GetJsonAsync($"{Base}/api/v1/users/self", Student)).GetProperty("id").GetInt64();
         var own = asStudent.First(e => e.GetProperty("user_id").GetInt64() == me).GetProperty("grades");
         var classmate = asStudent.First(e => e.GetProperty("user_id").GetInt64() != me).GetProperty("grades");
         Assert.True(own.TryGetProperty("current_score", out _));
         Assert.False(own.TryGetProperty("unposted_current_score", out _));
         Assert.Equal(["html_url"], classmate.EnumerateObject().Select(p => p.Name));
-        var asTeacher = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", Teacher)).Items;
+        var asTeacher = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100",
+            Teacher)).Items;
         Assert.True(asTeacher[0].GetProperty("grades").TryGetProperty("unposted_current_score", out _));
     }
 
@@ -199,7 +212,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         var quiz = items.First(i => i.GetProperty("plannable_type").GetString() == "quiz");
         Assert.NotEqual(quiz.GetProperty("plannable_id").GetInt64(), quiz.GetProperty("plannable").GetProperty("assignment_id").GetInt64());
         Assert.Contains(items, i => i.GetProperty("plannable_type").GetString() == "discussion_topic");
-        Assert.Contains(items, i => i.GetProperty("plannable_type").GetString() == "planner_note" && i.GetProperty("submissions").ValueKind == JsonValueKind.False);
+        Assert.Contains(items, i => i.GetProperty("plannable_type").GetString() == "planner_note" && i.GetProperty("submissions")
+            .ValueKind == JsonValueKind.False);
         // No dates: only the two weeks either side of today.
         var window = (await Http.GetAllAsync($"{Base}/api/v1/planner/items?per_page=100", Student)).Items;
         Assert.True(window.Count < items.Count);
@@ -227,7 +241,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         Assert.All(named, i => Assert.Equal(concluded, CourseOf(i)));
 
         // A course not started for the student (a stub in their list) and another user are theirs to name but not to read.
-        var notStarted = (await CoursesAsync(Student)).First(c => c.TryGetProperty("access_restricted_by_date", out var r) && r.GetBoolean()).GetProperty("id").GetInt64();
+        var notStarted = (await CoursesAsync(Student)).First(c => c.TryGetProperty("access_restricted_by_date", out var r)
+            && r.GetBoolean()).GetProperty("id").GetInt64();
         var teacher = (await Http.GetJsonAsync($"{Base}/api/v1/users/self", Teacher)).GetProperty("id").GetInt64();
         foreach (var unreadable in new[] { $"course_{notStarted}", $"user_{teacher}" })
         {
@@ -251,7 +266,8 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
         var states = new HashSet<string>();
         foreach (var g in groups)
         {
-            var m = (await Http.GetAllAsync($"{Base}/api/v1/groups/{g.GetProperty("id").GetInt64()}/memberships?per_page=100", Teacher)).Items;
+            var m = (await Http.GetAllAsync($"{Base}/api/v1/groups/{g.GetProperty("id").GetInt64()}/memberships?per_page=100",
+                Teacher)).Items;
             states.UnionWith(m.Select(x => x.GetProperty("workflow_state").GetString()!));
         }
 
@@ -279,11 +295,13 @@ public sealed class CanvasDataTests(SandboxFixture fixture) : SandboxTest(fixtur
     {
         var (world, tokens) = WorldGenerator.Generate(profile, 1, new DateTime(2026, 11, 22, 0, 0, 0, DateTimeKind.Utc));
         var teacherId = world.Tokens[tokens.Teacher].UserId;
-        var taught = world.EnrollmentsOfUser(teacherId).Select(e => world.Courses[e.CourseId]).Where(c => c.WorkflowState != "unpublished").ToList();
+        var taught = world.EnrollmentsOfUser(teacherId).Select(e => world.Courses[e.CourseId]).Where(c => c.WorkflowState != "unpublished")
+            .ToList();
         Assert.Equal(courses, taught.Count);
         Assert.All(taught, c => Assert.Equal(assignments, world.AssignmentsInCourse(c.Id).Count()));
         if (studentsPerCourse > 0)
-            Assert.All(taught, c => Assert.Equal(studentsPerCourse, world.EnrollmentsInCourse(c.Id).Where(e => e.Type == "StudentEnrollment" && e.State == "active").Select(e => e.UserId).Distinct().Count()));
+            Assert.All(taught, c => Assert.Equal(studentsPerCourse, world.EnrollmentsInCourse(c.Id)
+                .Where(e => e.Type == "StudentEnrollment" && e.State == "active").Select(e => e.UserId).Distinct().Count()));
         else Assert.Equal(40, tokens.Campus.Count);
     }
 }

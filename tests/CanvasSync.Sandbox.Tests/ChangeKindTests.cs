@@ -17,7 +17,8 @@ public sealed class ChangeKindTests
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
         using var http = new HttpClient();
         var (course, assignments) = await CourseAsync(http, sandbox);
-        static bool Graded(JsonElement s) => s.GetProperty("score").ValueKind == JsonValueKind.Number && s.GetProperty("score").GetDouble() > 0;
+        static bool Graded(JsonElement s) => s.GetProperty("score").ValueKind == JsonValueKind.Number && s.GetProperty("score")
+            .GetDouble() > 0;
         JsonElement percent = default;
         List<JsonElement> before = [];
         foreach (var candidate in assignments.Where(a => a.GetProperty("grading_type").GetString() is "percent" or "letter_grade"
@@ -29,16 +30,19 @@ public sealed class ChangeKindTests
 
         var due = DateTime.UtcNow.AddDays(-2);
 
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(percent)}", new { due_at = due, points_possible = 2 * percent.GetProperty("points_possible").GetDouble() });
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(percent)}",
+            new { due_at = due, points_possible = 2 * percent.GetProperty("points_possible").GetDouble() });
         var after = await SubmissionsAsync(http, sandbox, course, percent);
         var assignment = await AssignmentAsync(http, sandbox, course, Id(percent));
 
         Assert.All(after, s => Assert.Equal(assignment.GetProperty("due_at").GetString(), s.GetProperty("cached_due_date").GetString()));
-        Assert.All(after.Where(s => s.GetProperty("workflow_state").GetString() == "unsubmitted"), s => Assert.True(s.GetProperty("missing").GetBoolean()));
+        Assert.All(after.Where(s => s.GetProperty("workflow_state").GetString() == "unsubmitted"), s =>
+            Assert.True(s.GetProperty("missing").GetBoolean()));
         var graded = before.First(Graded);
         var regraded = after.Single(s => Id(s) == Id(graded));
         Assert.Equal(graded.GetProperty("score").GetDouble(), regraded.GetProperty("score").GetDouble()); // the score stays
-        Assert.NotEqual(graded.GetProperty("grade").GetString(), regraded.GetProperty("grade").GetString()); // "80%" becomes "40%", a B an F
+        Assert.NotEqual(graded.GetProperty("grade").GetString(), regraded.GetProperty("grade")
+            .GetString()); // "80%" becomes "40%", a B an F
     }
 
     [Fact]
@@ -58,12 +62,15 @@ public sealed class ChangeKindTests
         using var refused = await http.GetAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]={Id(unpublished)}", sandbox.Tokens.Teacher);
         Assert.Equal(403, (int)refused.StatusCode); // an unpublished assignment's ids are "invalid assignment ids requested"
 
-        var dated = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at").ValueKind == JsonValueKind.String && !a.GetProperty("has_overrides").GetBoolean());
+        var dated = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at")
+            .ValueKind == JsonValueKind.String && !a.GetProperty("has_overrides").GetBoolean());
         var student = (await SubmissionsAsync(http, sandbox, course, dated))[0].GetProperty("user_id").GetInt64();
         // Dates before the assignment's own, so the teacher is still served the assignment's (the later one).
         var due = dated.GetProperty("due_at").GetDateTime();
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override", new { student_ids = new[] { student }, due_at = due.AddDays(-1) });
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override", new { student_ids = new[] { student }, due_at = due.AddDays(-5) });
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override",
+            new { student_ids = new[] { student }, due_at = due.AddDays(-1) });
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override",
+            new { student_ids = new[] { student }, due_at = due.AddDays(-5) });
         var once = await AssignmentAsync(http, sandbox, course, Id(dated));
         Assert.True(once.GetProperty("has_overrides").GetBoolean());
         // AssignmentOverride#touch_assignment moves updated_at; nothing a delta compares (due_at, points...) moved.
@@ -84,14 +91,17 @@ public sealed class ChangeKindTests
         using var http = new HttpClient();
         var (course, assignments) = await CourseAsync(http, sandbox);
         var me = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)).GetProperty("id").GetInt64();
-        var dated = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at").ValueKind == JsonValueKind.String
+        var dated = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at")
+            .ValueKind == JsonValueKind.String
             && !a.GetProperty("has_overrides").GetBoolean());
         var due = dated.GetProperty("due_at").GetDateTime();
         var own = due.AddDays(3);
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override", new { student_ids = new[] { me }, due_at = own });
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}/override",
+            new { student_ids = new[] { me }, due_at = own });
 
         string? Served(JsonElement a) => a.GetProperty("due_at").GetString();
-        var asStudent = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100", sandbox.Tokens.Student)).Items.Single(a => Id(a) == Id(dated));
+        var asStudent = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100",
+            sandbox.Tokens.Student)).Items.Single(a => Id(a) == Id(dated));
         Assert.Equal(Iso(own), Served(asStudent));
         Assert.Equal(Iso(own), Served(await AssignmentAsync(http, sandbox, course, Id(dated)))); // the teacher: the later date
 
@@ -99,14 +109,18 @@ public sealed class ChangeKindTests
         await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{Id(dated)}", new { due_at = moved });
         var rows = await SubmissionsAsync(http, sandbox, course, dated);
         Assert.Equal(Iso(own), rows.Single(s => s.GetProperty("user_id").GetInt64() == me).GetProperty("cached_due_date").GetString());
-        Assert.All(rows.Where(s => s.GetProperty("user_id").GetInt64() != me), s => Assert.Equal(Iso(moved), s.GetProperty("cached_due_date").GetString()));
-        Assert.Equal(Iso(own), Served((await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100", sandbox.Tokens.Student)).Items.Single(a => Id(a) == Id(dated))));
+        Assert.All(rows.Where(s => s.GetProperty("user_id").GetInt64() != me), s =>
+            Assert.Equal(Iso(moved), s.GetProperty("cached_due_date").GetString()));
+        Assert.Equal(Iso(own), Served((await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100",
+            sandbox.Tokens.Student)).Items.Single(a => Id(a) == Id(dated))));
         var planned = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/planner/items?start_date={DateTime.UtcNow.AddYears(-2):yyyy-MM-dd}&per_page=100", sandbox.Tokens.Student)).Items
-            .Single(i => i.GetProperty("plannable_type").GetString() == "assignment" && i.GetProperty("plannable_id").GetInt64() == Id(dated));
+            .Single(i => i.GetProperty("plannable_type").GetString() == "assignment" && i.GetProperty("plannable_id")
+                .GetInt64() == Id(dated));
         Assert.Equal(Iso(own), planned.GetProperty("plannable_date").GetString());
     }
 
-    private static string Iso(DateTime t) => t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Iso(DateTime t) => t.ToUniversalTime()
+        .ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>canvas-lms AbstractAssignment#post_submissions: posted_at and updated_at in one UPDATE, then unmuted.</summary>
     [Fact]
@@ -117,9 +131,11 @@ public sealed class ChangeKindTests
         var (course, assignments) = await CourseAsync(http, sandbox);
         var muted = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("muted").GetBoolean());
         var before = await SubmissionsAsync(http, sandbox, course, muted);
-        var held = before.First(s => s.GetProperty("posted_at").ValueKind == JsonValueKind.Null && s.GetProperty("workflow_state").GetString() == "graded");
+        var held = before.First(s => s.GetProperty("posted_at").ValueKind == JsonValueKind.Null && s.GetProperty("workflow_state")
+            .GetString() == "graded");
         // A parent of that student sees what the student sees: no score until it is posted.
-        using var made = await http.PostAsJsonAsync($"{sandbox.BaseUrl}/_sandbox/observers", new { observee_ids = new[] { held.GetProperty("user_id").GetInt64() } });
+        using var made = await http.PostAsJsonAsync($"{sandbox.BaseUrl}/_sandbox/observers",
+            new { observee_ids = new[] { held.GetProperty("user_id").GetInt64() } });
         var parent = JsonDocument.Parse(await made.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
         var seenUrl = $"{sandbox.BaseUrl}/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]={Id(muted)}&per_page=100";
         Assert.False((await http.GetAllAsync(seenUrl, parent)).Items.Single().TryGetProperty("score", out _));
@@ -148,7 +164,8 @@ public sealed class ChangeKindTests
         using var joined = await http.PostAsync($"{sandbox.BaseUrl}/_sandbox/courses/{course}/enrollments", null);
         var newcomer = JsonDocument.Parse(await joined.Content.ReadAsStringAsync()).RootElement.GetProperty("user_id").GetInt64();
         var rows = (await http.GetAllAsync(all, sandbox.Tokens.Teacher)).Items;
-        Assert.Equal(published - 1, rows.Count(s => s.GetProperty("user_id").GetInt64() == newcomer)); // one is differentiated away from them
+        Assert.Equal(published - 1,
+            rows.Count(s => s.GetProperty("user_id").GetInt64() == newcomer)); // one is differentiated away from them
 
         var enrollments = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", sandbox.Tokens.Teacher)).Items;
         var (removed, dropped) = (enrollments[0], enrollments[1]);
@@ -168,21 +185,28 @@ public sealed class ChangeKindTests
         var groupsUrl = $"{sandbox.BaseUrl}/api/v1/courses/{course}/groups?include[]=users&per_page=100";
         var groups = (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items;
         var group = groups.First(g => g.GetProperty("members_count").GetInt32() > 1);
-        var members = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/groups/{Id(group)}/memberships?per_page=100", sandbox.Tokens.Teacher)).Items;
+        var members = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/groups/{Id(group)}/memberships?per_page=100",
+            sandbox.Tokens.Teacher)).Items;
         var accepted = members.First(m => m.GetProperty("workflow_state").GetString() == "accepted");
 
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/memberships/{Id(accepted)}", new { moderator = !accepted.GetProperty("moderator").GetBoolean() });
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/memberships/{Id(accepted)}",
+            new { moderator = !accepted.GetProperty("moderator").GetBoolean() });
         var outsider = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", sandbox.Tokens.Teacher)).Items
             .Select(e => e.GetProperty("user_id").GetInt64()).First(u => members.All(m => m.GetProperty("user_id").GetInt64() != u));
         await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/groups/{Id(group)}/invite", new { user_id = outsider });
-        Assert.Equal(group.GetRawText(), (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items.Single(g => Id(g) == Id(group)).GetRawText());
+        Assert.Equal(group.GetRawText(), (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items.Single(g => Id(g) == Id(group))
+            .GetRawText());
 
-        var to = groups.First(g => Id(g) != Id(group) && g.GetProperty("group_category_id").GetInt64() == group.GetProperty("group_category_id").GetInt64());
+        var to = groups.First(g => Id(g) != Id(group) && g.GetProperty("group_category_id")
+            .GetInt64() == group.GetProperty("group_category_id").GetInt64());
         await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/memberships/{Id(accepted)}/move", new { group_id = Id(to) });
-        var now = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/groups/{Id(group)}/memberships?per_page=100", sandbox.Tokens.Teacher)).Items;
+        var now = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/groups/{Id(group)}/memberships?per_page=100",
+            sandbox.Tokens.Teacher)).Items;
         Assert.DoesNotContain(now, m => Id(m) == Id(accepted)); // a member who left is not listed
-        Assert.Contains(now, m => m.GetProperty("user_id").GetInt64() == outsider && m.GetProperty("workflow_state").GetString() == "invited");
-        Assert.NotEqual(group.GetRawText(), (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items.Single(g => Id(g) == Id(group)).GetRawText());
+        Assert.Contains(now, m => m.GetProperty("user_id").GetInt64() == outsider && m.GetProperty("workflow_state")
+            .GetString() == "invited");
+        Assert.NotEqual(group.GetRawText(),
+            (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items.Single(g => Id(g) == Id(group)).GetRawText());
     }
 
     [Fact]
@@ -191,14 +215,16 @@ public sealed class ChangeKindTests
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
         using var http = new HttpClient();
         var (course, _) = await CourseAsync(http, sandbox);
-        var observee = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)).GetProperty("id").GetInt64();
+        var observee = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)).GetProperty("id")
+            .GetInt64();
         using var added = await http.PostAsync($"{sandbox.BaseUrl}/_sandbox/observers",
             new StringContent($$"""{"observee_ids":[{{observee}}]}""", System.Text.Encoding.UTF8, "application/json"));
         var parent = JsonDocument.Parse(await added.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
 
         var courses = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/courses?per_page=100", parent)).EnumerateArray().ToList();
         Assert.All(courses, c => Assert.Equal("observer", c.GetProperty("enrollments")[0].GetProperty("type").GetString()));
-        var rows = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", parent)).Items;
+        var rows = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100",
+            parent)).Items;
         Assert.NotEmpty(rows);
         Assert.All(rows, s => Assert.Equal(observee, s.GetProperty("user_id").GetInt64()));
         foreach (var refused in new[] { "students/submissions?per_page=100", "enrollments?per_page=100", "groups?per_page=100" })
@@ -212,13 +238,16 @@ public sealed class ChangeKindTests
     {
         var course = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/courses?per_page=100", sandbox.Tokens.Teacher)).EnumerateArray()
             .Where(c => c.GetProperty("workflow_state").GetString() == "available").Select(Id).Min();
-        return (course, (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100", sandbox.Tokens.Teacher)).Items);
+        return (course, (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100",
+            sandbox.Tokens.Teacher)).Items);
     }
 
     private static async Task<JsonElement> AssignmentAsync(HttpClient http, SandboxServer sandbox, long course, long id) =>
-        (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100", sandbox.Tokens.Teacher)).Items.Single(a => Id(a) == id);
+        (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100",
+            sandbox.Tokens.Teacher)).Items.Single(a => Id(a) == id);
 
-    private static async Task<List<JsonElement>> SubmissionsAsync(HttpClient http, SandboxServer sandbox, long course, JsonElement assignment) =>
+    private static async Task<List<JsonElement>> SubmissionsAsync(HttpClient http, SandboxServer sandbox, long course,
+        JsonElement assignment) =>
         (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]={Id(assignment)}&per_page=100",
             sandbox.Tokens.Teacher)).Items;
 

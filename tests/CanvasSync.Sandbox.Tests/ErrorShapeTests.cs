@@ -15,7 +15,8 @@ public sealed class ErrorShapeTests(SandboxFixture fixture) : SandboxTest(fixtur
 
     [Fact]
     public async Task No_credentials_is_401_unauthenticated_with_www_authenticate() =>
-        Assert.Equal((HttpStatusCode.Unauthorized, """{"status":"unauthenticated","errors":[{"message":"user authorization required"}]}""", true),
+        Assert.Equal((HttpStatusCode.Unauthorized, """{"status":"unauthenticated","errors":[{"message":"user authorization required"}]}""",
+            true),
             await GetAsync("/api/v1/users/self", null));
 
     [Fact]
@@ -41,7 +42,8 @@ public sealed class ErrorShapeTests(SandboxFixture fixture) : SandboxTest(fixtur
     public async Task Permission_gap_is_401_without_www_authenticate()
     {
         var course = await CurrentCourseAsync();
-        Assert.Equal((HttpStatusCode.Unauthorized, """{"status":"unauthorized","errors":[{"message":"user not authorized to perform that action"}]}""", false),
+        Assert.Equal((HttpStatusCode.Unauthorized,
+            """{"status":"unauthorized","errors":[{"message":"user not authorized to perform that action"}]}""", false),
             await GetAsync($"/api/v1/courses/{course}/group_categories", Student));
     }
 

@@ -35,10 +35,12 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         var (status, json, headers) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Probe);
 
         Assert.Equal(200, status);
-        Assert.True(headers.Contains("X-Request-Cost") && headers.Contains("X-Rate-Limit-Remaining"), "GraphQL is charged to the same bucket as REST");
+        Assert.True(headers.Contains("X-Request-Cost") && headers.Contains("X-Rate-Limit-Remaining"),
+            "GraphQL is charged to the same bucket as REST");
         var courses = json.GetProperty("data").GetProperty("allCourses").EnumerateArray().ToList();
         Assert.NotEmpty(courses);
-        var me = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self", _f.Sandbox.Tokens.Student)).GetProperty("id").GetInt64();
+        var me = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self", _f.Sandbox.Tokens.Student)).GetProperty("id")
+            .GetInt64();
         foreach (var course in courses)
         {
             var id = course.GetProperty("_id").GetString()!;
@@ -51,7 +53,8 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
             }
         }
 
-        var (_, all, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Probe, new { states = new[] { "unsubmitted", "submitted", "pending_review", "graded" } });
+        var (_, all, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Probe,
+            new { states = new[] { "unsubmitted", "submitted", "pending_review", "graded" } });
         Assert.True(Nodes(all).Count(s => s.GetProperty("state").GetString() == "unsubmitted") > 0, "unsubmitted rows only when asked for");
     }
 
@@ -66,19 +69,25 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         var before = await CoursesAsync(sandbox, teacher);
         var course = before.Keys.Order(StringComparer.Ordinal).First();
         var assignments = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100", teacher)).Items;
-        var dated = assignments.Where(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at").ValueKind == JsonValueKind.String).ToList();
+        var dated = assignments.Where(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at")
+            .ValueKind == JsonValueKind.String).ToList();
         var since = clock.GetUtcNow().UtcDateTime.AddSeconds(-1);
         var states = new[] { "unsubmitted", "submitted", "pending_review", "graded" };
 
         var students = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", teacher)).Items;
         await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{dated[0].GetProperty("id").GetInt64()}/override",
-            new { student_ids = students.Take(2).Select(s => s.GetProperty("user_id").GetInt64()).ToArray(), due_at = clock.GetUtcNow().AddDays(-3) });
+            new
+            {
+                student_ids = students.Take(2).Select(s => s.GetProperty("user_id").GetInt64()).ToArray(),
+                due_at = clock.GetUtcNow().AddDays(-3)
+            });
         Assert.Equal(before[course], (await CoursesAsync(sandbox, teacher))[course]);
         var (_, changed, _) = await GraphAsync(sandbox, teacher, Probe, new { since, states });
         Assert.Equal(2, Nodes(changed).Count);
 
         clock.Advance(TimeSpan.FromSeconds(1.1));
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{dated[1].GetProperty("id").GetInt64()}", new { due_at = clock.GetUtcNow().AddDays(-2) });
+        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignments/{dated[1].GetProperty("id").GetInt64()}",
+            new { due_at = clock.GetUtcNow().AddDays(-2) });
         Assert.True(string.CompareOrdinal((await CoursesAsync(sandbox, teacher))[course], before[course]) > 0);
         var (_, recached, _) = await GraphAsync(sandbox, teacher, Probe, new { since, states });
         Assert.True(Nodes(recached).Count > 2, "the due-date cacher stamps every row of the assignment");
@@ -104,10 +113,13 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         var first = course.GetProperty("submissionsConnection");
         Assert.Equal(100, first.GetProperty("nodes").GetArrayLength());
 
-        var (_, next, _) = await GraphAsync(_f.Sandbox, teacher, Page, new { first = 100, after = first.GetProperty("pageInfo").GetProperty("endCursor").GetString() });
-        var same = next.GetProperty("data").GetProperty("allCourses").EnumerateArray().Single(c => c.GetProperty("_id").GetString() == course.GetProperty("_id").GetString());
+        var (_, next, _) = await GraphAsync(_f.Sandbox, teacher, Page,
+            new { first = 100, after = first.GetProperty("pageInfo").GetProperty("endCursor").GetString() });
+        var same = next.GetProperty("data").GetProperty("allCourses").EnumerateArray()
+            .Single(c => c.GetProperty("_id").GetString() == course.GetProperty("_id").GetString());
         var firstIds = first.GetProperty("nodes").EnumerateArray().Select(n => long.Parse(n.GetProperty("_id").GetString()!)).ToList();
-        var nextIds = same.GetProperty("submissionsConnection").GetProperty("nodes").EnumerateArray().Select(n => long.Parse(n.GetProperty("_id").GetString()!)).ToList();
+        var nextIds = same.GetProperty("submissionsConnection").GetProperty("nodes").EnumerateArray()
+            .Select(n => long.Parse(n.GetProperty("_id").GetString()!)).ToList();
         Assert.NotEmpty(nextIds);
         Assert.True(nextIds.Min() > firstIds.Max(), "ordered by _id, the next page starts after the last");
     }
@@ -115,7 +127,8 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
     public static TheoryData<string, string> Limits => new()
     {
         { "depth", "{ allCourses { " + Deep(5, "_id") + " } }" },
-        { "complexity", "{ allCourses { " + Deep(2, "groupsConnection(first: 100) { nodes { _id name membersCount } }", first: 100) + " } }" },
+        { "complexity", "{ allCourses { " + Deep(2, "groupsConnection(first: 100) { nodes { _id name membersCount } }",
+            first: 100) + " } }" },
         { "tokens", "{ allCourses { " + string.Join(' ', Enumerable.Repeat("_id", 5_001)) + " } }" },
         { "aliases", "{ allCourses { " + string.Join(' ', Enumerable.Range(0, 21).Select(i => $"a{i}: _id")) + " } }" },
         { "directives", "{ allCourses { " + string.Join(' ', Enumerable.Range(0, 6).Select(_ => "_id @include(if: true)")) + " } }" },
@@ -130,7 +143,8 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         Assert.Equal(200, status);
         Assert.False(json.TryGetProperty("data", out _), limit);
         var message = json.GetProperty("errors")[0].GetProperty("message").GetString()!;
-        Assert.Contains(limit switch { "tokens" => "too large", "aliases" => "aliases", "directives" => "directives", _ => limit }, message, StringComparison.Ordinal);
+        Assert.Contains(limit switch { "tokens" => "too large", "aliases" => "aliases", "directives" => "directives", _ => limit }, message,
+            StringComparison.Ordinal);
     }
 
     [Fact]
@@ -138,15 +152,18 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
     {
         const string Roster = "{ allCourses { _id enrollmentsConnection(first: 100) { nodes { _id user { _id } grades { currentScore } } } } }";
         var (_, json, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Roster);
-        var me = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self", _f.Sandbox.Tokens.Student)).GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var me = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self", _f.Sandbox.Tokens.Student)).GetProperty("id")
+            .GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var rows = json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
             .SelectMany(c => c.GetProperty("enrollmentsConnection").GetProperty("nodes").EnumerateArray()).ToList();
         Assert.Contains(rows, r => r.GetProperty("user").GetProperty("_id").GetString() != me);
-        Assert.All(rows.Where(r => r.GetProperty("user").GetProperty("_id").GetString() != me), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("grades").ValueKind));
+        Assert.All(rows.Where(r => r.GetProperty("user").GetProperty("_id").GetString() != me), r =>
+            Assert.Equal(JsonValueKind.Null, r.GetProperty("grades").ValueKind));
 
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
         using var http = new HttpClient();
-        var student = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)).GetProperty("id").GetInt64();
+        var student = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)).GetProperty("id")
+            .GetInt64();
         using var created = await http.PostAsync($"{sandbox.BaseUrl}/_sandbox/observers",
             new StringContent(JsonSerializer.Serialize(new { observee_ids = new[] { student } }), Encoding.UTF8, "application/json"));
         var parent = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
@@ -159,14 +176,15 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         // though REST's student_ids[]=all serves them their observee's.
         const string Rows = "{ allCourses { _id submissionsConnection(first: 100, filter: {states: [unsubmitted, submitted, pending_review, graded]}) { nodes { _id } } } }";
         var (_, asStudent, _) = await GraphAsync(sandbox, sandbox.Tokens.Student, Rows);
-        Assert.Contains(asStudent.GetProperty("data").GetProperty("allCourses").EnumerateArray(), c => c.GetProperty("submissionsConnection").GetProperty("nodes").GetArrayLength() > 0);
+        Assert.Contains(asStudent.GetProperty("data").GetProperty("allCourses").EnumerateArray(), c =>
+            c.GetProperty("submissionsConnection").GetProperty("nodes").GetArrayLength() > 0);
         var (_, asParent, _) = await GraphAsync(sandbox, parent, Rows);
         Assert.All(asParent.GetProperty("data").GetProperty("allCourses").EnumerateArray(),
             c => Assert.Equal(0, c.GetProperty("submissionsConnection").GetProperty("nodes").GetArrayLength()));
     }
 
     [Fact]
-    public async Task A_canvas_that_refuses_graphql_answers_404_when_it_is_off_and_401_without_www_authenticate_for_a_key_without_the_scope()
+    public async Task Refused_graphql_is_404_when_off_and_401_without_www_authenticate_for_a_key_without_the_scope()
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Student });
         using var http = new HttpClient();
@@ -196,7 +214,8 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
             .ToDictionary(c => c.GetProperty("_id").GetString()!, c => c.GetProperty("updatedAt").GetString()!);
     }
 
-    private static async Task<(int Status, JsonElement Json, HttpResponseHeaders Headers)> GraphAsync(SandboxServer sandbox, string token, string query, object? variables = null)
+    private static async Task<(int Status, JsonElement Json, HttpResponseHeaders Headers)> GraphAsync(SandboxServer sandbox, string token,
+        string query, object? variables = null)
     {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{sandbox.BaseUrl}/api/graphql")

@@ -21,7 +21,8 @@ public sealed class PaginationTests(SandboxFixture fixture) : SandboxTest(fixtur
     {
         var course = await CurrentCourseAsync();
         // The first rows of a teacher's submissions are all visible, so every page is full.
-        var url = $"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all" + (perPage is null ? "" : $"&per_page={perPage}");
+        var url = $"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all" + (perPage is null ? ""
+            : $"&per_page={perPage}");
         using var response = await Http.GetAsync(url, Teacher);
         var items = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(expected, items.GetArrayLength());
@@ -70,7 +71,8 @@ public sealed class PaginationTests(SandboxFixture fixture) : SandboxTest(fixtur
         var course = await CurrentCourseAsync();
         using var response = await Http.GetAsync($"{Base}/api/v1/courses/{course}/assignments?page={page}", Teacher);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("""{"errors":[{"message":"An error occurred.","error_code":"not_found"}]}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("""{"errors":[{"message":"An error occurred.","error_code":"not_found"}]}""",
+            await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -111,7 +113,8 @@ public sealed class PaginationTests(SandboxFixture fixture) : SandboxTest(fixtur
     public async Task Following_bookmark_next_links_returns_every_row_exactly_once()
     {
         var course = await CurrentCourseAsync();
-        var (items, sizes) = await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=37", Teacher);
+        var (items, sizes) = await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=37",
+            Teacher);
         var ids = items.Ids().ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.Equal(ids.Order(), ids); // IdBookmarker: ascending ids
@@ -123,10 +126,12 @@ public sealed class PaginationTests(SandboxFixture fixture) : SandboxTest(fixtur
     {
         // Visibility (differentiated assignments) is filtered after pagination, as in Canvas.
         var course = await CurrentCourseAsync();
-        var (items, sizes) = await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", Teacher);
+        var (items, sizes) = await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100",
+            Teacher);
         Assert.Contains(sizes.SkipLast(1), s => s < 100);
         var truth = await Http.TruthAsync(Fixture.Sandbox, Teacher);
-        var expected = truth.GetProperty("submissions").EnumerateArray().Where(s => s.GetProperty("id").GetInt64() is var id && items.Ids().Contains(id)).Count();
+        var expected = truth.GetProperty("submissions").EnumerateArray()
+            .Where(s => s.GetProperty("id").GetInt64() is var id && items.Ids().Contains(id)).Count();
         Assert.Equal(expected, items.Count);
     }
 

@@ -41,7 +41,8 @@ public sealed class ThrottleTests
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { CostMs = 1500, ThrottleStatus = status });
         using var http = new HttpClient();
-        var responses = await Task.WhenAll(Enumerable.Range(0, 30).Select(_ => http.GetAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 30)
+            .Select(_ => http.GetAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)));
         var passed = responses.Count(r => r.StatusCode == HttpStatusCode.OK);
         var refused = responses.Where(r => (int)r.StatusCode == status).ToList();
 
@@ -71,7 +72,8 @@ public sealed class ThrottleTests
             using var r = await http.GetAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student);
             Assert.Equal(HttpStatusCode.OK, r.StatusCode);
             var cost = double.Parse(r.Headers.GetValues("X-Request-Cost").Single(), System.Globalization.CultureInfo.InvariantCulture);
-            var remaining = double.Parse(r.Headers.GetValues("X-Rate-Limit-Remaining").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            var remaining = double.Parse(r.Headers.GetValues("X-Rate-Limit-Remaining").Single(),
+                System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(cost, 1e-6, 5); // the server's real time; a 5 ms timer may wake a little early
             Assert.InRange(remaining, 590, 600);
         }
@@ -82,17 +84,22 @@ public sealed class ThrottleTests
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { CostMs = 800 });
         using var http = new HttpClient();
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => http.GetAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)));
-        var remaining = responses.Select(r => double.Parse(r.Headers.GetValues("X-Rate-Limit-Remaining").Single(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8)
+            .Select(_ => http.GetAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)));
+        var remaining = responses.Select(r =>
+            double.Parse(r.Headers.GetValues("X-Rate-Limit-Remaining").Single(), System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         Assert.Contains(remaining, x => x < 600 - 50 * 3); // the first to finish still saw the others' reservations
 
         var stats = await http.GetJsonAsync($"{sandbox.BaseUrl}/_sandbox/stats", null);
-        Assert.Equal(8, stats.GetProperty("max_in_flight").EnumerateObject().Single(p => p.Name.StartsWith("user:", StringComparison.Ordinal)).Value.GetInt32());
+        Assert.Equal(8, stats.GetProperty("max_in_flight").EnumerateObject()
+            .Single(p => p.Name.StartsWith("user:", StringComparison.Ordinal)).Value.GetInt32());
         Assert.DoesNotContain(sandbox.Tokens.Student, stats.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Costs_print_as_ruby_floats() =>
-        Assert.Equal(["10.0", "0.25", "4.39e-05", "-12.5", "599.94"], new[] { 10.0, 0.25, 4.39e-05, -12.5, 599.94 }.Select(JsonWriterExtensions.RubyFloat));
+        Assert.Equal(["10.0", "0.25", "4.39e-05", "-12.5", "599.94"],
+            new[] { 10.0, 0.25, 4.39e-05, -12.5, 599.94 }.Select(JsonWriterExtensions.RubyFloat));
 }

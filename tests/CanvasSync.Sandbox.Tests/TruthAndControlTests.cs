@@ -9,7 +9,8 @@ namespace CanvasSync.Sandbox.Tests;
 /// <summary>The control API: the truth agrees with what HTTP serves, and mutations behave as real activity.</summary>
 public sealed class TruthAndControlTests
 {
-    private static readonly string[] Collections = ["courses", "assignment_groups", "assignments", "submissions", "enrollments", "groups", "group_memberships"];
+    private static readonly string[] Collections =
+        ["courses", "assignment_groups", "assignments", "submissions", "enrollments", "groups", "group_memberships"];
 
     [Theory]
     [InlineData(SandboxProfile.Student, "student")]
@@ -79,14 +80,17 @@ public sealed class TruthAndControlTests
         var a0 = ById(before, "assignments");
         var a1 = ById(after, "assignments");
         Assert.Equal(a0.Count + 2 - 1, a1.Count);
-        var edited = a1.Values.Where(a => a0.TryGetValue(a.GetProperty("id").GetInt64(), out var old) && old.GetRawText() != a.GetRawText()).ToList();
+        var edited = a1.Values.Where(a => a0.TryGetValue(a.GetProperty("id").GetInt64(), out var old) && old.GetRawText() != a.GetRawText())
+            .ToList();
         Assert.Equal(3, edited.Count);
         // Editing moves updated_at; grading never does.
-        Assert.All(edited, a => Assert.NotEqual(a0[a.GetProperty("id").GetInt64()].GetProperty("updated_at").GetString(), a.GetProperty("updated_at").GetString()));
+        Assert.All(edited, a => Assert.NotEqual(a0[a.GetProperty("id").GetInt64()].GetProperty("updated_at").GetString(),
+            a.GetProperty("updated_at").GetString()));
 
         var s0 = ById(before, "submissions");
         var s1 = ById(after, "submissions");
-        var changed = s1.Values.Count(s => s0.TryGetValue(s.GetProperty("id").GetInt64(), out var old) && old.GetRawText() != s.GetRawText());
+        var changed = s1.Values.Count(s => s0.TryGetValue(s.GetProperty("id").GetInt64(), out var old)
+            && old.GetRawText() != s.GetRawText());
         Assert.InRange(changed, 10, 15);
     }
 

@@ -16,7 +16,8 @@ namespace CanvasSync.Cli.Analyze;
 /// </summary>
 internal static class AnalyzeCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
+    private static readonly JsonSerializerOptions Json =
+        new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
     public static Command Create()
     {
@@ -27,23 +28,28 @@ internal static class AnalyzeCommand
         var days = new Option<int>("--days") { Description = "Upcoming: due within this many days", DefaultValueFactory = _ => 14 };
         var weeks = new Option<int>("--weeks") { Description = "Workload: this many weeks from this one", DefaultValueFactory = _ => 4 };
         var json = new Option<bool>("--json") { Description = "Print JSON (upcoming, overdue, grades, workload)" };
-        var command = new Command("analyze", "Upcoming, overdue and missing work, grade statistics and workload per week") { db, connection, url, token, days, weeks, json };
+        var command = new Command("analyze", "Upcoming, overdue and missing work, grade statistics and workload per week") { db, connection,
+            url, token, days, weeks, json };
         command.SetAction(async (p, ct) =>
         {
             if (p.GetValue(days) is < 1 or > 365) throw new FormatException("--days must be between 1 and 365");
             if (p.GetValue(weeks) is < 1 or > 52) throw new FormatException("--weeks must be between 1 and 52");
             var oneShot = p.GetValue(url);
             var secret = p.GetValue(token) ?? Environment.GetEnvironmentVariable("CANVASSYNC_CANVAS_TOKEN");
-            if (oneShot is not null && string.IsNullOrWhiteSpace(secret)) throw new FormatException("--canvas-url needs a token: --token or env CANVASSYNC_CANVAS_TOKEN");
+            if (oneShot is not null && string.IsNullOrWhiteSpace(secret))
+                throw new FormatException("--canvas-url needs a token: --token or env CANVASSYNC_CANVAS_TOKEN");
             if (oneShot is null && p.GetValue(token) is not null) throw new FormatException("--token goes with --canvas-url");
 
             // One-shot without --db: a database of its own, gone afterwards.
-            var temporary = oneShot is not null && p.GetValue(db) is null ? Path.Combine(Path.GetTempPath(), $"canvas-sync-analyze-{Guid.NewGuid():N}.db") : null;
+            var temporary = oneShot is not null && p.GetValue(db) is null
+                ? Path.Combine(Path.GetTempPath(), $"canvas-sync-analyze-{Guid.NewGuid():N}.db") : null;
             try
             {
                 CanvasIdentity? identity = null;
-                using var host = await CliServices.StartAsync(temporary is null ? p.GetValue(db) : "sqlite:" + temporary, ct, existingDatabase: oneShot is null,
-                    beforeDatabase: oneShot is null ? null : async services => identity = await ChosenConnection.ValidateAsync(services, oneShot, secret!, ct));
+                using var host = await CliServices.StartAsync(temporary is null ? p.GetValue(db) : "sqlite:" + temporary, ct,
+                    existingDatabase: oneShot is null,
+                    beforeDatabase: oneShot is null ? null : async services => identity =
+                        await ChosenConnection.ValidateAsync(services, oneShot, secret!, ct));
                 var database = host.Services.GetRequiredService<DatabaseTarget>();
                 long? chosen = p.GetValue(connection);
                 if (identity is not null)
@@ -73,7 +79,8 @@ internal static class AnalyzeCommand
     private static async Task<long?> SyncFirstAsync(IServiceProvider services, CanvasIdentity identity, string secret, CancellationToken ct)
     {
         var connectionId = await ChosenConnection.OfCanvasAsync(services, identity, ct);
-        var result = await services.GetRequiredService<SyncEngine>().RunAsync(connectionId, secret, new SyncRequest(SyncType.Delta, new SyncScope()), null, ct);
+        var result = await services.GetRequiredService<SyncEngine>()
+            .RunAsync(connectionId, secret, new SyncRequest(SyncType.Delta, new SyncScope()), null, ct);
         if (result.Status is SyncStatus.Completed or SyncStatus.CompletedWithErrors) return connectionId;
         await CliRunner.FailAsync($"the sync before the analysis ended {SnakeCase.From(result.Status.ToString())}: {SyncOutcome.Describe(result)}");
         return null;
@@ -97,6 +104,7 @@ internal static class AnalyzeCommand
                 $"  {Cut(g.Course, 28),-28} {g.CurrentScore,8:0.##} {g.FinalScore,8:0.##} {g.CurrentGrade,6} {g.Scored,7} {g.Lowest,7:0.#} {g.Median,7:0.#} {g.Highest,8:0.#} {g.Mean,7:0.#} {g.StandardDeviation,6:0.#}"));
         Console.WriteLine();
         Console.WriteLine("Workload of open work per week (estimated minutes)");
-        foreach (var w in r.Workload) Console.WriteLine($"  week of {w.WeekStart:yyyy-MM-dd}  {w.Tasks,3} tasks  {w.EstimatedMinutes,5} min");
+        foreach (var w in r.Workload)
+            Console.WriteLine($"  week of {w.WeekStart:yyyy-MM-dd}  {w.Tasks,3} tasks  {w.EstimatedMinutes,5} min");
     }
 }

@@ -20,13 +20,15 @@ internal static class ChosenConnection
 
     /// <summary>The operator's connection to the Canvas Canvas vouched for (<see cref="ValidateAsync"/>), made on first use.</summary>
     public static Task<long> OfCanvasAsync(IServiceProvider services, CanvasIdentity identity, CancellationToken ct) =>
-        OperatorConnections.EnsureAsync(services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>(), identity.BaseUrl, TimeProvider.System, ct);
+        OperatorConnections.EnsureAsync(services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>(), identity.BaseUrl,
+            TimeProvider.System, ct);
 
     public static async Task<OwnConnection> FindAsync(CanvasSyncDbContext db, long? chosen, CancellationToken ct)
     {
         var all = await db.Connections.AsNoTracking().Select(c => new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl)).ToListAsync(ct);
         if (chosen is null && all.Count != 1)
-            throw new FormatException(all.Count == 0 ? "the database has no connection yet: run canvas-sync sync first" : $"several connections ({string.Join(", ", all.Select(c => c.Id))}): choose one with --connection");
+            throw new FormatException(all.Count == 0 ? "the database has no connection yet: run canvas-sync sync first"
+                : $"several connections ({string.Join(", ", all.Select(c => c.Id))}): choose one with --connection");
         return (chosen is null ? all[0] : all.FirstOrDefault(c => c.Id == chosen)) ?? throw new FormatException($"no connection {chosen}");
     }
 }

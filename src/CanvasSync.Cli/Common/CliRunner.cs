@@ -21,7 +21,8 @@ internal static class CliRunner
     public const int Interrupted = 130;
 
     /// <summary>--verbose, on every command: the log (framework lines included) and stack traces go to stderr.</summary>
-    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Write the log to stderr, with stack traces", Recursive = true };
+    public static readonly Option<bool> Verbose =
+        new("--verbose") { Description = "Write the log to stderr, with stack traces", Recursive = true };
 
     /// <summary>Whether this invocation asked for --verbose (read by <see cref="CliServices"/> when it sets up logging).</summary>
     public static bool IsVerbose { get; private set; }
@@ -41,7 +42,11 @@ internal static class CliRunner
         {
             // Ctrl+C cancels the command's token; a sync then lets go of its run so the next start resumes it. The
             // grace period is how long that may take before the process is ended anyway.
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(15)
+            });
         }
         catch (OptionsValidationException e)
         {
@@ -55,7 +60,8 @@ internal static class CliRunner
         {
             return await FailAsync(e.Message, e, UsageError);
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Npgsql.NpgsqlException
+                                      or Microsoft.Data.Sqlite.SqliteException)
         {
             return await FailAsync(DatabaseTarget.Redact(e.Message), e, Failure);
         }

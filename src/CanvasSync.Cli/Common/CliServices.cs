@@ -16,7 +16,8 @@ internal static class CliServices
     /// <paramref name="beforeDatabase"/> runs before the database is opened or made (a sync asks Canvas about the
     /// token there, so a wrong one leaves no file behind).
     /// </summary>
-    public static async Task<IHost> StartAsync(string? db, CancellationToken ct, string? masterKeyFile = null, bool existingDatabase = false,
+    public static async Task<IHost> StartAsync(string? db, CancellationToken ct, string? masterKeyFile = null, bool existingDatabase =
+        false,
         Func<IServiceProvider, Task>? beforeDatabase = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
@@ -33,7 +34,8 @@ internal static class CliServices
         if (CliRunner.IsVerbose) builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddCanvasSync();
         var host = builder.Build();
-        if (existingDatabase && host.Services.GetRequiredService<DatabaseTarget>().SqlitePath is { } path && path != ":memory:" && !File.Exists(path))
+        if (existingDatabase && host.Services.GetRequiredService<DatabaseTarget>().SqlitePath is { } path && path != ":memory:"
+            && !File.Exists(path))
         {
             host.Dispose();
             throw new FormatException($"there is no database at {Path.GetFullPath(path)}; check --db (canvas-sync sync makes one)");

@@ -3,7 +3,8 @@ using CanvasSync.Features.Connections;
 
 namespace CanvasSync.Cli.Common;
 
-/// <summary>The words for what a user typed wrong: the nearest command or option for a misspelt one, the API's code for a rejected Canvas.</summary>
+/// <summary>The words for what a user typed wrong: the nearest command or option for a misspelt one, the API's code for a rejected
+/// Canvas.</summary>
 internal static class CliUsage
 {
     /// <summary>The parse's first error as one line; an unknown word names the nearest command or option of where it was typed.</summary>
@@ -14,7 +15,8 @@ internal static class CliUsage
         {
             var typed = parse.UnmatchedTokens[0];
             var names = typed.StartsWith('-')
-                ? command.Options.Concat(parse.RootCommandResult.Command.Options.Where(o => o.Recursive)).SelectMany(o => o.Aliases.Prepend(o.Name))
+                ? command.Options.Concat(parse.RootCommandResult.Command.Options.Where(o => o.Recursive))
+                    .SelectMany(o => o.Aliases.Prepend(o.Name))
                 : command.Subcommands.Select(c => c.Name);
             var nearest = Nearest(typed, names);
             var what = typed.StartsWith('-') ? "option" : "command";
@@ -25,7 +27,8 @@ internal static class CliUsage
             return $"which command? {string.Join(", ", command.Subcommands.Select(c => c.Name))} ({Help(parse)} says what each does)";
 
         // System.CommandLine lists allowed values on lines of their own: one line here.
-        return string.Join(" ", parse.Errors[0].Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return string.Join(" ", parse.Errors[0].Message.Split('\n',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
     /// <summary>A Canvas that refused the URL or token, as the API says it, with its code.</summary>
@@ -34,13 +37,15 @@ internal static class CliUsage
 
     /// <summary>The closest name within two edits (or sharing the typed word as a prefix), else null.</summary>
     public static string? Nearest(string typed, IEnumerable<string> names) =>
-        names.Select(n => (Name: n, Distance: n.StartsWith(typed, StringComparison.OrdinalIgnoreCase) && typed.TrimStart('-').Length >= 2 ? 0 : Distance(typed, n)))
+        names.Select(n => (Name: n, Distance: n.StartsWith(typed, StringComparison.OrdinalIgnoreCase) && typed.TrimStart('-').Length >= 2
+            ? 0 : Distance(typed, n)))
             .Where(x => x.Distance <= 2).OrderBy(x => x.Distance).Select(x => x.Name).FirstOrDefault();
 
     private static string Help(ParseResult parse)
     {
         var path = new List<string>();
-        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult) path.Insert(0, c.Command.Name);
+        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            path.Insert(0, c.Command.Name);
         path[0] = "canvas-sync";
         return string.Join(" ", path) + " --help";
     }

@@ -15,7 +15,8 @@ internal sealed class FileLog : ILoggerProvider
 
     public FileLog(string path)
     {
-        _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite), new UTF8Encoding(false)) { AutoFlush = true };
+        var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        _writer = new StreamWriter(file, new UTF8Encoding(false)) { AutoFlush = true };
     }
 
     public ILogger CreateLogger(string categoryName) => new Writer(this, categoryName);
@@ -36,7 +37,8 @@ internal sealed class FileLog : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
         {
             var line = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {logLevel,-11} {category}: {formatter(state, exception)}");
             log.Write(exception is null ? line : line + Environment.NewLine + exception);

@@ -18,13 +18,26 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var urls = new Option<string>("--urls") { Description = "Where CanvasSync listens", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Where CanvasSync listens",
+            DefaultValueFactory = _ => "http://127.0.0.1:5080"
+        };
         var profile = new Option<SandboxProfile>("--profile") { Description = "Sandbox data: student | classroom | instructor | large | campus", DefaultValueFactory = _ => SandboxProfile.Student };
-        var dir = new Option<DirectoryInfo>("--dir") { Description = "Where the demo keeps its files", DefaultValueFactory = _ => new DirectoryInfo("canvas-sync-demo") };
+        var dir = new Option<DirectoryInfo>("--dir")
+        {
+            Description = "Where the demo keeps its files",
+            DefaultValueFactory = _ => new DirectoryInfo("canvas-sync-demo")
+        };
         var once = new Option<bool>("--once") { Description = "Start everything, check it answers, print, and stop (for scripts)" };
         // A fixed port keeps the sandbox's URL, and so the demo's connection, the same from one run to the next: a delta.
-        var sandboxPort = new Option<int>("--sandbox-port") { Description = "Port of the sandbox Canvas (0 picks a free one)", DefaultValueFactory = _ => 5081 };
-        var command = new Command("demo", "Run the demo: a sandbox Canvas and CanvasSync on SQLite, and a sync between them") { urls, profile, dir, once, sandboxPort };
+        var sandboxPort = new Option<int>("--sandbox-port")
+        {
+            Description = "Port of the sandbox Canvas (0 picks a free one)",
+            DefaultValueFactory = _ => 5081
+        };
+        var command = new Command("demo", "Run the demo: a sandbox Canvas and CanvasSync on SQLite, and a sync between them") { urls,
+            profile, dir, once, sandboxPort };
         command.SetAction(async (parse, ct) =>
         {
             var folder = parse.GetValue(dir)!;
@@ -53,9 +66,11 @@ internal static class DemoCommand
             await app.PrepareAsync(ct);
             await app.StartAsync(ct);
             var url = app.Urls.First();
-            // The sandbox's developer key, as an operator adds a real one (canvas-sync instances add): Setup then offers Connect with Canvas.
+            // The sandbox's developer key, as an operator adds a real one (canvas-sync instances add): Setup then offers Connect with
+            // Canvas.
             using (var scope = app.Services.CreateScope())
-                await scope.ServiceProvider.GetRequiredService<CanvasInstances>().AddAsync(sandbox.BaseUrl, "Sandbox Canvas", sandbox.DeveloperKey.ClientId,
+                await scope.ServiceProvider.GetRequiredService<CanvasInstances>()
+                    .AddAsync(sandbox.BaseUrl, "Sandbox Canvas", sandbox.DeveloperKey.ClientId,
                     sandbox.DeveloperKey.ClientSecret, url.TrimEnd('/') + "/oauth/callback", ct);
 
             using var http = new HttpClient { BaseAddress = new Uri(url) };
@@ -65,22 +80,27 @@ internal static class DemoCommand
             // (the token is validated, then stored encrypted), and the sync reads the stored token.
             var apiKey = await DemoUser.NewKeyAsync(app.Services, ct);
             http.DefaultRequestHeaders.Authorization = new("Bearer", apiKey);
-            var connect = await http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student }, ct);
+            var connect = await http.PostAsJsonAsync("/api/v1/canvas/connect",
+                new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student }, ct);
             if (connect.StatusCode == System.Net.HttpStatusCode.Conflict)
             {
                 // An earlier demo used a sandbox on another port: start this one's data afresh.
                 (await http.DeleteAsync("/api/v1/canvas/disconnect?purge=true", ct)).EnsureSuccessStatusCode();
                 connect.Dispose();
-                connect = await http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student }, ct);
+                connect = await http.PostAsJsonAsync("/api/v1/canvas/connect",
+                    new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student }, ct);
             }
 
-            if (!connect.IsSuccessStatusCode) throw new IOException($"connecting the sandbox failed: {await connect.Content.ReadAsStringAsync(ct)}");
+            if (!connect.IsSuccessStatusCode)
+                throw new IOException($"connecting the sandbox failed: {await connect.Content.ReadAsStringAsync(ct)}");
             connect.Dispose();
             // The sync runs as the service runs every sync: a background job with the stored token.
             var connectionId = await DemoUser.ConnectionIdAsync(app.Services, ct);
-            var (runId, _) = await app.Services.GetRequiredService<SyncScheduler>().EnqueueAsync(connectionId, new SyncRequest(SyncType.Delta, new SyncScope()), ct);
+            var (runId, _) = await app.Services.GetRequiredService<SyncScheduler>()
+                .EnqueueAsync(connectionId, new SyncRequest(SyncType.Delta, new SyncScope()), ct);
             var sync = await DemoUser.WaitForRunAsync(app.Services, runId, ct);
-            var written = string.Join(", ", sync.Counts.Where(c => c.Created + c.Updated > 0).Select(c => $"{c.Created + c.Updated} {c.EntityType}"));
+            var written = string.Join(", ", sync.Counts.Where(c => c.Created + c.Updated > 0)
+                .Select(c => $"{c.Created + c.Updated} {c.EntityType}"));
             Console.WriteLine($"""
                 CanvasSync demo
                   Sandbox Canvas : {sandbox.BaseUrl}   (profile {parse.GetValue(profile).ToString().ToLowerInvariant()}; try {sandbox.BaseUrl}/api/v1/courses with a token)

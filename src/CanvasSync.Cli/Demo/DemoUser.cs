@@ -14,7 +14,8 @@ internal static class DemoUser
     {
         await using var db = services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>().CreateDbContext();
         var now = TimeProvider.System.GetUtcNow().UtcDateTime;
-        if (!await db.Users.AnyAsync(u => u.Name == Name, ct)) return (await UserDirectory.AddAsync(db, Name, isAdmin: true, now, ct)).ApiKey;
+        if (!await db.Users.AnyAsync(u => u.Name == Name, ct))
+            return (await UserDirectory.AddAsync(db, Name, isAdmin: true, now, ct)).ApiKey;
         await UserDirectory.RevokeKeysAsync(db, Name, prefix: null, now, ct);
         return (await UserDirectory.IssueKeyAsync(db, Name, now, ct)).ApiKey;
     }

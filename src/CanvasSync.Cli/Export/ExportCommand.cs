@@ -16,20 +16,26 @@ internal static class ExportCommand
     {
         var db = CommonOptions.Db();
         var connection = new Option<long?>("--connection") { Description = "Connection id (default: the only one)" };
-        var format = new Option<string>("--format") { Description = "json (the mirror) or csv (--table tasks or grades)", DefaultValueFactory = _ => "json" };
+        var format = new Option<string>("--format")
+        {
+            Description = "json (the mirror) or csv (--table tasks or grades)",
+            DefaultValueFactory = _ => "json"
+        };
         format.AcceptOnlyFromAmong("json", "csv");
         var table = new Option<string?>("--table") { Description = "With --format csv: tasks or grades" };
         table.AcceptOnlyFromAmong(CsvExports.Tables);
         var output = new Option<FileInfo?>("--out") { Description = "Write here instead of stdout" };
         var deleted = new Option<bool>("--include-deleted") { Description = "Also rows Canvas no longer lists (marked canvas_sync_deleted_at)" };
-        var command = new Command("export", "Export the mirror as JSON, or tasks or grades as CSV") { db, connection, format, table, output, deleted };
+        var command = new Command("export", "Export the mirror as JSON, or tasks or grades as CSV") { db, connection, format, table, output,
+            deleted };
         command.SetAction(async (p, ct) =>
         {
             var csv = p.GetValue(format) == "csv";
             if (csv && p.GetValue(table) is null) throw new FormatException("--format csv needs --table tasks or --table grades");
             if (!csv && p.GetValue(table) is not null) throw new FormatException("--table goes with --format csv");
             using var host = await CliServices.StartAsync(p.GetValue(db), ct, existingDatabase: true);
-            await using (var context = await host.Services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>().CreateDbContextAsync(ct))
+            await using (var context = await host.Services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>()
+                .CreateDbContextAsync(ct))
             {
                 var me = await ChosenConnection.FindAsync(context, p.GetValue(connection), ct);
                 var file = p.GetValue(output);

@@ -21,7 +21,11 @@ internal static class InstancesCommand
         var db = CommonOptions.Db();
         var masterKey = CommonOptions.MasterKey();
         var url = new Argument<string>("CANVAS_URL") { Description = "The Canvas, e.g. https://school.instructure.com" };
-        var clientId = new Option<string>("--client-id") { Description = "The developer key's id (Canvas: Admin > Developer Keys)", Required = true };
+        var clientId = new Option<string>("--client-id")
+        {
+            Description = "The developer key's id (Canvas: Admin > Developer Keys)",
+            Required = true
+        };
         var secretFile = new Option<string>("--client-secret-file")
         {
             Description = "A file holding the developer key's secret, or - for standard input (default); never on the command line, where ps shows it",
@@ -29,7 +33,8 @@ internal static class InstancesCommand
         };
         var redirect = new Option<string>("--redirect-uri") { Description = "Registered on the developer key: https://YOUR-CANVASSYNC/oauth/callback", Required = true };
         var name = new Option<string?>("--name") { Description = "What users see on the button (default: the host)" };
-        var command = new Command("add", "Add (or replace) a Canvas's developer key; the client secret is stored encrypted") { url, clientId, secretFile, redirect, name, db, masterKey };
+        var command = new Command("add", "Add (or replace) a Canvas's developer key; the client secret is stored encrypted") { url,
+            clientId, secretFile, redirect, name, db, masterKey };
         command.SetAction(async (p, ct) =>
         {
             var file = p.GetValue(secretFile)!;
@@ -40,7 +45,8 @@ internal static class InstancesCommand
             using var scope = host.Services.CreateScope();
             try
             {
-                var added = await scope.ServiceProvider.GetRequiredService<CanvasInstances>().AddAsync(p.GetValue(url), p.GetValue(name), p.GetValue(clientId), secret,
+                var added = await scope.ServiceProvider.GetRequiredService<CanvasInstances>()
+                    .AddAsync(p.GetValue(url), p.GetValue(name), p.GetValue(clientId), secret,
                     p.GetValue(redirect), ct);
                 Console.WriteLine($"Canvas instance {added.Id}: {added.Name} ({added.BaseUrl}), client id {added.ClientId}, redirect {added.RedirectUri}. Users now see Connect with Canvas.");
                 return 0;
@@ -67,7 +73,8 @@ internal static class InstancesCommand
             var all = await scope.ServiceProvider.GetRequiredService<CanvasInstances>().ListAsync(ct);
             if (p.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(all, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+                Console.WriteLine(JsonSerializer.Serialize(all,
+                    new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
                 return 0;
             }
 

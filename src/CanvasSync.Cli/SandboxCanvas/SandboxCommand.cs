@@ -10,20 +10,36 @@ internal static class SandboxCommand
     public static Command Create()
     {
         var port = new Option<int>("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 0 };
-        var profile = new Option<SandboxProfile>("--profile") { Description = "student | classroom | instructor | large | campus", DefaultValueFactory = _ => SandboxProfile.Student };
+        var profile = new Option<SandboxProfile>("--profile")
+        {
+            Description = "student | classroom | instructor | large | campus",
+            DefaultValueFactory = _ => SandboxProfile.Student
+        };
         var seed = new Option<int>("--seed") { Description = "Seed for the data and the faults", DefaultValueFactory = _ => 1 };
         var latency = new Option<int>("--latency-ms") { Description = "Network latency per request" };
         var cost = new Option<int>("--cost-ms") { Description = "Server time per request (charged to the rate-limit bucket)" };
         var faults = new Option<double>("--faults") { Description = "Share of requests that fail (500/502/503/504, cut mid-body, slow), 0..1" };
-        var throttle = new Option<string>("--throttle") { Description = "canvas (leaky bucket, Canvas's defaults) or off", DefaultValueFactory = _ => "canvas" };
+        var throttle = new Option<string>("--throttle")
+        {
+            Description = "canvas (leaky bucket, Canvas's defaults) or off",
+            DefaultValueFactory = _ => "canvas"
+        };
         throttle.AcceptOnlyFromAmong("canvas", "off");
         var throttleStatus = new Option<int>("--throttle-status") { Description = "403 (Canvas source) or 429 (Instructure Cloud since 2025)", DefaultValueFactory = _ => 403 };
         throttleStatus.AcceptOnlyFromAmong("403", "429");
         var readyFile = new Option<FileInfo?>("--ready-file") { Description = "Write {base_url, tokens} here as JSON once listening" };
         var anchor = new Option<DateTime?>("--anchor-date") { Description = "Lay the data out around this day (default: today, UTC)" };
-        var students = new Option<int>("--campus-students") { Description = "campus profile: students, each with a token", DefaultValueFactory = _ => 40 };
+        var students = new Option<int>("--campus-students")
+        {
+            Description = "campus profile: students, each with a token",
+            DefaultValueFactory = _ => 40
+        };
         var courses = new Option<int>("--campus-courses") { Description = "campus profile: shared courses", DefaultValueFactory = _ => 6 };
-        var tokenSeconds = new Option<int>("--access-token-seconds") { Description = "How long OAuth2 access tokens live (Canvas: 3600)", DefaultValueFactory = _ => 3600 };
+        var tokenSeconds = new Option<int>("--access-token-seconds")
+        {
+            Description = "How long OAuth2 access tokens live (Canvas: 3600)",
+            DefaultValueFactory = _ => 3600
+        };
         // On the option, so it runs only when given (a command validator reads 0 for an option left out).
         tokenSeconds.Validators.Add(r =>
         {

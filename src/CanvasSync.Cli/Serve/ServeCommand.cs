@@ -10,7 +10,11 @@ internal static class ServeCommand
     public static Command Create()
     {
         var db = CommonOptions.Db();
-        var urls = new Option<string>("--urls") { Description = "Where to listen, as ASP.NET Core takes it", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var urls = new Option<string>("--urls")
+        {
+            Description = "Where to listen, as ASP.NET Core takes it",
+            DefaultValueFactory = _ => "http://127.0.0.1:5080"
+        };
         var masterKey = CommonOptions.MasterKey();
         var role = new Option<string?>("--role")
         {
@@ -18,7 +22,8 @@ internal static class ServeCommand
         };
         role.AcceptOnlyFromAmong("all", "web", "worker");
         var name = new Option<string?>("--node-name") { Description = "This node's name in run leases and the sync history (default host:pid); unique per process" };
-        var command = new Command("serve", "Run the CanvasSync web app: REST API, dashboard and /health endpoints") { db, urls, masterKey, role, name };
+        var command = new Command("serve", "Run the CanvasSync web app: REST API, dashboard and /health endpoints") { db, urls, masterKey,
+            role, name };
         command.SetAction(async (parse, ct) =>
         {
             List<string> args = [];
@@ -29,7 +34,8 @@ internal static class ServeCommand
             await app.PrepareAsync(ct);
             await app.StartAsync(ct);
             var node = app.Services.GetRequiredService<CanvasSync.Cluster.NodeIdentity>();
-            var roleName = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NodeOptions>>().Value.Role.ToString().ToLowerInvariant();
+            var roleName = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NodeOptions>>().Value.Role.ToString()
+                .ToLowerInvariant();
             Console.WriteLine($"CanvasSync {roleName} node {node.Name} listening on {string.Join(", ", app.Urls)} (database {app.Services.GetRequiredService<CanvasSync.Data.DatabaseTarget>()})");
             await app.WaitForShutdownAsync(ct);
             return 0;

@@ -25,7 +25,11 @@ internal static class SyncCommand
         };
         type.AcceptOnlyFromAmong("full", "delta", "reconcile");
         var slowLane = new Option<bool>("--slow-lane") { Description = "A delta that also re-reads what no delta filter shows (memberships, overridden due dates)" };
-        var courses = new Option<long[]>("--course") { Description = "Only these course ids (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var courses = new Option<long[]>("--course")
+        {
+            Description = "Only these course ids (repeatable)",
+            AllowMultipleArgumentsPerToken = false
+        };
         var term = new Option<long?>("--term") { Description = "Only courses of this term id" };
         var force = new Option<bool>("--force-restart") { Description = "Abandon an unfinished run of this connection and start over" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Preview: walk Canvas and report what would be created, updated and deleted; write nothing" };
@@ -37,14 +41,18 @@ internal static class SyncCommand
         command.SetAction(async (p, ct) =>
         {
             var secret = p.GetValue(token) ?? Environment.GetEnvironmentVariable("CANVASSYNC_CANVAS_TOKEN");
-            if (string.IsNullOrWhiteSpace(secret)) throw new FormatException("a Canvas token is needed: --token or env CANVASSYNC_CANVAS_TOKEN");
+            if (string.IsNullOrWhiteSpace(secret))
+                throw new FormatException("a Canvas token is needed: --token or env CANVASSYNC_CANVAS_TOKEN");
             CanvasIdentity? identity = null;
             using var host = await CliServices.StartAsync(p.GetValue(db), ct,
-                beforeDatabase: async services => identity = await ChosenConnection.ValidateAsync(services, p.GetValue(url)!, secret, ct)); // required
+                beforeDatabase: async services => identity =
+                    await ChosenConnection.ValidateAsync(services, p.GetValue(url)!, secret, ct)); // required
             var connectionId = await ChosenConnection.OfCanvasAsync(host.Services, identity!, ct);
             var syncType = p.GetValue(type) switch { "delta" => SyncType.Delta, "reconcile" => SyncType.Reconcile, _ => SyncType.Full };
-            if (p.GetValue(slowLane) && syncType != SyncType.Delta) throw new FormatException("--slow-lane is for --type delta: a full sync or a reconcile re-reads everything anyway");
-            var request = new SyncRequest(syncType, new SyncScope(p.GetValue(term), p.GetValue(courses) is { Length: > 0 } ids ? ids : null), p.GetValue(force),
+            if (p.GetValue(slowLane) && syncType != SyncType.Delta)
+                throw new FormatException("--slow-lane is for --type delta: a full sync or a reconcile re-reads everything anyway");
+            var request = new SyncRequest(syncType,
+                new SyncScope(p.GetValue(term), p.GetValue(courses) is { Length: > 0 } ids ? ids : null), p.GetValue(force),
                 p.GetValue(dryRun), p.GetValue(slowLane));
 
             var quiet = p.GetValue(json) || Console.IsOutputRedirected;
@@ -56,7 +64,8 @@ internal static class SyncCommand
             SyncResult result;
             try
             {
-                result = await host.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, secret, request, progress, cancel, interrupt);
+                result = await host.Services.GetRequiredService<SyncEngine>()
+                    .RunAsync(connectionId, secret, request, progress, cancel, interrupt);
             }
             catch (SyncAlreadyRunningException e)
             {
@@ -67,7 +76,8 @@ internal static class SyncCommand
             if (p.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(Summary(result)));
             else PrintSummary(result);
             if (result.Status == SyncStatus.Completed) return 0;
-            return await CliRunner.FailAsync(SyncOutcome.Describe(result), exitCode: result.Status == SyncStatus.Running ? CliRunner.Interrupted : CliRunner.Failure);
+            return await CliRunner.FailAsync(SyncOutcome.Describe(result), exitCode: result.Status == SyncStatus.Running
+                ? CliRunner.Interrupted : CliRunner.Failure);
         });
         return command;
     }
@@ -86,10 +96,25 @@ internal static class SyncCommand
         ["requests"] = r.Requests,
         ["throttled"] = r.Throttled,
         ["retries"] = r.Retries,
-        ["counts"] = r.Counts.ToDictionary(kv => kv.Key, kv => new { created = kv.Value.Created, updated = kv.Value.Updated, deleted = kv.Value.Deleted, unchanged = kv.Value.Unchanged }),
+        ["counts"] = r.Counts.ToDictionary(kv => kv.Key,
+            kv => new
+            {
+                created = kv.Value.Created,
+                updated = kv.Value.Updated,
+                deleted = kv.Value.Deleted,
+                unchanged = kv.Value.Unchanged
+            }),
         ["errors"] = r.Errors,
-        ["error"] = r.Status == SyncStatus.Completed ? null : new { code = r.ErrorCode ?? (r.Status == SyncStatus.Running ? "interrupted" : null), message = SyncOutcome.Describe(r) },
-        ["drift"] = r.Drift.Select(d => new { entity_type = d.EntityType, field = d.Field, rows = d.RowCount, example_canvas_id = d.ExampleCanvasId }),
+        ["error"] = r.Status == SyncStatus.Completed
+            ? null
+            : new { code = r.ErrorCode ?? (r.Status == SyncStatus.Running ? "interrupted" : null), message = SyncOutcome.Describe(r) },
+        ["drift"] = r.Drift.Select(d => new
+        {
+            entity_type = d.EntityType,
+            field = d.Field,
+            rows = d.RowCount,
+            example_canvas_id = d.ExampleCanvasId
+        }),
     };
 
     private static void PrintSummary(SyncResult r)
@@ -97,10 +122,13 @@ internal static class SyncCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Run {r.RunId}: {StatusWord(r)} ({Words(r.Type.ToString())}{(r.DeltaSource == DeltaSources.GraphQL ? " through GraphQL" : "")}{(r.DryRun ? ", dry run: nothing written" : "")}{(r.Resumed ? ", resumed" : "")}) in {r.Duration.TotalSeconds:0.0} s: {r.ItemsRead} items read, {RunFigures.RowsChanged(r.Counts.Values)} rows changed; {r.Requests} requests, {r.Throttled} throttled, {r.Retries} retried"));
         if (r.Counts.Count > 0) Console.WriteLine($"  {"entity",-18} {"created",9} {"updated",9} {"deleted",9} {"unchanged",9}");
-        foreach (var (entity, c) in r.Counts) Console.WriteLine($"  {entity,-18} {c.Created,9} {c.Updated,9} {c.Deleted,9} {c.Unchanged,9}");
+        foreach (var (entity, c) in r.Counts)
+            Console.WriteLine($"  {entity,-18} {c.Created,9} {c.Updated,9} {c.Deleted,9} {c.Unchanged,9}");
         foreach (var e in r.Errors.Take(10)) Console.WriteLine($"  error: {e}");
-        if (r.Type == SyncType.Reconcile && r.Status != SyncStatus.Running) Console.WriteLine(r.Drift.Count == 0 ? "  drift: none, the mirror was equal to Canvas" : "  drift (what a delta missed):");
-        foreach (var d in r.Drift) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {d.EntityType}.{d.Field}: {d.RowCount} rows, e.g. Canvas id {d.ExampleCanvasId}"));
+        if (r.Type == SyncType.Reconcile && r.Status != SyncStatus.Running)
+            Console.WriteLine(r.Drift.Count == 0 ? "  drift: none, the mirror was equal to Canvas" : "  drift (what a delta missed):");
+        foreach (var d in r.Drift)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {d.EntityType}.{d.Field}: {d.RowCount} rows, e.g. Canvas id {d.ExampleCanvasId}"));
     }
 
     /// <summary>The run's status; one still running when the command returns was interrupted (Ctrl+C) and is left to resume.</summary>

@@ -2,7 +2,8 @@ using CanvasSync.Features.SyncRuns;
 
 namespace CanvasSync.Cli.Sync;
 
-/// <summary>Why a sync did not complete, in one line for a terminal: the run record's words, what to do next, and its code (as the API gives it).</summary>
+/// <summary>Why a sync did not complete, in one line for a terminal: the run record's words, what to do next, and its code (as the API
+/// gives it).</summary>
 internal static class SyncOutcome
 {
     public static string Describe(SyncResult r)

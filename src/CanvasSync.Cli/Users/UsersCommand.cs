@@ -42,10 +42,12 @@ internal static class UsersCommand
         var db = CommonOptions.Db();
         var user = UserArgument();
         var json = new Option<bool>("--json") { Description = "Print {\"user_id\": ..., \"api_key\": ...}" };
-        var command = new Command("new-key", "Make another API key for a user (shown once); their other keys stay valid") { user, json, db };
+        var command = new Command("new-key", "Make another API key for a user (shown once); their other keys stay valid") { user, json,
+            db };
         command.SetAction(async (p, ct) =>
         {
-            var issued = await WithDatabaseAsync(p.GetValue(db), ct, (context, now) => UserDirectory.IssueKeyAsync(context, p.GetValue(user)!, now, ct));
+            var issued = await WithDatabaseAsync(p.GetValue(db), ct, (context, now) =>
+                UserDirectory.IssueKeyAsync(context, p.GetValue(user)!, now, ct));
             PrintKey(issued, p.GetValue(json), $"New key for {issued.UserName} (id {issued.UserId}).");
             return 0;
         });
@@ -87,10 +89,14 @@ internal static class UsersCommand
         var db = CommonOptions.Db();
         var user = UserArgument();
         var prefix = new Option<string?>("--prefix") { Description = "Revoke only the key that starts so (as `users new-key` printed it); default: all of the user's keys" };
-        var command = new Command("revoke-key", "Revoke a user's API keys: refused from the next request on, and their sessions end") { user, prefix, db };
+        var command = new Command("revoke-key", "Revoke a user's API keys: refused from the next request on, and their sessions end")
+        {
+            user, prefix, db,
+        };
         command.SetAction(async (p, ct) =>
         {
-            var n = await WithDatabaseAsync(p.GetValue(db), ct, (context, now) => UserDirectory.RevokeKeysAsync(context, p.GetValue(user)!, p.GetValue(prefix), now, ct));
+            var n = await WithDatabaseAsync(p.GetValue(db), ct, (context, now) =>
+                UserDirectory.RevokeKeysAsync(context, p.GetValue(user)!, p.GetValue(prefix), now, ct));
             Console.WriteLine($"Revoked {n} key{(n == 1 ? "" : "s")} of {p.GetValue(user)}.");
             return 0;
         });
@@ -104,7 +110,8 @@ internal static class UsersCommand
         var command = new Command("remove", "Remove a user with their keys, Canvas connection, stored token and synced data") { user, db };
         command.SetAction(async (p, ct) =>
         {
-            var name = await WithDatabaseAsync(p.GetValue(db), ct, (context, _) => UserDirectory.RemoveAsync(context, p.GetValue(user)!, ct));
+            var name = await WithDatabaseAsync(p.GetValue(db), ct, (context, _) =>
+                UserDirectory.RemoveAsync(context, p.GetValue(user)!, ct));
             Console.WriteLine($"Removed {name} and everything they owned.");
             return 0;
         });

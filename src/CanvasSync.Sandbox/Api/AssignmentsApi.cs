@@ -28,11 +28,14 @@ internal static class AssignmentsApi
         using (r.World.Read())
         {
             if (Access.Course(r, r.CourseIdFromRoute(), out var course, out var role) is { } error) return error;
-            if (groupId is not null && !(r.World.AssignmentGroups.TryGetValue(groupId.Value, out var g) && g.CourseId == course.Id)) return CanvasErrors.NotFound();
+            if (groupId is not null && !(r.World.AssignmentGroups.TryGetValue(groupId.Value, out var g) && g.CourseId == course.Id))
+                return CanvasErrors.NotFound();
 
             var list = Access.VisibleAssignments(r, course, role).Where(a => groupId is null || a.AssignmentGroupId == groupId).ToList();
-            if (ids.Count > 0) list = list.Where(a => ids.Contains(a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
-            if (r.Query.Get("search_term") is { Length: > 0 } term) list = list.Where(a => a.Name.Contains(term, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (ids.Count > 0) list = list.Where(a => ids.Contains(a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                .ToList();
+            if (r.Query.Get("search_term") is { Length: > 0 } term)
+                list = list.Where(a => a.Name.Contains(term, StringComparison.OrdinalIgnoreCase)).ToList();
             var students = DueDatesOf(r, role, course.Id);
             DateTime? DueAt(SAssignment a) => a.DueAtSeenBy(students, role == CourseRole.Teacher);
             if (bucket is not null) list = list.Where(a => InBucket(r, a, DueAt(a), bucket)).ToList();
@@ -51,14 +54,16 @@ internal static class AssignmentsApi
     /// Writes an assignment as the caller sees it, with include[]=submission for students and the due date the
     /// overrides of <paramref name="students"/> (<see cref="DueDatesOf"/>) give them.
     /// </summary>
-    internal static Action<Utf8JsonWriter, SAssignment> AssignmentWriter(CanvasRequest r, CourseRole role, IReadOnlyCollection<long> students)
+    internal static Action<Utf8JsonWriter, SAssignment> AssignmentWriter(CanvasRequest r, CourseRole role,
+        IReadOnlyCollection<long> students)
     {
         var includeSubmission = r.Query.Includes("submission");
         var teacher = role == CourseRole.Teacher;
         return (w, a) =>
         {
             SSubmission? own = null;
-            if (includeSubmission && !teacher && r.World.SubmissionByKey.TryGetValue((a.Id, r.User.Id), out var sid)) own = r.World.Submissions[sid];
+            if (includeSubmission && !teacher && r.World.SubmissionByKey.TryGetValue((a.Id, r.User.Id), out var sid))
+                own = r.World.Submissions[sid];
             CanvasJson.Assignment(w, a, a.DueAtSeenBy(students, teacher), teacher, r.Now, own, includeSubmission,
                 own is not null && Access.HideGrade(a, own, role), r.BaseUrl);
         };
@@ -75,7 +80,8 @@ internal static class AssignmentsApi
 
     private static bool InBucket(CanvasRequest r, SAssignment a, DateTime? dueAt, string bucket)
     {
-        var submitted = r.World.SubmissionByKey.TryGetValue((a.Id, r.User.Id), out var sid) && r.World.Submissions[sid].SubmittedAt is not null;
+        var submitted = r.World.SubmissionByKey.TryGetValue((a.Id, r.User.Id), out var sid)
+            && r.World.Submissions[sid].SubmittedAt is not null;
         return bucket switch
         {
             "past" => dueAt < r.Now,

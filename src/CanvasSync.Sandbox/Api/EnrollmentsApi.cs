@@ -7,7 +7,8 @@ namespace CanvasSync.Sandbox.Api;
 /// <summary>Enrollments of a course or of the caller (docs/canvas.md §5.6): bookmark-paged on (type, sortable_name, id).</summary>
 internal static class EnrollmentsApi
 {
-    private static readonly HashSet<string> States = ["active", "invited", "creation_pending", "deleted", "rejected", "completed", "inactive"];
+    private static readonly HashSet<string> States =
+        ["active", "invited", "creation_pending", "deleted", "rejected", "completed", "inactive"];
     private static readonly HashSet<string> UserStates = ["current_and_invited", "current_and_future", "current_and_concluded"];
 
     public static void Map(SandboxRoutes routes)
@@ -47,7 +48,8 @@ internal static class EnrollmentsApi
             }).ToHashSet();
             var mine = r.World.EnrollmentsOfUser(r.User.Id)
                 .Where(e => r.World.Courses[e.CourseId].WorkflowState != "unpublished" || e.Type == "TeacherEnrollment");
-            return Page(r, Filter(r, mine, states.ToHashSet()), e => e.Type == "TeacherEnrollment" ? EnrollmentGradeView.Grader : EnrollmentGradeView.Own);
+            return Page(r, Filter(r, mine, states.ToHashSet()), e => e.Type == "TeacherEnrollment" ? EnrollmentGradeView.Grader
+                : EnrollmentGradeView.Own);
         }
     }
 
@@ -55,7 +57,8 @@ internal static class EnrollmentsApi
     {
         foreach (var s in r.Query.GetArray("state"))
         {
-            if (!States.Contains(s) && !(userPath && UserStates.Contains(s))) return CanvasErrors.BadRequest($$"""{"error":"Invalid state {{s}}"}""");
+            if (!States.Contains(s) && !(userPath && UserStates.Contains(s)))
+                return CanvasErrors.BadRequest($$"""{"error":"Invalid state {{s}}"}""");
         }
 
         return null;

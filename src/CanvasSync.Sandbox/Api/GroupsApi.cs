@@ -31,7 +31,8 @@ internal static class GroupsApi
     {
         using (r.World.Read())
         {
-            if (r.IdFromRoute("categoryId") is not { } id || !r.World.GroupCategories.TryGetValue(id, out var category)) return CanvasErrors.NotFound();
+            if (r.IdFromRoute("categoryId") is not { } id || !r.World.GroupCategories.TryGetValue(id, out var category))
+                return CanvasErrors.NotFound();
             if (!Access.IsTeacher(Access.MyEnrollments(r.World, r.User.Id, category.CourseId))) return CanvasErrors.Unauthorized();
             return GroupPage(r, r.World.GroupsInCategory(id).ToList());
         }

@@ -14,7 +14,8 @@ internal static class PlannerApi
 {
     public static void Map(SandboxRoutes routes) => routes.Get("/api/v1/planner/items", List);
 
-    private sealed record Item(string Type, long PlannableId, DateTime Date, SCourse? Course, SAssignment? Assignment, SPlannerNote? Note, SSubmission? Submission);
+    private sealed record Item(string Type, long PlannableId, DateTime Date, SCourse? Course, SAssignment? Assignment, SPlannerNote? Note,
+        SSubmission? Submission);
 
     private static CanvasResponse List(CanvasRequest r)
     {
@@ -22,7 +23,8 @@ internal static class PlannerApi
         foreach (var name in new[] { "start_date", "end_date" })
         {
             if (r.Query.Get(name) is not { } raw) continue;
-            if (!DateTime.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t))
+            if (!DateTime.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal,
+                out var t))
                 return CanvasErrors.BadRequest($$"""{"errors":"Invalid date or datetime for {{name}}"}""");
             if (name == "start_date") start = t; else end = t;
         }
@@ -46,7 +48,8 @@ internal static class PlannerApi
                 .Where(i => contexts.Count == 0 || contexts.Contains(i.Course is null ? $"user_{r.User.Id}" : $"course_{i.Course.Id}"))
                 .OrderBy(i => i.Date).ThenBy(i => i.Type, StringComparer.Ordinal).ThenBy(i => i.PlannableId)
                 .ToList();
-            var page = Paginator.Bookmark(r.Query, items, i => BookmarkKey.Of(i.Date.ToString("O", CultureInfo.InvariantCulture), i.Type, i.PlannableId));
+            var page = Paginator.Bookmark(r.Query, items, i =>
+                BookmarkKey.Of(i.Date.ToString("O", CultureInfo.InvariantCulture), i.Type, i.PlannableId));
             var response = CanvasResponse.Array(page.Items, (w, i) => Write(w, i, r));
             Paginator.AddBookmarkLinks(r, response, page);
             return response;
@@ -75,7 +78,8 @@ internal static class PlannerApi
                     if (role == CourseRole.Student) courses.Add(id);
                     break;
                 case "user" when id != r.User.Id && world.Users.ContainsKey(id):
-                case "group" when world.Groups.ContainsKey(id) && !world.MembershipsInGroup(id).Any(m => m.UserId == r.User.Id && m.State == "accepted"):
+                case "group" when world.Groups.ContainsKey(id) && !world.MembershipsInGroup(id)
+                    .Any(m => m.UserId == r.User.Id && m.State == "accepted"):
                     return null;
             }
         }
@@ -98,14 +102,16 @@ internal static class PlannerApi
             foreach (var a in world.AssignmentsInCourse(course.Id)
                 .Where(a => a is { Published: true, Deleted: false } && a.DueAtFor(r.User.Id) is not null && a.IsVisibleTo(r.User.Id)))
             {
-                var (type, id) = a.QuizId is { } q ? ("quiz", q) : a.DiscussionTopicId is { } d ? ("discussion_topic", d) : ("assignment", a.Id);
+                var (type, id) = a.QuizId is { } q ? ("quiz", q) : a.DiscussionTopicId is { } d ? ("discussion_topic", d)
+                    : ("assignment", a.Id);
                 var sub = world.SubmissionByKey.TryGetValue((a.Id, r.User.Id), out var sid) ? world.Submissions[sid] : null;
                 yield return new Item(type, id, a.DueAtFor(r.User.Id)!.Value, course, a, null, sub);
             }
         }
 
         foreach (var note in world.PlannerNotesOf(r.User.Id))
-            yield return new Item("planner_note", note.Id, note.TodoDate, note.CourseId is { } c ? world.Courses[c] : null, null, note, null);
+            yield return new Item("planner_note", note.Id, note.TodoDate, note.CourseId is { } c ? world.Courses[c] : null, null, note,
+                null);
     }
 
     private static void Write(Utf8JsonWriter w, Item i, CanvasRequest r)

@@ -22,7 +22,8 @@ internal static partial class SubmissionsApi
         foreach (var name in new[] { "graded_since", "submitted_since" })
         {
             if (r.Query.Get(name) is not { } raw) continue;
-            if (!TryParseCanvasTime(raw, out var t)) return CanvasErrors.BadRequest($$$"""{"errors":{"{{{name}}}":"Invalid datetime for {{{name}}}"}}""");
+            if (!TryParseCanvasTime(raw, out var t))
+                return CanvasErrors.BadRequest($$$"""{"errors":{"{{{name}}}":"Invalid datetime for {{{name}}}"}}""");
             if (name == "graded_since") gradedSince = t; else submittedSince = t;
         }
 
@@ -47,7 +48,8 @@ internal static partial class SubmissionsApi
                 // An observer reads their observees' rows: "all" means them, and their own (none) is a 401.
                 var observees = Access.Observees(world, r.User.Id, course.Id);
                 if (requested.Count == 0) return CanvasErrors.Unauthorized();
-                var asked = requested.Contains("all") ? observees : requested.Select(s => long.TryParse(s, out var id) ? id : -1).ToHashSet();
+                var asked = requested.Contains("all") ? observees : requested.Select(s => long.TryParse(s, out var id) ? id : -1)
+                    .ToHashSet();
                 if (!asked.IsSubsetOf(observees)) return CanvasErrors.Unauthorized();
                 students = asked.Where(id => enrollments.Any(e => e.UserId == id)).ToHashSet();
             }
@@ -67,7 +69,8 @@ internal static partial class SubmissionsApi
             if (assignmentIds.Count > 0)
             {
                 onlyAssignments = assignmentIds.Select(s => long.TryParse(s, out var id) ? id : -1).ToHashSet();
-                if (onlyAssignments.Any(id => !published.ContainsKey(id))) return CanvasErrors.Forbidden("""{"error":"invalid assignment ids requested"}""");
+                if (onlyAssignments.Any(id => !published.ContainsKey(id)))
+                    return CanvasErrors.Forbidden("""{"error":"invalid assignment ids requested"}""");
             }
 
             var workflowState = r.Query.Get("workflow_state");
@@ -100,7 +103,8 @@ internal static partial class SubmissionsApi
             {
                 // GradedAtBookmarker: (graded_at with microseconds, id); ungraded rows have no place in it.
                 var sorted = rows.Where(s => s.GradedAt is not null && Row(s)).OrderBy(s => s.GradedAt).ThenBy(s => s.Id).ToList();
-                page = Paginator.Bookmark(r.Query, sorted, s => BookmarkKey.Of(s.GradedAt!.Value.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), s.Id));
+                page = Paginator.Bookmark(r.Query, sorted, s =>
+                    BookmarkKey.Of(s.GradedAt!.Value.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture), s.Id));
             }
             else page = Paginator.Bookmark(r.Query, rows, s => BookmarkKey.Of(s.Id), Row);
 

@@ -13,7 +13,8 @@ internal static class UsersAndCoursesApi
     public static void Map(SandboxRoutes routes)
     {
         routes.Get("/api/v1/users/self", r => CanvasResponse.Json(w => CanvasJson.UserSelf(w, r.User, r.BaseUrl)));
-        routes.Get("/api/v1/users/{userId}", r => IsSelf(r) ? CanvasResponse.Json(w => CanvasJson.UserSelf(w, r.User, r.BaseUrl)) : CanvasErrors.Unauthorized());
+        routes.Get("/api/v1/users/{userId}", r => IsSelf(r) ? CanvasResponse.Json(w => CanvasJson.UserSelf(w, r.User, r.BaseUrl))
+            : CanvasErrors.Unauthorized());
         routes.Get("/api/v1/users/{userId}/tokens/{tokenId}", ShowToken);
         routes.Get("/api/v1/users/self/profile", r => CanvasResponse.Json(w => CanvasJson.Profile(w, r.User, r.BaseUrl)));
         routes.Get("/api/v1/courses", ListCourses);
@@ -22,7 +23,8 @@ internal static class UsersAndCoursesApi
         routes.Get("/api/v1/accounts/{accountId}/terms", ListTerms);
     }
 
-    private static bool IsSelf(CanvasRequest r) => r.Route("userId") is var id && (id == "self" || id == r.User.Id.ToString(CultureInfo.InvariantCulture));
+    private static bool IsSelf(CanvasRequest r) => r.Route("userId") is var id
+        && (id == "self" || id == r.User.Id.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
     /// TokensController#show: by token_hint (the first 5 characters after the shard prefix) among the user's own
@@ -59,7 +61,8 @@ internal static class UsersAndCoursesApi
                 var course = r.World.Courses[group.Key];
                 var mine = group.ToList();
                 var teacher = Access.IsTeacher(mine);
-                if (enrollmentType is not null && !mine.Any(e => e.Type.StartsWith(enrollmentType, StringComparison.OrdinalIgnoreCase))) continue;
+                if (enrollmentType is not null && !mine.Any(e => e.Type.StartsWith(enrollmentType, StringComparison.OrdinalIgnoreCase)))
+                    continue;
                 if (course.WorkflowState == "deleted" && !states.Contains("deleted")) continue;
                 // Students never see unpublished courses.
                 if (course.WorkflowState == "unpublished" && !teacher) continue;
@@ -76,7 +79,8 @@ internal static class UsersAndCoursesApi
         }
 
         // Sorted by the collation key of the course name, not by id.
-        rows.Sort((a, b) => Collation.Compare(a.Course.Name, b.Course.Name, CompareOptions.IgnoreCase) is var c && c != 0 ? c : a.Course.Id.CompareTo(b.Course.Id));
+        rows.Sort((a, b) => Collation.Compare(a.Course.Name, b.Course.Name, CompareOptions.IgnoreCase) is var c && c != 0 ? c
+            : a.Course.Id.CompareTo(b.Course.Id));
         return Paginator.Numbered(r, rows, (w, x) =>
         {
             if (x.Restricted) CanvasJson.RestrictedCourse(w, x.Course);

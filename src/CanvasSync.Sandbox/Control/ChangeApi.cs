@@ -18,11 +18,14 @@ internal static class ChangeApi
         g.MapPost("/assignments/{id:long}", (long id, AssignmentBody body) =>
             Found(body.Published is { } published
                 ? Mutations.SetPublished(world, id, published, state.Now)
-                : Mutations.UpdateAssignment(world, id, state.Now, body.Name, body.PointsPossible, body.DueAt, body.Description, body.GradingType),
+                : Mutations.UpdateAssignment(world, id, state.Now, body.Name, body.PointsPossible, body.DueAt, body.Description,
+                    body.GradingType),
                 a => new { a.Id, a.Name, a.Published }));
-        g.MapDelete("/assignments/{id:long}", (long id) => Mutations.DeleteAssignment(world, id, state.Now) ? Results.NoContent() : Results.NotFound());
+        g.MapDelete("/assignments/{id:long}", (long id) => Mutations.DeleteAssignment(world, id, state.Now) ? Results.NoContent()
+            : Results.NotFound());
         g.MapPost("/assignments/{id:long}/override", (long id, OverrideBody body) =>
-            Results.Json(new { changed = Mutations.SetOverrideDueDate(world, id, body.StudentIds, body.DueAt, state.Now) }, ControlApi.Json));
+            Results.Json(new { changed = Mutations.SetOverrideDueDate(world, id, body.StudentIds, body.DueAt, state.Now) },
+                ControlApi.Json));
         g.MapPost("/assignments/{id:long}/post", (long id) =>
             Results.Json(new { posted = Mutations.PostSubmissions(world, id, state.Now) }, ControlApi.Json));
         g.MapPost("/courses/{courseId:long}/assignments", (long courseId, AssignmentBody body) =>
@@ -32,7 +35,8 @@ internal static class ChangeApi
             for (var i = 0; i < Math.Max(1, body.Count ?? 1); i++)
             {
                 var name = body.Count is > 1 ? $"{body.Name ?? "Imported"} {i + 1}" : body.Name ?? "New assignment";
-                if (Mutations.CreateAssignment(world, courseId, state.Now, name, body.PointsPossible, body.DueAt) is not { } a) return Results.NotFound();
+                if (Mutations.CreateAssignment(world, courseId, state.Now, name, body.PointsPossible, body.DueAt) is not { } a)
+                    return Results.NotFound();
                 created.Add(a.Id);
             }
 
@@ -67,13 +71,15 @@ internal static class ChangeApi
         g.MapPost("/groups/{groupId:long}/invite", (long groupId, InviteBody body) =>
             Found(RosterMutations.Invite(world, groupId, body.UserId, state.Now), m => new { m.Id, m.State }));
         g.MapPost("/memberships/{id:long}", (long id, MembershipBody body) =>
-            Found(RosterMutations.UpdateMembership(world, id, body.WorkflowState, body.Moderator), m => new { m.Id, m.State, m.Moderator }));
+            Found(RosterMutations.UpdateMembership(world, id, body.WorkflowState, body.Moderator),
+                m => new { m.Id, m.State, m.Moderator }));
     }
 
     private static IResult Found<T>(T? changed, Func<T, object> view) where T : class =>
         changed is null ? Results.NotFound() : Results.Json(view(changed), ControlApi.Json);
 
-    internal sealed record AssignmentBody(string? Name, double? PointsPossible, DateTime? DueAt, string? Description, string? GradingType = null,
+    internal sealed record AssignmentBody(string? Name, double? PointsPossible, DateTime? DueAt, string? Description, string? GradingType =
+        null,
         bool? Published = null, int? Count = null);
     internal sealed record OverrideBody(long[] StudentIds, DateTime DueAt);
     internal sealed record IdsBody(long NextAfter);

@@ -57,9 +57,11 @@ internal static class ControlApi
 
         g.MapGet("/truth", (HttpContext http) =>
         {
-            if (state.UserForToken(CanvasPipeline.ReadToken(http.Request)) is not { } user) return Results.Problem("unknown token", statusCode: 400);
+            if (state.UserForToken(CanvasPipeline.ReadToken(http.Request)) is not { } user)
+                return Results.Problem("unknown token", statusCode: 400);
             var keepItems = http.Request.Query["items"] != "false";
-            var truth = new ReferenceCrawler(state.World, state.Routes, $"{http.Request.Scheme}://{http.Request.Host}", state.Time).Crawl(user, keepItems);
+            var truth = new ReferenceCrawler(state.World, state.Routes, $"{http.Request.Scheme}://{http.Request.Host}",
+                state.Time).Crawl(user, keepItems);
             return Results.Bytes(JsonWriterExtensions.ToJsonBytes(truth.WriteTo), "application/json; charset=utf-8");
         });
 
@@ -67,7 +69,14 @@ internal static class ControlApi
         {
             if (action == "expires_at")
                 return Mutations.SetTokenExpiry(state.World, body.Token, body.ExpiresAt) ? Results.NoContent() : Results.NotFound();
-            var target = action switch { "revoke" => TokenState.Revoked, "expire" => TokenState.Expired, "delete" => TokenState.Deleted, "restore" => TokenState.Active, _ => (TokenState?)null };
+            var target = action switch
+            {
+                "revoke" => TokenState.Revoked,
+                "expire" => TokenState.Expired,
+                "delete" => TokenState.Deleted,
+                "restore" => TokenState.Active,
+                _ => (TokenState?)null
+            };
             if (target is null) return Results.Problem("action must be revoke, expire, delete, restore or expires_at", statusCode: 400);
             return Mutations.SetTokenState(state.World, body.Token, target.Value, state.Now) ? Results.NoContent() : Results.NotFound();
         });
@@ -76,7 +85,17 @@ internal static class ControlApi
         g.MapGet("/oauth/grants", () => Results.Json(new
         {
             refresh_requests = state.OAuth.RefreshRequests,
-            grants = state.OAuth.Grants().Select(x => new { x.ClientId, x.UserId, x.Refreshes, x.Revoked, x.CreatedAt, x.AccessToken, x.RefreshToken, x.Issued }),
+            grants = state.OAuth.Grants().Select(x => new
+            {
+                x.ClientId,
+                x.UserId,
+                x.Refreshes,
+                x.Revoked,
+                x.CreatedAt,
+                x.AccessToken,
+                x.RefreshToken,
+                x.Issued
+            }),
         }, Json));
         g.MapPost("/oauth/revoke", (GrantBody body) => Results.Json(new { revoked = state.OAuth.Revoke(body.UserId) }, Json));
         g.MapPost("/oauth/expire", (GrantBody body) => Results.Json(new { expired = state.OAuth.ExpireAccess(body.UserId) }, Json));
@@ -94,8 +113,10 @@ internal static class ControlApi
         List<SSubmission> submissions;
         using (world.Read())
         {
-            var courses = world.Courses.Values.Where(c => c.WorkflowState == "available" && (body.CourseIds is null || body.CourseIds.Contains(c.Id))).Select(c => c.Id).ToHashSet();
-            live = world.Assignments.Values.Where(a => courses.Contains(a.CourseId) && a is { Published: true, Deleted: false }).OrderBy(a => a.Id).ToList();
+            var courses = world.Courses.Values.Where(c => c.WorkflowState == "available"
+                && (body.CourseIds is null || body.CourseIds.Contains(c.Id))).Select(c => c.Id).ToHashSet();
+            live = world.Assignments.Values.Where(a => courses.Contains(a.CourseId) && a is { Published: true, Deleted: false })
+                .OrderBy(a => a.Id).ToList();
             var liveIds = live.Where(a => a.PointsPossible > 0).Select(a => a.Id).ToHashSet();
             submissions = world.Submissions.Values.Where(s => liveIds.Contains(s.AssignmentId)).OrderBy(s => s.Id).ToList();
         }
@@ -133,7 +154,8 @@ internal static class ControlApi
         var courseIds = live.Select(a => a.CourseId).Distinct().OrderBy(x => x).ToList();
         for (var i = 0; i < body.CreateAssignments && courseIds.Count > 0; i++)
         {
-            var created = Mutations.CreateAssignment(world, courseIds[i % courseIds.Count], state.Now, $"Pop quiz {i + 1}", 10, state.Now.Date.AddDays(7 + i).AddHours(5).AddMinutes(59).AddSeconds(59));
+            var created = Mutations.CreateAssignment(world, courseIds[i % courseIds.Count], state.Now, $"Pop quiz {i + 1}", 10,
+                state.Now.Date.AddDays(7 + i).AddHours(5).AddMinutes(59).AddSeconds(59));
             if (created is not null) result.CreatedAssignments.Add(created.Id);
         }
 
@@ -157,12 +179,15 @@ internal static class ControlApi
     }
 
     /// <summary>The settings as the control API reads and writes them; absent fields stay as they are.</summary>
-    internal sealed record SettingsView(int? LatencyMs, int? CostMs, double? FaultRate, FaultKind[]? FaultKinds, int? SlowMs, int? FaultSeed,
+    internal sealed record SettingsView(int? LatencyMs, int? CostMs, double? FaultRate, FaultKind[]? FaultKinds, int? SlowMs,
+        int? FaultSeed,
         bool? ThrottleEnabled, int? ThrottleStatus, double? HighWaterMark, double? Maximum, double? OutflowPerSecond, double? UpFrontCost,
-        string? ForeignLinkOrigin = null, int? AccessTokenSeconds = null, [property: JsonPropertyName("graphql")] GraphQLMode? GraphQL = null)
+        string? ForeignLinkOrigin = null, int? AccessTokenSeconds = null, [property: JsonPropertyName("graphql")] GraphQLMode? GraphQL =
+            null)
     {
         public static SettingsView From(SandboxSettings s) => new(s.LatencyMs, s.CostMs, s.FaultRate, [.. s.FaultKinds], s.SlowMs, null,
-            s.Throttle.Enabled, s.Throttle.Status, s.Throttle.HighWaterMark, s.Throttle.Maximum, s.Throttle.OutflowPerSecond, s.Throttle.UpFrontCost,
+            s.Throttle.Enabled, s.Throttle.Status, s.Throttle.HighWaterMark, s.Throttle.Maximum, s.Throttle.OutflowPerSecond,
+                s.Throttle.UpFrontCost,
             s.ForeignLinkOrigin, s.AccessTokenSeconds, s.GraphQL);
 
         public void ApplyTo(SandboxSettings s)

@@ -30,7 +30,9 @@ internal sealed partial class ReferenceCrawler(SandboxWorld world, SandboxRoutes
         var self = Fetch(truth, "users_self", "/api/v1/users/self", user);
         truth.User = self.FirstOrDefault();
 
-        var courses = Fetch(truth, "courses", "/api/v1/courses?include[]=term&include[]=total_scores&state[]=unpublished&state[]=available&state[]=completed&per_page=100", user);
+        var courses = Fetch(truth, "courses",
+            "/api/v1/courses?include[]=term&include[]=total_scores&state[]=unpublished&state[]=available&state[]=completed&per_page=100",
+            user);
         var isStudentSomewhere = false;
         foreach (var course in courses)
         {
@@ -38,7 +40,8 @@ internal sealed partial class ReferenceCrawler(SandboxWorld world, SandboxRoutes
             var c = doc.RootElement;
             truth.Add("courses", course, c.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture));
             if (c.TryGetProperty("access_restricted_by_date", out _)) continue;
-            if (c.TryGetProperty("term", out var term)) truth.Add("terms", term.GetRawText(), term.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture));
+            if (c.TryGetProperty("term", out var term))
+                truth.Add("terms", term.GetRawText(), term.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture));
 
             var id = c.GetProperty("id").GetInt64();
             var types = c.GetProperty("enrollments").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
@@ -48,8 +51,10 @@ internal sealed partial class ReferenceCrawler(SandboxWorld world, SandboxRoutes
             isStudentSomewhere |= !teacher && !observer;
             var prefix = $"/api/v1/courses/{id}";
             FetchInto(truth, "assignment_groups", $"{prefix}/assignment_groups?per_page=100", user);
-            FetchInto(truth, "assignments", $"{prefix}/assignments?per_page=100" + (teacher || observer ? "" : "&include[]=submission"), user);
-            FetchInto(truth, "submissions", $"{prefix}/students/submissions?per_page=100" + (teacher || observer ? "&student_ids[]=all" : ""), user);
+            FetchInto(truth, "assignments", $"{prefix}/assignments?per_page=100" + (teacher || observer ? "" : "&include[]=submission"),
+                user);
+            FetchInto(truth, "submissions", $"{prefix}/students/submissions?per_page=100" + (teacher || observer ? "&student_ids[]=all"
+                : ""), user);
             if (observer) continue;
             FetchInto(truth, "enrollments", $"{prefix}/enrollments?state[]=active&state[]=invited&state[]=creation_pending&state[]=inactive&state[]=completed&per_page=100", user);
             if (teacher) FetchInto(truth, "group_categories", $"{prefix}/group_categories?per_page=100", user);
@@ -68,7 +73,8 @@ internal sealed partial class ReferenceCrawler(SandboxWorld world, SandboxRoutes
             foreach (var item in Fetch(truth, "planner_items", $"/api/v1/planner/items?start_date={start}&per_page=100", user))
             {
                 using var p = JsonDocument.Parse(item);
-                truth.Add("planner_items", item, $"{p.RootElement.GetProperty("plannable_type").GetString()}:{p.RootElement.GetProperty("plannable_id").GetInt64()}");
+                truth.Add("planner_items",
+                    item, $"{p.RootElement.GetProperty("plannable_type").GetString()}:{p.RootElement.GetProperty("plannable_id").GetInt64()}");
             }
         }
 
@@ -98,7 +104,8 @@ internal sealed partial class ReferenceCrawler(SandboxWorld world, SandboxRoutes
             http.Request.Host = new HostString(uri.Authority);
             http.Request.Path = uri.AbsolutePath;
             http.Request.QueryString = new QueryString(uri.Query);
-            if (!routes.TryMatch(uri.AbsolutePath, out _, out var handler, out var values)) throw new InvalidOperationException("no route for " + url);
+            if (!routes.TryMatch(uri.AbsolutePath, out _, out var handler, out var values))
+                throw new InvalidOperationException("no route for " + url);
             http.Request.RouteValues = values;
             var response = handler!(new CanvasRequest(http, world, user, time.GetUtcNow().UtcDateTime));
             truth.CountRequest(collection);

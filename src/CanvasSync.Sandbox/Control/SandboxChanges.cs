@@ -13,22 +13,26 @@ public static class SandboxChanges
     /// <summary>Changes a delta sees through some listing or filter.</summary>
     public static readonly string[] SeenByDelta =
     [
-        "publish", "unpublish", "due_date", "first_override", "due_date_past_override", "points", "grading_type", "create_many", "enroll", "remove", "drop",
+        "publish", "unpublish", "due_date", "first_override", "due_date_past_override", "points", "grading_type", "create_many", "enroll",
+            "remove", "drop",
         "conclude", "move_member", "accept", "new_group_set", "grade", "submit", "delete_assignment", "post_grades",
     ];
 
     /// <summary>Changes no listing of a delta shows: the slow lane re-reads what they touch.</summary>
     public static readonly string[] SeenBySlowLane = ["override_again", "invite", "moderator"];
 
-    /// <summary>Makes <paramref name="change"/> (one of <see cref="SeenByDelta"/> or <see cref="SeenBySlowLane"/>) on records of <paramref name="truth"/>.</summary>
+    /// <summary>Makes <paramref name="change"/> (one of <see cref="SeenByDelta"/> or <see cref="SeenBySlowLane"/>) on records of
+    /// <paramref name="truth"/>.</summary>
     public static async Task MakeAsync(HttpClient http, string sandboxUrl, JsonElement truth, string change)
     {
         var course = Items(truth, "courses").Where(c => c.GetProperty("workflow_state").GetString() == "available").Select(Id).Min();
         var assignments = Items(truth, "assignments").Where(a => Long(a, "course_id") == course).OrderBy(Id).ToList();
         var published = assignments.Where(a => a.GetProperty("published").GetBoolean()).ToList();
-        var dated = published.Where(a => a.GetProperty("due_at").ValueKind == JsonValueKind.String && Long(a, "points_possible") > 0).ToList();
+        var dated = published.Where(a => a.GetProperty("due_at").ValueKind == JsonValueKind.String && Long(a, "points_possible") > 0)
+            .ToList();
         var students = Items(truth, "enrollments")
-            .Where(e => Long(e, "course_id") == course && e.GetProperty("type").GetString() == "StudentEnrollment" && e.GetProperty("enrollment_state").GetString() == "active")
+            .Where(e => Long(e, "course_id") == course && e.GetProperty("type").GetString() == "StudentEnrollment"
+                && e.GetProperty("enrollment_state").GetString() == "active")
             .GroupBy(e => Long(e, "user_id")).Where(g => g.Count() == 1).Select(g => g.Single()).OrderBy(Id).ToList();
         var groups = Items(truth, "groups").Where(g => Long(g, "course_id") == course).OrderBy(Id).ToList();
         var memberships = Items(truth, "group_memberships").Where(m => groups.Any(g => Id(g) == Long(m, "group_id"))).OrderBy(Id).ToList();
@@ -60,7 +64,11 @@ public static class SandboxChanges
                 // An assignment that already has overrides: Canvas's assignment JSON stays as it was.
                 var overridden = published.First(a => a.GetProperty("has_overrides").GetBoolean());
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/assignments/{Id(overridden)}/override",
-                    new { student_ids = students.Skip(3).Take(2).Select(s => Long(s, "user_id")).ToArray(), due_at = DateTime.UtcNow.AddDays(-4) });
+                    new
+                    {
+                        student_ids = students.Skip(3).Take(2).Select(s => Long(s, "user_id")).ToArray(),
+                        due_at = DateTime.UtcNow.AddDays(-4)
+                    });
                 break;
             case "points":
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/assignments/{Id(dated.First(a => a.GetProperty("grading_type").GetString() is "percent" or "letter_grade"))}",
@@ -73,7 +81,8 @@ public static class SandboxChanges
             case "create_many":
                 // A course copy: 400 assignments at once, with ids of 17 digits as on a sharded Canvas.
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/ids", new { next_after = 10_000_000_000_000_000 });
-                await PostAsync(http, $"{sandboxUrl}/_sandbox/courses/{course}/assignments", new { name = "Imported", points_possible = 10, count = 400 });
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/courses/{course}/assignments",
+                    new { name = "Imported", points_possible = 10, count = 400 });
                 break;
             case "enroll":
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/courses/{course}/enrollments", new { });
@@ -98,7 +107,8 @@ public static class SandboxChanges
                 break;
             case "invite":
                 var group = groups[0];
-                var outsider = students.Select(s => Long(s, "user_id")).First(u => !memberships.Any(m => Long(m, "user_id") == u && Long(m, "group_id") == Id(group)));
+                var outsider = students.Select(s => Long(s, "user_id"))
+                    .First(u => !memberships.Any(m => Long(m, "user_id") == u && Long(m, "group_id") == Id(group)));
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/groups/{Id(group)}/invite", new { user_id = outsider });
                 break;
             case "accept":
@@ -107,14 +117,17 @@ public static class SandboxChanges
                 break;
             case "moderator":
                 var flipped = memberships.First(m => m.GetProperty("workflow_state").GetString() == "accepted");
-                await PostAsync(http, $"{sandboxUrl}/_sandbox/memberships/{Id(flipped)}", new { moderator = !flipped.GetProperty("moderator").GetBoolean() });
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/memberships/{Id(flipped)}",
+                    new { moderator = !flipped.GetProperty("moderator").GetBoolean() });
                 break;
             case "grade":
-                var ungraded = Items(truth, "submissions").First(s => Long(s, "assignment_id") == Id(dated[2]) && s.GetProperty("workflow_state").GetString() == "submitted");
+                var ungraded = Items(truth, "submissions")
+                    .First(s => Long(s, "assignment_id") == Id(dated[2]) && s.GetProperty("workflow_state").GetString() == "submitted");
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/submissions/{Id(ungraded)}/grade", new { score = 1 });
                 break;
             case "submit":
-                var open = Items(truth, "submissions").First(s => Long(s, "assignment_id") == Id(dated[3]) && s.GetProperty("workflow_state").GetString() == "unsubmitted");
+                var open = Items(truth, "submissions")
+                    .First(s => Long(s, "assignment_id") == Id(dated[3]) && s.GetProperty("workflow_state").GetString() == "unsubmitted");
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/submissions/{Id(open)}/submit", new { });
                 break;
             case "post_grades":
@@ -139,6 +152,7 @@ public static class SandboxChanges
     private static async Task PostAsync(HttpClient http, string url, object body)
     {
         using var response = await http.PostAsJsonAsync(url, body);
-        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 }

@@ -20,7 +20,8 @@ internal sealed class GraphCaller(Http.CanvasRequest request) : Dictionary<strin
 
     public static GraphCaller Of(IResolveFieldContext context) => (GraphCaller)context.UserContext;
 
-    /// <summary>The caller's "currentish" courses (allCourses): active or invited enrollments in courses neither concluded nor deleted.</summary>
+    /// <summary>The caller's "currentish" courses (allCourses): active or invited enrollments in courses neither concluded nor
+    /// deleted.</summary>
     public List<SCourse> CurrentCourses() => World.EnrollmentsOfUser(Request.User.Id)
         .Where(e => e.State is "active" or "invited")
         .Select(e => World.Courses[e.CourseId]).Where(c => c.WorkflowState is "available" or "unpublished")
@@ -43,14 +44,16 @@ internal sealed record GraphPage<T>(IReadOnlyList<T> Nodes, bool HasNextPage, st
         var after = context.GetArgument<string?>("after") is { } cursor ? Offset(cursor) : 0;
         var nodes = ordered.Skip(after).Take(size).ToList();
         var end = after + nodes.Count;
-        return new GraphPage<T>(nodes, end < ordered.Count, nodes.Count > 0 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(end.ToString(CultureInfo.InvariantCulture))) : null);
+        return new GraphPage<T>(nodes, end < ordered.Count, nodes.Count > 0
+            ? Convert.ToBase64String(Encoding.UTF8.GetBytes(end.ToString(CultureInfo.InvariantCulture))) : null);
     }
 
     private static int Offset(string cursor)
     {
         try
         {
-            return int.TryParse(Encoding.UTF8.GetString(Convert.FromBase64String(cursor)), CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : 0;
+            return int.TryParse(Encoding.UTF8.GetString(Convert.FromBase64String(cursor)), CultureInfo.InvariantCulture, out var n)
+                && n >= 0 ? n : 0;
         }
         catch (FormatException)
         {
@@ -74,7 +77,8 @@ internal sealed class CanvasDateTimeGraphType : ScalarGraphType
     public override object? ParseValue(object? value) => value switch
     {
         null => null,
-        string s when DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var t) => t,
+        string s when DateTime.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal,
+            out var t) => t,
         DateTime t => t.ToUniversalTime(),
         _ => ThrowValueConversionError(value),
     };

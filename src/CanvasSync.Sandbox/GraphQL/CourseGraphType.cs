@@ -16,7 +16,8 @@ internal sealed class QueryGraphType : ObjectGraphType
         Name = "Query";
         Field<ListGraphType<NonNullGraphType<CourseGraphType>>>("allCourses").Resolve(context => GraphCaller.Of(context).CurrentCourses());
         Field<NodeGraphType>("legacyNode")
-            .Arguments(new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "_id" }, new QueryArgument<NonNullGraphType<NodeTypeGraphType>> { Name = "type" }))
+            .Arguments(new QueryArguments(new QueryArgument<NonNullGraphType<IdGraphType>> { Name = "_id" },
+                new QueryArgument<NonNullGraphType<NodeTypeGraphType>> { Name = "type" }))
             .Resolve(context =>
             {
                 var caller = GraphCaller.Of(context);
@@ -31,7 +32,8 @@ internal sealed class QueryGraphType : ObjectGraphType
         Field<CourseGraphType>("course").Arguments(new QueryArguments(new QueryArgument<IdGraphType> { Name = "id" })).Resolve(context =>
         {
             var caller = GraphCaller.Of(context);
-            return long.TryParse(context.GetArgument<string>("id"), out var id) && caller.World.Courses.TryGetValue(id, out var c) && caller.RoleIn(c) is not null ? c : null;
+            return long.TryParse(context.GetArgument<string>("id"), out var id) && caller.World.Courses.TryGetValue(id, out var c)
+                && caller.RoleIn(c) is not null ? c : null;
         });
     }
 }
@@ -57,7 +59,8 @@ internal sealed class CourseGraphType : CanvasObjectGraphType<SCourse>
         {
             var caller = GraphCaller.Of(context);
             if (caller.RoleIn(context.Source) is not { } role || !Access.ReadsRoster(role)) return null;
-            var groups = caller.World.CategoriesInCourse(context.Source.Id).SelectMany(c => caller.World.GroupsInCategory(c.Id)).OrderBy(g => g.Id).ToList();
+            var groups = caller.World.CategoriesInCourse(context.Source.Id).SelectMany(c => caller.World.GroupsInCategory(c.Id))
+                .OrderBy(g => g.Id).ToList();
             return GraphPage<SGroup>.Of(groups, context);
         });
     }
@@ -84,17 +87,20 @@ internal sealed class CourseGraphType : CanvasObjectGraphType<SCourse>
         var me = caller.Request.User.Id;
         var students = role switch
         {
-            CourseRole.Teacher => world.EnrollmentsInCourse(course.Id).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId).ToHashSet(),
+            CourseRole.Teacher => world.EnrollmentsInCourse(course.Id).Where(e => e.IsStudentType && e.State != "deleted").Select(e =>
+                e.UserId).ToHashSet(),
             _ => [me],
         };
         return world.SubmissionIdsInCourse(course.Id).Select(id => world.Submissions[id])
-            .Where(x => students.Contains(x.UserId) && states.Contains(x.WorkflowState) && (updatedSince is null || x.UpdatedAt > updatedSince)
+            .Where(x => students.Contains(x.UserId) && states.Contains(x.WorkflowState)
+                && (updatedSince is null || x.UpdatedAt > updatedSince)
                 && (gradedSince is null || x.GradedAt > gradedSince) && (submittedSince is null || x.SubmittedAt > submittedSince))
             .Where(x => world.Assignments[x.AssignmentId] is { Published: true, Deleted: false } a && a.IsVisibleTo(x.UserId))
             .OrderBy(x => x.Id).ToList();
     }
 
-    /// <summary>Course#enrollmentsConnection: roster readers only (observers get null); only active ones unless filter.states says.</summary>
+    /// <summary>Course#enrollmentsConnection: roster readers only (observers get null); only active ones unless filter.states
+    /// says.</summary>
     private static List<SEnrollment>? Roster(IResolveFieldContext<SCourse> context)
     {
         var caller = GraphCaller.Of(context);

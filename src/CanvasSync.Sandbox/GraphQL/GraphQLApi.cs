@@ -29,7 +29,8 @@ internal sealed class GraphQLApi(SandboxWorld world, SandboxSettings settings)
     private static readonly DocumentExecuter Executer = new();
     private static readonly GraphQLSerializer Serializer = new();
 
-    /// <summary>Builds the schema and runs a first query now, so no client's first request pays for it (and reports it as Canvas time).</summary>
+    /// <summary>Builds the schema and runs a first query now, so no client's first request pays for it (and reports it as Canvas
+    /// time).</summary>
     public static void Warm() =>
         Executer.ExecuteAsync(new ExecutionOptions { Schema = Schema, Query = "{ __typename }" }).GetAwaiter().GetResult();
 

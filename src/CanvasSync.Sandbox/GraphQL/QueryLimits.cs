@@ -57,7 +57,8 @@ internal static class QueryLimits
     /// <summary>Depth, complexity, aliases and directives of every operation, fragments expanded.</summary>
     public static Measure Measured(GraphQLDocument document, IReadOnlyDictionary<string, object?> variables)
     {
-        var fragments = document.Definitions.OfType<GraphQLFragmentDefinition>().ToDictionary(f => f.FragmentName.Name.StringValue, StringComparer.Ordinal);
+        var fragments = document.Definitions.OfType<GraphQLFragmentDefinition>()
+            .ToDictionary(f => f.FragmentName.Name.StringValue, StringComparer.Ordinal);
         var walk = new Walk(fragments, variables);
         foreach (var operation in document.Definitions.OfType<GraphQLOperationDefinition>())
         {
@@ -152,7 +153,8 @@ internal static class QueryLimits
             return argument?.Value switch
             {
                 GraphQLIntValue i => int.Parse(i.Value.Span, CultureInfo.InvariantCulture),
-                GraphQLVariable v when variables.TryGetValue(v.Name.StringValue, out var value) && value is IConvertible n => n.ToInt32(CultureInfo.InvariantCulture),
+                GraphQLVariable v when variables.TryGetValue(v.Name.StringValue,
+                    out var value) && value is IConvertible n => n.ToInt32(CultureInfo.InvariantCulture),
                 _ => null,
             };
         }

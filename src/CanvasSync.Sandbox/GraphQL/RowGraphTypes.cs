@@ -77,7 +77,8 @@ internal sealed class UserGraphType : CanvasObjectGraphType<SUser>
             if (c.Source.Id != caller.Request.User.Id) return null;
             var courses = caller.CurrentCourses().Select(x => x.Id).ToHashSet();
             return courses.SelectMany(caller.World.CategoriesInCourse).SelectMany(k => caller.World.GroupsInCategory(k.Id))
-                .Where(g => caller.World.MembershipsInGroup(g.Id).Any(m => m.UserId == c.Source.Id && m.State == "accepted")).OrderBy(g => g.Id).ToList();
+                .Where(g => caller.World.MembershipsInGroup(g.Id).Any(m => m.UserId == c.Source.Id && m.State == "accepted"))
+                    .OrderBy(g => g.Id).ToList();
         });
     }
 }
@@ -112,7 +113,8 @@ internal sealed class EnrollmentWorkflowStateGraphType : EnumerationGraphType
     public EnrollmentWorkflowStateGraphType()
     {
         Name = "EnrollmentWorkflowState";
-        foreach (var state in new[] { "invited", "creation_pending", "active", "deleted", "rejected", "completed", "inactive" }) Add(state, state);
+        foreach (var state in new[] { "invited", "creation_pending", "active", "deleted", "rejected", "completed", "inactive" })
+            Add(state, state);
     }
 }
 

@@ -55,7 +55,8 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
             }
 
             var started = Stopwatch.GetTimestamp();
-            var response = Authenticate(http, token, out var user) ?? handler(new CanvasRequest(http, world, user!, time.GetUtcNow().UtcDateTime, settings.ForeignLinkOrigin));
+            var response = Authenticate(http, token, out var user)
+                ?? handler(new CanvasRequest(http, world, user!, time.GetUtcNow().UtcDateTime, settings.ForeignLinkOrigin));
             if (fault == FaultKind.Internal500) response = CanvasErrors.InternalError(Interlocked.Increment(ref _errorReportId));
             if (settings.CostMs > 0) await Task.Delay(settings.CostMs, ct);
             if (fault == FaultKind.Slow) await Task.Delay(settings.SlowMs, ct);
@@ -66,7 +67,8 @@ internal sealed class CanvasPipeline(SandboxWorld world, SandboxSettings setting
             stats.Charged(cost);
             http.Response.Headers["X-Request-Cost"] = JsonWriterExtensions.RubyFloat(cost);
             http.Response.Headers["X-Rate-Limit-Remaining"] = JsonWriterExtensions.RubyFloat(throttle.HighWaterMark - count);
-            http.Response.Headers["X-Runtime"] = Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
+            http.Response.Headers["X-Runtime"] = Stopwatch.GetElapsedTime(started)
+                .TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture);
             if (halfLatency > TimeSpan.Zero) await Task.Delay(halfLatency, time, ct);
             (status, bytes) = await WriteAsync(http, response, fault);
         }

@@ -47,10 +47,13 @@ internal static class CanvasErrors
     public static CanvasResponse Unauthorized() => CanvasResponse.RawJson(
         """{"status":"unauthorized","errors":[{"message":"user not authorized to perform that action"}]}""", 401);
 
-    /// <summary>A developer key without this endpoint's scope (AccessTokenScopeError): 401 without WWW-Authenticate, the token alive.</summary>
-    public static CanvasResponse InsufficientScope() => CanvasResponse.RawJson("""{"errors":[{"message":"Insufficient scopes on access token."}]}""", 401);
+    /// <summary>A developer key without this endpoint's scope (AccessTokenScopeError): 401 without WWW-Authenticate, the token
+    /// alive.</summary>
+    public static CanvasResponse InsufficientScope() =>
+        CanvasResponse.RawJson("""{"errors":[{"message":"Insufficient scopes on access token."}]}""", 401);
 
-    public static CanvasResponse NotFound() => CanvasResponse.RawJson("""{"errors":[{"message":"The specified resource does not exist."}]}""", 404);
+    public static CanvasResponse NotFound() =>
+        CanvasResponse.RawJson("""{"errors":[{"message":"The specified resource does not exist."}]}""", 404);
 
     public static CanvasResponse InvalidPage() => CanvasResponse.RawJson(
         """{"errors":[{"message":"An error occurred.","error_code":"not_found"}]}""", 404);
@@ -62,5 +65,6 @@ internal static class CanvasErrors
 
     public static CanvasResponse Forbidden(string json) => CanvasResponse.RawJson(json, 403);
 
-    private static CanvasResponse DeadToken(string json) => new() { Status = 401, WwwAuthenticate = true, Body = Encoding.UTF8.GetBytes(json) };
+    private static CanvasResponse DeadToken(string json) =>
+        new() { Status = 401, WwwAuthenticate = true, Body = Encoding.UTF8.GetBytes(json) };
 }

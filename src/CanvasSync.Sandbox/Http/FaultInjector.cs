@@ -21,7 +21,9 @@ internal sealed class FaultInjector(int seed)
         lock (_lock) _random = new Random(seed ^ 0x5eed);
     }
 
-    public const string NginxBadGateway = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+    public const string NginxBadGateway =
+        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
     public const string ServiceUnavailable = "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n";
-    public const string GatewayTimeout = "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n";
+    public const string GatewayTimeout =
+        "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n</body>\r\n</html>\r\n";
 }

@@ -47,7 +47,11 @@ internal static class Paginator
         if (pageParam is not null && (!long.TryParse(pageParam, out page) || page <= 0)) return CanvasErrors.InvalidPage();
 
         var last = Math.Max(1, (items.Count + perPage - 1) / perPage);
-        var links = new Dictionary<string, string> { ["current"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture), ["first"] = "1" };
+        var links = new Dictionary<string, string>
+        {
+            ["current"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["first"] = "1"
+        };
         IEnumerable<T> slice = [];
         if (page <= last)
         {
@@ -67,7 +71,8 @@ internal static class Paginator
     /// is applied before paging (it shapes which rows exist); the caller applies any post-pagination filter to
     /// <see cref="BookmarkPage{T}.Items"/>, which is how Canvas produces short pages that still have a next link.
     /// </summary>
-    public static BookmarkPage<T> Bookmark<T>(RailsQuery q, IReadOnlyList<T> sorted, Func<T, BookmarkKey> key, Func<T, bool>? rowFilter = null)
+    public static BookmarkPage<T> Bookmark<T>(RailsQuery q, IReadOnlyList<T> sorted, Func<T, BookmarkKey> key, Func<T, bool>? rowFilter =
+        null)
     {
         var perPage = PerPage(q);
         var pageParam = q.Get("page") ?? "first";
@@ -107,7 +112,8 @@ internal static class Paginator
     }
 
     // Ruby's JSON writes non-ASCII raw, so bookmarks hold UTF-8 names, not \u escapes.
-    private static readonly JsonSerializerOptions BookmarkJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions BookmarkJson =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string Encode(BookmarkKey key)
     {

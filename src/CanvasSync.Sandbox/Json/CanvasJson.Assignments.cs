@@ -10,7 +10,8 @@ internal static partial class CanvasJson
     /// its overrides give that reader. For a student an assignment that is locked loses its description key and gains
     /// lock_info (Assignment#filter_attributes_for_user).
     /// </summary>
-    public static void Assignment(Utf8JsonWriter w, SAssignment a, DateTime? dueAt, bool asTeacher, DateTime now, SSubmission? ownSubmission,
+    public static void Assignment(Utf8JsonWriter w, SAssignment a, DateTime? dueAt, bool asTeacher, DateTime now,
+        SSubmission? ownSubmission,
         bool includeSubmission, bool hideOwnGrade, string baseUrl)
     {
         var lockedForUser = !asTeacher && a.UnlockAt is { } unlock && unlock > now;
@@ -85,7 +86,8 @@ internal static partial class CanvasJson
             w.WriteString("asset_string", $"assignment_{a.Id}");
             w.WriteTime("unlock_at", a.UnlockAt);
             w.WriteEndObject();
-            w.WriteString("lock_explanation", "This assignment is locked until " + a.UnlockAt!.Value.ToString("MMM d", System.Globalization.CultureInfo.InvariantCulture) + ".");
+            w.WriteString("lock_explanation", "This assignment is locked until "
+                + a.UnlockAt!.Value.ToString("MMM d", System.Globalization.CultureInfo.InvariantCulture) + ".");
         }
 
         w.WriteString("submissions_download_url", $"{baseUrl}/courses/{a.CourseId}/assignments/{a.Id}/submissions?zip=1");
@@ -171,7 +173,8 @@ internal static partial class CanvasJson
         w.WriteNumber("seconds_late", s.SecondsLate);
         if (!hideGrade)
         {
-            w.WriteStringOrNull("entered_grade", s.Grade is null ? null : s.PointsDeducted is { } d && s.Score is { } sc ? GradeCalculator.RoundIfWhole(sc + d) : s.Grade);
+            w.WriteStringOrNull("entered_grade", s.Grade is null ? null : s.PointsDeducted is { } d && s.Score is { } sc
+                ? GradeCalculator.RoundIfWhole(sc + d) : s.Grade);
             w.WriteFloat("entered_score", s.Score is { } score ? score + (s.PointsDeducted ?? 0) : null);
         }
 

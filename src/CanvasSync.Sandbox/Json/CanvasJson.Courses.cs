@@ -42,7 +42,14 @@ internal static partial class CanvasJson
         foreach (var e in mine.DistinctBy(e => e.Type))
         {
             w.WriteStartObject();
-            var type = e.Type switch { "TeacherEnrollment" => "teacher", "TaEnrollment" => "ta", "ObserverEnrollment" => "observer", "DesignerEnrollment" => "designer", _ => "student" };
+            var type = e.Type switch
+            {
+                "TeacherEnrollment" => "teacher",
+                "TaEnrollment" => "ta",
+                "ObserverEnrollment" => "observer",
+                "DesignerEnrollment" => "designer",
+                _ => "student"
+            };
             w.WriteString("type", type);
             w.WriteString("role", e.Role);
             w.WriteNumber("role_id", e.RoleId);

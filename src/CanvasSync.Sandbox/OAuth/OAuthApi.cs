@@ -34,18 +34,23 @@ internal static class OAuthApi
         if (Refusal(state, q["client_id"], q["redirect_uri"]) is { } refused) return refused;
         string redirect = q["redirect_uri"]!;
         if (q["response_type"] != "code")
-            return Results.Redirect(With(redirect, ("error", "unsupported_response_type"), ("error_description", "Only response_type=code is permitted"), ("state", q["state"])));
+            return Results.Redirect(With(redirect, ("error", "unsupported_response_type"),
+                ("error_description", "Only response_type=code is permitted"), ("state", q["state"])));
         // PKCE only when both parameters are there and the method is S256 (lib/canvas/oauth/pkce.rb).
-        var challenge = q["code_challenge_method"] == "S256" && !StringValues.IsNullOrEmpty(q["code_challenge"]) ? q["code_challenge"].ToString() : "";
+        var challenge = q["code_challenge_method"] == "S256" && !StringValues.IsNullOrEmpty(q["code_challenge"])
+            ? q["code_challenge"].ToString() : "";
         var people = SignInUsers(state);
         var html = new StringBuilder("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Authorize CanvasSync (sandbox Canvas)</title></head><body>");
-        html.Append("<h1>Sandbox Canvas</h1><p>An app (developer key ").Append(Enc(q["client_id"])).Append(") is asking to access your account.</p>");
+        html.Append("<h1>Sandbox Canvas</h1><p>An app (developer key ").Append(Enc(q["client_id"]))
+            .Append(") is asking to access your account.</p>");
         html.Append("<form method=\"post\" action=\"/login/oauth2/accept\">");
         foreach (var name in new[] { "client_id", "redirect_uri", "state" })
             html.Append("<input type=\"hidden\" name=\"").Append(name).Append("\" value=\"").Append(Enc(q[name])).Append("\">");
         html.Append("<input type=\"hidden\" name=\"code_challenge\" value=\"").Append(Enc(challenge)).Append("\">");
         html.Append("<label for=\"user_id\">Sign in as</label> <select id=\"user_id\" name=\"user_id\">");
-        foreach (var u in people) html.Append("<option value=\"").Append(u.Id).Append("\">").Append(Enc(u.Name)).Append(" (").Append(Enc(u.LoginId)).Append(")</option>");
+        foreach (var u in people)
+            html.Append("<option value=\"").Append(u.Id).Append("\">").Append(Enc(u.Name)).Append(" (").Append(Enc(u.LoginId))
+            .Append(")</option>");
         html.Append("</select> <button type=\"submit\" name=\"decision\" value=\"authorize\" id=\"authorize\">Authorize</button>");
         html.Append(" <button type=\"submit\" name=\"decision\" value=\"deny\" id=\"deny\">Cancel</button></form></body></html>");
         return Results.Content(html.ToString(), "text/html; charset=utf-8");
@@ -56,7 +61,8 @@ internal static class OAuthApi
         if (Refusal(state, form["client_id"], form["redirect_uri"]) is { } refused) return refused;
         string redirect = form["redirect_uri"]!;
         if (form["decision"] != "authorize") return Results.Redirect(With(redirect, ("error", "access_denied"), ("state", form["state"])));
-        if (!long.TryParse(form["user_id"], out var userId) || SignInUsers(state).All(u => u.Id != userId)) return Results.BadRequest("unknown user");
+        if (!long.TryParse(form["user_id"], out var userId) || SignInUsers(state).All(u => u.Id != userId))
+            return Results.BadRequest("unknown user");
         var challenge = form["code_challenge"].ToString();
         var code = state.OAuth.IssueCode(form["client_id"]!, userId, redirect, challenge.Length > 0 ? challenge : null);
         return Results.Redirect(With(redirect, ("code", code), ("state", form["state"])));
@@ -64,8 +70,10 @@ internal static class OAuthApi
 
     private static async Task<IResult> TokenAsync(SandboxState state, HttpContext http)
     {
-        if (state.Settings.LatencyMs > 0) await Task.Delay(TimeSpan.FromMilliseconds(state.Settings.LatencyMs), state.Time, http.RequestAborted);
-        var p = http.Request.HasFormContentType ? (IEnumerable<KeyValuePair<string, StringValues>>)await http.Request.ReadFormAsync(http.RequestAborted) : http.Request.Query;
+        if (state.Settings.LatencyMs > 0)
+            await Task.Delay(TimeSpan.FromMilliseconds(state.Settings.LatencyMs), state.Time, http.RequestAborted);
+        var p = http.Request.HasFormContentType
+            ? (IEnumerable<KeyValuePair<string, StringValues>>)await http.Request.ReadFormAsync(http.RequestAborted) : http.Request.Query;
         var form = p.ToDictionary(x => x.Key, x => x.Value.ToString(), StringComparer.Ordinal);
         var (basicUser, basicPass) = Basic(http.Request);
         var clientId = Param(form, "client_id") ?? basicUser;
@@ -77,7 +85,9 @@ internal static class OAuthApi
         switch (grantType)
         {
             case "authorization_code":
-                if (Param(form, "code") is not { } code) return Error(400, "invalid_request", "You must provide the code parameter when using the authorization_code grant type");
+                if (Param(form, "code") is not { } code)
+                    return Error(400, "invalid_request",
+                    "You must provide the code parameter when using the authorization_code grant type");
                 var data = state.OAuth.TakeCode(code);
                 if (data is null) return Error(400, "invalid_grant", "authorization_code not found");
                 if (data.ClientId != clientId) return Error(400, "invalid_grant", "incorrect client");
@@ -85,7 +95,9 @@ internal static class OAuthApi
                     return Error(400, "invalid_grant", "invalid code_verifier");
                 return Granted(state, state.OAuth.Grant(clientId, data.UserId), includeRefresh: true);
             case "refresh_token":
-                if (Param(form, "refresh_token") is not { } refresh) return Error(400, "invalid_request", "You must provide the refresh_token parameter when using the refresh_token grant type");
+                if (Param(form, "refresh_token") is not { } refresh)
+                    return Error(400, "invalid_request",
+                    "You must provide the refresh_token parameter when using the refresh_token grant type");
                 var grant = state.OAuth.Refresh(refresh);
                 if (grant is null) return Error(400, "invalid_request", "refresh_token not found");
                 if (grant.ClientId != clientId) return Error(400, "invalid_grant", "incorrect client");
@@ -98,7 +110,8 @@ internal static class OAuthApi
     private static IResult Delete(SandboxState state, HttpRequest request)
     {
         var token = CanvasPipeline.ReadToken(request);
-        if (token is null) return Results.Json(new { message = "can't delete OAuth access token when not using an OAuth access token" }, statusCode: 400);
+        if (token is null) return Results.Json(new { message = "can't delete OAuth access token when not using an OAuth access token" },
+            statusCode: 400);
         SToken? found;
         using (state.World.Read()) state.World.Tokens.TryGetValue(token, out found);
         if (found is null || found.State != TokenState.Active) return DeadToken("Invalid access token.");
@@ -116,7 +129,13 @@ internal static class OAuthApi
         {
             ["access_token"] = grant.AccessToken,
             ["token_type"] = "Bearer",
-            ["user"] = new Dictionary<string, object?> { ["id"] = user.Id, ["name"] = user.Name, ["global_id"] = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["effective_locale"] = "en" },
+            ["user"] = new Dictionary<string, object?>
+            {
+                ["id"] = user.Id,
+                ["name"] = user.Name,
+                ["global_id"] = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["effective_locale"] = "en"
+            },
         };
         if (includeRefresh) body["refresh_token"] = grant.RefreshToken;
         body["expires_in"] = state.Settings.AccessTokenSeconds;
@@ -130,13 +149,15 @@ internal static class OAuthApi
         : null;
 
     /// <summary>Who may sign in: every user holding an ordinary token of the generated world (student, teacher, admin, campus).</summary>
-    /// <summary>Who may sign in: the users with a live token, the student first (the demo's user, so "Authorize" alone connects them).</summary>
+    /// <summary>Who may sign in: the users with a live token, the student first (the demo's user, so "Authorize" alone connects
+    /// them).</summary>
     private static List<SUser> SignInUsers(SandboxState state)
     {
         using (state.World.Read())
         {
             var student = state.World.Tokens.TryGetValue(state.Tokens.Student, out var s) ? s.UserId : 0;
-            return state.World.Tokens.Values.Where(t => t.State == TokenState.Active && t.ExpiresAt is null).Select(t => t.UserId).Distinct()
+            return state.World.Tokens.Values.Where(t => t.State == TokenState.Active && t.ExpiresAt is null).Select(t => t.UserId)
+                .Distinct()
                 .Select(id => state.World.Users[id]).OrderBy(u => u.Id == student ? 0 : 1).ThenBy(u => u.Id).ToList();
         }
     }
@@ -148,9 +169,11 @@ internal static class OAuthApi
     }
 
     private static IResult DeadToken(string message) =>
-        new WithHeader(Results.Json(new { errors = new[] { new { message } } }, statusCode: 401), "WWW-Authenticate", "Bearer realm=\"canvas-lms\"");
+        new WithHeader(Results.Json(new { errors = new[] { new { message } } }, statusCode: 401), "WWW-Authenticate",
+            "Bearer realm=\"canvas-lms\"");
 
-    private static string? Param(Dictionary<string, string> form, string name) => form.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
+    private static string? Param(Dictionary<string, string> form, string name) => form.TryGetValue(name, out var v) && v.Length > 0 ? v
+        : null;
 
     private static (string?, string?) Basic(HttpRequest request)
     {

@@ -63,7 +63,14 @@ internal sealed class SandboxOAuth(SandboxWorld world, SandboxSettings settings,
 
     public SGrant Grant(string clientId, long userId)
     {
-        var grant = new SGrant { ClientId = clientId, UserId = userId, RefreshToken = NewToken(), AccessToken = NewAccessToken(userId), CreatedAt = Now };
+        var grant = new SGrant
+        {
+            ClientId = clientId,
+            UserId = userId,
+            RefreshToken = NewToken(),
+            AccessToken = NewAccessToken(userId),
+            CreatedAt = Now
+        };
         grant.Issued.Add(grant.AccessToken);
         lock (_lock) _grants.Add(grant);
         return grant;

@@ -77,7 +77,8 @@ internal sealed record SAssignment(long Id, long CourseId, long AssignmentGroupI
     /// </summary>
     public DateTime? DueAtSeenBy(IReadOnlyCollection<long> students, bool asTeacher)
     {
-        var applied = asTeacher ? DueDateOverrides.Values.ToList() : students.Where(DueDateOverrides.ContainsKey).Select(s => DueDateOverrides[s]).ToList();
+        var applied = asTeacher ? DueDateOverrides.Values.ToList() : students.Where(DueDateOverrides.ContainsKey)
+            .Select(s => DueDateOverrides[s]).ToList();
         if (applied.Count == 0) return DueAt;
         var overridden = applied.Any(d => d is null) ? null : applied.Max();
         if (!asTeacher) return overridden;
@@ -107,4 +108,5 @@ internal sealed record SGroup(long Id, long CategoryId, long CourseId, string Na
 
 internal sealed record SMembership(long Id, long GroupId, long UserId, string State, bool Moderator, DateTime CreatedAt);
 
-internal sealed record SPlannerNote(long Id, long UserId, long? CourseId, string Title, string? Details, DateTime TodoDate, DateTime CreatedAt);
+internal sealed record SPlannerNote(long Id, long UserId, long? CourseId, string Title, string? Details, DateTime TodoDate,
+    DateTime CreatedAt);

@@ -13,7 +13,8 @@ internal static class GradeCalculator
     {
         var course = world.Courses[courseId];
         var counted = world.AssignmentsInCourse(courseId)
-            .Where(a => a is { Published: true, Deleted: false, PointsPossible: > 0 } && a.GradingType != "not_graded" && a.IsVisibleTo(userId))
+            .Where(a => a is { Published: true, Deleted: false, PointsPossible: > 0 } && a.GradingType != "not_graded"
+                && a.IsVisibleTo(userId))
             .ToList();
         var submissions = counted
             .Select(a => (a, s: world.SubmissionByKey.TryGetValue((a.Id, userId), out var sid) ? world.Submissions[sid] : null))
@@ -51,7 +52,8 @@ internal static class GradeCalculator
 
     /// <summary>Canvas's round_if_whole: 9.0 prints as "9", 8.5 as "8.5".</summary>
     public static string RoundIfWhole(double value) =>
-        value == Math.Floor(value) ? ((long)value).ToString(CultureInfo.InvariantCulture) : value.ToString("0.##", CultureInfo.InvariantCulture);
+        value == Math.Floor(value) ? ((long)value).ToString(CultureInfo.InvariantCulture)
+            : value.ToString("0.##", CultureInfo.InvariantCulture);
 
     public static string LetterGrade(double percent) => percent switch
     {

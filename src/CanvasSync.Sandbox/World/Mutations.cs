@@ -33,7 +33,11 @@ internal static class Mutations
         if (points is not null || gradingType is not null)
         {
             foreach (var s in SubmissionsOf(world, a).Where(s => s.Score is not null))
-                world.Add(s with { Grade = GradeCalculator.GradeString(updated.GradingType, s.Score!.Value, updated.PointsPossible ?? 0), UpdatedAt = Precise(now) });
+                world.Add(s with
+                {
+                    Grade = GradeCalculator.GradeString(updated.GradingType, s.Score!.Value, updated.PointsPossible ?? 0),
+                    UpdatedAt = Precise(now)
+                });
             RecomputeCourse(world, a.CourseId);
         }
 
@@ -45,7 +49,8 @@ internal static class Mutations
     /// leaves the assignment's own due date as it was. What a reader is served changes only by
     /// <see cref="SAssignment.DueAtSeenBy"/>: the students' own date, and a teacher's when it is later.
     /// </summary>
-    public static int SetOverrideDueDate(SandboxWorld world, long assignmentId, IReadOnlyCollection<long> studentIds, DateTime dueAt, DateTime now)
+    public static int SetOverrideDueDate(SandboxWorld world, long assignmentId, IReadOnlyCollection<long> studentIds, DateTime dueAt,
+        DateTime now)
     {
         using var _ = world.Write();
         if (!world.Assignments.TryGetValue(assignmentId, out var a) || a.Deleted) return 0;
@@ -76,7 +81,8 @@ internal static class Mutations
         TouchCourse(world, a.CourseId, now);
         if (published)
         {
-            foreach (var userId in world.EnrollmentsInCourse(a.CourseId).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId).Distinct())
+            foreach (var userId in world.EnrollmentsInCourse(a.CourseId).Where(e => e.IsStudentType && e.State != "deleted")
+                .Select(e => e.UserId).Distinct())
                 EnsureSubmission(world, updated, userId, now);
         }
 
@@ -95,7 +101,8 @@ internal static class Mutations
         { UpdatedAt = Precise(now) });
     }
 
-    public static SAssignment? CreateAssignment(SandboxWorld world, long courseId, DateTime now, string name, double? points, DateTime? dueAt)
+    public static SAssignment? CreateAssignment(SandboxWorld world, long courseId, DateTime now, string name, double? points,
+        DateTime? dueAt)
     {
         using var _ = world.Write();
         if (!world.Courses.ContainsKey(courseId)) return null;
@@ -107,7 +114,8 @@ internal static class Mutations
             created, created, null, null, false, false, null);
         world.Add(a);
         TouchCourse(world, courseId, now);
-        foreach (var userId in world.EnrollmentsInCourse(courseId).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId).Distinct())
+        foreach (var userId in world.EnrollmentsInCourse(courseId).Where(e => e.IsStudentType && e.State != "deleted").Select(e => e.UserId)
+            .Distinct())
         {
             world.Add(new SSubmission(world.NextId(), a.Id, courseId, userId, "unsubmitted", null, null, null, null, null, null, null,
                 null, null, false, false, false, 0, null, null, dueAt, null)

@@ -18,8 +18,10 @@ internal static class RosterMutations
         if (section is null) return null;
         var at = Mutations.Precise(now);
         var id = world.NextId();
-        world.Add(new SUser(id, $"Late Joiner {id}", $"Joiner {id}, Late", $"Late Joiner {id}", at, $"user{id}@example.edu", $"user{id}@example.edu"));
-        var enrollment = new SEnrollment(world.NextId(), id, courseId, section.Id, "StudentEnrollment", "StudentEnrollment", 3, "active", at, at, null, 0);
+        world.Add(new SUser(id, $"Late Joiner {id}", $"Joiner {id}, Late", $"Late Joiner {id}",
+            at, $"user{id}@example.edu", $"user{id}@example.edu"));
+        var enrollment = new SEnrollment(world.NextId(), id, courseId, section.Id, "StudentEnrollment", "StudentEnrollment", 3, "active",
+            at, at, null, 0);
         world.Add(enrollment);
         foreach (var a in world.AssignmentsInCourse(courseId).Where(a => a is { Published: true, Deleted: false }).ToList())
             Mutations.EnsureSubmission(world, a, id, now);
@@ -69,7 +71,8 @@ internal static class RosterMutations
         world.Add(new SToken(token, id, TokenState.Active, null));
         foreach (var observee in observeeIds)
         {
-            foreach (var e in world.EnrollmentsOfUser(observee).Where(e => e.IsStudentType && e.State == "active").DistinctBy(e => e.CourseId).ToList())
+            foreach (var e in world.EnrollmentsOfUser(observee).Where(e => e.IsStudentType && e.State == "active")
+                .DistinctBy(e => e.CourseId).ToList())
             {
                 world.Add(new SEnrollment(world.NextId(), id, e.CourseId, e.SectionId, "ObserverEnrollment", "ObserverEnrollment", 7, "active", at, at, null, 0)
                 {
@@ -86,7 +89,8 @@ internal static class RosterMutations
     {
         using var _ = world.Write();
         if (!world.Courses.ContainsKey(courseId)) return null;
-        var student = world.EnrollmentsInCourse(courseId).Where(e => e.Type == "StudentEnrollment" && e.State == "active").MinBy(e => e.UserId);
+        var student = world.EnrollmentsInCourse(courseId).Where(e => e.Type == "StudentEnrollment" && e.State == "active")
+            .MinBy(e => e.UserId);
         if (student is null) return null;
         var at = Mutations.Precise(now);
         var category = new SGroupCategory(world.NextId(), courseId, "Lab Partners", null, null, null, at);
@@ -101,7 +105,8 @@ internal static class RosterMutations
     public static SMembership? MoveMember(SandboxWorld world, long membershipId, long toGroupId, DateTime now)
     {
         using var _ = world.Write();
-        if (!world.Memberships.TryGetValue(membershipId, out var m) || m.State == "deleted" || !world.Groups.ContainsKey(toGroupId)) return null;
+        if (!world.Memberships.TryGetValue(membershipId, out var m) || m.State == "deleted" || !world.Groups.ContainsKey(toGroupId))
+            return null;
         world.Add(m with { State = "deleted" });
         var moved = new SMembership(world.NextId(), toGroupId, m.UserId, "accepted", false, Mutations.Precise(now));
         world.Add(moved);

@@ -7,7 +7,8 @@ public enum SandboxProfile
     Student,
     /// <summary>A teacher of 5 courses x 200 students x 40 assignments, groups, rosters with grades.</summary>
     Instructor,
-    /// <summary>A teacher of 2 courses x 30 students x 40 assignments: the instructor's shape, small enough for one test per change.</summary>
+    /// <summary>A teacher of 2 courses x 30 students x 40 assignments: the instructor's shape, small enough for one test per
+    /// change.</summary>
     Classroom,
     /// <summary>A teacher of 20 courses x 400 students x 60 assignments (about 480k submissions).</summary>
     Large,

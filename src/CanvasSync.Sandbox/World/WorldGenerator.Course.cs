@@ -60,7 +60,8 @@ internal sealed partial class WorldGenerator
                          ("invited", "StudentEnrollment"), ("active", "StudentViewEnrollment") })
             {
                 var user = AddUser();
-                if (type == "StudentViewEnrollment") _world.Add(user = user with { Name = "Test Student", SortableName = "Student, Test", ShortName = "Test Student" });
+                if (type == "StudentViewEnrollment")
+                    _world.Add(user = user with { Name = "Test Student", SortableName = "Student, Test", ShortName = "Test Student" });
                 AddEnrollment(user.Id, course, sectionA, type, state);
                 studentEnrollments.Add(user);
             }
@@ -125,11 +126,13 @@ internal sealed partial class WorldGenerator
         };
 
         // Due dates spread around the anchor, at 23:59:59 Mountain time = 05:59:59Z; some have none.
-        var dayOffset = course.WorkflowState == "completed" ? -200 + i * 2 : course.RestrictStudentFutureView ? 100 + i : -45 + i * 90 / Math.Max(1, _shape.AssignmentsPerCourse);
+        var dayOffset = course.WorkflowState == "completed" ? -200 + i * 2 : course.RestrictStudentFutureView ? 100 + i : -45
+            + i * 90 / Math.Max(1, _shape.AssignmentsPerCourse);
         DateTime? dueAt = i % 9 == 4 ? null : _anchor.AddDays(dayOffset).AddHours(5).AddMinutes(59).AddSeconds(59);
         DateTime? unlockAt = i == LockedIndex ? _anchor.AddDays(20) : dueAt?.AddDays(-14);
         double? points = notGraded ? null : i == ZeroPointsIndex ? 0.0 : new[] { 10.0, 20.0, 25.0, 100.0 }[i % 4];
-        var gradingType = notGraded ? "not_graded" : (i % 11) switch { 5 => "percent", 7 => "letter_grade", 10 => "pass_fail", _ => "points" };
+        var gradingType = notGraded ? "not_graded"
+            : (i % 11) switch { 5 => "percent", 7 => "letter_grade", 10 => "pass_fail", _ => "points" };
         string[] types = isQuiz ? ["online_quiz"] : isDiscussion ? ["discussion_topic"] : isNewQuiz ? ["external_tool"]
             : notGraded ? ["none"] : i % 2 == 0 ? ["online_upload"] : ["online_text_entry", "online_upload"];
         var created = Precise(_anchor.AddDays(-100 + i));
@@ -174,11 +177,24 @@ internal sealed partial class WorldGenerator
         if (!pastDue)
         {
             if (roll > 0.2) return blank;
-            return blank with { WorkflowState = "submitted", SubmittedAt = Precise(_anchor.AddDays(-1)), Attempt = 1, SubmissionType = type };
+            return blank with
+            {
+                WorkflowState = "submitted",
+                SubmittedAt = Precise(_anchor.AddDays(-1)),
+                Attempt = 1,
+                SubmissionType = type
+            };
         }
 
         if (roll < 0.10) return blank with { Missing = due is not null, LatePolicyStatus = due is null ? null : "missing" };
-        if (roll < 0.13) return blank with { WorkflowState = "graded", Excused = true, GradedAt = Precise(_anchor.AddDays(-3)), GraderId = 1001, PostedAt = Precise(_anchor.AddDays(-3)) };
+        if (roll < 0.13) return blank with
+        {
+            WorkflowState = "graded",
+            Excused = true,
+            GradedAt = Precise(_anchor.AddDays(-3)),
+            GraderId = 1001,
+            PostedAt = Precise(_anchor.AddDays(-3))
+        };
 
         // About one in eight submissions past a due date comes in late.
         var submittedAt = Precise((due ?? _anchor.AddDays(-20)).AddHours(_random.NextDouble() < 0.12 ? 30 : -_random.Next(1, 72)));

@@ -124,9 +124,12 @@ internal sealed partial class WorldGenerator
     private Terms AddTerms()
     {
         var defaultTerm = new STerm(NextId(), "Default Term", null, null, _anchor.AddYears(-3), null);
-        var past = new STerm(NextId(), $"Spring {_anchor.Year - 1}", _anchor.AddDays(-300), _anchor.AddDays(-150), _anchor.AddYears(-2), "SP-PAST");
-        var current = new STerm(NextId(), $"Fall {_anchor.Year}", _anchor.AddDays(-60), _anchor.AddDays(60), _anchor.AddYears(-1), "FA-NOW");
-        var future = new STerm(NextId(), $"Spring {_anchor.Year + 1}", _anchor.AddDays(90), _anchor.AddDays(200), _anchor.AddDays(-30), "SP-NEXT");
+        var past = new STerm(NextId(), $"Spring {_anchor.Year - 1}", _anchor.AddDays(-300), _anchor.AddDays(-150), _anchor.AddYears(-2),
+            "SP-PAST");
+        var current = new STerm(NextId(), $"Fall {_anchor.Year}", _anchor.AddDays(-60), _anchor.AddDays(60), _anchor.AddYears(-1),
+            "FA-NOW");
+        var future = new STerm(NextId(), $"Spring {_anchor.Year + 1}", _anchor.AddDays(90), _anchor.AddDays(200), _anchor.AddDays(-30),
+            "SP-NEXT");
         foreach (var t in new[] { defaultTerm, past, current, future }) _world.Add(t);
         return new Terms(defaultTerm, past, current, future);
     }

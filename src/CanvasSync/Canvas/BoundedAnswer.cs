@@ -22,7 +22,8 @@ internal static class BoundedAnswer
     /// A 200's JSON. The body is read into one array of its own (not a pooled one: a pool would keep a hostile
     /// answer's buffers for the life of the process), which the parsed document then reads in place.
     /// </summary>
-    public static async Task<(JsonDocument Doc, long Bytes)> ParseJsonAsync(HttpContent content, long limit, string what, CancellationToken ct)
+    public static async Task<(JsonDocument Doc, long Bytes)> ParseJsonAsync(HttpContent content, long limit, string what,
+        CancellationToken ct)
     {
         RefuseDeclaredLength(content, limit, what);
         await using var wire = new CountingStream(await content.ReadAsStreamAsync(ct), limit, what, "on the wire");
@@ -121,7 +122,8 @@ internal static class BoundedAnswer
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None)
+            .GetAwaiter().GetResult();
 
         protected override void Dispose(bool disposing)
         {

@@ -12,16 +12,21 @@ namespace CanvasSync.Canvas;
 /// The Canvas client: a plain class over HttpClient (registered with AddHttpClient). <see cref="Open"/> binds it to
 /// one connection's Canvas and token; the session does the requests.
 /// </summary>
-internal sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, CanvasTraffic traffic, IOptions<CanvasOptions> options, ILogger<CanvasClient> logger)
+internal sealed class CanvasClient(HttpClient http, ThrottleGovernors governors, CanvasTraffic traffic, IOptions<CanvasOptions> options,
+    ILogger<CanvasClient> logger)
 {
-    public static readonly string UserAgent = "CanvasSync/" + (typeof(CanvasClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0");
+    public static readonly string UserAgent = "CanvasSync/"
+        + (typeof(CanvasClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? "0");
 
     /// <summary>A session for one Canvas (scheme, host and port of <paramref name="baseUrl"/>) and one personal token.</summary>
-    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null, int? retryAttempts = null) =>
+    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null, int? retryAttempts =
+        null) =>
         Open(baseUrl, CanvasCredential.Fixed(token), accounting, maxInFlight, retryAttempts);
 
     /// <summary>A session for one Canvas and one credential (a personal token, or OAuth2 tokens that refresh).</summary>
-    public CanvasSession Open(Uri baseUrl, CanvasCredential credential, CanvasAccounting? accounting = null, int? maxInFlight = null, int? retryAttempts = null)
+    public CanvasSession Open(Uri baseUrl, CanvasCredential credential, CanvasAccounting? accounting = null, int? maxInFlight = null,
+        int? retryAttempts = null)
     {
         var origin = new Uri(baseUrl.GetLeftPart(UriPartial.Authority));
         var o = options.Value;
@@ -35,7 +40,8 @@ internal sealed class CanvasClient(HttpClient http, ThrottleGovernors governors,
         };
         var limit = maxInFlight ?? o.MaxInFlightPerToken;
         // A session with its own cap (one request at a time, say) gets a governor of its own that starts at that cap.
-        var governor = maxInFlight is null ? governors.For(origin, credential.BudgetKey, limit) : new ThrottleGovernor(limit, initialLimit: limit);
+        var governor = maxInFlight is null ? governors.For(origin, credential.BudgetKey, limit)
+            : new ThrottleGovernor(limit, initialLimit: limit);
         return new CanvasSession(http, origin, credential, governor, accounting ?? new CanvasAccounting(), traffic, o, logger);
     }
 }

@@ -30,7 +30,8 @@ internal abstract class CanvasCredential
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(token);
             _token = token;
-            BudgetKey = "token:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+            BudgetKey = "token:"
+                + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
         }
 
         public override string BudgetKey { get; }

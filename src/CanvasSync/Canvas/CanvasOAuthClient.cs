@@ -35,7 +35,8 @@ internal sealed class CanvasOAuthClient(HttpClient http)
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(20);
 
-    /// <summary>Where to send the browser. PKCE (S256) is in Canvas since 2024 (lib/canvas/oauth/pkce.rb); older Canvas ignores it.</summary>
+    /// <summary>Where to send the browser. PKCE (S256) is in Canvas since 2024 (lib/canvas/oauth/pkce.rb); older Canvas ignores
+    /// it.</summary>
     public static Uri AuthorizeUrl(Uri baseUrl, string clientId, string redirectUri, string state, string codeChallenge) =>
         new(QueryHelpers.AddQueryString(new Uri(baseUrl, "/login/oauth2/auth").ToString(), new Dictionary<string, string?>
         {
@@ -50,7 +51,8 @@ internal sealed class CanvasOAuthClient(HttpClient http)
     /// <summary>RFC 7636: the challenge is base64url(SHA-256(verifier)) without padding.</summary>
     public static string CodeChallenge(string verifier) => WebEncoders.Base64UrlEncode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 
-    public Task<OAuthTokens> ExchangeCodeAsync(Uri baseUrl, OAuthClientKey key, string code, string redirectUri, string codeVerifier, CancellationToken ct) =>
+    public Task<OAuthTokens> ExchangeCodeAsync(Uri baseUrl, OAuthClientKey key, string code, string redirectUri, string codeVerifier,
+        CancellationToken ct) =>
         TokenAsync(baseUrl, key, new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
@@ -72,7 +74,8 @@ internal sealed class CanvasOAuthClient(HttpClient http)
         if (response.IsSuccessStatusCode) return;
         var body = await BodyAsync(response, ct);
         throw (int)response.StatusCode == 401 && response.Headers.WwwAuthenticate.Count > 0
-            ? new CanvasTokenException(body.Contains("Expired", StringComparison.OrdinalIgnoreCase) ? DeadTokenReason.Expired : DeadTokenReason.Invalid, null,
+            ? new CanvasTokenException(body.Contains("Expired", StringComparison.OrdinalIgnoreCase) ? DeadTokenReason.Expired
+                : DeadTokenReason.Invalid, null,
                 "Canvas did not accept the access token to revoke it")
             : Refusal(response, body);
     }
@@ -81,7 +84,10 @@ internal sealed class CanvasOAuthClient(HttpClient http)
     {
         form["client_id"] = key.ClientId;
         form["client_secret"] = key.ClientSecret;
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/login/oauth2/token")) { Content = new FormUrlEncodedContent(form) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUrl, "/login/oauth2/token"))
+        {
+            Content = new FormUrlEncodedContent(form),
+        };
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await SendAsync(request, ct);
         var body = await BodyAsync(response, ct);
@@ -96,7 +102,8 @@ internal sealed class CanvasOAuthClient(HttpClient http)
                 root.TryGetProperty("refresh_token", out var refresh) ? refresh.GetString() : null,
                 user.GetProperty("id").GetInt64(),
                 user.TryGetProperty("name", out var name) ? name.GetString() ?? "" : "",
-                root.TryGetProperty("expires_in", out var expires) && expires.ValueKind == JsonValueKind.Number ? TimeSpan.FromSeconds(expires.GetDouble()) : null);
+                root.TryGetProperty("expires_in", out var expires) && expires.ValueKind == JsonValueKind.Number
+                    ? TimeSpan.FromSeconds(expires.GetDouble()) : null);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
@@ -149,7 +156,8 @@ internal sealed class CanvasOAuthClient(HttpClient http)
         var path = response.RequestMessage?.RequestUri?.AbsolutePath;
         try
         {
-            return Encoding.UTF8.GetString(await BoundedAnswer.ReadPrefixAsync(response.Content, BoundedAnswer.ErrorBodyBytes, $"{(int)response.StatusCode} from {path}", timeout.Token));
+            return Encoding.UTF8.GetString(await BoundedAnswer.ReadPrefixAsync(response.Content,
+                BoundedAnswer.ErrorBodyBytes, $"{(int)response.StatusCode} from {path}", timeout.Token));
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {
@@ -179,7 +187,8 @@ internal sealed class CanvasOAuthClient(HttpClient http)
         {
             using var doc = JsonDocument.Parse(body);
             if (doc.RootElement.TryGetProperty("error", out var error))
-                return new CanvasOAuthException(status, error.GetString() ?? "", doc.RootElement.TryGetProperty("error_description", out var d) ? d.GetString() ?? "" : "");
+                return new CanvasOAuthException(status, error.GetString() ?? "",
+                    doc.RootElement.TryGetProperty("error_description", out var d) ? d.GetString() ?? "" : "");
             if (doc.RootElement.TryGetProperty("message", out var message))
                 return new CanvasOAuthException(status, "invalid_request", message.GetString() ?? "");
         }

@@ -20,7 +20,8 @@ internal static class CanvasRefusals
                 return DeadToken(body, what);
             case 401:
                 return new CanvasPermissionException($"{what}: the token may not read this resource");
-            case 403 or 429 when status == 429 || Encoding.UTF8.GetString(body).Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):
+            case 403 or 429 when status == 429 || Encoding.UTF8.GetString(body)
+                .Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):
                 return new CanvasThrottledException(response.Headers.RetryAfter?.Delta, $"{what}: rate limit exceeded");
             case 403:
                 return new CanvasForbiddenException($"{what}: {Snippet(body)}");
@@ -33,13 +34,15 @@ internal static class CanvasRefusals
                 return new CanvasRedirectException($"{what}: Canvas redirected to {location?.Host}; not followed, so the token stays on {baseUrl.Host}", location);
             case 408 or >= 500:
                 var html = response.Content.Headers.ContentType?.MediaType == "text/html";
-                return new CanvasTransientException(html ? "proxy_error" : "server_error", $"{what}{(html ? " (an HTML error page)" : "")}");
+                return new CanvasTransientException(html ? "proxy_error"
+                    : "server_error", $"{what}{(html ? " (an HTML error page)" : "")}");
             default:
                 return new CanvasProtocolException($"{what}: unexpected status");
         }
     }
 
-    /// <summary>Invalid, expired, revoked or missing, from Canvas's first error message; a body that is not Canvas's JSON is still a dead token.</summary>
+    /// <summary>Invalid, expired, revoked or missing, from Canvas's first error message; a body that is not Canvas's JSON is still a dead
+    /// token.</summary>
     private static CanvasTokenException DeadToken(byte[] body, string what)
     {
         string? message = null;
@@ -47,7 +50,8 @@ internal static class CanvasRefusals
         try
         {
             using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            if (doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+                && errors.GetArrayLength() > 0)
             {
                 message = errors[0].TryGetProperty("message", out var m) ? m.GetString() : null;
                 if (errors[0].TryGetProperty("expired_at", out var at) && at.TryGetDateTime(out var t)) expiredAt = t.ToUniversalTime();
@@ -65,7 +69,8 @@ internal static class CanvasRefusals
             _ when message?.Contains("authorization required", StringComparison.OrdinalIgnoreCase) == true => DeadTokenReason.Missing,
             _ => DeadTokenReason.Invalid,
         };
-        return new CanvasTokenException(reason, expiredAt, $"{what}: the Canvas token is {reason.ToString().ToLowerInvariant()} and must be replaced");
+        return new CanvasTokenException(reason,
+            expiredAt, $"{what}: the Canvas token is {reason.ToString().ToLowerInvariant()} and must be replaced");
     }
 
     private static string Snippet(byte[] body) => Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 
 namespace CanvasSync.Canvas;
 
-/// <summary>Canvas refused GraphQL to this token (docs/canvas.md §7): switched off (404), or a developer key without its scope (401).</summary>
+/// <summary>Canvas refused GraphQL to this token (docs/canvas.md §7): switched off (404), or a developer key without its scope
+/// (401).</summary>
 internal sealed class CanvasGraphQLRefusedException(string message) : CanvasException(message);
 
 /// <summary>Canvas ran the query and answered with errors (HTTP 200): a limit the query broke, or a field it does not know.</summary>
@@ -37,11 +38,13 @@ internal sealed partial class CanvasSession
             var message = errors[0].TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
             doc.Dispose();
             // Some institutions turn GraphQL off with an error rather than a 404.
-            if (message?.Contains("disabled", StringComparison.OrdinalIgnoreCase) == true) throw new CanvasGraphQLRefusedException($"GraphQL: {message}");
+            if (message?.Contains("disabled", StringComparison.OrdinalIgnoreCase) == true)
+                throw new CanvasGraphQLRefusedException($"GraphQL: {message}");
             throw new CanvasGraphQLErrorsException($"GraphQL answered with errors: {message ?? "(no message)"}");
         }
 
-        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("data", out var data)
+            || data.ValueKind != JsonValueKind.Object)
         {
             doc.Dispose();
             throw new CanvasProtocolException("GraphQL answered without data");

@@ -30,7 +30,8 @@ internal sealed partial class CanvasSession
     /// <summary>How often one request may renew (or pick up a renewed) OAuth2 token before its refusal counts.</summary>
     private const int MaxRenewalsPerRequest = 3;
 
-    internal CanvasSession(HttpClient http, Uri origin, CanvasCredential credential, ThrottleGovernor governor, CanvasAccounting accounting, CanvasTraffic traffic,
+    internal CanvasSession(HttpClient http, Uri origin, CanvasCredential credential, ThrottleGovernor governor, CanvasAccounting accounting,
+        CanvasTraffic traffic,
         CanvasOptions options, ILogger logger)
     {
         _traffic = traffic;
@@ -52,7 +53,8 @@ internal sealed partial class CanvasSession
             Delay = TimeSpan.FromMilliseconds(250),
             MaxDelay = TimeSpan.FromSeconds(15),
             // Honour Retry-After when Canvas sends one; otherwise exponential backoff with jitter.
-            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is CanvasThrottledException { RetryAfter: { } after } ? after : (TimeSpan?)null),
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is CanvasThrottledException { RetryAfter: { } after }
+                ? after : (TimeSpan?)null),
             OnRetry = args =>
             {
                 var cause = args.Outcome.Exception switch
@@ -77,8 +79,10 @@ internal sealed partial class CanvasSession
 
     private Uri Resolve(string pathOrUrl)
     {
-        var url = Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? absolute : new Uri(BaseUrl, pathOrUrl);
-        return SameOrigin(url) ? url : throw new CanvasProtocolException($"refusing to send the token to {url.Host}: this connection's Canvas is {BaseUrl.Host}");
+        var url = Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https" ? absolute
+            : new Uri(BaseUrl, pathOrUrl);
+        return SameOrigin(url) ? url
+            : throw new CanvasProtocolException($"refusing to send the token to {url.Host}: this connection's Canvas is {BaseUrl.Host}");
     }
 
     private bool SameOrigin(Uri url) =>
@@ -90,7 +94,8 @@ internal sealed partial class CanvasSession
     /// One page (or, with <paramref name="postJson"/>, one POST of it: GraphQL): a request through the governor,
     /// retried when worth it, classified when not.
     /// </summary>
-    private async Task<(JsonDocument Doc, Uri? Next, bool Linked)> FetchAsync(Uri url, CancellationToken cancellationToken, byte[]? postJson = null)
+    private async Task<(JsonDocument Doc, Uri? Next, bool Linked)> FetchAsync(Uri url, CancellationToken cancellationToken,
+        byte[]? postJson = null)
     {
         try
         {
@@ -136,7 +141,8 @@ internal sealed partial class CanvasSession
                     continue;
                 }
 
-                if (refused.Reason != DeadTokenReason.Expired || renewals >= MaxRenewalsPerRequest || !await _credential.RenewAsync(token, cancellationToken))
+                if (refused.Reason != DeadTokenReason.Expired || renewals >= MaxRenewalsPerRequest
+                    || !await _credential.RenewAsync(token, cancellationToken))
                     throw refused;
                 token = await _credential.AccessTokenAsync(cancellationToken);
             }
@@ -147,14 +153,16 @@ internal sealed partial class CanvasSession
         }
     }
 
-    private async ValueTask<(JsonDocument, Uri?, bool)> SendAsync(Uri url, string token, byte[]? postJson, CancellationToken cancellationToken)
+    private async ValueTask<(JsonDocument, Uri?, bool)> SendAsync(Uri url, string token, byte[]? postJson,
+        CancellationToken cancellationToken)
     {
         using var slot = await _governor.AcquireAsync(cancellationToken);
         Accounting.InFlight(slot.InFlightWhenAcquired);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_requestTimeout);
         using var request = new HttpRequestMessage(postJson is null ? HttpMethod.Get : HttpMethod.Post, url);
-        if (postJson is not null) request.Content = new ByteArrayContent(postJson) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        if (postJson is not null)
+            request.Content = new ByteArrayContent(postJson) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.ParseAdd("application/json");
         request.Headers.AcceptEncoding.ParseAdd(BoundedAnswer.AcceptEncoding);
@@ -168,7 +176,8 @@ internal sealed partial class CanvasSession
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             _traffic.NoAnswer();
-            throw new CanvasTransientException("timeout", $"no answer from {url.AbsolutePath} within {_requestTimeout.TotalSeconds:0} s", e);
+            throw new CanvasTransientException("timeout", $"no answer from {url.AbsolutePath} within {_requestTimeout.TotalSeconds:0} s",
+                e);
         }
         catch (HttpRequestException e) when (e.InnerException is CanvasUrlRejectedException refused)
         {
@@ -192,7 +201,8 @@ internal sealed partial class CanvasSession
             try
             {
                 if (response.StatusCode != HttpStatusCode.OK)
-                    throw Refusal(url, response, await BoundedAnswer.ReadPrefixAsync(response.Content, BoundedAnswer.ErrorBodyBytes, what, timeout.Token));
+                    throw Refusal(url, response,
+                        await BoundedAnswer.ReadPrefixAsync(response.Content, BoundedAnswer.ErrorBodyBytes, what, timeout.Token));
                 var (next, linked) = NextLink(url, response); // refused before the body is read, should it lead to another host
                 var (doc, bytes) = await BoundedAnswer.ParseJsonAsync(response.Content, _maxAnswerBytes, what, timeout.Token);
                 Accounting.ResponseBody(bytes);
@@ -209,7 +219,8 @@ internal sealed partial class CanvasSession
         }
     }
 
-    /// <summary>Every answer but a 200 as the error to throw (<see cref="CanvasRefusals"/>), and what this session learns from it.</summary>
+    /// <summary>Every answer but a 200 as the error to throw (<see cref="CanvasRefusals"/>), and what this session learns from
+    /// it.</summary>
     private CanvasException Refusal(Uri url, HttpResponseMessage response, byte[] body)
     {
         var refusal = CanvasRefusals.Classify(url, response, body, BaseUrl);
@@ -247,7 +258,8 @@ internal sealed partial class CanvasSession
 
     private static double? HeaderNumber(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values)
-        && double.TryParse(values.First(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+        && double.TryParse(values.First(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture,
+            out var v) ? v : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Canvas request retried after {Cause} (attempt {Attempt}, waiting {DelayMs:0} ms)")]
     private static partial void LogRetry(ILogger logger, string cause, int attempt, double delayMs);

@@ -59,7 +59,8 @@ internal sealed class ThrottleGovernor
             TaskCompletionSource wait;
             lock (_lock)
             {
-                if (_inFlight == 0 && _lastRelease != 0 && _time.GetElapsedTime(_lastRelease) > IdleAfter) _limit = Math.Min(_limit, RestartLimit);
+                if (_inFlight == 0 && _lastRelease != 0 && _time.GetElapsedTime(_lastRelease) > IdleAfter)
+                    _limit = Math.Min(_limit, RestartLimit);
                 if (_inFlight < (int)_limit)
                 {
                     _inFlight++;

@@ -26,7 +26,8 @@ internal sealed partial class ClusterSignals : BackgroundService, IHealthCheck
     private readonly SyncEvents _events;
     private readonly NodeIdentity _node;
     private readonly ILogger<ClusterSignals> _logger;
-    private readonly Channel<SyncEvent> _outbox = System.Threading.Channels.Channel.CreateUnbounded<SyncEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<SyncEvent> _outbox =
+        System.Threading.Channels.Channel.CreateUnbounded<SyncEvent>(new UnboundedChannelOptions { SingleReader = true });
     private volatile bool _listening;
 
     public ClusterSignals(DatabaseTarget database, SyncEvents events, NodeIdentity node, ILogger<ClusterSignals> logger)
@@ -42,7 +43,8 @@ internal sealed partial class ClusterSignals : BackgroundService, IHealthCheck
 
     /// <summary>Ready when this node hears the others (always, on SQLite).</summary>
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(!Enabled || _listening ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("not listening for other nodes' sync progress"));
+        Task.FromResult(!Enabled || _listening ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("not listening for other nodes' sync progress"));
 
     private async Task SendAsync(CancellationToken stop)
     {
@@ -52,12 +54,14 @@ internal sealed partial class ClusterSignals : BackgroundService, IHealthCheck
             while (await _outbox.Reader.WaitToReadAsync(stop))
             {
                 var batch = new List<string>();
-                while (batch.Count < MaxBatch && _outbox.Reader.TryRead(out var e)) batch.Add(JsonSerializer.Serialize(new Signal(_node.Name, e)));
+                while (batch.Count < MaxBatch && _outbox.Reader.TryRead(out var e))
+                    batch.Add(JsonSerializer.Serialize(new Signal(_node.Name, e)));
                 try
                 {
                     connection ??= await OpenAsync(stop);
                     // One statement, one notification per event, delivered in order when it commits.
-                    await using var cmd = new NpgsqlCommand("SELECT pg_notify(@channel, payload) FROM unnest(@payloads) AS payload", connection);
+                    await using var cmd = new NpgsqlCommand("SELECT pg_notify(@channel, payload) FROM unnest(@payloads) AS payload",
+                        connection);
                     cmd.Parameters.AddWithValue("channel", Channel);
                     cmd.Parameters.AddWithValue("payloads", batch.ToArray());
                     await cmd.ExecuteNonQueryAsync(stop);
@@ -128,7 +132,8 @@ internal sealed partial class ClusterSignals : BackgroundService, IHealthCheck
 
     private sealed record Signal(string Node, SyncEvent Event);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending {Count} sync events to the other nodes failed ({Error}); they are dropped, the runs' rows still say where they stand")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Sending {Count} sync events to the other nodes failed ({Error}); they are dropped, the runs' rows still say where they stand")]
     private static partial void LogSendFailed(ILogger logger, int count, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for other nodes' sync events failed ({Error}); reconnecting")]

@@ -174,7 +174,8 @@ internal abstract class CanvasSyncDbContext(DbContextOptions options) : DbContex
             e.HasIndex(x => new { x.ConnectionId, x.Status });
             // One unfinished run per connection, enforced by the database: two nodes queueing at the same instant
             // cannot both succeed. Both SQLite and PostgreSQL take this partial index.
-            e.HasIndex(x => x.ConnectionId, "IX_sync_runs_one_unfinished_per_connection").IsUnique().HasFilter("status IN ('queued', 'running')");
+            e.HasIndex(x => x.ConnectionId, "IX_sync_runs_one_unfinished_per_connection").IsUnique()
+                .HasFilter("status IN ('queued', 'running')");
             e.HasIndex(x => x.QueuedAt);
             e.HasIndex(x => x.FinishedAt); // the metrics' windows and retention
             e.HasMany(x => x.Checkpoints).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
@@ -225,7 +226,8 @@ internal abstract class CanvasSyncDbContext(DbContextOptions options) : DbContex
     }
 
     /// <summary>A mirrored table: scoped to a connection (deleted with it), unique on (connection, Canvas id).</summary>
-    private static void Mirrored<T>(ModelBuilder modelBuilder, string table, Action<Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T>>? more = null, bool unique = true)
+    private static void Mirrored<T>(ModelBuilder modelBuilder, string table,
+        Action<Microsoft.EntityFrameworkCore.Metadata.Builders.EntityTypeBuilder<T>>? more = null, bool unique = true)
         where T : MirroredEntity
     {
         modelBuilder.Entity<T>(e =>

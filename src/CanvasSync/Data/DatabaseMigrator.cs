@@ -34,7 +34,8 @@ internal static class DatabaseMigrator
     /// </summary>
     private static PostgresCanvasSyncDbContext WithoutMissingHistoryErrors(PostgresCanvasSyncDbContext db)
     {
-        var options = new DbContextOptionsBuilder<PostgresCanvasSyncDbContext>((DbContextOptions<PostgresCanvasSyncDbContext>)db.GetService<IDbContextOptions>())
+        var current = (DbContextOptions<PostgresCanvasSyncDbContext>)db.GetService<IDbContextOptions>();
+        var options = new DbContextOptionsBuilder<PostgresCanvasSyncDbContext>(current)
             .ConfigureWarnings(w => w.Log((RelationalEventId.CommandError, LogLevel.Debug)));
         return new PostgresCanvasSyncDbContext(options.Options);
     }
@@ -79,9 +80,12 @@ internal static class DatabaseMigrator
         if (exists == 0) return;
         while (true)
         {
-            var locks = await db.Database.SqlQueryRaw<string>("SELECT \"Timestamp\" AS \"Value\" FROM \"__EFMigrationsLock\"").ToListAsync(ct);
+            var locks = await db.Database.SqlQueryRaw<string>("SELECT \"Timestamp\" AS \"Value\" FROM \"__EFMigrationsLock\"")
+                .ToListAsync(ct);
             if (locks.Count == 0) return;
-            var stale = locks.Any(t => !DateTimeOffset.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
+            var stale = locks.Any(t =>
+                !DateTimeOffset.TryParse(t, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var at)
                 || DateTimeOffset.UtcNow - at > StaleSqliteLock);
             if (stale)
             {

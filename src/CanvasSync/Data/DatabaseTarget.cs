@@ -12,7 +12,8 @@ internal enum DatabaseProvider { Sqlite, Postgres }
 /// </summary>
 internal sealed record DatabaseTarget(DatabaseProvider Provider, string ConnectionString)
 {
-    public const string Help = "expected sqlite:PATH (e.g. sqlite:canvas-sync.db) or a PostgreSQL connection string (Host=...;Database=...;Username=...)";
+    public const string Help =
+        "expected sqlite:PATH (e.g. sqlite:canvas-sync.db) or a PostgreSQL connection string (Host=...;Database=...;Username=...)";
 
     public static bool TryParse(string? value, out DatabaseTarget? target, out string? error)
     {
@@ -34,7 +35,8 @@ internal sealed record DatabaseTarget(DatabaseProvider Provider, string Connecti
             }
 
             // Foreign keys on; a busy writer waits instead of failing at once.
-            target = new DatabaseTarget(DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = path, ForeignKeys = true, DefaultTimeout = 30 }.ToString());
+            target = new DatabaseTarget(DatabaseProvider.Sqlite,
+                new SqliteConnectionStringBuilder { DataSource = path, ForeignKeys = true, DefaultTimeout = 30 }.ToString());
             return true;
         }
 
@@ -72,7 +74,8 @@ internal sealed record DatabaseTarget(DatabaseProvider Provider, string Connecti
         System.Text.RegularExpressions.Regex.Replace(value, "(?i)(password|pwd)=[^;]*", "$1=***");
 
     /// <summary>The SQLite database file, or null on PostgreSQL.</summary>
-    public string? SqlitePath => Provider == DatabaseProvider.Sqlite ? new SqliteConnectionStringBuilder(ConnectionString).DataSource : null;
+    public string? SqlitePath => Provider == DatabaseProvider.Sqlite ? new SqliteConnectionStringBuilder(ConnectionString).DataSource
+        : null;
 
     public void Configure(DbContextOptionsBuilder options)
     {

@@ -13,7 +13,8 @@ namespace CanvasSync.Data;
 /// </summary>
 internal sealed class RowLevelSecurity(IHttpContextAccessor http) : DbConnectionInterceptor
 {
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default)
     {
         var user = http.HttpContext?.User;
         // Nobody signed in yet (the API key lookup itself): nothing to set, and a pooled connection comes back with

@@ -26,9 +26,11 @@ internal sealed partial class BindingProblems(IProblemDetailsService problems) :
         // Broken JSON (System.Text.Json's reader failed; its exception type is internal) is the body's fault, not a field's.
         var broken = json?.InnerException?.GetType().Name == "JsonReaderException";
         var inBody = !broken && json?.Path is { Length: > 1 } path ? JsonIndex().Replace(path.TrimStart('$').TrimStart('.'), "") : null;
-        var field = body ? inBody is { Length: > 0 } ? inBody : "body" : match.Success ? SnakeCase.From(match.Groups["name"].Value) : "request";
+        var field = body ? inBody is { Length: > 0 } ? inBody : "body" : match.Success ? SnakeCase.From(match.Groups["name"].Value)
+            : "request";
         var message = body
-            ? inBody is { Length: > 0 } ? $"{field} has the wrong type (or the body is not valid JSON there)" : "the body is not valid JSON for this request"
+            ? inBody is { Length: > 0 }
+                ? $"{field} has the wrong type (or the body is not valid JSON there)" : "the body is not valid JSON for this request"
             : match.Success
                 ? $"{field} must be {Expected(match.Groups["type"].Value)}" + (match.Groups["value"].Success ? "" : " and is required")
                 : "the request is not valid";
@@ -49,7 +51,8 @@ internal sealed partial class BindingProblems(IProblemDetailsService problems) :
     [GeneratedRegex(@"\[\d*\]")]
     private static partial Regex JsonIndex();
 
-    private static string Expected(string type) => (type.StartsWith("Nullable<", StringComparison.Ordinal) ? type[9..^1] : type.TrimEnd('?')) switch
+    private static string Expected(string type) => (type.StartsWith("Nullable<",
+        StringComparison.Ordinal) ? type[9..^1] : type.TrimEnd('?')) switch
     {
         "int" or "long" => "a whole number",
         "DateTime" or "DateTimeOffset" => "a date and time in ISO 8601 (e.g. 2026-09-01T00:00:00Z)",

@@ -77,7 +77,8 @@ internal sealed class SyncOptions
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 1000;
 
-    /// <summary>The scheduler tops the queue up to this many waiting syncs and no further, so the queue holds what the workers can take.</summary>
+    /// <summary>The scheduler tops the queue up to this many waiting syncs and no further, so the queue holds what the workers can
+    /// take.</summary>
     [Range(1, 1_000_000)]
     public int MaxQueuedRuns { get; set; } = 2000;
 
@@ -158,7 +159,8 @@ internal sealed class NodeOptions : IValidatableObject
 {
     public const string Section = "Node";
 
-    /// <summary>all (default): API, dashboard and syncs. web: API and dashboard; syncs run on workers. worker: syncs, with /health and /metrics only.</summary>
+    /// <summary>all (default): API, dashboard and syncs. web: API and dashboard; syncs run on workers. worker: syncs, with /health and
+    /// /metrics only.</summary>
     public NodeRole Role { get; set; } = NodeRole.All;
 
     /// <summary>This node's name in run leases and the sync history; unique per running process. Default: host:pid.</summary>

@@ -54,7 +54,8 @@ internal static class CanvasSyncServiceCollectionExtensions
         });
 
         // An unparsable database leaves no DbContext registered; option validation reports it at start.
-        if (DatabaseTarget.TryParse(builder.Configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection, out var target, out _))
+        if (DatabaseTarget.TryParse(builder.Configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection,
+            out var target, out _))
         {
             services.AddSingleton(target!);
             services.AddSingleton<IDbContextFactory<CanvasSyncDbContext>>(new CanvasSyncContexts(target!));
@@ -96,7 +97,8 @@ internal static class CanvasSyncServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Configuration sources in order of precedence (last wins): appsettings.json, CANVASSYNC__ variables, CANVASSYNC_DB, --db.</summary>
+    /// <summary>Configuration sources in order of precedence (last wins): appsettings.json, CANVASSYNC__ variables, CANVASSYNC_DB,
+    /// --db.</summary>
     public static IConfigurationBuilder AddCanvasSyncSources(this IConfigurationManager configuration, string? db)
     {
         configuration.AddEnvironmentVariables("CANVASSYNC__");
@@ -111,5 +113,6 @@ internal static class CanvasSyncServiceCollectionExtensions
 internal sealed class DatabaseHealthCheck(CanvasSyncDbContext db) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await db.Database.CanConnectAsync(cancellationToken) ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("database unreachable");
+        await db.Database.CanConnectAsync(cancellationToken) ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("database unreachable");
 }

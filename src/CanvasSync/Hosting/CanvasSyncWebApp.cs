@@ -33,7 +33,8 @@ namespace CanvasSync.Hosting;
 internal static partial class CanvasSyncWebApp
 {
     /// <param name="configure">Last changes before the app is built (tests swap an edge such as DNS or add a log sink).</param>
-    public static WebApplication Build(string[] args, string? db = null, string? urls = null, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, string? db = null, string? urls = null, Action<WebApplicationBuilder>? configure =
+        null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCanvasSyncSources(db);
@@ -48,7 +49,8 @@ internal static partial class CanvasSyncWebApp
         var proxies = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>()?.TrustedProxies ?? [];
         builder.Services.AddReverseProxySupport(proxies);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
-            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue<long?>($"{SecurityOptions.Section}:{nameof(SecurityOptions.MaxRequestBodyBytes)}")
+            kestrel.Limits.MaxRequestBodySize =
+                context.Configuration.GetValue<long?>($"{SecurityOptions.Section}:{nameof(SecurityOptions.MaxRequestBodyBytes)}")
                 ?? new SecurityOptions().MaxRequestBodyBytes);
 
         configure?.Invoke(builder);
@@ -101,7 +103,8 @@ internal static partial class CanvasSyncWebApp
         var text = configuration[$"{NodeOptions.Section}:{nameof(NodeOptions.Role)}"];
         var role = NodeRole.All;
         if (text is not null && (!Enum.TryParse(text, ignoreCase: true, out role) || !Enum.IsDefined(role)))
-            throw new OptionsValidationException(NodeOptions.Section, typeof(NodeOptions), [$"Node:Role: \"{text}\" is not all, web or worker"]);
+            throw new OptionsValidationException(NodeOptions.Section, typeof(NodeOptions),
+                [$"Node:Role: \"{text}\" is not all, web or worker"]);
         var db = configuration[$"{DatabaseOptions.Section}:Connection"] ?? new DatabaseOptions().Connection;
         if (role != NodeRole.All && DatabaseTarget.TryParse(db, out var target, out _) && target!.Provider == DatabaseProvider.Sqlite)
             throw new OptionsValidationException(NodeOptions.Section, typeof(NodeOptions),
@@ -109,7 +112,8 @@ internal static partial class CanvasSyncWebApp
         return role;
     }
 
-    /// <summary>Before serving: options, migrations, the master key; then every stored token tried, so unreadable ones show needs_reauth.</summary>
+    /// <summary>Before serving: options, migrations, the master key; then every stored token tried, so unreadable ones show
+    /// needs_reauth.</summary>
     public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         _ = app.Services.GetRequiredService<IOptions<MonitoringOptions>>().Value;
@@ -132,13 +136,16 @@ internal static partial class CanvasSyncWebApp
             LogReadableFile(app.Logger, "the SQLite database", path);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Other users of this machine may read {What} {Path}; make it readable by the service's user only (chmod 600)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Other users of this machine may read {What} {Path}; make it readable by the service's user only (chmod 600)")]
     private static partial void LogReadableFile(ILogger logger, string what, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} stored Canvas tokens cannot be decrypted (was the master key replaced?); their connections now show needs_reauth")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "{Count} stored Canvas tokens cannot be decrypted (was the master key replaced?); their connections now show needs_reauth")]
     private static partial void LogUnreadableTokens(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} stored Canvas tokens marked unreadable earlier decrypt again; their connections are usable again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "{Count} stored Canvas tokens marked unreadable earlier decrypt again; their connections are usable again")]
     private static partial void LogRestoredTokens(ILogger logger, int count);
 
     /// <summary>

@@ -44,9 +44,11 @@ internal static partial class HttpHardening
 
             o.OnRejected = async (context, _) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                    ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests", $"slow down: try again in {retryAfter} s");
+                await Problems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
+                    "Too many requests", $"slow down: try again in {retryAfter} s");
             };
         });
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -82,7 +84,8 @@ internal static partial class HttpHardening
     {
         var networks = trustedProxies.Select(proxy =>
             System.Net.IPNetwork.TryParse(proxy, out var network) ? network
-            : System.Net.IPAddress.TryParse(proxy, out var address) ? new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8)
+            : System.Net.IPAddress.TryParse(proxy, out var address)
+                ? new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8)
             : throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions),
                 [$"Security:TrustedProxies: \"{proxy}\" is not an IP address or CIDR range (e.g. 10.0.0.0/8)"])).ToList();
         services.Configure<ForwardedHeadersOptions>(o =>

@@ -56,12 +56,14 @@ internal static class Paging
             return true;
         }
 
-        if (!long.TryParse(due, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTime.MaxValue.Ticks) return false;
+        if (!long.TryParse(due, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) || ticks > DateTime.MaxValue.Ticks)
+            return false;
         value = new DueCursor(new DateTime(ticks, DateTimeKind.Utc), after);
         return true;
     }
 
-    public static ProblemHttpResult BadCursor(string field = "cursor") => Problems.Field(field, $"{field} must be the next_cursor of an earlier page");
+    public static ProblemHttpResult BadCursor(string field = "cursor") =>
+        Problems.Field(field, $"{field} must be the next_cursor of an earlier page");
 }
 
 /// <summary>Where a page by due date ended: the last item's due date (null: undated) and id.</summary>

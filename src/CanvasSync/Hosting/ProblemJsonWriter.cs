@@ -10,7 +10,8 @@ namespace CanvasSync.Hosting;
 /// request that accepts no JSON (Accept: text/csv on a CSV export, or nonsense), and the service then had nothing to
 /// write: a bare 400, or a 500 where a writer was required. This one, registered after it, always writes.
 /// </summary>
-internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> problemOptions, IOptions<JsonOptions> jsonOptions) : IProblemDetailsWriter
+internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> problemOptions,
+    IOptions<JsonOptions> jsonOptions) : IProblemDetailsWriter
 {
     public bool CanWrite(ProblemDetailsContext context) => true;
 
@@ -19,8 +20,10 @@ internal sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> problemO
         var problem = context.ProblemDetails;
         problem.Status ??= context.HttpContext.Response.StatusCode;
         problemOptions.Value.CustomizeProblemDetails?.Invoke(context);
-        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), jsonOptions.Value.SerializerOptions, "application/problem+json"));
+        return new ValueTask(context.HttpContext.Response.WriteAsJsonAsync(problem, problem.GetType(), jsonOptions.Value.SerializerOptions,
+            "application/problem+json"));
     }
 
-    public static IServiceCollection Register(IServiceCollection services) => services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
+    public static IServiceCollection Register(IServiceCollection services) =>
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>();
 }

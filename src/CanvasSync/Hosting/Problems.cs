@@ -11,7 +11,12 @@ internal static class Problems
     public static ProblemHttpResult Field(string field, string message, int status = StatusCodes.Status400BadRequest, string? code = null,
         string title = "The request is not valid")
     {
-        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] }) { Status = status, Title = title, Detail = message };
+        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+        {
+            Status = status,
+            Title = title,
+            Detail = message
+        };
         if (code is not null) problem.Extensions["code"] = code;
         return TypedResults.Problem(problem);
     }

@@ -33,7 +33,8 @@ internal static class Dashboard
         {
             if (Asset.Find(name) is not { } asset) return Results.NotFound();
             http.Response.Headers.CacheControl = "no-cache"; // revalidated by ETag: a new release is seen at once
-            return Results.Bytes(asset.Bytes, asset.ContentType, entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue(asset.ETag));
+            return Results.Bytes(asset.Bytes, asset.ContentType,
+                entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue(asset.ETag));
         }).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
@@ -45,7 +46,12 @@ internal static class Dashboard
 
         public static Asset? Find(string name) => Cache.GetOrAdd(name, static n =>
         {
-            var type = Path.GetExtension(n) switch { ".css" => "text/css; charset=utf-8", ".js" => "text/javascript; charset=utf-8", _ => null };
+            var type = Path.GetExtension(n) switch
+            {
+                ".css" => "text/css; charset=utf-8",
+                ".js" => "text/javascript; charset=utf-8",
+                _ => null
+            };
             using var stream = type is null ? null : typeof(Dashboard).Assembly.GetManifestResourceStream("dashboard/" + n);
             if (stream is null) return null;
             using var copy = new MemoryStream();

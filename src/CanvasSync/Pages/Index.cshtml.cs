@@ -19,7 +19,8 @@ namespace CanvasSync.Pages;
 /// fallback), cancel and retry; then what a student needs next: work overdue or missing, the next 14 days' assignments
 /// and planner to-dos (as `canvas-sync analyze` lists them), and grades per course.
 /// </summary>
-internal sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, SyncEngine engine, TimeProvider time, IOptions<SyncOptions> options) : PageModel
+internal sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler, SyncEngine engine, TimeProvider time,
+    IOptions<SyncOptions> options) : PageModel
 {
     public static readonly TimeSpan UpcomingWindow = TimeSpan.FromDays(14);
 
@@ -30,7 +31,8 @@ internal sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler
     /// <summary>Open work past due in the last 90 days, Canvas's missing flag with it.</summary>
     public IReadOnlyList<DueItem> Overdue { get; private set; } = [];
 
-    /// <summary>Open planner to-dos (notes, quizzes, discussions, ...) due in the next 14 days: what the assignments table leaves out.</summary>
+    /// <summary>Open planner to-dos (notes, quizzes, discussions, ...) due in the next 14 days: what the assignments table leaves
+    /// out.</summary>
     public IReadOnlyList<DueItem> ToDos { get; private set; } = [];
     public IReadOnlyList<CourseView> Courses { get; private set; } = [];
     public IReadOnlyDictionary<long, string> CourseNames { get; private set; } = new Dictionary<long, string>();
@@ -52,7 +54,8 @@ internal sealed class IndexModel(CanvasSyncDbContext db, SyncScheduler scheduler
         Status = await ConnectionState.ReadAsync(db, User.UserId(), TimeSpan.FromMinutes(options.Value.StaleAfterMinutes), now, ct);
         if (me is null) return;
         if (Active is null && Status.SyncState == "syncing") Active = await SyncControl.ActiveAsync(db, me.Id, ct); // queued in between
-        Upcoming = await AssignmentPageQuery.ReadAsync(db, me, new AssignmentFilter(null, now, now + UpcomingWindow, null, IncludeCompleted: true),
+        Upcoming = await AssignmentPageQuery.ReadAsync(db, me,
+            new AssignmentFilter(null, now, now + UpcomingWindow, null, IncludeCompleted: true),
             null, dated: true, take: 200, ct);
         var next = await StudentAnalysis.DueAsync(db, me, now, (int)UpcomingWindow.TotalDays, ct);
         Overdue = next.Overdue;

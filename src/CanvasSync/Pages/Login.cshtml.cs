@@ -47,7 +47,8 @@ internal sealed class LoginModel(CanvasSyncDbContext db, CanvasInstances instanc
             return Page();
         }
 
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, CallerClaims.Principal(found, CookieAuthenticationDefaults.AuthenticationScheme));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            CallerClaims.Principal(found, CookieAuthenticationDefaults.AuthenticationScheme));
         // Only a local path: an open redirect would let a link send a signed-in user anywhere.
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }

@@ -16,7 +16,8 @@ namespace CanvasSync.Pages;
 /// without a row-level security user.
 /// </summary>
 [Authorize(Policy = "admin")]
-internal sealed class MonitoringModel(IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<MonitoringOptions> options, NodeIdentity node, TimeProvider time) : PageModel
+internal sealed class MonitoringModel(IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<MonitoringOptions> options,
+    NodeIdentity node, TimeProvider time) : PageModel
 {
     public static readonly int[] DayChoices = [7, 14, 30, 90];
 
@@ -46,8 +47,11 @@ internal sealed class MonitoringModel(IDbContextFactory<CanvasSyncDbContext> con
         var facts = await RunRecords.FactsAsync(db, null, since, ct);
         Summary = MetricsFigures.Summary(Days, since, facts);
         PerDay = MetricsFigures.PerDay(first, today, facts);
-        SyncsPerDay = PerDay.Select(d => new ChartDay(d.Date.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.Succeeded, d.Failed)).ToList();
-        DurationPerDay = PerDay.Select(d => new ChartDay(d.Date.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.P50DurationSeconds, d.P95DurationSeconds)).ToList();
+        SyncsPerDay = PerDay.Select(d =>
+            new ChartDay(d.Date.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.Succeeded, d.Failed)).ToList();
+        DurationPerDay = PerDay.Select(d =>
+            new ChartDay(d.Date.ToString("MM-dd", System.Globalization.CultureInfo.InvariantCulture), d.P50DurationSeconds,
+            d.P95DurationSeconds)).ToList();
         Health = await SyncHealth.CheckAsync(db, null, options.Value, node.Lease, now, ct);
         Recent = await RunRecords.ListAsync(db, RunRecords.Ended(db, null), 20, ct);
         Failed = await RunRecords.ListAsync(db, RunRecords.Failures(RunRecords.Ended(db, null, since)), 20, ct);

@@ -32,7 +32,8 @@ internal sealed class OAuthCallbackModel(OAuthFlow flow, CanvasSyncDbContext db,
     public string? ProblemTitle { get; private set; }
     public string? ProblemDetail { get; private set; }
 
-    public async Task OnGetAsync(string? state, string? code, string? error, [FromQuery(Name = "error_description")] string? errorDescription)
+    public async Task OnGetAsync(string? state, string? code, string? error,
+        [FromQuery(Name = "error_description")] string? errorDescription)
     {
         var browser = BrowserBinding.Take(HttpContext);
         long? sessionUser = User.Identity?.IsAuthenticated == true ? User.UserId() : null;
@@ -44,7 +45,8 @@ internal sealed class OAuthCallbackModel(OAuthFlow flow, CanvasSyncDbContext db,
         }
         catch (ConnectRejectedException e)
         {
-            Response.StatusCode = e.Status == StatusCodes.Status502BadGateway ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest;
+            Response.StatusCode = e.Status == StatusCodes.Status502BadGateway ? StatusCodes.Status502BadGateway
+                : StatusCodes.Status400BadRequest;
             ProblemTitle = SetupModel.Headline(e);
             var detail = SetupModel.Detail(e);
             ProblemDetail = char.ToUpperInvariant(detail[0]) + detail[1..] + ".";

@@ -13,7 +13,8 @@ namespace CanvasSync.Pages;
 /// Connect Canvas (URL and token; "Test connection" asks Canvas and saves nothing), reconnect with a new token, and
 /// disconnect keeping or purging the synced data. The token field is never filled back in.
 /// </summary>
-internal sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector, CanvasInstances instances, OAuthFlow flow, TimeProvider time) : PageModel
+internal sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connector, CanvasInstances instances, OAuthFlow flow,
+    TimeProvider time) : PageModel
 {
     [BindProperty(Name = "canvas_url")]
     public string? CanvasUrl { get; set; }
@@ -74,7 +75,8 @@ internal sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connect
     {
         try
         {
-            var start = await flow.StartAsync(User.UserId(), instance, null, null, BrowserBinding.Issue(HttpContext), HttpContext.RequestAborted);
+            var start = await flow.StartAsync(User.UserId(), instance, null, null, BrowserBinding.Issue(HttpContext),
+                HttpContext.RequestAborted);
             return Redirect(start.AuthorizeUrl.ToString());
         }
         catch (ConnectRejectedException e)
@@ -91,7 +93,8 @@ internal sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connect
         var purge = data == "purge";
         var done = await connector.DisconnectAsync(User.UserId(), purge, HttpContext.RequestAborted);
         Notice = done is null ? "There was no Canvas connection to disconnect."
-            : (purge ? "Disconnected. The token and every synced row are deleted." : "Disconnected. The token is deleted; your synced data is kept.")
+            : (purge ? "Disconnected. The token and every synced row are deleted."
+                : "Disconnected. The token is deleted; your synced data is kept.")
               + done.RevokedAtCanvas switch
               {
                   true => " Canvas has revoked CanvasSync's access.",
@@ -113,7 +116,8 @@ internal sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connect
 
     private void Refused(ConnectRejectedException e)
     {
-        Response.StatusCode = e.Status == StatusCodes.Status502BadGateway ? StatusCodes.Status502BadGateway : StatusCodes.Status400BadRequest;
+        Response.StatusCode = e.Status == StatusCodes.Status502BadGateway ? StatusCodes.Status502BadGateway
+            : StatusCodes.Status400BadRequest;
         ProblemField = e.Field;
         ProblemDetail = Detail(e);
         ProblemTitle = Headline(e);

@@ -60,7 +60,8 @@ internal sealed partial class CanvasUrlGuard(IOptionsMonitor<CanvasOptions> opti
         if (uri.Scheme == Uri.UriSchemeHttp && !options.CurrentValue.AllowHttp)
             throw new CanvasUrlRejectedException("canvas_url must use https (http is allowed only when Canvas:AllowHttp is set)");
         if (string.IsNullOrEmpty(uri.Host))
-            throw new CanvasUrlRejectedException("canvas_url has no host; give the address of your Canvas, e.g. https://canvas.example.edu");
+            throw new CanvasUrlRejectedException(
+                "canvas_url has no host; give the address of your Canvas, e.g. https://canvas.example.edu");
         if (uri.UserInfo.Length > 0) throw new CanvasUrlRejectedException("canvas_url must not carry a user name or password");
         // DNS itself refuses longer names (and .NET's resolver throws on them): say so here, as a bad URL.
         if (uri.HostNameType == UriHostNameType.Dns && (uri.IdnHost.Length > 253 || uri.IdnHost.Split('.').Any(label => label.Length > 63)))

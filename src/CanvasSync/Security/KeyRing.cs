@@ -8,7 +8,8 @@ namespace CanvasSync.Security;
 internal sealed record RotationResult(Guid NewKeyId, int Reprotected, int Unreadable);
 
 /// <summary>The key ring's life: first start, rotation, and starting over after the master key is lost.</summary>
-internal sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVault vault, IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time)
+internal sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVault vault, IDbContextFactory<CanvasSyncDbContext> contexts,
+    TimeProvider time)
 {
     /// <summary>
     /// Before first use: a missing master key file is created when the key ring is empty (a new installation). When
@@ -62,7 +63,8 @@ internal sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVa
         {
             if (!vault.TryUnprotect(c.UserId, c.EncryptedToken!, out var token)) continue;
             string? refresh = null;
-            if (c.EncryptedRefreshToken is not null && !vault.TryUnprotect(SecretKind.CanvasRefreshToken, c.UserId, c.EncryptedRefreshToken, out refresh)) continue;
+            if (c.EncryptedRefreshToken is not null
+                && !vault.TryUnprotect(SecretKind.CanvasRefreshToken, c.UserId, c.EncryptedRefreshToken, out refresh)) continue;
             readable[c.Id] = (token, refresh);
         }
 
@@ -86,7 +88,8 @@ internal sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVa
             if (readable.TryGetValue(c.Id, out var plain))
             {
                 c.EncryptedToken = vault.Protect(c.UserId, plain.Token);
-                if (plain.Refresh is not null) c.EncryptedRefreshToken = vault.Protect(SecretKind.CanvasRefreshToken, c.UserId, plain.Refresh);
+                if (plain.Refresh is not null)
+                    c.EncryptedRefreshToken = vault.Protect(SecretKind.CanvasRefreshToken, c.UserId, plain.Refresh);
             }
             else MarkUnreadable(c, now.UtcDateTime);
         }
@@ -107,7 +110,8 @@ internal sealed class KeyRing(IKeyManager keys, MasterKeyFile masterKey, TokenVa
         var deadline = time.GetUtcNow().AddSeconds(30);
         while (TokenVault.KeyIdOf(vault.Protect(0, "probe")) != keyId)
         {
-            if (time.GetUtcNow() > deadline) throw new MasterKeyException($"the new key {keyId} did not become the default within 30 s; nothing was re-encrypted");
+            if (time.GetUtcNow() > deadline)
+                throw new MasterKeyException($"the new key {keyId} did not become the default within 30 s; nothing was re-encrypted");
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
         }
     }

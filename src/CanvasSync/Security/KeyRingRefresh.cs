@@ -58,7 +58,8 @@ internal sealed class KeyRingRefresh(IKeyManager inner, IServiceProvider service
     public CancellationToken GetCacheExpirationToken() =>
         CancellationTokenSource.CreateLinkedTokenSource(inner.GetCacheExpirationToken(), Volatile.Read(ref _expire).Token).Token;
 
-    public IKey CreateNewKey(DateTimeOffset activationDate, DateTimeOffset expirationDate) => inner.CreateNewKey(activationDate, expirationDate);
+    public IKey CreateNewKey(DateTimeOffset activationDate, DateTimeOffset expirationDate) =>
+        inner.CreateNewKey(activationDate, expirationDate);
     public IReadOnlyCollection<IKey> GetAllKeys() => inner.GetAllKeys();
     public void RevokeKey(Guid keyId, string? reason = null) => inner.RevokeKey(keyId, reason);
     public void RevokeAllKeys(DateTimeOffset revocationDate, string? reason = null) => inner.RevokeAllKeys(revocationDate, reason);
@@ -69,7 +70,8 @@ internal sealed class KeyRingRefresh(IKeyManager inner, IServiceProvider service
         var original = services.Last(d => d.ServiceType == typeof(IKeyManager));
         services.Remove(original);
         services.AddSingleton(sp => new KeyRingRefresh(original.ImplementationFactory is { } make ? (IKeyManager)make(sp)
-            : original.ImplementationInstance as IKeyManager ?? (IKeyManager)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), sp));
+            : original.ImplementationInstance as IKeyManager
+                ?? (IKeyManager)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!), sp));
         services.AddSingleton<IKeyManager>(sp => sp.GetRequiredService<KeyRingRefresh>());
     }
 }

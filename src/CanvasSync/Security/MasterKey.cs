@@ -37,7 +37,8 @@ internal sealed class MasterKey
             throw new MasterKeyException($"Security:MasterKeyFile {path} is not a CanvasSync master key (32 bytes in base64)");
         }
 
-        return key.Length == 32 ? new MasterKey(key) : throw new MasterKeyException($"Security:MasterKeyFile {path} holds {key.Length} bytes; a master key has 32");
+        return key.Length == 32 ? new MasterKey(key)
+            : throw new MasterKeyException($"Security:MasterKeyFile {path} holds {key.Length} bytes; a master key has 32");
     }
 
     /// <summary>A new random key, written so that only the owner may read it.</summary>
@@ -69,7 +70,8 @@ internal sealed class MasterKey
         if (sealedData.Length < NonceBytes + TagBytes) throw new CryptographicException("sealed data too short");
         var plaintext = new byte[sealedData.Length - NonceBytes - TagBytes];
         using var aes = new AesGcm(_key, TagBytes);
-        aes.Decrypt(sealedData.AsSpan(0, NonceBytes), sealedData.AsSpan(NonceBytes + TagBytes), sealedData.AsSpan(NonceBytes, TagBytes), plaintext);
+        aes.Decrypt(sealedData.AsSpan(0, NonceBytes), sealedData.AsSpan(NonceBytes + TagBytes), sealedData.AsSpan(NonceBytes, TagBytes),
+            plaintext);
         return plaintext;
     }
 }

@@ -35,7 +35,8 @@ internal static class NetworkAddresses
     private static IPAddress? EmbeddedIPv4(IPAddress v6)
     {
         var b = v6.GetAddressBytes();
-        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.Skip(4).Take(8).All(x => x == 0)) return new IPAddress(b[12..16]);
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.Skip(4).Take(8).All(x => x == 0))
+            return new IPAddress(b[12..16]);
         if (b[0] == 0x20 && b[1] == 0x02) return new IPAddress(b[2..6]);
         return null;
     }

@@ -21,12 +21,14 @@ internal sealed class TokenVault(IDataProtectionProvider provider, KeyRingRefres
     public string Protect(long userId, string token) => For(SecretKind.CanvasApiToken, userId).Protect(token);
 
     /// <summary>False when the key that encrypted it is gone or unreadable (a lost master key), or it was altered.</summary>
-    public bool TryUnprotect(long userId, string ciphertext, out string token) => TryUnprotect(For(SecretKind.CanvasApiToken, userId), ciphertext, out token);
+    public bool TryUnprotect(long userId, string ciphertext, out string token) =>
+        TryUnprotect(For(SecretKind.CanvasApiToken, userId), ciphertext, out token);
 
     /// <summary>Any other secret; <paramref name="ownerId"/> is the user (or 0 for a deployment's own, like a client secret).</summary>
     public string Protect(SecretKind kind, long ownerId, string plain) => For(kind, ownerId).Protect(plain);
 
-    public bool TryUnprotect(SecretKind kind, long ownerId, string ciphertext, out string plain) => TryUnprotect(For(kind, ownerId), ciphertext, out plain);
+    public bool TryUnprotect(SecretKind kind, long ownerId, string ciphertext, out string plain) =>
+        TryUnprotect(For(kind, ownerId), ciphertext, out plain);
 
     /// <summary>
     /// Any protector's ciphertext back, or false (a lost key, an altered text), for every secret CanvasSync stores. A

@@ -60,10 +60,12 @@ public sealed partial class AuthenticationTests(PostgresServer postgres)
     {
         await using var h = await StartAsync(provider, postgres);
         var alice = await h.AddUserAsync("alice");
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = h.BaseUrl };
+        var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var browser = new HttpClient(handler) { BaseAddress = h.BaseUrl };
 
         // Without the form's antiforgery token the post is refused, whatever the key.
-        using var forged = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["api_key"] = alice.ApiKey }));
+        using var forged = await browser.PostAsync("/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["api_key"] = alice.ApiKey }));
         Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
 
         var wrong = await SignInAsync(browser, "csk_" + new string('B', 43));
@@ -79,7 +81,8 @@ public sealed partial class AuthenticationTests(PostgresServer postgres)
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/canvas/status")).StatusCode);
 
         // The session ends with its key.
-        await using (var db = h.Database.Context()) await UserDirectory.RevokeKeysAsync(db, "alice", null, DateTime.UtcNow, CancellationToken.None);
+        await using (var db = h.Database.Context())
+            await UserDirectory.RevokeKeysAsync(db, "alice", null, DateTime.UtcNow, CancellationToken.None);
         using var afterRevoke = await browser.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, afterRevoke.StatusCode);
     }
@@ -88,7 +91,8 @@ public sealed partial class AuthenticationTests(PostgresServer postgres)
     {
         var form = await browser.GetStringAsync("/login");
         var token = CsrfField().Match(form).Groups["value"].Value;
-        return await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["__csrf"] = token, ["api_key"] = key }));
+        return await browser.PostAsync("/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__csrf"] = token, ["api_key"] = key }));
     }
 
     [GeneratedRegex("name=\"__csrf\"[^>]*value=\"(?<value>[^\"]+)\"")]

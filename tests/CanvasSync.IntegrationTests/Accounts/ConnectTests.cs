@@ -39,7 +39,8 @@ public sealed class ConnectTests(PostgresServer postgres)
             Assert.NotNull(c.EncryptedToken);
             Assert.DoesNotContain(h.Sandbox.Tokens.Student, c.EncryptedToken, StringComparison.Ordinal);
             Assert.NotEqual(Guid.Empty, TokenVault.KeyIdOf(c.EncryptedToken!));
-            Assert.Equal(h.Sandbox.Tokens.Student, await h.App.Services.GetRequiredService<ConnectionTokens>().GetAsync(c.Id, CancellationToken.None));
+            Assert.Equal(h.Sandbox.Tokens.Student, await h.App.Services.GetRequiredService<ConnectionTokens>()
+                .GetAsync(c.Id, CancellationToken.None));
         }
 
         var status = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
@@ -63,7 +64,12 @@ public sealed class ConnectTests(PostgresServer postgres)
     {
         await using var h = await StartAsync(provider, postgres);
         var alice = await h.AddUserAsync("alice");
-        var token = which switch { "expired" => h.Sandbox.Tokens.Expired, "revoked" => h.Sandbox.Tokens.Revoked, _ => "7~" + new string('x', 64) };
+        var token = which switch
+        {
+            "expired" => h.Sandbox.Tokens.Expired,
+            "revoked" => h.Sandbox.Tokens.Revoked,
+            _ => "7~" + new string('x', 64)
+        };
 
         using var response = await h.ConnectCanvasAsync(alice, token: token);
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, "api_token", code);
@@ -79,11 +85,16 @@ public sealed class ConnectTests(PostgresServer postgres)
         var alice = await h.AddUserAsync("alice");
         await using var notCanvas = await HtmlServerAsync();
 
-        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "not a url"), HttpStatusCode.BadRequest, "canvas_url", "not_a_url");
-        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "canvas"), HttpStatusCode.BadRequest, "canvas_url", "not_a_url");
-        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "https://no-such-host.invalid"), HttpStatusCode.BadRequest, "canvas_url", "unknown_host");
-        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "http://127.0.0.1:1"), HttpStatusCode.BadRequest, "canvas_url", "unreachable");
-        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: notCanvas.Urls.First()), HttpStatusCode.BadRequest, "canvas_url", "not_canvas");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "not a url"), HttpStatusCode.BadRequest, "canvas_url",
+            "not_a_url");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "canvas"), HttpStatusCode.BadRequest, "canvas_url",
+            "not_a_url");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "https://no-such-host.invalid"), HttpStatusCode.BadRequest,
+            "canvas_url", "unknown_host");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: "http://127.0.0.1:1"), HttpStatusCode.BadRequest,
+            "canvas_url", "unreachable");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: notCanvas.Urls.First()), HttpStatusCode.BadRequest,
+            "canvas_url", "not_canvas");
         await AssertProblemAsync(await h.ConnectCanvasAsync(alice, token: ""), HttpStatusCode.BadRequest, "api_token", "required");
         using var noBody = await alice.Http.PostAsync("/api/v1/canvas/connect", JsonContent.Create(new { }));
         await AssertProblemAsync(noBody, HttpStatusCode.BadRequest, "api_token", "required");
@@ -118,7 +129,8 @@ public sealed class ConnectTests(PostgresServer postgres)
 
         // Another Canvas while connected: a conflict naming canvas_url.
         await using (var otherCanvas = await CanvasSync.Sandbox.SandboxServer.StartAsync(new CanvasSync.Sandbox.SandboxOptions()))
-            await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: otherCanvas.BaseUrl), HttpStatusCode.Conflict, "canvas_url", "already_connected");
+            await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: otherCanvas.BaseUrl), HttpStatusCode.Conflict,
+                "canvas_url", "already_connected");
 
         var kept = await JsonOf(await alice.Http.DeleteAsync("/api/v1/canvas/disconnect"));
         Assert.False(kept.GetProperty("purged").GetBoolean());
@@ -129,7 +141,8 @@ public sealed class ConnectTests(PostgresServer postgres)
             Assert.Equal(ConnectionStatus.Disconnected, c.Status);
         }
 
-        Assert.True((await JsonOf(await alice.Http.DeleteAsync("/api/v1/canvas/disconnect?purge=true"))).GetProperty("purged").GetBoolean());
+        Assert.True((await JsonOf(await alice.Http.DeleteAsync("/api/v1/canvas/disconnect?purge=true"))).GetProperty("purged")
+            .GetBoolean());
         await using (var db = h.Database.Context()) Assert.False(await db.Connections.AnyAsync());
         using var none = await alice.Http.DeleteAsync("/api/v1/canvas/disconnect");
         Assert.Equal(HttpStatusCode.NotFound, none.StatusCode);
@@ -144,7 +157,8 @@ public sealed class ConnectTests(PostgresServer postgres)
         var alice = await h.AddUserAsync("alice");
         var expires = DateTime.UtcNow.AddDays(5);
         using (var control = new HttpClient { BaseAddress = new Uri(h.Sandbox.BaseUrl) })
-            (await control.PostAsJsonAsync("/_sandbox/tokens/expires_at", new { token = h.Sandbox.Tokens.Student, expires_at = expires })).EnsureSuccessStatusCode();
+            (await control.PostAsJsonAsync("/_sandbox/tokens/expires_at",
+                new { token = h.Sandbox.Tokens.Student, expires_at = expires })).EnsureSuccessStatusCode();
 
         var connected = await JsonOf(await h.ConnectCanvasAsync(alice));
         Assert.Equal(expires, connected.GetProperty("token_expires_at").GetDateTime(), TimeSpan.FromSeconds(1));

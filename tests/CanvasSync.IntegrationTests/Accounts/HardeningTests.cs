@@ -31,9 +31,11 @@ public sealed class HardeningTests(PostgresServer postgres)
     {
         await using var h = await StartAsync("sqlite", postgres, ["--Security:MaxRequestBodyBytes=4096"]);
         var alice = await h.AddUserAsync("alice");
-        using var big = await alice.Http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = h.Sandbox.BaseUrl, api_token = new string('x', 10_000) });
+        using var big = await alice.Http.PostAsJsonAsync("/api/v1/canvas/connect",
+            new { canvas_url = h.Sandbox.BaseUrl, api_token = new string('x', 10_000) });
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
-        using var broken = await alice.Http.PostAsync("/api/v1/canvas/connect", new StringContent("{\"canvas_url\": ", System.Text.Encoding.UTF8, "application/json"));
+        using var broken = await alice.Http.PostAsync("/api/v1/canvas/connect",
+            new StringContent("{\"canvas_url\": ", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
         Assert.Equal("application/problem+json", broken.Content.Headers.ContentType?.MediaType);
     }
@@ -44,11 +46,15 @@ public sealed class HardeningTests(PostgresServer postgres)
         await using var h = await StartAsync("sqlite", postgres);
         var alice = await h.AddUserAsync("alice");
 
-        using var given = new HttpRequestMessage(HttpMethod.Post, "/api/v1/canvas/connect") { Content = JsonContent.Create(new { canvas_url = h.Sandbox.BaseUrl, api_token = h.Sandbox.Tokens.Student }) };
+        using var given = new HttpRequestMessage(HttpMethod.Post, "/api/v1/canvas/connect")
+        {
+            Content = JsonContent.Create(new { canvas_url = h.Sandbox.BaseUrl, api_token = h.Sandbox.Tokens.Student }),
+        };
         given.Headers.Add("X-Correlation-Id", "test-req-42");
         using var connected = await alice.Http.SendAsync(given);
         Assert.Equal("test-req-42", connected.Headers.GetValues("X-Correlation-Id").Single());
-        Assert.Contains(h.Logs.Lines, l => l.Contains("connected Canvas", StringComparison.Ordinal) && l.Contains("CorrelationId=test-req-42", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines, l => l.Contains("connected Canvas", StringComparison.Ordinal)
+            && l.Contains("CorrelationId=test-req-42", StringComparison.Ordinal));
 
         using var generated = await alice.Http.GetAsync("/api/v1/canvas/status");
         Assert.Matches("^[A-Za-z0-9._-]{16,64}$", generated.Headers.GetValues("X-Correlation-Id").Single());

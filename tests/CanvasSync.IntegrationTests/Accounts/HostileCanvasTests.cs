@@ -35,8 +35,10 @@ public sealed class HostileCanvasTests(PostgresServer postgres, ITestOutputHelpe
         });
         var alice = await UserAsync(database, node, "alice");
         var mallory = await UserAsync(database, node, "mallory");
-        (await alice.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student })).EnsureSuccessStatusCode();
-        (await mallory.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = hostile.BaseUrl, api_token = "7~mallory" })).EnsureSuccessStatusCode();
+        (await alice.PostAsJsonAsync("/api/v1/canvas/connect",
+            new { canvas_url = sandbox.BaseUrl, api_token = sandbox.Tokens.Student })).EnsureSuccessStatusCode();
+        (await mallory.PostAsJsonAsync("/api/v1/canvas/connect",
+            new { canvas_url = hostile.BaseUrl, api_token = "7~mallory" })).EnsureSuccessStatusCode();
         var baseline = node.PeakResidentBytes();
 
         foreach (var answer in Enum.GetValues<HostileAnswer>())
@@ -52,7 +54,8 @@ public sealed class HostileCanvasTests(PostgresServer postgres, ITestOutputHelpe
             Assert.NotEqual("completed", hostileRun.GetProperty("status").GetString());
             // Items that cannot be read are skipped, and the run says so: no silent success.
             if (answer == HostileAnswer.UnreadableItems)
-                Assert.Contains("could not be read", hostileRun.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+                Assert.Contains("could not be read", hostileRun.GetProperty("error").GetProperty("message").GetString(),
+                    StringComparison.Ordinal);
             Assert.Equal("completed", aliceRun.GetProperty("status").GetString());
             Assert.False(node.HasExited);
         }
@@ -61,7 +64,8 @@ public sealed class HostileCanvasTests(PostgresServer postgres, ITestOutputHelpe
         {
             var aliceId = db.Users.Single(u => u.Name == "alice").Id;
             var connection = db.Connections.Single(c => c.UserId == aliceId).Id;
-            await MirrorTruth.AssertEqualsAsync(database, connection, await MirrorTruth.TruthAsync(new HttpClient(), sandbox, sandbox.Tokens.Student));
+            await MirrorTruth.AssertEqualsAsync(database, connection,
+                await MirrorTruth.TruthAsync(new HttpClient(), sandbox, sandbox.Tokens.Student));
         }
 
         var peak = node.PeakResidentBytes();

@@ -38,7 +38,8 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
             aliceConnection = await db.Connections.Where(c => c.UserId == alice.UserId).Select(c => c.Id).SingleAsync();
             aliceRun = await db.SyncRuns.Where(r => r.ConnectionId == aliceConnection).Select(r => r.Id).MaxAsync();
             var bobsCourses = await db.Courses.Where(c => c.ConnectionId != aliceConnection).Select(c => c.CanvasId).ToListAsync();
-            aliceOnlyCourse = await db.Courses.Where(c => c.ConnectionId == aliceConnection && !bobsCourses.Contains(c.CanvasId)).Select(c => c.CanvasId).FirstAsync();
+            aliceOnlyCourse = await db.Courses.Where(c => c.ConnectionId == aliceConnection && !bobsCourses.Contains(c.CanvasId))
+                .Select(c => c.CanvasId).FirstAsync();
         }
 
         // A route's id parameter gets the id of one of Alice's resources of that kind.
@@ -55,7 +56,8 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
         foreach (var endpoint in endpoints)
         {
             var template = endpoint.RoutePattern.RawText!;
-            if (template.EndsWith("/connect", StringComparison.Ordinal) || template.EndsWith("/disconnect", StringComparison.Ordinal)) continue; // bob's own, checked below
+            if (template.EndsWith("/connect", StringComparison.Ordinal) || template.EndsWith("/disconnect", StringComparison.Ordinal))
+                continue; // bob's own, checked below
             var path = endpoint.RoutePattern.Parameters.Aggregate(template, (p, parameter) => p.Replace(
                 System.Text.RegularExpressions.Regex.Match(p, "\\{" + parameter.Name + "[^}]*\\}").Value,
                 AliceIdFor(template, parameter.Name).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -66,7 +68,8 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
                 if (method is "POST" or "PUT" or "PATCH") request.Content = JsonContent.Create(new { });
                 using var response = await bob.Http.SendAsync(request);
                 var body = await response.Content.ReadAsStringAsync();
-                if (endpoint.RoutePattern.Parameters.Count > 0) Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path}: {(int)response.StatusCode} {body}");
+                if (endpoint.RoutePattern.Parameters.Count > 0)
+                    Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path}: {(int)response.StatusCode} {body}");
                 foreach (var marker in aliceMarkers) Assert.DoesNotContain(marker, body, StringComparison.Ordinal);
             }
         }
@@ -127,7 +130,11 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
     private static async Task RowLevelSecurityHoldsWithoutAWhereAsync(ServiceHarness h, long bobId, long aliceConnection)
     {
         var accessor = h.App.Services.GetRequiredService<IHttpContextAccessor>();
-        accessor.HttpContext = new DefaultHttpContext { User = CallerClaims.Principal(new AuthenticatedKey(bobId, "bob", false, 0), "test") };
+        accessor.HttpContext = new DefaultHttpContext
+        {
+            User = CallerClaims.Principal(new AuthenticatedKey(bobId, "bob", false, 0),
+            "test")
+        };
         try
         {
             await using var scope = h.App.Services.CreateAsyncScope();
@@ -137,7 +144,8 @@ public sealed class IsolationAndSecretsTests(PostgresServer postgres)
             Assert.DoesNotContain(aliceConnection, await asBob.Submissions.Select(c => c.ConnectionId).Distinct().ToListAsync());
             Assert.Empty(await asBob.SyncRuns.Where(r => r.ConnectionId == aliceConnection).ToListAsync());
             await Assert.ThrowsAnyAsync<Exception>(() => asBob.Courses.Where(c => c.ConnectionId == aliceConnection)
-                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Name, "changed by bob")).ContinueWith(t => t.Result == 0 ? throw new InvalidOperationException("no rows") : t.Result));
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.Name, "changed by bob"))
+                    .ContinueWith(t => t.Result == 0 ? throw new InvalidOperationException("no rows") : t.Result));
         }
         finally
         {

@@ -52,7 +52,7 @@ public sealed class KeyRingTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task A_wrong_or_damaged_master_key_stops_start_up_and_changes_nothing_and_the_right_one_mends_what_an_earlier_one_broke(string provider)
+    public async Task A_wrong_or_damaged_master_key_stops_start_up_and_changes_nothing_and_the_right_one_mends_it(string provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
@@ -70,16 +70,19 @@ public sealed class KeyRingTests(PostgresServer postgres)
         var before = await SnapshotAsync(database, userId);
 
         // The file is gone while the database holds keys: start-up stops and says what to do.
-        var missing = await Assert.ThrowsAsync<MasterKeyException>(() => StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".missing", sandbox: sandbox));
+        var missing = await Assert.ThrowsAsync<MasterKeyException>(() =>
+            StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".missing", sandbox: sandbox));
         Assert.Contains("keys new-master", missing.Message, StringComparison.Ordinal);
 
         // Another master key in its place, or a damaged file: one line, and nothing in the database changed.
         MasterKey.Create(keyFile + ".other");
-        var other = await Assert.ThrowsAsync<MasterKeyException>(() => StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".other", sandbox: sandbox));
+        var other = await Assert.ThrowsAsync<MasterKeyException>(() =>
+            StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".other", sandbox: sandbox));
         Assert.Contains("cannot open any of the", other.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', other.Message);
         await File.WriteAllTextAsync(keyFile + ".damaged", "not a key");
-        var damaged = await Assert.ThrowsAsync<MasterKeyException>(() => StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".damaged", sandbox: sandbox));
+        var damaged = await Assert.ThrowsAsync<MasterKeyException>(() =>
+            StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".damaged", sandbox: sandbox));
         Assert.Contains("is not a CanvasSync master key", damaged.Message, StringComparison.Ordinal);
         Assert.Equal(before, await SnapshotAsync(database, userId));
 
@@ -87,7 +90,8 @@ public sealed class KeyRingTests(PostgresServer postgres)
         // with the right key back, start-up finds the token readable and gives the connection back.
         await using (var db = database.Context())
             await db.Connections.Where(c => c.UserId == userId).ExecuteUpdateAsync(x => x
-                .SetProperty(c => c.Status, ConnectionStatus.NeedsReauth).SetProperty(c => c.LastErrorCode, ConnectionTokens.UnreadableCode));
+                .SetProperty(c => c.Status, ConnectionStatus.NeedsReauth)
+                    .SetProperty(c => c.LastErrorCode, ConnectionTokens.UnreadableCode));
         await using (var again = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile, sandbox: sandbox))
         {
             await using (var db = database.Context())
@@ -104,11 +108,13 @@ public sealed class KeyRingTests(PostgresServer postgres)
         // connection waits for its owner to connect again.
         var made = await RunCliAsync("keys", "new-master", "--db", database.Setting, "--master-key", keyFile + ".new");
         Assert.True(made.ExitCode == 0, made.Output);
-        await using (var fresh = await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".new", sandbox: sandbox))
+        await using (var fresh =
+            await StartAsync(provider, postgres, database: database, masterKeyFile: keyFile + ".new", sandbox: sandbox))
         await using (var db = database.Context())
         {
             var c = await db.Connections.SingleAsync(x => x.UserId == userId);
-            Assert.Equal((ConnectionStatus.NeedsReauth, ConnectionTokens.UnreadableCode, (string?)null), (c.Status, c.LastErrorCode, c.EncryptedToken));
+            Assert.Equal((ConnectionStatus.NeedsReauth, ConnectionTokens.UnreadableCode, (string?)null),
+                (c.Status, c.LastErrorCode, c.EncryptedToken));
         }
 
         foreach (var f in new[] { keyFile, keyFile + ".other", keyFile + ".damaged", keyFile + ".new" }) File.Delete(f);
@@ -127,14 +133,16 @@ public sealed class KeyRingTests(PostgresServer postgres)
         var keyFile = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
         // Two nodes in one process: named apart, as two machines would be (a shared host:pid would make each take the
         // other's running sync for its own dead one).
-        await using var a = await StartAsync(provider, postgres, ["--Node:Name=node-a"], database: database, masterKeyFile: keyFile, sandbox: sandbox);
+        await using var a = await StartAsync(provider, postgres, ["--Node:Name=node-a"], database: database, masterKeyFile: keyFile,
+            sandbox: sandbox);
         await using var b = provider == "postgres"
             ? await StartAsync(provider, postgres, ["--Node:Name=node-b"], database: database, masterKeyFile: keyFile, sandbox: sandbox)
             : a;
         var alice = await a.AddUserAsync("alice");
         var bob = await a.AddUserAsync("bob");
         (await a.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
-        (await b.ConnectCanvasAsync(new Caller(bob.UserId, bob.ApiKey, b.Client(bob.ApiKey)), token: sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
+        (await b.ConnectCanvasAsync(new Caller(bob.UserId, bob.ApiKey, b.Client(bob.ApiKey)),
+            token: sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
         var feed = await FeedTokenAsync(alice.Http);
         // Both nodes have read the key ring (and cached it) before the rotation.
         Assert.Equal(SyncStatus.Completed, await SyncedAsync(a, alice.UserId));
@@ -152,13 +160,15 @@ public sealed class KeyRingTests(PostgresServer postgres)
         Assert.Equal(SyncStatus.Completed, await SyncedAsync(b, alice.UserId));
         Assert.Equal(SyncStatus.Completed, await SyncedAsync(a, bob.UserId));
         await using (var db = database.Context())
-            Assert.All(await db.Connections.ToListAsync(), c => Assert.Equal((ConnectionStatus.Ok, (string?)null), (c.Status, c.LastErrorCode)));
+            Assert.All(await db.Connections.ToListAsync(), c =>
+                Assert.Equal((ConnectionStatus.Ok, (string?)null), (c.Status, c.LastErrorCode)));
         // The calendar URL is the same one (not made anew because its ciphertext looked unreadable).
         Assert.Equal(feed, await FeedTokenAsync(b.Client(alice.ApiKey)));
         File.Delete(keyFile);
     }
 
-    /// <summary>Ends Data Protection's start-up window in which it reloads the key ring for any unknown key (internal, so by reflection).</summary>
+    /// <summary>Ends Data Protection's start-up window in which it reloads the key ring for any unknown key (internal, so by
+    /// reflection).</summary>
     private static void AsIfUpForHours(ServiceHarness node)
     {
         var provider = node.App.Services.GetRequiredService<IKeyRingProvider>();

@@ -50,7 +50,8 @@ public sealed class SsrfTests(PostgresServer postgres)
         }
 
         using var stats = new HttpClient();
-        var requests = JsonDocument.Parse(await stats.GetStringAsync(h.Sandbox.BaseUrl + "/_sandbox/stats")).RootElement.GetProperty("requests").GetInt64();
+        var requests = JsonDocument.Parse(await stats.GetStringAsync(h.Sandbox.BaseUrl + "/_sandbox/stats"))
+            .RootElement.GetProperty("requests").GetInt64();
         Assert.Equal(0, requests);
     }
 
@@ -85,7 +86,8 @@ public sealed class SsrfTests(PostgresServer postgres)
             return Task.CompletedTask;
         });
 
-        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: redirector.Urls.First()), HttpStatusCode.BadRequest, "canvas_url", "redirected");
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice, canvasUrl: redirector.Urls.First()), HttpStatusCode.BadRequest,
+            "canvas_url", "redirected");
         Assert.Equal(0, internalHits);
     }
 }

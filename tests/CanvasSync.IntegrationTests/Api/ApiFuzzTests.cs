@@ -22,7 +22,8 @@ public sealed partial class ApiFuzzTests(PostgresServer postgres, ITestOutputHel
     private static partial System.Text.RegularExpressions.Regex InternalName();
 
     private static readonly string[] BadValues =
-        ["0", "-1", "9223372036854775808", "1e400", "abc", "%00", "%F0%9F", "%ED%A0%80", "true", new string('9', 400), "2026-13-45T99:99:99Z", "[]"];
+        ["0", "-1", "9223372036854775808", "1e400", "abc", "%00", "%F0%9F", "%ED%A0%80", "true", new string('9', 400),
+            "2026-13-45T99:99:99Z", "[]"];
 
     /// <summary>Kestrel itself refuses a NUL in the path with a bare 400 before any of CanvasSync runs: not sent there.</summary>
     private static readonly string[] BadPathValues = BadValues.Where(v => v != "%00").ToArray();
@@ -30,7 +31,8 @@ public sealed partial class ApiFuzzTests(PostgresServer postgres, ITestOutputHel
     [Fact]
     public async Task Every_operation_answers_malformed_input_with_a_problem_never_a_5xx()
     {
-        await using var h = await StartAsync("sqlite", postgres, ["--Security:RequestsPerSecond=100000", "--Security:RequestBurst=1000000"]);
+        await using var h = await StartAsync("sqlite", postgres,
+            ["--Security:RequestsPerSecond=100000", "--Security:RequestBurst=1000000"]);
         var admin = await h.AddUserAsync("admin", admin: true);
         (await h.ConnectCanvasAsync(admin)).EnsureSuccessStatusCode();
         Assert.Equal(SyncStatus.Completed, (await h.SyncStoredAsync(admin.UserId))!.Status);
@@ -64,9 +66,11 @@ public sealed partial class ApiFuzzTests(PostgresServer postgres, ITestOutputHel
                     if (status >= 500) failures.Add($"{what}: {Shorten(text)}");
                     else if (status >= 400 && status != 429)
                     {
-                        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json") failures.Add($"{what}: not a ProblemDetails ({response.Content.Headers.ContentType})");
+                        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                            failures.Add($"{what}: not a ProblemDetails ({response.Content.Headers.ContentType})");
                         else if (status == 400 && !NamesAField(text)) failures.Add($"{what}: names no field: {Shorten(text)}");
-                        else if (InternalName().IsMatch(text)) failures.Add($"{what}: shows the framework's words or a type name: {Shorten(text)}");
+                        else if (InternalName().IsMatch(text))
+                            failures.Add($"{what}: shows the framework's words or a type name: {Shorten(text)}");
                     }
                 }
             }
@@ -78,16 +82,19 @@ public sealed partial class ApiFuzzTests(PostgresServer postgres, ITestOutputHel
     private static bool NamesAField(string problem)
     {
         using var doc = JsonDocument.Parse(problem);
-        return doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object && errors.EnumerateObject().Any();
+        return doc.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object
+            && errors.EnumerateObject().Any();
     }
 
     private static string Shorten(string text) => text.Length > 300 ? text[..300] + "…" : text;
 
     /// <summary>Malformed path values, query values and bodies for one operation.</summary>
-    private static IEnumerable<(string Url, byte[]? Body, string? ContentType, string Note)> Variants(JsonElement root, string template, JsonElement operation)
+    private static IEnumerable<(string Url, byte[]? Body, string? ContentType, string Note)> Variants(JsonElement root, string template,
+        JsonElement operation)
     {
         var parameters = operation.TryGetProperty("parameters", out var p) ? p.EnumerateArray().ToList() : [];
-        var query = parameters.Where(x => x.GetProperty("in").GetString() == "query").Select(x => x.GetProperty("name").GetString()!).ToList();
+        var query = parameters.Where(x => x.GetProperty("in").GetString() == "query").Select(x => x.GetProperty("name").GetString()!)
+            .ToList();
         string Path(string value) => System.Text.RegularExpressions.Regex.Replace(template, "{[^}]+}", value);
         var good = Path("1");
 
@@ -100,7 +107,8 @@ public sealed partial class ApiFuzzTests(PostgresServer postgres, ITestOutputHel
 
         if (!operation.TryGetProperty("requestBody", out var requestBody)) yield break;
         string[] raw = ["", "{", "[]", "null", "123", "\"x\"", new string('[', 10_000), "{\"a\":" + new string('{', 5000)];
-        foreach (var text in raw) yield return (good, Encoding.UTF8.GetBytes(text), "application/json", $"body {Shorten(text)[..Math.Min(text.Length, 12)]}");
+        foreach (var text in raw)
+            yield return (good, Encoding.UTF8.GetBytes(text), "application/json", $"body {Shorten(text)[..Math.Min(text.Length, 12)]}");
         yield return (good, [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0x22, 0x7D], "application/json", "invalid UTF-8");
         yield return (good, Encoding.UTF8.GetBytes("{}"), "text/plain", "wrong content type");
         yield return (good, Encoding.UTF8.GetBytes("a=b&c=d"), "application/x-www-form-urlencoded", "form body");
@@ -115,7 +123,8 @@ public sealed partial class ApiFuzzTests(PostgresServer postgres, ITestOutputHel
             ];
             // scope.course_ids is sent as {"scope":{"course_ids":value}}.
             foreach (var value in values)
-                yield return (good, Encoding.UTF8.GetBytes(property.Split('.').Reverse().Aggregate(value, (inner, name) => $"{{\"{name}\":{inner}}}")),
+                yield return (good, Encoding.UTF8.GetBytes(property.Split('.').Reverse()
+                    .Aggregate(value, (inner, name) => $"{{\"{name}\":{inner}}}")),
                     "application/json", $"{property}={Shorten(value)[..Math.Min(value.Length, 16)]}");
         }
     }

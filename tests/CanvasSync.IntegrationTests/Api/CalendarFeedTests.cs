@@ -26,7 +26,8 @@ public sealed class CalendarFeedTests(PostgresServer postgres)
 
         var feed = await JsonOf(await alice.Http.GetAsync("/api/v1/calendar"));
         var url = feed.GetProperty("ics_url").GetString()!;
-        Assert.Equal(url, (await JsonOf(await alice.Http.GetAsync("/api/v1/calendar"))).GetProperty("ics_url").GetString()); // the same URL each time
+        Assert.Equal(url, (await JsonOf(await alice.Http.GetAsync("/api/v1/calendar"))).GetProperty("ics_url")
+            .GetString()); // the same URL each time
         var calendarApp = h.Anonymous();
         using var response = await calendarApp.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -48,10 +49,12 @@ public sealed class CalendarFeedTests(PostgresServer postgres)
         }
 
         // The status is the submission's, as the assignments API shows it.
-        var assignments = (await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/assignments?include_completed=true&limit=200"))).GetProperty("assignments").EnumerateArray()
+        var assignments = (await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/assignments?include_completed=true&limit=200")))
+            .GetProperty("assignments").EnumerateArray()
             .ToDictionary(a => a.GetProperty("id").GetInt64());
         var statuses = dated.Where(t => t.GetProperty("source").GetString() == "assignment")
-            .Select(t => (Task: t, Assignment: assignments.GetValueOrDefault(t.GetProperty("canvas_assignment_id").GetInt64()))).Where(x => x.Assignment.ValueKind != JsonValueKind.Undefined).ToList();
+            .Select(t => (Task: t, Assignment: assignments.GetValueOrDefault(t.GetProperty("canvas_assignment_id").GetInt64())))
+                .Where(x => x.Assignment.ValueKind != JsonValueKind.Undefined).ToList();
         Assert.NotEmpty(statuses);
         foreach (var (task, assignment) in statuses)
         {
@@ -72,7 +75,8 @@ public sealed class CalendarFeedTests(PostgresServer postgres)
         var id = open.GetProperty("id").GetInt64();
         (await alice.Http.PatchAsJsonAsync($"/api/v1/tasks/{id}", new { completed = true })).EnsureSuccessStatusCode();
         using (var canvas = new HttpClient { BaseAddress = new Uri(h.Sandbox.BaseUrl) })
-            (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{open.GetProperty("canvas_assignment_id").GetInt64()}", new { name = "Renamed in Canvas" })).EnsureSuccessStatusCode();
+            (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{open.GetProperty("canvas_assignment_id").GetInt64()}",
+                new { name = "Renamed in Canvas" })).EnsureSuccessStatusCode();
         Assert.Equal(SyncStatus.Completed, (await h.SyncStoredAsync(alice.UserId, SyncType.Delta))!.Status);
         var again = Parse(await calendarApp.GetStringAsync(url))[$"canvassync-task-{id}"];
         Assert.Equal("✓ Renamed in Canvas", again.Summary);
@@ -85,12 +89,14 @@ public sealed class CalendarFeedTests(PostgresServer postgres)
         var renewed = (await JsonOf(await alice.Http.GetAsync("/api/v1/calendar"))).GetProperty("ics_url").GetString()!;
         Assert.NotEqual(url, renewed);
         Assert.Equal(HttpStatusCode.OK, (await calendarApp.GetAsync(renewed)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await calendarApp.GetAsync("/calendar/feed.ics?token=csc_" + new string('A', 43))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await calendarApp.GetAsync("/calendar/feed.ics?token=csc_" + new string('A', 43))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await calendarApp.GetAsync("/calendar/feed.ics")).StatusCode);
 
         // The feed token is a secret: never in a log line.
         var token = new Uri(renewed).Query["?token=".Length..];
-        Assert.DoesNotContain(h.Logs.Lines, l => l.Contains(token, StringComparison.Ordinal) || l.Contains(new Uri(url).Query["?token=".Length..], StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Logs.Lines, l => l.Contains(token, StringComparison.Ordinal)
+            || l.Contains(new Uri(url).Query["?token=".Length..], StringComparison.Ordinal));
     }
 
     private static Dictionary<string, CalendarEvent> Parse(string ics) =>

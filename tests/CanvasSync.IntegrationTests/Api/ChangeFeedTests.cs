@@ -34,20 +34,25 @@ public sealed class ChangeFeedTests(PostgresServer postgres)
         Assert.Equal(everything.Count, everything.Select(c => c.Key).Distinct().Count());
         var counts = (await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"))).GetProperty("counts");
         foreach (var type in counts.EnumerateObject())
-            Assert.True(type.Value.GetInt64() == everything.Count(c => c.EntityType == type.Name), $"{type.Name}: {type.Value} counted, {everything.Count(c => c.EntityType == type.Name)} in the feed");
+            Assert.True(type.Value.GetInt64() == everything.Count(c =>
+                c.EntityType == type.Name), $"{type.Name}: {type.Value} counted, {everything.Count(c => c.EntityType == type.Name)} in the feed");
         // The same cursor comes from a feed started after the sync.
         var (fromBeforeSync, _) = await ReadFeedAsync(alice.Http, beforeSync.GetProperty("next_cursor").GetString(), limit: 500);
         Assert.Equal(everything.Select(c => c.Key), fromBeforeSync.Select(c => c.Key));
 
         // Canvas changes: one assignment renamed, one deleted, one created, and Alice submits a fourth.
         var open = await DataApiTests.AllPagesAsync(alice.Http, "/api/v1/canvas/assignments?limit=200");
-        var (renamed, deleted, submittedFor) = (open[0].GetProperty("id").GetInt64(), open[1].GetProperty("id").GetInt64(), open[2].GetProperty("id").GetInt64());
+        var (renamed, deleted, submittedFor) =
+            (open[0].GetProperty("id").GetInt64(), open[1].GetProperty("id").GetInt64(), open[2].GetProperty("id").GetInt64());
         var course = open[0].GetProperty("course_id").GetInt64();
-        var submission = (await DataApiTests.AllPagesAsync(alice.Http, $"/api/v1/canvas/submissions?assignment_id={submittedFor}")).Single().GetProperty("id").GetInt64();
+        var submission = (await DataApiTests.AllPagesAsync(alice.Http, $"/api/v1/canvas/submissions?assignment_id={submittedFor}")).Single()
+            .GetProperty("id").GetInt64();
         using var canvas = new HttpClient { BaseAddress = new Uri(h.Sandbox.BaseUrl) };
-        (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{renamed}", new { name = "Renamed by the teacher" })).EnsureSuccessStatusCode();
+        (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{renamed}",
+            new { name = "Renamed by the teacher" })).EnsureSuccessStatusCode();
         (await canvas.DeleteAsync($"/_sandbox/assignments/{deleted}")).EnsureSuccessStatusCode();
-        var created = (await JsonOf(await canvas.PostAsJsonAsync($"/_sandbox/courses/{course}/assignments", new { name = "Brand new", points_possible = 10 })))
+        var created = (await JsonOf(await canvas.PostAsJsonAsync($"/_sandbox/courses/{course}/assignments",
+            new { name = "Brand new", points_possible = 10 })))
             .GetProperty("id").GetInt64();
         (await canvas.PostAsync($"/_sandbox/submissions/{submission}/submit", null)).EnsureSuccessStatusCode();
         var beforeDelta = DateTime.UtcNow;
@@ -64,16 +69,20 @@ public sealed class ChangeFeedTests(PostgresServer postgres)
         Assert.True(assignments.Single(c => c.Id == submittedFor).Data.GetProperty("completed").GetBoolean());
 
         var submissions = changes.Where(c => c.EntityType == "submissions").ToList();
-        Assert.Contains(submissions, c => c.Id == submission && c.Kind == "updated" && c.Data.GetProperty("workflow_state").GetString() == "submitted");
+        Assert.Contains(submissions, c => c.Id == submission && c.Kind == "updated" && c.Data.GetProperty("workflow_state")
+            .GetString() == "submitted");
         Assert.Contains(submissions, c => c.Kind == "deleted" && c.Data.GetProperty("assignment_id").GetInt64() == deleted);
         var tasks = changes.Where(c => c.EntityType == "tasks").ToList();
         Assert.Equal([created], tasks.Where(c => c.Kind == "created").Select(c => c.Data.GetProperty("canvas_assignment_id").GetInt64()));
         Assert.Equal([deleted], tasks.Where(c => c.Kind == "deleted").Select(c => c.Data.GetProperty("canvas_assignment_id").GetInt64()));
-        Assert.Equal(new[] { renamed, submittedFor }.Order(), tasks.Where(c => c.Kind == "updated").Select(c => c.Data.GetProperty("canvas_assignment_id").GetInt64()).Order());
+        Assert.Equal(new[] { renamed, submittedFor }.Order(), tasks.Where(c => c.Kind == "updated")
+            .Select(c => c.Data.GetProperty("canvas_assignment_id").GetInt64()).Order());
         // The course's grades moved (its JSON and Alice's enrollment carry her totals); nothing else did.
         Assert.All(changes.Where(c => c.EntityType is "courses"), c => Assert.Equal((course, "updated"), (c.Id, c.Kind)));
-        Assert.All(changes.Where(c => c.EntityType is "enrollments"), c => Assert.Equal((course, "student"), (c.Data.GetProperty("course_id").GetInt64(), c.Data.GetProperty("role").GetString())));
-        Assert.DoesNotContain(changes, c => c.EntityType is "terms" or "users" or "assignment_groups" or "groups" or "group_memberships" or "group_categories");
+        Assert.All(changes.Where(c => c.EntityType is "enrollments"), c =>
+            Assert.Equal((course, "student"), (c.Data.GetProperty("course_id").GetInt64(), c.Data.GetProperty("role").GetString())));
+        Assert.DoesNotContain(changes, c =>
+            c.EntityType is "terms" or "users" or "assignment_groups" or "groups" or "group_memberships" or "group_categories");
 
         // updated_since agrees with the feed about which assignments changed.
         var recent = await DataApiTests.AllPagesAsync(alice.Http,
@@ -109,12 +118,14 @@ public sealed class ChangeFeedTests(PostgresServer postgres)
         var changes = new List<Change>();
         while (true)
         {
-            using var response = await http.GetAsync($"/api/v1/changes?limit={limit}" + (since is null ? "" : $"&since={Uri.EscapeDataString(since)}"));
+            using var response = await http.GetAsync($"/api/v1/changes?limit={limit}" + (since is null ? ""
+                : $"&since={Uri.EscapeDataString(since)}"));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var page = await JsonOf(response);
             var items = page.GetProperty("changes").EnumerateArray().ToList();
             Assert.True(items.Count <= limit);
-            changes.AddRange(items.Select(c => new Change(c.GetProperty("entity_type").GetString()!, c.GetProperty("id").GetInt64(), c.GetProperty("change").GetString()!,
+            changes.AddRange(items.Select(c =>
+                new Change(c.GetProperty("entity_type").GetString()!, c.GetProperty("id").GetInt64(), c.GetProperty("change").GetString()!,
                 c.GetProperty("data").Clone())));
             since = page.GetProperty("next_cursor").GetString()!;
             if (!page.GetProperty("has_more").GetBoolean()) return (changes, since);

@@ -21,7 +21,8 @@ public sealed class CsvExportTests(PostgresServer postgres)
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
         await h.SyncStoredAsync(alice.UserId);
         var first = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?limit=1"))).GetProperty("items")[0].GetProperty("id").GetInt64();
-        (await alice.Http.PatchAsJsonAsync($"/api/v1/tasks/{first}", new { notes = "line one\nline two, with \"quotes\"", estimated_minutes = 45 })).EnsureSuccessStatusCode();
+        (await alice.Http.PatchAsJsonAsync($"/api/v1/tasks/{first}",
+            new { notes = "line one\nline two, with \"quotes\"", estimated_minutes = 45 })).EnsureSuccessStatusCode();
 
         using var tasksCsv = await alice.Http.GetAsync("/api/v1/export/tasks.csv");
         Assert.Equal(HttpStatusCode.OK, tasksCsv.StatusCode);
@@ -35,7 +36,8 @@ public sealed class CsvExportTests(PostgresServer postgres)
             var row = rows[task.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture)];
             Assert.Equal(task.GetProperty("title").GetString(), row["title"]);
             Assert.Equal(task.GetProperty("completed").GetBoolean() ? "true" : "false", row["completed"]);
-            Assert.Equal(task.GetProperty("due_date") is { ValueKind: JsonValueKind.String } due ? due.GetDateTime().ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "", row["due_date"]);
+            Assert.Equal(task.GetProperty("due_date") is { ValueKind: JsonValueKind.String } due ? due.GetDateTime().ToUniversalTime()
+                .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "", row["due_date"]);
             Assert.Equal(task.GetProperty("notes").GetString() ?? "", row["notes"]);
         }
         Assert.Equal("45", rows[first.ToString(CultureInfo.InvariantCulture)]["estimated_minutes"]);
@@ -48,7 +50,8 @@ public sealed class CsvExportTests(PostgresServer postgres)
             var row = gradeRows[g.GetProperty("course_id").GetInt64().ToString(CultureInfo.InvariantCulture)];
             Assert.Equal(g.GetProperty("course_name").GetString(), row["course_name"]);
             var score = g.GetProperty("grades").GetProperty("current_score");
-            Assert.Equal(score.ValueKind == JsonValueKind.Null ? "" : score.GetDouble().ToString(CultureInfo.InvariantCulture), row["current_score"]);
+            Assert.Equal(score.ValueKind == JsonValueKind.Null ? "" : score.GetDouble().ToString(CultureInfo.InvariantCulture),
+                row["current_score"]);
         }
 
         Assert.Equal(HttpStatusCode.NotFound, (await alice.Http.GetAsync("/api/v1/export/secrets.csv")).StatusCode);

@@ -33,33 +33,40 @@ public sealed class DataApiTests(PostgresServer postgres)
         {
             var own = mine.Single(e => e.GetProperty("course_id").GetInt64() == course.GetProperty("id").GetInt64());
             Assert.Equal(["student"], course.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
-            Assert.Equal(Number(own.GetProperty("grades").GetProperty("current_score")), Number(course.GetProperty("grades").GetProperty("current_score")));
+            Assert.Equal(Number(own.GetProperty("grades").GetProperty("current_score")),
+                Number(course.GetProperty("grades").GetProperty("current_score")));
             Assert.Equal(course.GetProperty("term_id").GetInt64(), course.GetProperty("term").GetProperty("id").GetInt64());
         }
 
         var grades = (await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/grades"))).EnumerateArray().ToList();
-        Assert.Equal(mine.Select(e => e.GetProperty("course_id").GetInt64()).Order(), grades.Select(g => g.GetProperty("course_id").GetInt64()).Order());
+        Assert.Equal(mine.Select(e => e.GetProperty("course_id").GetInt64()).Order(),
+            grades.Select(g => g.GetProperty("course_id").GetInt64()).Order());
         Assert.All(grades, g => Assert.Equal(
-            mine.Single(e => e.GetProperty("course_id").GetInt64() == g.GetProperty("course_id").GetInt64()).GetProperty("grades").GetProperty("final_grade").GetRawText(),
+            mine.Single(e => e.GetProperty("course_id").GetInt64() == g.GetProperty("course_id").GetInt64()).GetProperty("grades")
+                .GetProperty("final_grade").GetRawText(),
             g.GetProperty("grades").GetProperty("final_grade").GetRawText()));
 
         // Assignments, page by page: every one exactly once, by due date with undated ones last.
         var all = await AllPagesAsync(alice.Http, "/api/v1/canvas/assignments?include_completed=true&limit=17");
         Assert.Equal(Ids(truth, "assignments").Order(), all.Select(a => a.GetProperty("id").GetInt64()).Order());
-        var due = all.Select(a => a.GetProperty("due_at").ValueKind == JsonValueKind.Null ? DateTime.MaxValue : a.GetProperty("due_at").GetDateTime()).ToList();
+        var due = all.Select(a => a.GetProperty("due_at").ValueKind == JsonValueKind.Null ? DateTime.MaxValue : a.GetProperty("due_at")
+            .GetDateTime()).ToList();
         Assert.Equal(due.Order(), due);
 
         // Without include_completed, what the student submitted, had graded or was excused from is left out.
         var done = truth.GetProperty("submissions").EnumerateArray()
-            .Where(s => s.GetProperty("excused").ValueKind == JsonValueKind.True || s.GetProperty("workflow_state").GetString() is "submitted" or "graded" or "pending_review")
+            .Where(s => s.GetProperty("excused").ValueKind == JsonValueKind.True || s.GetProperty("workflow_state")
+                .GetString() is "submitted" or "graded" or "pending_review")
             .Select(s => s.GetProperty("assignment_id").GetInt64()).ToHashSet();
         Assert.NotEmpty(done);
         var open = await AllPagesAsync(alice.Http, "/api/v1/canvas/assignments?limit=50");
-        Assert.Equal(Ids(truth, "assignments").Where(id => !done.Contains(id)).Order(), open.Select(a => a.GetProperty("id").GetInt64()).Order());
+        Assert.Equal(Ids(truth, "assignments").Where(id => !done.Contains(id)).Order(), open.Select(a => a.GetProperty("id").GetInt64())
+            .Order());
         Assert.All(all, a => Assert.Equal(done.Contains(a.GetProperty("id").GetInt64()), a.GetProperty("completed").GetBoolean()));
 
         // A due-date window and one course.
-        var dated = all.Where(a => a.GetProperty("due_at").ValueKind != JsonValueKind.Null).Select(a => a.GetProperty("due_at").GetDateTime()).Order().ToList();
+        var dated = all.Where(a => a.GetProperty("due_at").ValueKind != JsonValueKind.Null)
+            .Select(a => a.GetProperty("due_at").GetDateTime()).Order().ToList();
         var (from, to) = (dated[dated.Count / 4], dated[dated.Count / 2]);
         var window = await AllPagesAsync(alice.Http, $"/api/v1/canvas/assignments?include_completed=true&due_after={Iso(from)}&due_before={Iso(to)}");
         Assert.Equal(dated.Count(d => d >= from && d <= to), window.Count);
@@ -72,19 +79,24 @@ public sealed class DataApiTests(PostgresServer postgres)
         Assert.Equal(courseId, detail.GetProperty("course").GetProperty("id").GetInt64());
         Assert.Equal(inCourse.Count, detail.GetProperty("counts").GetProperty("assignments").GetInt32());
         await using (var db = h.Database.Context())
-            Assert.Equal(await db.AssignmentGroups.CountAsync(g => g.CourseCanvasId == courseId), detail.GetProperty("assignment_groups").GetArrayLength());
+            Assert.Equal(await db.AssignmentGroups.CountAsync(g => g.CourseCanvasId == courseId), detail.GetProperty("assignment_groups")
+                .GetArrayLength());
         var roster = (await JsonOf(await alice.Http.GetAsync($"/api/v1/canvas/courses/{courseId}/enrollments"))).EnumerateArray().ToList();
-        Assert.Equal(truth.GetProperty("enrollments").EnumerateArray().Where(e => e.GetProperty("course_id").GetInt64() == courseId).Select(e => e.GetProperty("id").GetInt64()).Order(),
+        Assert.Equal(truth.GetProperty("enrollments").EnumerateArray().Where(e => e.GetProperty("course_id").GetInt64() == courseId)
+            .Select(e => e.GetProperty("id").GetInt64()).Order(),
             roster.Select(e => e.GetProperty("id").GetInt64()).Order());
         Assert.All(roster, e => Assert.False(string.IsNullOrEmpty(e.GetProperty("user_name").GetString())));
-        var students = (await JsonOf(await alice.Http.GetAsync($"/api/v1/canvas/courses/{courseId}/enrollments?type=student"))).EnumerateArray().ToList();
+        var students = (await JsonOf(await alice.Http.GetAsync($"/api/v1/canvas/courses/{courseId}/enrollments?type=student")))
+            .EnumerateArray().ToList();
         Assert.All(students, e => Assert.Equal("student", e.GetProperty("role").GetString()));
         var groups = (await JsonOf(await alice.Http.GetAsync($"/api/v1/canvas/courses/{courseId}/groups"))).EnumerateArray().ToList();
         foreach (var group in groups)
         {
             var members = truth.GetProperty("group_memberships").EnumerateArray()
-                .Where(m => m.GetProperty("group_id").GetInt64() == group.GetProperty("id").GetInt64()).Select(m => m.GetProperty("user_id").GetInt64());
-            Assert.Equal(members.Order(), group.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetInt64()).Order());
+                .Where(m => m.GetProperty("group_id").GetInt64() == group.GetProperty("id").GetInt64())
+                    .Select(m => m.GetProperty("user_id").GetInt64());
+            Assert.Equal(members.Order(), group.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("user_id").GetInt64())
+                .Order());
         }
 
         // Tasks: one per assignment (the planner's other to-dos are tasks too); the open ones are those not done.
@@ -115,7 +127,8 @@ public sealed class DataApiTests(PostgresServer postgres)
         Assert.Equal(Ids(truth, "submissions").Order(), submissions.Select(s => s.GetProperty("id").GetInt64()).Order());
         var assignmentId = submissions[0].GetProperty("assignment_id").GetInt64();
         var one = await AllPagesAsync(ana.Http, $"/api/v1/canvas/submissions?assignment_id={assignmentId}");
-        Assert.Equal(truth.GetProperty("submissions").EnumerateArray().Count(s => s.GetProperty("assignment_id").GetInt64() == assignmentId), one.Count);
+        Assert.Equal(truth.GetProperty("submissions").EnumerateArray()
+            .Count(s => s.GetProperty("assignment_id").GetInt64() == assignmentId), one.Count);
         var graded = await AllPagesAsync(ana.Http, "/api/v1/canvas/submissions?workflow_state=graded&limit=200");
         Assert.All(graded, s => Assert.Equal("graded", s.GetProperty("workflow_state").GetString()));
 
@@ -123,7 +136,8 @@ public sealed class DataApiTests(PostgresServer postgres)
         var course = await JsonOf(await ana.Http.GetAsync($"/api/v1/canvas/courses/{courseId}"));
         Assert.Contains("teacher", course.GetProperty("course").GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(JsonValueKind.Null, course.GetProperty("course").GetProperty("grades").ValueKind);
-        var roster = (await JsonOf(await ana.Http.GetAsync($"/api/v1/canvas/courses/{courseId}/enrollments?type=student"))).EnumerateArray().ToList();
+        var roster = (await JsonOf(await ana.Http.GetAsync($"/api/v1/canvas/courses/{courseId}/enrollments?type=student"))).EnumerateArray()
+            .ToList();
         Assert.NotEmpty(roster);
         // Canvas gives a teacher every student's scores (a teacher's own enrollment has no grades at all).
         var truthGrades = truth.GetProperty("enrollments").EnumerateArray()
@@ -142,7 +156,8 @@ public sealed class DataApiTests(PostgresServer postgres)
     {
         await using var h = await StartAsync(provider, postgres);
         var alice = await h.AddUserAsync("alice");
-        foreach (var path in new[] { "/api/v1/canvas/courses", "/api/v1/canvas/assignments", "/api/v1/canvas/grades", "/api/v1/tasks", "/api/v1/changes" })
+        foreach (var path in new[] { "/api/v1/canvas/courses", "/api/v1/canvas/assignments", "/api/v1/canvas/grades", "/api/v1/tasks",
+            "/api/v1/changes" })
         {
             using var response = await alice.Http.GetAsync(path);
             Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
@@ -186,7 +201,8 @@ public sealed class DataApiTests(PostgresServer postgres)
         string? cursor = null;
         do
         {
-            var page = await JsonOf(await http.GetAsync(cursor is null ? path : $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}cursor={Uri.EscapeDataString(cursor)}"));
+            var page = await JsonOf(await http.GetAsync(cursor is null ? path
+                : $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}cursor={Uri.EscapeDataString(cursor)}"));
             // GET canvas/assignments answers in PulsePlan's envelope (its list under "assignments"); every other list under "items".
             Assert.True(page.TryGetProperty("items", out var list) || page.TryGetProperty("assignments", out list), page.ToString());
             items.AddRange(list.EnumerateArray());
@@ -199,12 +215,14 @@ public sealed class DataApiTests(PostgresServer postgres)
         return items;
     }
 
-    private static IEnumerable<long> Ids(JsonElement truth, string collection) => truth.GetProperty(collection).EnumerateArray().Select(i => i.GetProperty("id").GetInt64());
+    private static IEnumerable<long> Ids(JsonElement truth, string collection) => truth.GetProperty(collection).EnumerateArray()
+        .Select(i => i.GetProperty("id").GetInt64());
 
     /// <summary>Canvas (Rails) writes 75.0 where System.Text.Json writes 75: the same number.</summary>
     private static double? Number(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : e.GetDouble();
 
-    private static string Iso(DateTime d) => Uri.EscapeDataString(d.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+    private static string Iso(DateTime d) =>
+        Uri.EscapeDataString(d.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
 
     private static bool FromAssignment(JsonElement task) => task.GetProperty("source").GetString() == "assignment";
 }

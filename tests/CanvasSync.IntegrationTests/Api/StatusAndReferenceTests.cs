@@ -18,23 +18,30 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Status_goes_from_never_synced_through_syncing_to_up_to_date_with_counts(string provider)
     {
-        await using var h = await StartAsync(provider, postgres, sandbox: await SandboxServer.StartAsync(new SandboxOptions { LatencyMs = 100 }));
+        await using var h = await StartAsync(provider, postgres,
+            sandbox: await SandboxServer.StartAsync(new SandboxOptions { LatencyMs = 100 }));
         var alice = await h.AddUserAsync("alice");
         var none = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
-        Assert.Equal((false, "disconnected", "never_synced"), (none.GetProperty("connected").GetBoolean(), none.GetProperty("status").GetString(), none.GetProperty("sync_state").GetString()));
+        Assert.Equal((false, "disconnected", "never_synced"),
+            (none.GetProperty("connected").GetBoolean(), none.GetProperty("status").GetString(), none.GetProperty("sync_state")
+            .GetString()));
 
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
         var connected = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
         Assert.Equal("never_synced", connected.GetProperty("sync_state").GetString());
-        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (connected.GetProperty("last_sync").ValueKind, connected.GetProperty("last_run").ValueKind));
-        Assert.Equal((alice.UserId, 0), (connected.GetProperty("user_id").GetInt64(), connected.GetProperty("assignments_count").GetInt64()));
+        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null),
+            (connected.GetProperty("last_sync").ValueKind, connected.GetProperty("last_run").ValueKind));
+        Assert.Equal((alice.UserId, 0),
+            (connected.GetProperty("user_id").GetInt64(), connected.GetProperty("assignments_count").GetInt64()));
         Assert.All(connected.GetProperty("counts").EnumerateObject(), c => Assert.Equal(0, c.Value.GetInt64()));
         Assert.Contains("assignments", connected.GetProperty("counts").EnumerateObject().Select(c => c.Name));
 
-        var id = (await JsonOf(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "full" }))).GetProperty("sync_id").GetInt64();
+        var id = (await JsonOf(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "full" }))).GetProperty("sync_id")
+            .GetInt64();
         Assert.Equal("syncing", (await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"))).GetProperty("sync_state").GetString());
         var deadline = DateTime.UtcNow.AddMinutes(2);
-        while ((await JsonOf(await alice.Http.GetAsync($"/api/v1/canvas/sync/{id}"))).GetProperty("status").GetString() is "queued" or "running")
+        while ((await JsonOf(await alice.Http.GetAsync($"/api/v1/canvas/sync/{id}"))).GetProperty("status")
+            .GetString() is "queued" or "running")
         {
             Assert.True(DateTime.UtcNow < deadline, "the sync did not finish");
             await Task.Delay(100);
@@ -43,10 +50,12 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
         var synced = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
         Assert.Equal("up_to_date", synced.GetProperty("sync_state").GetString());
         Assert.Equal((id, "completed", "full"), (synced.GetProperty("last_run").GetProperty("sync_id").GetInt64(),
-            synced.GetProperty("last_run").GetProperty("status").GetString(), synced.GetProperty("last_run").GetProperty("sync_type").GetString()));
+            synced.GetProperty("last_run").GetProperty("status").GetString(), synced.GetProperty("last_run").GetProperty("sync_type")
+                .GetString()));
         // PulsePlan's fields: last_sync is when the last complete sync started (a time), assignments_count the mirror's.
         Assert.Equal(synced.GetProperty("last_full_sync_at").GetDateTime(), synced.GetProperty("last_sync").GetDateTime());
-        Assert.Equal(synced.GetProperty("counts").GetProperty("assignments").GetInt64(), synced.GetProperty("assignments_count").GetInt64());
+        Assert.Equal(synced.GetProperty("counts").GetProperty("assignments").GetInt64(), synced.GetProperty("assignments_count")
+            .GetInt64());
         using var plain = new HttpClient();
         var truth = await MirrorTruth.TruthAsync(plain, h.Sandbox, h.Sandbox.Tokens.Student);
         foreach (var collection in new[] { "courses", "assignments", "submissions", "enrollments", "groups" })
@@ -59,7 +68,8 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
     {
         await using var h = await StartAsync(provider, postgres);
         var alice = await h.AddUserAsync("alice");
-        using var good = await alice.Http.PostAsJsonAsync("/api/v1/canvas/test-connection", new { canvas_url = h.Sandbox.BaseUrl, api_token = h.Sandbox.Tokens.Student });
+        using var good = await alice.Http.PostAsJsonAsync("/api/v1/canvas/test-connection",
+            new { canvas_url = h.Sandbox.BaseUrl, api_token = h.Sandbox.Tokens.Student });
         var body = await JsonOf(good);
         Assert.True(good.StatusCode == HttpStatusCode.OK, body.ToString());
         Assert.True(body.GetProperty("success").GetBoolean());
@@ -84,7 +94,8 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
             Assert.Equal(code, problem.GetProperty("code").GetString());
         }
 
-        using var broken = await alice.Http.PostAsync("/api/v1/canvas/test-connection", new StringContent("{\"canvas_url\":", System.Text.Encoding.UTF8, "application/json"));
+        using var broken = await alice.Http.PostAsync("/api/v1/canvas/test-connection",
+            new StringContent("{\"canvas_url\":", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, broken.StatusCode);
         Assert.True((await JsonOf(broken)).GetProperty("errors").TryGetProperty("body", out _));
         await using (var db = h.Database.Context())
@@ -110,8 +121,10 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
             Assert.True(paths.TryGetProperty(path, out var operations), $"{path} is not in the document");
             foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods)
             {
-                Assert.True(operations.TryGetProperty(method.ToLowerInvariant(), out var operation), $"{method} {path} is not in the document");
-                Assert.True(operation.GetProperty("responses").TryGetProperty("401", out _), $"{method} {path} does not say it may answer 401");
+                Assert.True(operations.TryGetProperty(method.ToLowerInvariant(),
+                    out var operation), $"{method} {path} is not in the document");
+                Assert.True(operation.GetProperty("responses")
+                    .TryGetProperty("401", out _), $"{method} {path} does not say it may answer 401");
             }
         }
 
@@ -119,7 +132,8 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
         var assignments = paths.GetProperty("/api/v1/canvas/assignments").GetProperty("get");
         Assert.Equal(["limit", "cursor", "course_id", "due_after", "due_before", "include_completed", "updated_since"],
             assignments.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
-        Assert.True(document.GetProperty("components").GetProperty("schemas").GetProperty("AssignmentView").GetProperty("properties").TryGetProperty("due_at", out _));
+        Assert.True(document.GetProperty("components").GetProperty("schemas").GetProperty("AssignmentView").GetProperty("properties")
+            .TryGetProperty("due_at", out _));
         Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("api_key", out _));
 
         using var page = await anonymous.GetAsync("/reference/");

@@ -16,7 +16,8 @@ public sealed class SyncApiTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_sync_is_queued_watched_over_sse_to_its_end_and_read_back(string provider)
     {
-        await using var h = await StartAsync(provider, postgres, sandbox: await SandboxServer.StartAsync(new SandboxOptions { LatencyMs = 10 }));
+        await using var h = await StartAsync(provider, postgres,
+            sandbox: await SandboxServer.StartAsync(new SandboxOptions { LatencyMs = 10 }));
         var alice = await h.AddUserAsync("alice");
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
 
@@ -49,11 +50,13 @@ public sealed class SyncApiTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_second_trigger_gets_the_running_sync_cancel_stops_it_and_retry_queues_it_again(string provider)
     {
-        await using var h = await StartAsync(provider, postgres, sandbox: await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 50 }));
+        await using var h = await StartAsync(provider, postgres,
+            sandbox: await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 50 }));
         var alice = await h.AddUserAsync("alice");
         (await h.ConnectCanvasAsync(alice, token: h.Sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
 
-        var id = (await JsonOf(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "full" }))).GetProperty("sync_id").GetInt64();
+        var id = (await JsonOf(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "full" }))).GetProperty("sync_id")
+            .GetInt64();
         var again = await JsonOf(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "delta" }));
         Assert.Equal(id, again.GetProperty("sync_id").GetInt64());
         Assert.True(again.GetProperty("already_in_progress").GetBoolean());
@@ -92,8 +95,10 @@ public sealed class SyncApiTests(PostgresServer postgres)
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
 
         await AssertFieldAsync(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "sideways" }), "sync_type");
-        await AssertFieldAsync(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "reconcile", slow_lane = true }), "slow_lane");
-        await AssertFieldAsync(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { scope = new { course_ids = new[] { -4 } } }), "scope.course_ids");
+        await AssertFieldAsync(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "reconcile", slow_lane = true }),
+            "slow_lane");
+        await AssertFieldAsync(await alice.Http.PostAsJsonAsync("/api/v1/canvas/sync", new { scope = new { course_ids = new[] { -4 } } }),
+            "scope.course_ids");
         await AssertFieldAsync(await alice.Http.GetAsync("/api/v1/canvas/syncs?limit=0"), "limit");
         await AssertFieldAsync(await alice.Http.GetAsync("/api/v1/canvas/syncs?cursor=abc"), "cursor");
         using var missing = await alice.Http.GetAsync("/api/v1/canvas/sync/999999");

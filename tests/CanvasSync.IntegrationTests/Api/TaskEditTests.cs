@@ -25,7 +25,8 @@ public sealed class TaskEditTests(PostgresServer postgres)
         Assert.False(open.GetProperty("completed").GetBoolean());
         var feed = (await JsonOf(await alice.Http.GetAsync("/api/v1/changes?since=now"))).GetProperty("next_cursor").GetString()!;
 
-        using var patched = await alice.Http.PatchAsJsonAsync($"/api/v1/tasks/{id}", new { completed = true, estimated_minutes = 90, notes = "chapter 3 first" });
+        using var patched = await alice.Http.PatchAsJsonAsync($"/api/v1/tasks/{id}",
+            new { completed = true, estimated_minutes = 90, notes = "chapter 3 first" });
         Assert.Equal(HttpStatusCode.OK, patched.StatusCode);
         var mine = await JsonOf(patched);
         Assert.True(mine.GetProperty("completed").GetBoolean());
@@ -33,17 +34,21 @@ public sealed class TaskEditTests(PostgresServer postgres)
         Assert.Equal(90, mine.GetProperty("estimated_minutes").GetInt32());
 
         // The change feed reports the edit like any change.
-        var changes = (await JsonOf(await alice.Http.GetAsync($"/api/v1/changes?since={Uri.EscapeDataString(feed)}"))).GetProperty("changes").EnumerateArray().ToList();
+        var changes = (await JsonOf(await alice.Http.GetAsync($"/api/v1/changes?since={Uri.EscapeDataString(feed)}")))
+            .GetProperty("changes").EnumerateArray().ToList();
         var change = Assert.Single(changes);
-        Assert.Equal(("tasks", id, "updated"), (change.GetProperty("entity_type").GetString(), change.GetProperty("id").GetInt64(), change.GetProperty("change").GetString()));
+        Assert.Equal(("tasks", id, "updated"),
+            (change.GetProperty("entity_type").GetString(), change.GetProperty("id").GetInt64(), change.GetProperty("change").GetString()));
 
         // Canvas renames the assignment and moves its due date; a delta brings that in and leaves the user's fields be.
         var assignment = open.GetProperty("canvas_assignment_id").GetInt64();
         var due = DateTime.UtcNow.AddDays(3).Date.AddHours(23).AddMinutes(59);
         using (var canvas = new HttpClient { BaseAddress = new Uri(h.Sandbox.BaseUrl) })
-            (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{assignment}", new { name = "Renamed by the teacher", due_at = due })).EnsureSuccessStatusCode();
+            (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{assignment}",
+                new { name = "Renamed by the teacher", due_at = due })).EnsureSuccessStatusCode();
         Assert.Equal(SyncStatus.Completed, (await h.SyncStoredAsync(alice.UserId, SyncType.Delta))!.Status);
-        var after = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?include_completed=true&limit=200"))).GetProperty("items").EnumerateArray()
+        var after = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?include_completed=true&limit=200"))).GetProperty("items")
+            .EnumerateArray()
             .Single(t => t.GetProperty("id").GetInt64() == id);
         Assert.Equal("Renamed by the teacher", after.GetProperty("title").GetString());
         Assert.Equal(due, after.GetProperty("due_date").GetDateTime().ToUniversalTime());
@@ -55,7 +60,8 @@ public sealed class TaskEditTests(PostgresServer postgres)
         Assert.DoesNotContain(stillOpen, t => t.GetProperty("id").GetInt64() == id); // done by the user's word
 
         // null gives the field back to Canvas.
-        var cleared = await JsonOf(await alice.Http.PatchAsJsonAsync($"/api/v1/tasks/{id}", new { completed = (bool?)null, notes = (string?)null }));
+        var cleared = await JsonOf(await alice.Http.PatchAsJsonAsync($"/api/v1/tasks/{id}",
+            new { completed = (bool?)null, notes = (string?)null }));
         Assert.False(cleared.GetProperty("completed").GetBoolean());
         Assert.Equal(JsonValueKind.Null, cleared.GetProperty("notes").ValueKind);
         Assert.Equal(90, cleared.GetProperty("user_estimated_minutes").GetInt32()); // not sent, not changed

@@ -30,7 +30,13 @@ public sealed class TwoNodeTests(PostgresServer postgres, ITestOutputHelper outp
 
     public async Task InitializeAsync()
     {
-        _sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Campus, CampusStudents = 40, CampusCourses = 6, LatencyMs = 40 });
+        _sandbox = await SandboxServer.StartAsync(new SandboxOptions
+        {
+            Profile = SandboxProfile.Campus,
+            CampusStudents = 40,
+            CampusCourses = 6,
+            LatencyMs = 40
+        });
         _database = await TestDatabase.CreateAsync("postgres", postgres);
         // One after the other: the first creates the master key and migrates, the second finds both done.
         _nodes.Add(await ServeProcess.StartAsync("node-a", _database.Setting, _masterKey, settings: Slow));
@@ -46,7 +52,8 @@ public sealed class TwoNodeTests(PostgresServer postgres, ITestOutputHelper outp
         {
             var key = await AddUserAsync($"student {i}");
             HttpClient[] via = [Client(_nodes[0], key), Client(_nodes[1], key)];
-            var connected = await via[i % 2].PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = _sandbox.BaseUrl, api_token = token });
+            var connected = await via[i % 2].PostAsJsonAsync("/api/v1/canvas/connect",
+                new { canvas_url = _sandbox.BaseUrl, api_token = token });
             Assert.True(connected.IsSuccessStatusCode, await connected.Content.ReadAsStringAsync());
             users.Add((via, token));
         }
@@ -74,9 +81,11 @@ public sealed class TwoNodeTests(PostgresServer postgres, ITestOutputHelper outp
         Assert.Equal(["node-a", "node-b"], byNode.Keys.Order());
 
         await using (var db = _database.Context())
-            foreach (var (connectionId, token) in await db.Connections.AsNoTracking().OrderBy(c => c.Id).Select(c => c.Id).ToListAsync() is var ids
+            foreach (var (connectionId, token) in await db.Connections.AsNoTracking().OrderBy(c => c.Id).Select(c => c.Id)
+                .ToListAsync() is var ids
                          ? ids.Zip(users.Select(u => u.Token)) : [])
-                await MirrorTruth.AssertEqualsAsync(_database, connectionId, await MirrorTruth.TruthAsync(Client(_nodes[0], null), _sandbox, token));
+                await MirrorTruth.AssertEqualsAsync(_database, connectionId,
+                    await MirrorTruth.TruthAsync(Client(_nodes[0], null), _sandbox, token));
     }
 
     [Fact]
@@ -84,14 +93,16 @@ public sealed class TwoNodeTests(PostgresServer postgres, ITestOutputHelper outp
     {
         var key = await AddUserAsync("teacher");
         var teacherToken = _sandbox.Tokens.Teacher;
-        var connected = await Client(_nodes[0], key).PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = _sandbox.BaseUrl, api_token = teacherToken });
+        var connected = await Client(_nodes[0], key)
+            .PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = _sandbox.BaseUrl, api_token = teacherToken });
         Assert.True(connected.IsSuccessStatusCode, await connected.Content.ReadAsStringAsync());
         var started = await Client(_nodes[0], key).PostAsJsonAsync("/api/v1/canvas/sync", new { sync_type = "full" });
         var runId = (await ServiceHarness.JsonOf(started)).GetProperty("sync_id").GetInt64();
 
         // Whichever node took the job holds the run's lease; the other follows its progress from there.
         var held = await WaitForAsync(async db => await db.SyncRuns.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.Id == runId && r.Status == SyncStatus.Running && r.LeaseOwner != null && r.ItemsDone > 0), TimeSpan.FromMinutes(1), "a node to start the sync");
+            .FirstOrDefaultAsync(r => r.Id == runId && r.Status == SyncStatus.Running && r.LeaseOwner != null && r.ItemsDone > 0),
+                TimeSpan.FromMinutes(1), "a node to start the sync");
         var victim = _nodes.Single(n => n.Name == held.LeaseOwner);
         var survivor = _nodes.Single(n => n != victim);
         output.WriteLine($"{victim.Name} runs sync {runId}; {survivor.Name} follows it");
@@ -134,11 +145,13 @@ public sealed class TwoNodeTests(PostgresServer postgres, ITestOutputHelper outp
         await using (var db = _database.Context())
         {
             var run = await db.SyncRuns.AsNoTracking().SingleAsync(r => r.Id == runId);
-            Assert.Equal((SyncStatus.Completed, survivor.Name, 2, true, (string?)null), (run.Status, run.Node, run.Attempt, run.Resumed, run.LeaseOwner));
+            Assert.Equal((SyncStatus.Completed, survivor.Name, 2, true, (string?)null),
+                (run.Status, run.Node, run.Attempt, run.Resumed, run.LeaseOwner));
             Assert.Equal(1, await db.SyncRuns.CountAsync());
             output.WriteLine($"killed {victim.Name} at {held.Percent:0.#}%+; {survivor.Name} resumed it {firstResumedEvent?.TotalSeconds:0} s after the kill and completed it at {resumedAfter.TotalSeconds:0} s");
             var connectionId = run.ConnectionId;
-            await MirrorTruth.AssertEqualsAsync(_database, connectionId, await MirrorTruth.TruthAsync(Client(survivor, null), _sandbox, teacherToken));
+            await MirrorTruth.AssertEqualsAsync(_database, connectionId,
+                await MirrorTruth.TruthAsync(Client(survivor, null), _sandbox, teacherToken));
         }
 
         foreach (var node in _nodes) Assert.DoesNotContain(node.Output, line => line.Contains(teacherToken, StringComparison.Ordinal));
@@ -169,7 +182,8 @@ public sealed class TwoNodeTests(PostgresServer postgres, ITestOutputHelper outp
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"waited {limit.TotalSeconds:0} s for {what}; node output:\n" + string.Join('\n', _nodes.SelectMany(n => n.Output.TakeLast(20))));
+        throw new TimeoutException($"waited {limit.TotalSeconds:0} s for {what}; node output:\n" + string.Join('\n',
+            _nodes.SelectMany(n => n.Output.TakeLast(20))));
     }
 
     public async Task DisposeAsync()

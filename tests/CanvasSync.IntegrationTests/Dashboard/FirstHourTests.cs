@@ -20,7 +20,8 @@ public sealed partial class FirstHourTests(Browser browser) : IClassFixture<Brow
         var dir = Path.Combine(Path.GetTempPath(), $"first-hour-{Guid.NewGuid():N}");
         // `dotnet run --project src/CanvasSync.Cli -- demo`, on free ports so tests can run side by side.
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "canvas-sync.dll"), "demo", "--urls", "http://127.0.0.1:0", "--sandbox-port", "0", "--dir", dir })
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "canvas-sync.dll"), "demo", "--urls", "http://127.0.0.1:0",
+            "--sandbox-port", "0", "--dir", dir })
             info.ArgumentList.Add(a);
         info.Environment.Remove("CANVASSYNC_DB");
         using var demo = Process.Start(info)!;
@@ -36,7 +37,8 @@ public sealed partial class FirstHourTests(Browser browser) : IClassFixture<Brow
             }
 
             Assert.True(dashboard is not null, string.Join('\n', terminal));
-            Assert.DoesNotContain(terminal, l => l.StartsWith("info:", StringComparison.Ordinal) || l.StartsWith("warn:", StringComparison.Ordinal));
+            Assert.DoesNotContain(terminal, l => l.StartsWith("info:", StringComparison.Ordinal)
+                || l.StartsWith("warn:", StringComparison.Ordinal));
 
             var page = await browser.NewPageAsync(new Uri(dashboard));
             await page.GotoAsync("/");

@@ -22,7 +22,8 @@ public sealed class OneSetOfFiguresTests(PostgresServer postgres, Browser browse
         (await h.ConnectCanvasAsync(admin, token: h.Sandbox.Tokens.Teacher)).EnsureSuccessStatusCode();
         var run = (await h.SyncStoredAsync(admin.UserId))!;
         Assert.Equal(SyncStatus.Completed, run.Status);
-        var (seconds, itemsRead, rowsChanged) = (Math.Round(run.Duration.TotalSeconds, 3), run.ItemsRead, RunFigures.RowsChanged(run.Counts.Values));
+        var (seconds, itemsRead, rowsChanged) =
+            (Math.Round(run.Duration.TotalSeconds, 3), run.ItemsRead, RunFigures.RowsChanged(run.Counts.Values));
         Assert.True(itemsRead > 0 && rowsChanged > 0);
 
         // Each person is counted once, though the teacher's courses list many of them in several rosters.
@@ -34,19 +35,22 @@ public sealed class OneSetOfFiguresTests(PostgresServer postgres, Browser browse
         Assert.DoesNotContain("error", line, StringComparison.Ordinal);
 
         var view = await ServiceHarness.JsonOf(await admin.Http.GetAsync($"/api/v1/canvas/sync/{run.RunId}"));
-        Assert.Equal((seconds, itemsRead, rowsChanged), (view.GetProperty("duration_seconds").GetDouble(), view.GetProperty("items_read").GetInt64(),
+        Assert.Equal((seconds, itemsRead, rowsChanged),
+            (view.GetProperty("duration_seconds").GetDouble(), view.GetProperty("items_read").GetInt64(),
             view.GetProperty("rows_changed").GetInt64()));
 
         var record = (await ServiceHarness.JsonOf(await admin.Http.GetAsync("/api/v1/metrics/recent?limit=1"))).GetProperty("items")[0];
         Assert.Equal(seconds, record.GetProperty("duration_seconds").GetDouble());
         Assert.Equal(itemsRead, record.GetProperty("canvas").GetProperty("items").GetInt64());
         Assert.Equal(rowsChanged, record.GetProperty("items").EnumerateObject()
-            .Sum(e => e.Value.GetProperty("created").GetInt64() + e.Value.GetProperty("updated").GetInt64() + e.Value.GetProperty("deleted").GetInt64()));
+            .Sum(e => e.Value.GetProperty("created").GetInt64() + e.Value.GetProperty("updated").GetInt64() + e.Value.GetProperty("deleted")
+                .GetInt64()));
         Assert.Equal(rowsChanged, record.GetProperty("rows_changed").GetInt64());
 
         var samples = PrometheusTests.Parse(await (await admin.Http.GetAsync("/metrics")).Content.ReadAsStringAsync());
         Assert.Equal(itemsRead, samples.Value("canvas_sync_items_read_total"));
-        Assert.Equal(rowsChanged, samples.All("canvas_sync_items_total").Where(s => s.Labels["action"] is "created" or "updated" or "deleted").Sum(s => s.Value));
+        Assert.Equal(rowsChanged, samples.All("canvas_sync_items_total")
+            .Where(s => s.Labels["action"] is "created" or "updated" or "deleted").Sum(s => s.Value));
         Assert.Equal(seconds, samples.Value("canvas_sync_duration_seconds_sum", ("sync_type", "full")), 3);
 
         var page = await browser.NewPageAsync(h.BaseUrl);

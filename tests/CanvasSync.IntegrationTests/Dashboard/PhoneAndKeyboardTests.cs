@@ -23,14 +23,16 @@ public sealed class PhoneAndKeyboardTests(PostgresServer postgres, Browser brows
         var page = await browser.NewPageAsync(h.BaseUrl, width: 390, height: 844);
         await Browser.ScreenshotAsync(page, "phone-login");
         await DashboardSession.SignInAsync(page, alice.ApiKey);
-        foreach (var (path, name) in new[] { ("/", "home"), ("/courses", "courses"), ($"/courses/{course}", "course-detail"), ("/history", "history"),
+        foreach (var (path, name) in new[] { ("/", "home"), ("/courses", "courses"), ($"/courses/{course}", "course-detail"),
+            ("/history", "history"),
                      ("/setup", "setup"), ("/monitoring", "monitoring") })
         {
             await page.GotoAsync(path);
             await page.EvaluateAsync("() => document.querySelectorAll('details').forEach(d => d.open = true)");
             Assert.Empty(await DashboardSession.ProblemsAsync(page));
             foreach (var link in new[] { "Home", "Courses", "Sync history", "Canvas setup", "Monitoring" })
-                await Expect(page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = link, Exact = true })).ToBeInViewportAsync();
+                await Expect(page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = link, Exact = true }))
+                    .ToBeInViewportAsync();
             await Browser.ScreenshotAsync(page, "phone-" + name);
         }
     }

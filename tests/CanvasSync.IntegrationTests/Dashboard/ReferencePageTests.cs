@@ -18,7 +18,8 @@ public sealed class ReferencePageTests(PostgresServer postgres, Browser browser)
         var text = await page.Locator("body").InnerTextAsync();
         // The viewer's small "Powered by" credit stays: it is an attribution, not a feature offered to our users.
         foreach (var vendor in new[] { "Ask AI", "Generate SDK", "Deploy", "MCP" })
-            Assert.False(text.Contains(vendor, StringComparison.OrdinalIgnoreCase), $"the reference shows \"{vendor}\": {text[Math.Max(0, text.IndexOf(vendor, StringComparison.OrdinalIgnoreCase) - 80)..][..Math.Min(200, text.Length - Math.Max(0, text.IndexOf(vendor, StringComparison.OrdinalIgnoreCase) - 80))]}");
+            Assert.False(text.Contains(vendor,
+                StringComparison.OrdinalIgnoreCase), $"the reference shows \"{vendor}\": {text[Math.Max(0, text.IndexOf(vendor, StringComparison.OrdinalIgnoreCase) - 80)..][..Math.Min(200, text.Length - Math.Max(0, text.IndexOf(vendor, StringComparison.OrdinalIgnoreCase) - 80))]}");
         await Browser.ScreenshotAsync(page, "reference");
     }
 }

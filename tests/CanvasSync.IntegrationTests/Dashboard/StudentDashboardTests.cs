@@ -117,12 +117,14 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
         await Expect(page.Locator("#sync-progress")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 90_000 });
         await Expect(page.Locator("#sync-state")).ToHaveAttributeAsync("data-state", "up_to_date", new() { Timeout = 30_000 });
         h.Sandbox.Settings.LatencyMs = 0;
-        var seen = JsonDocument.Parse(await page.EvaluateAsync<string>("() => sessionStorage.getItem('progress')")).RootElement.EnumerateArray().ToList();
+        var seen = JsonDocument.Parse(await page.EvaluateAsync<string>("() => sessionStorage.getItem('progress')"))
+            .RootElement.EnumerateArray().ToList();
         var values = seen.Select(s => s.GetProperty("value").GetDouble()).ToList();
         Assert.Contains(values, v => v is > 0 and < 100); // seen moving, not only at the end
         Assert.Equal(100, values[^1]);
         Assert.Equal(["25% done", "50% done", "75% done"], seen[^1].GetProperty("milestones").EnumerateArray().Select(m => m.GetString()));
-        Assert.Contains(seen, s => s.GetProperty("remaining").GetString() is { } r && r.EndsWith(" s", StringComparison.Ordinal) && r != "0 s");
+        Assert.Contains(seen, s => s.GetProperty("remaining").GetString() is { } r && r.EndsWith(" s", StringComparison.Ordinal)
+            && r != "0 s");
         Assert.Equal("completed", seen[^1].GetProperty("status").GetString());
 
         // Upcoming assignments: the next 14 days as the API lists them, done or not, due times in the viewer's zone.
@@ -143,18 +145,21 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
             var a = widest[long.Parse(row[0], CultureInfo.InvariantCulture)];
             Assert.Equal(a.Completed ? "Done" : a.Missing ? "Missing" : "Not done", row[2]);
             var local = TimeZoneInfo.ConvertTimeFromUtc(a.DueAt, denver);
-            Assert.Contains(local.ToString("h:mm tt", CultureInfo.GetCultureInfo("en-US")), row[1].Replace('\u202f', ' ').Replace('\u00a0', ' '), StringComparison.Ordinal);
+            Assert.Contains(local.ToString("h:mm tt", CultureInfo.GetCultureInfo("en-US")), row[1].Replace('\u202f', ' ')
+                .Replace('\u00a0', ' '), StringComparison.Ordinal);
         }
 
         // Grades per course, as the API has them.
         var grades = (await ServiceHarness.JsonOf(await alice.Http.GetAsync("/api/v1/canvas/grades"))).EnumerateArray()
             .ToDictionary(g => g.GetProperty("course_id").GetInt64(), g => g.GetProperty("grades").GetProperty("current_score"));
-        var gradeRows = await page.Locator("#grades tbody tr").EvaluateAllAsync<string[][]>("rows => rows.map(r => [r.dataset.course, r.cells[1].textContent.trim()])");
+        var gradeRows = await page.Locator("#grades tbody tr")
+            .EvaluateAllAsync<string[][]>("rows => rows.map(r => [r.dataset.course, r.cells[1].textContent.trim()])");
         Assert.Equal(grades.Keys.Order(), gradeRows.Select(r => long.Parse(r[0], CultureInfo.InvariantCulture)).Order());
         foreach (var row in gradeRows)
         {
             var score = grades[long.Parse(row[0], CultureInfo.InvariantCulture)];
-            Assert.Equal(score.ValueKind == JsonValueKind.Null ? "—" : score.GetDouble().ToString("0.##", CultureInfo.InvariantCulture) + "%", row[1]);
+            Assert.Equal(score.ValueKind == JsonValueKind.Null ? "—" : score.GetDouble().ToString("0.##", CultureInfo.InvariantCulture)
+                + "%", row[1]);
         }
 
         // Beside the next 14 days, what a student needs next, as canvas-sync analyze lists it: work overdue (Canvas's
@@ -163,14 +168,17 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
         await using (var db = h.Database.Context())
         {
             var c = await db.Connections.SingleAsync();
-            next = await StudentAnalysis.AnalyzeAsync(db, new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl), DateTime.UtcNow, 14, 1, CancellationToken.None);
+            next = await StudentAnalysis.AnalyzeAsync(db, new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl), DateTime.UtcNow, 14, 1,
+                CancellationToken.None);
         }
 
         Assert.Contains(next.Overdue, i => i.Missing);
-        Assert.Equal(next.Overdue.Select(i => i.TaskId).Order(), (await page.Locator("#overdue tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.task))")).Order());
+        Assert.Equal(next.Overdue.Select(i => i.TaskId).Order(),
+            (await page.Locator("#overdue tbody tr").EvaluateAllAsync<long[]>("rows => rows.map(r => Number(r.dataset.task))")).Order());
         await Expect(page.Locator("#overdue .badge.bad")).ToHaveCountAsync(next.Overdue.Count(i => i.Missing));
         var toDos = next.Upcoming.Where(i => i.Source != "assignment").Select(i => i.TaskId).Order().ToList();
-        Assert.Equal(toDos, (await page.Locator("#todos li").EvaluateAllAsync<long[]>("items => items.map(i => Number(i.dataset.task))")).Order());
+        Assert.Equal(toDos, (await page.Locator("#todos li")
+            .EvaluateAllAsync<long[]>("items => items.map(i => Number(i.dataset.task))")).Order());
         await Expect(page.Locator("#last-run")).ToHaveAttributeAsync("data-status", "completed");
         await Expect(page.Locator("#last-run .badge")).ToHaveTextAsync("completed");
         await CheckAsync("home");
@@ -180,13 +188,15 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
         var courseList = (await ServiceHarness.JsonOf(await alice.Http.GetAsync("/api/v1/canvas/courses"))).EnumerateArray().ToList();
         await Expect(page.Locator("#courses tbody tr")).ToHaveCountAsync(courseList.Count);
         // A course Canvas closed by its dates gives no name: the page says what it is rather than show a bare number.
-        var closed = courseList.Where(c => c.GetProperty("access_restricted_by_date").GetBoolean()).Select(c => c.GetProperty("id").GetInt64()).ToList();
+        var closed = courseList.Where(c => c.GetProperty("access_restricted_by_date").GetBoolean())
+            .Select(c => c.GetProperty("id").GetInt64()).ToList();
         Assert.NotEmpty(closed);
         foreach (var id in closed) await Expect(page.Locator($"#courses a[href='/courses/{id}']")).ToContainTextAsync("closed");
         await CheckAsync("courses");
         List<long> scripted;
         await using (var db = h.Database.Context())
-            scripted = await db.Assignments.Where(a => a.RawJson.Contains("alert('xss from") && a.DeletedAt == null).Select(a => a.CourseCanvasId).Distinct().ToListAsync();
+            scripted = await db.Assignments.Where(a => a.RawJson.Contains("alert('xss from") && a.DeletedAt == null)
+                .Select(a => a.CourseCanvasId).Distinct().ToListAsync();
         Assert.NotEmpty(scripted);
         foreach (var course in scripted)
         {
@@ -250,7 +260,8 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
         var polls = 0;
         page.Request += (_, request) =>
         {
-            if (System.Text.RegularExpressions.Regex.IsMatch(new Uri(request.Url).AbsolutePath, @"^/api/v1/canvas/sync/\d+$")) Interlocked.Increment(ref polls);
+            if (System.Text.RegularExpressions.Regex.IsMatch(new Uri(request.Url).AbsolutePath, @"^/api/v1/canvas/sync/\d+$"))
+                Interlocked.Increment(ref polls);
         };
         await DashboardSession.SignInAsync(page, alice.ApiKey);
 
@@ -259,7 +270,8 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
         await Expect(page.Locator("#sync-progress")).ToHaveAttributeAsync("data-status", "completed", new() { Timeout = 90_000 });
         await Expect(page.Locator("#sync-state")).ToHaveAttributeAsync("data-state", "up_to_date", new() { Timeout = 30_000 });
         Assert.True(polls > 0);
-        var seen = JsonDocument.Parse(await page.EvaluateAsync<string>("() => sessionStorage.getItem('progress')")).RootElement.EnumerateArray().ToList();
+        var seen = JsonDocument.Parse(await page.EvaluateAsync<string>("() => sessionStorage.getItem('progress')"))
+            .RootElement.EnumerateArray().ToList();
         Assert.Equal(100, seen[^1].GetProperty("value").GetDouble());
         Assert.Equal(["25% done", "50% done", "75% done"], seen[^1].GetProperty("milestones").EnumerateArray().Select(m => m.GetString()));
     }

@@ -61,8 +61,10 @@ public sealed class DataModelTests(PostgresServer postgres)
         var masterKey = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
         try
         {
-            await using var node = await ServeProcess.StartAsync("empty", provider == "sqlite" ? "sqlite:" + file : await postgres.CreateDatabaseAsync(), masterKey);
-            Assert.DoesNotContain(node.Output, line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal));
+            await using var node = await ServeProcess.StartAsync("empty", provider == "sqlite" ? "sqlite:" + file
+                : await postgres.CreateDatabaseAsync(), masterKey);
+            Assert.DoesNotContain(node.Output, line => line.StartsWith("warn:", StringComparison.Ordinal)
+                || line.StartsWith("fail:", StringComparison.Ordinal));
         }
         finally
         {
@@ -115,7 +117,8 @@ public sealed class DataModelTests(PostgresServer postgres)
         await using var db = database.Context();
         var first = await AddConnectionAsync(db);
         var second = await AddConnectionAsync(db, "https://other.example.edu");
-        Course Row(long connectionId) => new() { ConnectionId = connectionId, CanvasId = 42, Name = "Biology", FirstSeenAt = Now, LastSeenAt = Now };
+        Course Row(long connectionId) =>
+            new() { ConnectionId = connectionId, CanvasId = 42, Name = "Biology", FirstSeenAt = Now, LastSeenAt = Now };
         db.Courses.AddRange(Row(first.Id), Row(second.Id));
         await db.SaveChangesAsync();
 
@@ -130,7 +133,8 @@ public sealed class DataModelTests(PostgresServer postgres)
         await using var database = await TestDatabase.CreateAsync(provider, postgres);
         await using var db = database.Context();
         var c = await AddConnectionAsync(db);
-        PlannerItem Item(string type) => new() { ConnectionId = c.Id, CanvasId = 7, PlannableType = type, FirstSeenAt = Now, LastSeenAt = Now };
+        PlannerItem Item(string type) =>
+            new() { ConnectionId = c.Id, CanvasId = 7, PlannableType = type, FirstSeenAt = Now, LastSeenAt = Now };
         db.PlannerItems.AddRange(Item("quiz"), Item("assignment"));
         await db.SaveChangesAsync();
         db.PlannerItems.Add(Item("quiz"));
@@ -195,7 +199,13 @@ public sealed class DataModelTests(PostgresServer postgres)
         var c = await AddConnectionAsync(db);
         var run = new SyncRun { ConnectionId = c.Id, Type = SyncType.Delta, Status = SyncStatus.Running, QueuedAt = Now };
         run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 0, Collection = "courses", Done = true, UpdatedAt = Now });
-        run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = 9, Collection = "submissions", NextPageUrl = "https://x/api/v1/courses/9/students/submissions?page=bookmark:WzEyM10&per_page=100", UpdatedAt = Now });
+        run.Checkpoints.Add(new SyncCheckpoint
+        {
+            CourseCanvasId = 9,
+            Collection = "submissions",
+            NextPageUrl = "https://x/api/v1/courses/9/students/submissions?page=bookmark:WzEyM10&per_page=100",
+            UpdatedAt = Now
+        });
         db.SyncRuns.Add(run);
         await db.SaveChangesAsync();
         db.SyncCheckpoints.Add(new SyncCheckpoint { RunId = run.Id, CourseCanvasId = 9, Collection = "submissions", UpdatedAt = Now });
@@ -214,7 +224,14 @@ public sealed class DataModelTests(PostgresServer postgres)
             keep = (await AddConnectionAsync(db, "https://keep.example.edu")).Id;
             foreach (var id in new[] { gone.Id, keep })
             {
-                db.Submissions.Add(new Submission { ConnectionId = id, CanvasId = 5, WorkflowState = "graded", FirstSeenAt = Now, LastSeenAt = Now });
+                db.Submissions.Add(new Submission
+                {
+                    ConnectionId = id,
+                    CanvasId = 5,
+                    WorkflowState = "graded",
+                    FirstSeenAt = Now,
+                    LastSeenAt = Now
+                });
                 var run = new SyncRun { ConnectionId = id, Type = SyncType.Full, Status = SyncStatus.Completed, QueuedAt = Now };
                 run.Checkpoints.Add(new SyncCheckpoint { Collection = "courses", Done = true, UpdatedAt = Now });
                 run.Counts.Add(new SyncRunCount { EntityType = "submissions", Created = 1 });
@@ -234,7 +251,8 @@ public sealed class DataModelTests(PostgresServer postgres)
         }
     }
 
-    /// <param name="ageSeconds">How long ago the dead process took the lock: long ago, or just now (a supervisor restarting at once).</param>
+    /// <param name="ageSeconds">How long ago the dead process took the lock: long ago, or just now (a supervisor restarting at
+    /// once).</param>
     [Theory]
     [InlineData(86_400)]
     [InlineData(27)]

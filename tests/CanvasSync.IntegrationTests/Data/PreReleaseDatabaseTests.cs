@@ -33,7 +33,8 @@ public sealed class PreReleaseDatabaseTests(PostgresServer postgres)
         }
 
         // Stopped part-way; and the earlier pre-release set, even complete.
-        foreach (var history in new Func<CanvasSyncDbContext, IEnumerable<string>>[] { d => PreReleaseDatabases.Adoptable(d).Take(2), PreReleaseDatabases.TooOld })
+        foreach (var history in new Func<CanvasSyncDbContext, IEnumerable<string>>[] { d => PreReleaseDatabases.Adoptable(d).Take(2),
+            PreReleaseDatabases.TooOld })
         {
             await using var db = database.Context();
             var ids = history(db).ToList();

@@ -1,6 +1,7 @@
 namespace CanvasSync.IntegrationTests.Infrastructure;
 
-/// <summary>Waiting for things a background job delivers (e-mail, webhook posts): a minute at most, then a failure that says what was missing.</summary>
+/// <summary>Waiting for things a background job delivers (e-mail, webhook posts): a minute at most, then a failure that says what was
+/// missing.</summary>
 public static class Arrivals
 {
     public static async Task WaitForAsync(Func<int> arrived, int expected, string what)

@@ -70,7 +70,8 @@ public sealed class HostileCanvas : IAsyncDisposable
         var hostile = new HostileCanvas(app);
         app.MapGet("/api/v1/users/self", () => hostile.RefuseSelf ? Results.Text(InternalSecret, statusCode: 403)
             : Results.Json(new { id = 666, name = "Mallory", sortable_name = "Mallory", short_name = "Mallory" }));
-        app.MapGet("/api/v1/users/self/{**rest}", () => Results.Json(new { errors = new[] { new { message = "The specified resource does not exist." } } }, statusCode: 404));
+        app.MapGet("/api/v1/users/self/{**rest}", () =>
+            Results.Json(new { errors = new[] { new { message = "The specified resource does not exist." } } }, statusCode: 404));
         app.Map("/{**path}", hostile.ServeAsync);
         await app.StartAsync();
         return hostile;

@@ -100,7 +100,8 @@ public sealed class LoopbackSmtpServer : IAsyncDisposable
         }
     }
 
-    private static string Address(string line) => line[(line.IndexOf('<', StringComparison.Ordinal) + 1)..line.IndexOf('>', StringComparison.Ordinal)];
+    private static string Address(string line) =>
+        line[(line.IndexOf('<', StringComparison.Ordinal) + 1)..line.IndexOf('>', StringComparison.Ordinal)];
 
     public async ValueTask DisposeAsync()
     {

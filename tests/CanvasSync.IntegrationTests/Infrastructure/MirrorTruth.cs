@@ -31,7 +31,9 @@ internal static class MirrorTruth
 
     public static Dictionary<string, string> Truth(JsonElement truth, string collection) =>
         truth.GetProperty(collection).EnumerateArray().ToDictionary(
-            i => collection == "planner_items" ? $"{i.GetProperty("plannable_type").GetString()}:{i.GetProperty("plannable_id").GetRawText()}" : i.GetProperty("id").GetRawText(),
+            i => collection == "planner_items"
+                ? $"{i.GetProperty("plannable_type").GetString()}:{i.GetProperty("plannable_id").GetRawText()}" : i.GetProperty("id")
+                .GetRawText(),
             i => i.GetRawText());
 
     /// <summary>Every collection of the mirror is exactly the truth: same keys, same JSON byte for byte.</summary>

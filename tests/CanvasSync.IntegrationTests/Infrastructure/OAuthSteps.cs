@@ -21,7 +21,8 @@ internal static partial class OAuthSteps
     {
         using var scope = h.App.Services.CreateScope();
         var key = h.Sandbox.DeveloperKey;
-        await scope.ServiceProvider.GetRequiredService<CanvasInstances>().AddAsync(h.Sandbox.BaseUrl, "Sandbox Canvas", key.ClientId, key.ClientSecret,
+        await scope.ServiceProvider.GetRequiredService<CanvasInstances>()
+            .AddAsync(h.Sandbox.BaseUrl, "Sandbox Canvas", key.ClientId, key.ClientSecret,
             new Uri(h.BaseUrl, "/oauth/callback").ToString(), CancellationToken.None);
     }
 
@@ -43,7 +44,8 @@ internal static partial class OAuthSteps
         return (await ServiceHarness.JsonOf(response)).GetProperty("authorize_url").GetString()!;
     }
 
-    /// <summary>The user on Canvas's page: signs in as <paramref name="canvasUserId"/> and authorizes (or cancels). What Canvas redirected to.</summary>
+    /// <summary>The user on Canvas's page: signs in as <paramref name="canvasUserId"/> and authorizes (or cancels). What Canvas redirected
+    /// to.</summary>
     public static async Task<Dictionary<string, string>> AuthorizeAsync(string authorizeUrl, long canvasUserId, bool allow = true)
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
@@ -84,7 +86,8 @@ internal static partial class OAuthSteps
     public static async Task ControlAsync(SandboxServer sandbox, string action, long? canvasUserId)
     {
         using var http = new HttpClient();
-        (await http.PostAsJsonAsync($"{sandbox.BaseUrl}/_sandbox/oauth/{action}", new { user_id = canvasUserId })).EnsureSuccessStatusCode();
+        (await http.PostAsJsonAsync($"{sandbox.BaseUrl}/_sandbox/oauth/{action}",
+            new { user_id = canvasUserId })).EnsureSuccessStatusCode();
     }
 
     /// <summary>Every secret of the flow: the client secret, and every access and refresh token Canvas issued.</summary>

@@ -33,10 +33,13 @@ public sealed class PostgresServer : IAsyncLifetime
         if (asRoot) await RunAsync("chown", ["postgres:postgres", _dataDir], asPostgres: false);
 
         Port = FreePort();
-        await RunAsync(Path.Combine(BinDir, "initdb"), ["-D", Path.Combine(_dataDir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], asRoot);
+        await RunAsync(Path.Combine(BinDir, "initdb"),
+            ["-D", Path.Combine(_dataDir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], asRoot);
         // Durability is not under test: skip fsync so the suite is fast.
         var options = $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
-        await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-o", options, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60", "start"], asRoot);
+        await RunAsync(Path.Combine(BinDir, "pg_ctl"),
+            ["-D", Path.Combine(_dataDir, "data"), "-o", options, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "60", "start"],
+            asRoot);
     }
 
     /// <summary>The role CanvasSync connects as: an ordinary one, as in production, so row-level security applies to it.</summary>
@@ -64,7 +67,8 @@ public sealed class PostgresServer : IAsyncLifetime
         if (_dataDir.Length == 0) return;
         try
         {
-            await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-m", "immediate", "-w", "stop"], Environment.UserName == "root");
+            await RunAsync(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-m", "immediate", "-w", "stop"],
+                Environment.UserName == "root");
         }
         finally
         {

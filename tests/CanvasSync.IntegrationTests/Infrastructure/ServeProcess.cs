@@ -27,7 +27,8 @@ public sealed partial class ServeProcess : IAsyncDisposable
     public long PeakResidentBytes()
     {
         var line = File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+            System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
     /// <param name="settings">Configuration keys ("Sync:Workers") and values on top of the loopback sandbox's.</param>
@@ -35,14 +36,16 @@ public sealed partial class ServeProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string>? settings = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "canvas-sync.dll"), "serve", "--db", db, "--urls", "http://127.0.0.1:0",
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "canvas-sync.dll"), "serve", "--db", db, "--urls",
+            "http://127.0.0.1:0",
                      "--role", role, "--node-name", name, "--master-key", masterKeyFile })
             info.ArgumentList.Add(a);
         info.Environment.Remove("CANVASSYNC_DB");
         info.Environment["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true";
         info.Environment["CANVASSYNC__Canvas__AllowHttp"] = "true";
         info.Environment["CANVASSYNC__Sync__SchedulerEnabled"] = "false";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment["CANVASSYNC__" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment["CANVASSYNC__"
+            + key.Replace(":", "__", StringComparison.Ordinal)] = value;
 
         var process = Process.Start(info)!;
         var output = new ConcurrentQueue<string>();

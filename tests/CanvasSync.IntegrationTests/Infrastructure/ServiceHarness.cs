@@ -30,7 +30,8 @@ internal sealed class ServiceHarness : IAsyncDisposable
 
     private readonly bool _ownsParts;
 
-    private ServiceHarness(WebApplication app, TestDatabase database, SandboxServer sandbox, string masterKeyFile, LogCapture logs, bool ownsParts)
+    private ServiceHarness(WebApplication app, TestDatabase database, SandboxServer sandbox, string masterKeyFile, LogCapture logs,
+        bool ownsParts)
     {
         _ownsParts = ownsParts;
         App = app;
@@ -51,14 +52,16 @@ internal sealed class ServiceHarness : IAsyncDisposable
     /// <param name="settings">Configuration on top of the test defaults (loopback and http allowed for the sandbox).</param>
     /// <param name="names">Host names the service resolves to fixed addresses instead of asking DNS.</param>
     public static async Task<ServiceHarness> StartAsync(string provider, PostgresServer postgres, IEnumerable<string>? settings = null,
-        IReadOnlyDictionary<string, string>? names = null, TestDatabase? database = null, string? masterKeyFile = null, SandboxServer? sandbox = null)
+        IReadOnlyDictionary<string, string>? names = null, TestDatabase? database = null, string? masterKeyFile = null,
+            SandboxServer? sandbox = null)
     {
         var ownsParts = database is null && sandbox is null && masterKeyFile is null; // what the caller passes, the caller disposes
         sandbox ??= await SandboxServer.StartAsync(new SandboxOptions());
         database ??= await TestDatabase.CreateAsync(provider, postgres);
         masterKeyFile ??= Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
         var logs = new LogCapture();
-        string[] args = ["--Canvas:AllowPrivateNetwork=true", "--Canvas:AllowHttp=true", $"--Security:MasterKeyFile={masterKeyFile}", .. settings ?? []];
+        string[] args = ["--Canvas:AllowPrivateNetwork=true", "--Canvas:AllowHttp=true", $"--Security:MasterKeyFile={masterKeyFile}",
+            .. settings ?? []];
         var app = CanvasSyncWebApp.Build(args, database.Setting, "http://127.0.0.1:0", builder =>
         {
             builder.Logging.AddProvider(logs);
@@ -99,15 +102,18 @@ internal sealed class ServiceHarness : IAsyncDisposable
     }
 
     public Task<HttpResponseMessage> ConnectCanvasAsync(Caller caller, string? canvasUrl = null, string? token = null) =>
-        caller.Http.PostAsJsonAsync("/api/v1/canvas/connect", new { canvas_url = canvasUrl ?? Sandbox.BaseUrl, api_token = token ?? Sandbox.Tokens.Student });
+        caller.Http.PostAsJsonAsync("/api/v1/canvas/connect",
+            new { canvas_url = canvasUrl ?? Sandbox.BaseUrl, api_token = token ?? Sandbox.Tokens.Student });
 
     /// <summary>A sync of the user's connection with the token (or OAuth2 grant) the service stored, as a background job runs it.</summary>
     public async Task<SyncResult?> SyncStoredAsync(long userId, SyncType type = SyncType.Full)
     {
         long connectionId;
-        await using (var db = Database.Context()) connectionId = await db.Connections.Where(c => c.UserId == userId).Select(c => c.Id).SingleAsync();
+        await using (var db = Database.Context())
+            connectionId = await db.Connections.Where(c => c.UserId == userId).Select(c => c.Id).SingleAsync();
         var credential = await App.Services.GetRequiredService<ConnectionTokens>().CredentialAsync(connectionId, CancellationToken.None);
-        return credential is null ? null : await App.Services.GetRequiredService<SyncEngine>().RunAsync(connectionId, credential, new SyncRequest(type, new SyncScope()));
+        return credential is null ? null : await App.Services.GetRequiredService<SyncEngine>()
+            .RunAsync(connectionId, credential, new SyncRequest(type, new SyncScope()));
     }
 
     public static async Task<JsonElement> JsonOf(HttpResponseMessage response) =>
@@ -120,7 +126,8 @@ internal sealed class ServiceHarness : IAsyncDisposable
         string? cursor = null;
         do
         {
-            var page = await JsonOf(await http.GetAsync("/api/v1/tasks?include_completed=true&limit=200" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))));
+            var page = await JsonOf(await http.GetAsync("/api/v1/tasks?include_completed=true&limit=200"
+                + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor))));
             all.AddRange(page.GetProperty("items").EnumerateArray());
             cursor = page.GetProperty("next_cursor").GetString();
         } while (cursor is not null);
@@ -190,7 +197,8 @@ internal sealed class ServiceHarness : IAsyncDisposable
     {
         private readonly DnsHostResolver _dns = new();
 
-        public Task<System.Net.IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) => names.TryGetValue(host, out var address)
+        public Task<System.Net.IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+            names.TryGetValue(host, out var address)
             ? Task.FromResult(new[] { System.Net.IPAddress.Parse(address) })
             : _dns.ResolveAsync(host, cancellationToken);
     }
@@ -214,7 +222,8 @@ internal sealed class LogCapture : ILoggerProvider, ISupportExternalScope
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => owner._scopes.Push(state);
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
+            Func<TState, Exception?, string> formatter)
         {
             var scopes = new List<string>();
             owner._scopes.ForEachScope((scope, list) => list.Add(scope is IEnumerable<KeyValuePair<string, object>> pairs

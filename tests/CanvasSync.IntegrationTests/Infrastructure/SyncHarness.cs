@@ -20,7 +20,8 @@ namespace CanvasSync.IntegrationTests.Infrastructure;
 internal sealed class SyncHarness : IAsyncDisposable
 {
     public static readonly string[] Collections =
-        ["courses", "terms", "assignment_groups", "assignments", "submissions", "enrollments", "group_categories", "groups", "group_memberships", "planner_items"];
+        ["courses", "terms", "assignment_groups", "assignments", "submissions", "enrollments", "group_categories", "groups",
+            "group_memberships", "planner_items"];
 
     private readonly ServiceProvider _services;
 
@@ -62,11 +63,13 @@ internal sealed class SyncHarness : IAsyncDisposable
     {
         var sandbox = await SandboxServer.StartAsync(options);
         var database = await TestDatabase.CreateAsync(provider, postgres);
-        var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database.Target), new Uri(sandbox.BaseUrl), TimeProvider.System, CancellationToken.None);
+        var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database.Target), new Uri(sandbox.BaseUrl),
+            TimeProvider.System, CancellationToken.None);
         return new SyncHarness(sandbox, database, connectionId);
     }
 
-    public Task<SyncResult> SyncAsync(string token, SyncType type = SyncType.Full, IProgress<SyncProgress>? progress = null, CancellationToken ct = default) =>
+    public Task<SyncResult> SyncAsync(string token, SyncType type = SyncType.Full, IProgress<SyncProgress>? progress = null,
+        CancellationToken ct = default) =>
         Engine.RunAsync(ConnectionId, token, new SyncRequest(type, new SyncScope()), progress, ct);
 
     public Task<SyncResult> SyncAsync(string token, SyncRequest request) => Engine.RunAsync(ConnectionId, token, request);

@@ -29,7 +29,8 @@ public sealed class AlertTests(PostgresServer postgres)
         var mails = await smtp.WaitForAsync(2);
         var posts = await slack.WaitForAsync(2);
         var failed = Assert.Single(mails, m => m.Subject == "[CanvasSync] A sync for bob failed");
-        Assert.Contains($"Sync run {s.BobFailed.RunId} (full) of bob's connection to 127.0.0.1 ended failed", failed.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"Sync run {s.BobFailed.RunId} (full) of bob's connection to 127.0.0.1 ended failed", failed.TextBody,
+            StringComparison.Ordinal);
         Assert.Contains("canvas_error", failed.TextBody, StringComparison.Ordinal);
         var reauth = Assert.Single(mails, m => m.Subject == "[CanvasSync] carol's Canvas token no longer works");
         Assert.Contains("token_revoked", reauth.TextBody, StringComparison.Ordinal);
@@ -37,7 +38,8 @@ public sealed class AlertTests(PostgresServer postgres)
         Assert.All(smtp.Received, r => Assert.Equal(["ops@example.test", "oncall@example.test"], r.To));
         Assert.All(smtp.Received, r => Assert.Equal("canvassync@example.test", r.From));
         var texts = posts.Select(p => p.GetProperty("text").GetString()!).ToList();
-        Assert.Single(texts, t => t.Contains("A sync for bob failed", StringComparison.Ordinal) && t.Contains($"Sync run {s.BobFailed.RunId}", StringComparison.Ordinal));
+        Assert.Single(texts, t => t.Contains("A sync for bob failed", StringComparison.Ordinal)
+            && t.Contains($"Sync run {s.BobFailed.RunId}", StringComparison.Ordinal));
         Assert.Single(texts, t => t.Contains("carol's Canvas token no longer works", StringComparison.Ordinal));
 
         // Bob fails again within the cool-down: recorded as held, nothing sent.
@@ -46,8 +48,10 @@ public sealed class AlertTests(PostgresServer postgres)
         h.Sandbox.Settings.FaultRate = 0;
         Assert.Equal(SyncStatus.Failed, again.Status);
         await using (var db = h.Database.Context())
-            Assert.Equal([s.BobFailed.RunId, s.CarolReauth.RunId], await db.SentAlerts.OrderBy(a => a.RunId).Select(a => a.RunId).ToListAsync());
-        Assert.Contains(h.Logs.Lines, l => l.Contains($"Alert failed for sync run {again.RunId} of connection", StringComparison.Ordinal) && l.Contains("held back", StringComparison.Ordinal));
+            Assert.Equal([s.BobFailed.RunId, s.CarolReauth.RunId], await db.SentAlerts.OrderBy(a => a.RunId).Select(a => a.RunId)
+                .ToListAsync());
+        Assert.Contains(h.Logs.Lines, l => l.Contains($"Alert failed for sync run {again.RunId} of connection", StringComparison.Ordinal)
+            && l.Contains("held back", StringComparison.Ordinal));
 
         // Once the cool-down has passed (the last alert moved an hour back), the next failure alerts again.
         await using (var db = h.Database.Context())
@@ -89,7 +93,8 @@ public sealed class AlertTests(PostgresServer postgres)
     [Fact]
     public async Task Alert_settings_are_checked_at_start_without_repeating_the_secret()
     {
-        var bad = new[] { "--Monitoring:Alerts:SlackWebhookUrl=not a url with-secret-123", "--Monitoring:Alerts:Email:Host=127.0.0.1", "--Monitoring:Alerts:Email:From=nobody",
+        var bad = new[] { "--Monitoring:Alerts:SlackWebhookUrl=not a url with-secret-123", "--Monitoring:Alerts:Email:Host=127.0.0.1",
+            "--Monitoring:Alerts:Email:From=nobody",
             "--Monitoring:Alerts:WeeklyReportCron=every monday" };
         var e = await Assert.ThrowsAnyAsync<Exception>(() => StartAsync("sqlite", postgres, bad));
         Assert.Contains("Monitoring:Alerts:SlackWebhookUrl must be an absolute http(s) URL", e.Message, StringComparison.Ordinal);

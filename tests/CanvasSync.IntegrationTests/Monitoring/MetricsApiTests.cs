@@ -54,14 +54,18 @@ public sealed class MetricsApiTests(PostgresServer postgres)
 
         // One summary line per run in the log, naming the run, its connection and its outcome; every line the run
         // logs carries the run's id in its scope.
-        foreach (var (run, status) in new[] { (s.AliceFull.RunId, "Completed"), (s.BobFailed.RunId, "Failed"), (s.CarolReauth.RunId, "NeedsReauth") })
+        foreach (var (run, status) in new[] { (s.AliceFull.RunId, "Completed"), (s.BobFailed.RunId, "Failed"),
+            (s.CarolReauth.RunId, "NeedsReauth") })
         {
-            var line = Assert.Single(h.Logs.Lines, l => l.Contains($"Sync run {run} of connection", StringComparison.Ordinal) && l.Contains($"ended {status} in", StringComparison.Ordinal));
+            var line = Assert.Single(h.Logs.Lines, l => l.Contains($"Sync run {run} of connection", StringComparison.Ordinal)
+                && l.Contains($"ended {status} in", StringComparison.Ordinal));
             Assert.Contains($"SyncRunId={run},", line, StringComparison.Ordinal);
         }
 
-        Assert.Contains(h.Logs.Lines, l => l.Contains("Sync collection", StringComparison.Ordinal) && l.Contains($"SyncRunId={s.BobFailed.RunId},", StringComparison.Ordinal)
-            || l.Contains($"Sync run {s.BobFailed.RunId} failed as a whole", StringComparison.Ordinal) && l.Contains($"SyncRunId={s.BobFailed.RunId},", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines, l => l.Contains("Sync collection", StringComparison.Ordinal)
+            && l.Contains($"SyncRunId={s.BobFailed.RunId},", StringComparison.Ordinal)
+            || l.Contains($"Sync run {s.BobFailed.RunId} failed as a whole", StringComparison.Ordinal)
+                && l.Contains($"SyncRunId={s.BobFailed.RunId},", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -99,7 +103,8 @@ public sealed class MetricsApiTests(PostgresServer postgres)
 
         var days = await JsonOf(await s.Admin.Http.GetAsync("/api/v1/metrics/performance?days=3"));
         Assert.Equal(3, days.GetArrayLength());
-        Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow), DateOnly.Parse(days[2].GetProperty("date").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow),
+            DateOnly.Parse(days[2].GetProperty("date").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(4, days[2].GetProperty("count").GetInt32());
         Assert.Equal(0.5, days[2].GetProperty("success_rate").GetDouble());
         Assert.True(days[2].GetProperty("p95_duration_seconds").GetDouble() >= days[2].GetProperty("p50_duration_seconds").GetDouble());
@@ -125,14 +130,20 @@ public sealed class MetricsApiTests(PostgresServer postgres)
         await using (var db = h.Database.Context())
         {
             var bobsConnection = db.Connections.Single(c => c.UserId == s.Bob.UserId).Id;
-            db.SyncRuns.Add(new Features.SyncRuns.SyncRun { ConnectionId = bobsConnection, Status = Features.SyncRuns.SyncStatus.Queued, QueuedAt = DateTime.UtcNow.AddHours(-2) });
+            db.SyncRuns.Add(new Features.SyncRuns.SyncRun
+            {
+                ConnectionId = bobsConnection,
+                Status = Features.SyncRuns.SyncStatus.Queued,
+                QueuedAt = DateTime.UtcNow.AddHours(-2)
+            });
             await db.SaveChangesAsync();
         }
 
         var bobsHealth = await JsonOf(await s.Bob.Http.GetAsync("/api/v1/metrics/health"));
         Assert.Contains("stuck_runs", bobsHealth.GetProperty("reasons").EnumerateArray().Select(r => r.GetProperty("code").GetString()));
         Assert.Equal(1, bobsHealth.GetProperty("stuck_runs").GetInt32());
-        foreach (var (url, field) in new[] { ("summary?days=0", "days"), ("performance?days=400", "days"), ("recent?limit=0", "limit"), ("failed?limit=500", "limit") })
+        foreach (var (url, field) in new[] { ("summary?days=0", "days"), ("performance?days=400", "days"), ("recent?limit=0", "limit"),
+            ("failed?limit=500", "limit") })
         {
             using var bad = await s.Admin.Http.GetAsync("/api/v1/metrics/" + url);
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);

@@ -13,7 +13,8 @@ internal sealed record MonitoringScenario(ServiceHarness Service, Caller Alice, 
     SyncResult AliceFull, SyncResult AliceDelta, SyncResult BobFailed, SyncResult CarolReauth)
 {
     /// <summary>One retry per request, so the failing run gives up in a second rather than after a minute of backoff.</summary>
-    public static readonly string[] FastFailure = ["--Canvas:RetryAttempts=1", "--Sync:SchedulerEnabled=false", "--Sync:JobRetryAttempts=0"];
+    public static readonly string[] FastFailure =
+        ["--Canvas:RetryAttempts=1", "--Sync:SchedulerEnabled=false", "--Sync:JobRetryAttempts=0"];
 
     public static async Task<MonitoringScenario> RunAsync(ServiceHarness h)
     {
@@ -41,7 +42,8 @@ internal sealed record MonitoringScenario(ServiceHarness Service, Caller Alice, 
         }
 
         using (var control = new HttpClient())
-            (await control.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/tokens/revoke", new { token = h.Sandbox.Tokens.Admin })).EnsureSuccessStatusCode();
+            (await control.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/tokens/revoke",
+                new { token = h.Sandbox.Tokens.Admin })).EnsureSuccessStatusCode();
         var carolReauth = (await h.SyncStoredAsync(carol.UserId))!;
 
         Assert.Equal(SyncStatus.Completed, aliceFull.Status);

@@ -34,7 +34,8 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
 
         // The histogram: buckets from 1 s to 1 h, cumulative, with every run that started counted once.
         var buckets = samples.All("canvas_sync_duration_seconds_bucket").Where(x => x.Labels["sync_type"] == "full").ToList();
-        Assert.Equal(["1", "2", "5", "10", "30", "60", "120", "300", "600", "1200", "1800", "3600", "+Inf"], buckets.Select(b => b.Labels["le"]));
+        Assert.Equal(["1", "2", "5", "10", "30", "60", "120", "300", "600", "1200", "1800", "3600", "+Inf"],
+            buckets.Select(b => b.Labels["le"]));
         Assert.Equal(buckets.Select(b => b.Value).Order(), buckets.Select(b => b.Value));
         Assert.Equal(3, samples.Value("canvas_sync_duration_seconds_count", ("sync_type", "full")));
         Assert.Equal(3, buckets[^1].Value);
@@ -45,16 +46,20 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
         {
             Assert.Equal(s.AliceFull.Counts[entity].Created + (s.AliceDelta.Counts.TryGetValue(entity, out var d) ? d.Created : 0),
                 samples.Value("canvas_sync_items_total", ("entity", entity), ("action", "created")));
-            Assert.Equal(s.AliceFull.Counts[entity].Unchanged + (d?.Unchanged ?? 0), samples.Value("canvas_sync_items_total", ("entity", entity), ("action", "unchanged")));
+            Assert.Equal(s.AliceFull.Counts[entity].Unchanged + (d?.Unchanged ?? 0),
+                samples.Value("canvas_sync_items_total", ("entity", entity), ("action", "unchanged")));
         }
 
         // Canvas traffic, by the answer's status class, is exactly what the sandbox says it answered (the runs' requests
         // and the token checks on connect), the injected 5xx and carol's 401 included.
         using var control = new HttpClient();
-        var served = (await JsonOf(await control.GetAsync($"{h.Sandbox.BaseUrl}/_sandbox/stats"))).GetProperty("by_status").EnumerateObject()
+        var served = (await JsonOf(await control.GetAsync($"{h.Sandbox.BaseUrl}/_sandbox/stats"))).GetProperty("by_status")
+            .EnumerateObject()
             .GroupBy(p => p.Name[0] + "xx").ToDictionary(g => g.Key, g => g.Sum(p => p.Value.GetInt64()));
-        Assert.Equal(served.Keys.Order(), samples.All("canvas_api_requests_total").Where(x => x.Value > 0).Select(x => x.Labels["status_class"]).Order());
-        foreach (var (statusClass, count) in served) Assert.Equal(count, samples.Value("canvas_api_requests_total", ("status_class", statusClass)));
+        Assert.Equal(served.Keys.Order(), samples.All("canvas_api_requests_total").Where(x => x.Value > 0)
+            .Select(x => x.Labels["status_class"]).Order());
+        foreach (var (statusClass, count) in served) Assert.Equal(count,
+            samples.Value("canvas_api_requests_total", ("status_class", statusClass)));
         Assert.True(served["5xx"] >= 2);
         Assert.Equal(1, served["4xx"]); // carol's revoked token: one 401
         Assert.True(served.Values.Sum() >= s.AliceFull.Requests + s.AliceDelta.Requests + s.BobFailed.Requests + s.CarolReauth.Requests);
@@ -71,7 +76,8 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
         // Bob's connection never completed a sync: its age runs from when he connected, a few seconds ago.
         Assert.InRange(samples.Value("canvas_sync_stalest_data_age_seconds"), 0, 600);
 
-        foreach (var secret in new[] { "alice", "bob", "carol", "root", h.Sandbox.Tokens.Student, h.Sandbox.Tokens.Teacher, h.Sandbox.Tokens.Admin, s.Admin.ApiKey })
+        foreach (var secret in new[] { "alice", "bob", "carol", "root", h.Sandbox.Tokens.Student, h.Sandbox.Tokens.Teacher,
+            h.Sandbox.Tokens.Admin, s.Admin.ApiKey })
             Assert.DoesNotContain(secret, text, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -99,7 +105,8 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
 
         /// <summary>The value of the one sample with these labels (exactly); 0 when a labelled series has not been seen.</summary>
         public double Value(string name, params (string Key, string Value)[] labels) =>
-            All(name).SingleOrDefault(x => x.Labels.Count == labels.Length && labels.All(l => x.Labels.TryGetValue(l.Key, out var v) && v == l.Value))?.Value ?? 0;
+            All(name).SingleOrDefault(x => x.Labels.Count == labels.Length
+                && labels.All(l => x.Labels.TryGetValue(l.Key, out var v) && v == l.Value))?.Value ?? 0;
     }
 
     /// <summary>The text exposition format: # HELP and # TYPE lines, then samples; label values are quoted.</summary>
@@ -111,7 +118,8 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_reconciles_drift_is_on_its_record_in_the_metrics_api_at_metrics_and_in_the_log(string provider)
     {
-        await using var sandbox = await Sandbox.SandboxServer.StartAsync(new Sandbox.SandboxOptions { Profile = Sandbox.World.SandboxProfile.Classroom });
+        await using var sandbox =
+            await Sandbox.SandboxServer.StartAsync(new Sandbox.SandboxOptions { Profile = Sandbox.World.SandboxProfile.Classroom });
         await using var h = await StartAsync(provider, postgres, sandbox: sandbox);
         var admin = await h.AddUserAsync("admin", admin: true);
         var tess = await h.AddUserAsync("tess");
@@ -119,7 +127,8 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
         await h.SyncStoredAsync(tess.UserId);
         using var control = new HttpClient();
         // A moderator flag changes no group's JSON: a plain delta misses it, the reconcile writes it.
-        await SandboxChanges.MakeAsync(control, sandbox.BaseUrl, await MirrorTruth.TruthAsync(control, sandbox, sandbox.Tokens.Teacher), "moderator");
+        await SandboxChanges.MakeAsync(control, sandbox.BaseUrl, await MirrorTruth.TruthAsync(control, sandbox, sandbox.Tokens.Teacher),
+            "moderator");
         await h.SyncStoredAsync(tess.UserId, CanvasSync.Features.SyncRuns.SyncType.Delta);
         var reconcile = await h.SyncStoredAsync(tess.UserId, CanvasSync.Features.SyncRuns.SyncType.Reconcile);
         var example = Assert.Single(reconcile!.Drift).ExampleCanvasId;
@@ -131,11 +140,13 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
             (line.GetProperty("entity_type").GetString(), line.GetProperty("field").GetString(), line.GetProperty("rows").GetInt64(),
              (long?)line.GetProperty("example_canvas_id").GetInt64(), line.GetProperty("last_run_id").GetInt64()));
         var record = (await JsonOf(await tess.Http.GetAsync("/api/v1/metrics/recent?limit=1"))).GetProperty("items")[0];
-        Assert.Equal(("reconcile", "moderator"), (record.GetProperty("sync_type").GetString(), record.GetProperty("drift")[0].GetProperty("field").GetString()));
+        Assert.Equal(("reconcile", "moderator"),
+            (record.GetProperty("sync_type").GetString(), record.GetProperty("drift")[0].GetProperty("field").GetString()));
 
         var samples = Parse(await (await admin.Http.GetAsync("/metrics")).Content.ReadAsStringAsync());
         Assert.Equal(1, samples.Value("canvas_sync_drift_rows_total", ("entity", "group_memberships"), ("field", "moderator")));
-        Assert.Contains(h.Logs.Lines, l => l.Contains("found drift: group_memberships.moderator in 1 rows, e.g. Canvas id " + example, StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines, l =>
+            l.Contains("found drift: group_memberships.moderator in 1 rows, e.g. Canvas id " + example, StringComparison.Ordinal));
     }
 
     internal static Samples Parse(string text)

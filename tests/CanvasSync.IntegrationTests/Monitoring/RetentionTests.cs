@@ -28,8 +28,10 @@ public sealed class RetentionTests(PostgresServer postgres)
         {
             connectionId = await db.Connections.Where(c => c.UserId == alice.UserId).Select(c => c.Id).SingleAsync();
             // One run finished 31 days ago, one 29 days ago; a run queued 40 days ago and never finished is still work.
-            await db.SyncRuns.Where(r => r.Id == old.RunId).ExecuteUpdateAsync(u => u.SetProperty(r => r.FinishedAt, DateTime.UtcNow.AddDays(-31)));
-            await db.SyncRuns.Where(r => r.Id == borderline.RunId).ExecuteUpdateAsync(u => u.SetProperty(r => r.FinishedAt, DateTime.UtcNow.AddDays(-29)));
+            await db.SyncRuns.Where(r => r.Id == old.RunId)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.FinishedAt, DateTime.UtcNow.AddDays(-31)));
+            await db.SyncRuns.Where(r => r.Id == borderline.RunId)
+                .ExecuteUpdateAsync(u => u.SetProperty(r => r.FinishedAt, DateTime.UtcNow.AddDays(-29)));
             var queued = new SyncRun { ConnectionId = connectionId, Status = SyncStatus.Queued, QueuedAt = DateTime.UtcNow.AddDays(-40) };
             db.SyncRuns.Add(queued);
             db.SentAlerts.AddRange(
@@ -45,7 +47,8 @@ public sealed class RetentionTests(PostgresServer postgres)
         Assert.Equal(1, deleted);
         await using (var db = h.Database.Context())
         {
-            Assert.Equal([recent.RunId, borderline.RunId, queuedLongAgo], await db.SyncRuns.OrderBy(r => r.Id).Select(r => r.Id).ToListAsync());
+            Assert.Equal([recent.RunId, borderline.RunId, queuedLongAgo], await db.SyncRuns.OrderBy(r => r.Id).Select(r => r.Id)
+                .ToListAsync());
             Assert.False(await db.SyncRunCounts.AnyAsync(c => c.RunId == old.RunId)); // its counts went with it
             Assert.True(await db.SyncRunCounts.AnyAsync(c => c.RunId == recent.RunId));
             Assert.Equal([recent.RunId], await db.SentAlerts.Select(a => a.RunId).ToListAsync());

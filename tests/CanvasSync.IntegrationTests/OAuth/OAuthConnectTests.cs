@@ -9,7 +9,8 @@ using static CanvasSync.IntegrationTests.Infrastructure.ServiceHarness;
 
 namespace CanvasSync.IntegrationTests.OAuth;
 
-/// <summary>Connect with Canvas (OAuth2) through the API, against the sandbox's OAuth2 endpoints: connect, sync, state checks, disconnect.</summary>
+/// <summary>Connect with Canvas (OAuth2) through the API, against the sandbox's OAuth2 endpoints: connect, sync, state checks,
+/// disconnect.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class OAuthConnectTests(PostgresServer postgres)
 {
@@ -48,7 +49,8 @@ public sealed class OAuthConnectTests(PostgresServer postgres)
         var sync = await h.SyncStoredAsync(alice.UserId);
         Assert.Equal(SyncStatus.Completed, sync!.Status);
         using var http = new HttpClient();
-        await MirrorTruth.AssertEqualsAsync(h.Database, await ConnectionIdAsync(h), await MirrorTruth.TruthAsync(http, h.Sandbox, h.Sandbox.Tokens.Student));
+        await MirrorTruth.AssertEqualsAsync(h.Database, await ConnectionIdAsync(h),
+            await MirrorTruth.TruthAsync(http, h.Sandbox, h.Sandbox.Tokens.Student));
 
         var secrets = await SecretsAsync(h.Sandbox);
         using var disconnected = await alice.Http.DeleteAsync("/api/v1/canvas/disconnect");
@@ -75,7 +77,8 @@ public sealed class OAuthConnectTests(PostgresServer postgres)
         var mallory = await h.AddUserAsync("mallory");
         var student = await CanvasUserIdAsync(h.Sandbox, h.Sandbox.Tokens.Student);
 
-        await AssertRefusedAsync(await CallbackAsync(alice, new Dictionary<string, string> { ["state"] = "forged-" + Guid.NewGuid(), ["code"] = "abc" }), "state_invalid");
+        await AssertRefusedAsync(await CallbackAsync(alice,
+            new Dictionary<string, string> { ["state"] = "forged-" + Guid.NewGuid(), ["code"] = "abc" }), "state_invalid");
         await AssertRefusedAsync(await CallbackAsync(alice, new Dictionary<string, string> { ["code"] = "abc" }), "state_missing");
 
         var redirect = await AuthorizeAsync(await StartAsync(alice, h.Sandbox.BaseUrl), student);
@@ -114,16 +117,19 @@ public sealed class OAuthConnectTests(PostgresServer postgres)
         var sync = await h.SyncStoredAsync(alice.UserId);
         Assert.Equal(SyncStatus.Completed, sync!.Status);
         var refreshes = (await GrantsAsync(h.Sandbox)).GetProperty("grants")[0].GetProperty("refreshes").GetInt32();
-        Assert.True(sync.Duration > TimeSpan.FromSeconds(1) && refreshes >= 1, $"{refreshes} refreshes in a sync of {sync.Duration.TotalSeconds:0.0} s with 1 s tokens");
+        Assert.True(sync.Duration > TimeSpan.FromSeconds(1)
+            && refreshes >= 1, $"{refreshes} refreshes in a sync of {sync.Duration.TotalSeconds:0.0} s with 1 s tokens");
         h.Sandbox.Settings.LatencyMs = 0;
         using var http = new HttpClient();
-        await MirrorTruth.AssertEqualsAsync(h.Database, await ConnectionIdAsync(h), await MirrorTruth.TruthAsync(http, h.Sandbox, h.Sandbox.Tokens.Student));
+        await MirrorTruth.AssertEqualsAsync(h.Database, await ConnectionIdAsync(h),
+            await MirrorTruth.TruthAsync(http, h.Sandbox, h.Sandbox.Tokens.Student));
 
         // Canvas calls the token expired before CanvasSync expects it: one refresh, the request again, and on.
         h.Sandbox.Settings.AccessTokenSeconds = 3600;
         await ControlAsync(h.Sandbox, "expire", null);
         var before = (await GrantsAsync(h.Sandbox)).GetProperty("refresh_requests").GetInt32();
-        Assert.Equal(SyncStatus.Completed, (await h.SyncStoredAsync(alice.UserId, SyncType.Delta))!.Status); // the 1 s token is replaced by an hour's first
+        Assert.Equal(SyncStatus.Completed,
+            (await h.SyncStoredAsync(alice.UserId, SyncType.Delta))!.Status); // the 1 s token is replaced by an hour's first
         await ControlAsync(h.Sandbox, "expire", null);
         var delta = await h.SyncStoredAsync(alice.UserId, SyncType.Delta);
         Assert.Equal(SyncStatus.Completed, delta!.Status);
@@ -144,7 +150,8 @@ public sealed class OAuthConnectTests(PostgresServer postgres)
         // starts with a refresh.
         var issued = DateTime.UtcNow.AddHours(-2);
         await using (var db = h.Database.Context())
-            await db.Connections.ExecuteUpdateAsync(c => c.SetProperty(x => x.TokenStoredAt, issued).SetProperty(x => x.TokenExpiresAt, issued.AddHours(1)));
+            await db.Connections.ExecuteUpdateAsync(c => c.SetProperty(x => x.TokenStoredAt, issued)
+                .SetProperty(x => x.TokenExpiresAt, issued.AddHours(1)));
         await ControlAsync(h.Sandbox, "revoke", student);
 
         var sync = await h.SyncStoredAsync(alice.UserId);
@@ -154,7 +161,8 @@ public sealed class OAuthConnectTests(PostgresServer postgres)
         var warning = status.GetProperty("warnings")[0];
         Assert.Equal("needs_reauth", warning.GetProperty("code").GetString());
         Assert.Contains("/api/v1/canvas/oauth/start", warning.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Contains(h.Logs.Lines, l => l.Contains("Canvas refused to refresh the access token (invalid_request: refresh_token not found)", StringComparison.Ordinal));
+        Assert.Contains(h.Logs.Lines, l =>
+            l.Contains("Canvas refused to refresh the access token (invalid_request: refresh_token not found)", StringComparison.Ordinal));
         await using (var db = h.Database.Context())
             Assert.Equal(ConnectionStatus.NeedsReauth, (await db.Connections.SingleAsync()).Status);
 

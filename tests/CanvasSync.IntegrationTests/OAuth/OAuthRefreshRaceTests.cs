@@ -34,8 +34,10 @@ public sealed class OAuthRefreshRaceTests(PostgresServer postgres)
 
         for (var round = 1; round <= 3; round++)
         {
-            var a = (await nodeA.App.Services.GetRequiredService<ConnectionTokens>().CredentialAsync(connectionId, CancellationToken.None))!;
-            var b = (await nodeB.App.Services.GetRequiredService<ConnectionTokens>().CredentialAsync(connectionId, CancellationToken.None))!;
+            var a = (await nodeA.App.Services.GetRequiredService<ConnectionTokens>()
+                .CredentialAsync(connectionId, CancellationToken.None))!;
+            var b = (await nodeB.App.Services.GetRequiredService<ConnectionTokens>()
+                .CredentialAsync(connectionId, CancellationToken.None))!;
             var stale = await a.AccessTokenAsync(CancellationToken.None);
             Assert.Equal(stale, await b.AccessTokenAsync(CancellationToken.None));
             await ControlAsync(sandbox, "expire", null); // Canvas now answers "Expired access token" to both

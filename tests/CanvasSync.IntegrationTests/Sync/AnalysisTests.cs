@@ -28,7 +28,8 @@ public sealed class AnalysisTests(PostgresServer postgres)
         Dictionary<long, (string Source, long ExternalId)> tasks;
         await using (var db = h.Database.Context())
         {
-            var me = await db.Connections.Where(c => c.Id == h.ConnectionId).Select(c => new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl)).SingleAsync();
+            var me = await db.Connections.Where(c => c.Id == h.ConnectionId).Select(c => new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl))
+                .SingleAsync();
             report = await StudentAnalysis.AnalyzeAsync(db, me, now, days: 14, weeks: 4, CancellationToken.None);
             tasks = await db.Tasks.ToDictionaryAsync(t => t.Id, t => (t.ExternalSource, t.ExternalId));
         }
@@ -37,17 +38,22 @@ public sealed class AnalysisTests(PostgresServer postgres)
         var assignments = truth.GetProperty("assignments").EnumerateArray().Select(a =>
         {
             var s = a.GetProperty("submission");
-            var done = s.GetProperty("excused").GetBoolean() || s.GetProperty("workflow_state").GetString() is "submitted" or "graded" or "pending_review";
-            var due = a.GetProperty("due_at") is { ValueKind: JsonValueKind.String } d ? d.GetDateTime().ToUniversalTime() : (DateTime?)null;
+            var done = s.GetProperty("excused").GetBoolean() || s.GetProperty("workflow_state")
+                .GetString() is "submitted" or "graded" or "pending_review";
+            var due = a.GetProperty("due_at") is { ValueKind: JsonValueKind.String } d ? d.GetDateTime().ToUniversalTime()
+                : (DateTime?)null;
             var points = a.GetProperty("points_possible") is { ValueKind: JsonValueKind.Number } p ? p.GetDouble() : (double?)null;
-            return (Id: a.GetProperty("id").GetInt64(), Course: a.GetProperty("course_id").GetInt64(), Due: due, Points: points, Done: done, Submission: s);
+            return (Id: a.GetProperty("id").GetInt64(), Course: a.GetProperty("course_id").GetInt64(), Due: due, Points: points, Done: done,
+                Submission: s);
         }).ToList();
         var open = assignments.Where(a => !a.Done && a.Due is not null).ToList();
         HashSet<long> AssignmentIds(IEnumerable<DueItem> items) =>
             items.Select(i => tasks[i.TaskId]).Where(t => t.Source == "canvas").Select(t => t.ExternalId).ToHashSet();
 
-        Assert.Equal(open.Where(a => a.Due >= now && a.Due <= now.AddDays(14)).Select(a => a.Id).ToHashSet(), AssignmentIds(report.Upcoming));
-        Assert.Equal(open.Where(a => a.Due < now && a.Due >= now.AddDays(-90)).Select(a => a.Id).ToHashSet(), AssignmentIds(report.Overdue));
+        Assert.Equal(open.Where(a => a.Due >= now && a.Due <= now.AddDays(14)).Select(a => a.Id).ToHashSet(),
+            AssignmentIds(report.Upcoming));
+        Assert.Equal(open.Where(a => a.Due < now && a.Due >= now.AddDays(-90)).Select(a => a.Id).ToHashSet(),
+            AssignmentIds(report.Overdue));
         Assert.NotEmpty(report.Upcoming);
         Assert.NotEmpty(report.Overdue);
         // Canvas's missing flag comes with the submissions listing (an assignment's embedded submission lacks it).
@@ -62,7 +68,8 @@ public sealed class AnalysisTests(PostgresServer postgres)
         foreach (var g in report.Grades)
         {
             // An unposted grade has no score key, as in Canvas.
-            var percents = assignments.Where(a => a.Course == g.CourseId && a.Points > 0 && !a.Submission.GetProperty("excused").GetBoolean()
+            var percents = assignments.Where(a => a.Course == g.CourseId && a.Points > 0 && !a.Submission.GetProperty("excused")
+                .GetBoolean()
                     && a.Submission.TryGetProperty("score", out var score) && score.ValueKind == JsonValueKind.Number)
                 .Select(a => a.Submission.GetProperty("score").GetDouble() / a.Points!.Value * 100).Order().ToList();
             Assert.Equal(percents.Count, g.Scored);

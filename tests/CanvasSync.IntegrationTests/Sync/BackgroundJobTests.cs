@@ -56,9 +56,10 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task A_connection_due_a_reconcile_gets_one_right_after_its_delta_but_reconciles_take_only_their_share_of_a_round(string provider)
+    public async Task A_reconcile_due_comes_right_after_its_delta_but_reconciles_take_only_their_share_of_a_round(string provider)
     {
-        await using var h = await StartAsync(provider, postgres, ["--Sync:SchedulerEnabled=false", "--Sync:ReconcileEveryDays=7", "--Sync:ReconcileShare=0.1"]);
+        await using var h = await StartAsync(provider, postgres,
+            ["--Sync:SchedulerEnabled=false", "--Sync:ReconcileEveryDays=7", "--Sync:ReconcileShare=0.1"]);
         var alice = await h.AddUserAsync("alice");
         var bob = await h.AddUserAsync("bob");
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
@@ -132,7 +133,8 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_second_trigger_gets_the_run_already_queued_or_running(string provider)
     {
-        await using var h = await StartAsync(provider, postgres, sandbox: await SandboxServer.StartAsync(new SandboxOptions { LatencyMs = 20 }));
+        await using var h = await StartAsync(provider, postgres,
+            sandbox: await SandboxServer.StartAsync(new SandboxOptions { LatencyMs = 20 }));
         var alice = await h.AddUserAsync("alice");
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
         var scheduler = h.App.Services.GetRequiredService<SyncScheduler>();
@@ -154,7 +156,12 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
     {
         var database = await TestDatabase.CreateAsync(provider, postgres);
         // The instructor's Canvas at 50 ms a request: several seconds of work, so the stop lands mid-run.
-        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = CanvasSync.Sandbox.World.SandboxProfile.Instructor, LatencyMs = 50 });
+        await using var sandbox =
+            await SandboxServer.StartAsync(new SandboxOptions
+            {
+                Profile = CanvasSync.Sandbox.World.SandboxProfile.Instructor,
+                LatencyMs = 50
+            });
         var keyFile = Path.Combine(Path.GetTempPath(), $"canvassync-master-{Guid.NewGuid():N}.key");
         long runId;
         long connectionId;
@@ -182,7 +189,8 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
         {
             var run = await UntilFinishedAsync(second, 1);
             Assert.Equal((runId, SyncStatus.Completed, true), (run.Id, run.Status, run.Resumed));
-            await MirrorTruth.AssertEqualsAsync(database, connectionId, await MirrorTruth.TruthAsync(new HttpClient(), sandbox, sandbox.Tokens.Teacher));
+            await MirrorTruth.AssertEqualsAsync(database, connectionId,
+                await MirrorTruth.TruthAsync(new HttpClient(), sandbox, sandbox.Tokens.Teacher));
         }
 
         File.Delete(keyFile);
@@ -203,7 +211,8 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
         // Canvas goes away: the run cannot even start, and says so instead of hanging in "running".
         var port = new Uri(sandbox.BaseUrl).Port;
         await sandbox.DisposeAsync();
-        var (runId, _) = await h.App.Services.GetRequiredService<SyncScheduler>().EnqueueAsync(connectionId, new SyncRequest(SyncType.Full, new SyncScope()), CancellationToken.None);
+        var (runId, _) = await h.App.Services.GetRequiredService<SyncScheduler>()
+            .EnqueueAsync(connectionId, new SyncRequest(SyncType.Full, new SyncScope()), CancellationToken.None);
         await UntilAsync(async db => await db.SyncRuns.AnyAsync(r => r.Id == runId && r.Status == SyncStatus.Failed), h.Database);
         await using (var db = h.Database.Context())
         {
@@ -224,15 +233,18 @@ public sealed class BackgroundJobTests(PostgresServer postgres)
             Assert.Equal(CanvasSync.Features.Connections.ConnectionStatus.Ok, (await db.Connections.SingleAsync()).Status);
         }
 
-        await MirrorTruth.AssertEqualsAsync(h.Database, connectionId, await MirrorTruth.TruthAsync(new HttpClient(), back, back.Tokens.Student));
+        await MirrorTruth.AssertEqualsAsync(h.Database, connectionId,
+            await MirrorTruth.TruthAsync(new HttpClient(), back, back.Tokens.Student));
     }
 
     /// <summary>Waits until <paramref name="finished"/> runs have ended; returns the newest.</summary>
     private static async Task<SyncRun> UntilFinishedAsync(ServiceHarness h, int finished)
     {
-        await UntilAsync(async db => await db.SyncRuns.CountAsync(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running) >= finished, h.Database);
+        await UntilAsync(async db =>
+            await db.SyncRuns.CountAsync(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running) >= finished, h.Database);
         await using var db = h.Database.Context();
-        return await db.SyncRuns.AsNoTracking().OrderByDescending(r => r.FinishedAt).FirstAsync(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running);
+        return await db.SyncRuns.AsNoTracking().OrderByDescending(r => r.FinishedAt)
+            .FirstAsync(r => r.Status != SyncStatus.Queued && r.Status != SyncStatus.Running);
     }
 
     private static async Task UntilAsync(Func<CanvasSync.Data.CanvasSyncDbContext, Task<bool>> condition, TestDatabase database)

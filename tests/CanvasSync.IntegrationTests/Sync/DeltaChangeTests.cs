@@ -91,7 +91,8 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
 
     public static TheoryData<string, string, bool> Readers => new()
     {
-        { "sqlite", "student", false }, { "postgres", "student", false }, { "sqlite", "observer", false }, { "postgres", "observer", false },
+        { "sqlite", "student", false }, { "postgres", "student", false }, { "sqlite", "observer", false },
+            { "postgres", "observer", false },
         { "sqlite", "student", true }, { "postgres", "observer", true },
     };
 
@@ -112,7 +113,8 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
         if (who == "observer") Assert.NotEmpty(SyncHarness.Truth(await h.TruthAsync(token), "submissions"));
 
-        foreach (var change in SandboxChanges.SeenByDelta.Concat(SandboxChanges.SeenBySlowLane).Where(c => slowLane || c != "override_again"))
+        foreach (var change in SandboxChanges.SeenByDelta.Concat(SandboxChanges.SeenBySlowLane)
+            .Where(c => slowLane || c != "override_again"))
             await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
 
         var result = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope(), SlowLane: slowLane));
@@ -120,7 +122,8 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         Assert.Empty(result.Errors);
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
         var reconcile = await h.SyncAsync(token, SyncType.Reconcile);
-        Assert.True(reconcile.Drift.Count == 0, "drift: " + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount}")));
+        Assert.True(reconcile.Drift.Count == 0, "drift: "
+            + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount}")));
     }
 
     /// <summary>A parent observing the student token's owner (in every course) and one classmate.</summary>
@@ -129,9 +132,11 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         var student = (await h.TruthAsync(h.Sandbox.Tokens.Student)).GetProperty("user").GetProperty("id").GetInt64();
         var classmate = SyncHarness.Truth(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "enrollments").Values
             .Select(e => System.Text.Json.JsonDocument.Parse(e).RootElement)
-            .Where(e => e.GetProperty("type").GetString() == "StudentEnrollment" && e.GetProperty("enrollment_state").GetString() == "active")
+            .Where(e => e.GetProperty("type").GetString() == "StudentEnrollment" && e.GetProperty("enrollment_state")
+                .GetString() == "active")
             .Select(e => e.GetProperty("user_id").GetInt64()).First(u => u != student);
-        using var response = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/observers", new { observee_ids = new[] { student, classmate } });
+        using var response = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/observers",
+            new { observee_ids = new[] { student, classmate } });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("token").GetString()!;
     }
@@ -169,17 +174,20 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
     {
         await using var h = await StartAsync(provider);
         var teacher = h.Sandbox.Tokens.Teacher;
-        var assignment = SyncHarness.Truth(await h.TruthAsync(teacher), "assignments").Values.Select(a => System.Text.Json.JsonDocument.Parse(a).RootElement)
+        var assignment = SyncHarness.Truth(await h.TruthAsync(teacher), "assignments")
+            .Values.Select(a => System.Text.Json.JsonDocument.Parse(a).RootElement)
             .First(a => !a.GetProperty("published").GetBoolean() && a.GetProperty("course_id").GetInt64() < 1_000_000);
         var (id, course) = (assignment.GetProperty("id").GetInt64(), assignment.GetProperty("course_id").GetInt64());
-        (await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/assignments/{id}", new { published = true })).EnsureSuccessStatusCode();
+        (await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/assignments/{id}",
+            new { published = true })).EnsureSuccessStatusCode();
 
         var unpublished = 0;
         var progress = new ProgressHandler(p =>
         {
             // Runs as the course's assignment page commits, before the rows it opened are read.
             if (p.Phase == "assignments" && p.CourseId == course && Interlocked.Exchange(ref unpublished, 1) == 0)
-                h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/assignments/{id}", new { published = false }).Result.EnsureSuccessStatusCode();
+                h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/assignments/{id}", new { published = false })
+                    .Result.EnsureSuccessStatusCode();
         });
         var delta = await h.SyncAsync(teacher, SyncType.Delta, progress);
 
@@ -187,7 +195,8 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         Assert.Equal(SyncStatus.Completed, delta.Status);
         Assert.Empty(delta.Errors);
         await using (var db = h.Database.Context())
-            Assert.True(await db.SyncCheckpoints.AnyAsync(c => c.RunId == delta.RunId && c.CourseCanvasId == course && c.Collection == "submissions:all" && c.Done));
+            Assert.True(await db.SyncCheckpoints.AnyAsync(c => c.RunId == delta.RunId && c.CourseCanvasId == course
+                && c.Collection == "submissions:all" && c.Done));
         Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(teacher, SyncType.Delta)).Status);
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
     }
@@ -205,7 +214,8 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         return h;
     }
 
-    /// <summary>An assignment gets its first override, and a delta mirrors it: the next override changes nothing the assignment listing shows.</summary>
+    /// <summary>An assignment gets its first override, and a delta mirrors it: the next override changes nothing the assignment listing
+    /// shows.</summary>
     private static Task FirstOverrideSyncedAsync(SyncHarness h) => FirstOverrideSyncedAsync(h, h.Sandbox.Tokens.Teacher);
 
     private static async Task FirstOverrideSyncedAsync(SyncHarness h, string token)
@@ -215,7 +225,8 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
     }
 
     /// <summary>One delta, and the mirror is the truth; a reconcile on top has nothing to write and no drift to report.</summary>
-    private static Task AssertOneDeltaHealsAsync(SyncHarness h, SyncRequest delta) => AssertOneDeltaHealsAsync(h, h.Sandbox.Tokens.Teacher, delta);
+    private static Task AssertOneDeltaHealsAsync(SyncHarness h, SyncRequest delta) =>
+        AssertOneDeltaHealsAsync(h, h.Sandbox.Tokens.Teacher, delta);
 
     private static async Task AssertOneDeltaHealsAsync(SyncHarness h, string token, SyncRequest delta)
     {
@@ -226,8 +237,10 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
 
         var reconcile = await h.SyncAsync(token, SyncType.Reconcile);
         Assert.Equal((SyncStatus.Completed, SyncType.Reconcile), (reconcile.Status, reconcile.Type));
-        Assert.True(reconcile.Drift.Count == 0, "drift: " + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount} (e.g. {d.ExampleCanvasId})")));
-        Assert.All(reconcile.Counts.Where(c => c.Key is not ("tasks" or "teams")), c => Assert.Equal((c.Key, 0L, 0L, 0L), (c.Key, c.Value.Created, c.Value.Updated, c.Value.Deleted)));
+        Assert.True(reconcile.Drift.Count == 0, "drift: "
+            + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount} (e.g. {d.ExampleCanvasId})")));
+        Assert.All(reconcile.Counts.Where(c => c.Key is not ("tasks" or "teams")), c =>
+            Assert.Equal((c.Key, 0L, 0L, 0L), (c.Key, c.Value.Created, c.Value.Updated, c.Value.Deleted)));
     }
 
     private static TheoryData<string, string> Cases(IEnumerable<string> changes)

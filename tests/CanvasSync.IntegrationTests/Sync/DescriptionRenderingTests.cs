@@ -23,31 +23,37 @@ public sealed class DescriptionRenderingTests(PostgresServer postgres)
         var alice = await h.AddUserAsync("alice");
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
         Assert.Equal(SyncStatus.Completed, (await h.SyncStoredAsync(alice.UserId))!.Status);
-        var tasks = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?limit=50&include_completed=true"))).GetProperty("items").EnumerateArray()
-            .Where(t => t.GetProperty("source").GetString() == "assignment").Take(2).Select(t => t.GetProperty("canvas_assignment_id").GetInt64()).ToList();
+        var tasks = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?limit=50&include_completed=true"))).GetProperty("items")
+            .EnumerateArray()
+            .Where(t => t.GetProperty("source").GetString() == "assignment").Take(2)
+                .Select(t => t.GetProperty("canvas_assignment_id").GetInt64()).ToList();
         var (plain, hostile) = (tasks[0], tasks[1]);
 
         var deep = string.Concat(Enumerable.Repeat("<div>", 100_000)) + "the bottom" + string.Concat(Enumerable.Repeat("</div>", 100_000));
         Assert.True(deep.Length > 1_100_000);
         using (var canvas = new HttpClient { BaseAddress = new Uri(h.Sandbox.BaseUrl) })
         {
-            (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{plain}",
-                new { description = "<p>Read <b>chapter 3</b></p><script>alert(1)</script><p><a href=\"/courses/1/files/2\">notes</a></p>" })).EnsureSuccessStatusCode();
+            const string Description = "<p>Read <b>chapter 3</b></p><script>alert(1)</script><p><a href=\"/courses/1/files/2\">notes</a></p>";
+            (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{plain}", new { description = Description })).EnsureSuccessStatusCode();
             (await canvas.PostAsJsonAsync($"/_sandbox/assignments/{hostile}", new { description = deep })).EnsureSuccessStatusCode();
         }
 
         Assert.Equal(SyncStatus.Completed, (await h.SyncStoredAsync(alice.UserId, SyncType.Delta))!.Status);
         await using var db = h.Database.Context();
-        var rows = await db.Assignments.AsNoTracking().Where(a => a.CanvasId == plain || a.CanvasId == hostile).ToDictionaryAsync(a => a.CanvasId);
+        var rows = await db.Assignments.AsNoTracking().Where(a => a.CanvasId == plain || a.CanvasId == hostile)
+            .ToDictionaryAsync(a => a.CanvasId);
         Assert.Equal($"<p>Read <b>chapter 3</b></p><p><a href=\"{h.Sandbox.BaseUrl}/courses/1/files/2\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">notes</a></p>",
             rows[plain].DescriptionHtml);
         Assert.Equal("Read chapter 3\nnotes", rows[plain].DescriptionText);
-        Assert.StartsWith($"<p><em>{AssignmentDescription.TooComplexNote}</em></p><pre>", rows[hostile].DescriptionHtml, StringComparison.Ordinal);
+        Assert.StartsWith($"<p><em>{AssignmentDescription.TooComplexNote}</em></p><pre>", rows[hostile].DescriptionHtml,
+            StringComparison.Ordinal);
         Assert.Equal("the bottom", rows[hostile].DescriptionText);
 
         // Tasks carry the text rendered then; nothing parses the HTML again.
-        var after = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?limit=200&include_completed=true"))).GetProperty("items").EnumerateArray()
-            .Where(t => t.GetProperty("source").GetString() == "assignment").ToDictionary(t => t.GetProperty("canvas_assignment_id").GetInt64());
+        var after = (await JsonOf(await alice.Http.GetAsync("/api/v1/tasks?limit=200&include_completed=true"))).GetProperty("items")
+            .EnumerateArray()
+            .Where(t => t.GetProperty("source").GetString() == "assignment")
+                .ToDictionary(t => t.GetProperty("canvas_assignment_id").GetInt64());
         Assert.Equal("Read chapter 3\nnotes", after[plain].GetProperty("description").GetString());
         Assert.Equal("the bottom", after[hostile].GetProperty("description").GetString());
     }

@@ -31,13 +31,16 @@ public sealed class ExportTests(PostgresServer postgres)
         }
 
         var exported = export.RootElement.GetProperty("tasks").EnumerateArray().ToList();
-        Assert.Equal(truth.GetProperty("assignments").GetArrayLength(), exported.Count(t => t.GetProperty("external_source").GetString() == "canvas"));
+        Assert.Equal(truth.GetProperty("assignments").GetArrayLength(),
+            exported.Count(t => t.GetProperty("external_source").GetString() == "canvas"));
         Assert.All(exported, t => Assert.Matches("^(canvas|planner:[a-z_]+)$", t.GetProperty("external_source").GetString()!));
 
         using var withDeleted = await ExportAsync(h, includeDeleted: true);
-        var gone = withDeleted.RootElement.GetProperty("assignments").EnumerateArray().Single(a => a.GetProperty("id").GetInt64() == deleted);
+        var gone = withDeleted.RootElement.GetProperty("assignments").EnumerateArray()
+            .Single(a => a.GetProperty("id").GetInt64() == deleted);
         Assert.True(gone.TryGetProperty("canvas_sync_deleted_at", out _));
-        Assert.DoesNotContain(export.RootElement.GetProperty("assignments").EnumerateArray(), a => a.GetProperty("id").GetInt64() == deleted);
+        Assert.DoesNotContain(export.RootElement.GetProperty("assignments").EnumerateArray(), a => a.GetProperty("id")
+            .GetInt64() == deleted);
     }
 
     private static async Task<JsonDocument> ExportAsync(SyncHarness h, bool includeDeleted)

@@ -46,7 +46,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         var before = await h.TruthAsync(token);
         var mine = SyncHarness.Truth(before, "submissions").Values.Select(s => JsonDocument.Parse(s).RootElement)
             .First(s => s.GetProperty("workflow_state").GetString() == "submitted");
-        var course = JsonDocument.Parse(SyncHarness.Truth(before, "assignments")[mine.GetProperty("assignment_id").GetRawText()]).RootElement.GetProperty("course_id").GetInt64();
+        var course = JsonDocument.Parse(SyncHarness.Truth(before, "assignments")[mine.GetProperty("assignment_id").GetRawText()])
+            .RootElement.GetProperty("course_id").GetInt64();
         using (var graded = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/submissions/{mine.GetProperty("id").GetInt64()}/grade", new { score = 1 }))
             graded.EnsureSuccessStatusCode();
         await ResetStatsAsync(h);
@@ -61,7 +62,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         // The planner of that course only (its item carries the grade), not the whole planner the full sync read an hour ago at most.
         await using (var db = h.Database.Context())
         {
-            var planner = await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId && c.Collection.StartsWith("planner_items")).ToListAsync();
+            var planner = await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId && c.Collection.StartsWith("planner_items"))
+                .ToListAsync();
             var read = Assert.Single(planner);
             Assert.Equal((PlannerItemsCollection.CourseCheckpoint, course, true), (read.Collection, read.CourseCanvasId, read.Done));
         }
@@ -83,9 +85,11 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         var oneCourse = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
         await using (var db = h.Database.Context())
         {
-            Assert.Contains(PlannerItemsCollection.CourseCheckpoint, await db.SyncCheckpoints.Where(c => c.RunId == oneCourse.RunId).Select(c => c.Collection).ToListAsync());
+            Assert.Contains(PlannerItemsCollection.CourseCheckpoint, await db.SyncCheckpoints.Where(c => c.RunId == oneCourse.RunId)
+                .Select(c => c.Collection).ToListAsync());
             // The full sync, the last whole read, was an hour ago.
-            await db.SyncRuns.Where(r => r.Id < oneCourse.RunId).ExecuteUpdateAsync(r => r.SetProperty(x => x.StartedAt, x => x.StartedAt!.Value.AddMinutes(-61)));
+            await db.SyncRuns.Where(r => r.Id < oneCourse.RunId)
+                .ExecuteUpdateAsync(r => r.SetProperty(x => x.StartedAt, x => x.StartedAt!.Value.AddMinutes(-61)));
         }
 
         await ResetStatsAsync(h);
@@ -94,7 +98,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
 
         Assert.Equal(DeltaSources.GraphQL, delta.DeltaSource);
         await using (var db = h.Database.Context())
-            Assert.Contains(await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId).Select(c => c.Collection).ToListAsync(), c => c == PlannerItemsCollection.Instance.Kind);
+            Assert.Contains(await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId).Select(c => c.Collection).ToListAsync(), c =>
+                c == PlannerItemsCollection.Instance.Kind);
         Assert.True((await EndpointsAsync(h))["/api/v1/planner/items"] >= 1);
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
     }
@@ -140,14 +145,16 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
 
     public static TheoryData<string, string> Refusals => new() { { "sqlite", "not_found" }, { "postgres", "no_scope" } };
 
-    /// <summary>A Canvas without GraphQL (switched off, or a key without its scope): REST deltas, exact, one warning, and GraphQL left alone for a while.</summary>
+    /// <summary>A Canvas without GraphQL (switched off, or a key without its scope): REST deltas, exact, one warning, and GraphQL left
+    /// alone for a while.</summary>
     [Theory]
     [MemberData(nameof(Refusals))]
     public async Task A_canvas_that_refuses_graphql_gets_exact_rest_deltas_and_one_line_in_the_log(string provider, string refusal)
     {
         await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
         var token = h.Sandbox.Tokens.Student;
-        using (var set = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/settings", new { graphql = refusal })) set.EnsureSuccessStatusCode();
+        using (var set = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/settings", new { graphql = refusal }))
+            set.EnsureSuccessStatusCode();
         await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "publish");
         await ResetStatsAsync(h);
 
@@ -206,7 +213,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
                 {
                     var first = c.Arguments?.Items.SingleOrDefault(a => a.Name.StringValue == "first")?.Value as GraphQLIntValue;
                     Assert.NotNull(first);
-                    Assert.InRange(int.Parse(first.Value.Span, System.Globalization.CultureInfo.InvariantCulture), 1, QueryLimits.MaxPageSize);
+                    Assert.InRange(int.Parse(first.Value.Span, System.Globalization.CultureInfo.InvariantCulture), 1,
+                        QueryLimits.MaxPageSize);
                 });
                 break;
         }
@@ -223,7 +231,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     };
 
     /// <summary>A sandbox and a database, and a first full sync with the token <paramref name="token"/> picks.</summary>
-    private async Task<SyncHarness> SyncedAsync(string provider, Func<SandboxServer, string> token, SandboxProfile profile = SandboxProfile.Classroom)
+    private async Task<SyncHarness> SyncedAsync(string provider, Func<SandboxServer, string> token, SandboxProfile profile =
+        SandboxProfile.Classroom)
     {
         var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = profile });
         Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token(h.Sandbox))).Status);

@@ -23,7 +23,8 @@ public sealed class LeaseTests(PostgresServer postgres)
     [MemberData(nameof(Providers))]
     public async Task A_node_whose_lease_was_taken_stops_and_writes_nothing_while_the_taker_finishes_the_run(string provider)
     {
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 30 });
+        await using var h = await SyncHarness.StartAsync(provider, postgres,
+            new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 30 });
         var token = h.Sandbox.Tokens.Teacher;
         var first = EngineNamed(h, "node-one");
         var second = EngineNamed(h, "node-two");
@@ -55,14 +56,16 @@ public sealed class LeaseTests(PostgresServer postgres)
     {
         // Latency long enough that the sync outlasts two renewals (every 2 s) even when the cancel lands just after one:
         // at 60 ms the whole sync took 3 s, and under load it once finished before the renewal that would have seen the cancel.
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 150 });
+        await using var h = await SyncHarness.StartAsync(provider, postgres,
+            new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 150 });
         var holder = EngineNamed(h, "node-one", leaseSeconds: 6);
         var elsewhere = EngineNamed(h, "node-two");
         var running = holder.RunAsync(h.ConnectionId, h.Sandbox.Tokens.Teacher, new SyncRequest(SyncType.Full, new SyncScope()));
         var run = await RunningAsync(h);
 
         await using (var db = h.Database.Context())
-            Assert.Equal(CancelOutcome.Cancelled, await SyncControl.CancelAsync(db, elsewhere, TimeProvider.System, run, CancellationToken.None));
+            Assert.Equal(CancelOutcome.Cancelled,
+                await SyncControl.CancelAsync(db, elsewhere, TimeProvider.System, run, CancellationToken.None));
         var result = await running.WaitAsync(TimeSpan.FromMinutes(1));
         Assert.Equal(SyncStatus.Cancelled, result.Status);
         await using (var db = h.Database.Context())
@@ -72,7 +75,8 @@ public sealed class LeaseTests(PostgresServer postgres)
     /// <summary>Another node: its own engine, name and in-process runs over the same database and Canvas client.</summary>
     private static SyncEngine EngineNamed(SyncHarness h, string name, int leaseSeconds = 30) =>
         ActivatorUtilities.CreateInstance<SyncEngine>(h.Services,
-            new NodeIdentity(Options.Create(new NodeOptions { Name = name }), Options.Create(new SyncOptions { LeaseSeconds = leaseSeconds })), new ActiveRuns());
+            new NodeIdentity(Options.Create(new NodeOptions { Name = name }),
+                Options.Create(new SyncOptions { LeaseSeconds = leaseSeconds })), new ActiveRuns());
 
     private static async Task<SyncRun> RunningAsync(SyncHarness h)
     {
@@ -80,7 +84,8 @@ public sealed class LeaseTests(PostgresServer postgres)
         while (DateTime.UtcNow < deadline)
         {
             await using (var db = h.Database.Context())
-                if (await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Status == SyncStatus.Running && r.ItemsDone > 0) is { } run) return run;
+                if (await db.SyncRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Status == SyncStatus.Running && r.ItemsDone > 0) is { } run)
+                    return run;
             await Task.Delay(20);
         }
 

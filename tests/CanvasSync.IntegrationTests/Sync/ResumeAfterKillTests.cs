@@ -18,7 +18,8 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
     [InlineData("postgres")]
     public async Task Ten_kill_9s_each_followed_by_a_resume_end_equal_to_the_truth_without_duplicates(string provider)
     {
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 30, CostMs = 30 });
+        await using var h = await SyncHarness.StartAsync(provider, postgres,
+            new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 30, CostMs = 30 });
         var token = h.Sandbox.Tokens.Teacher;
         var db = h.Database.Target.Provider == DatabaseProvider.Sqlite
             ? "sqlite:" + new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(h.Database.Target.ConnectionString).DataSource
@@ -33,7 +34,8 @@ public sealed class ResumeAfterKillTests(PostgresServer postgres)
             using var process = StartDrained(args, token);
             // Killed at a random moment after the run has started (start-up time varies with the machine's load;
             // a kill before the run exists would test nothing).
-            await Task.WhenAny(process.WaitForExitAsync(), RunningThenAsync(h, process.Id, TimeSpan.FromMilliseconds(random.Next(0, 1700))));
+            await Task.WhenAny(process.WaitForExitAsync(),
+                RunningThenAsync(h, process.Id, TimeSpan.FromMilliseconds(random.Next(0, 1700))));
             if (!process.HasExited)
             {
                 process.Kill(entireProcessTree: true); // SIGKILL: no cleanup, no finally blocks

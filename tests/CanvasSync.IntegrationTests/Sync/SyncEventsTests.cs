@@ -14,7 +14,8 @@ public sealed class SyncEventsTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_run_streams_numbered_progress_milestones_courses_and_one_final_event(string provider)
     {
-        await using var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = SandboxProfile.Student, LatencyMs = 5 });
+        await using var h = await SyncHarness.StartAsync(provider, postgres,
+            new SandboxOptions { Profile = SandboxProfile.Student, LatencyMs = 5 });
         var token = h.Sandbox.Tokens.Student;
         var events = h.Services.GetRequiredService<SyncEvents>();
 
@@ -30,7 +31,8 @@ public sealed class SyncEventsTests(PostgresServer postgres)
         Assert.NotEmpty(started);
         Assert.Equal(started.Order(), first.Where(e => e.Kind == "course_done").Select(e => e.CourseId).Order());
         foreach (var course in started)
-            Assert.True(first.FindIndex(e => e.Kind == "course_started" && e.CourseId == course) < first.FindIndex(e => e.Kind == "course_done" && e.CourseId == course));
+            Assert.True(first.FindIndex(e => e.Kind == "course_started" && e.CourseId == course) < first.FindIndex(e =>
+                e.Kind == "course_done" && e.CourseId == course));
 
         // The next full sync of the connection estimates its total from this one, and so has an ETA.
         var second = await SyncWhileListeningAsync(h, events, token);

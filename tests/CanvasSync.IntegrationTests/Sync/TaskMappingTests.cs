@@ -36,16 +36,19 @@ public sealed class TaskMappingTests(PostgresServer postgres)
             var points = a.GetProperty("points_possible");
             Assert.Equal(points.ValueKind == JsonValueKind.Null ? null : (int)Math.Round(points.GetDouble() * 3), t.EstimatedMinutes);
             var types = a.GetProperty("submission_types").EnumerateArray().Select(x => x.GetString()).ToList();
-            Assert.Equal(types.Contains("online_quiz") ? TaskType.Exam : types.Contains("discussion_topic") ? TaskType.Task : TaskType.Assignment, t.Type);
+            Assert.Equal(types.Contains("online_quiz") ? TaskType.Exam : types.Contains("discussion_topic") ? TaskType.Task
+                : TaskType.Assignment, t.Type);
             var sub = a.GetProperty("submission");
-            var done = sub.GetProperty("excused").GetBoolean() || sub.GetProperty("workflow_state").GetString() is "submitted" or "graded" or "pending_review";
+            var done = sub.GetProperty("excused").GetBoolean() || sub.GetProperty("workflow_state")
+                .GetString() is "submitted" or "graded" or "pending_review";
             Assert.Equal(done, t.Completed);
             Assert.DoesNotMatch("<[a-zA-Z/!]", t.Description ?? ""); // no markup left (a decoded "1 < 2" is text)
             Assert.DoesNotContain("alert(", t.Description ?? "", StringComparison.Ordinal); // scripts dropped
         }
 
         Assert.Contains(tasks, t => t.Description?.Contains("& answer", StringComparison.Ordinal) == true); // &amp; decoded
-        Assert.Contains(tasks, t => t.Description?.StartsWith("Lab instructions\nStep\nTime\n1 < 2\n5 min", StringComparison.Ordinal) == true); // blocks are lines
+        Assert.Contains(tasks, t =>
+            t.Description?.StartsWith("Lab instructions\nStep\nTime\n1 < 2\n5 min", StringComparison.Ordinal) == true); // blocks are lines
         Assert.Contains(tasks, t => t.EstimatedMinutes is null);
         Assert.Contains(tasks, t => t.Completed);
     }
@@ -97,9 +100,11 @@ public sealed class TaskMappingTests(PostgresServer postgres)
         var truth = await h.TruthAsync(token);
         var items = truth.GetProperty("planner_items").EnumerateArray().ToList();
         static long? AssignmentOf(JsonElement item) =>
-            item.GetProperty("plannable").TryGetProperty("assignment_id", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetInt64() : null;
+            item.GetProperty("plannable").TryGetProperty("assignment_id", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetInt64()
+                : null;
         // The trap: a graded quiz's item has the quiz id as plannable_id and its assignment in plannable.assignment_id.
-        Assert.Contains(items, i => i.GetProperty("plannable_type").GetString() == "quiz" && AssignmentOf(i) is { } a && a != i.GetProperty("plannable_id").GetInt64());
+        Assert.Contains(items, i => i.GetProperty("plannable_type").GetString() == "quiz" && AssignmentOf(i) is { } a
+            && a != i.GetProperty("plannable_id").GetInt64());
         var todo = items.Where(i => i.GetProperty("plannable_type").GetString() != "assignment" && AssignmentOf(i) is null)
             .ToDictionary(i => ("planner:" + i.GetProperty("plannable_type").GetString(), i.GetProperty("plannable_id").GetInt64()));
         Assert.NotEmpty(todo);
@@ -114,7 +119,8 @@ public sealed class TaskMappingTests(PostgresServer postgres)
             var item = todo[(t.ExternalSource, t.ExternalId)];
             Assert.Equal(item.GetProperty("plannable").GetProperty("title").GetString(), t.Title);
             Assert.Equal(item.GetProperty("plannable_date").GetDateTime().ToUniversalTime(), t.DueDate);
-            var marked = item.GetProperty("planner_override") is { ValueKind: JsonValueKind.Object } o && o.GetProperty("marked_complete").GetBoolean();
+            var marked = item.GetProperty("planner_override") is { ValueKind: JsonValueKind.Object } o && o.GetProperty("marked_complete")
+                .GetBoolean();
             Assert.Equal(marked, t.Completed);
         }
     }
@@ -130,14 +136,16 @@ public sealed class TaskMappingTests(PostgresServer postgres)
         var truth = await h.TruthAsync(token);
         var memberships = truth.GetProperty("group_memberships").EnumerateArray().ToLookup(m => m.GetProperty("group_id").GetInt64());
         var names = truth.GetProperty("enrollments").EnumerateArray().Select(e => e.GetProperty("user"))
-            .DistinctBy(u => u.GetProperty("id").GetInt64()).ToDictionary(u => u.GetProperty("id").GetInt64(), u => u.GetProperty("name").GetString());
+            .DistinctBy(u => u.GetProperty("id").GetInt64())
+                .ToDictionary(u => u.GetProperty("id").GetInt64(), u => u.GetProperty("name").GetString());
 
         await using var db = h.Database.Context();
         var teams = await db.Teams.AsNoTracking().Include(t => t.Members).Where(t => t.DeletedAt == null).ToListAsync();
         Assert.Equal(truth.GetProperty("groups").GetArrayLength(), teams.Count);
         foreach (var team in teams)
         {
-            var expected = memberships[team.GroupCanvasId].Select(m => (m.GetProperty("user_id").GetInt64(), m.GetProperty("workflow_state").GetString())).Order();
+            var expected = memberships[team.GroupCanvasId].Select(m =>
+                (m.GetProperty("user_id").GetInt64(), m.GetProperty("workflow_state").GetString())).Order();
             Assert.Equal(expected, team.Members.Select(m => (m.UserCanvasId, (string?)m.MembershipState)).Order());
             Assert.All(team.Members, m => Assert.Equal(names[m.UserCanvasId], m.Name));
             Assert.NotNull(team.CategoryName);

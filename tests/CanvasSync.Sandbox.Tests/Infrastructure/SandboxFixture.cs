@@ -11,7 +11,8 @@ public sealed class SandboxFixture : IAsyncLifetime
     public SandboxServer Sandbox { get; private set; } = null!;
     public HttpClient Http { get; } = new();
 
-    public async Task InitializeAsync() => Sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Student, Seed = 7 });
+    public async Task InitializeAsync() => Sandbox =
+        await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Student, Seed = 7 });
 
     public async Task DisposeAsync()
     {
@@ -46,7 +47,8 @@ public static class CanvasHttp
     {
         var result = new Dictionary<string, string>();
         if (response.Link() is not { } link) return result;
-        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(link, "<([^>]+)>; rel=\"([a-z]+)\""))
+        foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(link,
+            "<([^>]+)>; rel=\"([a-z]+)\""))
             result[m.Groups[2].Value] = m.Groups[1].Value;
         return result;
     }
@@ -77,7 +79,8 @@ public static class CanvasHttp
 
     public static async Task PostJsonAsync(this HttpClient http, string url, object body)
     {
-        using var response = await http.PostAsync(url, new StringContent(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json"));
+        using var response = await http.PostAsync(url,
+            new StringContent(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json"));
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} from {url}: {await response.Content.ReadAsStringAsync()}");
     }
 

@@ -39,7 +39,12 @@ public sealed class ClientErrorTests : IAsyncLifetime
     {
         await using var clients = new CanvasClients();
         var reason = Enum.Parse<DeadTokenReason>(expected); // by name: the reason type is internal to the product
-        var token = which switch { "revoked" => _sandbox.Tokens.Revoked, "expired" => _sandbox.Tokens.Expired, _ => "7~" + new string('x', 64) };
+        var token = which switch
+        {
+            "revoked" => _sandbox.Tokens.Revoked,
+            "expired" => _sandbox.Tokens.Expired,
+            _ => "7~" + new string('x', 64)
+        };
         var session = clients.Open(_sandbox, token);
         var e = await Assert.ThrowsAsync<CanvasTokenException>(() => session.GetSelfAsync());
         Assert.Equal(reason, e.Reason);
@@ -62,7 +67,8 @@ public sealed class ClientErrorTests : IAsyncLifetime
         {
             await foreach (var _ in session.SubmissionsAsync(course, new SubmissionQuery(true)))
             {
-                if (++pages == 2) await _http.PostJsonAsync($"{_sandbox.BaseUrl}/_sandbox/tokens/revoke", new { token = _sandbox.Tokens.Teacher });
+                if (++pages == 2) await _http.PostJsonAsync($"{_sandbox.BaseUrl}/_sandbox/tokens/revoke",
+                    new { token = _sandbox.Tokens.Teacher });
             }
         });
         Assert.Equal(DeadTokenReason.Revoked, e.Reason);
@@ -89,13 +95,16 @@ public sealed class ClientErrorTests : IAsyncLifetime
         var session = clients.Open(_sandbox, _sandbox.Tokens.Teacher);
         var course = await CourseAsync();
         await Assert.ThrowsAsync<CanvasNotFoundException>(() => DrainAsync(session.AssignmentsAsync(987654321, false)));
-        await Assert.ThrowsAsync<CanvasForbiddenException>(() => DrainAsync(session.SubmissionsAsync(course, new SubmissionQuery(true, [1]))));
+        await Assert.ThrowsAsync<CanvasForbiddenException>(() =>
+            DrainAsync(session.SubmissionsAsync(course, new SubmissionQuery(true, [1]))));
         var bad = await Assert.ThrowsAsync<CanvasBadRequestException>(() => DrainAsync(
-            session.PagesAsync("x", $"/api/v1/courses/{course}/students/submissions?graded_since=2026-01-01", SubmissionsWire.Default.CanvasSubmission)));
+            session.PagesAsync("x", $"/api/v1/courses/{course}/students/submissions?graded_since=2026-01-01",
+                SubmissionsWire.Default.CanvasSubmission)));
         Assert.Contains("graded_since", bad.Body, StringComparison.Ordinal);
         Assert.Equal(3, session.Accounting.Requests);
         Assert.Equal(0, session.Accounting.Retries);
-        Assert.Contains(clients.Logs.Lines, l => l.Contains("graded_since=2026-01-01", StringComparison.Ordinal)); // 400s are logged with the URL
+        Assert.Contains(clients.Logs.Lines, l =>
+            l.Contains("graded_since=2026-01-01", StringComparison.Ordinal)); // 400s are logged with the URL
     }
 
     [Theory]
@@ -167,7 +176,8 @@ public sealed class ClientErrorTests : IAsyncLifetime
     [InlineData(429)]
     public async Task Thirty_collections_in_parallel_on_a_tight_bucket_all_complete_with_no_failed_request(int status)
     {
-        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { CostMs = 60, LatencyMs = 20, ThrottleStatus = status });
+        await using var sandbox =
+            await SandboxServer.StartAsync(new SandboxOptions { CostMs = 60, LatencyMs = 20, ThrottleStatus = status });
         await using var clients = new CanvasClients();
         var session = clients.Open(sandbox, sandbox.Tokens.Teacher);
         var courses = new List<long>();

@@ -31,7 +31,8 @@ public sealed class ClientPagingTests(SandboxFixture fixture) : SandboxTest(fixt
         var session = _clients.Open(Fixture.Sandbox, Teacher);
         var pages = await AllPagesAsync(session.SubmissionsAsync(course, new SubmissionQuery(AllStudents: true)));
 
-        var expected = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100", Teacher)).Items;
+        var expected = (await Http.GetAllAsync($"{Base}/api/v1/courses/{course}/students/submissions?student_ids[]=all&per_page=100",
+            Teacher)).Items;
         var got = pages.SelectMany(p => p.Items).ToList();
         Assert.Equal(expected.Ids(), got.Select(i => i.Value.Id));
         Assert.Contains(pages.SkipLast(1), p => p.Items.Count < 100);            // short pages did not stop it
@@ -151,7 +152,8 @@ public sealed class ClientPagingTests(SandboxFixture fixture) : SandboxTest(fixt
         var session = _clients.Open(Fixture.Sandbox, Teacher);
         await Assert.ThrowsAsync<CanvasProtocolException>(async () =>
         {
-            await foreach (var _ in session.PagesAsync("x", "http://169.254.169.254/latest/meta-data", CanvasWireContext.Default.CanvasUser)) { }
+            await foreach (var _ in session.PagesAsync("x", "http://169.254.169.254/latest/meta-data",
+                CanvasWireContext.Default.CanvasUser)) { }
         });
         Assert.Equal(0, session.Accounting.Requests);
     }

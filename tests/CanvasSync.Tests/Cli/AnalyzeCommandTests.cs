@@ -12,9 +12,14 @@ public sealed class AnalyzeCommandTests
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
         var db = "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-analyze-{Guid.NewGuid():N}.db");
-        var env = new Dictionary<string, string> { ["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true", ["CANVASSYNC__Canvas__AllowHttp"] = "true" };
+        var env = new Dictionary<string, string>
+        {
+            ["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true",
+            ["CANVASSYNC__Canvas__AllowHttp"] = "true"
+        };
 
-        var oneShot = await CliProcess.RunAsync(["analyze", "--canvas-url", sandbox.BaseUrl, "--token", sandbox.Tokens.Student, "--db", db, "--json"], env);
+        var oneShot = await CliProcess.RunAsync(["analyze", "--canvas-url", sandbox.BaseUrl, "--token", sandbox.Tokens.Student, "--db", db,
+            "--json"], env);
         Assert.True(oneShot.ExitCode == 0, oneShot.Stderr);
         using var report = JsonDocument.Parse(oneShot.Stdout);
         foreach (var key in new[] { "upcoming", "overdue", "grades", "workload" })

@@ -41,7 +41,8 @@ public sealed class CliTests
     [Fact]
     public async Task A_bad_setting_from_the_environment_stops_start_up_with_its_name()
     {
-        var r = await CliProcess.RunAsync(["serve", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db"), "--urls", "http://127.0.0.1:0"],
+        var r = await CliProcess.RunAsync(["serve", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db"),
+            "--urls", "http://127.0.0.1:0"],
             new Dictionary<string, string> { ["CANVASSYNC__Sync__ScheduleEveryMinutes"] = "0" });
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("ScheduleEveryMinutes", r.Stderr, StringComparison.Ordinal);
@@ -51,10 +52,12 @@ public sealed class CliTests
     [Fact]
     public async Task One_shot_commands_validate_every_setting_as_serve_does()
     {
-        var r = await CliProcess.RunAsync(["users", "list", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db")],
+        var r = await CliProcess.RunAsync(["users", "list", "--db", "sqlite:"
+            + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db")],
             new Dictionary<string, string> { ["CANVASSYNC__Canvas__RequestTimeoutSeconds"] = "0" });
         Assert.Equal(2, r.ExitCode);
-        Assert.StartsWith("canvas-sync: configuration error: Canvas:RequestTimeoutSeconds", Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.StartsWith("canvas-sync: configuration error: Canvas:RequestTimeoutSeconds",
+            Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -63,7 +66,8 @@ public sealed class CliTests
     [InlineData("--format csv --table secrets", "secrets")]
     public async Task Export_options_that_do_not_fit_are_one_line_and_exit_2(string options, string says)
     {
-        var r = await CliProcess.RunAsync(["export", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db"), .. options.Split(' ')]);
+        var r = await CliProcess.RunAsync(["export", "--db", "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db"),
+            .. options.Split(' ')]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(says, Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
     }
@@ -83,7 +87,8 @@ public sealed class CliTests
     public async Task Sandbox_writes_a_ready_file_with_base_url_and_tokens_once_listening()
     {
         var ready = Path.Combine(Path.GetTempPath(), $"ready-{Guid.NewGuid():N}.json");
-        using var process = Process.Start(CliProcess.StartInfo("sandbox", "--port", "0", "--profile", "campus", "--seed", "2", "--latency-ms", "5",
+        using var process = Process.Start(CliProcess.StartInfo("sandbox", "--port", "0", "--profile", "campus", "--seed", "2",
+            "--latency-ms", "5",
             "--cost-ms", "5", "--faults", "0", "--throttle", "canvas", "--throttle-status", "429", "--ready-file", ready))!;
         try
         {
@@ -97,7 +102,8 @@ public sealed class CliTests
             using var http = new HttpClient();
             var me = await http.GetJsonAsync($"{baseUrl}/api/v1/users/self", tokens.GetProperty("campus")[3].GetString());
             Assert.True(me.GetProperty("id").GetInt64() > 0);
-            Assert.True((await http.GetJsonAsync($"{baseUrl}/api/v1/users/self", tokens.GetProperty("teacher").GetString())).GetProperty("id").GetInt64() > 0);
+            Assert.True((await http.GetJsonAsync($"{baseUrl}/api/v1/users/self", tokens.GetProperty("teacher")
+                .GetString())).GetProperty("id").GetInt64() > 0);
         }
         finally
         {
@@ -119,8 +125,10 @@ public sealed class CliTests
             Assert.Matches(@"CanvasSync     : http://127\.0\.0\.1:\d+", r.Stdout);
             Assert.Contains("-> 200", r.Stdout, StringComparison.Ordinal);
             Assert.Matches(@"Sync           : run 1 completed \(full\) in [\d.]+ s: \d+ items read, \d+ rows changed \(.*\d+ assignments, .*\d+ submissions.*\); 47 requests", r.Stdout);
-            Assert.DoesNotContain("info:", r.Stdout + r.Stderr, StringComparison.Ordinal); // the log is in the demo folder, not on the terminal
-            Assert.Contains("Sync run 1 of connection 1 (Full) ended Completed", await File.ReadAllTextAsync(Path.Combine(dir, "canvas-sync.log")), StringComparison.Ordinal);
+            Assert.DoesNotContain("info:", r.Stdout + r.Stderr,
+                StringComparison.Ordinal); // the log is in the demo folder, not on the terminal
+            Assert.Contains("Sync run 1 of connection 1 (Full) ended Completed",
+                await File.ReadAllTextAsync(Path.Combine(dir, "canvas-sync.log")), StringComparison.Ordinal);
             Assert.True(File.Exists(Path.Combine(dir, "demo.db")));
             Assert.True(File.Exists(Path.Combine(dir, "sandbox.json")));
         }

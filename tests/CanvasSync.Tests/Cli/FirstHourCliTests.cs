@@ -20,7 +20,8 @@ public sealed class FirstHourCliTests
         using var notCanvas = NotCanvasServer(out var notCanvasUrl);
         var dir = Directory.CreateTempSubdirectory("cs-firsthour-").FullName;
         var db = Path.Combine(dir, "canvas-sync.db");
-        string[] Sync(string url, string token, params string[] more) => ["sync", "--canvas-url", url, "--token", token, "--db", "sqlite:" + db, .. more];
+        string[] Sync(string url, string token, params string[] more) =>
+            ["sync", "--canvas-url", url, "--token", token, "--db", "sqlite:" + db, .. more];
         try
         {
             (string[] Args, string Code)[] failures =
@@ -65,9 +66,11 @@ public sealed class FirstHourCliTests
     [Theory]
     [InlineData(new[] { "synk" }, "canvas-sync: unknown command 'synk'; did you mean 'sync'? (canvas-sync --help lists them)")]
     [InlineData(new[] { "exprot" }, "canvas-sync: unknown command 'exprot'; did you mean 'export'? (canvas-sync --help lists them)")]
-    [InlineData(new[] { "sync", "--canvas-ur", "https://canvas.example.edu" }, "canvas-sync: unknown option '--canvas-ur'; did you mean '--canvas-url'? (canvas-sync sync --help lists them)")]
+    [InlineData(new[] { "sync", "--canvas-ur", "https://canvas.example.edu" },
+        "canvas-sync: unknown option '--canvas-ur'; did you mean '--canvas-url'? (canvas-sync sync --help lists them)")]
     [InlineData(new[] { "users", "lst" }, "canvas-sync: unknown command 'lst'; did you mean 'list'? (canvas-sync users --help lists them)")]
-    [InlineData(new string[0], "canvas-sync: which command? serve, demo, sandbox, sync, export, analyze, users, keys, instances (canvas-sync --help says what each does)")]
+    [InlineData(new string[0],
+        "canvas-sync: which command? serve, demo, sandbox, sync, export, analyze, users, keys, instances (canvas-sync --help says what each does)")]
     public async Task A_misspelt_or_missing_command_names_the_nearest_one(string[] args, string says)
     {
         var r = await CliProcess.RunAsync(args);
@@ -91,9 +94,12 @@ public sealed class FirstHourCliTests
     public async Task Ctrl_c_keeps_a_long_sync_and_the_next_sync_resumes_it()
     {
         // Slow answers and many courses: a full sync the signal is sure to land in.
-        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 150 });
+        await using var sandbox =
+            await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Instructor, LatencyMs = 150 });
         var dir = Directory.CreateTempSubdirectory("cs-ctrlc-").FullName;
-        string[] Sync(params string[] more) => ["sync", "--canvas-url", sandbox.BaseUrl, "--token", sandbox.Tokens.Teacher, "--db", "sqlite:" + Path.Combine(dir, "c.db"), .. more];
+        string[] Sync(params string[] more) =>
+            ["sync", "--canvas-url", sandbox.BaseUrl, "--token", sandbox.Tokens.Teacher, "--db", "sqlite:" + Path.Combine(dir, "c.db"),
+            .. more];
         try
         {
             var info = CliProcess.StartInfo(Sync());
@@ -107,9 +113,11 @@ public sealed class FirstHourCliTests
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             using var http = new HttpClient();
-            while (JsonDocument.Parse(await http.GetStringAsync($"{sandbox.BaseUrl}/_sandbox/stats")).RootElement.GetProperty("requests").GetInt64() < 30)
+            while (JsonDocument.Parse(await http.GetStringAsync($"{sandbox.BaseUrl}/_sandbox/stats")).RootElement.GetProperty("requests")
+                .GetInt64() < 30)
                 await Task.Delay(50);
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) // as Ctrl+C sends it
+            using (var kill = Process.Start("kill",
+                ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) // as Ctrl+C sends it
                 await kill.WaitForExitAsync();
             await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(130, process.ExitCode);
@@ -120,7 +128,8 @@ public sealed class FirstHourCliTests
             var again = await CliProcess.RunAsync(Sync("--json"));
             Assert.True(again.ExitCode == 0, again.Stderr);
             using var summary = JsonDocument.Parse(again.Stdout);
-            Assert.Equal((1, "completed", true), (summary.RootElement.GetProperty("run_id").GetInt32(), summary.RootElement.GetProperty("status").GetString(),
+            Assert.Equal((1, "completed", true),
+                (summary.RootElement.GetProperty("run_id").GetInt32(), summary.RootElement.GetProperty("status").GetString(),
                 summary.RootElement.GetProperty("resumed").GetBoolean()));
         }
         finally

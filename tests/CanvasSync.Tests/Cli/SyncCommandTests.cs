@@ -12,7 +12,11 @@ public sealed class SyncCommandTests
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
         var file = Path.Combine(Path.GetTempPath(), $"cs-sync-{Guid.NewGuid():N}.db");
-        var env = new Dictionary<string, string> { ["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true", ["CANVASSYNC__Canvas__AllowHttp"] = "true" };
+        var env = new Dictionary<string, string>
+        {
+            ["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true",
+            ["CANVASSYNC__Canvas__AllowHttp"] = "true"
+        };
         string[] Sync(string token) => ["sync", "--canvas-url", sandbox.BaseUrl, "--token", token, "--db", "sqlite:" + file, "--json"];
 
         var student = await CliProcess.RunAsync(Sync(sandbox.Tokens.Student), env);
@@ -39,20 +43,27 @@ public sealed class SyncCommandTests
     {
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions());
         var file = Path.Combine(Path.GetTempPath(), $"cs-reconcile-{Guid.NewGuid():N}.db");
-        var env = new Dictionary<string, string> { ["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true", ["CANVASSYNC__Canvas__AllowHttp"] = "true" };
-        string[] Sync(params string[] more) => ["sync", "--canvas-url", sandbox.BaseUrl, "--token", sandbox.Tokens.Student, "--db", "sqlite:" + file, .. more];
+        var env = new Dictionary<string, string>
+        {
+            ["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true",
+            ["CANVASSYNC__Canvas__AllowHttp"] = "true"
+        };
+        string[] Sync(params string[] more) =>
+            ["sync", "--canvas-url", sandbox.BaseUrl, "--token", sandbox.Tokens.Student, "--db", "sqlite:" + file, .. more];
         try
         {
             Assert.Equal(0, (await CliProcess.RunAsync(Sync("--json"), env)).ExitCode);
             var reconcile = await CliProcess.RunAsync(Sync("--type", "reconcile", "--json"), env);
             Assert.True(reconcile.ExitCode == 0, reconcile.Stderr);
             using var summary = JsonDocument.Parse(reconcile.Stdout);
-            Assert.Equal(("completed", "reconcile", 0), (summary.RootElement.GetProperty("status").GetString(), summary.RootElement.GetProperty("type").GetString(),
+            Assert.Equal(("completed", "reconcile", 0),
+                (summary.RootElement.GetProperty("status").GetString(), summary.RootElement.GetProperty("type").GetString(),
                 summary.RootElement.GetProperty("drift").GetArrayLength()));
 
             var refused = await CliProcess.RunAsync(Sync("--type", "full", "--slow-lane"), env);
             Assert.NotEqual(0, refused.ExitCode);
-            Assert.Equal("canvas-sync: --slow-lane is for --type delta: a full sync or a reconcile re-reads everything anyway", refused.Stderr.Trim());
+            Assert.Equal("canvas-sync: --slow-lane is for --type delta: a full sync or a reconcile re-reads everything anyway",
+                refused.Stderr.Trim());
         }
         finally
         {
@@ -64,7 +75,8 @@ public sealed class SyncCommandTests
     private static string Mirror(string export)
     {
         using var doc = JsonDocument.Parse(export);
-        return string.Join('\n', doc.RootElement.EnumerateObject().Where(p => p.Name is not ("exported_at" or "generated_at")).Select(p => p.Name + "=" + p.Value.GetRawText()));
+        return string.Join('\n', doc.RootElement.EnumerateObject().Where(p => p.Name is not ("exported_at" or "generated_at"))
+            .Select(p => p.Name + "=" + p.Value.GetRawText()));
     }
 
     [Fact]
@@ -74,7 +86,8 @@ public sealed class SyncCommandTests
         var secret = Path.GetTempFileName();
         await File.WriteAllTextAsync(secret, "a-client-secret");
         var host = string.Join('.', Enumerable.Repeat(new string('a', 60), 5)) + ".example.edu";
-        var result = await CliProcess.RunAsync(["instances", "add", "https://" + host, "--client-id", "1", "--redirect-uri", "https://app.example/cb",
+        var result = await CliProcess.RunAsync(["instances", "add", "https://" + host, "--client-id", "1", "--redirect-uri",
+            "https://app.example/cb",
             "--client-secret-file", secret, "--db", db, "--master-key", Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.key")]);
         Assert.Equal(2, result.ExitCode);
         Assert.Equal("canvas-sync: canvas_url: canvas_url's host name is longer than DNS allows (253 characters, 63 between dots)",

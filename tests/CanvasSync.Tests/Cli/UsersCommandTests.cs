@@ -48,7 +48,8 @@ public sealed class UsersCommandTests : IDisposable
     [InlineData("add", "bob", "add", "bob", "a user named bob already exists")]
     [InlineData("add", "bob", "revoke-key", "carol", "no user carol")]
     [InlineData("add", "bob", "add", "42", "a user name cannot be a number")]
-    public async Task Mistakes_are_one_plain_line_and_a_non_zero_exit(string firstVerb, string firstName, string verb, string name, string message)
+    public async Task Mistakes_are_one_plain_line_and_a_non_zero_exit(string firstVerb, string firstName, string verb, string name,
+        string message)
     {
         Assert.Equal(0, (await CliProcess.RunAsync(["users", firstVerb, firstName, "--db", Db])).ExitCode);
         var r = await CliProcess.RunAsync(["users", verb, name, "--db", Db]);

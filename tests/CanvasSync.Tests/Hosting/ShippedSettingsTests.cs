@@ -29,7 +29,8 @@ public sealed class ShippedSettingsTests
             {
                 var property = defaults.GetType().GetProperty(key.Key);
                 Assert.True(property is not null, $"{name}:{key.Key} is shipped but is no setting");
-                Assert.Equal(System.Text.Json.JsonSerializer.Serialize(property.GetValue(defaults)), System.Text.Json.JsonSerializer.Serialize(property.GetValue(bound)));
+                Assert.Equal(System.Text.Json.JsonSerializer.Serialize(property.GetValue(defaults)),
+                    System.Text.Json.JsonSerializer.Serialize(property.GetValue(bound)));
                 checkedKeys++;
             }
         }

@@ -9,7 +9,12 @@ public static class CliProcess
 
     public static ProcessStartInfo StartInfo(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetTempPath() };
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetTempPath()
+        };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "canvas-sync.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         // The developer's environment must not leak in.

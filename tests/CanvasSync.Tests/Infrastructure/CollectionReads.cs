@@ -17,10 +17,12 @@ internal static class CollectionReads
     public static IAsyncEnumerable<CanvasPage<CanvasAssignmentGroup>> AssignmentGroupsAsync(this CanvasSession session, long courseId) =>
         AssignmentGroupsCollection.Instance.PagesAsync(session, AssignmentGroupsCollection.FirstPage(courseId));
 
-    public static IAsyncEnumerable<CanvasPage<CanvasAssignment>> AssignmentsAsync(this CanvasSession session, long courseId, bool includeOwnSubmission) =>
+    public static IAsyncEnumerable<CanvasPage<CanvasAssignment>> AssignmentsAsync(this CanvasSession session, long courseId,
+        bool includeOwnSubmission) =>
         AssignmentsCollection.Instance.PagesAsync(session, AssignmentsCollection.FirstPage(courseId, includeOwnSubmission));
 
-    public static IAsyncEnumerable<CanvasPage<CanvasSubmission>> SubmissionsAsync(this CanvasSession session, long courseId, SubmissionQuery query) =>
+    public static IAsyncEnumerable<CanvasPage<CanvasSubmission>> SubmissionsAsync(this CanvasSession session, long courseId,
+        SubmissionQuery query) =>
         SubmissionsCollection.Instance.PagesAsync(session, SubmissionsCollection.FirstPage(courseId, query));
 
     public static IAsyncEnumerable<CanvasPage<CanvasEnrollment>> EnrollmentsAsync(this CanvasSession session, long courseId) =>

@@ -18,7 +18,8 @@ public sealed class SafeHtmlTests
     [InlineData("<form action=\"/x\"><input name=a><button>Go</button></form>kept", "kept")]
     [InlineData("<style>body{display:none}</style><!-- a comment --><b>bold</b>", "<b>bold</b>")]
     [InlineData("<custom-widget><em>inner text stays</em></custom-widget>", "<em>inner text stays</em>")]
-    [InlineData("<img src=x onerror=alert(1)>", "<a href=\"https://school.instructure.com/x\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">[image: open]</a>")]
+    [InlineData("<img src=x onerror=alert(1)>",
+        "<a href=\"https://school.instructure.com/x\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">[image: open]</a>")]
     [InlineData("<a href=\"java&#x09;script:alert(1)\">tab</a>", "<a>tab</a>")]
     [InlineData("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">", "")]
     [InlineData("<div><a href=\"vbscript:msgbox(1)\" name=\"cookie\">v</a></div>", "<div><a>v</a></div>")]
@@ -29,13 +30,15 @@ public sealed class SafeHtmlTests
     {
         Assert.Equal("<a href=\"https://school.instructure.com/courses/1/files/2\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">file</a>",
             Clean("<a href=\"/courses/1/files/2\" target=\"_self\">file</a>"));
-        Assert.Equal("<a href=\"mailto:t@school.edu\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">mail</a>", Clean("<a href=\"mailto:t@school.edu\">mail</a>"));
+        Assert.Equal("<a href=\"mailto:t@school.edu\" rel=\"noopener noreferrer nofollow\" target=\"_blank\">mail</a>",
+            Clean("<a href=\"mailto:t@school.edu\">mail</a>"));
     }
 
     [Fact]
     public void Pasted_raster_images_stay_and_other_data_uris_go()
     {
-        Assert.Equal("<img src=\"data:image/png;base64,AAAA\" alt=\"shot\">", Clean("<img src=\"data:image/png;base64,AAAA\" alt=\"shot\">"));
+        Assert.Equal("<img src=\"data:image/png;base64,AAAA\" alt=\"shot\">",
+            Clean("<img src=\"data:image/png;base64,AAAA\" alt=\"shot\">"));
         Assert.Equal("", Clean("<img src=\"data:image/svg+xml;base64,PHN2Zz4=\">"));
         Assert.Equal("<a>x</a>", Clean("<a href=\"data:text/html,<script>alert(1)</script>\">x</a>"));
     }

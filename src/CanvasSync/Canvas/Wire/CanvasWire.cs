@@ -10,10 +10,12 @@ namespace CanvasSync.Canvas.Wire;
 internal sealed record CanvasAccessToken(long? Id, DateTime? ExpiresAt, string? WorkflowState);
 
 /// <summary>A user as /users/self, /users/self/profile, an enrollment or a group's members show it.</summary>
-internal sealed record CanvasUser(long Id, string? Name, string? SortableName, string? ShortName, string? PrimaryEmail = null, string? TimeZone = null);
+internal sealed record CanvasUser(long Id, string? Name, string? SortableName, string? ShortName, string? PrimaryEmail = null,
+    string? TimeZone = null);
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings (application/json+canvas-string-ids).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
+    JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasUser))]
 [JsonSerializable(typeof(CanvasAccessToken))]
 internal sealed partial class CanvasWireContext : JsonSerializerContext;

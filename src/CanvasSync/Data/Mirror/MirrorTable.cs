@@ -13,10 +13,12 @@ internal sealed record MirrorRow(long CanvasId, string RawJson, Func<object?[]> 
 {
     private object?[]? _values;
 
-    public MirrorRow(long canvasId, string rawJson, object?[] values, string? plannableType = null) : this(canvasId, rawJson, () => values, plannableType) { }
+    public MirrorRow(long canvasId, string rawJson, object?[] values, string? plannableType =
+        null) : this(canvasId, rawJson, () => values, plannableType) { }
 
     public object?[] Values => _values ??= MakeValues();
-    public string Key => PlannableType is null ? CanvasId.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{PlannableType}:{CanvasId}";
+    public string Key => PlannableType is null ? CanvasId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : $"{PlannableType}:{CanvasId}";
     public string ContentHash { get; } = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(RawJson)));
 
     /// <summary>An object nested in an item (a course's term, an enrollment's user), as Canvas served it there.</summary>
@@ -35,4 +37,5 @@ internal sealed record MirrorRow(long CanvasId, string RawJson, Func<object?[]> 
 /// reconcile has to write in it is drift. A table every delta re-lists in full changes in a reconcile only by what
 /// Canvas changed since that delta.
 /// </summary>
-internal sealed record MirrorTable(string Name, string EntityType, string[] Columns, bool KeyedByPlannableType = false, bool DeltaReadsPart = false);
+internal sealed record MirrorTable(string Name, string EntityType, string[] Columns, bool KeyedByPlannableType = false,
+    bool DeltaReadsPart = false);

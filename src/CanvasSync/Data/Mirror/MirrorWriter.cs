@@ -27,13 +27,15 @@ internal static class MirrorWriter
     /// The run's start: a row this run already wrote or saw (a classmate in the rosters of four courses) is counted
     /// once, so a run's counts are rows, not writes.
     /// </param>
-    public static async Task<WriteResult> UpsertAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
+    public static async Task<WriteResult> UpsertAsync(DbConnection connection, DbTransaction transaction, MirrorTable table,
+        long connectionId,
         IReadOnlyList<MirrorRow> rows, ChangeStamp stamp, DateTime runStart, CancellationToken ct, bool keepOld = false)
     {
         if (rows.Count == 0) return new WriteResult(default, [], []);
         // A batch may carry one item twice (a classmate in two sections): the last one wins.
         var batch = rows.GroupBy(r => r.Key).Select(g => g.Last()).ToList();
-        var existing = await ByKeyAsync(connection, transaction, table, connectionId, batch, "content_hash, deleted_at IS NOT NULL, last_seen_at >= @since",
+        var existing = await ByKeyAsync(connection, transaction, table, connectionId, batch,
+            "content_hash, deleted_at IS NOT NULL, last_seen_at >= @since",
             r => (Hash: r.GetString(1), Deleted: r.GetBoolean(2), SeenThisRun: r.GetBoolean(3)), ct, runStart);
 
         var write = new List<MirrorRow>();
@@ -56,14 +58,16 @@ internal static class MirrorWriter
 
         // Read before they are overwritten, and only for the few rows that changed.
         var replaced = keepOld
-            ? await ByKeyAsync(connection, transaction, table, connectionId, write.Where(r => existing.TryGetValue(r.Key, out var e) && !e.Deleted).ToList(),
+            ? await ByKeyAsync(connection, transaction, table, connectionId,
+                write.Where(r => existing.TryGetValue(r.Key, out var e) && !e.Deleted).ToList(),
                 "raw_json", r => r.GetString(1), ct)
             : new Dictionary<string, string>();
         if (write.Count > 0) await InsertOrUpdateAsync(connection, transaction, table, connectionId, write, stamp, ct);
         if (touch.Count > 0)
         {
             // The id list uses the index; planner items also match on their full key (type:id).
-            await using var cmd = Sql.Command(connection, transaction, $"UPDATE {table.Name} SET last_seen_at = @now WHERE connection_id = @c AND canvas_id IN ({In(touch.Count)})"
+            await using var cmd = Sql.Command(connection,
+                transaction, $"UPDATE {table.Name} SET last_seen_at = @now WHERE connection_id = @c AND canvas_id IN ({In(touch.Count)})"
                 + (table.KeyedByPlannableType ? $" AND {KeyExpression(table)} IN ({In(touch.Count, "k")})" : ""));
             Sql.Add(cmd, "now", stamp.Now);
             Sql.Add(cmd, "c", connectionId);
@@ -87,11 +91,13 @@ internal static class MirrorWriter
     /// After a complete listing: rows in scope that this run did not see get deleted_at (a tombstone; never a hard
     /// delete). <paramref name="scope"/> is an extra condition such as "course_canvas_id = @s".
     /// </summary>
-    public static async Task<long> MarkUnseenDeletedAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
+    public static async Task<long> MarkUnseenDeletedAsync(DbConnection connection, DbTransaction transaction, MirrorTable table,
+        long connectionId,
         string? scope, long? scopeValue, DateTime seenSince, ChangeStamp stamp, CancellationToken ct)
     {
         await using var cmd = Sql.Command(connection, transaction,
-            $"UPDATE {table.Name} SET {Tombstone} WHERE connection_id = @c AND deleted_at IS NULL AND last_seen_at < @since" + (scope is null ? "" : " AND " + scope));
+            $"UPDATE {table.Name} SET {Tombstone} WHERE connection_id = @c AND deleted_at IS NULL AND last_seen_at < @since"
+            + (scope is null ? "" : " AND " + scope));
         AddStamp(cmd, stamp);
         Sql.Add(cmd, "c", connectionId);
         Sql.Add(cmd, "since", seenSince);
@@ -112,7 +118,8 @@ internal static class MirrorWriter
     /// The stored rows of <paramref name="rows"/> by key, each read by <paramref name="read"/> from
     /// <paramref name="columns"/> (which follow the key).
     /// </summary>
-    private static async Task<Dictionary<string, T>> ByKeyAsync<T>(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
+    private static async Task<Dictionary<string, T>> ByKeyAsync<T>(DbConnection connection, DbTransaction transaction, MirrorTable table,
+        long connectionId,
         List<MirrorRow> rows, string columns, Func<DbDataReader, T> read, CancellationToken ct, DateTime? since = null)
     {
         var result = new Dictionary<string, T>(StringComparer.Ordinal);
@@ -136,11 +143,13 @@ internal static class MirrorWriter
     private static async Task InsertOrUpdateAsync(DbConnection connection, DbTransaction transaction, MirrorTable table, long connectionId,
         List<MirrorRow> rows, ChangeStamp stamp, CancellationToken ct)
     {
-        var columns = new[] { "connection_id", "canvas_id", "raw_json", "content_hash", "first_seen_at", "last_seen_at", "deleted_at", "created_version", "change_version", "changed_at" }
+        var columns = new[] { "connection_id", "canvas_id", "raw_json", "content_hash", "first_seen_at", "last_seen_at", "deleted_at",
+            "created_version", "change_version", "changed_at" }
             .Concat(table.Columns).ToArray();
         var conflict = table.KeyedByPlannableType ? "connection_id, plannable_type, canvas_id" : "connection_id, canvas_id";
         // A row back from a tombstone counts as created again: a feed reader deleted it.
-        var set = string.Join(", ", columns.Where(c => c is not ("connection_id" or "canvas_id" or "first_seen_at" or "plannable_type" or "created_version"))
+        var set = string.Join(", ",
+            columns.Where(c => c is not ("connection_id" or "canvas_id" or "first_seen_at" or "plannable_type" or "created_version"))
             .Select(c => $"{c} = excluded.{c}")
             .Append($"created_version = CASE WHEN {table.Name}.deleted_at IS NULL THEN {table.Name}.created_version ELSE excluded.created_version END"));
         var now = stamp.Now;
@@ -160,8 +169,10 @@ internal static class MirrorWriter
             return;
         }
 
-        await PostgresCopy.UpsertAsync((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction)transaction, table.Name, columns, conflict, set,
-            rows.Select(row => (object?[])[connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, v, v, now, .. row.Values]), ct);
+        await PostgresCopy.UpsertAsync((Npgsql.NpgsqlConnection)connection, (Npgsql.NpgsqlTransaction)transaction, table.Name, columns,
+            conflict, set,
+            rows.Select(row => (object?[])[connectionId, row.CanvasId, row.RawJson, row.ContentHash, now, now, null, v, v, now,
+                .. row.Values]), ct);
     }
 
     private static string In(int count, string prefix = "p") => string.Join(", ", Enumerable.Range(0, count).Select(i => $"@{prefix}{i}"));

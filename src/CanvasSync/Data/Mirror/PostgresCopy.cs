@@ -13,7 +13,8 @@ internal static class PostgresCopy
     /// <summary>Each mirror table's column types, read once: binary COPY must send every value as its column's exact type.</summary>
     private static readonly ConcurrentDictionary<string, Dictionary<string, NpgsqlDbType>> Types = new();
 
-    public static async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string[] columns, string conflict,
+    public static async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string[] columns,
+        string conflict,
         string set, IEnumerable<object?[]> rows, CancellationToken ct)
     {
         var types = await TypesAsync(connection, transaction, table, ct);
@@ -21,7 +22,8 @@ internal static class PostgresCopy
         var list = string.Join(", ", columns);
         // Lives for the session (a pooled connection's reset drops it); emptied first, as a page may write a table
         // twice. DELETE, not TRUNCATE: on a table this small it is far cheaper than a new file for the table.
-        await ExecuteAsync(connection, transaction, $"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {list} FROM {table} WITH NO DATA; DELETE FROM {stage}", ct);
+        await ExecuteAsync(connection,
+            transaction, $"CREATE TEMP TABLE IF NOT EXISTS {stage} AS SELECT {list} FROM {table} WITH NO DATA; DELETE FROM {stage}", ct);
 
         await using (var writer = await connection.BeginBinaryImportAsync($"COPY {stage} ({list}) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -40,7 +42,8 @@ internal static class PostgresCopy
             await writer.CompleteAsync(ct);
         }
 
-        await ExecuteAsync(connection, transaction, $"INSERT INTO {table} ({list}) SELECT {list} FROM {stage} ON CONFLICT ({conflict}) DO UPDATE SET {set}", ct);
+        await ExecuteAsync(connection,
+            transaction, $"INSERT INTO {table} ({list}) SELECT {list} FROM {stage} ON CONFLICT ({conflict}) DO UPDATE SET {set}", ct);
     }
 
     /// <summary>The value as the CLR type COPY writes for the column (a long for an integer column would be refused).</summary>
@@ -52,11 +55,13 @@ internal static class PostgresCopy
         NpgsqlDbType.Double => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture),
         NpgsqlDbType.Real => Convert.ToSingle(value, System.Globalization.CultureInfo.InvariantCulture),
         NpgsqlDbType.Numeric => Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture),
-        NpgsqlDbType.TimestampTz when value is DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
+        NpgsqlDbType.TimestampTz when value is DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d,
+            DateTimeKind.Utc),
         _ => value,
     };
 
-    private static async Task<Dictionary<string, NpgsqlDbType>> TypesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken ct)
+    private static async Task<Dictionary<string, NpgsqlDbType>> TypesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string table, CancellationToken ct)
     {
         if (Types.TryGetValue(table, out var known)) return known;
         var types = new Dictionary<string, NpgsqlDbType>(StringComparer.Ordinal);

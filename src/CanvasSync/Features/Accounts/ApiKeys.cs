@@ -15,5 +15,6 @@ internal static class ApiKeys
     public static string PrefixOf(string key) => key[..Math.Min(key.Length, Scheme.Length + 8)];
 
     /// <summary>Cheap shape check before any lookup: keys of another kind are not worth a query.</summary>
-    public static bool LooksLikeKey(string? value) => value is { Length: > 40 and < 100 } && value.StartsWith(Scheme, StringComparison.Ordinal);
+    public static bool LooksLikeKey(string? value) => value is { Length: > 40 and < 100 }
+        && value.StartsWith(Scheme, StringComparison.Ordinal);
 }

@@ -22,7 +22,8 @@ internal static class CallerClaims
     public const string SessionKey = "canvassync:session_key";
 
     public static long UserId(this ClaimsPrincipal user) =>
-        long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("not signed in"), CultureInfo.InvariantCulture);
+        long.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("not signed in"),
+            CultureInfo.InvariantCulture);
 
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole("admin");
 
@@ -58,7 +59,8 @@ internal static class CallerClaims
 }
 
 /// <summary>`Authorization: Bearer csk_...`: the key is looked up on every request, so revoking it takes effect at once.</summary>
-internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger,
+    UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -70,7 +72,8 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         var db = Context.RequestServices.GetRequiredService<CanvasSyncDbContext>();
         var found = await UserDirectory.AuthenticateAsync(db, header["Bearer ".Length..].Trim(), Context.RequestAborted);
         return found is null ? AuthenticateResult.Fail("the API key is not valid, or it has been revoked")
-            : AuthenticateResult.Success(new AuthenticationTicket(CallerClaims.Principal(found, SchemeName, withConnection: true), SchemeName));
+            : AuthenticateResult.Success(new AuthenticationTicket(CallerClaims.Principal(found, SchemeName, withConnection: true),
+                SchemeName));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -126,7 +129,8 @@ internal static class AccountsServiceCollectionExtensions
                     {
                         var keyId = context.Principal?.FindFirstValue(CallerClaims.KeyId);
                         var db = context.HttpContext.RequestServices.GetRequiredService<CanvasSyncDbContext>();
-                        if (keyId is null || !await UserDirectory.IsKeyActiveAsync(db, long.Parse(keyId, CultureInfo.InvariantCulture), context.HttpContext.RequestAborted))
+                        if (keyId is null || !await UserDirectory.IsKeyActiveAsync(db, long.Parse(keyId, CultureInfo.InvariantCulture),
+                            context.HttpContext.RequestAborted))
                         {
                             context.RejectPrincipal();
                             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
@@ -134,10 +138,12 @@ internal static class AccountsServiceCollectionExtensions
                     },
                     // API calls without credentials get a 401, not a redirect to a login page.
                     OnRedirectToLogin = context => IsApi(context.Request)
-                        ? AccountProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Unauthorized", "an API key is needed: Authorization: Bearer <key>")
+                        ? AccountProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Unauthorized",
+                            "an API key is needed: Authorization: Bearer <key>")
                         : Redirect(context),
                     OnRedirectToAccessDenied = context => IsApi(context.Request)
-                        ? AccountProblems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden", "this needs an admin")
+                        ? AccountProblems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, "Forbidden",
+                            "this needs an admin")
                         : Redirect(context),
                 };
             });
@@ -161,11 +167,13 @@ internal static class AccountsServiceCollectionExtensions
     /// antiforgery token.
     /// </summary>
     private static bool CookieMayNotChange(HttpRequest request) =>
-        IsApi(request) && !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method));
+        IsApi(request) && !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
+            || HttpMethods.IsOptions(request.Method));
 
     /// <summary>Where machines call (the API, Prometheus at /metrics): a 401 or 403 there, never a redirect to the sign-in page.</summary>
     private static bool IsApi(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || request.Path.StartsWithSegments("/metrics", StringComparison.OrdinalIgnoreCase);
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
     {

@@ -24,11 +24,14 @@ internal static class SignInEndpoints
         {
             // Checked here: the antiforgery middleware leaves alone a POST that has no form body at all.
             if (!http.Request.HasFormContentType || !await antiforgery.IsRequestValidAsync(http))
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: "sign out from the page's Sign out button");
-            if (http.User.HasClaim(CallerClaims.SessionKey, "true") && long.TryParse(http.User.FindFirstValue(CallerClaims.KeyId), CultureInfo.InvariantCulture, out var keyId))
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request",
+                    detail: "sign out from the page's Sign out button");
+            if (http.User.HasClaim(CallerClaims.SessionKey, "true")
+                && long.TryParse(http.User.FindFirstValue(CallerClaims.KeyId), CultureInfo.InvariantCulture, out var keyId))
             {
                 var now = time.GetUtcNow().UtcDateTime;
-                await db.ApiKeys.Where(k => k.Id == keyId && k.RevokedAt == null).ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now), http.RequestAborted);
+                await db.ApiKeys.Where(k => k.Id == keyId && k.RevokedAt == null)
+                    .ExecuteUpdateAsync(k => k.SetProperty(x => x.RevokedAt, now), http.RequestAborted);
             }
 
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);

@@ -26,7 +26,8 @@ internal static class UserDirectory
     {
         name = name.Trim();
         if (name.Length is 0 or > 200) throw new UserDirectoryException("a user name has 1 to 200 characters");
-        if (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _)) throw new UserDirectoryException("a user name cannot be a number (numbers mean user ids)");
+        if (long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            throw new UserDirectoryException("a user name cannot be a number (numbers mean user ids)");
         if (await db.Users.AnyAsync(u => u.Name == name, ct)) throw new UserDirectoryException($"a user named {name} already exists");
         var user = new User { Name = name, IsAdmin = isAdmin, CreatedAt = now };
         db.Users.Add(user);
@@ -63,13 +64,15 @@ internal static class UserDirectory
             db.ApiKeys.Count(k => k.UserId == u.Id && k.RevokedAt == null), db.Connections.Count(c => c.UserId == u.Id))).ToListAsync(ct);
 
     /// <summary>Revokes the user's keys (or the one with <paramref name="prefix"/>); they are refused from the next request on.</summary>
-    public static async Task<int> RevokeKeysAsync(CanvasSyncDbContext db, string userRef, string? prefix, DateTime now, CancellationToken ct)
+    public static async Task<int> RevokeKeysAsync(CanvasSyncDbContext db, string userRef, string? prefix, DateTime now,
+        CancellationToken ct)
     {
         var user = await FindAsync(db, userRef, ct);
         var keys = db.ApiKeys.Where(k => k.UserId == user.Id && k.RevokedAt == null);
         if (prefix is not null) keys = keys.Where(k => k.Prefix == prefix);
         var revoked = await keys.ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, now), ct);
-        return revoked > 0 || prefix is null ? revoked : throw new UserDirectoryException($"{user.Name} has no active key starting {prefix}");
+        return revoked > 0 || prefix is null ? revoked
+            : throw new UserDirectoryException($"{user.Name} has no active key starting {prefix}");
     }
 
     /// <summary>Removes the user with everything they own: keys, connections, stored tokens and mirrored data.</summary>

@@ -8,19 +8,22 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Analysis;
 
 /// <summary>A task with a due date, as the analysis lists it.</summary>
-internal sealed record DueItem(long TaskId, string Title, string? Course, DateTime DueAt, string Status, bool Missing, int? EstimatedMinutes, string Source);
+internal sealed record DueItem(long TaskId, string Title, string? Course, DateTime DueAt, string Status, bool Missing,
+    int? EstimatedMinutes, string Source);
 
 /// <summary>
 /// A course the user takes: Canvas's current and final score, and the spread of the user's own scores on its graded
 /// work, in percent of each assignment's points.
 /// </summary>
-internal sealed record CourseGradeStats(long CourseId, string? Course, double? CurrentScore, double? FinalScore, string? CurrentGrade, int Scored,
+internal sealed record CourseGradeStats(long CourseId, string? Course, double? CurrentScore, double? FinalScore, string? CurrentGrade,
+    int Scored,
     double? Lowest, double? Highest, double? Mean, double? Median, double? StandardDeviation);
 
 /// <summary>A week (Monday to Sunday, UTC) of open work: how many tasks are due and their estimated minutes.</summary>
 internal sealed record WeekLoad(DateOnly WeekStart, int Tasks, int EstimatedMinutes);
 
-/// <summary>Open work due in the next days, and open work past due: the analysis's first two lists, and Home's beside its assignments.</summary>
+/// <summary>Open work due in the next days, and open work past due: the analysis's first two lists, and Home's beside its
+/// assignments.</summary>
 internal sealed record DueWork(IReadOnlyList<DueItem> Upcoming, IReadOnlyList<DueItem> Overdue);
 
 internal sealed record AnalysisReport(DateTime GeneratedAt, IReadOnlyList<DueItem> Upcoming, IReadOnlyList<DueItem> Overdue,
@@ -36,7 +39,8 @@ internal static class StudentAnalysis
 {
     public static readonly TimeSpan OverdueWindow = TimeSpan.FromDays(90);
 
-    public static async Task<AnalysisReport> AnalyzeAsync(CanvasSyncDbContext db, OwnConnection me, DateTime now, int days, int weeks, CancellationToken ct)
+    public static async Task<AnalysisReport> AnalyzeAsync(CanvasSyncDbContext db, OwnConnection me, DateTime now, int days, int weeks,
+        CancellationToken ct)
     {
         var (open, own) = await OpenWorkAsync(db, me, ct);
         var due = Due(open, own, now, days);
@@ -60,7 +64,8 @@ internal static class StudentAnalysis
     }
 
     /// <summary>The dated tasks neither Canvas nor the user counts as done, and the user's own submissions by assignment.</summary>
-    private static async Task<(List<PlannerTask> Open, Dictionary<long, Submission> Own)> OpenWorkAsync(CanvasSyncDbContext db, OwnConnection me, CancellationToken ct)
+    private static async Task<(List<PlannerTask> Open, Dictionary<long, Submission> Own)> OpenWorkAsync(CanvasSyncDbContext db,
+        OwnConnection me, CancellationToken ct)
     {
         var tasks = await TaskQueries.DatedAsync(db, me.Id, ct);
         var own = await TaskQueries.OwnSubmissionsAsync(db, me, ct);
@@ -70,13 +75,15 @@ internal static class StudentAnalysis
     private static DueWork Due(List<PlannerTask> open, Dictionary<long, Submission> own, DateTime now, int days)
     {
         DueItem Item(PlannerTask t) => new(t.Id, t.Title, t.Subject, t.DueDate!.Value, SubmissionStatus.Of(t, own),
-            t.ExternalSource == "canvas" && own.GetValueOrDefault(t.ExternalId)?.Missing == true, t.UserEstimatedMinutes ?? t.EstimatedMinutes, TaskEndpoints.SourceOf(t));
+            t.ExternalSource == "canvas" && own.GetValueOrDefault(t.ExternalId)?.Missing == true, t.UserEstimatedMinutes
+                ?? t.EstimatedMinutes, TaskEndpoints.SourceOf(t));
 
         return new DueWork(open.Where(t => t.DueDate >= now && t.DueDate <= now.AddDays(days)).Select(Item).ToList(),
             open.Where(t => t.DueDate < now && t.DueDate >= now - OverdueWindow).Select(Item).ToList());
     }
 
-    private static async Task<List<CourseGradeStats>> GradesAsync(CanvasSyncDbContext db, OwnConnection me, IEnumerable<Submission> own, CancellationToken ct)
+    private static async Task<List<CourseGradeStats>> GradesAsync(CanvasSyncDbContext db, OwnConnection me, IEnumerable<Submission> own,
+        CancellationToken ct)
     {
         var points = await db.Assignments.AsNoTracking().Where(a => a.ConnectionId == me.Id && a.DeletedAt == null && a.PointsPossible > 0)
             .ToDictionaryAsync(a => a.CanvasId, a => a.PointsPossible!.Value, ct);
@@ -86,10 +93,13 @@ internal static class StudentAnalysis
         {
             var scores = percents[g.CourseId].Order().ToList();
             if (scores.Count == 0)
-                return new CourseGradeStats(g.CourseId, g.CourseName, g.Grades.CurrentScore, g.Grades.FinalScore, g.Grades.CurrentGrade, 0, null, null, null, null, null);
+                return new CourseGradeStats(g.CourseId, g.CourseName, g.Grades.CurrentScore, g.Grades.FinalScore, g.Grades.CurrentGrade, 0,
+                    null, null, null, null, null);
             var mean = scores.Average();
-            return new CourseGradeStats(g.CourseId, g.CourseName, g.Grades.CurrentScore, g.Grades.FinalScore, g.Grades.CurrentGrade, scores.Count,
-                Round(scores[0]), Round(scores[^1]), Round(mean), Round(Median(scores)), Round(Math.Sqrt(scores.Sum(x => Math.Pow(x - mean, 2)) / scores.Count)));
+            return new CourseGradeStats(g.CourseId, g.CourseName, g.Grades.CurrentScore, g.Grades.FinalScore, g.Grades.CurrentGrade,
+                scores.Count,
+                Round(scores[0]), Round(scores[^1]), Round(mean), Round(Median(scores)),
+                    Round(Math.Sqrt(scores.Sum(x => Math.Pow(x - mean, 2)) / scores.Count)));
         }).ToList();
     }
 

@@ -23,7 +23,8 @@ internal sealed class Assignment : MirroredEntity
     /// <summary>Comma-separated, e.g. "online_text_entry,online_upload".</summary>
     public string SubmissionTypes { get; set; } = "";
     public bool Published { get; set; }
-    /// <summary>Some students have dates of their own: a change to them shows in no listing, so the slow lane re-reads its submissions.</summary>
+    /// <summary>Some students have dates of their own: a change to them shows in no listing, so the slow lane re-reads its
+    /// submissions.</summary>
     public bool HasOverrides { get; set; }
     /// <summary>Canvas's muted: some grades are not posted. Posting flips it and stamps every row's posted_at.</summary>
     public bool Muted { get; set; }

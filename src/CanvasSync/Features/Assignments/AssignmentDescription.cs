@@ -24,9 +24,11 @@ internal static partial class AssignmentDescription
     public const int MaxTextChars = 200_000;
     public static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(2);
 
-    public const string TooComplexNote = "This description is too complex to show formatted here; open it in Canvas to see it as its author made it.";
+    public const string TooComplexNote =
+        "This description is too complex to show formatted here; open it in Canvas to see it as its author made it.";
 
-    /// <summary>Elements that end a line of text: without a break after them, "&lt;p&gt;a&lt;/p&gt;&lt;p&gt;b&lt;/p&gt;" would read "ab".</summary>
+    /// <summary>Elements that end a line of text: without a break after them, "&lt;p&gt;a&lt;/p&gt;&lt;p&gt;b&lt;/p&gt;" would read
+    /// "ab".</summary>
     private static readonly HashSet<string> BlockElements = new(StringComparer.OrdinalIgnoreCase)
     {
         "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "blockquote", "pre", "hr",
@@ -74,7 +76,8 @@ internal static partial class AssignmentDescription
 
     private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> FlatNames = Flat.GetAlternateLookup<ReadOnlySpan<char>>();
 
-    /// <summary>The next tag at or after <paramref name="from"/> ("&lt;" and a letter, up to the next "&gt;"), or null: a plain scan, no backtracking.</summary>
+    /// <summary>The next tag at or after <paramref name="from"/> ("&lt;" and a letter, up to the next "&gt;"), or null: a plain scan, no
+    /// backtracking.</summary>
     private static Tag? NextTag(string html, int from)
     {
         for (var open = html.IndexOf('<', from); open >= 0; open = html.IndexOf('<', open + 1))

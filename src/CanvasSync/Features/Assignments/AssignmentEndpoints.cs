@@ -29,7 +29,8 @@ internal static class AssignmentEndpoints
     /// Ordered by due date (undated last), then id. Completed ones (submitted, graded or excused for the caller) are
     /// left out unless <c>include_completed=true</c>. <c>updated_since</c> compares with when the mirror saw a change.
     /// </summary>
-    private static async Task<Results<Ok<AssignmentList>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+    private static async Task<Results<Ok<AssignmentList>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        CancellationToken ct,
         int limit = Paging.DefaultLimit, string? cursor = null,
         [FromQuery(Name = "course_id")] long? courseId = null,
         [FromQuery(Name = "due_after")] DateTime? dueAfter = null,
@@ -42,11 +43,13 @@ internal static class AssignmentEndpoints
         if (dueAfter > dueBefore) return Problems.Field("due_before", "due_before must not be earlier than due_after");
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
 
-        var filter = new AssignmentFilter(courseId, dueAfter?.ToUniversalTime(), dueBefore?.ToUniversalTime(), updatedSince?.ToUniversalTime(), includeCompleted);
+        var filter = new AssignmentFilter(courseId, dueAfter?.ToUniversalTime(), dueBefore?.ToUniversalTime(),
+            updatedSince?.ToUniversalTime(), includeCompleted);
         // Dated ones first, then undated: each half is one range of the (connection, due_at, canvas_id) index that
         // stops after a page, where a single "nulls last" ORDER BY would sort every candidate row on each request.
         var items = new List<AssignmentView>();
-        if (after?.Due is not null || after is null) items.AddRange(await AssignmentPageQuery.ReadAsync(db, me, filter, after, dated: true, limit + 1, ct));
+        if (after?.Due is not null || after is null)
+            items.AddRange(await AssignmentPageQuery.ReadAsync(db, me, filter, after, dated: true, limit + 1, ct));
         if (items.Count <= limit && filter.DueAfter is null && filter.DueBefore is null)
             items.AddRange(await AssignmentPageQuery.ReadAsync(db, me, filter, after, dated: false, limit + 1 - items.Count, ct));
 

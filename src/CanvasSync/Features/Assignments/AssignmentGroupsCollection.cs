@@ -13,7 +13,8 @@ internal sealed class AssignmentGroupsCollection : SyncedCollection<CanvasAssign
 {
     public static readonly AssignmentGroupsCollection Instance = new();
 
-    public static readonly MirrorTable Table = new("assignment_groups", "assignment_groups", ["course_canvas_id", "name", "position", "group_weight"]);
+    public static readonly MirrorTable Table =
+        new("assignment_groups", "assignment_groups", ["course_canvas_id", "name", "position", "group_weight"]);
 
     public static string FirstPage(long courseId) => $"/api/v1/courses/{courseId}/assignment_groups?per_page=100";
 
@@ -29,6 +30,7 @@ internal sealed class AssignmentGroupsCollection : SyncedCollection<CanvasAssign
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
+    JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasAssignmentGroup))]
 internal sealed partial class AssignmentGroupsWire : JsonSerializerContext;

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Assignments;
 
 /// <summary>What GET canvas/assignments narrows by.</summary>
-internal sealed record AssignmentFilter(long? CourseId, DateTime? DueAfter, DateTime? DueBefore, DateTime? ChangedSince, bool IncludeCompleted);
+internal sealed record AssignmentFilter(long? CourseId, DateTime? DueAfter, DateTime? DueBefore, DateTime? ChangedSince,
+    bool IncludeCompleted);
 
 /// <summary>
 /// A page of GET canvas/assignments in plain SQL, the same on both databases. It is the call planner apps poll, and
@@ -17,11 +18,13 @@ internal sealed record AssignmentFilter(long? CourseId, DateTime? DueAfter, Date
 /// </summary>
 internal static class AssignmentPageQuery
 {
-    private const string Columns = "a.canvas_id, a.course_canvas_id, a.assignment_group_canvas_id, a.name, a.due_at, a.unlock_at, a.lock_at, "
+    private const string Columns =
+        "a.canvas_id, a.course_canvas_id, a.assignment_group_canvas_id, a.name, a.due_at, a.unlock_at, a.lock_at, "
         + "a.points_possible, a.grading_type, a.submission_types, a.published, a.quiz_id, a.discussion_topic_id, a.canvas_updated_at, a.changed_at";
 
     /// <param name="dated">The dated half (by due date, then id) or the undated half (by id) of the listing.</param>
-    public static async Task<List<AssignmentView>> ReadAsync(CanvasSyncDbContext db, OwnConnection me, AssignmentFilter filter, DueCursor? after,
+    public static async Task<List<AssignmentView>> ReadAsync(CanvasSyncDbContext db, OwnConnection me, AssignmentFilter filter,
+        DueCursor? after,
         bool dated, int take, CancellationToken ct)
     {
         var where = new StringBuilder("a.connection_id = @c AND a.deleted_at IS NULL");
@@ -80,7 +83,8 @@ internal static class AssignmentPageQuery
     private static AssignmentView Read(DbDataReader r, string baseUrl, Dictionary<long, string?> courseNames)
     {
         var submission = r.IsDBNull(15) ? null
-            : new OwnSubmissionView(r.GetString(15), Sql.Double(r, 16), Sql.String(r, 17), Sql.Utc(r, 18), Sql.Utc(r, 19), r.GetBoolean(20), r.GetBoolean(21), r.GetBoolean(22));
+            : new OwnSubmissionView(r.GetString(15), Sql.Double(r, 16), Sql.String(r, 17), Sql.Utc(r, 18), Sql.Utc(r, 19), r.GetBoolean(20),
+                r.GetBoolean(21), r.GetBoolean(22));
         var assignment = new Assignment
         {
             CanvasId = r.GetInt64(0),
@@ -99,7 +103,8 @@ internal static class AssignmentPageQuery
             CanvasUpdatedAt = Sql.Utc(r, 13),
             ChangedAt = Sql.Utc(r, 14)!.Value,
         };
-        if (!courseNames.TryGetValue(assignment.CourseCanvasId, out var subject)) courseNames[assignment.CourseCanvasId] = subject = Sql.String(r, 24);
+        if (!courseNames.TryGetValue(assignment.CourseCanvasId, out var subject))
+            courseNames[assignment.CourseCanvasId] = subject = Sql.String(r, 24);
         return AssignmentViews.ToView(assignment, submission, baseUrl, Sql.String(r, 23), subject);
     }
 }

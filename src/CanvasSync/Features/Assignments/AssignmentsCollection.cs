@@ -29,7 +29,8 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
 
     public static readonly MirrorTable Table = new("assignments", "assignments",
         ["course_canvas_id", "assignment_group_canvas_id", "name", "due_at", "unlock_at", "lock_at", "points_possible", "grading_type",
-         "submission_types", "published", "has_overrides", "muted", "quiz_id", "discussion_topic_id", "canvas_updated_at", "description_html", "description_text"]);
+         "submission_types", "published", "has_overrides", "muted", "quiz_id", "discussion_topic_id", "canvas_updated_at",
+             "description_html", "description_text"]);
 
     /// <summary>Students also get their own submission embedded (include[]=submission).</summary>
     public static string FirstPage(long courseId, bool includeOwnSubmission) =>
@@ -50,7 +51,8 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
         var teacher = write.Work.Collection == Kind;
         // A teacher's delta: what the mirror held before this page, to see whose rows Canvas changed without a
         // grading or submission event.
-        var before = teacher && write.Run.Type == SyncType.Delta ? await RowBasis.ReadAsync(write, page.Items.Select(i => i.Value.Id).ToList()) : null;
+        var before = teacher && write.Run.Type == SyncType.Delta
+            ? await RowBasis.ReadAsync(write, page.Items.Select(i => i.Value.Id).ToList()) : null;
         await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.Run.CanvasBaseUrl)));
         if (before is not null)
         {
@@ -76,10 +78,12 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
     /// (AbstractAssignment#post_submissions). A change of any of these, or an assignment new (or back) in the mirror,
     /// means its rows must be read again.
     /// </summary>
-    private sealed record RowBasis(bool Published, long? DueAtTicks, double? PointsPossible, string? GradingType, bool HasOverrides, bool Muted)
+    private sealed record RowBasis(bool Published, long? DueAtTicks, double? PointsPossible, string? GradingType, bool HasOverrides,
+        bool Muted)
     {
         public static RowBasis Of(CanvasAssignment a) =>
-            new(a.Published ?? true, a.DueAt?.ToUniversalTime().Ticks, a.PointsPossible, a.GradingType, a.HasOverrides == true, a.Muted == true);
+            new(a.Published ?? true, a.DueAt?.ToUniversalTime().Ticks, a.PointsPossible, a.GradingType, a.HasOverrides == true,
+                a.Muted == true);
 
         /// <summary>The live rows among <paramref name="ids"/>, by id.</summary>
         public static async Task<Dictionary<long, RowBasis>> ReadAsync(PageWrite write, IReadOnlyList<long> ids)
@@ -88,7 +92,9 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
             var (list, parameters) = PageWrite.InList(ids);
             var rows = await write.RowsAsync(
                 $"SELECT canvas_id, published, due_at, points_possible, grading_type, has_overrides, muted FROM assignments WHERE connection_id = @c AND deleted_at IS NULL AND canvas_id IN ({list})",
-                r => (Id: r.GetInt64(0), Basis: new RowBasis(r.GetBoolean(1), Data.Sql.Utc(r, 2)?.Ticks, Data.Sql.Double(r, 3), Data.Sql.String(r, 4), r.GetBoolean(5), r.GetBoolean(6))),
+                r => (Id: r.GetInt64(0),
+                    Basis: new RowBasis(r.GetBoolean(1), Data.Sql.Utc(r, 2)?.Ticks, Data.Sql.Double(r, 3), Data.Sql.String(r, 4),
+                    r.GetBoolean(5), r.GetBoolean(6))),
                 parameters);
             return rows.ToDictionary(r => r.Id, r => r.Basis);
         }
@@ -107,7 +113,8 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
             return
             [
                 a.CourseId, a.AssignmentGroupId, a.Name ?? "", a.DueAt, a.UnlockAt, a.LockAt, a.PointsPossible, a.GradingType,
-                string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.HasOverrides == true, a.Muted == true, a.QuizId, a.DiscussionTopic?.Id, a.UpdatedAt,
+                string.Join(',', a.SubmissionTypes ?? []), a.Published ?? true, a.HasOverrides == true, a.Muted == true, a.QuizId,
+                    a.DiscussionTopic?.Id, a.UpdatedAt,
                 description.Html, description.Text,
             ];
         });
@@ -115,6 +122,7 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
+    JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasAssignment))]
 internal sealed partial class AssignmentsWire : JsonSerializerContext;

@@ -34,14 +34,17 @@ internal static class CalendarEndpoints
         return app;
     }
 
-    private static async Task<Ok<CalendarFeedView>> GetAsync(ClaimsPrincipal caller, HttpContext http, CanvasSyncDbContext db, CalendarFeeds feeds, CancellationToken ct)
+    private static async Task<Ok<CalendarFeedView>> GetAsync(ClaimsPrincipal caller, HttpContext http, CanvasSyncDbContext db,
+        CalendarFeeds feeds, CancellationToken ct)
     {
         var (token, createdAt) = await feeds.GetOrCreateAsync(db, caller.UserId(), ct);
         var url = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{FeedPath}?token={Uri.EscapeDataString(token)}";
-        return TypedResults.Ok(new CalendarFeedView(url, createdAt, "DELETE /api/v1/calendar revokes this URL; the next GET makes a new one"));
+        return TypedResults.Ok(new CalendarFeedView(url, createdAt,
+            "DELETE /api/v1/calendar revokes this URL; the next GET makes a new one"));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        CancellationToken ct) =>
         await CalendarFeeds.RevokeAsync(db, caller.UserId(), ct) ? TypedResults.NoContent()
             : TypedResults.Problem("there is no calendar feed to revoke", statusCode: StatusCodes.Status404NotFound);
 
@@ -49,11 +52,13 @@ internal static class CalendarEndpoints
     /// Read on a context of its own: the caller is a calendar app with no user behind it, so the request's row-level
     /// security user is nobody; the token says whose rows to read.
     /// </summary>
-    private static async Task<IResult> FeedAsync(string? token, [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> FeedAsync(string? token, [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts,
+        TimeProvider time, HttpContext http, CancellationToken ct)
     {
         await using var db = contexts.CreateDbContext();
         var userId = await CalendarFeeds.FindUserAsync(db, token, ct);
-        if (userId is null) return TypedResults.Problem("no such calendar feed (the URL may have been revoked)", statusCode: StatusCodes.Status404NotFound);
+        if (userId is null) return TypedResults.Problem("no such calendar feed (the URL may have been revoked)",
+            statusCode: StatusCodes.Status404NotFound);
         var connection = await db.Connections.AsNoTracking().Where(c => c.UserId == userId)
             .Select(c => new { Own = new OwnConnection(c.Id, c.CanvasUserId, c.BaseUrl), c.CanvasUserName }).FirstOrDefaultAsync(ct);
         var ics = connection is null

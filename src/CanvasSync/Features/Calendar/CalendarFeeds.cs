@@ -19,7 +19,13 @@ internal sealed class CalendarFeeds(IDataProtectionProvider protection, TokenVau
         if (feed is not null) db.CalendarFeeds.Remove(feed); // unreadable after a lost master key: its URL dies, a new one is made
 
         var token = Prefix + BearerSecrets.New();
-        var fresh = new CalendarFeed { UserId = userId, TokenHash = BearerSecrets.HashOf(token), EncryptedToken = Protector(userId).Protect(token), CreatedAt = time.GetUtcNow().UtcDateTime };
+        var fresh = new CalendarFeed
+        {
+            UserId = userId,
+            TokenHash = BearerSecrets.HashOf(token),
+            EncryptedToken = Protector(userId).Protect(token),
+            CreatedAt = time.GetUtcNow().UtcDateTime
+        };
         db.CalendarFeeds.Add(fresh);
         try
         {
@@ -52,5 +58,6 @@ internal sealed class CalendarFeeds(IDataProtectionProvider protection, TokenVau
     private IDataProtector Protector(long userId) =>
         protection.CreateProtector("CanvasSync.CalendarFeedToken", "v1", userId.ToString(CultureInfo.InvariantCulture));
 
-    private bool TryUnprotect(long userId, string ciphertext, out string token) => vault.TryUnprotect(Protector(userId), ciphertext, out token);
+    private bool TryUnprotect(long userId, string ciphertext, out string token) =>
+        vault.TryUnprotect(Protector(userId), ciphertext, out token);
 }

@@ -15,7 +15,8 @@ namespace CanvasSync.Features.Calendar;
 /// </summary>
 internal static class CalendarWriter
 {
-    public static async Task<string> WriteAsync(CanvasSyncDbContext db, OwnConnection me, string calendarName, DateTime now, CancellationToken ct)
+    public static async Task<string> WriteAsync(CanvasSyncDbContext db, OwnConnection me, string calendarName, DateTime now,
+        CancellationToken ct)
     {
         var tasks = await TaskQueries.DatedAsync(db, me.Id, ct);
         var submissions = await TaskQueries.OwnSubmissionsAsync(db, me, ct);
@@ -48,5 +49,6 @@ internal static class CalendarWriter
     }
 
     /// <summary>The feed of a user with no Canvas connection: a valid calendar with no events.</summary>
-    public static string WriteEmpty() => new CalendarSerializer().SerializeToString(new Ical.Net.Calendar { ProductId = "-//CanvasSync//Canvas due dates//EN" }) ?? "";
+    public static string WriteEmpty() =>
+        new CalendarSerializer().SerializeToString(new Ical.Net.Calendar { ProductId = "-//CanvasSync//Canvas due dates//EN" }) ?? "";
 }

@@ -11,13 +11,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Features.Changes;
 
-/// <summary>A place in the feed: after every change at an earlier version, and after rows of this version up to (entity type, row).</summary>
+/// <summary>A place in the feed: after every change at an earlier version, and after rows of this version up to (entity type,
+/// row).</summary>
 internal readonly record struct FeedPosition(long Version, int Source, long RowId) : IComparable<FeedPosition>
 {
     public static readonly FeedPosition Start = new(-1, 0, 0);
 
     public int CompareTo(FeedPosition other) =>
-        Version != other.Version ? Version.CompareTo(other.Version) : Source != other.Source ? Source.CompareTo(other.Source) : RowId.CompareTo(other.RowId);
+        Version != other.Version ? Version.CompareTo(other.Version) : Source != other.Source ? Source.CompareTo(other.Source)
+            : RowId.CompareTo(other.RowId);
 
     public static bool operator >(FeedPosition a, FeedPosition b) => a.CompareTo(b) > 0;
     public static bool operator <(FeedPosition a, FeedPosition b) => a.CompareTo(b) < 0;
@@ -43,9 +45,11 @@ internal static class ChangeFeed
         new FeedSource<Term>("terms", r => r.CanvasId, (_, _, rows, _) => Views(rows.Select(t => t.AsView()))),
         new FeedSource<Course>("courses", r => r.CanvasId, async (db, me, rows, ct) => await CourseViews.BuildAsync(db, me, rows, ct)),
         new FeedSource<AssignmentGroup>("assignment_groups", r => r.CanvasId, (_, _, rows, _) => Views(rows.Select(g => g.AsView()))),
-        new FeedSource<Assignment>("assignments", r => r.CanvasId, async (db, me, rows, ct) => await AssignmentViews.BuildAsync(db, me, rows, ct)),
+        new FeedSource<Assignment>("assignments", r => r.CanvasId, async (db, me, rows, ct) =>
+            await AssignmentViews.BuildAsync(db, me, rows, ct)),
         new FeedSource<Submission>("submissions", r => r.CanvasId, (_, _, rows, _) => Views(rows.Select(s => s.AsView()))),
-        new FeedSource<Enrollment>("enrollments", r => r.CanvasId, async (db, me, rows, ct) => await EnrollmentViews.BuildAsync(db, me, rows, ct)),
+        new FeedSource<Enrollment>("enrollments", r => r.CanvasId, async (db, me, rows, ct) =>
+            await EnrollmentViews.BuildAsync(db, me, rows, ct)),
         new FeedSource<CanvasPerson>("users", r => r.CanvasId, (_, _, rows, _) => Views(rows.Select(p => p.AsView()))),
         new FeedSource<GroupCategory>("group_categories", r => r.CanvasId, (_, _, rows, _) => Views(rows.Select(c => c.AsView()))),
         new FeedSource<Group>("groups", r => r.CanvasId, async (db, me, rows, ct) => await GroupViews.BuildAsync(db, me, rows, ct)),
@@ -68,7 +72,8 @@ internal static class ChangeFeed
     public static async Task<FeedPosition> NowAsync(CanvasSyncDbContext db, long connectionId, CancellationToken ct) =>
         new(await CommittedVersionAsync(db, connectionId, ct), Sources.Length, 0);
 
-    public static async Task<(List<ChangeView> Changes, FeedPosition Next, bool HasMore)> ReadAsync(CanvasSyncDbContext db, OwnConnection me,
+    public static async Task<(List<ChangeView> Changes, FeedPosition Next, bool HasMore)> ReadAsync(CanvasSyncDbContext db,
+        OwnConnection me,
         FeedPosition after, int limit, CancellationToken ct)
     {
         // Versions commit in order (ChangeVersions), so bounding every query by the counter's committed value gives
@@ -111,8 +116,10 @@ internal abstract class FeedSource(string entityType)
     public string EntityType { get; } = entityType;
     public abstract long IdOf(IChangeTracked row);
     public abstract Task<long> CountAsync(CanvasSyncDbContext db, long connectionId, CancellationToken ct);
-    public abstract Task<List<IChangeTracked>> RowsAfterAsync(CanvasSyncDbContext db, long connectionId, FeedPosition after, int index, long upTo, int take, CancellationToken ct);
-    public abstract Task<IEnumerable<object>> ViewsAsync(CanvasSyncDbContext db, OwnConnection me, List<IChangeTracked> rows, CancellationToken ct);
+    public abstract Task<List<IChangeTracked>> RowsAfterAsync(CanvasSyncDbContext db, long connectionId, FeedPosition after, int index,
+        long upTo, int take, CancellationToken ct);
+    public abstract Task<IEnumerable<object>> ViewsAsync(CanvasSyncDbContext db, OwnConnection me, List<IChangeTracked> rows,
+        CancellationToken ct);
 }
 
 internal sealed class FeedSource<T>(string entityType, Func<T, long> id,
@@ -124,7 +131,8 @@ internal sealed class FeedSource<T>(string entityType, Func<T, long> id,
     public override Task<long> CountAsync(CanvasSyncDbContext db, long connectionId, CancellationToken ct) =>
         db.Set<T>().LongCountAsync(x => x.ConnectionId == connectionId && x.DeletedAt == null, ct);
 
-    public override async Task<List<IChangeTracked>> RowsAfterAsync(CanvasSyncDbContext db, long connectionId, FeedPosition after, int index, long upTo,
+    public override async Task<List<IChangeTracked>> RowsAfterAsync(CanvasSyncDbContext db, long connectionId, FeedPosition after,
+        int index, long upTo,
         int take, CancellationToken ct)
     {
         var (v, rowId) = (after.Version, after.RowId);
@@ -137,6 +145,7 @@ internal sealed class FeedSource<T>(string entityType, Func<T, long> id,
         return rows.Cast<IChangeTracked>().ToList();
     }
 
-    public override Task<IEnumerable<object>> ViewsAsync(CanvasSyncDbContext db, OwnConnection me, List<IChangeTracked> rows, CancellationToken ct) =>
+    public override Task<IEnumerable<object>> ViewsAsync(CanvasSyncDbContext db, OwnConnection me, List<IChangeTracked> rows,
+        CancellationToken ct) =>
         views(db, me, rows.Cast<T>().ToList(), ct);
 }

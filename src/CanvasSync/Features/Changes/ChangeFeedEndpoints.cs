@@ -26,7 +26,8 @@ internal static class ChangeFeedEndpoints
         return api;
     }
 
-    private static async Task<Results<Ok<ChangePage>, ProblemHttpResult>> ReadAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+    private static async Task<Results<Ok<ChangePage>, ProblemHttpResult>> ReadAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        CancellationToken ct,
         string? since = null, int limit = 100)
     {
         if (Paging.CheckLimit(limit, MaxLimit) is { } badLimit) return badLimit;
@@ -37,7 +38,8 @@ internal static class ChangeFeedEndpoints
 
         // Versions count per connection: a cursor from a connection since purged would skip the new one's changes.
         if (cursor is not null && cursor.Value.ConnectionId != me.Id)
-            return Problems.Field("since", "this cursor belongs to an earlier Canvas connection (it was disconnected with purge); read the feed again from the start",
+            return Problems.Field("since",
+                "this cursor belongs to an earlier Canvas connection (it was disconnected with purge); read the feed again from the start",
                 StatusCodes.Status410Gone, "cursor_expired");
         if (since == "now") return TypedResults.Ok(new ChangePage([], Format(me.Id, await ChangeFeed.NowAsync(db, me.Id, ct)), false));
         var (changes, next, more) = await ChangeFeed.ReadAsync(db, me, cursor?.Position ?? FeedPosition.Start, limit, ct);

@@ -30,9 +30,11 @@ internal static class CallerConnection
         await db.Database.OpenConnectionAsync(ct);
         // An API key's lookup read the connection in the same statement.
         if (caller.FindFirstValue(CallerClaims.ConnectionId) is { } id)
-            return new OwnConnection(long.Parse(id, CultureInfo.InvariantCulture), long.Parse(caller.FindFirstValue(CallerClaims.CanvasUserId)!, CultureInfo.InvariantCulture),
+            return new OwnConnection(long.Parse(id, CultureInfo.InvariantCulture),
+                long.Parse(caller.FindFirstValue(CallerClaims.CanvasUserId)!, CultureInfo.InvariantCulture),
                 caller.FindFirstValue(CallerClaims.CanvasUrl)!);
-        await using var cmd = Sql.Command(db.Database.GetDbConnection(), null, "SELECT id, canvas_user_id, base_url FROM canvas_connections WHERE user_id = @u");
+        await using var cmd = Sql.Command(db.Database.GetDbConnection(), null,
+            "SELECT id, canvas_user_id, base_url FROM canvas_connections WHERE user_id = @u");
         Sql.Add(cmd, "u", caller.UserId());
         await using var r = await cmd.ExecuteReaderAsync(ct);
         return await r.ReadAsync(ct) ? new OwnConnection(r.GetInt64(0), r.GetInt64(1), r.GetString(2)) : null;

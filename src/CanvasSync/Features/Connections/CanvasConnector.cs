@@ -26,16 +26,19 @@ internal sealed record CanvasIdentity(Uri BaseUrl, long CanvasUserId, string Can
 /// Connecting a user's Canvas: the URL through the SSRF guard, the token proved by GET /api/v1/users/self, then
 /// stored encrypted. The only place the API talks to Canvas.
 /// </summary>
-internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard guard, TokenVault vault, OAuthGrants grants, CanvasSyncDbContext db,
+internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuard guard, TokenVault vault, OAuthGrants grants,
+    CanvasSyncDbContext db,
     TimeProvider time, ILogger<CanvasConnector> logger)
 {
     /// <summary>Asks Canvas who the token belongs to; nothing is stored.</summary>
     public async Task<CanvasIdentity> ValidateAsync(string? canvasUrl, string? apiToken, CancellationToken ct)
     {
         var token = apiToken?.Trim() ?? "";
-        if (token.Length == 0) throw new ConnectRejectedException("api_token", "required", "api_token is required: a Canvas access token (Account > Settings > New access token)");
+        if (token.Length == 0) throw new ConnectRejectedException("api_token", "required",
+            "api_token is required: a Canvas access token (Account > Settings > New access token)");
         if (token.Length > 512 || token.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            throw new ConnectRejectedException("api_token", "malformed", "api_token is not a Canvas access token (no spaces, at most 512 characters)");
+            throw new ConnectRejectedException("api_token", "malformed",
+                "api_token is not a Canvas access token (no spaces, at most 512 characters)");
 
         Uri baseUrl;
         try
@@ -59,7 +62,8 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
             throw Rejection(e, baseUrl);
         }
 
-        if (me.Id <= 0) throw new ConnectRejectedException("canvas_url", "not_canvas", $"{baseUrl.Host} did not answer GET /api/v1/users/self as Canvas does");
+        if (me.Id <= 0) throw new ConnectRejectedException("canvas_url",
+            "not_canvas", $"{baseUrl.Host} did not answer GET /api/v1/users/self as Canvas does");
         return new CanvasIdentity(baseUrl, me.Id, me.Name ?? "", await TokenExpiryAsync(session, token, ct));
     }
 
@@ -74,7 +78,8 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
     /// Keeps what Canvas vouched for: a personal token (<paramref name="oauth"/> null), or an OAuth2 grant's access
     /// and refresh tokens. One Canvas per user, and the same Canvas user as the data already synced.
     /// </summary>
-    public async Task<CanvasConnection> StoreAsync(long userId, CanvasIdentity identity, string accessToken, (long InstanceId, string RefreshToken)? oauth,
+    public async Task<CanvasConnection> StoreAsync(long userId, CanvasIdentity identity, string accessToken,
+        (long InstanceId, string RefreshToken)? oauth,
         CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -88,7 +93,12 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
 
         if (connection is null)
         {
-            connection = new CanvasConnection { UserId = userId, BaseUrl = identity.BaseUrl.GetLeftPart(UriPartial.Authority), CreatedAt = now };
+            connection = new CanvasConnection
+            {
+                UserId = userId,
+                BaseUrl = identity.BaseUrl.GetLeftPart(UriPartial.Authority),
+                CreatedAt = now
+            };
             db.Connections.Add(connection);
         }
 
@@ -158,12 +168,13 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
 
     private static ConnectRejectedException Rejection(CanvasException e, Uri baseUrl) => e switch
     {
-        CanvasTokenException dead => new ConnectRejectedException("api_token", "token_" + dead.Reason.ToString().ToLowerInvariant(), dead.Reason switch
-        {
-            DeadTokenReason.Expired => $"Canvas says this token expired{(dead.ExpiredAt is { } at ? $" at {at:u}" : "")}; make a new one in Canvas",
-            DeadTokenReason.Revoked => "Canvas says this token has been revoked; make a new one in Canvas",
-            _ => "Canvas does not accept this token (invalid or deleted); check it was copied whole",
-        }),
+        CanvasTokenException dead => new ConnectRejectedException("api_token", "token_" + dead.Reason.ToString().ToLowerInvariant(),
+            dead.Reason switch
+            {
+                DeadTokenReason.Expired => $"Canvas says this token expired{(dead.ExpiredAt is { } at ? $" at {at:u}" : "")}; make a new one in Canvas",
+                DeadTokenReason.Revoked => "Canvas says this token has been revoked; make a new one in Canvas",
+                _ => "Canvas does not accept this token (invalid or deleted); check it was copied whole",
+            }),
         CanvasAddressRefusedException => new ConnectRejectedException("canvas_url", "url_not_allowed", e.Message),
         CanvasRedirectException r => new ConnectRejectedException("canvas_url", "redirected",
             $"{baseUrl.Host} redirects to {r.Location?.GetLeftPart(UriPartial.Authority) ?? "another address"}; connect with that URL instead (CanvasSync never sends a token through a redirect)"),
@@ -171,12 +182,14 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
         // that reports other servers' statuses and bodies.
         CanvasTransientException { Cause: "connection" or "timeout" } t => new ConnectRejectedException("canvas_url", "unreachable",
             $"could not reach {baseUrl.GetLeftPart(UriPartial.Authority)} ({(t.Cause == "timeout" ? "no answer in time" : "no connection")}); check the address"),
-        CanvasTransientException { Cause: "server_error" or "proxy_error" } => new ConnectRejectedException("canvas_url", "canvas_unavailable",
+        CanvasTransientException { Cause: "server_error" or "proxy_error" } => new ConnectRejectedException("canvas_url",
+            "canvas_unavailable",
             $"{baseUrl.Host} answered with a server error; Canvas may be down, try again later", 502),
         _ => new ConnectRejectedException("canvas_url", "not_canvas",
             $"{baseUrl.Host} did not answer GET /api/v1/users/self as a Canvas server does; check the address"),
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} connected Canvas at {Host} with {Method} (connection {ConnectionId})")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "User {UserId} connected Canvas at {Host} with {Method} (connection {ConnectionId})")]
     private static partial void LogConnected(ILogger logger, long userId, long connectionId, string host, string method);
 }

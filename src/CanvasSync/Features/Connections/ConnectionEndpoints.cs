@@ -24,7 +24,8 @@ internal sealed record DisconnectResponse(bool Success, string Message, bool Pur
 
 internal sealed record ConnectionWarning(string Code, string Message);
 
-internal sealed record TestConnectionResponse(bool Success, string Message, string CanvasUrl, long CanvasUserId, string CanvasUserName, DateTime? TokenExpiresAt);
+internal sealed record TestConnectionResponse(bool Success, string Message, string CanvasUrl, long CanvasUserId, string CanvasUserName,
+    DateTime? TokenExpiresAt);
 
 internal sealed record LastSyncView(long SyncId, string Status, string SyncType, DateTime QueuedAt, DateTime? FinishedAt);
 
@@ -35,9 +36,11 @@ internal sealed record LastSyncView(long SyncId, string Status, string SyncType,
 /// PulsePlan's documented fields are here too: user_id, last_sync (when the last complete sync started, a time) and
 /// assignments_count; the newest finished run, which CanvasSync called last_sync before, is last_run.
 /// </summary>
-internal sealed record ConnectionStatusResponse(long UserId, bool Connected, string? CanvasUrl, string Status, long? CanvasUserId, string? CanvasUserName,
+internal sealed record ConnectionStatusResponse(long UserId, bool Connected, string? CanvasUrl, string Status, long? CanvasUserId,
+    string? CanvasUserName,
     DateTime? TokenStoredAt, DateTime? TokenExpiresAt, DateTime? LastFullSyncAt, DateTime? LastDeltaAt, string? LastErrorCode,
-    IReadOnlyList<ConnectionWarning> Warnings, string SyncState, LastSyncView? LastRun, IReadOnlyDictionary<string, long> Counts, string? AuthMethod)
+    IReadOnlyList<ConnectionWarning> Warnings, string SyncState, LastSyncView? LastRun, IReadOnlyDictionary<string, long> Counts,
+        string? AuthMethod)
 {
     public DateTime? LastSync => ConnectionState.LastComplete(LastFullSyncAt, LastDeltaAt);
 
@@ -63,7 +66,8 @@ internal static class ConnectionEndpoints
     private static async Task<Results<Ok<ConnectResponse>, ProblemHttpResult>> ConnectAsync(ConnectRequest? body, ClaimsPrincipal caller,
         CanvasConnector connector, CancellationToken ct)
     {
-        if (body is null) return Invalid(new ConnectRejectedException("body", "required", "a JSON body is needed: {\"canvas_url\": ..., \"api_token\": ...}"));
+        if (body is null) return Invalid(new ConnectRejectedException("body", "required",
+            "a JSON body is needed: {\"canvas_url\": ..., \"api_token\": ...}"));
         try
         {
             return TypedResults.Ok(Connected(await connector.ConnectAsync(caller.UserId(), body.CanvasUrl, body.ApiToken, ct)));
@@ -74,20 +78,25 @@ internal static class ConnectionEndpoints
         }
     }
 
-    private static async Task<Results<Ok<DisconnectResponse>, ProblemHttpResult>> DisconnectAsync(ClaimsPrincipal caller, CanvasConnector connector,
+    private static async Task<Results<Ok<DisconnectResponse>, ProblemHttpResult>> DisconnectAsync(ClaimsPrincipal caller,
+        CanvasConnector connector,
         CancellationToken ct, bool purge = false)
     {
         if (await connector.DisconnectAsync(caller.UserId(), purge, ct) is not { } done)
             return TypedResults.Problem("there is no Canvas connection to disconnect", statusCode: StatusCodes.Status404NotFound);
-        var message = purge ? "Disconnected; the token and every synced row are deleted" : "Disconnected; the token is deleted, the synced data kept";
-        if (done.RevokedAtCanvas == false) message += $"; Canvas could not be asked to revoke the authorization ({done.RevokeProblem}): remove it in Canvas under Account > Settings";
+        var message = purge ? "Disconnected; the token and every synced row are deleted"
+            : "Disconnected; the token is deleted, the synced data kept";
+        if (done.RevokedAtCanvas == false)
+            message += $"; Canvas could not be asked to revoke the authorization ({done.RevokeProblem}): remove it in Canvas under Account > Settings";
         return TypedResults.Ok(new DisconnectResponse(true, message, purge, done.RevokedAtCanvas));
     }
 
     /// <summary>Asks Canvas whether this URL and token work, as connect would, and stores nothing.</summary>
-    private static async Task<Results<Ok<TestConnectionResponse>, ProblemHttpResult>> TestAsync(ConnectRequest? body, CanvasConnector connector, CancellationToken ct)
+    private static async Task<Results<Ok<TestConnectionResponse>, ProblemHttpResult>> TestAsync(ConnectRequest? body,
+        CanvasConnector connector, CancellationToken ct)
     {
-        if (body is null) return Invalid(new ConnectRejectedException("body", "required", "a JSON body is needed: {\"canvas_url\": ..., \"api_token\": ...}"));
+        if (body is null) return Invalid(new ConnectRejectedException("body", "required",
+            "a JSON body is needed: {\"canvas_url\": ..., \"api_token\": ...}"));
         try
         {
             var who = await connector.ValidateAsync(body.CanvasUrl, body.ApiToken, ct);
@@ -103,17 +112,21 @@ internal static class ConnectionEndpoints
 
     private static async Task<Ok<ConnectionStatusResponse>> StatusAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, TimeProvider time,
         IOptions<SyncOptions> options, CancellationToken ct) =>
-        TypedResults.Ok(await ConnectionState.ReadAsync(db, caller.UserId(), TimeSpan.FromMinutes(options.Value.StaleAfterMinutes), time.GetUtcNow().UtcDateTime, ct));
+        TypedResults.Ok(await ConnectionState.ReadAsync(db, caller.UserId(), TimeSpan.FromMinutes(options.Value.StaleAfterMinutes),
+            time.GetUtcNow().UtcDateTime, ct));
 
-    /// <summary>What the owner should act on: a token Canvas refuses, or one that expires within 14 days. Status and pages show these.</summary>
+    /// <summary>What the owner should act on: a token Canvas refuses, or one that expires within 14 days. Status and pages show
+    /// these.</summary>
     public static IReadOnlyList<ConnectionWarning> Warnings(CanvasConnection c, DateTime now)
     {
         var warnings = new List<ConnectionWarning>();
         if (c.Status == ConnectionStatus.NeedsReauth && c.InstanceId is not null)
-            warnings.Add(new ConnectionWarning("needs_reauth", "Canvas no longer honours CanvasSync's authorization (revoked, or the refresh was refused); " +
+            warnings.Add(new ConnectionWarning("needs_reauth",
+                "Canvas no longer honours CanvasSync's authorization (revoked, or the refresh was refused); " +
                 "reconnect: Connect with Canvas on the setup page, or POST /api/v1/canvas/oauth/start"));
         else if (c.Status == ConnectionStatus.NeedsReauth)
-            warnings.Add(new ConnectionWarning("needs_reauth", "Canvas no longer accepts the stored token (or it can no longer be read); connect again with a new one"));
+            warnings.Add(new ConnectionWarning("needs_reauth",
+                "Canvas no longer accepts the stored token (or it can no longer be read); connect again with a new one"));
         // An OAuth2 access token lasts an hour by design and is refreshed: its expiry is nothing to act on.
         else if (c.EncryptedToken is not null && c.InstanceId is null && c.TokenExpiresAt is { } expires && expires - now < ExpiryWarning)
             warnings.Add(new ConnectionWarning("token_expires_soon", expires <= now
@@ -123,12 +136,14 @@ internal static class ConnectionEndpoints
     }
 
     public static ConnectResponse Connected(CanvasConnection c) =>
-        new(true, $"Connected to {c.BaseUrl} as {c.CanvasUserName}", c.UserId, c.BaseUrl, Words(c.Status), c.TokenStoredAt, c.CanvasUserId, c.CanvasUserName,
+        new(true, $"Connected to {c.BaseUrl} as {c.CanvasUserName}", c.UserId, c.BaseUrl, Words(c.Status), c.TokenStoredAt, c.CanvasUserId,
+            c.CanvasUserName,
             c.TokenExpiresAt, AuthMethod(c));
 
     public static string AuthMethod(CanvasConnection c) => c.InstanceId is null ? "token" : "oauth";
 
-    public static ProblemHttpResult Invalid(ConnectRejectedException e) => Problems.Field(e.Field, e.Message, e.Status, e.Code, "The Canvas connection was not made");
+    public static ProblemHttpResult Invalid(ConnectRejectedException e) =>
+        Problems.Field(e.Field, e.Message, e.Status, e.Code, "The Canvas connection was not made");
 
     private static string Words(ConnectionStatus status) => SnakeCase.From(status.ToString());
 }

@@ -10,7 +10,8 @@ namespace CanvasSync.Features.Connections;
 /// A connection's stored token, decrypted for a sync. A token that no longer decrypts (the master key was lost or
 /// replaced) cannot be used by anyone: the connection goes to needs_reauth and its owner connects again.
 /// </summary>
-internal sealed class ConnectionTokens(IDbContextFactory<CanvasSyncDbContext> contexts, TokenVault vault, OAuthGrants grants, TimeProvider time)
+internal sealed class ConnectionTokens(IDbContextFactory<CanvasSyncDbContext> contexts, TokenVault vault, OAuthGrants grants,
+    TimeProvider time)
 {
     public const string UnreadableCode = "token_unreadable";
 

@@ -12,7 +12,8 @@ internal static class OperatorConnections
 {
     public const string OperatorName = "operator";
 
-    public static async Task<long> EnsureAsync(IDbContextFactory<CanvasSyncDbContext> contexts, Uri baseUrl, TimeProvider time, CancellationToken ct)
+    public static async Task<long> EnsureAsync(IDbContextFactory<CanvasSyncDbContext> contexts, Uri baseUrl, TimeProvider time,
+        CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var key = baseUrl.GetLeftPart(UriPartial.Authority);
@@ -28,7 +29,14 @@ internal static class OperatorConnections
         var connection = await db.Connections.FirstOrDefaultAsync(c => c.UserId == user.Id && c.BaseUrl == key, ct);
         if (connection is null)
         {
-            connection = new CanvasConnection { UserId = user.Id, BaseUrl = key, Status = ConnectionStatus.Ok, CreatedAt = now, UpdatedAt = now };
+            connection = new CanvasConnection
+            {
+                UserId = user.Id,
+                BaseUrl = key,
+                Status = ConnectionStatus.Ok,
+                CreatedAt = now,
+                UpdatedAt = now
+            };
             db.Connections.Add(connection);
             await db.SaveChangesAsync(ct);
         }

@@ -27,25 +27,31 @@ internal static class CourseEndpoints
         return canvas;
     }
 
-    /// <summary>Every course Canvas lists for the caller (concluded ones too), by name; <paramref name="termId"/> narrows to one term.</summary>
-    private static async Task<Results<Ok<List<CourseView>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+    /// <summary>Every course Canvas lists for the caller (concluded ones too), by name; <paramref name="termId"/> narrows to one
+    /// term.</summary>
+    private static async Task<Results<Ok<List<CourseView>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        CancellationToken ct,
         [FromQuery(Name = "term_id")] long? termId = null)
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
         return TypedResults.Ok(await CourseViews.ListAsync(db, me, termId, ct));
     }
 
-    private static async Task<Results<Ok<CourseDetailView>, ProblemHttpResult>> GetAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<CourseDetailView>, ProblemHttpResult>> GetAsync(long id, ClaimsPrincipal caller,
+        CanvasSyncDbContext db, CancellationToken ct)
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
-        var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct);
+        var course = await db.Courses.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct);
         if (course is null) return NotFound(id);
 
-        var groups = await db.AssignmentGroups.AsNoTracking().Where(g => g.ConnectionId == me.Id && g.CourseCanvasId == id && g.DeletedAt == null)
+        var groups = await db.AssignmentGroups.AsNoTracking()
+            .Where(g => g.ConnectionId == me.Id && g.CourseCanvasId == id && g.DeletedAt == null)
             .OrderBy(g => g.Position).ThenBy(g => g.CanvasId).ToListAsync(ct);
         var counts = new CourseCounts(
             await db.Assignments.CountAsync(a => a.ConnectionId == me.Id && a.CourseCanvasId == id && a.DeletedAt == null, ct),
-            await db.Enrollments.CountAsync(e => e.ConnectionId == me.Id && e.CourseCanvasId == id && e.DeletedAt == null && e.Type == "StudentEnrollment", ct),
+            await db.Enrollments.CountAsync(e => e.ConnectionId == me.Id && e.CourseCanvasId == id && e.DeletedAt == null
+                && e.Type == "StudentEnrollment", ct),
             await db.Groups.CountAsync(g => g.ConnectionId == me.Id && g.CourseCanvasId == id && g.DeletedAt == null, ct));
         var view = (await CourseViews.BuildAsync(db, me, [course], ct))[0];
         return TypedResults.Ok(new CourseDetailView(view, groups.Select(g => g.AsView()).ToList(), counts));

@@ -46,7 +46,8 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
     /// Every course the user can read: the default list leaves concluded courses out, so ask for every state
     /// (students never see unpublished ones anyway). Terms and the user's total scores come along.
     /// </summary>
-    public const string FirstPage = "/api/v1/courses?include[]=term&include[]=total_scores&state[]=unpublished&state[]=available&state[]=completed&per_page=100";
+    public const string FirstPage =
+        "/api/v1/courses?include[]=term&include[]=total_scores&state[]=unpublished&state[]=available&state[]=completed&per_page=100";
 
     public static readonly MirrorTable Table = new("courses", "courses",
         ["name", "course_code", "workflow_state", "term_canvas_id", "start_at", "end_at", "time_zone", "access_restricted_by_date"]);
@@ -91,7 +92,8 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
             {
                 write.Open(id, AssignmentGroupsCollection.Instance.Kind, AssignmentGroupsCollection.FirstPage(id));
                 write.Open(id, AssignmentsCollection.ObservedCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
-                write.Open(id, SubmissionsCollection.ObserveesCheckpoint, SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: true)));
+                write.Open(id, SubmissionsCollection.ObserveesCheckpoint,
+                    SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: true)));
             }
         }
     }
@@ -102,22 +104,32 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
     /// </summary>
     public static void OpenTeacherCourse(PageWrite write, long id, CourseParts parts)
     {
-        if (parts.HasFlag(CourseParts.AssignmentGroups)) write.Open(id, AssignmentGroupsCollection.Instance.Kind, AssignmentGroupsCollection.FirstPage(id));
-        if (parts.HasFlag(CourseParts.Assignments)) write.Open(id, AssignmentsCollection.Instance.Kind, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
-        if (parts.HasFlag(CourseParts.Enrollments)) write.Open(id, EnrollmentsCollection.TeacherCheckpoint, EnrollmentsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.AssignmentGroups))
+            write.Open(id, AssignmentGroupsCollection.Instance.Kind, AssignmentGroupsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Assignments))
+            write.Open(id, AssignmentsCollection.Instance.Kind, AssignmentsCollection.FirstPage(id, includeOwnSubmission: false));
+        if (parts.HasFlag(CourseParts.Enrollments))
+            write.Open(id, EnrollmentsCollection.TeacherCheckpoint, EnrollmentsCollection.FirstPage(id));
         if (parts.HasFlag(CourseParts.Groups)) write.Open(id, GroupsCollection.TeacherCheckpoint, GroupsCollection.FirstPage(id));
         // A delta reads a teacher's group sets only when a group names one the mirror lacks (GroupsCollection).
-        if (parts == CourseParts.All && (write.Run.ReadsEverything || write.Run.SlowLane)) write.Open(id, GroupCategoriesCollection.Instance.Kind, GroupCategoriesCollection.FirstPage(id));
+        if (parts == CourseParts.All && (write.Run.ReadsEverything || write.Run.SlowLane))
+            write.Open(id, GroupCategoriesCollection.Instance.Kind, GroupCategoriesCollection.FirstPage(id));
     }
 
-    /// <summary>A student's collections of a course, or the part of them a change touched (<see cref="SyncRuns.GraphQLDeltas.GraphQLDelta"/>).</summary>
+    /// <summary>A student's collections of a course, or the part of them a change touched
+    /// (<see cref="SyncRuns.GraphQLDeltas.GraphQLDelta"/>).</summary>
     public static void OpenStudentCourse(PageWrite write, long id, CourseParts parts)
     {
-        if (parts.HasFlag(CourseParts.AssignmentGroups)) write.Open(id, AssignmentGroupsCollection.Instance.Kind, AssignmentGroupsCollection.FirstPage(id));
-        if (parts.HasFlag(CourseParts.Assignments)) write.Open(id, AssignmentsCollection.OwnCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: true));
-        if (parts.HasFlag(CourseParts.Enrollments)) write.Open(id, EnrollmentsCollection.Instance.Kind, EnrollmentsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.AssignmentGroups))
+            write.Open(id, AssignmentGroupsCollection.Instance.Kind, AssignmentGroupsCollection.FirstPage(id));
+        if (parts.HasFlag(CourseParts.Assignments))
+            write.Open(id, AssignmentsCollection.OwnCheckpoint, AssignmentsCollection.FirstPage(id, includeOwnSubmission: true));
+        if (parts.HasFlag(CourseParts.Enrollments))
+            write.Open(id, EnrollmentsCollection.Instance.Kind, EnrollmentsCollection.FirstPage(id));
         if (parts.HasFlag(CourseParts.Groups)) write.Open(id, GroupsCollection.Instance.Kind, GroupsCollection.FirstPage(id));
-        if (parts.HasFlag(CourseParts.Submissions)) write.Open(id, SubmissionsCollection.OwnCheckpoint, SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
+        if (parts.HasFlag(CourseParts.Submissions))
+            write.Open(id, SubmissionsCollection.OwnCheckpoint,
+            SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
     }
 
     /// <summary>The tables whose rows belong to one course (course_canvas_id).</summary>
@@ -129,7 +141,8 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
 
     private static MirrorRow Row(CanvasItem<CanvasCourse> i) => new(i.Value.Id, i.RawJson,
     [
-        i.Value.Name, i.Value.CourseCode, i.Value.WorkflowState, i.Value.EnrollmentTermId ?? i.Value.Term?.Id, i.Value.StartAt, i.Value.EndAt,
+        i.Value.Name, i.Value.CourseCode, i.Value.WorkflowState, i.Value.EnrollmentTermId ?? i.Value.Term?.Id, i.Value.StartAt,
+            i.Value.EndAt,
         i.Value.TimeZone, i.Value.AccessRestrictedByDate == true,
     ]);
 }
@@ -148,6 +161,7 @@ internal enum CourseParts
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings (application/json+canvas-string-ids).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
+    JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasCourse))]
 internal sealed partial class CoursesWire : JsonSerializerContext;

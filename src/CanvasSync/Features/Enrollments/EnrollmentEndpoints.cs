@@ -23,7 +23,8 @@ internal static class EnrollmentEndpoints
     }
 
     /// <summary>The caller's grades in each course they take as a student, by course name.</summary>
-    private static async Task<Results<Ok<List<CourseGradesView>>, ProblemHttpResult>> GradesAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<List<CourseGradesView>>, ProblemHttpResult>> GradesAsync(ClaimsPrincipal caller,
+        CanvasSyncDbContext db, CancellationToken ct)
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
         return TypedResults.Ok(await EnrollmentViews.OwnGradesAsync(db, me, ct));
@@ -33,13 +34,15 @@ internal static class EnrollmentEndpoints
     /// Everyone enrolled in the course, by sortable name. Grades are what Canvas showed the caller: a teacher sees every
     /// student's, a student only their own.
     /// </summary>
-    private static async Task<Results<Ok<List<EnrollmentView>>, ProblemHttpResult>> RosterAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db,
+    private static async Task<Results<Ok<List<EnrollmentView>>, ProblemHttpResult>> RosterAsync(long id, ClaimsPrincipal caller,
+        CanvasSyncDbContext db,
         CancellationToken ct, string? type = null)
     {
         if (type is not (null or "student" or "teacher" or "ta" or "designer" or "observer"))
             return Hosting.Problems.Field("type", "type must be one of student, teacher, ta, designer, observer");
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
-        if (!await db.Courses.AnyAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct)) return CourseEndpoints.NotFound(id);
+        if (!await db.Courses.AnyAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct))
+            return CourseEndpoints.NotFound(id);
 
         var roster = await EnrollmentViews.RosterAsync(db, me, id, ct);
         return TypedResults.Ok(roster.Where(v => type is null || v.Role == type).ToList());

@@ -45,7 +45,8 @@ internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
     public override async Task WriteAsync(PageWrite write, CanvasPage<CanvasEnrollment> page)
     {
         var teacher = write.Work.Collection == TeacherCheckpoint;
-        var live = teacher && write.Run.Type == SyncType.Delta ? await write.LiveIdsAsync(Table, page.Items.Select(i => i.Value.Id).ToList()) : null;
+        var live = teacher && write.Run.Type == SyncType.Delta
+            ? await write.LiveIdsAsync(Table, page.Items.Select(i => i.Value.Id).ToList()) : null;
         await write.UpsertAsync(People.Table, page.Items.Select(People.Row));
         await write.UpsertAsync(Table, page.Items.Select(Row));
         if (live is not null)
@@ -70,7 +71,8 @@ internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
         var e = i.Value;
         return new MirrorRow(e.Id, i.RawJson,
         [
-            e.CourseId, e.UserId, e.CourseSectionId, e.Type ?? "", e.EnrollmentState ?? "", e.Role, e.Grades?.CurrentScore, e.Grades?.FinalScore,
+            e.CourseId, e.UserId, e.CourseSectionId, e.Type ?? "", e.EnrollmentState ?? "", e.Role, e.Grades?.CurrentScore,
+                e.Grades?.FinalScore,
             e.Grades?.CurrentGrade, e.Grades?.FinalGrade,
         ]);
     }
@@ -86,10 +88,12 @@ internal static class People
 
     /// <summary>The user nested in an enrollment, as served there.</summary>
     public static MirrorRow? Row(CanvasItem<CanvasEnrollment> i) =>
-        i.Value.User is { } u ? new MirrorRow(u.Id, MirrorRow.Nested(i.RawJson, "user"), [u.Name ?? "", u.SortableName, u.ShortName]) : null;
+        i.Value.User is { } u ? new MirrorRow(u.Id, MirrorRow.Nested(i.RawJson, "user"), [u.Name ?? "", u.SortableName, u.ShortName])
+            : null;
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
+    JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasEnrollment))]
 internal sealed partial class EnrollmentsWire : JsonSerializerContext;

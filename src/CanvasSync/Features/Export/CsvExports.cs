@@ -17,7 +17,8 @@ internal static class CsvExports
     public static readonly string[] Tables = ["tasks", "grades"];
 
     private static readonly string[] TaskColumns =
-        ["id", "title", "course", "type", "source", "due_date", "completed", "canvas_completed", "estimated_minutes", "notes", "canvas_assignment_id",
+        ["id", "title", "course", "type", "source", "due_date", "completed", "canvas_completed", "estimated_minutes", "notes",
+            "canvas_assignment_id",
             "plannable_id", "canvas_course_id"];
 
     private static readonly string[] GradeColumns =
@@ -33,14 +34,17 @@ internal static class CsvExports
             var tasks = await db.Tasks.AsNoTracking().Where(t => t.ConnectionId == me.Id && t.DeletedAt == null)
                 .OrderBy(t => t.DueDate == null).ThenBy(t => t.DueDate).ThenBy(t => t.Id).ToListAsync(ct);
             foreach (var t in tasks.Select(t => t.AsView()))
-                csv.WriteRecord([Text(t.Id), Cell(t.Title), Cell(t.Subject), t.Type, t.Source, t.DueDate?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                    Text(t.Completed), Text(t.CanvasCompleted), Text(t.EstimatedMinutes), Cell(t.Notes), Text(t.CanvasAssignmentId), Text(t.PlannableId), Text(t.CanvasCourseId)]);
+                csv.WriteRecord([Text(t.Id), Cell(t.Title), Cell(t.Subject), t.Type, t.Source,
+                    t.DueDate?.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    Text(t.Completed), Text(t.CanvasCompleted), Text(t.EstimatedMinutes), Cell(t.Notes), Text(t.CanvasAssignmentId),
+                        Text(t.PlannableId), Text(t.CanvasCourseId)]);
         }
         else if (table == "grades")
         {
             csv.WriteHeader(GradeColumns);
             foreach (var g in await EnrollmentViews.OwnGradesAsync(db, me, ct))
-                csv.WriteRecord([Text(g.CourseId), Cell(g.CourseName), Cell(g.CourseCode), g.EnrollmentState, Text(g.Grades.CurrentScore), Cell(g.Grades.CurrentGrade),
+                csv.WriteRecord([Text(g.CourseId), Cell(g.CourseName), Cell(g.CourseCode), g.EnrollmentState, Text(g.Grades.CurrentScore),
+                    Cell(g.Grades.CurrentGrade),
                     Text(g.Grades.FinalScore), Cell(g.Grades.FinalGrade)]);
         }
         else

@@ -14,7 +14,8 @@ internal static class ExportEndpoints
     public static RouteGroupBuilder MapExports(this IEndpointRouteBuilder app)
     {
         var export = app.MapApiGroup("/api/v1/export", "Exports");
-        export.MapGet("/{table}.csv", CsvAsync).Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesProblem(StatusCodes.Status404NotFound);
+        export.MapGet("/{table}.csv", CsvAsync).Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return export;
     }
 
@@ -22,7 +23,8 @@ internal static class ExportEndpoints
     {
         if (!CsvExports.Tables.Contains(table))
         {
-            await Problems.WriteAsync(http, StatusCodes.Status404NotFound, "Not Found", $"no export {table}.csv: there are {string.Join(".csv and ", CsvExports.Tables)}.csv");
+            await Problems.WriteAsync(http, StatusCodes.Status404NotFound,
+                "Not Found", $"no export {table}.csv: there are {string.Join(".csv and ", CsvExports.Tables)}.csv");
             return;
         }
 

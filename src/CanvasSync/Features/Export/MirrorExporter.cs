@@ -21,13 +21,16 @@ internal static class MirrorExporter
     private static readonly (string Name, MirrorTable Table)[] Lists =
     [
         ("courses", CoursesCollection.Table), ("terms", Terms.Table), ("assignment_groups", AssignmentGroupsCollection.Table),
-        ("assignments", AssignmentsCollection.Table), ("submissions", SubmissionsCollection.Table), ("enrollments", EnrollmentsCollection.Table),
-        ("group_categories", GroupCategoriesCollection.Table), ("groups", GroupsCollection.Table), ("group_memberships", MembershipsCollection.Table),
+        ("assignments", AssignmentsCollection.Table), ("submissions", SubmissionsCollection.Table),
+            ("enrollments", EnrollmentsCollection.Table),
+        ("group_categories", GroupCategoriesCollection.Table), ("groups", GroupsCollection.Table),
+            ("group_memberships", MembershipsCollection.Table),
         ("planner_items", PlannerItemsCollection.Table),
     ];
 
     /// <summary>Reads through <paramref name="db"/>'s own connection: the raw rows, then the tasks.</summary>
-    public static async Task ExportAsync(CanvasSyncDbContext db, long connectionId, bool includeDeleted, Stream output, CancellationToken ct)
+    public static async Task ExportAsync(CanvasSyncDbContext db, long connectionId, bool includeDeleted, Stream output,
+        CancellationToken ct)
     {
         await using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false });
         await db.Database.OpenConnectionAsync(ct);
@@ -70,10 +73,12 @@ internal static class MirrorExporter
     }
 
     /// <summary>Tasks are CanvasSync's own: snake_case fields, with the user's own fields beside the Canvas-derived ones.</summary>
-    private static async Task WriteTasksAsync(CanvasSyncDbContext db, long connectionId, bool includeDeleted, Utf8JsonWriter writer, CancellationToken ct)
+    private static async Task WriteTasksAsync(CanvasSyncDbContext db, long connectionId, bool includeDeleted, Utf8JsonWriter writer,
+        CancellationToken ct)
     {
         writer.WriteStartArray("tasks");
-        await foreach (var t in db.Tasks.AsNoTracking().Where(t => t.ConnectionId == connectionId && (includeDeleted || t.DeletedAt == null))
+        await foreach (var t in db.Tasks.AsNoTracking()
+            .Where(t => t.ConnectionId == connectionId && (includeDeleted || t.DeletedAt == null))
                            .OrderBy(t => t.ExternalId).AsAsyncEnumerable().WithCancellation(ct))
         {
             writer.WriteStartObject();
@@ -86,7 +91,9 @@ internal static class MirrorExporter
             writer.WriteString("type", SnakeCase.From(t.Type.ToString()));
             writer.WriteBoolean("completed", t.UserCompleted ?? t.Completed);
             writer.WriteBoolean("canvas_completed", t.Completed);
-            if (t.UserEstimatedMinutes is { } um) writer.WriteNumber("user_estimated_minutes", um); else writer.WriteNull("user_estimated_minutes");
+            if (t.UserEstimatedMinutes is { } um) writer.WriteNumber("user_estimated_minutes", um);
+            else
+                writer.WriteNull("user_estimated_minutes");
             writer.WriteString("notes", t.Notes);
             writer.WriteString("external_source", t.ExternalSource);
             writer.WriteNumber("external_id", t.ExternalId);

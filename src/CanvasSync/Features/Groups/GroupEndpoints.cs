@@ -21,10 +21,12 @@ internal static class GroupEndpoints
         return canvas;
     }
 
-    private static async Task<Results<Ok<List<GroupView>>, ProblemHttpResult>> ListAsync(long id, ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<List<GroupView>>, ProblemHttpResult>> ListAsync(long id, ClaimsPrincipal caller,
+        CanvasSyncDbContext db, CancellationToken ct)
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
-        if (!await db.Courses.AnyAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct)) return CourseEndpoints.NotFound(id);
+        if (!await db.Courses.AnyAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct))
+            return CourseEndpoints.NotFound(id);
         return TypedResults.Ok(await GroupViews.OfCourseAsync(db, me, id, ct));
     }
 }

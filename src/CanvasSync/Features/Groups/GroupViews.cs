@@ -18,17 +18,20 @@ internal static class GroupViews
 {
     public static GroupCategoryView AsView(this GroupCategory c) => new(c.CanvasId, c.CourseCanvasId, c.Name, c.SelfSignup, c.GroupLimit);
 
-    public static GroupMembershipView AsView(this GroupMembership m) => new(m.CanvasId, m.GroupCanvasId, m.UserCanvasId, m.WorkflowState, m.Moderator);
+    public static GroupMembershipView AsView(this GroupMembership m) =>
+        new(m.CanvasId, m.GroupCanvasId, m.UserCanvasId, m.WorkflowState, m.Moderator);
 
     /// <summary>A course's groups, by name, with their members.</summary>
     public static async Task<List<GroupView>> OfCourseAsync(CanvasSyncDbContext db, OwnConnection me, long courseId, CancellationToken ct)
     {
-        var groups = await db.Groups.AsNoTracking().Where(g => g.ConnectionId == me.Id && g.CourseCanvasId == courseId && g.DeletedAt == null)
+        var groups = await db.Groups.AsNoTracking()
+            .Where(g => g.ConnectionId == me.Id && g.CourseCanvasId == courseId && g.DeletedAt == null)
             .OrderBy(g => g.Name).ThenBy(g => g.CanvasId).ToListAsync(ct);
         return await BuildAsync(db, me, groups, ct);
     }
 
-    public static async Task<List<GroupView>> BuildAsync(CanvasSyncDbContext db, OwnConnection me, IReadOnlyList<Group> groups, CancellationToken ct)
+    public static async Task<List<GroupView>> BuildAsync(CanvasSyncDbContext db, OwnConnection me, IReadOnlyList<Group> groups,
+        CancellationToken ct)
     {
         var groupIds = groups.Select(g => g.CanvasId).ToList();
         var categoryIds = groups.Select(g => g.GroupCategoryCanvasId).OfType<long>().Distinct().ToList();
@@ -36,14 +39,24 @@ internal static class GroupViews
             .ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
         var members = await (
                 from m in db.GroupMemberships.AsNoTracking()
-                join p in db.CanvasPeople.AsNoTracking() on new { m.ConnectionId, Id = m.UserCanvasId } equals new { p.ConnectionId, Id = p.CanvasId } into people
+                join p in db.CanvasPeople.AsNoTracking() on new { m.ConnectionId, Id = m.UserCanvasId } equals new
+                {
+                    p.ConnectionId,
+                    Id = p.CanvasId
+                } into people
                 from p in people.DefaultIfEmpty()
                 where m.ConnectionId == me.Id && m.DeletedAt == null && groupIds.Contains(m.GroupCanvasId)
-                select new { m.GroupCanvasId, Member = new GroupMemberView(m.UserCanvasId, p == null ? null : p.Name, p == null ? null : p.SortableName, m.WorkflowState, m.Moderator) })
+                select new
+                {
+                    m.GroupCanvasId,
+                    Member = new GroupMemberView(m.UserCanvasId, p == null ? null : p.Name, p == null ? null : p.SortableName,
+                    m.WorkflowState, m.Moderator)
+                })
             .ToListAsync(ct);
         var byGroup = members.ToLookup(m => m.GroupCanvasId, m => m.Member);
         return groups.Select(g => new GroupView(g.CanvasId, g.CourseCanvasId, g.GroupCategoryCanvasId,
             g.GroupCategoryCanvasId is { } c ? categories.GetValueOrDefault(c) : null, g.Name, g.MembersCount,
-            byGroup[g.CanvasId].OrderBy(m => m.SortableName ?? m.Name, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.UserId).ToList(), g.ChangedAt)).ToList();
+            byGroup[g.CanvasId].OrderBy(m => m.SortableName ?? m.Name, StringComparer.OrdinalIgnoreCase).ThenBy(m => m.UserId).ToList(),
+                g.ChangedAt)).ToList();
     }
 }

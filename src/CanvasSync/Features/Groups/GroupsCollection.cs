@@ -7,7 +7,8 @@ using CanvasSync.Features.SyncRuns;
 
 namespace CanvasSync.Features.Groups;
 
-internal sealed record CanvasGroup(long Id, string? Name, long? GroupCategoryId, long? CourseId, int? MembersCount, IReadOnlyList<CanvasUser>? Users);
+internal sealed record CanvasGroup(long Id, string? Name, long? GroupCategoryId, long? CourseId, int? MembersCount,
+    IReadOnlyList<CanvasUser>? Users);
 
 /// <summary>
 /// A course's groups with their members (include[]=users), so a group whose JSON did not change needs no membership
@@ -19,7 +20,8 @@ internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
 {
     public static readonly GroupsCollection Instance = new();
 
-    public static readonly MirrorTable Table = new("groups", "groups", ["course_canvas_id", "group_category_canvas_id", "name", "members_count"]);
+    public static readonly MirrorTable Table =
+        new("groups", "groups", ["course_canvas_id", "group_category_canvas_id", "name", "members_count"]);
 
     public static string FirstPage(long courseId) => $"/api/v1/courses/{courseId}/groups?include[]=users&per_page=100";
 
@@ -58,6 +60,7 @@ internal sealed class GroupsCollection : SyncedCollection<CanvasGroup>
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
+    JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasGroup))]
 internal sealed partial class GroupsWire : JsonSerializerContext;

@@ -26,10 +26,12 @@ internal static class DriftReports
             .Select(g =>
             {
                 var last = g.MaxBy(d => d.RunId)!;
-                return new DriftLine(g.Key.EntityType, g.Key.Field, g.Sum(d => d.RowCount), g.Select(d => d.RunId).Distinct().Count(), last.RunId,
+                return new DriftLine(g.Key.EntityType, g.Key.Field, g.Sum(d => d.RowCount), g.Select(d => d.RunId).Distinct().Count(),
+                    last.RunId,
                     last.ExampleCanvasId ?? g.Select(d => d.ExampleCanvasId).FirstOrDefault(x => x is not null));
             })
-            .OrderByDescending(l => l.Rows).ThenBy(l => l.EntityType, StringComparer.Ordinal).ThenBy(l => l.Field, StringComparer.Ordinal).ToList();
+            .OrderByDescending(l => l.Rows).ThenBy(l => l.EntityType, StringComparer.Ordinal).ThenBy(l => l.Field, StringComparer.Ordinal)
+                .ToList();
         return new DriftReport(days, since, await reconciles.CountAsync(ct), lines.Sum(l => l.Rows), lines);
     }
 }

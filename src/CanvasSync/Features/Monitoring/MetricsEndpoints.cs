@@ -37,16 +37,20 @@ internal static class MetricsEndpoints
         return metrics;
     }
 
-    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts,
-        IOptions<MonitoringOptions> options, [FromServices] NodeIdentity node, TimeProvider time, CancellationToken ct, [FromQuery(Name = "user_id")] long? userId = null)
+    private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> HealthAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts,
+        IOptions<MonitoringOptions> options, [FromServices] NodeIdentity node, TimeProvider time, CancellationToken ct,
+            [FromQuery(Name = "user_id")] long? userId = null)
     {
         await using var who = Whose(caller, userId, db, contexts);
         if (who is null) return NotYours();
-        return TypedResults.Ok(await SyncHealth.CheckAsync(who.Db, who.UserId, options.Value, node.Lease, time.GetUtcNow().UtcDateTime, ct));
+        return TypedResults.Ok(await SyncHealth.CheckAsync(who.Db, who.UserId, options.Value, node.Lease, time.GetUtcNow().UtcDateTime,
+            ct));
     }
 
     private static async Task<Results<Ok<MetricsSummary>, ProblemHttpResult>> SummaryAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7,
+            [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (CheckDays(days) is { } bad) return bad;
         await using var who = Whose(caller, userId, db, contexts);
@@ -56,7 +60,8 @@ internal static class MetricsEndpoints
     }
 
     private static async Task<Results<Ok<RunRecordList>, ProblemHttpResult>> RecentAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, CancellationToken ct, int limit = 20, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, CancellationToken ct, int limit = 20,
+            [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (Paging.CheckLimit(limit) is { } bad) return bad;
         await using var who = Whose(caller, userId, db, contexts);
@@ -66,7 +71,8 @@ internal static class MetricsEndpoints
 
     /// <summary>Runs that failed in whole (failed, needs_reauth) or in part (completed_with_errors), newest first.</summary>
     private static async Task<Results<Ok<RunRecordList>, ProblemHttpResult>> FailedAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, int limit = 50, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, int limit =
+            50, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if ((CheckDays(days) ?? Paging.CheckLimit(limit)) is { } bad) return bad;
         await using var who = Whose(caller, userId, db, contexts);
@@ -76,8 +82,10 @@ internal static class MetricsEndpoints
     }
 
     /// <summary>Per UTC day, the last <paramref name="days"/> days up to today.</summary>
-    private static async Task<Results<Ok<List<DayPerformance>>, ProblemHttpResult>> PerformanceAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 14, [FromQuery(Name = "user_id")] long? userId = null)
+    private static async Task<Results<Ok<List<DayPerformance>>, ProblemHttpResult>> PerformanceAsync(ClaimsPrincipal caller,
+        CanvasSyncDbContext db,
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 14,
+            [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (CheckDays(days) is { } bad) return bad;
         await using var who = Whose(caller, userId, db, contexts);
@@ -90,7 +98,8 @@ internal static class MetricsEndpoints
 
     /// <summary>What the period's reconciles had to write, per entity type and field: zero is the target.</summary>
     private static async Task<Results<Ok<DriftReport>, ProblemHttpResult>> DriftAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7,
+            [FromQuery(Name = "user_id")] long? userId = null)
     {
         if (CheckDays(days) is { } bad) return bad;
         await using var who = Whose(caller, userId, db, contexts);
@@ -104,7 +113,8 @@ internal static class MetricsEndpoints
     /// security user the request's connection carries; a user reads their own on the request's context. Null: a user
     /// asked for someone else's.
     /// </summary>
-    internal static MetricsReader? Whose(ClaimsPrincipal caller, long? userId, CanvasSyncDbContext requestDb, IDbContextFactory<CanvasSyncDbContext> contexts)
+    internal static MetricsReader? Whose(ClaimsPrincipal caller, long? userId, CanvasSyncDbContext requestDb,
+        IDbContextFactory<CanvasSyncDbContext> contexts)
     {
         if (caller.IsAdmin()) return new MetricsReader(contexts.CreateDbContext(), userId, Owned: true);
         return userId is null || userId == caller.UserId() ? new MetricsReader(requestDb, caller.UserId(), Owned: false) : null;

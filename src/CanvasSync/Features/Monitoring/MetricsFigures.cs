@@ -4,8 +4,10 @@ using CanvasSync.Features.SyncRuns;
 namespace CanvasSync.Features.Monitoring;
 
 /// <summary>GET metrics/summary. Durations are of the runs that succeeded; items are those Canvas served to non-dry runs.</summary>
-internal sealed record MetricsSummary(int Days, DateTime Since, int TotalSyncs, int Succeeded, int Failed, int Cancelled, int CompletedWithErrors,
-    double? SuccessRate, double? AverageDurationSeconds, double? P95DurationSeconds, long ItemsSynced, IReadOnlyDictionary<string, int> ByStatus);
+internal sealed record MetricsSummary(int Days, DateTime Since, int TotalSyncs, int Succeeded, int Failed, int Cancelled,
+    int CompletedWithErrors,
+    double? SuccessRate, double? AverageDurationSeconds, double? P95DurationSeconds, long ItemsSynced,
+        IReadOnlyDictionary<string, int> ByStatus);
 
 /// <summary>One UTC day of GET metrics/performance. Succeeded and Failed as in the summary (cancelled runs are neither).</summary>
 internal sealed record DayPerformance(DateOnly Date, int Count, double? SuccessRate, double? P50DurationSeconds, double? P95DurationSeconds,
@@ -18,10 +20,12 @@ internal static class MetricsFigures
     {
         var durations = runs.Where(r => r.Succeeded && r.Started).Select(r => r.Seconds).ToList();
         return new MetricsSummary(days, since, runs.Count, runs.Count(r => r.Succeeded), runs.Count(r => r.FailedRun),
-            runs.Count(r => r.Status == SyncStatus.Cancelled), runs.Count(r => r.Status == SyncStatus.CompletedWithErrors), SuccessRate(runs),
+            runs.Count(r => r.Status == SyncStatus.Cancelled), runs.Count(r => r.Status == SyncStatus.CompletedWithErrors),
+                SuccessRate(runs),
             durations.Count == 0 ? null : Math.Round(durations.Average(), 3), Percentile(durations, 0.95),
             runs.Where(r => !r.DryRun).Sum(r => r.Items),
-            runs.GroupBy(r => SnakeCase.From(r.Status.ToString())).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()));
+            runs.GroupBy(r => SnakeCase.From(r.Status.ToString())).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count()));
     }
 
     /// <summary>Every day from <paramref name="since"/> to <paramref name="today"/>, days without runs included (count 0).</summary>
@@ -43,7 +47,8 @@ internal static class MetricsFigures
         return days;
     }
 
-    /// <summary>Succeeded runs over runs that either succeeded or failed (a cancelled run says nothing of health); null with none.</summary>
+    /// <summary>Succeeded runs over runs that either succeeded or failed (a cancelled run says nothing of health); null with
+    /// none.</summary>
     public static double? SuccessRate(IReadOnlyCollection<RunFacts> runs)
     {
         var judged = runs.Count(r => r.Succeeded || r.FailedRun);

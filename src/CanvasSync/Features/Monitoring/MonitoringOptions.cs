@@ -42,7 +42,8 @@ internal sealed class MonitoringOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (UnhealthyFailureRate < DegradedFailureRate)
-            yield return new ValidationResult("Monitoring:UnhealthyFailureRate must be at least Monitoring:DegradedFailureRate", [nameof(UnhealthyFailureRate)]);
+            yield return new ValidationResult("Monitoring:UnhealthyFailureRate must be at least Monitoring:DegradedFailureRate",
+                [nameof(UnhealthyFailureRate)]);
         foreach (var problem in Alerts.Problems()) yield return new ValidationResult("Monitoring:Alerts:" + problem, [nameof(Alerts)]);
     }
 }
@@ -69,7 +70,8 @@ internal sealed class AlertOptions
         if (!string.IsNullOrWhiteSpace(SlackWebhookUrl)
             && !(Uri.TryCreate(SlackWebhookUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http"))
             yield return "SlackWebhookUrl must be an absolute http(s) URL"; // the value itself is a secret: not repeated
-        if (!string.IsNullOrWhiteSpace(WeeklyReportCron) && WeeklyReportCron.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: not (5 or 6) })
+        if (!string.IsNullOrWhiteSpace(WeeklyReportCron)
+            && WeeklyReportCron.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: not (5 or 6) })
             yield return "WeeklyReportCron must be a cron expression: minute hour day month weekday, e.g. \"0 8 * * 1\"";
         foreach (var problem in Email.Problems()) yield return "Email:" + problem;
     }
@@ -101,5 +103,6 @@ internal sealed class EmailOptions
     }
 
     /// <summary>user@host (MimeKit alone also takes a bare local part, which no SMTP server would deliver).</summary>
-    private static bool IsAddress(string value) => MimeKit.MailboxAddress.TryParse(value, out var address) && address.Address.Contains('@', StringComparison.Ordinal);
+    private static bool IsAddress(string value) => MimeKit.MailboxAddress.TryParse(value, out var address)
+        && address.Address.Contains('@', StringComparison.Ordinal);
 }

@@ -15,7 +15,8 @@ internal sealed record CanvasCallsView(long Requests, long Pages, long Items, lo
 /// when it was resumed); <c>phase_seconds</c> are the phases' spans, which overlap (see PhaseTimes). Duration,
 /// <c>canvas.items</c> (items read) and <c>rows_changed</c> are the figures <see cref="RunFigures"/> defines.
 /// </summary>
-internal sealed record RunRecordView(long RunId, long UserId, long ConnectionId, string SyncType, bool DryRun, string Status, DateTime QueuedAt,
+internal sealed record RunRecordView(long RunId, long UserId, long ConnectionId, string SyncType, bool DryRun, string Status,
+    DateTime QueuedAt,
     DateTime? StartedAt, DateTime? FinishedAt, double DurationSeconds, IReadOnlyDictionary<string, double> PhaseSeconds,
     IReadOnlyDictionary<string, ItemCounts> Items, CanvasCallsView Canvas, SyncErrorView? Error, IReadOnlyList<DriftView> Drift)
 {
@@ -41,7 +42,8 @@ internal sealed record RunFacts(SyncStatus Status, bool DryRun, bool Started, Da
 /// </summary>
 internal static class RunRecords
 {
-    /// <summary>Runs that ended at or after <paramref name="since"/>, of <paramref name="userId"/>'s connections, or everyone's when null.</summary>
+    /// <summary>Runs that ended at or after <paramref name="since"/>, of <paramref name="userId"/>'s connections, or everyone's when
+    /// null.</summary>
     public static IQueryable<SyncRun> Ended(CanvasSyncDbContext db, long? userId, DateTime? since = null) =>
         OfUser(db, db.SyncRuns.AsNoTracking(), userId).Where(r => r.FinishedAt != null && (since == null || r.FinishedAt >= since));
 
@@ -63,7 +65,8 @@ internal static class RunRecords
             .ToListAsync(ct);
 
     /// <summary>Whole records, newest first, at most <paramref name="limit"/>.</summary>
-    public static async Task<List<RunRecordView>> ListAsync(CanvasSyncDbContext db, IQueryable<SyncRun> runs, int limit, CancellationToken ct)
+    public static async Task<List<RunRecordView>> ListAsync(CanvasSyncDbContext db, IQueryable<SyncRun> runs, int limit,
+        CancellationToken ct)
     {
         var rows = await runs.OrderByDescending(r => r.FinishedAt).ThenByDescending(r => r.Id).Take(limit)
             .Select(r => new
@@ -77,16 +80,19 @@ internal static class RunRecords
         return rows.Select(x => AsRecord(x.Run, x.UserId, x.Counts, x.Drift)).ToList();
     }
 
-    public static RunRecordView AsRecord(SyncRun r, long userId, IEnumerable<SyncRunCount> counts, IEnumerable<SyncRunDrift> drift) => new(r.Id, userId, r.ConnectionId,
-        SnakeCase.From(r.Type.ToString()), r.DryRun, SnakeCase.From(r.Status.ToString()), r.QueuedAt, r.StartedAt, r.FinishedAt, RunFigures.DurationSeconds(r),
+    public static RunRecordView AsRecord(SyncRun r, long userId, IEnumerable<SyncRunCount> counts, IEnumerable<SyncRunDrift> drift) =>
+        new(r.Id, userId, r.ConnectionId,
+        SnakeCase.From(r.Type.ToString()), r.DryRun, SnakeCase.From(r.Status.ToString()), r.QueuedAt, r.StartedAt, r.FinishedAt,
+            RunFigures.DurationSeconds(r),
         PhaseTimes.Parse(r.PhaseSecondsJson),
         counts.OrderBy(c => c.EntityType, StringComparer.Ordinal)
-            .ToDictionary(c => c.EntityType, c => new ItemCounts(c.Created + c.Updated + c.Deleted + c.Unchanged, c.Created, c.Updated, c.Deleted)),
+            .ToDictionary(c => c.EntityType, c =>
+                new ItemCounts(c.Created + c.Updated + c.Deleted + c.Unchanged, c.Created, c.Updated, c.Deleted)),
         new CanvasCallsView(r.Requests, r.Pages, r.Items, r.Bytes, r.Throttled, r.Retries),
         r.ErrorCode is null && r.ErrorMessage is null ? null : new SyncErrorView(r.ErrorCode, r.ErrorMessage),
         drift.OrderBy(d => d.EntityType, StringComparer.Ordinal).ThenBy(d => d.Field, StringComparer.Ordinal)
             .Select(d => new DriftView(d.EntityType, d.Field, d.RowCount, d.ExampleCanvasId)).ToList())
-    {
-        RowsChanged = RunFigures.RowsChanged(counts),
-    };
+        {
+            RowsChanged = RunFigures.RowsChanged(counts),
+        };
 }

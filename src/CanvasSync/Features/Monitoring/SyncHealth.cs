@@ -9,7 +9,8 @@ namespace CanvasSync.Features.Monitoring;
 internal sealed record HealthReason(string Code, string Severity, string Message);
 
 /// <summary>GET metrics/health.</summary>
-internal sealed record HealthReport(string Status, IReadOnlyList<HealthReason> Reasons, DateTime CheckedAt, int WindowHours, int RunsInWindow,
+internal sealed record HealthReport(string Status, IReadOnlyList<HealthReason> Reasons, DateTime CheckedAt, int WindowHours,
+    int RunsInWindow,
     double? FailureRate, int StuckRuns, int ConnectionsNeedingReauth, int StaleConnections);
 
 /// <summary>
@@ -18,7 +19,8 @@ internal sealed record HealthReport(string Status, IReadOnlyList<HealthReason> R
 /// </summary>
 internal static class SyncHealth
 {
-    public static async Task<HealthReport> CheckAsync(CanvasSyncDbContext db, long? userId, MonitoringOptions o, TimeSpan lease, DateTime now, CancellationToken ct)
+    public static async Task<HealthReport> CheckAsync(CanvasSyncDbContext db, long? userId, MonitoringOptions o, TimeSpan lease,
+        DateTime now, CancellationToken ct)
     {
         var runs = await RunRecords.FactsAsync(db, userId, now.AddHours(-o.HealthWindowHours), ct);
         var failureRate = MetricsFigures.SuccessRate(runs) is { } success ? Math.Round(1 - success, 4) : (double?)null;
@@ -32,14 +34,16 @@ internal static class SyncHealth
         var connections = db.Connections.AsNoTracking().Where(c => userId == null || c.UserId == userId);
         var needsReauth = await connections.CountAsync(c => c.Status == ConnectionStatus.NeedsReauth, ct);
         var staleBefore = now.AddHours(-o.StaleDataHours);
-        var stale = await connections.Syncable().CountAsync(c => (c.LastFullSyncAt ?? c.CreatedAt) < staleBefore && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore), ct);
+        var stale = await connections.Syncable()
+            .CountAsync(c => (c.LastFullSyncAt ?? c.CreatedAt) < staleBefore && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore), ct);
 
         var reasons = new List<HealthReason>();
         if (failureRate is { } rate && rate >= o.DegradedFailureRate)
             reasons.Add(new("failure_rate", rate >= o.UnhealthyFailureRate ? "unhealthy" : "degraded",
                 $"{rate:P0} of the {runs.Count} syncs in the last {o.HealthWindowHours} h failed"));
         if (stuck > 0)
-            reasons.Add(new("stuck_runs", "degraded", $"{stuck} sync(s) queued over {o.StuckQueuedMinutes} min or running without a sign of life"));
+            reasons.Add(new("stuck_runs",
+                "degraded", $"{stuck} sync(s) queued over {o.StuckQueuedMinutes} min or running without a sign of life"));
         if (needsReauth > 0)
             reasons.Add(new("needs_reauth", "degraded", $"{needsReauth} connection(s) need a new Canvas token"));
         if (stale > 0)

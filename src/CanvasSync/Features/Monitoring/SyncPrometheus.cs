@@ -48,16 +48,21 @@ internal sealed class SyncPrometheus : ISyncRunObserver
         _items = f.CreateCounter("canvas_sync_items_total",
             "Rows sync runs (not dry runs) handled on this node, by entity and what happened to them (created + updated + deleted: the runs' rows changed).",
             ["entity", "action"]);
-        _itemsRead = f.CreateCounter("canvas_sync_items_read_total", "Items Canvas served the sync runs that ended on this node (the runs' items read).");
+        _itemsRead = f.CreateCounter("canvas_sync_items_read_total",
+            "Items Canvas served the sync runs that ended on this node (the runs' items read).");
         _deltas = f.CreateCounter("canvas_sync_deltas_total",
             "Deltas that ended on this node, by how they learnt what changed (graphql: one query; rest: Canvas's listings, as when Canvas refuses GraphQL).",
             ["source"]);
         _drift = f.CreateCounter("canvas_sync_drift_rows_total",
-            "Rows reconciles ending on this node had to write that a delta should have, by entity and field (target: none).", ["entity", "field"]);
-        _requests = f.CreateCounter("canvas_api_requests_total", "Requests this node sent to Canvas, by the answer's status class (none: no answer).",
+            "Rows reconciles ending on this node had to write that a delta should have, by entity and field (target: none).",
+                ["entity", "field"]);
+        _requests = f.CreateCounter("canvas_api_requests_total",
+            "Requests this node sent to Canvas, by the answer's status class (none: no answer).",
             ["status_class"]);
-        _throttled = f.CreateCounter("canvas_api_throttled_total", "Canvas answers that were rate-limit refusals (403 Rate Limit Exceeded, 429).");
-        _remaining = f.CreateGauge("canvas_api_rate_limit_remaining", "The X-Rate-Limit-Remaining of the last Canvas answer this node received.");
+        _throttled = f.CreateCounter("canvas_api_throttled_total",
+            "Canvas answers that were rate-limit refusals (403 Rate Limit Exceeded, 429).");
+        _remaining = f.CreateGauge("canvas_api_rate_limit_remaining",
+            "The X-Rate-Limit-Remaining of the last Canvas answer this node received.");
         _active = f.CreateGauge("canvas_sync_active", "Sync runs running now, on every node.");
         _queued = f.CreateGauge("canvas_sync_queue_depth", "Sync runs queued and not yet started, on every node.");
         _connections = f.CreateGauge("canvas_sync_connections", "Canvas connections by status.", ["status"]);
@@ -91,7 +96,8 @@ internal sealed class SyncPrometheus : ISyncRunObserver
 
     private async Task RefreshAsync(CancellationToken ct)
     {
-        for (var i = 0; i < CanvasTraffic.StatusClasses.Count; i++) _requests.WithLabels(CanvasTraffic.StatusClasses[i]).IncTo(_traffic.Requests(i));
+        for (var i = 0; i < CanvasTraffic.StatusClasses.Count; i++)
+            _requests.WithLabels(CanvasTraffic.StatusClasses[i]).IncTo(_traffic.Requests(i));
         _throttled.IncTo(_traffic.ThrottledResponses);
         if (!double.IsNaN(_traffic.LastRemaining)) _remaining.Set(_traffic.LastRemaining);
 
@@ -106,7 +112,8 @@ internal sealed class SyncPrometheus : ISyncRunObserver
             _connections.WithLabels(SnakeCase.From(status.ToString())).Set(byStatus.Where(s => s.Status == status).Sum(s => s.Count));
 
         var oldest = await db.Connections.Syncable()
-            .Select(c => (DateTime?)(c.LastDeltaAt != null && c.LastDeltaAt > c.LastFullSyncAt ? c.LastDeltaAt : c.LastFullSyncAt ?? c.CreatedAt))
+            .Select(c => (DateTime?)(c.LastDeltaAt != null && c.LastDeltaAt > c.LastFullSyncAt ? c.LastDeltaAt : c.LastFullSyncAt
+                ?? c.CreatedAt))
             .MinAsync(ct);
         _stalest.Set(oldest is { } at ? Math.Max(0, (_time.GetUtcNow().UtcDateTime - at).TotalSeconds) : 0);
     }

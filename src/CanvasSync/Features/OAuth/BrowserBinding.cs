@@ -33,7 +33,8 @@ internal static class BrowserBinding
     public static string? Take(HttpContext http)
     {
         var secret = http.Request.Cookies[CookieName];
-        if (secret is not null) http.Response.Cookies.Delete(CookieName, new CookieOptions { Path = CookiePath, Secure = http.Request.IsHttps, SameSite = SameSiteMode.Lax });
+        if (secret is not null) http.Response.Cookies.Delete(CookieName,
+            new CookieOptions { Path = CookiePath, Secure = http.Request.IsHttps, SameSite = SameSiteMode.Lax });
         return secret;
     }
 }

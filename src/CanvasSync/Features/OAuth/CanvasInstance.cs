@@ -15,7 +15,8 @@ internal sealed class CanvasInstance
     public string ClientId { get; set; } = "";
     /// <summary>Ciphertext from Data Protection; never the secret itself.</summary>
     public string EncryptedClientSecret { get; set; } = "";
-    /// <summary>Where Canvas sends the browser back: one of the developer key's redirect URIs, normally {CanvasSync}/oauth/callback.</summary>
+    /// <summary>Where Canvas sends the browser back: one of the developer key's redirect URIs, normally
+    /// {CanvasSync}/oauth/callback.</summary>
     public string RedirectUri { get; set; } = "";
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }

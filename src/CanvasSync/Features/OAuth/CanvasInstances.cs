@@ -11,7 +11,8 @@ internal sealed class InstanceConfigException(string field, string message) : Ex
 }
 
 /// <summary>An instance as anyone may see it: no secret.</summary>
-internal sealed record InstanceView(long Id, string Name, string CanvasUrl, string ClientId, string RedirectUri, bool SecretReadable, int Connections);
+internal sealed record InstanceView(long Id, string Name, string CanvasUrl, string ClientId, string RedirectUri, bool SecretReadable,
+    int Connections);
 
 /// <summary>
 /// The deployment's developer keys, one per Canvas instance (`canvas-sync instances add|list|remove`). Adding a key for
@@ -19,7 +20,8 @@ internal sealed record InstanceView(long Id, string Name, string CanvasUrl, stri
 /// </summary>
 internal sealed class CanvasInstances(CanvasSyncDbContext db, CanvasUrlGuard guard, TokenVault vault, TimeProvider time)
 {
-    public async Task<CanvasInstance> AddAsync(string? canvasUrl, string? name, string? clientId, string? clientSecret, string? redirectUri, CancellationToken ct)
+    public async Task<CanvasInstance> AddAsync(string? canvasUrl, string? name, string? clientId, string? clientSecret, string? redirectUri,
+        CancellationToken ct)
     {
         Uri baseUrl;
         try
@@ -31,10 +33,14 @@ internal sealed class CanvasInstances(CanvasSyncDbContext db, CanvasUrlGuard gua
             throw new InstanceConfigException("canvas_url", e.Message);
         }
 
-        if (string.IsNullOrWhiteSpace(clientId) || clientId.Length > 200) throw new InstanceConfigException("client_id", "client_id is required: the developer key's id (Canvas: Admin > Developer Keys)");
-        if (string.IsNullOrWhiteSpace(clientSecret) || clientSecret.Length > 1000) throw new InstanceConfigException("client_secret", "client_secret is required: the developer key's secret");
+        if (string.IsNullOrWhiteSpace(clientId) || clientId.Length > 200)
+            throw new InstanceConfigException("client_id",
+            "client_id is required: the developer key's id (Canvas: Admin > Developer Keys)");
+        if (string.IsNullOrWhiteSpace(clientSecret) || clientSecret.Length > 1000)
+            throw new InstanceConfigException("client_secret", "client_secret is required: the developer key's secret");
         var redirect = RedirectUri(redirectUri)
-            ?? throw new InstanceConfigException("redirect_uri", "redirect_uri must be an absolute http(s) URL without a fragment, registered on the developer key (normally https://YOUR-CANVASSYNC/oauth/callback)");
+            ?? throw new InstanceConfigException("redirect_uri",
+                "redirect_uri must be an absolute http(s) URL without a fragment, registered on the developer key (normally https://YOUR-CANVASSYNC/oauth/callback)");
 
         var url = baseUrl.GetLeftPart(UriPartial.Authority);
         var now = time.GetUtcNow().UtcDateTime;
@@ -56,13 +62,15 @@ internal sealed class CanvasInstances(CanvasSyncDbContext db, CanvasUrlGuard gua
 
     /// <summary>What OAuth2 accepts as a redirect URI (RFC 6749 3.1.2: absolute, no fragment), normalised; null if not one.</summary>
     public static string? RedirectUri(string? value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is ("https" or "http") && uri.Fragment.Length == 0 ? uri.ToString() : null;
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is ("https" or "http") && uri.Fragment.Length == 0
+            ? uri.ToString() : null;
 
     public async Task<IReadOnlyList<InstanceView>> ListAsync(CancellationToken ct)
     {
         var rows = await db.CanvasInstances.AsNoTracking().OrderBy(i => i.Name).ThenBy(i => i.Id)
             .Select(i => new { Instance = i, Connections = db.Connections.Count(c => c.InstanceId == i.Id) }).ToListAsync(ct);
-        return rows.Select(r => new InstanceView(r.Instance.Id, r.Instance.Name, r.Instance.BaseUrl, r.Instance.ClientId, r.Instance.RedirectUri,
+        return rows.Select(r => new InstanceView(r.Instance.Id, r.Instance.Name, r.Instance.BaseUrl, r.Instance.ClientId,
+            r.Instance.RedirectUri,
             vault.TryUnprotect(SecretKind.OAuthClientSecret, 0, r.Instance.EncryptedClientSecret, out _), r.Connections)).ToList();
     }
 

@@ -48,8 +48,10 @@ internal sealed class OAuthCredential(long connectionId, AccessTokenState curren
     }
 
     private static TimeSpan Margin(AccessTokenState token) =>
-        token.IssuedAt is { } issued && token.ExpiresAt is { } expires && (expires - issued) / 4 < MaxMargin ? (expires - issued) / 4 : MaxMargin;
+        token.IssuedAt is { } issued && token.ExpiresAt is { } expires && (expires - issued) / 4 < MaxMargin ? (expires - issued) / 4
+            : MaxMargin;
 }
 
-/// <summary>An access token as stored: the plain token for requests, its ciphertext (which names this version of it) and its times.</summary>
+/// <summary>An access token as stored: the plain token for requests, its ciphertext (which names this version of it) and its
+/// times.</summary>
 internal sealed record AccessTokenState(string AccessToken, string Ciphertext, DateTime? IssuedAt, DateTime? ExpiresAt);

@@ -36,12 +36,15 @@ internal static class OAuthEndpoints
     }
 
     private static async Task<Ok<List<OAuthInstanceView>>> InstancesAsync(CanvasInstances instances, CancellationToken ct) =>
-        TypedResults.Ok((await instances.ListAsync(ct)).Select(i => new OAuthInstanceView(i.Id, i.Name, i.CanvasUrl, i.RedirectUri)).ToList());
+        TypedResults.Ok((await instances.ListAsync(ct)).Select(i => new OAuthInstanceView(i.Id, i.Name, i.CanvasUrl, i.RedirectUri))
+            .ToList());
 
-    private static async Task<Results<Ok<OAuthStartResponse>, ProblemHttpResult>> StartAsync(OAuthStartRequest? body, ClaimsPrincipal caller, OAuthFlow flow,
+    private static async Task<Results<Ok<OAuthStartResponse>, ProblemHttpResult>> StartAsync(OAuthStartRequest? body,
+        ClaimsPrincipal caller, OAuthFlow flow,
         CancellationToken ct)
     {
-        if (body is null) return ConnectionEndpoints.Invalid(new ConnectRejectedException("body", "required", "a JSON body is needed: {\"canvas_url\": ...} or {\"instance_id\": ...}"));
+        if (body is null) return ConnectionEndpoints.Invalid(new ConnectRejectedException("body", "required",
+            "a JSON body is needed: {\"canvas_url\": ...} or {\"instance_id\": ...}"));
         try
         {
             var start = await flow.StartAsync(caller.UserId(), body.InstanceId, body.CanvasUrl, body.RedirectUri, browserSecret: null, ct);
@@ -53,14 +56,17 @@ internal static class OAuthEndpoints
         }
     }
 
-    private static async Task<Results<Ok<ConnectResponse>, ProblemHttpResult>> CallbackAsync(OAuthCallbackRequest? body, ClaimsPrincipal caller, OAuthFlow flow,
+    private static async Task<Results<Ok<ConnectResponse>, ProblemHttpResult>> CallbackAsync(OAuthCallbackRequest? body,
+        ClaimsPrincipal caller, OAuthFlow flow,
         CancellationToken ct)
     {
-        if (body is null) return ConnectionEndpoints.Invalid(new ConnectRejectedException("body", "required", "a JSON body is needed: {\"state\": ..., \"code\": ...}"));
+        if (body is null) return ConnectionEndpoints.Invalid(new ConnectRejectedException("body", "required",
+            "a JSON body is needed: {\"state\": ..., \"code\": ...}"));
         try
         {
             return TypedResults.Ok(ConnectionEndpoints.Connected(
-                (await flow.CompleteAsync(body.State, body.Code, body.Error, body.ErrorDescription, caller.UserId(), browserSecret: null, ct)).Connection));
+                (await flow.CompleteAsync(body.State, body.Code, body.Error, body.ErrorDescription, caller.UserId(), browserSecret: null,
+                    ct)).Connection));
         }
         catch (ConnectRejectedException e)
         {

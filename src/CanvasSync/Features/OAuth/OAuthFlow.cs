@@ -11,7 +11,8 @@ namespace CanvasSync.Features.OAuth;
 /// <summary>Where to send the browser, and the state that will come back with it.</summary>
 internal sealed record OAuthStart(Uri AuthorizeUrl, string State, DateTime ExpiresAt);
 
-/// <summary>What the return from Canvas did: the connection stored, and whether it was a "Sign in with Canvas" (the browser is to be signed in).</summary>
+/// <summary>What the return from Canvas did: the connection stored, and whether it was a "Sign in with Canvas" (the browser is to be signed
+/// in).</summary>
 internal sealed record OAuthOutcome(CanvasConnection Connection, bool SignIn);
 
 /// <summary>
@@ -21,7 +22,8 @@ internal sealed record OAuthOutcome(CanvasConnection Connection, bool SignIn);
 /// started by nobody yet: the state is bound to the browser only, and the callback finds the CanvasSync user Canvas
 /// vouched for, or makes one, only once Canvas has said who it is.
 /// </summary>
-internal sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOAuthClient oauth, OAuthGrants grants, CanvasConnector connector,
+internal sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, CanvasOAuthClient oauth, OAuthGrants grants,
+    CanvasConnector connector,
     CanvasUrlGuard guard, TimeProvider time)
 {
     /// <summary>The user a Canvas sign-in makes is named after the Canvas user and host: "canvas-1001@school.instructure.com".</summary>
@@ -38,7 +40,8 @@ internal sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, Canvas
     /// collect a victim's code wherever Canvas matches redirect URIs by host or prefix.
     /// </param>
     /// <param name="browserSecret">From the dashboard: the cookie value the callback must bring back.</param>
-    public async Task<OAuthStart> StartAsync(long userId, long? instanceId, string? canvasUrl, string? redirectUri, string? browserSecret, CancellationToken ct)
+    public async Task<OAuthStart> StartAsync(long userId, long? instanceId, string? canvasUrl, string? redirectUri, string? browserSecret,
+        CancellationToken ct)
     {
         var instance = await FindInstanceAsync(instanceId, canvasUrl, ct);
         var existing = await db.Connections.AsNoTracking().Where(c => c.UserId == userId).Select(c => c.BaseUrl).FirstOrDefaultAsync(ct);
@@ -75,7 +78,8 @@ internal sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, Canvas
         };
         db.OAuthStates.Add(row);
         await db.SaveChangesAsync(ct);
-        return new OAuthStart(CanvasOAuthClient.AuthorizeUrl(new Uri(instance.BaseUrl), instance.ClientId, redirect, state, CanvasOAuthClient.CodeChallenge(verifier)),
+        return new OAuthStart(CanvasOAuthClient.AuthorizeUrl(new Uri(instance.BaseUrl), instance.ClientId, redirect, state,
+            CanvasOAuthClient.CodeChallenge(verifier)),
             state, row.ExpiresAt);
     }
 
@@ -85,31 +89,39 @@ internal sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, Canvas
     /// A state is honoured once, before its expiry, for the user who started it, and from the browser that started it
     /// when one did. A sign-in's state is honoured from the browser that started it only.
     /// </summary>
-    public async Task<OAuthOutcome> CompleteAsync(string? state, string? code, string? error, string? errorDescription, long? callerUserId, string? browserSecret,
+    public async Task<OAuthOutcome> CompleteAsync(string? state, string? code, string? error, string? errorDescription, long? callerUserId,
+        string? browserSecret,
         CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(state) || state.Length > 200) throw Refused("state_missing", "the state parameter is missing: start again with Connect with Canvas");
+        if (string.IsNullOrEmpty(state) || state.Length > 200)
+            throw Refused("state_missing", "the state parameter is missing: start again with Connect with Canvas");
         var hash = BearerSecrets.HashOf(state);
         var row = await db.OAuthStates.AsNoTracking().FirstOrDefaultAsync(s => s.StateHash == hash, ct);
-        if (row is null) throw Refused("state_invalid", "this sign-in was not started here (unknown state): start again with Connect with Canvas");
+        if (row is null) throw Refused("state_invalid",
+            "this sign-in was not started here (unknown state): start again with Connect with Canvas");
         var fromStarter = row.BrowserHash is not null && browserSecret is not null && CryptographicOperations.FixedTimeEquals(
             Encoding.ASCII.GetBytes(row.BrowserHash), Encoding.ASCII.GetBytes(BearerSecrets.HashOf(browserSecret)));
         // An app proves it is the user by its API key; a browser by the cookie of the browser that started it (and, if
         // a dashboard session came along, that session must be the same user's).
         var bound = row.UserId is null ? fromStarter
             : callerUserId is { } caller ? caller == row.UserId && (browserSecret is null || fromStarter) : fromStarter;
-        if (!bound) throw Refused("state_invalid", "this sign-in was started by someone else (or in another browser): start again with Connect with Canvas");
+        if (!bound) throw Refused("state_invalid",
+            "this sign-in was started by someone else (or in another browser): start again with Connect with Canvas");
         if (row.UsedAt is not null) throw Refused("state_used", "this sign-in was already used: start again with Connect with Canvas");
-        if (row.ExpiresAt < Now) throw Refused("state_expired", "this sign-in took longer than 10 minutes: start again with Connect with Canvas");
+        if (row.ExpiresAt < Now)
+            throw Refused("state_expired", "this sign-in took longer than 10 minutes: start again with Connect with Canvas");
         // Once only, even for two callbacks at the same instant.
         var now = Now;
-        if (await db.OAuthStates.Where(s => s.Id == row.Id && s.UsedAt == null).ExecuteUpdateAsync(s => s.SetProperty(x => x.UsedAt, now), ct) == 0)
+        if (await db.OAuthStates.Where(s => s.Id == row.Id && s.UsedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.UsedAt, now), ct) == 0)
             throw Refused("state_used", "this sign-in was already used: start again with Connect with Canvas");
 
         if (!string.IsNullOrEmpty(error))
             throw new ConnectRejectedException("code", error == "access_denied" ? "access_denied" : "authorization_refused",
-                error == "access_denied" ? "access was not allowed in Canvas; nothing was connected" : $"Canvas did not authorize CanvasSync ({error}: {errorDescription})");
-        if (string.IsNullOrEmpty(code) || code.Length > 1000) throw new ConnectRejectedException("code", "required", "the code parameter from Canvas is missing");
+                error == "access_denied" ? "access was not allowed in Canvas; nothing was connected"
+                    : $"Canvas did not authorize CanvasSync ({error}: {errorDescription})");
+        if (string.IsNullOrEmpty(code) || code.Length > 1000)
+            throw new ConnectRejectedException("code", "required", "the code parameter from Canvas is missing");
 
         var instance = await db.CanvasInstances.AsNoTracking().FirstAsync(i => i.Id == row.InstanceId, ct);
         if (!vault.TryUnprotect(SecretKind.PkceVerifier, row.UserId ?? 0, row.EncryptedVerifier, out var verifier))
@@ -122,16 +134,21 @@ internal sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, Canvas
         }
         catch (CanvasOAuthException e)
         {
-            throw new ConnectRejectedException("code", "code_refused", $"Canvas refused the authorization code ({e.Error}: {e.Description}); start again with Connect with Canvas");
+            throw new ConnectRejectedException("code",
+                "code_refused",
+                $"Canvas refused the authorization code ({e.Error}: {e.Description}); start again with Connect with Canvas");
         }
         catch (CanvasException e)
         {
-            throw new ConnectRejectedException("canvas_url", "canvas_unavailable", $"{baseUrl.Host} could not exchange the code: {e.Message}", 502);
+            throw new ConnectRejectedException("canvas_url",
+                "canvas_unavailable", $"{baseUrl.Host} could not exchange the code: {e.Message}", 502);
         }
 
         if (tokens.RefreshToken is null)
-            throw new ConnectRejectedException("code", "no_refresh_token", "Canvas issued no refresh token (is the developer key limited to userinfo?); CanvasSync cannot keep this connection alive");
-        var identity = new CanvasIdentity(baseUrl, tokens.CanvasUserId, tokens.CanvasUserName, tokens.ExpiresIn is { } lasts ? Now + lasts : null);
+            throw new ConnectRejectedException("code", "no_refresh_token",
+                "Canvas issued no refresh token (is the developer key limited to userinfo?); CanvasSync cannot keep this connection alive");
+        var identity = new CanvasIdentity(baseUrl, tokens.CanvasUserId, tokens.CanvasUserName, tokens.ExpiresIn is { } lasts ? Now + lasts
+            : null);
         var userId = row.UserId ?? await SignInUserAsync(baseUrl, tokens.CanvasUserId, ct);
         var connection = await connector.StoreAsync(userId, identity, tokens.AccessToken, (instance.Id, tokens.RefreshToken), ct);
         return new OAuthOutcome(connection, row.UserId is null);
@@ -165,7 +182,8 @@ internal sealed class OAuthFlow(CanvasSyncDbContext db, TokenVault vault, Canvas
     {
         if (instanceId is { } id)
             return await db.CanvasInstances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct)
-                ?? throw new ConnectRejectedException("instance_id", "unknown_instance", $"there is no Canvas instance {id}; GET /api/v1/canvas/oauth/instances lists them");
+                ?? throw new ConnectRejectedException("instance_id",
+                    "unknown_instance", $"there is no Canvas instance {id}; GET /api/v1/canvas/oauth/instances lists them");
         string url;
         try
         {

@@ -16,7 +16,8 @@ internal sealed class ClientSecretUnreadableException(string baseUrl)
 /// An OAuth2 connection's grant over its life: the credential a sync uses, the refresh (one node at a time, by a
 /// lease in the connection's row) and the revocation at disconnect.
 /// </summary>
-internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext> contexts, TokenVault vault, CanvasOAuthClient oauth, NodeIdentity node, TimeProvider time,
+internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext> contexts, TokenVault vault, CanvasOAuthClient oauth,
+    NodeIdentity node, TimeProvider time,
     ILogger<OAuthGrants> logger)
 {
     /// <summary>Long enough for a token request with its timeout; a node that dies holding it delays the others this long.</summary>
@@ -48,14 +49,18 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
         {
             await using var db = contexts.CreateDbContext();
             var c = await db.Connections.AsNoTracking().FirstOrDefaultAsync(x => x.Id == connectionId, ct);
-            if (c?.EncryptedToken is null || c.EncryptedRefreshToken is null || c.InstanceId is null || c.Status is ConnectionStatus.NeedsReauth or ConnectionStatus.Disconnected)
-                throw new CanvasTokenException(DeadTokenReason.Revoked, null, "the connection was disconnected or needs reauthorization; reconnect with Canvas");
+            if (c?.EncryptedToken is null || c.EncryptedRefreshToken is null || c.InstanceId is null
+                || c.Status is ConnectionStatus.NeedsReauth or ConnectionStatus.Disconnected)
+                throw new CanvasTokenException(DeadTokenReason.Revoked, null,
+                    "the connection was disconnected or needs reauthorization; reconnect with Canvas");
             if (c.EncryptedToken != knownCiphertext) return Stored(c); // refreshed by another node (or session) meanwhile
 
             var now = Now;
             var taken = await db.Connections
-                .Where(x => x.Id == connectionId && x.EncryptedToken == knownCiphertext && (x.RefreshLeaseUntil == null || x.RefreshLeaseUntil < now))
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RefreshLeaseOwner, owner).SetProperty(x => x.RefreshLeaseUntil, now + RefreshLease), ct);
+                .Where(x => x.Id == connectionId && x.EncryptedToken == knownCiphertext
+                    && (x.RefreshLeaseUntil == null || x.RefreshLeaseUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RefreshLeaseOwner, owner)
+                    .SetProperty(x => x.RefreshLeaseUntil, now + RefreshLease), ct);
             if (taken == 1) return await RefreshHoldingLeaseAsync(db, c, owner, ct);
 
             if (Now > deadline) throw new CanvasTransientException("refresh", "another node's refresh of the access token did not finish");
@@ -63,7 +68,8 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
         }
     }
 
-    private async Task<AccessTokenState> RefreshHoldingLeaseAsync(CanvasSyncDbContext db, CanvasConnection c, string owner, CancellationToken ct)
+    private async Task<AccessTokenState> RefreshHoldingLeaseAsync(CanvasSyncDbContext db, CanvasConnection c, string owner,
+        CancellationToken ct)
     {
         var mine = db.Connections.Where(x => x.Id == c.Id && x.RefreshLeaseOwner == owner);
         OAuthTokens fresh;
@@ -84,12 +90,14 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
                 .SetProperty(x => x.RefreshLeaseOwner, (string?)null)
                 .SetProperty(x => x.RefreshLeaseUntil, (DateTime?)null)
                 .SetProperty(x => x.UpdatedAt, Now), CancellationToken.None);
-            throw new CanvasTokenException(DeadTokenReason.Revoked, null, $"Canvas refused to refresh the access token ({e.Error}: {e.Description}); reconnect with Canvas");
+            throw new CanvasTokenException(DeadTokenReason.Revoked,
+                null, $"Canvas refused to refresh the access token ({e.Error}: {e.Description}); reconnect with Canvas");
         }
         catch
         {
             // Worth another try later (Canvas unreachable, a 5xx): let the next one in at once.
-            await mine.ExecuteUpdateAsync(s => s.SetProperty(x => x.RefreshLeaseOwner, (string?)null).SetProperty(x => x.RefreshLeaseUntil, (DateTime?)null), CancellationToken.None);
+            await mine.ExecuteUpdateAsync(s => s.SetProperty(x => x.RefreshLeaseOwner, (string?)null)
+                .SetProperty(x => x.RefreshLeaseUntil, (DateTime?)null), CancellationToken.None);
             throw;
         }
 
@@ -97,7 +105,8 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
         var cipher = vault.Protect(c.UserId, fresh.AccessToken);
         DateTime? expires = fresh.ExpiresIn is { } lasts ? issued + lasts : null;
         // Canvas keeps the refresh token on a refresh; should one ever come back, it replaces the stored one.
-        var refreshCipher = fresh.RefreshToken is { } r ? vault.Protect(SecretKind.CanvasRefreshToken, c.UserId, r) : c.EncryptedRefreshToken;
+        var refreshCipher = fresh.RefreshToken is { } r ? vault.Protect(SecretKind.CanvasRefreshToken, c.UserId, r)
+            : c.EncryptedRefreshToken;
         var saved = await mine.ExecuteUpdateAsync(s => s
             .SetProperty(x => x.EncryptedToken, cipher)
             .SetProperty(x => x.EncryptedRefreshToken, refreshCipher)
@@ -115,7 +124,8 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
     private AccessTokenState Stored(CanvasConnection c) =>
         vault.TryUnprotect(c.UserId, c.EncryptedToken!, out var token)
             ? new AccessTokenState(token, c.EncryptedToken!, c.TokenStoredAt, c.TokenExpiresAt)
-            : throw new CanvasTokenException(DeadTokenReason.Invalid, null, "the stored access token cannot be decrypted; reconnect with Canvas");
+            : throw new CanvasTokenException(DeadTokenReason.Invalid, null,
+                "the stored access token cannot be decrypted; reconnect with Canvas");
 
     /// <summary>
     /// Asks Canvas to delete the grant (DELETE /login/oauth2/token with the access token, refreshed first if it has
@@ -123,7 +133,8 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
     /// </summary>
     public async Task<(bool Revoked, string? Problem)> RevokeAsync(CanvasConnection c, CancellationToken ct)
     {
-        if (c.EncryptedToken is null || !vault.TryUnprotect(c.UserId, c.EncryptedToken, out var token)) return (false, "no readable access token to revoke with");
+        if (c.EncryptedToken is null || !vault.TryUnprotect(c.UserId, c.EncryptedToken, out var token))
+            return (false, "no readable access token to revoke with");
         var credential = CredentialFor(c, token);
         try
         {
@@ -148,13 +159,16 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId}: OAuth2 access token refreshed (valid {ExpiresInSeconds:0} s)")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Connection {ConnectionId}: OAuth2 access token refreshed (valid {ExpiresInSeconds:0} s)")]
     private static partial void LogRefreshed(ILogger logger, long connectionId, double expiresInSeconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: Canvas refused to refresh the access token ({Error}: {Description}); the connection needs reauthorization")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Connection {ConnectionId}: Canvas refused to refresh the access token ({Error}: {Description}); the connection needs reauthorization")]
     private static partial void LogRefreshRefused(ILogger logger, long connectionId, string error, string description);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the refresh outlasted its lease; the new token was used but not stored")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Connection {ConnectionId}: the refresh outlasted its lease; the new token was used but not stored")]
     private static partial void LogLeaseLostDuringRefresh(ILogger logger, long connectionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the grant could not be revoked at Canvas: {Problem}")]

@@ -17,9 +17,11 @@ internal sealed class PlannerItem : MirroredEntity
 }
 
 /// <summary>A planner item as Canvas's planner listed it (keyed by plannable_type and id).</summary>
-internal sealed record PlannerItemView(string PlannableType, long Id, long? CourseId, long? AssignmentId, string? Title, DateTime? PlannableDate, DateTime ChangedAt);
+internal sealed record PlannerItemView(string PlannableType, long Id, long? CourseId, long? AssignmentId, string? Title,
+    DateTime? PlannableDate, DateTime ChangedAt);
 
 internal static class PlannerItemViews
 {
-    public static PlannerItemView AsView(this PlannerItem p) => new(p.PlannableType, p.CanvasId, p.CourseCanvasId, p.AssignmentCanvasId, p.Title, p.PlannableDate, p.ChangedAt);
+    public static PlannerItemView AsView(this PlannerItem p) =>
+        new(p.PlannableType, p.CanvasId, p.CourseCanvasId, p.AssignmentCanvasId, p.Title, p.PlannableDate, p.ChangedAt);
 }

@@ -42,7 +42,8 @@ internal sealed class PlannerItemsCollection : SyncedCollection<CanvasPlannerIte
         write.Open(courseId, CourseCheckpoint, $"{FirstPage(write.Now)}&context_codes[]=course_{courseId}");
 
     public static string? Key(JsonElement e) =>
-        e.TryGetProperty("plannable_type", out var type) && e.TryGetProperty("plannable_id", out var id) ? $"{type.GetString()}:{id.GetRawText()}" : null;
+        e.TryGetProperty("plannable_type", out var type) && e.TryGetProperty("plannable_id", out var id)
+            ? $"{type.GetString()}:{id.GetRawText()}" : null;
 
     public override string Kind => "planner_items";
     public override JsonTypeInfo<CanvasPlannerItem> WireType => PlannerItemsWire.Default.CanvasPlannerItem;
@@ -60,11 +61,13 @@ internal sealed class PlannerItemsCollection : SyncedCollection<CanvasPlannerIte
     {
         var p = i.Value;
         var assignmentId = p.PlannableType == "assignment" ? p.PlannableId : p.Plannable?.AssignmentId;
-        return new MirrorRow(p.PlannableId, i.RawJson, [p.PlannableType, p.CourseId, assignmentId, p.Plannable?.Title, p.PlannableDate], p.PlannableType);
+        return new MirrorRow(p.PlannableId, i.RawJson, [p.PlannableType, p.CourseId, assignmentId, p.Plannable?.Title, p.PlannableDate],
+            p.PlannableType);
     }
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
+    JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasPlannerItem))]
 internal sealed partial class PlannerItemsWire : JsonSerializerContext;

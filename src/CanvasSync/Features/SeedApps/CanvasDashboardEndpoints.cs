@@ -17,14 +17,18 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Features.SeedApps;
 
 /// <summary>How much the mirror holds for the caller: live courses and assignments.</summary>
-internal sealed record CachedCounts([property: JsonPropertyName("courses")] long Courses, [property: JsonPropertyName("assignments")] long Assignments);
+internal sealed record CachedCounts([property: JsonPropertyName("courses")] long Courses,
+    [property: JsonPropertyName("assignments")] long Assignments);
 
 /// <summary>GET /api/canvas/auto-sync, in the course dashboard's camelCase.</summary>
-internal sealed record AutoSyncState([property: JsonPropertyName("lastSync")] DateTime? LastSync, [property: JsonPropertyName("needsSync")] bool NeedsSync,
+internal sealed record AutoSyncState([property: JsonPropertyName("lastSync")] DateTime? LastSync,
+    [property: JsonPropertyName("needsSync")] bool NeedsSync,
     [property: JsonPropertyName("cached")] CachedCounts Cached);
 
-/// <summary>POST /api/canvas/auto-sync: the dashboard reads success and stats; sync_id and status say which run and how it stands.</summary>
-internal sealed record AutoSyncResult([property: JsonPropertyName("success")] bool Success, [property: JsonPropertyName("stats")] CachedCounts Stats,
+/// <summary>POST /api/canvas/auto-sync: the dashboard reads success and stats; sync_id and status say which run and how it
+/// stands.</summary>
+internal sealed record AutoSyncResult([property: JsonPropertyName("success")] bool Success,
+    [property: JsonPropertyName("stats")] CachedCounts Stats,
     [property: JsonPropertyName("sync_id")] long SyncId, [property: JsonPropertyName("status")] string Status);
 
 /// <summary>
@@ -48,7 +52,8 @@ internal static class CanvasDashboardEndpoints
         return canvas;
     }
 
-    private static async Task<Results<Ok<AutoSyncState>, ProblemHttpResult>> StateAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, TimeProvider time,
+    private static async Task<Results<Ok<AutoSyncState>, ProblemHttpResult>> StateAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        TimeProvider time,
         IOptions<SyncOptions> options, CancellationToken ct)
     {
         if (await CallerConnection.FindAsync(db, caller, ct) is not { } c) return CallerConnection.NotConnected();
@@ -58,13 +63,16 @@ internal static class CanvasDashboardEndpoints
     }
 
     /// <summary>Queues a sync (a delta once a full sync has been made) and waits for it, up to <see cref="AutoSyncWait"/>.</summary>
-    private static async Task<Results<Ok<AutoSyncResult>, ProblemHttpResult>> SyncAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, SyncScheduler scheduler,
+    private static async Task<Results<Ok<AutoSyncResult>, ProblemHttpResult>> SyncAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        SyncScheduler scheduler,
         TimeProvider time, CancellationToken ct)
     {
         if (await CallerConnection.FindAsync(db, caller, ct) is not { } c) return CallerConnection.NotConnected();
         if (!SyncControl.CanSync(c))
-            return Problems.Field("connection", "Canvas no longer accepts the stored token; connect again with a new one", StatusCodes.Status409Conflict, "needs_reauth");
-        var (runId, _) = await scheduler.EnqueueAsync(c.Id, new SyncRequest(c.LastFullSyncAt is null ? SyncType.Full : SyncType.Delta, new SyncScope()), ct);
+            return Problems.Field("connection", "Canvas no longer accepts the stored token; connect again with a new one",
+                StatusCodes.Status409Conflict, "needs_reauth");
+        var (runId, _) = await scheduler.EnqueueAsync(c.Id,
+            new SyncRequest(c.LastFullSyncAt is null ? SyncType.Full : SyncType.Delta, new SyncScope()), ct);
         var deadline = time.GetUtcNow() + AutoSyncWait;
         var status = SyncStatus.Queued;
         while (time.GetUtcNow() < deadline)
@@ -81,7 +89,8 @@ internal static class CanvasDashboardEndpoints
     private static async Task<IResult> CoursesAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
-        return RawArray(await db.Courses.AsNoTracking().Where(x => x.ConnectionId == me.Id && x.DeletedAt == null).OrderBy(x => x.CanvasId).Select(x => x.RawJson).ToListAsync(ct));
+        return RawArray(await db.Courses.AsNoTracking().Where(x => x.ConnectionId == me.Id && x.DeletedAt == null).OrderBy(x => x.CanvasId)
+            .Select(x => x.RawJson).ToListAsync(ct));
     }
 
     private static async Task<IResult> AssignmentsAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
@@ -92,7 +101,8 @@ internal static class CanvasDashboardEndpoints
     }
 
     /// <summary>The caller's grades per course, as /api/v1/canvas/grades gives them.</summary>
-    private static async Task<Results<Ok<List<CourseGradesView>>, ProblemHttpResult>> GradesAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<List<CourseGradesView>>, ProblemHttpResult>> GradesAsync(ClaimsPrincipal caller,
+        CanvasSyncDbContext db, CancellationToken ct)
     {
         if (await CallerConnection.ForReadsAsync(db, caller, ct) is not { } me) return CallerConnection.NotConnected();
         return TypedResults.Ok(await EnrollmentViews.OwnGradesAsync(db, me, ct));

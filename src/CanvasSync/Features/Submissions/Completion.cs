@@ -6,5 +6,6 @@ namespace CanvasSync.Features.Submissions;
 /// </summary>
 internal static class Completion
 {
-    public static bool IsDone(string workflowState, bool excused) => excused || workflowState is "submitted" or "graded" or "pending_review";
+    public static bool IsDone(string workflowState, bool excused) => excused
+        || workflowState is "submitted" or "graded" or "pending_review";
 }

@@ -13,13 +13,15 @@ using Microsoft.EntityFrameworkCore;
 namespace CanvasSync.Features.Submissions;
 
 /// <summary>A submission as Canvas showed it to the caller (a student sees their own; a teacher every student's).</summary>
-internal sealed record SubmissionView(long Id, long CourseId, long AssignmentId, long UserId, string WorkflowState, double? Score, string? Grade,
+internal sealed record SubmissionView(long Id, long CourseId, long AssignmentId, long UserId, string WorkflowState, double? Score,
+    string? Grade,
     DateTime? SubmittedAt, DateTime? GradedAt, DateTime? PostedAt, bool Late, bool Missing, bool Excused, DateTime ChangedAt);
 
 /// <summary>/api/v1/canvas/submissions: from the mirror, by id, a page at a time.</summary>
 internal static class SubmissionEndpoints
 {
-    public static SubmissionView AsView(this Submission s) => new(s.CanvasId, s.CourseCanvasId, s.AssignmentCanvasId, s.UserCanvasId, s.WorkflowState,
+    public static SubmissionView AsView(this Submission s) =>
+        new(s.CanvasId, s.CourseCanvasId, s.AssignmentCanvasId, s.UserCanvasId, s.WorkflowState,
         s.Score, s.Grade, s.SubmittedAt, s.GradedAt, s.PostedAt, s.Late, s.Missing, s.Excused, s.ChangedAt);
 
     public static RouteGroupBuilder MapSubmissions(this IEndpointRouteBuilder app)
@@ -29,7 +31,8 @@ internal static class SubmissionEndpoints
         return canvas;
     }
 
-    private static async Task<Results<Ok<Page<SubmissionView>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+    private static async Task<Results<Ok<Page<SubmissionView>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller,
+        CanvasSyncDbContext db, CancellationToken ct,
         int limit = Paging.DefaultLimit, string? cursor = null,
         [FromQuery(Name = "course_id")] long? courseId = null,
         [FromQuery(Name = "assignment_id")] long? assignmentId = null,
@@ -39,7 +42,8 @@ internal static class SubmissionEndpoints
     {
         if (Paging.CheckLimit(limit) is { } badLimit) return badLimit;
         long after = 0;
-        if (cursor is not null && (Paging.Decode(cursor, 1) is not [var last] || !long.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        if (cursor is not null && (Paging.Decode(cursor, 1) is not [var last]
+            || !long.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
             return Paging.BadCursor();
         if (workflowState is not (null or "unsubmitted" or "submitted" or "graded" or "pending_review"))
             return Problems.Field("workflow_state", "workflow_state must be one of unsubmitted, submitted, graded, pending_review");

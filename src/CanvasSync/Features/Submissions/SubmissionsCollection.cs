@@ -7,12 +7,14 @@ using CanvasSync.Features.SyncRuns;
 
 namespace CanvasSync.Features.Submissions;
 
-/// <summary>A submission as GET /courses/:id/students/submissions serves it (docs/canvas.md §5.5); unposted grades are absent keys.</summary>
+/// <summary>A submission as GET /courses/:id/students/submissions serves it (docs/canvas.md §5.5); unposted grades are absent
+/// keys.</summary>
 internal sealed record CanvasSubmission(long Id, long AssignmentId, long UserId, string? WorkflowState, double? Score, string? Grade,
     DateTime? SubmittedAt, DateTime? GradedAt, DateTime? PostedAt, bool? Excused, bool? Late, bool? Missing);
 
 /// <summary>Filters for students/submissions. Times are sent as full ISO-8601 (a date alone is a 400 in Canvas).</summary>
-internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? AssignmentIds = null, DateTime? GradedSince = null, DateTime? SubmittedSince = null,
+internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? AssignmentIds = null, DateTime? GradedSince = null,
+    DateTime? SubmittedSince = null,
     IReadOnlyList<long>? StudentIds = null);
 
 /// <summary>
@@ -101,7 +103,8 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
             OpenGradedOrSubmittedSince(write, courseId);
             // The slow lane: a changed override leaves the assignment's JSON as it was, so re-read every overridden one.
             if (write.Run.SlowLane)
-                Open(write, "o", await PublishedAssignmentsAsync(write, " AND has_overrides = @t"), batch => new SubmissionQuery(AllStudents: true, AssignmentIds: batch), courseId);
+                Open(write, "o", await PublishedAssignmentsAsync(write, " AND has_overrides = @t"), batch =>
+                    new SubmissionQuery(AllStudents: true, AssignmentIds: batch), courseId);
             return;
         }
 
@@ -135,7 +138,8 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     public static void OpenForStudents(PageWrite write, IEnumerable<long> userIds) =>
         Open(write, "u", userIds, batch => new SubmissionQuery(AllStudents: false, StudentIds: batch), write.CourseId);
 
-    /// <summary>The rows of these ids, in batches of at most <see cref="MaxIdsPerQuery"/>, named by <paramref name="prefix"/> and their first id.</summary>
+    /// <summary>The rows of these ids, in batches of at most <see cref="MaxIdsPerQuery"/>, named by <paramref name="prefix"/> and their
+    /// first id.</summary>
     private static void Open(PageWrite write, string prefix, IEnumerable<long> ids, Func<long[], SubmissionQuery> query, long courseId)
     {
         foreach (var batch in ids.Order().Chunk(MaxIdsPerQuery))
@@ -148,7 +152,8 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
     /// </summary>
     public static IReadOnlyList<long[]> Batches(IReadOnlyList<long> publishedAssignmentIds)
     {
-        var batches = Math.Max(Math.Clamp((publishedAssignmentIds.Count + AssignmentsPerBatch - 1) / AssignmentsPerBatch, 1, MaxBatchesPerCourse),
+        var batches = Math.Max(Math.Clamp((publishedAssignmentIds.Count + AssignmentsPerBatch - 1) / AssignmentsPerBatch, 1,
+            MaxBatchesPerCourse),
             (publishedAssignmentIds.Count + MaxIdsPerQuery - 1) / MaxIdsPerQuery);
         if (batches == 1) return [];
         var size = (publishedAssignmentIds.Count + batches - 1) / batches;
@@ -171,6 +176,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
+    JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasSubmission))]
 internal sealed partial class SubmissionsWire : JsonSerializerContext;

@@ -44,7 +44,8 @@ internal static class Drift
         if (since is not { } t || row.ValueKind != JsonValueKind.Object) return false;
         foreach (var name in (ReadOnlySpan<string>)["updated_at", "graded_at", "submitted_at", "posted_at"])
         {
-            if (row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var at) && at.ToUniversalTime() > t)
+            if (row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var at)
+                && at.ToUniversalTime() > t)
                 return true;
         }
 

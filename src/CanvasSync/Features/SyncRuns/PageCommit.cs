@@ -13,7 +13,8 @@ namespace CanvasSync.Features.SyncRuns;
 internal sealed class PageCommit(DatabaseTarget database, NodeIdentity node, RunLease lease, TimeProvider time)
 {
     /// <summary>Commits the page and returns the collections it opened, for the run to read next.</summary>
-    public async Task<IReadOnlyList<CheckpointWork>> CommitAsync(RunState s, CheckpointWork work, Uri? next, int items, Func<PageWrite, Task> write, CancellationToken ct)
+    public async Task<IReadOnlyList<CheckpointWork>> CommitAsync(RunState s, CheckpointWork work, Uri? next, int items,
+        Func<PageWrite, Task> write, CancellationToken ct)
     {
         var fx = new PageEffects();
         await s.WriteGate.WaitAsync(ct);
@@ -48,8 +49,11 @@ internal sealed class PageCommit(DatabaseTarget database, NodeIdentity node, Run
             s.CollectionsKnown += fx.Children.Count;
             if (next is null) s.CollectionsDone++;
             var (requests, throttled, retries) = s.Totals();
-            var progress = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown, requests, throttled) with { Retries = retries };
-            if (!await RunStore.ProgressAsync(connection, tx, s.Context.RunId, node.Name, progress, s.Session.Accounting, s.Before, now, ct))
+            var tracked = s.Tracker.Next(work, next is null, fx.Children, s.ItemsDone, s.CollectionsDone, s.CollectionsKnown,
+                requests, throttled);
+            var progress = tracked with { Retries = retries };
+            if (!await RunStore.ProgressAsync(connection, tx, s.Context.RunId, node.Name, progress, s.Session.Accounting, s.Before, now,
+                ct))
             {
                 // The page is rolled back: another node holds the run and writes it.
                 await lease.LoseAsync(s);
@@ -110,7 +114,8 @@ internal sealed class PageCommit(DatabaseTarget database, NodeIdentity node, Run
         // the statements a page repeats) can outlive its fit: on the large profile a page's existing-rows lookup fell to
         // 16-18 ms in 4 runs of 5 and the sync took 1.5 x its usual time. Planning each execution for its own values
         // costs far less. Npgsql resets the setting when the connection goes back to the pool.
-        setting.CommandText = database.Provider == DatabaseProvider.Sqlite ? "PRAGMA synchronous=NORMAL" : "SET plan_cache_mode = force_custom_plan";
+        setting.CommandText = database.Provider == DatabaseProvider.Sqlite ? "PRAGMA synchronous=NORMAL"
+            : "SET plan_cache_mode = force_custom_plan";
         await setting.ExecuteNonQueryAsync(ct);
 
         return connection;

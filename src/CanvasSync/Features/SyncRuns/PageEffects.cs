@@ -20,5 +20,6 @@ internal sealed class PageEffects
     public void Count(string entityType, WriteCounts counts) =>
         Counts[entityType] = Counts.GetValueOrDefault(entityType) + counts;
 
-    public void Open(long courseId, string collection, string firstPageUrl) => Children.Add(new CheckpointWork(courseId, collection, firstPageUrl));
+    public void Open(long courseId, string collection, string firstPageUrl) =>
+        Children.Add(new CheckpointWork(courseId, collection, firstPageUrl));
 }

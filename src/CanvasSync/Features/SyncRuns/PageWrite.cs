@@ -25,25 +25,30 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
 
     public async Task<WriteResult> UpsertAsync(MirrorTable table, IEnumerable<MirrorRow?> rows)
     {
-        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(), stamp, Run.SeenSince, ct,
+        var result = await MirrorWriter.UpsertAsync(connection, transaction, table, Run.ConnectionId, rows.OfType<MirrorRow>().ToList(),
+            stamp, Run.SeenSince, ct,
             keepOld: CountsDrift(table));
         effects.Count(table.EntityType, result.Counts);
         foreach (var (row, oldRaw) in result.Changes)
         {
-            foreach (var field in Drift.Of(oldRaw, row.RawJson, Run.ChangesSince)) effects.AddDrift(table.EntityType, field, 1, row.CanvasId);
+            foreach (var field in Drift.Of(oldRaw, row.RawJson, Run.ChangesSince))
+                effects.AddDrift(table.EntityType, field, 1, row.CanvasId);
         }
 
         return result;
     }
 
-    /// <summary>Rows of <paramref name="table"/> (within <paramref name="scope"/>, e.g. "course_canvas_id = @s") not seen since the run started.</summary>
+    /// <summary>Rows of <paramref name="table"/> (within <paramref name="scope"/>, e.g. "course_canvas_id = @s") not seen since the run
+    /// started.</summary>
     public async Task DeleteUnseenAsync(MirrorTable table, string? scope = null, long? scopeValue = null)
     {
-        var deleted = await MirrorWriter.MarkUnseenDeletedAsync(connection, transaction, table, Run.ConnectionId, scope, scopeValue, Run.SeenSince, stamp, ct);
+        var deleted = await MirrorWriter.MarkUnseenDeletedAsync(connection, transaction, table, Run.ConnectionId, scope, scopeValue,
+            Run.SeenSince, stamp, ct);
         CountDeleted(table, deleted);
     }
 
-    /// <summary>Rows of <paramref name="table"/> in this page's course not seen since the run started (a course's complete listing).</summary>
+    /// <summary>Rows of <paramref name="table"/> in this page's course not seen since the run started (a course's complete
+    /// listing).</summary>
     public Task DeleteUnseenInCourseAsync(MirrorTable table) => DeleteUnseenAsync(table, "course_canvas_id = @s", CourseId);
 
     /// <summary>
@@ -66,7 +71,8 @@ internal sealed class PageWrite(DbConnection connection, DbTransaction transacti
         if (deleted > 0 && CountsDrift(table)) effects.AddDrift(table.EntityType, Drift.Deleted, deleted, null);
     }
 
-    /// <summary>A reconcile's writes are drift in the tables a delta reads only in part (<see cref="MirrorTable.DeltaReadsPart"/>).</summary>
+    /// <summary>A reconcile's writes are drift in the tables a delta reads only in part
+    /// (<see cref="MirrorTable.DeltaReadsPart"/>).</summary>
     private bool CountsDrift(MirrorTable table) => Run.Type == SyncType.Reconcile && table.DeltaReadsPart;
 
     /// <summary>A collection to read next, committed with this page (opening one twice is harmless).</summary>

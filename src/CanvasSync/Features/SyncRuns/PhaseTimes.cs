@@ -35,5 +35,6 @@ internal sealed class PhaseTimes
         return JsonSerializer.Serialize(seconds.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary());
     }
 
-    public static IReadOnlyDictionary<string, double> Parse(string json) => JsonSerializer.Deserialize<Dictionary<string, double>>(json) ?? [];
+    public static IReadOnlyDictionary<string, double> Parse(string json) => JsonSerializer.Deserialize<Dictionary<string, double>>(json)
+        ?? [];
 }

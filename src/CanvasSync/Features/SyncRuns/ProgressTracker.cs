@@ -16,7 +16,8 @@ internal sealed class ProgressTracker(long runId, int attempt, long? estimatedTo
     private double _percent;
     private SyncProgress? _last;
 
-    public SyncProgress Next(CheckpointWork work, bool collectionDone, IReadOnlyList<CheckpointWork> opened, long itemsDone, int collectionsDone,
+    public SyncProgress Next(CheckpointWork work, bool collectionDone, IReadOnlyList<CheckpointWork> opened, long itemsDone,
+        int collectionsDone,
         int collectionsKnown, long requests, long throttled)
     {
         lock (_gate)
@@ -41,7 +42,8 @@ internal sealed class ProgressTracker(long runId, int attempt, long? estimatedTo
 
             var elapsed = _clock.Elapsed.TotalSeconds;
             double? eta = _percent > 0 ? Math.Round(elapsed * (100 - _percent) / _percent, 1) : null;
-            return _last = new SyncProgress(runId, work.Kind, work.CourseId == 0 ? null : work.CourseId, itemsDone, collectionsDone, collectionsKnown,
+            return _last = new SyncProgress(runId, work.Kind, work.CourseId == 0 ? null : work.CourseId, itemsDone, collectionsDone,
+                collectionsKnown,
                 requests, throttled, _percent, estimatedTotal is { } e ? Math.Max(e, itemsDone) : null, Math.Round(elapsed, 1), eta);
         }
     }

@@ -22,5 +22,6 @@ internal sealed record CheckpointWork(long CourseId, string Collection, string N
 {
     /// <summary>"group_memberships:123" → "group_memberships".</summary>
     public string Kind => Collection.Split(':')[0];
-    public string? Detail => Collection.Contains(':', StringComparison.Ordinal) ? Collection[(Collection.IndexOf(':', StringComparison.Ordinal) + 1)..] : null;
+    public string? Detail => Collection.Contains(':', StringComparison.Ordinal)
+        ? Collection[(Collection.IndexOf(':', StringComparison.Ordinal) + 1)..] : null;
 }

@@ -13,7 +13,8 @@ namespace CanvasSync.Features.SyncRuns;
 /// A run's end: its status and figures on its row, the connection's state, planner tasks and teams, the observers
 /// (metrics, alerts); or, interrupted by shutdown, its lease given back so it resumes at once elsewhere.
 /// </summary>
-internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> contexts, NodeIdentity node, TimeProvider time, IEnumerable<ISyncRunObserver> observers,
+internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> contexts, NodeIdentity node, TimeProvider time,
+    IEnumerable<ISyncRunObserver> observers,
     ILogger<RunFinish> logger)
 {
     /// <summary>The error of a run that left collections unread (the scheduler's next run of the connection is a reconcile).</summary>
@@ -41,7 +42,15 @@ internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> c
             var tasks = await TaskMapper.RefreshAsync(db, s.Context.ConnectionId, now, CancellationToken.None);
             var teams = await TeamMapper.RefreshAsync(db, s.Context.ConnectionId, now, CancellationToken.None);
             foreach (var (entity, n) in new[] { ("tasks", tasks), ("teams", teams) })
-                db.SyncRunCounts.Add(new SyncRunCount { RunId = s.Context.RunId, EntityType = entity, Created = n.Created, Updated = n.Updated, Deleted = n.Deleted, Unchanged = n.Unchanged });
+                db.SyncRunCounts.Add(new SyncRunCount
+                {
+                    RunId = s.Context.RunId,
+                    EntityType = entity,
+                    Created = n.Created,
+                    Updated = n.Updated,
+                    Deleted = n.Deleted,
+                    Unchanged = n.Unchanged
+                });
             await db.SaveChangesAsync();
         }
 
@@ -61,17 +70,22 @@ internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> c
             await tx.CommitAsync();
         }
 
-        run.Counts = (await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync()).OrderBy(c => c.EntityType, StringComparer.Ordinal).ToList();
+        run.Counts = (await db.SyncRunCounts.AsNoTracking().Where(c => c.RunId == run.Id).ToListAsync()).OrderBy(c => c.EntityType,
+            StringComparer.Ordinal).ToList();
         var counts = run.Counts.ToDictionary(c => c.EntityType, c => new EntityCounts(c.Created, c.Updated, c.Deleted, c.Unchanged));
-        run.Drift = await db.SyncRunDrift.AsNoTracking().Where(d => d.RunId == run.Id).OrderBy(d => d.EntityType).ThenBy(d => d.Field).ToListAsync();
+        run.Drift = await db.SyncRunDrift.AsNoTracking().Where(d => d.RunId == run.Id).OrderBy(d => d.EntityType).ThenBy(d => d.Field)
+            .ToListAsync();
         foreach (var d in run.Drift) LogDrift(logger, run.Id, run.ConnectionId, d.EntityType, d.Field, d.RowCount, d.ExampleCanvasId);
         var (seconds, items, changed) = (RunFigures.DurationSeconds(run), RunFigures.ItemsRead(run), RunFigures.RowsChanged(run.Counts));
-        if (run.ErrorCode is null) LogRunFinished(logger, run.Id, run.ConnectionId, run.Type, status, seconds, items, changed, run.Requests, run.Throttled, run.Retries);
-        else LogRunFinishedWithError(logger, run.Id, run.ConnectionId, run.Type, status, seconds, items, changed, run.Requests, run.Throttled, run.Retries, run.ErrorCode);
+        if (run.ErrorCode is null)
+            LogRunFinished(logger, run.Id, run.ConnectionId, run.Type, status, seconds, items, changed, run.Requests, run.Throttled,
+            run.Retries);
+        else LogRunFinishedWithError(logger, run.Id, run.ConnectionId, run.Type, status, seconds, items, changed, run.Requests,
+            run.Throttled, run.Retries, run.ErrorCode);
         s.Tracker.Finish(SnakeCase.From(status.ToString()), status == SyncStatus.Completed, run.Requests, run.Throttled);
         await TellObserversAsync(run);
-        return new SyncResult(run.Id, status, run.Type, resumed, TimeSpan.FromSeconds(run.ActiveSeconds), run.Requests, run.Throttled, run.Retries, counts, errors,
-            run.DryRun)
+        return new SyncResult(run.Id, status, run.Type, resumed, TimeSpan.FromSeconds(run.ActiveSeconds), run.Requests, run.Throttled,
+            run.Retries, counts, errors, run.DryRun)
         {
             ItemsRead = RunFigures.ItemsRead(run),
             DeltaSource = run.DeltaSource,
@@ -106,7 +120,8 @@ internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> c
             SyncStatus.CompletedWithErrors => (CollectionsFailed, $"{errors.Count} collection(s) failed; first: {errors[0]}"),
             SyncStatus.Cancelled => ("cancelled", "cancelled; what was fetched is kept"),
             SyncStatus.Failed when s.Failure is DifferentCanvasUserException => (DifferentCanvasUserException.Code, s.Failure.Message),
-            // Canvas's failures are already words for a person (what could not be reached, what stalled); ours keep their type for a bug report.
+            // Canvas's failures are already words for a person (what could not be reached, what stalled); ours keep their type for a bug
+            // report.
             SyncStatus.Failed when s.Failure is CanvasException => ("canvas_error", $"Canvas failed the sync after every retry: {s.Failure.Message}"),
             SyncStatus.Failed => ("internal_error", $"{s.Failure!.GetType().Name}: {s.Failure.Message}"),
             _ => (null, null),
@@ -172,7 +187,8 @@ internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> c
     public static SyncResult Unfinished(RunState s, bool resumed, TimeSpan duration)
     {
         var (requests, throttled, retries) = s.Totals();
-        return new SyncResult(s.Context.RunId, SyncStatus.Running, s.Context.Type, resumed, TimeSpan.FromSeconds(s.Before.ActiveSeconds) + duration, requests, throttled, retries,
+        return new SyncResult(s.Context.RunId, SyncStatus.Running, s.Context.Type, resumed, TimeSpan.FromSeconds(s.Before.ActiveSeconds)
+            + duration, requests, throttled, retries,
             new Dictionary<string, EntityCounts>(), s.Errors.ToList());
     }
 
@@ -193,19 +209,25 @@ internal sealed partial class RunFinish(IDbContextFactory<CanvasSyncDbContext> c
     }
 
     /// <summary>The one summary line per run, with its figures as fields for a log search.</summary>
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} of connection {ConnectionId} ({Type}) ended {Status} in {Seconds:0.0} s: " +
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Sync run {RunId} of connection {ConnectionId} ({Type}) ended {Status} in {Seconds:0.0} s: " +
         "{Items} items read, {Changed} rows changed; {Requests} requests, {Throttled} throttled, {Retries} retries")]
-    private static partial void LogRunFinished(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status, double seconds, long items,
+    private static partial void LogRunFinished(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status,
+        double seconds, long items,
         long changed, long requests, long throttled, long retries);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sync run {RunId} of connection {ConnectionId} ({Type}) ended {Status} in {Seconds:0.0} s: " +
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Sync run {RunId} of connection {ConnectionId} ({Type}) ended {Status} in {Seconds:0.0} s: " +
         "{Items} items read, {Changed} rows changed; {Requests} requests, {Throttled} throttled, {Retries} retries; error {ErrorCode}")]
-    private static partial void LogRunFinishedWithError(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status, double seconds, long items,
+    private static partial void LogRunFinishedWithError(ILogger logger, long runId, long connectionId, SyncType type, SyncStatus status,
+        double seconds, long items,
         long changed, long requests, long throttled, long retries, string errorCode);
 
     /// <summary>Drift is a bug report: something a delta should have caught. The example row is where to start looking.</summary>
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconcile run {RunId} of connection {ConnectionId} found drift: {EntityType}.{Field} in {Rows} rows, e.g. Canvas id {Example}")]
-    private static partial void LogDrift(ILogger logger, long runId, long connectionId, string entityType, string field, long rows, long? example);
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Reconcile run {RunId} of connection {ConnectionId} found drift: {EntityType}.{Field} in {Rows} rows, e.g. Canvas id {Example}")]
+    private static partial void LogDrift(ILogger logger, long runId, long connectionId, string entityType, string field, long rows,
+        long? example);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Observer {Observer} failed on sync run {RunId}; the run's outcome stands")]
     private static partial void LogObserverFailed(ILogger logger, string observer, long runId, Exception error);

@@ -11,7 +11,8 @@ namespace CanvasSync.Features.SyncRuns;
 /// long (a throttled Canvas) never looks like a dead node. Finding the lease taken stops the run: it is another
 /// node's now. A cancel asked on another node arrives here too, through the row.
 /// </summary>
-internal sealed partial class RunLease(IDbContextFactory<CanvasSyncDbContext> contexts, NodeIdentity node, ActiveRuns active, TimeProvider time, ILogger<RunLease> logger)
+internal sealed partial class RunLease(IDbContextFactory<CanvasSyncDbContext> contexts, NodeIdentity node, ActiveRuns active,
+    TimeProvider time, ILogger<RunLease> logger)
 {
     public async Task KeepAsync(RunState s, CancellationToken ct)
     {

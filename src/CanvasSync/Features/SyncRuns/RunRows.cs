@@ -21,11 +21,18 @@ internal static class RunRows
             StartedAt = status == SyncStatus.Running ? now : null,
         };
         var root = SyncedCollections.Root;
-        run.Checkpoints.Add(new SyncCheckpoint { CourseCanvasId = root.CourseId, Collection = root.Collection, NextPageUrl = root.NextPageUrl, UpdatedAt = now });
+        run.Checkpoints.Add(new SyncCheckpoint
+        {
+            CourseCanvasId = root.CourseId,
+            Collection = root.Collection,
+            NextPageUrl = root.NextPageUrl,
+            UpdatedAt = now
+        });
         return run;
     }
 
-    /// <summary>A delta needs a complete sync to start from, and a reconcile one to compare with; without one either is a full sync.</summary>
+    /// <summary>A delta needs a complete sync to start from, and a reconcile one to compare with; without one either is a full
+    /// sync.</summary>
     public static SyncType EffectiveType(SyncRequest request, DateTime? lastFullSyncAt) =>
         request.Type != SyncType.Full && lastFullSyncAt is null ? SyncType.Full : request.Type;
 
@@ -43,14 +50,16 @@ internal static class RunRows
     /// Ends a dead worker's run before another takes its place, committed first so the unique index allows the new one.
     /// False when someone took the run over since it was read (see <see cref="StillAsRead"/>).
     /// </summary>
-    public static async Task<bool> SupersedeAsync(CanvasSyncDbContext db, SyncRun unfinished, string why, DateTime now, CancellationToken ct) =>
+    public static async Task<bool> SupersedeAsync(CanvasSyncDbContext db, SyncRun unfinished, string why, DateTime now,
+        CancellationToken ct) =>
         await StillAsRead(db, unfinished).ExecuteUpdateAsync(u => u
             .SetProperty(r => r.Status, SyncStatus.Cancelled)
             .SetProperty(r => r.FinishedAt, now)
             .SetProperty(r => r.LeaseOwner, (string?)null)
             .SetProperty(r => r.ErrorMessage, why), ct) == 1;
 
-    public static async Task<long?> UnfinishedRunOfAsync(IDbContextFactory<CanvasSyncDbContext> contexts, long connectionId, CancellationToken ct)
+    public static async Task<long?> UnfinishedRunOfAsync(IDbContextFactory<CanvasSyncDbContext> contexts, long connectionId,
+        CancellationToken ct)
     {
         await using var db = contexts.CreateDbContext();
         return await db.SyncRuns.UnfinishedOf(connectionId).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);

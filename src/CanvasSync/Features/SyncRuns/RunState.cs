@@ -5,7 +5,8 @@ using CanvasSync.Canvas;
 namespace CanvasSync.Features.SyncRuns;
 
 /// <summary>One run's moving parts while it goes on, shared by the engine, its page commits, its lease and its finish.</summary>
-internal sealed class RunState(SyncRun run, RunContext context, CanvasSession session, IProgress<SyncProgress>? progress, ProgressTracker tracker)
+internal sealed class RunState(SyncRun run, RunContext context, CanvasSession session, IProgress<SyncProgress>? progress,
+    ProgressTracker tracker)
 {
     public ProgressTracker Tracker { get; } = tracker;
     public PhaseTimes Phases { get; } = new();
@@ -18,7 +19,8 @@ internal sealed class RunState(SyncRun run, RunContext context, CanvasSession se
     /// <summary>What earlier attempts of the run cost (a resumed run adds to it).</summary>
     public RunTotals Before { get; } = RunTotals.Of(run);
     public WorkQueue Queue { get; } = new();
-    /// <summary>One writer at a time: SQLite has a single writer anyway, and it keeps "the last batch of a course" decisions race-free.</summary>
+    /// <summary>One writer at a time: SQLite has a single writer anyway, and it keeps "the last batch of a course" decisions
+    /// race-free.</summary>
     public SemaphoreSlim WriteGate { get; } = new(1, 1);
     public ConcurrentQueue<string> Errors { get; } = new();
     public CancellationTokenSource? Stop { get; set; }
@@ -41,5 +43,6 @@ internal sealed class RunState(SyncRun run, RunContext context, CanvasSession se
 
     /// <summary>What this attempt cost so far, added to what earlier attempts did.</summary>
     public (long Requests, long Throttled, long Retries) Totals() =>
-        (Before.Requests + Session.Accounting.Requests, Before.Throttled + Session.Accounting.Throttled, Before.Retries + Session.Accounting.Retries);
+        (Before.Requests + Session.Accounting.Requests, Before.Throttled + Session.Accounting.Throttled, Before.Retries
+            + Session.Accounting.Retries);
 }

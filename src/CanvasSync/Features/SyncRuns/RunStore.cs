@@ -9,7 +9,8 @@ namespace CanvasSync.Features.SyncRuns;
 internal static class RunStore
 {
     /// <summary>Opens collections; one already there (a page written again after a crash) is left as it is.</summary>
-    public static async Task OpenAsync(DbConnection c, DbTransaction tx, long runId, IEnumerable<CheckpointWork> children, DateTime now, CancellationToken ct)
+    public static async Task OpenAsync(DbConnection c, DbTransaction tx, long runId, IEnumerable<CheckpointWork> children, DateTime now,
+        CancellationToken ct)
     {
         foreach (var child in children)
         {
@@ -29,7 +30,8 @@ internal static class RunStore
     }
 
     /// <summary>Moves a collection's cursor to Canvas's next link, or marks it done.</summary>
-    public static async Task AdvanceAsync(DbConnection c, DbTransaction tx, long runId, CheckpointWork work, Uri? next, int items, DateTime now, CancellationToken ct)
+    public static async Task AdvanceAsync(DbConnection c, DbTransaction tx, long runId, CheckpointWork work, Uri? next, int items,
+        DateTime now, CancellationToken ct)
     {
         await using var cmd = Sql.Command(c, tx, """
             UPDATE sync_checkpoints SET next_page_url = @next, done = @done, items_fetched = items_fetched + @n, updated_at = @now
@@ -45,7 +47,8 @@ internal static class RunStore
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public static async Task AddCountsAsync(DbConnection c, DbTransaction tx, long runId, IReadOnlyDictionary<string, WriteCounts> counts, CancellationToken ct)
+    public static async Task AddCountsAsync(DbConnection c, DbTransaction tx, long runId, IReadOnlyDictionary<string, WriteCounts> counts,
+        CancellationToken ct)
     {
         foreach (var (entity, n) in counts)
         {
@@ -88,7 +91,8 @@ internal static class RunStore
     /// The run's heartbeat, progress and the client's accounting (added to what earlier attempts recorded), with every
     /// page. False when <paramref name="node"/> no longer holds the run's lease: the page must not be committed.
     /// </summary>
-    public static async Task<bool> ProgressAsync(DbConnection c, DbTransaction tx, long runId, string node, SyncProgress p, CanvasAccounting a, RunTotals before,
+    public static async Task<bool> ProgressAsync(DbConnection c, DbTransaction tx, long runId, string node, SyncProgress p,
+        CanvasAccounting a, RunTotals before,
         DateTime now, CancellationToken ct)
     {
         await using var cmd = Sql.Command(c, tx, """
@@ -117,5 +121,6 @@ internal static class RunStore
 internal sealed record RunTotals(long Requests, long Pages, long Items, long Bytes, double RequestCost, long Throttled, long Retries,
     double ActiveSeconds, string PhaseSecondsJson)
 {
-    public static RunTotals Of(SyncRun r) => new(r.Requests, r.Pages, r.Items, r.Bytes, r.RequestCost, r.Throttled, r.Retries, r.ActiveSeconds, r.PhaseSecondsJson);
+    public static RunTotals Of(SyncRun r) =>
+        new(r.Requests, r.Pages, r.Items, r.Bytes, r.RequestCost, r.Throttled, r.Retries, r.ActiveSeconds, r.PhaseSecondsJson);
 }

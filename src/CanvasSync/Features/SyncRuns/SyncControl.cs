@@ -18,7 +18,8 @@ internal static class SyncControl
         db.SyncRuns.AsNoTracking().Include(r => r.Counts)
             .FirstOrDefaultAsync(r => r.Id == id && db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId), ct);
 
-    /// <summary>The user's runs with their counts, newest first, older than <paramref name="before"/> if given, at most <paramref name="take"/>.</summary>
+    /// <summary>The user's runs with their counts, newest first, older than <paramref name="before"/> if given, at most
+    /// <paramref name="take"/>.</summary>
     public static Task<List<SyncRun>> HistoryAsync(CanvasSyncDbContext db, long userId, long? before, int take, CancellationToken ct) =>
         db.SyncRuns.AsNoTracking().Include(r => r.Counts)
             .Where(r => db.Connections.Any(c => c.Id == r.ConnectionId && c.UserId == userId) && (before == null || r.Id < before))
@@ -38,7 +39,8 @@ internal static class SyncControl
     /// node runs it, else through its row, which the node holding it reads each time it renews its lease (and a node
     /// resuming it reads first).
     /// </summary>
-    public static async Task<CancelOutcome> CancelAsync(CanvasSyncDbContext db, SyncEngine engine, TimeProvider time, SyncRun run, CancellationToken ct)
+    public static async Task<CancelOutcome> CancelAsync(CanvasSyncDbContext db, SyncEngine engine, TimeProvider time, SyncRun run,
+        CancellationToken ct)
     {
         if (run.Status == SyncStatus.Queued)
         {

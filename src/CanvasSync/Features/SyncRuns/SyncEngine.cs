@@ -65,7 +65,8 @@ internal sealed partial class SyncEngine
         RunAsync(connectionId, CanvasCredential.Fixed(token), request, progress, cancellationToken, interrupt);
 
     /// <inheritdoc cref="RunAsync(long, string, SyncRequest, IProgress{SyncProgress}?, CancellationToken, CancellationToken)"/>
-    public async Task<SyncResult> RunAsync(long connectionId, CanvasCredential credential, SyncRequest request, IProgress<SyncProgress>? progress = null,
+    public async Task<SyncResult> RunAsync(long connectionId, CanvasCredential credential, SyncRequest request,
+        IProgress<SyncProgress>? progress = null,
         CancellationToken cancellationToken = default, CancellationToken interrupt = default)
     {
         using var slot = _active.Enter(connectionId);
@@ -78,7 +79,8 @@ internal sealed partial class SyncEngine
         slot.RunId = run.Id;
         if (run.CancelRequested) await slot.Cancel.CancelAsync(); // asked while its last node ran it
         var session = _client.Open(new Uri(started.Context.CanvasBaseUrl), credential);
-        var state = new RunState(run, started.Context, session, progress, new ProgressTracker(run.Id, run.Attempt, run.ItemsEstimated, _events));
+        var state = new RunState(run, started.Context, session, progress,
+            new ProgressTracker(run.Id, run.Attempt, run.ItemsEstimated, _events));
         // Every line this run logs, on whichever thread, names the run and its connection.
         using var scope = _logger.BeginScope(new Dictionary<string, object> { ["SyncRunId"] = run.Id, ["ConnectionId"] = connectionId });
         LogRunStarting(_logger, run.Id, run.Type, resumed);
@@ -108,7 +110,8 @@ internal sealed partial class SyncEngine
             state.Failure = e;
             state.Errors.Enqueue(e.Message);
         }
-        catch (OperationCanceledException) when (state.DeadToken is not null || state.LeaseLost || cancellationToken.IsCancellationRequested || interrupt.IsCancellationRequested)
+        catch (OperationCanceledException) when (state.DeadToken is not null || state.LeaseLost || cancellationToken.IsCancellationRequested
+            || interrupt.IsCancellationRequested)
         {
             // Stopped: by a dead token, a lost lease, the caller (cancel) or shutdown. Each is reported below.
         }
@@ -204,10 +207,12 @@ internal sealed partial class SyncEngine
     /// <summary>The run's side of a collection's read, generic over the collection's wire type.</summary>
     private sealed class Reader(SyncEngine engine, RunState state) : ICollectionReader
     {
-        public Task ReadAsync<T>(SyncedCollection<T> collection, CheckpointWork work, CancellationToken ct) => engine.DrainAsync(state, collection, work, ct);
+        public Task ReadAsync<T>(SyncedCollection<T> collection, CheckpointWork work, CancellationToken ct) =>
+            engine.DrainAsync(state, collection, work, ct);
     }
 
-    /// <summary>Reads a collection from its checkpoint on, committing each page as it arrives. A failure stays with this collection.</summary>
+    /// <summary>Reads a collection from its checkpoint on, committing each page as it arrives. A failure stays with this
+    /// collection.</summary>
     private async Task DrainAsync<T>(RunState s, SyncedCollection<T> collection, CheckpointWork work, CancellationToken ct)
     {
         s.Phases.Mark(work.Kind);
@@ -275,6 +280,7 @@ internal sealed partial class SyncEngine
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync run {RunId} failed as a whole; its checkpoints are kept for a retry")]
     private static partial void LogRunFailed(ILogger logger, long runId, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sync collection {Collection} of course {CourseId} failed ({Error}); the rest goes on")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Sync collection {Collection} of course {CourseId} failed ({Error}); the rest goes on")]
     private static partial void LogCollectionFailed(ILogger logger, string collection, long courseId, string error);
 }

@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace CanvasSync.Features.SyncRuns;
 
 /// <summary>Which courses a run covers: all (both empty), one term, or a list of course ids.</summary>
-internal sealed record SyncScope([property: JsonPropertyName("term_id")] long? TermId = null, [property: JsonPropertyName("course_ids")] IReadOnlyList<long>? CourseIds = null)
+internal sealed record SyncScope([property: JsonPropertyName("term_id")] long? TermId = null,
+    [property: JsonPropertyName("course_ids")] IReadOnlyList<long>? CourseIds = null)
 {
     /// <summary>The most courses one scope may name.</summary>
     public const int MaxCourseIds = 1000;
@@ -32,10 +33,12 @@ internal sealed record SyncRequest(SyncType Type, SyncScope Scope, bool ForceRes
 internal sealed record EntityCounts(long Created, long Updated, long Deleted, long Unchanged);
 
 /// <summary>How a run ended. <c>Duration</c> is the run's duration as <see cref="RunFigures"/> defines it (every attempt's work).</summary>
-internal sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, bool Resumed, TimeSpan Duration, long Requests, long Throttled,
+internal sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, bool Resumed, TimeSpan Duration, long Requests,
+    long Throttled,
     long Retries, IReadOnlyDictionary<string, EntityCounts> Counts, IReadOnlyList<string> Errors, bool DryRun = false)
 {
-    /// <summary>A reconcile's drift: what it had to write that a delta should have (empty for other runs, and for a mirror that kept up).</summary>
+    /// <summary>A reconcile's drift: what it had to write that a delta should have (empty for other runs, and for a mirror that kept
+    /// up).</summary>
     public IReadOnlyList<SyncRunDrift> Drift { get; init; } = [];
 
     /// <summary>The items Canvas served the run (<see cref="RunFigures"/>).</summary>
@@ -56,7 +59,8 @@ internal sealed record SyncResult(long RunId, SyncStatus Status, SyncType Type, 
 /// items against an estimate (what the connection's last run of the same kind read) when there is one, else
 /// collections finished against collections known. The ETA extrapolates the elapsed time from the percent.
 /// </summary>
-internal sealed record SyncProgress(long RunId, string Phase, long? CourseId, long ItemsDone, int CollectionsDone, int CollectionsKnown, long Requests, long Throttled,
+internal sealed record SyncProgress(long RunId, string Phase, long? CourseId, long ItemsDone, int CollectionsDone, int CollectionsKnown,
+    long Requests, long Throttled,
     double Percent = 0, long? EstimatedTotal = null, double ElapsedSeconds = 0, double? EtaSeconds = null)
 {
     /// <summary>Requests Canvas made CanvasSync retry so far (a count, so a terminal shows them without a log line each).</summary>

@@ -28,7 +28,8 @@ internal sealed class SyncRun
     /// with a mirror seconds old and what it writes is drift, not the last hour's activity.
     /// </summary>
     public bool ThenReconcile { get; set; }
-    /// <summary>How a delta learnt what changed: <see cref="DeltaSources.GraphQL"/> or <see cref="DeltaSources.Rest"/>; null for other runs.</summary>
+    /// <summary>How a delta learnt what changed: <see cref="DeltaSources.GraphQL"/> or <see cref="DeltaSources.Rest"/>; null for other
+    /// runs.</summary>
     public string? DeltaSource { get; set; }
     /// <summary>JSON: {"term_id": ..., "course_ids": [...]}; "{}" for all courses.</summary>
     public string ScopeJson { get; set; } = "{}";

@@ -47,7 +47,8 @@ internal abstract class SyncedCollection<T> : ISyncedCollection
     /// </summary>
     public abstract Task WriteAsync(PageWrite write, CanvasPage<T> page);
 
-    /// <summary>What to read instead when Canvas refuses the checkpoint's query as a whole (403); null: it is the collection's error.</summary>
+    /// <summary>What to read instead when Canvas refuses the checkpoint's query as a whole (403); null: it is the collection's
+    /// error.</summary>
     public virtual CheckpointWork? InsteadWhenRefused(CheckpointWork work) => null;
 
     /// <summary>Every page from <paramref name="firstPage"/> on, read as a sync reads it (for tests and tools).</summary>
@@ -76,10 +77,12 @@ internal static class SyncedCollections
         PlannerItemsCollection.Instance,
     ];
 
-    private static readonly FrozenDictionary<string, ISyncedCollection> ByKind = All.ToFrozenDictionary(c => c.Kind, StringComparer.Ordinal);
+    private static readonly FrozenDictionary<string, ISyncedCollection> ByKind =
+        All.ToFrozenDictionary(c => c.Kind, StringComparer.Ordinal);
 
     public static ISyncedCollection For(CheckpointWork work) =>
-        ByKind.TryGetValue(work.Kind, out var collection) ? collection : throw new InvalidOperationException($"unknown collection {work.Collection}");
+        ByKind.TryGetValue(work.Kind, out var collection) ? collection
+            : throw new InvalidOperationException($"unknown collection {work.Collection}");
 
     /// <summary>Where every run starts: the course list, whose pages open everything else.</summary>
     public static CheckpointWork Root => new(0, CoursesCollection.Instance.Kind, CoursesCollection.FirstPage);

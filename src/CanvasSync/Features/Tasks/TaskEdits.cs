@@ -19,10 +19,12 @@ internal static class TaskEdits
     public const int MaxEstimatedMinutes = 7 * 24 * 60;
     public const int MaxNotesLength = 10_000;
 
-    public static async Task<Results<Ok<TaskView>, ProblemHttpResult>> PatchAsync(long id, JsonElement body, ClaimsPrincipal caller, CanvasSyncDbContext db,
+    public static async Task<Results<Ok<TaskView>, ProblemHttpResult>> PatchAsync(long id, JsonElement body, ClaimsPrincipal caller,
+        CanvasSyncDbContext db,
         TimeProvider time, CancellationToken ct)
     {
-        if (body.ValueKind != JsonValueKind.Object) return Problems.Field("body", "a JSON object is needed: {\"completed\", \"estimated_minutes\", \"notes\"}");
+        if (body.ValueKind != JsonValueKind.Object)
+            return Problems.Field("body", "a JSON object is needed: {\"completed\", \"estimated_minutes\", \"notes\"}");
         var given = new HashSet<string>(StringComparer.Ordinal);
         bool? completed = null;
         int? minutes = null;
@@ -38,7 +40,8 @@ internal static class TaskEdits
                     break;
                 case "completed":
                     return Problems.Field("completed", "completed must be true, false or null");
-                case "estimated_minutes" when isNull || (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var m) && m is >= 1 and <= MaxEstimatedMinutes):
+                case "estimated_minutes" when isNull
+                    || (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var m) && m is >= 1 and <= MaxEstimatedMinutes):
                     minutes = isNull ? null : value.GetInt32();
                     break;
                 case "estimated_minutes":

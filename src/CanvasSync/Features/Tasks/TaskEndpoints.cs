@@ -18,8 +18,10 @@ namespace CanvasSync.Features.Tasks;
 /// items also marked complete in the planner); <c>canvas_completed</c> is Canvas's alone. <c>canvas_course_id</c> is 0
 /// for a to-do of no course.
 /// </summary>
-internal sealed record TaskView(long Id, string Title, string? Description, DateTime? DueDate, int? EstimatedMinutes, string? Subject, string Type,
-    bool Completed, bool CanvasCompleted, long? CanvasAssignmentId, long CanvasCourseId, bool? UserCompleted, int? UserEstimatedMinutes, string? Notes,
+internal sealed record TaskView(long Id, string Title, string? Description, DateTime? DueDate, int? EstimatedMinutes, string? Subject,
+    string Type,
+    bool Completed, bool CanvasCompleted, long? CanvasAssignmentId, long CanvasCourseId, bool? UserCompleted, int? UserEstimatedMinutes,
+        string? Notes,
     DateTime CreatedAt, DateTime UpdatedAt, string Source, long? PlannableId);
 
 /// <summary>/api/v1/tasks: the caller's planner tasks, by due date, a page at a time.</summary>
@@ -29,12 +31,14 @@ internal static class TaskEndpoints
     {
         var fromAssignment = t.ExternalSource == "canvas";
         return new(t.Id, t.Title, t.Description, t.DueDate, t.UserEstimatedMinutes ?? t.EstimatedMinutes, t.Subject,
-            SnakeCase.From(t.Type.ToString()), t.UserCompleted ?? t.Completed, t.Completed, fromAssignment ? t.ExternalId : null, t.ExternalCourseId, t.UserCompleted,
+            SnakeCase.From(t.Type.ToString()), t.UserCompleted ?? t.Completed, t.Completed, fromAssignment ? t.ExternalId : null,
+                t.ExternalCourseId, t.UserCompleted,
             t.UserEstimatedMinutes, t.Notes, t.CreatedAt, t.UpdatedAt, SourceOf(t), fromAssignment ? null : t.ExternalId);
     }
 
     /// <summary>"assignment", or the plannable_type of a planner to-do ("planner_note", "quiz", ...).</summary>
-    public static string SourceOf(PlannerTask t) => t.ExternalSource == "canvas" ? "assignment" : t.ExternalSource[PlannerTasks.SourcePrefix.Length..];
+    public static string SourceOf(PlannerTask t) => t.ExternalSource == "canvas" ? "assignment"
+        : t.ExternalSource[PlannerTasks.SourcePrefix.Length..];
 
     public static RouteGroupBuilder MapTasks(this IEndpointRouteBuilder app)
     {
@@ -44,7 +48,8 @@ internal static class TaskEndpoints
         return tasks;
     }
 
-    private static async Task<Results<Ok<Page<TaskView>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db, CancellationToken ct,
+    private static async Task<Results<Ok<Page<TaskView>>, ProblemHttpResult>> ListAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
+        CancellationToken ct,
         int limit = Paging.DefaultLimit, string? cursor = null,
         [FromQuery(Name = "course_id")] long? courseId = null,
         [FromQuery(Name = "due_after")] DateTime? dueAfter = null,
@@ -75,7 +80,8 @@ internal static class TaskEndpoints
         if (rows.Count <= limit && from is null && to is null)
         {
             var undatedAfter = after is { Due: null } ? after.Id : long.MinValue;
-            rows.AddRange(await query.Where(t => t.DueDate == null && t.Id > undatedAfter).OrderBy(t => t.Id).Take(limit + 1 - rows.Count).ToListAsync(ct));
+            rows.AddRange(await query.Where(t => t.DueDate == null && t.Id > undatedAfter).OrderBy(t => t.Id).Take(limit + 1 - rows.Count)
+                .ToListAsync(ct));
         }
 
         var items = rows.Take(limit).Select(t => t.AsView()).ToList();

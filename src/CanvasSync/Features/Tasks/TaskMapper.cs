@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace CanvasSync.Features.Tasks;
 
 /// <summary>
-/// Maps the mirror's assignments, and the planner's other to-dos (<see cref="PlannerTasks"/>), to planner tasks after each sync. Only the Canvas-derived fields are rewritten, and
+/// Maps the mirror's assignments, and the planner's other to-dos (<see cref="PlannerTasks"/>), to planner tasks after each sync. Only the
+/// Canvas-derived fields are rewritten, and
 /// only when they changed; the user's own fields (done, estimate, notes) are never touched.
 /// </summary>
 internal static class TaskMapper
@@ -18,14 +19,17 @@ internal static class TaskMapper
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var version = await ChangeVersions.NextAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), connectionId, ct);
         var me = await db.Connections.Where(c => c.Id == connectionId).Select(c => c.CanvasUserId).SingleAsync(ct);
-        var courses = await db.Courses.AsNoTracking().Where(c => c.ConnectionId == connectionId).ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
-        var assignments = await db.Assignments.AsNoTracking().Where(a => a.ConnectionId == connectionId && a.DeletedAt == null).ToListAsync(ct);
+        var courses = await db.Courses.AsNoTracking().Where(c => c.ConnectionId == connectionId)
+            .ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
+        var assignments = await db.Assignments.AsNoTracking().Where(a => a.ConnectionId == connectionId && a.DeletedAt == null)
+            .ToListAsync(ct);
         var mine = await db.Submissions.AsNoTracking()
             .Where(s => s.ConnectionId == connectionId && s.UserCanvasId == me && s.DeletedAt == null)
             .Select(s => new { s.AssignmentCanvasId, s.WorkflowState, s.Excused })
             .ToListAsync(ct);
         var done = mine.Where(s => Completion.IsDone(s.WorkflowState, s.Excused)).Select(s => s.AssignmentCanvasId).ToHashSet();
-        var tasks = await db.Tasks.Where(t => t.ConnectionId == connectionId && (t.ExternalSource == "canvas" || t.ExternalSource.StartsWith(PlannerTasks.SourcePrefix)))
+        var tasks = await db.Tasks.Where(t => t.ConnectionId == connectionId
+            && (t.ExternalSource == "canvas" || t.ExternalSource.StartsWith(PlannerTasks.SourcePrefix)))
             .ToDictionaryAsync(t => (t.ExternalSource, t.ExternalId), ct);
 
         var fresh = assignments.Select(a => new PlannerTask
@@ -82,16 +86,20 @@ internal static class TaskMapper
         return new WriteCounts(created, updated, unchanged, deleted);
     }
 
-    /// <summary>Copies what Canvas decides into the stored task; true when anything differed. A task back from deletion is created again.</summary>
+    /// <summary>Copies what Canvas decides into the stored task; true when anything differed. A task back from deletion is created
+    /// again.</summary>
     private static bool CopyCanvasFields(PlannerTask from, PlannerTask to, long version)
     {
         if (to.DeletedAt is not null) to.CreatedVersion = version;
         var changed = to.Title != from.Title || to.Description != from.Description || to.DueDate != from.DueDate
             || to.EstimatedMinutes != from.EstimatedMinutes || to.Subject != from.Subject || to.Type != from.Type
-            || to.Completed != from.Completed || to.ExternalCourseId != from.ExternalCourseId || to.ExternalUpdatedAt != from.ExternalUpdatedAt
+            || to.Completed != from.Completed || to.ExternalCourseId != from.ExternalCourseId
+                || to.ExternalUpdatedAt != from.ExternalUpdatedAt
             || to.DeletedAt is not null;
-        (to.Title, to.Description, to.DueDate, to.EstimatedMinutes, to.Subject, to.Type, to.Completed, to.ExternalCourseId, to.ExternalUpdatedAt, to.DeletedAt) =
-            (from.Title, from.Description, from.DueDate, from.EstimatedMinutes, from.Subject, from.Type, from.Completed, from.ExternalCourseId, from.ExternalUpdatedAt, null);
+        (to.Title, to.Description, to.DueDate, to.EstimatedMinutes, to.Subject, to.Type, to.Completed, to.ExternalCourseId,
+            to.ExternalUpdatedAt, to.DeletedAt) =
+            (from.Title, from.Description, from.DueDate, from.EstimatedMinutes, from.Subject, from.Type, from.Completed,
+                from.ExternalCourseId, from.ExternalUpdatedAt, null);
         return changed;
     }
 }

@@ -15,6 +15,8 @@ internal static class TaskQueries
             .OrderBy(t => t.DueDate).ThenBy(t => t.Id).ToListAsync(ct);
 
     /// <summary>The user's own live submissions by assignment id, as <see cref="SubmissionStatus.Of"/> reads them.</summary>
-    public static async Task<Dictionary<long, Submission>> OwnSubmissionsAsync(CanvasSyncDbContext db, OwnConnection me, CancellationToken ct) =>
-        (await AssignmentViews.OwnSubmissions(db, me).AsNoTracking().ToListAsync(ct)).GroupBy(s => s.AssignmentCanvasId).ToDictionary(g => g.Key, g => g.First());
+    public static async Task<Dictionary<long, Submission>> OwnSubmissionsAsync(CanvasSyncDbContext db, OwnConnection me,
+        CancellationToken ct) =>
+        (await AssignmentViews.OwnSubmissions(db, me).AsNoTracking().ToListAsync(ct)).GroupBy(s => s.AssignmentCanvasId)
+            .ToDictionary(g => g.Key, g => g.First());
 }

@@ -12,16 +12,24 @@ internal static class TeamMapper
         var groups = await db.Groups.AsNoTracking().Where(g => g.ConnectionId == connectionId && g.DeletedAt == null).ToListAsync(ct);
         var categories = await db.GroupCategories.AsNoTracking().Where(c => c.ConnectionId == connectionId)
             .ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
-        var memberships = (await db.GroupMemberships.AsNoTracking().Where(m => m.ConnectionId == connectionId && m.DeletedAt == null).ToListAsync(ct))
+        var memberships = (await db.GroupMemberships.AsNoTracking().Where(m => m.ConnectionId == connectionId && m.DeletedAt == null)
+            .ToListAsync(ct))
             .ToLookup(m => m.GroupCanvasId);
-        var names = await db.CanvasPeople.AsNoTracking().Where(p => p.ConnectionId == connectionId).ToDictionaryAsync(p => p.CanvasId, p => p.Name, ct);
-        var teams = await db.Teams.Include(t => t.Members).Where(t => t.ConnectionId == connectionId).ToDictionaryAsync(t => t.GroupCanvasId, ct);
+        var names = await db.CanvasPeople.AsNoTracking().Where(p => p.ConnectionId == connectionId)
+            .ToDictionaryAsync(p => p.CanvasId, p => p.Name, ct);
+        var teams = await db.Teams.Include(t => t.Members).Where(t => t.ConnectionId == connectionId)
+            .ToDictionaryAsync(t => t.GroupCanvasId, ct);
 
         long created = 0, updated = 0, unchanged = 0, deleted = 0;
         foreach (var g in groups)
         {
             var members = memberships[g.CanvasId].OrderBy(m => m.UserCanvasId)
-                .Select(m => new TeamMember { UserCanvasId = m.UserCanvasId, Name = names.GetValueOrDefault(m.UserCanvasId, ""), MembershipState = m.WorkflowState })
+                .Select(m => new TeamMember
+                {
+                    UserCanvasId = m.UserCanvasId,
+                    Name = names.GetValueOrDefault(m.UserCanvasId, ""),
+                    MembershipState = m.WorkflowState
+                })
                 .ToList();
             var category = g.GroupCategoryCanvasId is { } c ? categories.GetValueOrDefault(c) : null;
             if (!teams.Remove(g.CanvasId, out var team))

@@ -33,16 +33,19 @@ internal sealed class DetailModel(CanvasSyncDbContext db) : PageModel
     {
         var ct = HttpContext.RequestAborted;
         if (await CallerConnection.ForReadsAsync(db, User, ct) is not { } me) return RedirectToPage("/Setup");
-        var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct);
+        var course = await db.Courses.AsNoTracking()
+            .FirstOrDefaultAsync(c => c.ConnectionId == me.Id && c.CanvasId == id && c.DeletedAt == null, ct);
         if (course is null) return NotFound();
         Course = (await CourseViews.BuildAsync(db, me, [course], ct))[0];
         Teaches = Course.Roles.Any(r => r is "teacher" or "ta");
 
-        var assignments = await db.Assignments.AsNoTracking().Where(a => a.ConnectionId == me.Id && a.CourseCanvasId == id && a.DeletedAt == null)
+        var assignments = await db.Assignments.AsNoTracking()
+            .Where(a => a.ConnectionId == me.Id && a.CourseCanvasId == id && a.DeletedAt == null)
             .OrderBy(a => a.DueAt == null).ThenBy(a => a.DueAt).ThenBy(a => a.CanvasId).ToListAsync(ct);
         var views = await AssignmentViews.BuildAsync(db, me, assignments, ct);
         // Rendered and made safe when the sync wrote the row: a view never parses Canvas HTML.
-        Assignments = views.Zip(assignments, (v, a) => (v, a.DescriptionHtml is { } html ? new HtmlString(html) : (IHtmlContent?)null)).ToList();
+        Assignments = views.Zip(assignments, (v, a) => (v, a.DescriptionHtml is { } html ? new HtmlString(html) : (IHtmlContent?)null))
+            .ToList();
 
         if (Teaches)
         {
@@ -53,7 +56,8 @@ internal sealed class DetailModel(CanvasSyncDbContext db) : PageModel
                 .Select(g => new
                 {
                     g.Key,
-                    Submitted = g.Count(s => s.WorkflowState == "submitted" || s.WorkflowState == "graded" || s.WorkflowState == "pending_review"),
+                    Submitted = g.Count(s => s.WorkflowState == "submitted" || s.WorkflowState == "graded"
+                        || s.WorkflowState == "pending_review"),
                     Graded = g.Count(s => s.WorkflowState == "graded"),
                 })
                 .ToDictionaryAsync(x => x.Key, x => new HandIns(x.Submitted, x.Graded), ct);

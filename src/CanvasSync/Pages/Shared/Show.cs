@@ -46,7 +46,8 @@ internal static class Show
     /// <summary>"needs_reauth" → "needs reauth".</summary>
     public static string Words(string? snake) => string.IsNullOrEmpty(snake) ? "" : snake.Replace('_', ' ');
 
-    /// <summary>A short CSS class for a run or connection status, so colour is never the only sign (the word is always shown too).</summary>
+    /// <summary>A short CSS class for a run or connection status, so colour is never the only sign (the word is always shown
+    /// too).</summary>
     public static string Tone(string? status) => status switch
     {
         "completed" or "up_to_date" or "active" or "healthy" => "good",

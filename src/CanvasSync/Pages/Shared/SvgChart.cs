@@ -36,12 +36,14 @@ internal static class SvgChart
     }
 
     /// <summary>Two lines per day (days without a value leave a gap), e.g. p50 and p95 durations in seconds.</summary>
-    public static IHtmlContent Lines(string id, string title, IReadOnlyList<ChartDay> days, string firstName, string secondName, string unit)
+    public static IHtmlContent Lines(string id, string title, IReadOnlyList<ChartDay> days, string firstName, string secondName,
+        string unit)
     {
         var max = Math.Max(0.001, days.Max(d => Math.Max(d.First ?? 0, d.Second ?? 0)));
         var svg = Open(id, title, max, unit);
         var slot = (double)(Width - Left - Right) / Math.Max(1, days.Count);
-        foreach (var (pick, css, name) in new (Func<ChartDay, double?>, string, string)[] { (d => d.First, "first", firstName), (d => d.Second, "second", secondName) })
+        foreach (var (pick, css, name) in new (Func<ChartDay, double?>, string, string)[] { (d => d.First, "first", firstName),
+            (d => d.Second, "second", secondName) })
         {
             var points = new StringBuilder();
             for (var i = 0; i < days.Count; i++)

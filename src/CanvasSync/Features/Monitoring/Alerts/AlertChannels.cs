@@ -67,7 +67,12 @@ internal sealed class AlertChannels(IHttpClientFactory http, IOptions<Monitoring
         foreach (var to in o.To) mail.To.Add(MailboxAddress.Parse(to));
 
         using var smtp = new SmtpClient();
-        var security = o.Security switch { "tls" => SecureSocketOptions.SslOnConnect, "none" => SecureSocketOptions.None, _ => SecureSocketOptions.StartTls };
+        var security = o.Security switch
+        {
+            "tls" => SecureSocketOptions.SslOnConnect,
+            "none" => SecureSocketOptions.None,
+            _ => SecureSocketOptions.StartTls
+        };
         try
         {
             await smtp.ConnectAsync(host, o.Port, security, ct);
@@ -75,8 +80,8 @@ internal sealed class AlertChannels(IHttpClientFactory http, IOptions<Monitoring
             await smtp.SendAsync(mail, ct);
             await smtp.DisconnectAsync(true, ct);
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException or MailKit.CommandException
-                                      or AuthenticationException or SslHandshakeException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException
+                                      or MailKit.CommandException or AuthenticationException or SslHandshakeException)
         {
             throw new AlertDeliveryException($"e-mail through {host}:{o.Port} failed: {e.GetType().Name}");
         }

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 namespace CanvasSync.Features.Monitoring.Alerts;
 
 /// <summary>The alert jobs: one alert to one channel, and the weekly report. Thin: they read, compose and send.</summary>
-internal sealed partial class AlertJobs(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IOptions<MonitoringOptions> options, TimeProvider time,
+internal sealed partial class AlertJobs(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels,
+    IOptions<MonitoringOptions> options, TimeProvider time,
     ILogger<AlertJobs> logger)
 {
     public const string WeeklyReportJobId = "weekly-sync-report";
@@ -51,7 +52,8 @@ internal sealed partial class AlertJobs(IDbContextFactory<CanvasSyncDbContext> c
     internal static AlertMessage RunAlert(SyncRun run, string userName, string canvasHost, int cooldownMinutes)
     {
         var needsReauth = run.Status == SyncStatus.NeedsReauth;
-        var subject = needsReauth ? $"[CanvasSync] {userName}'s Canvas token no longer works" : $"[CanvasSync] A sync for {userName} failed";
+        var subject = needsReauth
+            ? $"[CanvasSync] {userName}'s Canvas token no longer works" : $"[CanvasSync] A sync for {userName} failed";
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"Sync run {run.Id} ({Word(run.Type)}) of {userName}'s connection to {canvasHost} ended {Word(run.Status)} at {run.FinishedAt:yyyy-MM-dd HH:mm} UTC.")
             .AppendLine(CultureInfo.InvariantCulture, $"Error: {run.ErrorCode}: {run.ErrorMessage}")
@@ -72,7 +74,8 @@ internal sealed partial class AlertJobs(IDbContextFactory<CanvasSyncDbContext> c
             .AppendLine(CultureInfo.InvariantCulture, $"Duration: average {Seconds(s.AverageDurationSeconds)}, p95 {Seconds(s.P95DurationSeconds)}")
             .AppendLine(CultureInfo.InvariantCulture, $"Items synced: {s.ItemsSynced}")
             .AppendLine()
-            .AppendLine(failures.Count == 0 ? "No failures." : $"Failures ({failures.Count}{(failures.Count == 50 ? ", the newest 50" : "")}):");
+            .AppendLine(failures.Count == 0 ? "No failures."
+                : $"Failures ({failures.Count}{(failures.Count == 50 ? ", the newest 50" : "")}):");
         foreach (var (run, user) in failures)
             text.AppendLine(CultureInfo.InvariantCulture, $"- {run.FinishedAt:yyyy-MM-dd HH:mm} run {run.Id} of {user}: {Word(run.Status)}, {run.ErrorCode}: {run.ErrorMessage}");
         return new AlertMessage($"[CanvasSync] Weekly report: {s.TotalSyncs} syncs, {s.Failed} failed", text.ToString());

@@ -12,7 +12,8 @@ namespace CanvasSync.Features.Monitoring.Alerts;
 /// configured channel (retried on its own, so a Slack outage neither loses the e-mail nor sends it twice). Within
 /// Monitoring:Alerts:CooldownMinutes of an alert, the same connection's alert of the same kind is only logged.
 /// </summary>
-internal sealed partial class SyncAlerts(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IBackgroundJobClient jobs, IOptions<MonitoringOptions> options,
+internal sealed partial class SyncAlerts(IDbContextFactory<CanvasSyncDbContext> contexts, AlertChannels channels, IBackgroundJobClient jobs,
+    IOptions<MonitoringOptions> options,
     TimeProvider time, ILogger<SyncAlerts> logger) : ISyncRunObserver
 {
     public async Task RunEndedAsync(SyncRun run, CancellationToken ct)
@@ -41,6 +42,7 @@ internal sealed partial class SyncAlerts(IDbContextFactory<CanvasSyncDbContext> 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Kind} for sync run {RunId} of connection {ConnectionId}, to {Channels}")]
     private static partial void LogRaised(ILogger logger, string kind, long runId, long connectionId, string channels);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Alert {Kind} for sync run {RunId} of connection {ConnectionId} held back: cool-down")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Alert {Kind} for sync run {RunId} of connection {ConnectionId} held back: cool-down")]
     private static partial void LogHeld(ILogger logger, string kind, long runId, long connectionId);
 }

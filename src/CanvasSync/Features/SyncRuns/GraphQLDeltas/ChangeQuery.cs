@@ -12,14 +12,16 @@ internal sealed record EnrollmentNode(long Id, DateTime? UpdatedAt, EnrollmentGr
 
 internal sealed record GroupNode(long Id, int Members);
 
-/// <summary>One course as the query answered it, every page of each list; <see cref="Unread"/> names the lists Canvas answered null.</summary>
+/// <summary>One course as the query answered it, every page of each list; <see cref="Unread"/> names the lists Canvas answered
+/// null.</summary>
 internal sealed record CourseAnswer(long Id, List<SubmissionNode> Submissions, List<EnrollmentNode> Roster, List<GroupNode> Groups)
 {
     public DateTime? UpdatedAt { get; set; }
 
     public HashSet<string> Unread { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>More rows changed than <see cref="ChangeQuery.MaxChangedRowPages"/> pages hold (a course copy, a bulk regrade): read the course as a REST delta does.</summary>
+    /// <summary>More rows changed than <see cref="ChangeQuery.MaxChangedRowPages"/> pages hold (a course copy, a bulk regrade): read the
+    /// course as a REST delta does.</summary>
     public bool TooManyChangedRows { get; set; }
 }
 
@@ -89,11 +91,15 @@ internal static class ChangeQuery
         "query CanvasSyncChanges($since: DateTime, $me: ID!, $after: String) {\n  allCourses {\n    _id\n    updatedAt\n"
         + string.Concat(Lists.Values.Select(l => Indent(l, 4)))
         + "  }\n"
-        + string.Concat(others.Select((id, i) => $"  o{i}: course(id: \"{id}\") {{\n    _id\n    updatedAt\n" + string.Concat(Lists.Values.Select(l => Indent(l, 4))) + "  }\n"))
+        + string.Concat(others.Select((id,
+            i) => $"  o{i}: course(id: \"{id}\") {{\n    _id\n    updatedAt\n" + string.Concat(Lists.Values.Select(l => Indent(l, 4)))
+            + "  }\n"))
         + "  legacyNode(_id: $me, type: User) {\n    ... on User { groups { _id membersCount } }\n  }\n}\n";
 
-    /// <summary>Every course and list, with every page; null when Canvas answered something that cannot be read as this query's answer.</summary>
-    public static async Task<ChangeAnswer?> AskAsync(CanvasSession session, DateTime since, long me, IReadOnlyList<long> others, CancellationToken ct)
+    /// <summary>Every course and list, with every page; null when Canvas answered something that cannot be read as this query's
+    /// answer.</summary>
+    public static async Task<ChangeAnswer?> AskAsync(CanvasSession session, DateTime since, long me, IReadOnlyList<long> others,
+        CancellationToken ct)
     {
         var variables = new JsonObject { ["since"] = Iso(since), ["me"] = me.ToString(CultureInfo.InvariantCulture) };
         var courses = new List<CourseAnswer>();
@@ -118,7 +124,8 @@ internal static class ChangeQuery
                     asked[inFirst[i]] = ReadCourse(c, new CourseAnswer(inFirst[i], [], [], []), pending);
             }
 
-            own = data.TryGetProperty("legacyNode", out var node) && node.ValueKind == JsonValueKind.Object && node.TryGetProperty("groups", out var groups)
+            own = data.TryGetProperty("legacyNode", out var node) && node.ValueKind == JsonValueKind.Object
+                && node.TryGetProperty("groups", out var groups)
                 && groups.ValueKind == JsonValueKind.Array ? groups.EnumerateArray().Select(Group).ToList() : null;
         }
 
@@ -146,7 +153,8 @@ internal static class ChangeQuery
 
                 course.UpdatedAt ??= Time(c, "updatedAt");
                 if (Read(c, list, course) is not { } cursor) continue;
-                if (list == "submissionsConnection" && course.Submissions.Count >= MaxChangedRowPages * PageSize) course.TooManyChangedRows = true;
+                if (list == "submissionsConnection" && course.Submissions.Count >= MaxChangedRowPages * PageSize)
+                    course.TooManyChangedRows = true;
                 else pending.Add((course, list, cursor));
             }
         }
@@ -166,7 +174,8 @@ internal static class ChangeQuery
         return course;
     }
 
-    /// <summary>The next page of each list (or the first, without a cursor): one aliased course(id:) per list, its cursor written in.</summary>
+    /// <summary>The next page of each list (or the first, without a cursor): one aliased course(id:) per list, its cursor written
+    /// in.</summary>
     internal static string FollowUp(IReadOnlyList<(long CourseId, string List, string? Cursor)> batch)
     {
         var asksSince = batch.Any(b => b.List == "submissionsConnection");
@@ -176,13 +185,15 @@ internal static class ChangeQuery
         {
             var (courseId, list, cursor) = batch[i];
             var page = Lists[list].Replace("$after", cursor is null ? "null" : JsonSerializer.Serialize(cursor), StringComparison.Ordinal);
-            query.Append(CultureInfo.InvariantCulture, $"  c{i}: course(id: \"{courseId}\") {{\n    _id\n    updatedAt\n").Append(Indent(page, 4)).Append("  }\n");
+            query.Append(CultureInfo.InvariantCulture, $"  c{i}: course(id: \"{courseId}\") {{\n    _id\n    updatedAt\n")
+                .Append(Indent(page, 4)).Append("  }\n");
         }
 
         return query.Append("}\n").ToString();
     }
 
-    /// <summary>Adds one page of a list to the course; the cursor of the next page, if there is one. A list the caller may not read stays null.</summary>
+    /// <summary>Adds one page of a list to the course; the cursor of the next page, if there is one. A list the caller may not read stays
+    /// null.</summary>
     private static string? Read(JsonElement course, string name, CourseAnswer into)
     {
         if (!course.TryGetProperty(name, out var connection) || connection.ValueKind != JsonValueKind.Object
@@ -197,7 +208,8 @@ internal static class ChangeQuery
             switch (name)
             {
                 case "submissionsConnection":
-                    into.Submissions.Add(new SubmissionNode(Id(n) ?? 0, Id(n, "assignmentId") ?? 0, Time(n, "gradedAt"), Time(n, "submittedAt")));
+                    into.Submissions.Add(new SubmissionNode(Id(n) ?? 0, Id(n, "assignmentId") ?? 0, Time(n, "gradedAt"),
+                        Time(n, "submittedAt")));
                     break;
                 case "enrollmentsConnection":
                     into.Roster.Add(new EnrollmentNode(Id(n) ?? 0, Time(n, "updatedAt"), Grades(n)));
@@ -208,26 +220,32 @@ internal static class ChangeQuery
             }
         }
 
-        return connection.TryGetProperty("pageInfo", out var info) && info.TryGetProperty("hasNextPage", out var next) && next.ValueKind == JsonValueKind.True
+        return connection.TryGetProperty("pageInfo", out var info) && info.TryGetProperty("hasNextPage", out var next)
+            && next.ValueKind == JsonValueKind.True
             && info.TryGetProperty("endCursor", out var cursor) && cursor.ValueKind == JsonValueKind.String ? cursor.GetString() : null;
     }
 
-    private static GroupNode Group(JsonElement g) => new(Id(g) ?? 0, g.TryGetProperty("membersCount", out var c) && c.TryGetInt32(out var n) ? n : -1);
+    private static GroupNode Group(JsonElement g) =>
+        new(Id(g) ?? 0, g.TryGetProperty("membersCount", out var c) && c.TryGetInt32(out var n) ? n : -1);
 
     /// <summary>An enrollment's grades, when the caller may see them (a student their own, a teacher everyone's).</summary>
     private static EnrollmentGrades? Grades(JsonElement enrollment)
     {
         if (!enrollment.TryGetProperty("grades", out var g) || g.ValueKind != JsonValueKind.Object) return null;
-        static double? Number(JsonElement g, string name) => g.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-        static string? Text(JsonElement g, string name) => g.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        static double? Number(JsonElement g, string name) => g.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
+            ? v.GetDouble() : null;
+        static string? Text(JsonElement g, string name) => g.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+            ? v.GetString() : null;
         return new EnrollmentGrades(Number(g, "currentScore"), Number(g, "finalScore"), Text(g, "currentGrade"), Text(g, "finalGrade"));
     }
 
     private static long? Id(JsonElement node, string name = "_id") =>
-        node.TryGetProperty(name, out var id) && id.ValueKind == JsonValueKind.String && long.TryParse(id.GetString(), CultureInfo.InvariantCulture, out var n) ? n : null;
+        node.TryGetProperty(name, out var id) && id.ValueKind == JsonValueKind.String
+            && long.TryParse(id.GetString(), CultureInfo.InvariantCulture, out var n) ? n : null;
 
     private static DateTime? Time(JsonElement node, string name) =>
-        node.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.String && t.TryGetDateTime(out var at) ? at.ToUniversalTime() : null;
+        node.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.String && t.TryGetDateTime(out var at) ? at.ToUniversalTime()
+            : null;
 
     private static string Iso(DateTime t) => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -25,7 +25,8 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool Graded
 /// <item>groups: their member counts (a teacher's course), or the student's own groups.</item>
 /// </list>
 /// Null (read as a REST delta) when the answer cannot settle it: a course new to the mirror, a current course missing
-/// from the answer (concluded, or the user removed), an other course Canvas no longer shows, a list Canvas would not give. A course with more changed rows
+/// from the answer (concluded, or the user removed), an other course Canvas no longer shows, a list Canvas would not give. A course with
+/// more changed rows
 /// than a few pages is read as a REST delta reads it.
 /// </summary>
 internal static class ChangedCourses
@@ -75,7 +76,8 @@ internal static class ChangedCourses
 
         if (!teaches) return new CourseChange(false, parts, false, []);
         var groups = course.Groups.Select(g => (g.Id, g.Members)).ToHashSet();
-        if (!groups.SetEquals(mirror.Groups.Where(g => g.Value.Course == course.Id).Select(g => (g.Key, g.Value.Members)))) parts |= CourseParts.Groups;
+        if (!groups.SetEquals(mirror.Groups.Where(g => g.Value.Course == course.Id).Select(g => (g.Key, g.Value.Members))))
+            parts |= CourseParts.Groups;
         return new CourseChange(true, parts, rows.Any(r => r.GradedAt > since || r.SubmittedAt > since), rederived);
     }
 
@@ -92,7 +94,8 @@ internal static class ChangedCourses
         own.SymmetricExceptWith(mirror.Groups.Where(g => studied.Contains(g.Value.Course)).Select(g => (g.Key, g.Value.Members)));
         foreach (var (group, _) in own)
         {
-            foreach (var course in mirror.Groups.TryGetValue(group, out var known) && studied.Contains(known.Course) ? [known.Course] : studied)
+            foreach (var course in mirror.Groups.TryGetValue(group, out var known) && studied.Contains(known.Course) ? [known.Course]
+                : studied)
             {
                 var change = changes.GetValueOrDefault(course) ?? new CourseChange(false, CourseParts.None, false, []);
                 changes[course] = change with { Parts = change.Parts | CourseParts.Groups };

@@ -26,7 +26,8 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
     /// What a delta reads: the course list (for the courses' own rows), what changed in which course, and the planner:
     /// the whole of it, or the courses' whose planner items changed.
     /// </summary>
-    public sealed record Plan(bool ReadCourseList, IReadOnlyDictionary<long, CourseChange> Courses, bool ReadPlanner = true, IReadOnlyList<long>? PlannerCourses = null);
+    public sealed record Plan(bool ReadCourseList, IReadOnlyDictionary<long, CourseChange> Courses, bool ReadPlanner = true,
+        IReadOnlyList<long>? PlannerCourses = null);
 
     /// <summary>What to read, or null to read as a REST delta.</summary>
     public async Task<Plan?> PlanAsync(CanvasSession session, RunContext run, long canvasUserId, CancellationToken ct)
@@ -46,7 +47,8 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         {
             var until = now + retryAfterRefusal;
             await using (var db = contexts.CreateDbContext())
-                await db.Connections.Where(c => c.Id == run.ConnectionId).ExecuteUpdateAsync(c => c.SetProperty(x => x.GraphQLRefusedUntil, until), ct);
+                await db.Connections.Where(c => c.Id == run.ConnectionId)
+                    .ExecuteUpdateAsync(c => c.SetProperty(x => x.GraphQLRefusedUntil, until), ct);
             LogRefused(logger, run.ConnectionId, e.Message, until);
             return null;
         }
@@ -64,7 +66,8 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         var studies = mirror.CurrentCourses.Values.Concat(mirror.OtherCourses.Values).Any(teaches => !teaches);
         var whole = studies && (mirror.PlannerReadAt is not { } read || read < now - plannerEvery);
         var courses = whole ? [] : plan.Courses
-            .Where(c => !c.Value.Teaches && mirror.CurrentCourses.ContainsKey(c.Key) && (c.Value.Parts & (CourseParts.Assignments | CourseParts.Submissions)) != 0)
+            .Where(c => !c.Value.Teaches && mirror.CurrentCourses.ContainsKey(c.Key)
+                && (c.Value.Parts & (CourseParts.Assignments | CourseParts.Submissions)) != 0)
             .Select(c => c.Key).Order().ToList();
         return plan with { ReadPlanner = whole, PlannerCourses = courses };
     }
@@ -85,16 +88,19 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
 
             // The listing, when it is read, opens the since filters itself.
             CoursesCollection.OpenTeacherCourse(write, courseId, change.Parts);
-            if (change.GradedOrSubmitted && !change.Parts.HasFlag(CourseParts.Assignments)) SubmissionsCollection.OpenGradedOrSubmittedSince(write, courseId);
+            if (change.GradedOrSubmitted && !change.Parts.HasFlag(CourseParts.Assignments))
+                SubmissionsCollection.OpenGradedOrSubmittedSince(write, courseId);
             SubmissionsCollection.OpenForAssignments(write, change.RederivedAssignments, courseId);
         }
 
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Canvas refused GraphQL to connection {ConnectionId} ({Reason}); its deltas read REST until {Until:u}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Canvas refused GraphQL to connection {ConnectionId} ({Reason}); its deltas read REST until {Until:u}")]
     private static partial void LogRefused(ILogger logger, long connectionId, string reason, DateTime until);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The GraphQL delta of connection {ConnectionId} failed ({Reason}); this delta reads REST")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "The GraphQL delta of connection {ConnectionId} failed ({Reason}); this delta reads REST")]
     private static partial void LogFailed(ILogger logger, long connectionId, string reason);
 }

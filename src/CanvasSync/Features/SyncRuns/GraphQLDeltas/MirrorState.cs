@@ -21,7 +21,8 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
     Dictionary<long, (long Course, int Members)> Groups, DateTime? PlannerReadAt)
 {
     /// <summary>Null when the connection holds a course it only observes, or no course at all: those deltas read REST.</summary>
-    public static async Task<MirrorState?> ReadAsync(IDbContextFactory<CanvasSyncDbContext> contexts, long connectionId, CancellationToken ct)
+    public static async Task<MirrorState?> ReadAsync(IDbContextFactory<CanvasSyncDbContext> contexts, long connectionId,
+        CancellationToken ct)
     {
         // One connection for the raw reads and the query at the end: the context's own, held open.
         await using var db = contexts.CreateDbContext();
@@ -30,7 +31,8 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
         var current = new Dictionary<long, bool>();
         var others = new Dictionary<long, bool>();
         var any = false;
-        foreach (var (id, raw) in await RowsAsync(connection, connectionId, "SELECT canvas_id, raw_json FROM courses WHERE connection_id = @c AND deleted_at IS NULL",
+        foreach (var (id, raw) in await RowsAsync(connection, connectionId,
+            "SELECT canvas_id, raw_json FROM courses WHERE connection_id = @c AND deleted_at IS NULL",
                            r => (r.GetInt64(0), r.GetString(1)), ct))
         {
             any = true;
@@ -39,7 +41,8 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
             if (course.CallerOnlyObserves) return null;
             // allCourses: active or invited enrollments in courses not concluded; a student sees no unpublished course.
             var listed = course.WorkflowState == "available" || (course.CallerTeaches && course.WorkflowState == "unpublished");
-            if (listed && course.Enrollments?.Any(e => e.EnrollmentState is "active" or "invited") == true) current[id] = course.CallerTeaches;
+            if (listed && course.Enrollments?.Any(e => e.EnrollmentState is "active" or "invited") == true)
+                current[id] = course.CallerTeaches;
             else others[id] = course.CallerTeaches;
         }
 
@@ -47,7 +50,8 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
         var enrollments = new Dictionary<long, Dictionary<long, EnrollmentGrades>>();
         foreach (var (course, id, grades) in await RowsAsync(connection, connectionId,
                            "SELECT course_canvas_id, canvas_id, current_score, final_score, current_grade, final_grade FROM enrollments WHERE connection_id = @c AND deleted_at IS NULL",
-                           r => (r.GetInt64(0), r.GetInt64(1), new EnrollmentGrades(Sql.Double(r, 2), Sql.Double(r, 3), Sql.String(r, 4), Sql.String(r, 5))), ct))
+                           r => (r.GetInt64(0), r.GetInt64(1),
+                               new EnrollmentGrades(Sql.Double(r, 2), Sql.Double(r, 3), Sql.String(r, 4), Sql.String(r, 5))), ct))
             (enrollments.TryGetValue(course, out var roster) ? roster : enrollments[course] = [])[id] = grades;
         var groups = new Dictionary<long, (long Course, int Members)>();
         foreach (var (id, course, members) in await RowsAsync(connection, connectionId,
@@ -63,7 +67,8 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
         return new MirrorState(current, others, enrollments, groups, plannerReadAt);
     }
 
-    private static async Task<List<T>> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read, CancellationToken ct)
+    private static async Task<List<T>> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read,
+        CancellationToken ct)
     {
         await using var cmd = Sql.Command(connection, null, sql);
         Sql.Add(cmd, "c", connectionId);

@@ -27,7 +27,8 @@ internal sealed class RunQueue(IDbContextFactory<CanvasSyncDbContext> contexts, 
             return (unfinished.Id, true);
 
         var lastFull = await db.Connections.Where(c => c.Id == connectionId).Select(c => c.LastFullSyncAt).SingleAsync(ct);
-        if (unfinished is not null && !await RunRows.SupersedeAsync(db, unfinished, "superseded by another sync", Now, ct)) return (unfinished.Id, true);
+        if (unfinished is not null && !await RunRows.SupersedeAsync(db, unfinished, "superseded by another sync", Now, ct))
+            return (unfinished.Id, true);
         var run = RunRows.New(connectionId, RunRows.EffectiveType(request, lastFull), request, SyncStatus.Queued, Now);
         db.SyncRuns.Add(run);
         try
@@ -38,7 +39,8 @@ internal sealed class RunQueue(IDbContextFactory<CanvasSyncDbContext> contexts, 
         catch (DbUpdateException)
         {
             // Another process queued one in the same instant (the one-unfinished-run index): that one is the answer.
-            return await RunRows.UnfinishedRunOfAsync(contexts, connectionId, ct) is { } other ? (other, true) : throw new InvalidOperationException("the run could not be queued");
+            return await RunRows.UnfinishedRunOfAsync(contexts, connectionId, ct) is { } other ? (other, true)
+                : throw new InvalidOperationException("the run could not be queued");
         }
     }
 
@@ -47,13 +49,16 @@ internal sealed class RunQueue(IDbContextFactory<CanvasSyncDbContext> contexts, 
     /// sync where there is nothing to start from) in one transaction: the scheduler's batch. If a connection got an unfinished
     /// run meanwhile, the batch is queued one by one instead and that connection is left out. Returns the runs queued.
     /// </summary>
-    public async Task<IReadOnlyList<(long RunId, long ConnectionId, SyncType Type)>> QueueScheduledAsync(IReadOnlyCollection<long> connectionIds,
+    public async Task<IReadOnlyList<(long RunId, long ConnectionId,
+        SyncType Type)>> QueueScheduledAsync(IReadOnlyCollection<long> connectionIds,
         IReadOnlySet<long> reconcile, CancellationToken ct)
     {
         SyncRequest RequestFor(long connectionId) => new(SyncType.Delta, new SyncScope(), ThenReconcile: reconcile.Contains(connectionId));
         await using var db = contexts.CreateDbContext();
-        var lastFull = await db.Connections.AsNoTracking().Where(c => connectionIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.LastFullSyncAt, ct);
-        var runs = lastFull.Select(c => RunRows.New(c.Key, RunRows.EffectiveType(RequestFor(c.Key), c.Value), RequestFor(c.Key), SyncStatus.Queued, Now)).ToList();
+        var lastFull = await db.Connections.AsNoTracking().Where(c => connectionIds.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => c.LastFullSyncAt, ct);
+        var runs = lastFull.Select(c =>
+            RunRows.New(c.Key, RunRows.EffectiveType(RequestFor(c.Key), c.Value), RequestFor(c.Key), SyncStatus.Queued, Now)).ToList();
         db.SyncRuns.AddRange(runs);
         try
         {

@@ -10,7 +10,8 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// lapsed, see <see cref="Cluster.NodeIdentity"/>) go back on the queue, and a worker here or on another node
 /// resumes them from their checkpoints. With the defaults a killed node's syncs resume within about 40 seconds.
 /// </summary>
-internal sealed partial class RunReclaimer(SyncScheduler scheduler, IOptions<SyncOptions> options, TimeProvider time, ILogger<RunReclaimer> logger) : BackgroundService
+internal sealed partial class RunReclaimer(SyncScheduler scheduler, IOptions<SyncOptions> options, TimeProvider time,
+    ILogger<RunReclaimer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

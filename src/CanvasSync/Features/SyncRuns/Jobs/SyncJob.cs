@@ -12,7 +12,8 @@ internal sealed class SyncRunFailedException(long runId, string? message) : Exce
 /// The background job: takes ids only, and is re-entrant. It runs a queued or interrupted run to its end with the
 /// connection's stored token; a run that is finished, or running elsewhere, makes it a no-op.
 /// </summary>
-internal sealed partial class SyncJob(SyncEngine engine, RunQueue queue, ConnectionTokens tokens, IDbContextFactory<CanvasSyncDbContext> contexts, ILogger<SyncJob> logger)
+internal sealed partial class SyncJob(SyncEngine engine, RunQueue queue, ConnectionTokens tokens,
+    IDbContextFactory<CanvasSyncDbContext> contexts, ILogger<SyncJob> logger)
 {
     public async Task RunAsync(long connectionId, long runId, CancellationToken shutdown)
     {

@@ -44,9 +44,11 @@ internal static class SyncJobsServiceCollectionExtensions
         services.AddHangfire((sp, config) =>
         {
             var o = sp.GetRequiredService<IOptions<SyncOptions>>().Value;
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
             // Retries with Hangfire's growing delays; the retry count is ours to configure.
-            foreach (var existing in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList()) GlobalJobFilters.Filters.Remove(existing.Instance);
+            foreach (var existing in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList())
+                GlobalJobFilters.Filters.Remove(existing.Instance);
             config.UseFilter(new AutomaticRetryAttribute { Attempts = o.JobRetryAttempts });
         });
         services.AddTransient<SyncJob>();

@@ -14,7 +14,8 @@ namespace CanvasSync.Features.SyncRuns.Jobs;
 /// run first, so a second trigger finds it. Syncs of connections known to be large go to a queue of their own
 /// (<see cref="SyncJobsServiceCollectionExtensions.LargeQueue"/>), so they never take the workers small ones need.
 /// </summary>
-internal sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient jobs, IDbContextFactory<CanvasSyncDbContext> contexts, IOptions<SyncOptions> options,
+internal sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient jobs, IDbContextFactory<CanvasSyncDbContext> contexts,
+    IOptions<SyncOptions> options,
     TimeProvider time, ILogger<SyncScheduler> logger)
 {
     public const string RecurringJobId = "enqueue-stale-syncs";
@@ -50,7 +51,8 @@ internal sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient
             var unfinished = db.SyncRuns.Unfinished();
             due = await db.Connections.AsNoTracking().Syncable()
                 // Stale: the newest complete sync (full or delta) is older than the threshold, or there is none.
-                .Where(c => (c.LastFullSyncAt == null || c.LastFullSyncAt < staleBefore) && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore))
+                .Where(c => (c.LastFullSyncAt == null || c.LastFullSyncAt < staleBefore)
+                    && (c.LastDeltaAt == null || c.LastDeltaAt < staleBefore))
                 .Where(c => !unfinished.Any(r => r.ConnectionId == c.Id))
                 .OrderBy(c => c.LastDeltaAt ?? c.LastFullSyncAt ?? DateTime.MinValue).ThenBy(c => c.Id)
                 .Select(c => c.Id).Take(room).ToListAsync(ct);
@@ -80,7 +82,8 @@ internal sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient
         return requeued.Count;
     }
 
-    /// <summary>At start-up of a one-node service (its job queue is in memory): every run nobody is working on goes back on the queue.</summary>
+    /// <summary>At start-up of a one-node service (its job queue is in memory): every run nobody is working on goes back on the
+    /// queue.</summary>
     public async Task<int> ResumeOrphanedRunsAsync(CancellationToken ct)
     {
         var orphans = await queue.OrphanedRunsAsync(ct);
@@ -118,14 +121,17 @@ internal sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient
     }
 
     /// <summary>Sync:ScheduleEveryMinutes as cron: every N minutes within the hour, or every N/60 hours on the hour.</summary>
-    public static string Cron(int everyMinutes) => everyMinutes < 60 ? $"*/{everyMinutes} * * * *" : $"0 */{Math.Max(1, everyMinutes / 60)} * * *";
+    public static string Cron(int everyMinutes) => everyMinutes < 60
+        ? $"*/{everyMinutes} * * * *" : $"0 */{Math.Max(1, everyMinutes / 60)} * * *";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queued {Count} stale connections for a delta sync ({Reconciles} to be reconciled after it)")]
+    [LoggerMessage(Level = LogLevel.Information, Message =
+        "Queued {Count} stale connections for a delta sync ({Reconciles} to be reconciled after it)")]
     private static partial void LogQueuedStale(ILogger logger, int count, int reconciles);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {Count} sync runs left unfinished")]
     private static partial void LogResumed(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Requeued {Count} sync runs whose node stopped renewing its lease; they resume from their checkpoints")]
+    [LoggerMessage(Level = LogLevel.Warning, Message =
+        "Requeued {Count} sync runs whose node stopped renewing its lease; they resume from their checkpoints")]
     private static partial void LogReclaimed(ILogger logger, int count);
 }

@@ -9,6 +9,10 @@ public abstract class SandboxTest(SandboxFixture fixture) : IClassFixture<Sandbo
     protected string Teacher => fixture.Sandbox.Tokens.Teacher;
     protected string Student => fixture.Sandbox.Tokens.Student;
 
+    /// <summary>The caller's course list (one page of 100), with <paramref name="query"/> added.</summary>
+    protected async Task<List<System.Text.Json.JsonElement>> CoursesAsync(string token, string query = "") =>
+        (await Http.GetJsonAsync($"{Base}/api/v1/courses?per_page=100{query}", token)).EnumerateArray().ToList();
+
     /// <summary>"Biology 101": a current course that the teacher teaches and the student takes.</summary>
     protected async Task<long> CurrentCourseAsync() =>
         (await Http.GetJsonAsync($"{Base}/api/v1/courses?per_page=100", Teacher)).EnumerateArray()

@@ -12,7 +12,7 @@ namespace CanvasSync.Canvas;
 /// <summary>
 /// One connection's conversation with Canvas: every request carries its token to its host only, passes its throttle
 /// governor, and is classified as docs/canvas.md §2 says. What it reads (collections a page at a time) is in
-/// CanvasSession.Reads.cs.
+/// CanvasSession.Reads.cs, its GraphQL queries in CanvasSession.GraphQL.cs.
 /// </summary>
 internal sealed partial class CanvasSession
 {

@@ -21,8 +21,8 @@ internal static class DescriptionsBench
         (string Name, string Html)[] cases =
         [
             ("ordinary (3 paragraphs)", string.Concat(Enumerable.Repeat(paragraph, 3))),
-            ("long (200 paragraphs, 5 tables)", string.Concat(Enumerable.Repeat(paragraph, 200))
-                + string.Concat(Enumerable.Repeat(table, 5))),
+            ("long (200 paragraphs, 5 tables)",
+                string.Concat(Enumerable.Repeat(paragraph, 200)) + string.Concat(Enumerable.Repeat(table, 5))),
             ("worst within bounds (100 deep x 50)", Nested(100, 50)),
             ("nested 2,000 deep", Nested(2_000, 1)),
             ("nested 10,000 deep", Nested(10_000, 1)),

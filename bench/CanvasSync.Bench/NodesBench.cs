@@ -21,8 +21,8 @@ namespace CanvasSync.Bench;
 /// </summary>
 internal static class NodesBench
 {
-    public sealed record Settings(string Db, int Connections, int[] NodeCounts, int Workers, int LatencyMs, int CostMs, bool RestOnly =
-        false);
+    public sealed record Settings(string Db, int Connections, int[] NodeCounts, int Workers, int LatencyMs, int CostMs,
+        bool RestOnly = false);
 
     public static async Task<int> RunAsync(Settings s, CancellationToken ct)
     {

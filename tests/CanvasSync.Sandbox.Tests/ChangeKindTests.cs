@@ -17,8 +17,8 @@ public sealed class ChangeKindTests
         await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom });
         using var http = new HttpClient();
         var (course, assignments) = await CourseAsync(http, sandbox);
-        static bool Graded(JsonElement s) => s.GetProperty("score").ValueKind == JsonValueKind.Number && s.GetProperty("score")
-            .GetDouble() > 0;
+        static bool Graded(JsonElement s) => s.GetProperty("score").ValueKind == JsonValueKind.Number
+            && s.GetProperty("score").GetDouble() > 0;
         JsonElement percent = default;
         List<JsonElement> before = [];
         foreach (var candidate in assignments.Where(a => a.GetProperty("grading_type").GetString() is "percent" or "letter_grade"
@@ -41,8 +41,8 @@ public sealed class ChangeKindTests
         var graded = before.First(Graded);
         var regraded = after.Single(s => Id(s) == Id(graded));
         Assert.Equal(graded.GetProperty("score").GetDouble(), regraded.GetProperty("score").GetDouble()); // the score stays
-        Assert.NotEqual(graded.GetProperty("grade").GetString(), regraded.GetProperty("grade")
-            .GetString()); // "80%" becomes "40%", a B an F
+        Assert.NotEqual(graded.GetProperty("grade").GetString(),
+            regraded.GetProperty("grade").GetString()); // "80%" becomes "40%", a B an F
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class ChangeKindTests
         using var refused = await http.GetAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/students/submissions?student_ids[]=all&assignment_ids[]={Id(unpublished)}", sandbox.Tokens.Teacher);
         Assert.Equal(403, (int)refused.StatusCode); // an unpublished assignment's ids are "invalid assignment ids requested"
 
-        var dated = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at")
-            .ValueKind == JsonValueKind.String && !a.GetProperty("has_overrides").GetBoolean());
+        var dated = assignments.First(a => a.GetProperty("published").GetBoolean()
+            && a.GetProperty("due_at").ValueKind == JsonValueKind.String && !a.GetProperty("has_overrides").GetBoolean());
         var student = (await SubmissionsAsync(http, sandbox, course, dated))[0].GetProperty("user_id").GetInt64();
         // Dates before the assignment's own, so the teacher is still served the assignment's (the later one).
         var due = dated.GetProperty("due_at").GetDateTime();
@@ -91,8 +91,8 @@ public sealed class ChangeKindTests
         using var http = new HttpClient();
         var (course, assignments) = await CourseAsync(http, sandbox);
         var me = (await http.GetJsonAsync($"{sandbox.BaseUrl}/api/v1/users/self", sandbox.Tokens.Student)).GetProperty("id").GetInt64();
-        var dated = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("due_at")
-            .ValueKind == JsonValueKind.String
+        var dated = assignments.First(a => a.GetProperty("published").GetBoolean()
+            && a.GetProperty("due_at").ValueKind == JsonValueKind.String
             && !a.GetProperty("has_overrides").GetBoolean());
         var due = dated.GetProperty("due_at").GetDateTime();
         var own = due.AddDays(3);
@@ -114,13 +114,13 @@ public sealed class ChangeKindTests
         Assert.Equal(Iso(own), Served((await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/assignments?per_page=100",
             sandbox.Tokens.Student)).Items.Single(a => Id(a) == Id(dated))));
         var planned = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/planner/items?start_date={DateTime.UtcNow.AddYears(-2):yyyy-MM-dd}&per_page=100", sandbox.Tokens.Student)).Items
-            .Single(i => i.GetProperty("plannable_type").GetString() == "assignment" && i.GetProperty("plannable_id")
-                .GetInt64() == Id(dated));
+            .Single(i => i.GetProperty("plannable_type").GetString() == "assignment"
+                && i.GetProperty("plannable_id").GetInt64() == Id(dated));
         Assert.Equal(Iso(own), planned.GetProperty("plannable_date").GetString());
     }
 
-    private static string Iso(DateTime t) => t.ToUniversalTime()
-        .ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Iso(DateTime t) =>
+        t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>canvas-lms AbstractAssignment#post_submissions: posted_at and updated_at in one UPDATE, then unmuted.</summary>
     [Fact]
@@ -131,8 +131,8 @@ public sealed class ChangeKindTests
         var (course, assignments) = await CourseAsync(http, sandbox);
         var muted = assignments.First(a => a.GetProperty("published").GetBoolean() && a.GetProperty("muted").GetBoolean());
         var before = await SubmissionsAsync(http, sandbox, course, muted);
-        var held = before.First(s => s.GetProperty("posted_at").ValueKind == JsonValueKind.Null && s.GetProperty("workflow_state")
-            .GetString() == "graded");
+        var held = before.First(s => s.GetProperty("posted_at").ValueKind == JsonValueKind.Null
+            && s.GetProperty("workflow_state").GetString() == "graded");
         // A parent of that student sees what the student sees: no score until it is posted.
         using var made = await http.PostAsJsonAsync($"{sandbox.BaseUrl}/_sandbox/observers",
             new { observee_ids = new[] { held.GetProperty("user_id").GetInt64() } });
@@ -194,17 +194,17 @@ public sealed class ChangeKindTests
         var outsider = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/courses/{course}/enrollments?type[]=StudentEnrollment&per_page=100", sandbox.Tokens.Teacher)).Items
             .Select(e => e.GetProperty("user_id").GetInt64()).First(u => members.All(m => m.GetProperty("user_id").GetInt64() != u));
         await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/groups/{Id(group)}/invite", new { user_id = outsider });
-        Assert.Equal(group.GetRawText(), (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items.Single(g => Id(g) == Id(group))
-            .GetRawText());
+        Assert.Equal(group.GetRawText(),
+            (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items.Single(g => Id(g) == Id(group)).GetRawText());
 
-        var to = groups.First(g => Id(g) != Id(group) && g.GetProperty("group_category_id")
-            .GetInt64() == group.GetProperty("group_category_id").GetInt64());
+        var to = groups.First(g => Id(g) != Id(group)
+            && g.GetProperty("group_category_id").GetInt64() == group.GetProperty("group_category_id").GetInt64());
         await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/memberships/{Id(accepted)}/move", new { group_id = Id(to) });
         var now = (await http.GetAllAsync($"{sandbox.BaseUrl}/api/v1/groups/{Id(group)}/memberships?per_page=100",
             sandbox.Tokens.Teacher)).Items;
         Assert.DoesNotContain(now, m => Id(m) == Id(accepted)); // a member who left is not listed
-        Assert.Contains(now, m => m.GetProperty("user_id").GetInt64() == outsider && m.GetProperty("workflow_state")
-            .GetString() == "invited");
+        Assert.Contains(now, m => m.GetProperty("user_id").GetInt64() == outsider
+            && m.GetProperty("workflow_state").GetString() == "invited");
         Assert.NotEqual(group.GetRawText(),
             (await http.GetAllAsync(groupsUrl, sandbox.Tokens.Teacher)).Items.Single(g => Id(g) == Id(group)).GetRawText());
     }

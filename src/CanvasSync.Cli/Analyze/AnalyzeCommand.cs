@@ -48,8 +48,8 @@ internal static class AnalyzeCommand
                 CanvasIdentity? identity = null;
                 using var host = await CliServices.StartAsync(temporary is null ? p.GetValue(db) : "sqlite:" + temporary, ct,
                     existingDatabase: oneShot is null,
-                    beforeDatabase: oneShot is null ? null : async services => identity =
-                        await ChosenConnection.ValidateAsync(services, oneShot, secret!, ct));
+                    beforeDatabase: oneShot is null ? null : async services =>
+                        identity = await ChosenConnection.ValidateAsync(services, oneShot, secret!, ct));
                 var database = host.Services.GetRequiredService<DatabaseTarget>();
                 long? chosen = p.GetValue(connection);
                 if (identity is not null)

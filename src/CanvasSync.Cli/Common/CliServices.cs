@@ -16,8 +16,8 @@ internal static class CliServices
     /// <paramref name="beforeDatabase"/> runs before the database is opened or made (a sync asks Canvas about the
     /// token there, so a wrong one leaves no file behind).
     /// </summary>
-    public static async Task<IHost> StartAsync(string? db, CancellationToken ct, string? masterKeyFile = null, bool existingDatabase =
-        false,
+    public static async Task<IHost> StartAsync(string? db, CancellationToken ct, string? masterKeyFile = null,
+        bool existingDatabase = false,
         Func<IServiceProvider, Task>? beforeDatabase = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });

@@ -99,8 +99,8 @@ internal static class DemoCommand
             var (runId, _) = await app.Services.GetRequiredService<SyncScheduler>()
                 .EnqueueAsync(connectionId, new SyncRequest(SyncType.Delta, new SyncScope()), ct);
             var sync = await DemoUser.WaitForRunAsync(app.Services, runId, ct);
-            var written = string.Join(", ", sync.Counts.Where(c => c.Created + c.Updated > 0)
-                .Select(c => $"{c.Created + c.Updated} {c.EntityType}"));
+            var written = string.Join(", ",
+                sync.Counts.Where(c => c.Created + c.Updated > 0).Select(c => $"{c.Created + c.Updated} {c.EntityType}"));
             Console.WriteLine($"""
                 CanvasSync demo
                   Sandbox Canvas : {sandbox.BaseUrl}   (profile {parse.GetValue(profile).ToString().ToLowerInvariant()}; try {sandbox.BaseUrl}/api/v1/courses with a token)

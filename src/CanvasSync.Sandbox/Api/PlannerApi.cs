@@ -78,8 +78,8 @@ internal static class PlannerApi
                     if (role == CourseRole.Student) courses.Add(id);
                     break;
                 case "user" when id != r.User.Id && world.Users.ContainsKey(id):
-                case "group" when world.Groups.ContainsKey(id) && !world.MembershipsInGroup(id)
-                    .Any(m => m.UserId == r.User.Id && m.State == "accepted"):
+                case "group" when world.Groups.ContainsKey(id)
+                    && !world.MembershipsInGroup(id).Any(m => m.UserId == r.User.Id && m.State == "accepted"):
                     return null;
             }
         }

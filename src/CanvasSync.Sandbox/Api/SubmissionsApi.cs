@@ -48,8 +48,8 @@ internal static partial class SubmissionsApi
                 // An observer reads their observees' rows: "all" means them, and their own (none) is a 401.
                 var observees = Access.Observees(world, r.User.Id, course.Id);
                 if (requested.Count == 0) return CanvasErrors.Unauthorized();
-                var asked = requested.Contains("all") ? observees : requested.Select(s => long.TryParse(s, out var id) ? id : -1)
-                    .ToHashSet();
+                var asked = requested.Contains("all") ? observees
+                    : requested.Select(s => long.TryParse(s, out var id) ? id : -1).ToHashSet();
                 if (!asked.IsSubsetOf(observees)) return CanvasErrors.Unauthorized();
                 students = asked.Where(id => enrollments.Any(e => e.UserId == id)).ToHashSet();
             }

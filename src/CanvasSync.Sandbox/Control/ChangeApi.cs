@@ -78,8 +78,8 @@ internal static class ChangeApi
     private static IResult Found<T>(T? changed, Func<T, object> view) where T : class =>
         changed is null ? Results.NotFound() : Results.Json(view(changed), ControlApi.Json);
 
-    internal sealed record AssignmentBody(string? Name, double? PointsPossible, DateTime? DueAt, string? Description, string? GradingType =
-        null,
+    internal sealed record AssignmentBody(string? Name, double? PointsPossible, DateTime? DueAt, string? Description,
+        string? GradingType = null,
         bool? Published = null, int? Count = null);
     internal sealed record OverrideBody(long[] StudentIds, DateTime DueAt);
     internal sealed record IdsBody(long NextAfter);

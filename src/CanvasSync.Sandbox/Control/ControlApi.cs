@@ -182,8 +182,8 @@ internal static class ControlApi
     internal sealed record SettingsView(int? LatencyMs, int? CostMs, double? FaultRate, FaultKind[]? FaultKinds, int? SlowMs,
         int? FaultSeed,
         bool? ThrottleEnabled, int? ThrottleStatus, double? HighWaterMark, double? Maximum, double? OutflowPerSecond, double? UpFrontCost,
-        string? ForeignLinkOrigin = null, int? AccessTokenSeconds = null, [property: JsonPropertyName("graphql")] GraphQLMode? GraphQL =
-            null)
+        string? ForeignLinkOrigin = null, int? AccessTokenSeconds = null,
+            [property: JsonPropertyName("graphql")] GraphQLMode? GraphQL = null)
     {
         public static SettingsView From(SandboxSettings s) => new(s.LatencyMs, s.CostMs, s.FaultRate, [.. s.FaultKinds], s.SlowMs, null,
             s.Throttle.Enabled, s.Throttle.Status, s.Throttle.HighWaterMark, s.Throttle.Maximum, s.Throttle.OutflowPerSecond,

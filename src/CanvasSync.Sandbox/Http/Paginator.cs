@@ -71,8 +71,8 @@ internal static class Paginator
     /// is applied before paging (it shapes which rows exist); the caller applies any post-pagination filter to
     /// <see cref="BookmarkPage{T}.Items"/>, which is how Canvas produces short pages that still have a next link.
     /// </summary>
-    public static BookmarkPage<T> Bookmark<T>(RailsQuery q, IReadOnlyList<T> sorted, Func<T, BookmarkKey> key, Func<T, bool>? rowFilter =
-        null)
+    public static BookmarkPage<T> Bookmark<T>(RailsQuery q, IReadOnlyList<T> sorted, Func<T, BookmarkKey> key,
+        Func<T, bool>? rowFilter = null)
     {
         var perPage = PerPage(q);
         var pageParam = q.Get("page") ?? "first";

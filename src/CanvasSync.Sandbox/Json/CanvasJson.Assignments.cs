@@ -86,8 +86,9 @@ internal static partial class CanvasJson
             w.WriteString("asset_string", $"assignment_{a.Id}");
             w.WriteTime("unlock_at", a.UnlockAt);
             w.WriteEndObject();
-            w.WriteString("lock_explanation", "This assignment is locked until "
-                + a.UnlockAt!.Value.ToString("MMM d", System.Globalization.CultureInfo.InvariantCulture) + ".");
+            w.WriteString("lock_explanation",
+                "This assignment is locked until " + a.UnlockAt!.Value.ToString("MMM d", System.Globalization.CultureInfo.InvariantCulture)
+                + ".");
         }
 
         w.WriteString("submissions_download_url", $"{baseUrl}/courses/{a.CourseId}/assignments/{a.Id}/submissions?zip=1");

@@ -77,8 +77,8 @@ internal sealed record SAssignment(long Id, long CourseId, long AssignmentGroupI
     /// </summary>
     public DateTime? DueAtSeenBy(IReadOnlyCollection<long> students, bool asTeacher)
     {
-        var applied = asTeacher ? DueDateOverrides.Values.ToList() : students.Where(DueDateOverrides.ContainsKey)
-            .Select(s => DueDateOverrides[s]).ToList();
+        var applied = asTeacher ? DueDateOverrides.Values.ToList()
+            : students.Where(DueDateOverrides.ContainsKey).Select(s => DueDateOverrides[s]).ToList();
         if (applied.Count == 0) return DueAt;
         var overridden = applied.Any(d => d is null) ? null : applied.Max();
         if (!asTeacher) return overridden;

@@ -126,8 +126,8 @@ internal sealed partial class WorldGenerator
         };
 
         // Due dates spread around the anchor, at 23:59:59 Mountain time = 05:59:59Z; some have none.
-        var dayOffset = course.WorkflowState == "completed" ? -200 + i * 2 : course.RestrictStudentFutureView ? 100 + i : -45
-            + i * 90 / Math.Max(1, _shape.AssignmentsPerCourse);
+        var dayOffset = course.WorkflowState == "completed" ? -200 + i * 2 : course.RestrictStudentFutureView ? 100 + i
+            : -45 + i * 90 / Math.Max(1, _shape.AssignmentsPerCourse);
         DateTime? dueAt = i % 9 == 4 ? null : _anchor.AddDays(dayOffset).AddHours(5).AddMinutes(59).AddSeconds(59);
         DateTime? unlockAt = i == LockedIndex ? _anchor.AddDays(20) : dueAt?.AddDays(-14);
         double? points = notGraded ? null : i == ZeroPointsIndex ? 0.0 : new[] { 10.0, 20.0, 25.0, 100.0 }[i % 4];

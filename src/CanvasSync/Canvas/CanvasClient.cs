@@ -20,8 +20,8 @@ internal sealed class CanvasClient(HttpClient http, ThrottleGovernors governors,
         ?? "0");
 
     /// <summary>A session for one Canvas (scheme, host and port of <paramref name="baseUrl"/>) and one personal token.</summary>
-    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null, int? retryAttempts =
-        null) =>
+    public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null,
+        int? retryAttempts = null) =>
         Open(baseUrl, CanvasCredential.Fixed(token), accounting, maxInFlight, retryAttempts);
 
     /// <summary>A session for one Canvas and one credential (a personal token, or OAuth2 tokens that refresh).</summary>

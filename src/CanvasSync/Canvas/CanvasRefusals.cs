@@ -20,8 +20,8 @@ internal static class CanvasRefusals
                 return DeadToken(body, what);
             case 401:
                 return new CanvasPermissionException($"{what}: the token may not read this resource");
-            case 403 or 429 when status == 429 || Encoding.UTF8.GetString(body)
-                .Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):
+            case 403 or 429 when status == 429
+                || Encoding.UTF8.GetString(body).Contains("Rate Limit Exceeded", StringComparison.OrdinalIgnoreCase):
                 return new CanvasThrottledException(response.Headers.RetryAfter?.Delta, $"{what}: rate limit exceeded");
             case 403:
                 return new CanvasForbiddenException($"{what}: {Snippet(body)}");

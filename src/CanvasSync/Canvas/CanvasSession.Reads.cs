@@ -76,8 +76,8 @@ internal sealed partial class CanvasSession
     }
 
     /// <summary>A single object (users/self, a course).</summary>
-    public async Task<CanvasItem<T>> GetAsync<T>(string collection, string path, JsonTypeInfo<T> type, CancellationToken cancellationToken =
-        default)
+    public async Task<CanvasItem<T>> GetAsync<T>(string collection, string path, JsonTypeInfo<T> type,
+        CancellationToken cancellationToken = default)
     {
         var (doc, _, _) = await FetchAsync(Resolve(path), cancellationToken);
         using (doc)

@@ -132,8 +132,8 @@ internal sealed partial class ClusterSignals : BackgroundService, IHealthCheck
 
     private sealed record Signal(string Node, SyncEvent Event);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "Sending {Count} sync events to the other nodes failed ({Error}); they are dropped, the runs' rows still say where they stand")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Sending {Count} sync events to the other nodes failed ({Error}); they are dropped, the runs' rows still say where they stand")]
     private static partial void LogSendFailed(ILogger logger, int count, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for other nodes' sync events failed ({Error}); reconnecting")]

@@ -51,13 +51,13 @@ internal sealed partial class BindingProblems(IProblemDetailsService problems) :
     [GeneratedRegex(@"\[\d*\]")]
     private static partial Regex JsonIndex();
 
-    private static string Expected(string type) => (type.StartsWith("Nullable<",
-        StringComparison.Ordinal) ? type[9..^1] : type.TrimEnd('?')) switch
-    {
-        "int" or "long" => "a whole number",
-        "DateTime" or "DateTimeOffset" => "a date and time in ISO 8601 (e.g. 2026-09-01T00:00:00Z)",
-        "bool" => "true or false",
-        "double" => "a number",
-        var other => "a valid " + other,
-    };
+    private static string Expected(string type) =>
+        (type.StartsWith("Nullable<", StringComparison.Ordinal) ? type[9..^1] : type.TrimEnd('?')) switch
+        {
+            "int" or "long" => "a whole number",
+            "DateTime" or "DateTimeOffset" => "a date and time in ISO 8601 (e.g. 2026-09-01T00:00:00Z)",
+            "bool" => "true or false",
+            "double" => "a number",
+            var other => "a valid " + other,
+        };
 }

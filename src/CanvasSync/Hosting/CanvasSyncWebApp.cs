@@ -33,8 +33,8 @@ namespace CanvasSync.Hosting;
 internal static partial class CanvasSyncWebApp
 {
     /// <param name="configure">Last changes before the app is built (tests swap an edge such as DNS or add a log sink).</param>
-    public static WebApplication Build(string[] args, string? db = null, string? urls = null, Action<WebApplicationBuilder>? configure =
-        null)
+    public static WebApplication Build(string[] args, string? db = null, string? urls = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddCanvasSyncSources(db);
@@ -136,16 +136,16 @@ internal static partial class CanvasSyncWebApp
             LogReadableFile(app.Logger, "the SQLite database", path);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "Other users of this machine may read {What} {Path}; make it readable by the service's user only (chmod 600)")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Other users of this machine may read {What} {Path}; make it readable by the service's user only (chmod 600)")]
     private static partial void LogReadableFile(ILogger logger, string what, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "{Count} stored Canvas tokens cannot be decrypted (was the master key replaced?); their connections now show needs_reauth")]
     private static partial void LogUnreadableTokens(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "{Count} stored Canvas tokens marked unreadable earlier decrypt again; their connections are usable again")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{Count} stored Canvas tokens marked unreadable earlier decrypt again; their connections are usable again")]
     private static partial void LogRestoredTokens(ILogger logger, int count);
 
     /// <summary>

@@ -39,8 +39,8 @@ public sealed class ConnectTests(PostgresServer postgres)
             Assert.NotNull(c.EncryptedToken);
             Assert.DoesNotContain(h.Sandbox.Tokens.Student, c.EncryptedToken, StringComparison.Ordinal);
             Assert.NotEqual(Guid.Empty, TokenVault.KeyIdOf(c.EncryptedToken!));
-            Assert.Equal(h.Sandbox.Tokens.Student, await h.App.Services.GetRequiredService<ConnectionTokens>()
-                .GetAsync(c.Id, CancellationToken.None));
+            Assert.Equal(h.Sandbox.Tokens.Student,
+                await h.App.Services.GetRequiredService<ConnectionTokens>().GetAsync(c.Id, CancellationToken.None));
         }
 
         var status = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));

@@ -69,14 +69,14 @@ public sealed class ChangeFeedTests(PostgresServer postgres)
         Assert.True(assignments.Single(c => c.Id == submittedFor).Data.GetProperty("completed").GetBoolean());
 
         var submissions = changes.Where(c => c.EntityType == "submissions").ToList();
-        Assert.Contains(submissions, c => c.Id == submission && c.Kind == "updated" && c.Data.GetProperty("workflow_state")
-            .GetString() == "submitted");
+        Assert.Contains(submissions, c => c.Id == submission && c.Kind == "updated"
+            && c.Data.GetProperty("workflow_state").GetString() == "submitted");
         Assert.Contains(submissions, c => c.Kind == "deleted" && c.Data.GetProperty("assignment_id").GetInt64() == deleted);
         var tasks = changes.Where(c => c.EntityType == "tasks").ToList();
         Assert.Equal([created], tasks.Where(c => c.Kind == "created").Select(c => c.Data.GetProperty("canvas_assignment_id").GetInt64()));
         Assert.Equal([deleted], tasks.Where(c => c.Kind == "deleted").Select(c => c.Data.GetProperty("canvas_assignment_id").GetInt64()));
-        Assert.Equal(new[] { renamed, submittedFor }.Order(), tasks.Where(c => c.Kind == "updated")
-            .Select(c => c.Data.GetProperty("canvas_assignment_id").GetInt64()).Order());
+        Assert.Equal(new[] { renamed, submittedFor }.Order(),
+            tasks.Where(c => c.Kind == "updated").Select(c => c.Data.GetProperty("canvas_assignment_id").GetInt64()).Order());
         // The course's grades moved (its JSON and Alice's enrollment carry her totals); nothing else did.
         Assert.All(changes.Where(c => c.EntityType is "courses"), c => Assert.Equal((course, "updated"), (c.Id, c.Kind)));
         Assert.All(changes.Where(c => c.EntityType is "enrollments"), c =>

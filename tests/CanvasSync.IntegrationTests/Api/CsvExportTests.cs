@@ -36,8 +36,9 @@ public sealed class CsvExportTests(PostgresServer postgres)
             var row = rows[task.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture)];
             Assert.Equal(task.GetProperty("title").GetString(), row["title"]);
             Assert.Equal(task.GetProperty("completed").GetBoolean() ? "true" : "false", row["completed"]);
-            Assert.Equal(task.GetProperty("due_date") is { ValueKind: JsonValueKind.String } due ? due.GetDateTime().ToUniversalTime()
-                .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "", row["due_date"]);
+            Assert.Equal(task.GetProperty("due_date") is { ValueKind: JsonValueKind.String } due
+                ? due.GetDateTime().ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "",
+                row["due_date"]);
             Assert.Equal(task.GetProperty("notes").GetString() ?? "", row["notes"]);
         }
         Assert.Equal("45", rows[first.ToString(CultureInfo.InvariantCulture)]["estimated_minutes"]);

@@ -41,8 +41,8 @@ public sealed class SeedAppsTests(PostgresServer postgres)
         var status = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
         Assert.Equal((alice.UserId, true, h.Sandbox.BaseUrl, "ok", live),
             (status.GetProperty("user_id").GetInt64(), status.GetProperty("connected").GetBoolean(),
-            status.GetProperty("canvas_url").GetString(), status.GetProperty("status").GetString(), status.GetProperty("assignments_count")
-                .GetInt64()));
+            status.GetProperty("canvas_url").GetString(), status.GetProperty("status").GetString(),
+                status.GetProperty("assignments_count").GetInt64()));
         Assert.True(status.GetProperty("last_sync").GetDateTime() <= DateTime.UtcNow);
 
         var page = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/assignments?limit=50&include_completed=false"));
@@ -62,10 +62,10 @@ public sealed class SeedAppsTests(PostgresServer postgres)
                 System.Globalization.CultureInfo.InvariantCulture)];
             Assert.Equal("canvas", task.GetProperty("external_source").GetString());
             Assert.Equal(canvas.GetProperty("name").GetString(), task.GetProperty("title").GetString());
-            DateTime? canvasDue = canvas.GetProperty("due_at").ValueKind == JsonValueKind.Null ? null : canvas.GetProperty("due_at")
-                .GetDateTime().ToUniversalTime();
-            DateTime? taskDue = task.GetProperty("due_date").ValueKind == JsonValueKind.Null ? null : task.GetProperty("due_date")
-                .GetDateTime().ToUniversalTime();
+            DateTime? canvasDue = canvas.GetProperty("due_at").ValueKind == JsonValueKind.Null ? null
+                : canvas.GetProperty("due_at").GetDateTime().ToUniversalTime();
+            DateTime? taskDue = task.GetProperty("due_date").ValueKind == JsonValueKind.Null ? null
+                : task.GetProperty("due_date").GetDateTime().ToUniversalTime();
             Assert.Equal(canvasDue, taskDue);
             Assert.Equal(courseNames[canvas.GetProperty("course_id").GetInt64()], task.GetProperty("subject").GetString());
             // The description is text: no markup left.
@@ -91,8 +91,8 @@ public sealed class SeedAppsTests(PostgresServer postgres)
         var before = await JsonOf(await bob.Http.GetAsync("/api/canvas/auto-sync"));
         Assert.Equal((JsonValueKind.Null, true, 0, 0),
             (before.GetProperty("lastSync").ValueKind, before.GetProperty("needsSync").GetBoolean(),
-            before.GetProperty("cached").GetProperty("courses").GetInt32(), before.GetProperty("cached").GetProperty("assignments")
-                .GetInt32()));
+            before.GetProperty("cached").GetProperty("courses").GetInt32(),
+                before.GetProperty("cached").GetProperty("assignments").GetInt32()));
 
         var synced = await JsonOf(await bob.Http.PostAsync("/api/canvas/auto-sync", null));
         Assert.True(synced.GetProperty("success").GetBoolean());
@@ -100,8 +100,8 @@ public sealed class SeedAppsTests(PostgresServer postgres)
         var truth = await MirrorTruth.TruthAsync(plain, h.Sandbox, h.Sandbox.Tokens.Student);
         var (courses, assignments) = (MirrorTruth.Truth(truth, "courses"), MirrorTruth.Truth(truth, "assignments"));
         Assert.Equal((courses.Count, assignments.Count),
-            (synced.GetProperty("stats").GetProperty("courses").GetInt32(), synced.GetProperty("stats").GetProperty("assignments")
-            .GetInt32()));
+            (synced.GetProperty("stats").GetProperty("courses").GetInt32(),
+            synced.GetProperty("stats").GetProperty("assignments").GetInt32()));
 
         var after = await JsonOf(await bob.Http.GetAsync("/api/canvas/auto-sync"));
         Assert.False(after.GetProperty("needsSync").GetBoolean());
@@ -153,8 +153,8 @@ public sealed class SeedAppsTests(PostgresServer postgres)
         var recent = await JsonOf(await root.Http.GetAsync("/api/canvas/metrics/recent?limit=10"));
         var syncs = recent.GetProperty("syncs").EnumerateArray().ToList();
         Assert.Equal(2, recent.GetProperty("count").GetInt32());
-        var first = syncs.Single(s => s.GetProperty("sync_task_id")
-            .GetString() == done.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var first = syncs.Single(s =>
+            s.GetProperty("sync_task_id").GetString() == done.RunId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal((carol.UserId, "completed", done.Counts["courses"].Created, JsonValueKind.Null),
             (first.GetProperty("user_id").GetInt64(),
             first.GetProperty("sync_status").GetString(), first.GetProperty("courses").GetProperty("processed").GetInt64(),
@@ -174,8 +174,8 @@ public sealed class SeedAppsTests(PostgresServer postgres)
         Assert.Equal(Math.Round(done.Duration.TotalSeconds, 3), performance.GetProperty("duration").GetProperty("avg_seconds").GetDouble(),
             3);
         Assert.Equal(done.Requests, performance.GetProperty("api_calls").GetProperty("total").GetInt64());
-        Assert.Equal(done.Counts["assignments"].Created, performance.GetProperty("items_processed").GetProperty("total_assignments")
-            .GetInt64());
+        Assert.Equal(done.Counts["assignments"].Created,
+            performance.GetProperty("items_processed").GetProperty("total_assignments").GetInt64());
 
         // Carol sees her own runs only, as in CanvasSync's own metrics API.
         Assert.Equal(2, (await JsonOf(await carol.Http.GetAsync("/api/canvas/metrics/recent"))).GetProperty("count").GetInt32());

@@ -23,8 +23,8 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
         var alice = await h.AddUserAsync("alice");
         var none = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
         Assert.Equal((false, "disconnected", "never_synced"),
-            (none.GetProperty("connected").GetBoolean(), none.GetProperty("status").GetString(), none.GetProperty("sync_state")
-            .GetString()));
+            (none.GetProperty("connected").GetBoolean(), none.GetProperty("status").GetString(),
+            none.GetProperty("sync_state").GetString()));
 
         (await h.ConnectCanvasAsync(alice)).EnsureSuccessStatusCode();
         var connected = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
@@ -50,12 +50,12 @@ public sealed class StatusAndReferenceTests(PostgresServer postgres)
         var synced = await JsonOf(await alice.Http.GetAsync("/api/v1/canvas/status"));
         Assert.Equal("up_to_date", synced.GetProperty("sync_state").GetString());
         Assert.Equal((id, "completed", "full"), (synced.GetProperty("last_run").GetProperty("sync_id").GetInt64(),
-            synced.GetProperty("last_run").GetProperty("status").GetString(), synced.GetProperty("last_run").GetProperty("sync_type")
-                .GetString()));
+            synced.GetProperty("last_run").GetProperty("status").GetString(),
+                synced.GetProperty("last_run").GetProperty("sync_type").GetString()));
         // PulsePlan's fields: last_sync is when the last complete sync started (a time), assignments_count the mirror's.
         Assert.Equal(synced.GetProperty("last_full_sync_at").GetDateTime(), synced.GetProperty("last_sync").GetDateTime());
-        Assert.Equal(synced.GetProperty("counts").GetProperty("assignments").GetInt64(), synced.GetProperty("assignments_count")
-            .GetInt64());
+        Assert.Equal(synced.GetProperty("counts").GetProperty("assignments").GetInt64(),
+            synced.GetProperty("assignments_count").GetInt64());
         using var plain = new HttpClient();
         var truth = await MirrorTruth.TruthAsync(plain, h.Sandbox, h.Sandbox.Tokens.Student);
         foreach (var collection in new[] { "courses", "assignments", "submissions", "enrollments", "groups" })

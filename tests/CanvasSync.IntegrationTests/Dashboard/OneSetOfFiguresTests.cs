@@ -49,8 +49,8 @@ public sealed class OneSetOfFiguresTests(PostgresServer postgres, Browser browse
 
         var samples = PrometheusTests.Parse(await (await admin.Http.GetAsync("/metrics")).Content.ReadAsStringAsync());
         Assert.Equal(itemsRead, samples.Value("canvas_sync_items_read_total"));
-        Assert.Equal(rowsChanged, samples.All("canvas_sync_items_total")
-            .Where(s => s.Labels["action"] is "created" or "updated" or "deleted").Sum(s => s.Value));
+        Assert.Equal(rowsChanged,
+            samples.All("canvas_sync_items_total").Where(s => s.Labels["action"] is "created" or "updated" or "deleted").Sum(s => s.Value));
         Assert.Equal(seconds, samples.Value("canvas_sync_duration_seconds_sum", ("sync_type", "full")), 3);
 
         var page = await browser.NewPageAsync(h.BaseUrl);

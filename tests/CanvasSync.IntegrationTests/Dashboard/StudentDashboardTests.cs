@@ -145,8 +145,8 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
             var a = widest[long.Parse(row[0], CultureInfo.InvariantCulture)];
             Assert.Equal(a.Completed ? "Done" : a.Missing ? "Missing" : "Not done", row[2]);
             var local = TimeZoneInfo.ConvertTimeFromUtc(a.DueAt, denver);
-            Assert.Contains(local.ToString("h:mm tt", CultureInfo.GetCultureInfo("en-US")), row[1].Replace('\u202f', ' ')
-                .Replace('\u00a0', ' '), StringComparison.Ordinal);
+            Assert.Contains(local.ToString("h:mm tt", CultureInfo.GetCultureInfo("en-US")),
+                row[1].Replace('\u202f', ' ').Replace('\u00a0', ' '), StringComparison.Ordinal);
         }
 
         // Grades per course, as the API has them.
@@ -158,8 +158,8 @@ public sealed class StudentDashboardTests(PostgresServer postgres, Browser brows
         foreach (var row in gradeRows)
         {
             var score = grades[long.Parse(row[0], CultureInfo.InvariantCulture)];
-            Assert.Equal(score.ValueKind == JsonValueKind.Null ? "—" : score.GetDouble().ToString("0.##", CultureInfo.InvariantCulture)
-                + "%", row[1]);
+            Assert.Equal(score.ValueKind == JsonValueKind.Null ? "—"
+                : score.GetDouble().ToString("0.##", CultureInfo.InvariantCulture) + "%", row[1]);
         }
 
         // Beside the next 14 days, what a student needs next, as canvas-sync analyze lists it: work overdue (Canvas's

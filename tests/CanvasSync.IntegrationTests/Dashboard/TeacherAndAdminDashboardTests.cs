@@ -34,8 +34,8 @@ public sealed class TeacherAndAdminDashboardTests(PostgresServer postgres, Brows
         var roster = (await ServiceHarness.JsonOf(await ana.Http.GetAsync($"/api/v1/canvas/courses/{taught}/enrollments"))).EnumerateArray()
             .ToList();
         await Expect(page.Locator("#roster tbody tr")).ToHaveCountAsync(roster.Count);
-        var graded = roster.First(e => e.GetProperty("grades") is { ValueKind: JsonValueKind.Object } g && g.GetProperty("current_score")
-            .ValueKind == JsonValueKind.Number);
+        var graded = roster.First(e => e.GetProperty("grades") is { ValueKind: JsonValueKind.Object } g
+            && g.GetProperty("current_score").ValueKind == JsonValueKind.Number);
         var row = page.Locator($"#roster tr[data-user='{graded.GetProperty("user_id").GetInt64()}']").First;
         await Expect(row.Locator("td").Nth(3))
             .ToHaveTextAsync(graded.GetProperty("grades").GetProperty("current_score").GetDouble()

@@ -44,8 +44,9 @@ public sealed partial class ServeProcess : IAsyncDisposable
         info.Environment["CANVASSYNC__Canvas__AllowPrivateNetwork"] = "true";
         info.Environment["CANVASSYNC__Canvas__AllowHttp"] = "true";
         info.Environment["CANVASSYNC__Sync__SchedulerEnabled"] = "false";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) info.Environment["CANVASSYNC__"
-            + key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        foreach (var (key, value) in settings
+            ?? new Dictionary<string, string>()) info.Environment["CANVASSYNC__" + key.Replace(":", "__", StringComparison.Ordinal)] =
+            value;
 
         var process = Process.Start(info)!;
         var output = new ConcurrentQueue<string>();

@@ -112,7 +112,8 @@ internal sealed class ServiceHarness : IAsyncDisposable
         await using (var db = Database.Context())
             connectionId = await db.Connections.Where(c => c.UserId == userId).Select(c => c.Id).SingleAsync();
         var credential = await App.Services.GetRequiredService<ConnectionTokens>().CredentialAsync(connectionId, CancellationToken.None);
-        return credential is null ? null : await App.Services.GetRequiredService<SyncEngine>()
+        return credential is null ? null
+            : await App.Services.GetRequiredService<SyncEngine>()
             .RunAsync(connectionId, credential, new SyncRequest(type, new SyncScope()));
     }
 

@@ -48,8 +48,8 @@ public sealed class AlertTests(PostgresServer postgres)
         h.Sandbox.Settings.FaultRate = 0;
         Assert.Equal(SyncStatus.Failed, again.Status);
         await using (var db = h.Database.Context())
-            Assert.Equal([s.BobFailed.RunId, s.CarolReauth.RunId], await db.SentAlerts.OrderBy(a => a.RunId).Select(a => a.RunId)
-                .ToListAsync());
+            Assert.Equal([s.BobFailed.RunId, s.CarolReauth.RunId],
+                await db.SentAlerts.OrderBy(a => a.RunId).Select(a => a.RunId).ToListAsync());
         Assert.Contains(h.Logs.Lines, l => l.Contains($"Alert failed for sync run {again.RunId} of connection", StringComparison.Ordinal)
             && l.Contains("held back", StringComparison.Ordinal));
 

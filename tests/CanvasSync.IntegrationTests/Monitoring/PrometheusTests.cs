@@ -56,8 +56,8 @@ public sealed partial class PrometheusTests(PostgresServer postgres)
         var served = (await JsonOf(await control.GetAsync($"{h.Sandbox.BaseUrl}/_sandbox/stats"))).GetProperty("by_status")
             .EnumerateObject()
             .GroupBy(p => p.Name[0] + "xx").ToDictionary(g => g.Key, g => g.Sum(p => p.Value.GetInt64()));
-        Assert.Equal(served.Keys.Order(), samples.All("canvas_api_requests_total").Where(x => x.Value > 0)
-            .Select(x => x.Labels["status_class"]).Order());
+        Assert.Equal(served.Keys.Order(),
+            samples.All("canvas_api_requests_total").Where(x => x.Value > 0).Select(x => x.Labels["status_class"]).Order());
         foreach (var (statusClass, count) in served) Assert.Equal(count,
             samples.Value("canvas_api_requests_total", ("status_class", statusClass)));
         Assert.True(served["5xx"] >= 2);

@@ -47,8 +47,8 @@ public sealed class RetentionTests(PostgresServer postgres)
         Assert.Equal(1, deleted);
         await using (var db = h.Database.Context())
         {
-            Assert.Equal([recent.RunId, borderline.RunId, queuedLongAgo], await db.SyncRuns.OrderBy(r => r.Id).Select(r => r.Id)
-                .ToListAsync());
+            Assert.Equal([recent.RunId, borderline.RunId, queuedLongAgo],
+                await db.SyncRuns.OrderBy(r => r.Id).Select(r => r.Id).ToListAsync());
             Assert.False(await db.SyncRunCounts.AnyAsync(c => c.RunId == old.RunId)); // its counts went with it
             Assert.True(await db.SyncRunCounts.AnyAsync(c => c.RunId == recent.RunId));
             Assert.Equal([recent.RunId], await db.SentAlerts.Select(a => a.RunId).ToListAsync());

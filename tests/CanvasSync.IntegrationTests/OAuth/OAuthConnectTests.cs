@@ -150,8 +150,8 @@ public sealed class OAuthConnectTests(PostgresServer postgres)
         // starts with a refresh.
         var issued = DateTime.UtcNow.AddHours(-2);
         await using (var db = h.Database.Context())
-            await db.Connections.ExecuteUpdateAsync(c => c.SetProperty(x => x.TokenStoredAt, issued)
-                .SetProperty(x => x.TokenExpiresAt, issued.AddHours(1)));
+            await db.Connections.ExecuteUpdateAsync(c =>
+                c.SetProperty(x => x.TokenStoredAt, issued).SetProperty(x => x.TokenExpiresAt, issued.AddHours(1)));
         await ControlAsync(h.Sandbox, "revoke", student);
 
         var sync = await h.SyncStoredAsync(alice.UserId);

@@ -38,8 +38,8 @@ public sealed class AnalysisTests(PostgresServer postgres)
         var assignments = truth.GetProperty("assignments").EnumerateArray().Select(a =>
         {
             var s = a.GetProperty("submission");
-            var done = s.GetProperty("excused").GetBoolean() || s.GetProperty("workflow_state")
-                .GetString() is "submitted" or "graded" or "pending_review";
+            var done = s.GetProperty("excused").GetBoolean()
+                || s.GetProperty("workflow_state").GetString() is "submitted" or "graded" or "pending_review";
             var due = a.GetProperty("due_at") is { ValueKind: JsonValueKind.String } d ? d.GetDateTime().ToUniversalTime()
                 : (DateTime?)null;
             var points = a.GetProperty("points_possible") is { ValueKind: JsonValueKind.Number } p ? p.GetDouble() : (double?)null;
@@ -68,8 +68,8 @@ public sealed class AnalysisTests(PostgresServer postgres)
         foreach (var g in report.Grades)
         {
             // An unposted grade has no score key, as in Canvas.
-            var percents = assignments.Where(a => a.Course == g.CourseId && a.Points > 0 && !a.Submission.GetProperty("excused")
-                .GetBoolean()
+            var percents = assignments.Where(a => a.Course == g.CourseId && a.Points > 0
+                && !a.Submission.GetProperty("excused").GetBoolean()
                     && a.Submission.TryGetProperty("score", out var score) && score.ValueKind == JsonValueKind.Number)
                 .Select(a => a.Submission.GetProperty("score").GetDouble() / a.Points!.Value * 100).Order().ToList();
             Assert.Equal(percents.Count, g.Scored);

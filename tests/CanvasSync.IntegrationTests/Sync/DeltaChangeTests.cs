@@ -122,8 +122,8 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         Assert.Empty(result.Errors);
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
         var reconcile = await h.SyncAsync(token, SyncType.Reconcile);
-        Assert.True(reconcile.Drift.Count == 0, "drift: "
-            + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount}")));
+        Assert.True(reconcile.Drift.Count == 0,
+            "drift: " + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount}")));
     }
 
     /// <summary>A parent observing the student token's owner (in every course) and one classmate.</summary>
@@ -132,8 +132,8 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
         var student = (await h.TruthAsync(h.Sandbox.Tokens.Student)).GetProperty("user").GetProperty("id").GetInt64();
         var classmate = SyncHarness.Truth(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "enrollments").Values
             .Select(e => System.Text.Json.JsonDocument.Parse(e).RootElement)
-            .Where(e => e.GetProperty("type").GetString() == "StudentEnrollment" && e.GetProperty("enrollment_state")
-                .GetString() == "active")
+            .Where(e => e.GetProperty("type").GetString() == "StudentEnrollment"
+                && e.GetProperty("enrollment_state").GetString() == "active")
             .Select(e => e.GetProperty("user_id").GetInt64()).First(u => u != student);
         using var response = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/observers",
             new { observee_ids = new[] { student, classmate } });
@@ -237,8 +237,9 @@ public sealed class DeltaChangeTests(PostgresServer postgres)
 
         var reconcile = await h.SyncAsync(token, SyncType.Reconcile);
         Assert.Equal((SyncStatus.Completed, SyncType.Reconcile), (reconcile.Status, reconcile.Type));
-        Assert.True(reconcile.Drift.Count == 0, "drift: "
-            + string.Join(", ", reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount} (e.g. {d.ExampleCanvasId})")));
+        Assert.True(reconcile.Drift.Count == 0,
+            "drift: " + string.Join(", ",
+            reconcile.Drift.Select(d => $"{d.EntityType}.{d.Field} x{d.RowCount} (e.g. {d.ExampleCanvasId})")));
         Assert.All(reconcile.Counts.Where(c => c.Key is not ("tasks" or "teams")), c =>
             Assert.Equal((c.Key, 0L, 0L, 0L), (c.Key, c.Value.Created, c.Value.Updated, c.Value.Deleted)));
     }

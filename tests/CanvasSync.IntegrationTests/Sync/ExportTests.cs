@@ -39,8 +39,8 @@ public sealed class ExportTests(PostgresServer postgres)
         var gone = withDeleted.RootElement.GetProperty("assignments").EnumerateArray()
             .Single(a => a.GetProperty("id").GetInt64() == deleted);
         Assert.True(gone.TryGetProperty("canvas_sync_deleted_at", out _));
-        Assert.DoesNotContain(export.RootElement.GetProperty("assignments").EnumerateArray(), a => a.GetProperty("id")
-            .GetInt64() == deleted);
+        Assert.DoesNotContain(export.RootElement.GetProperty("assignments").EnumerateArray(), a =>
+            a.GetProperty("id").GetInt64() == deleted);
     }
 
     private static async Task<JsonDocument> ExportAsync(SyncHarness h, bool includeDeleted)

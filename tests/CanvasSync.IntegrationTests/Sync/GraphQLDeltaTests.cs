@@ -85,8 +85,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         var oneCourse = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
         await using (var db = h.Database.Context())
         {
-            Assert.Contains(PlannerItemsCollection.CourseCheckpoint, await db.SyncCheckpoints.Where(c => c.RunId == oneCourse.RunId)
-                .Select(c => c.Collection).ToListAsync());
+            Assert.Contains(PlannerItemsCollection.CourseCheckpoint,
+                await db.SyncCheckpoints.Where(c => c.RunId == oneCourse.RunId).Select(c => c.Collection).ToListAsync());
             // The full sync, the last whole read, was an hour ago.
             await db.SyncRuns.Where(r => r.Id < oneCourse.RunId)
                 .ExecuteUpdateAsync(r => r.SetProperty(x => x.StartedAt, x => x.StartedAt!.Value.AddMinutes(-61)));
@@ -231,8 +231,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     };
 
     /// <summary>A sandbox and a database, and a first full sync with the token <paramref name="token"/> picks.</summary>
-    private async Task<SyncHarness> SyncedAsync(string provider, Func<SandboxServer, string> token, SandboxProfile profile =
-        SandboxProfile.Classroom)
+    private async Task<SyncHarness> SyncedAsync(string provider, Func<SandboxServer, string> token,
+        SandboxProfile profile = SandboxProfile.Classroom)
     {
         var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = profile });
         Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token(h.Sandbox))).Status);

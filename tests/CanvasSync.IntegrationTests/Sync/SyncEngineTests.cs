@@ -34,8 +34,8 @@ public sealed class SyncEngineTests(PostgresServer postgres)
         Assert.Empty(first.Errors);
         await h.AssertMirrorEqualsTruthAsync(truth);
         // The engine reads what the reference crawl reads (a teacher's planner list adds one request).
-        Assert.InRange(first.Requests, truth.GetProperty("min_requests").GetInt64(), truth.GetProperty("min_requests")
-            .GetInt64() * 11 / 10);
+        Assert.InRange(first.Requests, truth.GetProperty("min_requests").GetInt64(),
+            truth.GetProperty("min_requests").GetInt64() * 11 / 10);
 
         var again = await h.SyncAsync(token);
         Assert.Equal(SyncStatus.Completed, again.Status);
@@ -147,8 +147,8 @@ public sealed class SyncEngineTests(PostgresServer postgres)
         // A run of another process on this host that is alive: the engine's own process counts as alive elsewhere.
         await using (var db = h.Database.Context())
             await db.SyncRuns.Where(r => r.Status == SyncStatus.Running)
-                .ExecuteUpdateAsync(u => u.SetProperty(r => r.LeaseOwner, "another-host:1")
-                .SetProperty(r => r.HeartbeatAt, DateTime.UtcNow));
+                .ExecuteUpdateAsync(u =>
+                u.SetProperty(r => r.LeaseOwner, "another-host:1").SetProperty(r => r.HeartbeatAt, DateTime.UtcNow));
         var e = await Assert.ThrowsAsync<SyncAlreadyRunningException>(() => h.SyncAsync(token));
         Assert.Equal((await first).RunId, e.RunId);
     }

@@ -39,8 +39,8 @@ public sealed class TaskMappingTests(PostgresServer postgres)
             Assert.Equal(types.Contains("online_quiz") ? TaskType.Exam : types.Contains("discussion_topic") ? TaskType.Task
                 : TaskType.Assignment, t.Type);
             var sub = a.GetProperty("submission");
-            var done = sub.GetProperty("excused").GetBoolean() || sub.GetProperty("workflow_state")
-                .GetString() is "submitted" or "graded" or "pending_review";
+            var done = sub.GetProperty("excused").GetBoolean()
+                || sub.GetProperty("workflow_state").GetString() is "submitted" or "graded" or "pending_review";
             Assert.Equal(done, t.Completed);
             Assert.DoesNotMatch("<[a-zA-Z/!]", t.Description ?? ""); // no markup left (a decoded "1 < 2" is text)
             Assert.DoesNotContain("alert(", t.Description ?? "", StringComparison.Ordinal); // scripts dropped
@@ -119,8 +119,8 @@ public sealed class TaskMappingTests(PostgresServer postgres)
             var item = todo[(t.ExternalSource, t.ExternalId)];
             Assert.Equal(item.GetProperty("plannable").GetProperty("title").GetString(), t.Title);
             Assert.Equal(item.GetProperty("plannable_date").GetDateTime().ToUniversalTime(), t.DueDate);
-            var marked = item.GetProperty("planner_override") is { ValueKind: JsonValueKind.Object } o && o.GetProperty("marked_complete")
-                .GetBoolean();
+            var marked = item.GetProperty("planner_override") is { ValueKind: JsonValueKind.Object } o
+                && o.GetProperty("marked_complete").GetBoolean();
             Assert.Equal(marked, t.Completed);
         }
     }

@@ -11,8 +11,8 @@ public sealed class SandboxFixture : IAsyncLifetime
     public SandboxServer Sandbox { get; private set; } = null!;
     public HttpClient Http { get; } = new();
 
-    public async Task InitializeAsync() => Sandbox =
-        await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Student, Seed = 7 });
+    public async Task InitializeAsync() =>
+        Sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Student, Seed = 7 });
 
     public async Task DisposeAsync()
     {

@@ -52,8 +52,8 @@ public sealed class CliTests
     [Fact]
     public async Task One_shot_commands_validate_every_setting_as_serve_does()
     {
-        var r = await CliProcess.RunAsync(["users", "list", "--db", "sqlite:"
-            + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db")],
+        var r = await CliProcess.RunAsync(["users", "list", "--db",
+            "sqlite:" + Path.Combine(Path.GetTempPath(), $"cs-{Guid.NewGuid():N}.db")],
             new Dictionary<string, string> { ["CANVASSYNC__Canvas__RequestTimeoutSeconds"] = "0" });
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("canvas-sync: configuration error: Canvas:RequestTimeoutSeconds",
@@ -102,8 +102,8 @@ public sealed class CliTests
             using var http = new HttpClient();
             var me = await http.GetJsonAsync($"{baseUrl}/api/v1/users/self", tokens.GetProperty("campus")[3].GetString());
             Assert.True(me.GetProperty("id").GetInt64() > 0);
-            Assert.True((await http.GetJsonAsync($"{baseUrl}/api/v1/users/self", tokens.GetProperty("teacher")
-                .GetString())).GetProperty("id").GetInt64() > 0);
+            Assert.True((await http.GetJsonAsync($"{baseUrl}/api/v1/users/self",
+                tokens.GetProperty("teacher").GetString())).GetProperty("id").GetInt64() > 0);
         }
         finally
         {

@@ -75,7 +75,8 @@ public sealed class SyncCommandTests
     private static string Mirror(string export)
     {
         using var doc = JsonDocument.Parse(export);
-        return string.Join('\n', doc.RootElement.EnumerateObject().Where(p => p.Name is not ("exported_at" or "generated_at"))
+        return string.Join('\n',
+            doc.RootElement.EnumerateObject().Where(p => p.Name is not ("exported_at" or "generated_at"))
             .Select(p => p.Name + "=" + p.Value.GetRawText()));
     }
 

@@ -52,8 +52,8 @@ public sealed class WebAppTests
     [Fact]
     public async Task A_bad_option_fails_preparation_naming_the_setting()
     {
-        await using var app = CanvasSyncWebApp.Build(["--Canvas:RequestTimeoutSeconds=0"], "sqlite:"
-            + Path.Combine(Path.GetTempPath(), "unused.db"), "http://127.0.0.1:0");
+        await using var app = CanvasSyncWebApp.Build(["--Canvas:RequestTimeoutSeconds=0"],
+            "sqlite:" + Path.Combine(Path.GetTempPath(), "unused.db"), "http://127.0.0.1:0");
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => app.PrepareAsync());
         Assert.Contains("RequestTimeoutSeconds", e.Message, StringComparison.Ordinal);
     }

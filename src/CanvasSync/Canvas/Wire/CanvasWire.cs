@@ -14,8 +14,8 @@ internal sealed record CanvasUser(long Id, string? Name, string? SortableName, s
     string? TimeZone = null);
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings (application/json+canvas-string-ids).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
-    JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasUser))]
 [JsonSerializable(typeof(CanvasAccessToken))]
 internal sealed partial class CanvasWireContext : JsonSerializerContext;

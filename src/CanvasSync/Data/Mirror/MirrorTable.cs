@@ -13,8 +13,8 @@ internal sealed record MirrorRow(long CanvasId, string RawJson, Func<object?[]> 
 {
     private object?[]? _values;
 
-    public MirrorRow(long canvasId, string rawJson, object?[] values, string? plannableType =
-        null) : this(canvasId, rawJson, () => values, plannableType) { }
+    public MirrorRow(long canvasId, string rawJson, object?[] values,
+        string? plannableType = null) : this(canvasId, rawJson, () => values, plannableType) { }
 
     public object?[] Values => _values ??= MakeValues();
     public string Key => PlannableType is null ? CanvasId.ToString(System.Globalization.CultureInfo.InvariantCulture)

@@ -30,7 +30,7 @@ internal sealed class AssignmentGroupsCollection : SyncedCollection<CanvasAssign
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling =
-    JsonNumberHandling.AllowReadingFromString)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(CanvasAssignmentGroup))]
 internal sealed partial class AssignmentGroupsWire : JsonSerializerContext;

@@ -189,7 +189,7 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
             $"{baseUrl.Host} did not answer GET /api/v1/users/self as a Canvas server does; check the address"),
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message =
-        "User {UserId} connected Canvas at {Host} with {Method} (connection {ConnectionId})")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "User {UserId} connected Canvas at {Host} with {Method} (connection {ConnectionId})")]
     private static partial void LogConnected(ILogger logger, long userId, long connectionId, string host, string method);
 }

@@ -71,8 +71,8 @@ internal static class MetricsEndpoints
 
     /// <summary>Runs that failed in whole (failed, needs_reauth) or in part (completed_with_errors), newest first.</summary>
     private static async Task<Results<Ok<RunRecordList>, ProblemHttpResult>> FailedAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, int limit =
-            50, [FromQuery(Name = "user_id")] long? userId = null)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7,
+            int limit = 50, [FromQuery(Name = "user_id")] long? userId = null)
     {
         if ((CheckDays(days) ?? Paging.CheckLimit(limit)) is { } bad) return bad;
         await using var who = Whose(caller, userId, db, contexts);

@@ -26,7 +26,7 @@ internal sealed partial class MetricsRetention(IDbContextFactory<CanvasSyncDbCon
         return runs;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message =
-        "Retention: deleted {Runs} sync runs and {Alerts} alert records older than {Days} days")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Retention: deleted {Runs} sync runs and {Alerts} alert records older than {Days} days")]
     private static partial void LogDeleted(ILogger logger, int runs, int alerts, int days);
 }

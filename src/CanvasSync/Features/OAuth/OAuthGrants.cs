@@ -59,8 +59,8 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
             var taken = await db.Connections
                 .Where(x => x.Id == connectionId && x.EncryptedToken == knownCiphertext
                     && (x.RefreshLeaseUntil == null || x.RefreshLeaseUntil < now))
-                .ExecuteUpdateAsync(s => s.SetProperty(x => x.RefreshLeaseOwner, owner)
-                    .SetProperty(x => x.RefreshLeaseUntil, now + RefreshLease), ct);
+                .ExecuteUpdateAsync(s =>
+                    s.SetProperty(x => x.RefreshLeaseOwner, owner).SetProperty(x => x.RefreshLeaseUntil, now + RefreshLease), ct);
             if (taken == 1) return await RefreshHoldingLeaseAsync(db, c, owner, ct);
 
             if (Now > deadline) throw new CanvasTransientException("refresh", "another node's refresh of the access token did not finish");
@@ -96,8 +96,9 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
         catch
         {
             // Worth another try later (Canvas unreachable, a 5xx): let the next one in at once.
-            await mine.ExecuteUpdateAsync(s => s.SetProperty(x => x.RefreshLeaseOwner, (string?)null)
-                .SetProperty(x => x.RefreshLeaseUntil, (DateTime?)null), CancellationToken.None);
+            await mine.ExecuteUpdateAsync(s =>
+                s.SetProperty(x => x.RefreshLeaseOwner, (string?)null).SetProperty(x => x.RefreshLeaseUntil, (DateTime?)null),
+                CancellationToken.None);
             throw;
         }
 
@@ -159,16 +160,16 @@ internal sealed partial class OAuthGrants(IDbContextFactory<CanvasSyncDbContext>
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message =
-        "Connection {ConnectionId}: OAuth2 access token refreshed (valid {ExpiresInSeconds:0} s)")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Connection {ConnectionId}: OAuth2 access token refreshed (valid {ExpiresInSeconds:0} s)")]
     private static partial void LogRefreshed(ILogger logger, long connectionId, double expiresInSeconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "Connection {ConnectionId}: Canvas refused to refresh the access token ({Error}: {Description}); the connection needs reauthorization")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId}: Canvas refused to refresh the access token ({Error}: {Description}); the connection needs reauthorization")]
     private static partial void LogRefreshRefused(ILogger logger, long connectionId, string error, string description);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "Connection {ConnectionId}: the refresh outlasted its lease; the new token was used but not stored")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Connection {ConnectionId}: the refresh outlasted its lease; the new token was used but not stored")]
     private static partial void LogLeaseLostDuringRefresh(ILogger logger, long connectionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {ConnectionId}: the grant could not be revoked at Canvas: {Problem}")]

@@ -108,8 +108,8 @@ internal static class SyncMonitoringEndpoints
 
     /// <summary>Runs that failed in whole or in part, newest first.</summary>
     private static async Task<Results<Ok<MonitoredSyncList>, ProblemHttpResult>> FailedAsync(ClaimsPrincipal caller, CanvasSyncDbContext db,
-        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7, int limit =
-            20)
+        [FromServices] IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time, CancellationToken ct, int days = 7,
+            int limit = 20)
     {
         if ((MetricsEndpoints.CheckDays(days) ?? CheckLimit(limit)) is { } bad) return bad;
         await using var who = MetricsEndpoints.Whose(caller, null, db, contexts)!;

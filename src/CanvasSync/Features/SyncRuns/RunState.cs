@@ -43,6 +43,6 @@ internal sealed class RunState(SyncRun run, RunContext context, CanvasSession se
 
     /// <summary>What this attempt cost so far, added to what earlier attempts did.</summary>
     public (long Requests, long Throttled, long Retries) Totals() =>
-        (Before.Requests + Session.Accounting.Requests, Before.Throttled + Session.Accounting.Throttled, Before.Retries
-            + Session.Accounting.Retries);
+        (Before.Requests + Session.Accounting.Requests, Before.Throttled + Session.Accounting.Throttled,
+            Before.Retries + Session.Accounting.Retries);
 }

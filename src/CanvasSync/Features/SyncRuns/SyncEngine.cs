@@ -280,7 +280,7 @@ internal sealed partial class SyncEngine
     [LoggerMessage(Level = LogLevel.Error, Message = "Sync run {RunId} failed as a whole; its checkpoints are kept for a retry")]
     private static partial void LogRunFailed(ILogger logger, long runId, Exception error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "Sync collection {Collection} of course {CourseId} failed ({Error}); the rest goes on")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Sync collection {Collection} of course {CourseId} failed ({Error}); the rest goes on")]
     private static partial void LogCollectionFailed(ILogger logger, string collection, long courseId, string error);
 }

@@ -38,8 +38,8 @@ internal sealed class SyncEvents(TimeProvider time)
     public void Publish(long runId, int attempt, string kind, SyncProgress progress, long? courseId = null, int? milestone = null)
     {
         var stream = _runs.GetOrAdd(runId, _ => new RunStream());
-        var e = stream.Add(id => new SyncEvent(runId, id, kind, progress, courseId, milestone), Math.Max(0, attempt - 1) * IdsPerAttempt
-            + 1, time.GetUtcNow());
+        var e = stream.Add(id => new SyncEvent(runId, id, kind, progress, courseId, milestone),
+            Math.Max(0, attempt - 1) * IdsPerAttempt + 1, time.GetUtcNow());
         Published?.Invoke(e);
         Forget();
     }

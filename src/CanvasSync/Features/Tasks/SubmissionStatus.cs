@@ -24,7 +24,7 @@ internal static class SubmissionStatus
             { Missing: true } => "missing",
             _ => "not submitted",
         };
-        return task.UserCompleted == true && !Completion.IsDone(submission?.WorkflowState ?? "", submission?.Excused ?? false) ? canvas
-            + ", marked done by you" : canvas;
+        return task.UserCompleted == true && !Completion.IsDone(submission?.WorkflowState ?? "", submission?.Excused ?? false)
+            ? canvas + ", marked done by you" : canvas;
     }
 }

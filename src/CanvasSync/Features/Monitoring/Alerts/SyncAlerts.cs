@@ -42,7 +42,7 @@ internal sealed partial class SyncAlerts(IDbContextFactory<CanvasSyncDbContext> 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Kind} for sync run {RunId} of connection {ConnectionId}, to {Channels}")]
     private static partial void LogRaised(ILogger logger, string kind, long runId, long connectionId, string channels);
 
-    [LoggerMessage(Level = LogLevel.Information, Message =
-        "Alert {Kind} for sync run {RunId} of connection {ConnectionId} held back: cool-down")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Alert {Kind} for sync run {RunId} of connection {ConnectionId} held back: cool-down")]
     private static partial void LogHeld(ILogger logger, string kind, long runId, long connectionId);
 }

@@ -96,11 +96,11 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "Canvas refused GraphQL to connection {ConnectionId} ({Reason}); its deltas read REST until {Until:u}")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Canvas refused GraphQL to connection {ConnectionId} ({Reason}); its deltas read REST until {Until:u}")]
     private static partial void LogRefused(ILogger logger, long connectionId, string reason, DateTime until);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "The GraphQL delta of connection {ConnectionId} failed ({Reason}); this delta reads REST")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The GraphQL delta of connection {ConnectionId} failed ({Reason}); this delta reads REST")]
     private static partial void LogFailed(ILogger logger, long connectionId, string reason);
 }

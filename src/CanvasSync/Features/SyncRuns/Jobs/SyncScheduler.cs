@@ -124,14 +124,14 @@ internal sealed partial class SyncScheduler(RunQueue queue, IBackgroundJobClient
     public static string Cron(int everyMinutes) => everyMinutes < 60
         ? $"*/{everyMinutes} * * * *" : $"0 */{Math.Max(1, everyMinutes / 60)} * * *";
 
-    [LoggerMessage(Level = LogLevel.Information, Message =
-        "Queued {Count} stale connections for a delta sync ({Reconciles} to be reconciled after it)")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Queued {Count} stale connections for a delta sync ({Reconciles} to be reconciled after it)")]
     private static partial void LogQueuedStale(ILogger logger, int count, int reconciles);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming {Count} sync runs left unfinished")]
     private static partial void LogResumed(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message =
-        "Requeued {Count} sync runs whose node stopped renewing its lease; they resume from their checkpoints")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Requeued {Count} sync runs whose node stopped renewing its lease; they resume from their checkpoints")]
     private static partial void LogReclaimed(ILogger logger, int count);
 }

@@ -7,6 +7,7 @@ using CanvasSync.Data;
 using CanvasSync.Features.Analysis;
 using CanvasSync.Features.Connections;
 using CanvasSync.Features.SyncRuns;
+using Microsoft.EntityFrameworkCore;
 
 namespace CanvasSync.Cli.Analyze;
 
@@ -50,7 +51,6 @@ internal static class AnalyzeCommand
                     existingDatabase: oneShot is null,
                     beforeDatabase: oneShot is null ? null : async services =>
                         identity = await ChosenConnection.ValidateAsync(services, oneShot, secret!, ct));
-                var database = host.Services.GetRequiredService<DatabaseTarget>();
                 long? chosen = p.GetValue(connection);
                 if (identity is not null)
                 {
@@ -58,7 +58,8 @@ internal static class AnalyzeCommand
                     if (chosen is null) return CliRunner.Failure;
                 }
 
-                await using var context = database.CreateContext();
+                var contexts = host.Services.GetRequiredService<IDbContextFactory<CanvasSyncDbContext>>();
+                await using var context = await contexts.CreateDbContextAsync(ct);
                 var me = await ChosenConnection.FindAsync(context, chosen, ct);
                 var report = await StudentAnalysis.AnalyzeAsync(context, me, DateTime.UtcNow, p.GetValue(days), p.GetValue(weeks), ct);
                 if (p.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));

@@ -146,6 +146,7 @@ internal sealed class SetupModel(CanvasSyncDbContext db, CanvasConnector connect
             "unreachable" => "That Canvas could not be reached.",
             "not_canvas" => "That address is not a Canvas server.",
             "canvas_unavailable" => "Canvas is not working right now.",
+            "throttled" => "Canvas is busy with this token right now; try again in a minute.",
             "redirected" => "That address redirects elsewhere.",
             "url_not_allowed" => "That Canvas address is not allowed.",
             "not_a_url" => "That is not a web address; copy it from your browser, e.g. https://canvas.example.edu.",

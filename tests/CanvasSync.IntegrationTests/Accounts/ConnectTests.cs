@@ -77,6 +77,25 @@ public sealed class ConnectTests(PostgresServer postgres)
         Assert.False(await db.Connections.AnyAsync());
     }
 
+    /// <summary>
+    /// A token whose rate budget is spent (another sync of it a moment ago) is told as such, not as "not Canvas": who-am-I
+    /// is asked again as the budget refills, and refused as throttled only when it never does.
+    /// </summary>
+    [Fact]
+    public async Task A_throttled_token_is_waited_for_and_then_refused_as_throttled_not_as_not_canvas()
+    {
+        await using var h = await StartAsync("sqlite", postgres);
+        var alice = await h.AddUserAsync("alice");
+        var throttle = h.Sandbox.Settings.Throttle;
+        h.Sandbox.Settings.Throttle = throttle with { HighWaterMark = 0 }; // every request's up-front cost passes it
+
+        await AssertProblemAsync(await h.ConnectCanvasAsync(alice), HttpStatusCode.ServiceUnavailable, "api_token", "throttled");
+
+        h.Sandbox.Settings.Throttle = throttle;
+        using var connected = await h.ConnectCanvasAsync(alice);
+        Assert.Equal(HttpStatusCode.OK, connected.StatusCode);
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task Not_a_url_not_reachable_and_not_canvas_are_told_apart(string provider)

@@ -30,6 +30,9 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
     CanvasSyncDbContext db,
     TimeProvider time, ILogger<CanvasConnector> logger)
 {
+    /// <summary>Who-am-I answered "rate limit exceeded" this many times (each after the session's own retry) is refused.</summary>
+    private const int ThrottledAttempts = 4;
+
     /// <summary>Asks Canvas who the token belongs to; nothing is stored.</summary>
     public async Task<CanvasIdentity> ValidateAsync(string? canvasUrl, string? apiToken, CancellationToken ct)
     {
@@ -53,13 +56,22 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
         // One request at a time and one retry: a person is waiting for the answer.
         var session = client.Open(baseUrl, token, maxInFlight: 1, retryAttempts: 1);
         CanvasUser me;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            me = (await session.GetSelfAsync(ct)).Value;
-        }
-        catch (CanvasException e)
-        {
-            throw Rejection(e, baseUrl);
+            try
+            {
+                me = (await session.GetSelfAsync(ct)).Value;
+                break;
+            }
+            catch (CanvasThrottledException e) when (attempt < ThrottledAttempts)
+            {
+                // The token's rate budget is spent (another sync of it, a moment ago): it refills in seconds.
+                await Task.Delay(e.RetryAfter ?? TimeSpan.FromSeconds(2), ct);
+            }
+            catch (CanvasException e)
+            {
+                throw Rejection(e, baseUrl);
+            }
         }
 
         if (me.Id <= 0) throw new ConnectRejectedException("canvas_url",
@@ -182,6 +194,8 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
         // that reports other servers' statuses and bodies.
         CanvasTransientException { Cause: "connection" or "timeout" } t => new ConnectRejectedException("canvas_url", "unreachable",
             $"could not reach {baseUrl.GetLeftPart(UriPartial.Authority)} ({(t.Cause == "timeout" ? "no answer in time" : "no connection")}); check the address"),
+        CanvasThrottledException => new ConnectRejectedException("api_token", "throttled",
+            "Canvas is holding back this token's requests (its rate limit); try again in a minute", 503),
         CanvasTransientException { Cause: "server_error" or "proxy_error" } => new ConnectRejectedException("canvas_url",
             "canvas_unavailable",
             $"{baseUrl.Host} answered with a server error; Canvas may be down, try again later", 502),

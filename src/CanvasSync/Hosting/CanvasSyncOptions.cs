@@ -140,6 +140,13 @@ internal sealed class SyncOptions
     public int PlannerEveryMinutes { get; set; } = 60;
 
     /// <summary>
+    /// A delta skips who-am-I (GET /users/self) when this node saw the same token answer it less than this long ago: the
+    /// delta's first request proves the token alive. Full syncs and reconciles always ask. 0: every run asks.
+    /// </summary>
+    [Range(0, 24 * 7)]
+    public int WhoAmIEveryHours { get; set; } = 24;
+
+    /// <summary>
     /// How long a node's hold on a running sync lasts without being renewed (it renews every third of it). A node
     /// that dies loses its runs this long after its last renewal, and another node resumes them.
     /// </summary>

@@ -79,6 +79,20 @@ internal sealed class SyncHarness : IAsyncDisposable
 
     public Task<JsonElement> TruthAsync(string token) => MirrorTruth.TruthAsync(Http, Sandbox, token);
 
+    /// <summary>Starts the sandbox's request counts afresh.</summary>
+    public async Task ResetCanvasStatsAsync()
+    {
+        using var reset = await Http.PostAsync($"{Sandbox.BaseUrl}/_sandbox/stats/reset", null);
+        reset.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The requests the sandbox served since the last reset, by endpoint (a route, e.g. /api/v1/courses/{courseId}/...).</summary>
+    public async Task<Dictionary<string, long>> CanvasEndpointsAsync()
+    {
+        var stats = await Http.GetFromJsonAsync<JsonElement>($"{Sandbox.BaseUrl}/_sandbox/stats");
+        return stats.GetProperty("by_endpoint").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+    }
+
     public async Task<JsonElement> MutateAsync(object body)
     {
         using var response = await Http.PostAsJsonAsync($"{Sandbox.BaseUrl}/_sandbox/mutate", body);

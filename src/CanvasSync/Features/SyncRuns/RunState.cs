@@ -29,7 +29,7 @@ internal sealed class RunState(SyncRun run, RunContext context, CanvasSession se
     public bool LeaseLost { get; set; }
     public Exception? Failure { get; set; }
     public long ItemsDone { get; set; }
-    /// <summary>Whom the token belongs to (GET /users/self, asked first).</summary>
+    /// <summary>Whom the token belongs to (GET /users/self, asked first, or proved lately: <see cref="ProvenTokens"/>).</summary>
     public long CanvasUserId { get; set; }
     public int CollectionsDone { get; set; }
     public int CollectionsKnown { get; set; }

@@ -36,6 +36,7 @@ internal sealed partial class SyncEngine
     private readonly PageCommit _commit;
     private readonly RunFinish _finish;
     private readonly GraphQLDelta? _graphQL;
+    private readonly ProvenTokens _proven;
 
     public SyncEngine(CanvasClient client, DatabaseTarget database, IDbContextFactory<CanvasSyncDbContext> contexts, SyncEvents events,
         Cluster.NodeIdentity node, ActiveRuns active, TimeProvider time, ILoggerFactory loggers, IEnumerable<ISyncRunObserver> observers,
@@ -47,6 +48,7 @@ internal sealed partial class SyncEngine
         _lease = new RunLease(contexts, node, active, time, loggers.CreateLogger<RunLease>());
         _commit = new PageCommit(database, node, _lease, time);
         _finish = new RunFinish(contexts, node, time, observers, loggers.CreateLogger<RunFinish>());
+        _proven = new ProvenTokens(time, TimeSpan.FromHours(options.Value.WhoAmIEveryHours));
         if (options.Value.GraphQLDeltas)
             _graphQL = new GraphQLDelta(contexts, time, TimeSpan.FromHours(options.Value.GraphQLRetryHours),
                 TimeSpan.FromMinutes(options.Value.PlannerEveryMinutes), loggers.CreateLogger<GraphQLDelta>());
@@ -93,11 +95,20 @@ internal sealed partial class SyncEngine
         var lease = state.DryRun ? Task.CompletedTask : _lease.KeepAsync(state, renewing.Token);
         try
         {
-            // Every run starts by asking who the token belongs to: it proves the token alive before any work.
+            // A run starts by asking who the token belongs to, which proves it alive before any work; a delta of a token
+            // this node proved lately skips that (ProvenTokens): its first request proves the token alive as well.
             state.Phases.Mark("connect");
-            var me = await session.GetSelfAsync(stop.Token);
-            await UpdateCanvasUserAsync(connectionId, started.KnownCanvasUserId, me.Value, stop.Token);
-            state.CanvasUserId = me.Value.Id;
+            if (run.Type == SyncType.Delta && _proven.CanvasUserOf(connectionId, credential) is { } proved
+                && proved == started.KnownCanvasUserId)
+                state.CanvasUserId = proved;
+            else
+            {
+                var me = await session.GetSelfAsync(stop.Token);
+                await UpdateCanvasUserAsync(connectionId, started.KnownCanvasUserId, me.Value, stop.Token);
+                state.CanvasUserId = me.Value.Id;
+                _proven.Proved(connectionId, credential, me.Value.Id);
+            }
+
             state.Phases.Mark("connect");
             await state.Queue.RunAsync(Workers, stop.Token);
         }
@@ -128,6 +139,7 @@ internal sealed partial class SyncEngine
             await lease;
         }
 
+        if (state.DeadToken is not null) _proven.Forget(connectionId, credential);
         // Another node holds the run now (this one was too long silent): it is that node's to finish; nothing is written.
         if (state.LeaseLost) return RunFinish.Unfinished(state, resumed, clock.Elapsed);
         if (interrupt.IsCancellationRequested && state.DeadToken is null && !cancellationToken.IsCancellationRequested && !state.DryRun)

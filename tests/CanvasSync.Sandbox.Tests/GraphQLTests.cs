@@ -183,6 +183,25 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
             c => Assert.Equal(0, c.GetProperty("submissionsConnection").GetProperty("nodes").GetArrayLength()));
     }
 
+    /// <summary>enrollment_type.rb: without gradingPeriodId Canvas answers the current grading period's scores (the course's
+    /// where there are none, as in every sandbox course); null asks for the course's; a period's id for that period's.</summary>
+    [Fact]
+    public async Task Grades_are_the_courses_when_asked_for_no_grading_period_and_blank_for_a_period_no_course_has()
+    {
+        const string Grades = "{ allCourses { enrollmentsConnection(first: 100) { nodes { _id plain: grades { currentScore } "
+            + "course: grades(gradingPeriodId: null) { currentScore } period: grades(gradingPeriodId: \"9\") { currentScore } } } } }";
+        var (_, json, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Grades);
+        var own = json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
+            .SelectMany(c => c.GetProperty("enrollmentsConnection").GetProperty("nodes").EnumerateArray())
+            .Where(n => n.GetProperty("plain").ValueKind == JsonValueKind.Object).ToList();
+        Assert.Contains(own, n => n.GetProperty("course").GetProperty("currentScore").ValueKind == JsonValueKind.Number);
+        Assert.All(own, n =>
+        {
+            Assert.Equal(n.GetProperty("plain").GetRawText(), n.GetProperty("course").GetRawText());
+            Assert.Equal(JsonValueKind.Null, n.GetProperty("period").GetProperty("currentScore").ValueKind);
+        });
+    }
+
     [Fact]
     public async Task Refused_graphql_is_404_when_off_and_401_without_www_authenticate_for_a_key_without_the_scope()
     {

@@ -40,13 +40,18 @@ internal sealed class EnrollmentGraphType : CanvasObjectGraphType<SEnrollment>
         Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);
         Field<UserGraphType>("user").Resolve(c => GraphCaller.Of(c).World.Users[c.Source.UserId]);
         Field<CourseGraphType>("course").Resolve(c => GraphCaller.Of(c).World.Courses[c.Source.CourseId]);
-        // Grades are the student's own (or a grader's to read): a classmate's are null.
-        Field<GradesGraphType>("grades").Resolve(c =>
-        {
-            var caller = GraphCaller.Of(c);
-            var mine = c.Source.UserId == caller.Request.User.Id;
-            return mine || caller.RoleIn(caller.World.Courses[c.Source.CourseId]) == CourseRole.Teacher ? c.Source.Grades : null;
-        });
+        // Grades are the student's own (or a grader's to read): a classmate's are null. enrollment_type.rb: without
+        // gradingPeriodId, the current grading period's scores, or the course's where there are no periods (as here);
+        // null asks for the course's; a period id for that period's, a blank score here, where no course has periods.
+        Field<GradesGraphType>("grades")
+            .Arguments(new QueryArguments(new QueryArgument<IdGraphType> { Name = "gradingPeriodId" }))
+            .Resolve(c =>
+            {
+                var caller = GraphCaller.Of(c);
+                var mine = c.Source.UserId == caller.Request.User.Id;
+                if (!mine && caller.RoleIn(caller.World.Courses[c.Source.CourseId]) != CourseRole.Teacher) return null;
+                return c.GetArgument<string?>("gradingPeriodId") is null ? c.Source.Grades : EnrollmentGrades.None;
+            });
     }
 }
 

@@ -195,6 +195,18 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         foreach (var query in new[] { ChangeQuery.First([]), ChangeQuery.First(others), followUp }) MeetsLimit(query, limit);
     }
 
+    /// <summary>Without gradingPeriodId Canvas answers the current grading period's scores; the mirror holds the course's.</summary>
+    [Fact]
+    public void The_delta_queries_ask_for_the_courses_grades_not_the_current_grading_periods()
+    {
+        var followUp = ChangeQuery.FollowUp([(1000L, "enrollmentsConnection", "MTAw")]);
+        var grades = new[] { ChangeQuery.First([]), ChangeQuery.First([2000L]), followUp }
+            .SelectMany(q => Fields(GraphQLParser.Parser.Parse(q))).Where(f => f.Name.StringValue == "grades").ToList();
+        Assert.Equal(4, grades.Count); // allCourses twice, the course asked by id, the follow-up
+        Assert.All(grades, g =>
+            Assert.IsAssignableFrom<GraphQLNullValue>(Assert.Single(g.Arguments!.Items, a => a.Name.StringValue == "gradingPeriodId").Value));
+    }
+
     private static void MeetsLimit(string query, string limit)
     {
         var document = GraphQLParser.Parser.Parse(query);

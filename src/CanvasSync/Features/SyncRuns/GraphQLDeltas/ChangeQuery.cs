@@ -36,7 +36,8 @@ internal sealed record ChangeAnswer(List<CourseAnswer> Courses, Dictionary<long,
 /// most 100 a page; a list without first: stops at 20, silently), so a course with 200 students answers its first
 /// 100 and a cursor: the next pages of every such list go in one follow-up query, one alias per list (Canvas allows
 /// 20 aliases), until none has more. States are spelt out (the default leaves unsubmitted rows and inactive
-/// enrollments out); updatedSince is strict.
+/// enrollments out); updatedSince is strict. Grades ask for gradingPeriodId: null, the course's scores: without the
+/// argument Canvas answers the current grading period's, where REST's enrollments (and so the mirror) hold the course's.
 /// </summary>
 internal static class ChangeQuery
 {
@@ -67,7 +68,7 @@ internal static class ChangeQuery
             """,
         ["enrollmentsConnection"] = $$"""
             enrollmentsConnection(first: {{PageSize}}, after: $after, filter: {states: [invited, creation_pending, active, inactive, completed]}) {
-              nodes { _id updatedAt grades { currentScore finalScore currentGrade finalGrade } }
+              nodes { _id updatedAt grades(gradingPeriodId: null) { currentScore finalScore currentGrade finalGrade } }
               pageInfo { hasNextPage endCursor }
             }
             """,

@@ -40,6 +40,37 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_submission_that_moves_no_grade_reads_neither_the_roster_nor_the_course_list(string provider)
+    {
+        await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
+        var token = h.Sandbox.Tokens.Student;
+        var before = await h.TruthAsync(token);
+        var published = SyncHarness.Truth(before, "assignments").Values.Select(a => JsonDocument.Parse(a).RootElement)
+            .Where(a => a.GetProperty("published").GetBoolean()).Select(a => a.GetProperty("id").GetInt64()).ToHashSet();
+        var open = SyncHarness.Truth(before, "submissions").Values.Select(s => JsonDocument.Parse(s).RootElement)
+            .First(s => s.GetProperty("workflow_state").GetString() == "unsubmitted"
+                && published.Contains(s.GetProperty("assignment_id").GetInt64()));
+        using (var submitted = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/submissions/{open.GetProperty("id").GetInt64()}/submit", new { }))
+            submitted.EnsureSuccessStatusCode();
+        await h.ResetCanvasStatsAsync();
+
+        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        // The query's own grades are the mirror's: the row, its assignment (embedding it) and the planner are read; the
+        // enrollment and the course's total scores are not.
+        Assert.Equal(SyncStatus.Completed, delta.Status);
+        Assert.Equal(new Dictionary<string, long>
+        {
+            ["/api/graphql"] = 1,
+            ["/api/v1/courses/{courseId}/assignments"] = 1,
+            ["/api/v1/courses/{courseId}/students/submissions"] = 1,
+            ["/api/v1/planner/items"] = 1,
+        }, await h.CanvasEndpointsAsync());
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task A_grade_reads_only_its_course_and_leaves_the_mirror_equal_to_canvas(string provider)
     {
         await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
@@ -60,6 +91,9 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         Assert.Equal(1, endpoints["/api/graphql"]);
         Assert.Equal(1, endpoints["/api/v1/courses/{courseId}/students/submissions"]); // the graded course only
         Assert.False(endpoints.ContainsKey("/api/v1/courses/{courseId}/groups"), "a grade changes no group");
+        // The grade moved the student's scores: their enrollment and the course's total scores are read again.
+        Assert.Equal(1, endpoints["/api/v1/courses/{courseId}/enrollments"]);
+        Assert.Equal(1, endpoints["/api/v1/courses"]);
         // The planner of that course only (its item carries the grade), not the whole planner the full sync read an hour ago at most.
         await using (var db = h.Database.Context())
         {
@@ -203,8 +237,8 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         var grades = new[] { ChangeQuery.First([]), ChangeQuery.First([2000L]), followUp }
             .SelectMany(q => Fields(GraphQLParser.Parser.Parse(q))).Where(f => f.Name.StringValue == "grades").ToList();
         Assert.Equal(4, grades.Count); // allCourses twice, the course asked by id, the follow-up
-        Assert.All(grades, g =>
-            Assert.IsAssignableFrom<GraphQLNullValue>(Assert.Single(g.Arguments!.Items, a => a.Name.StringValue == "gradingPeriodId").Value));
+        Assert.All(grades, g => Assert.IsAssignableFrom<GraphQLNullValue>(
+            Assert.Single(g.Arguments!.Items, a => a.Name.StringValue == "gradingPeriodId").Value));
     }
 
     private static void MeetsLimit(string query, string limit)

@@ -4,11 +4,13 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 
 /// <summary>
 /// What changed in one course: the parts to read; for a teacher, whether rows were graded or submitted since (read
-/// through Canvas's own since filters), and the assignments whose rows changed otherwise (read whole).
+/// through Canvas's own since filters), and the assignments whose rows changed otherwise (read whole); whether the
+/// course's own row may have changed (it is then read again, in the course list).
 /// </summary>
-internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool GradedOrSubmitted, IReadOnlyCollection<long> RederivedAssignments)
+internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool GradedOrSubmitted, IReadOnlyCollection<long> RederivedAssignments,
+    bool CourseRow = false)
 {
-    public bool IsNone => Parts == CourseParts.None && !GradedOrSubmitted && RederivedAssignments.Count == 0;
+    public bool IsNone => Parts == CourseParts.None && !GradedOrSubmitted && RederivedAssignments.Count == 0 && !CourseRow;
 }
 
 /// <summary>
@@ -21,8 +23,11 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool Graded
 /// filters), and for rows changed otherwise (created, or recomputed by an override, which moves no course's
 /// updatedAt) every row of their assignments and the listing;</item>
 /// <item>the roster: ids, change times and the grades the caller may see, which move without any submission when an
-/// assignment is unpublished, deleted or re-pointed (the second signal);</item>
-/// <item>groups: their member counts (a teacher's course), or the student's own groups.</item>
+/// assignment is unpublished, deleted or re-pointed (the second signal); a student's own grades are also how a
+/// changed row is known to have left their scores alone (no roster read then);</item>
+/// <item>groups: their member counts (a teacher's course), or the student's own groups;</item>
+/// <item>the course's own row (the course list): its fields move updatedAt; its enrollments[] are the caller's own,
+/// with a student's total scores, so they move with the caller's enrollment or grades, never with a classmate's.</item>
 /// </list>
 /// Null (read as a REST delta) when the answer cannot settle it: a course new to the mirror, a current course missing
 /// from the answer (concluded, or the user removed), an other course Canvas no longer shows, a list Canvas would not give. A course with
@@ -52,33 +57,42 @@ internal static class ChangedCourses
             if (!change.IsNone) changes[id] = change;
         }
 
-        return new GraphQLDelta.Plan(changes.Count > 0, changes);
+        return new GraphQLDelta.Plan(changes.Values.Any(c => c.CourseRow), changes);
     }
 
     private static CourseChange Of(CourseAnswer course, bool teaches, MirrorState mirror, DateTime since)
     {
         // Too many changed rows to page (a course copy): the course is read as a REST delta reads it.
-        if (course.TooManyChangedRows) return new CourseChange(teaches, CourseParts.All, false, []);
+        if (course.TooManyChangedRows) return new CourseChange(teaches, CourseParts.All, false, [], CourseRow: true);
         var parts = CourseParts.None;
-        if (course.UpdatedAt is not { } updated || updated > since)
+        var saved = course.UpdatedAt is not { } updated || updated > since;
+        if (saved)
             parts |= CourseParts.AssignmentGroups | CourseParts.Assignments | (teaches ? CourseParts.None : CourseParts.Submissions);
 
-        // A student's rows come with their assignments (embedded) and their grades (the roster's own enrollment).
+        var held = mirror.Enrollments.GetValueOrDefault(course.Id, []);
+        var joinedOrLeft = !course.Roster.Select(e => e.Id).ToHashSet().SetEquals(held.Keys);
+        var changed = course.Roster
+            .Where(e => e.UpdatedAt is not { } t || t > since || (e.Grades is { } g && g != held.GetValueOrDefault(e.Id))).ToList();
+        if (joinedOrLeft || changed.Count > 0) parts |= CourseParts.Enrollments;
+        var own = course.Roster.Where(e => mirror.OwnEnrollments.Contains(e.Id)).ToList();
+        var courseRow = saved || joinedOrLeft || changed.Any(e => mirror.OwnEnrollments.Contains(e.Id));
+
+        // A student's rows come with their assignments (embedded). Their grades too may have moved: the answer's own
+        // grades say whether; without them (Canvas would not show them) the roster is read to be sure.
         var rows = course.Submissions;
-        if (rows.Count > 0 && !teaches) parts |= CourseParts.Assignments | CourseParts.Submissions | CourseParts.Enrollments;
+        if (rows.Count > 0 && !teaches)
+        {
+            parts |= CourseParts.Assignments | CourseParts.Submissions;
+            if (own.Count == 0 || own.Any(e => e.Grades is null)) (parts, courseRow) = (parts | CourseParts.Enrollments, true);
+        }
+
         var rederived = rows.Where(r => !(r.GradedAt > since || r.SubmittedAt > since)).Select(r => r.AssignmentId).ToHashSet();
         if (teaches && rederived.Count > 0) parts |= CourseParts.Assignments;
-
-        var held = mirror.Enrollments.GetValueOrDefault(course.Id, []);
-        if (!course.Roster.Select(e => e.Id).ToHashSet().SetEquals(held.Keys)
-            || course.Roster.Any(e => e.UpdatedAt is not { } t || t > since || (e.Grades is { } g && g != held.GetValueOrDefault(e.Id))))
-            parts |= CourseParts.Enrollments;
-
-        if (!teaches) return new CourseChange(false, parts, false, []);
+        if (!teaches) return new CourseChange(false, parts, false, [], courseRow);
         var groups = course.Groups.Select(g => (g.Id, g.Members)).ToHashSet();
         if (!groups.SetEquals(mirror.Groups.Where(g => g.Value.Course == course.Id).Select(g => (g.Key, g.Value.Members))))
             parts |= CourseParts.Groups;
-        return new CourseChange(true, parts, rows.Any(r => r.GradedAt > since || r.SubmittedAt > since), rederived);
+        return new CourseChange(true, parts, rows.Any(r => r.GradedAt > since || r.SubmittedAt > since), rederived, courseRow);
     }
 
     /// <summary>

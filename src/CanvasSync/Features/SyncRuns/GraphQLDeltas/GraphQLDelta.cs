@@ -35,7 +35,7 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         if (run.Type != SyncType.Delta || run.SlowLane || run.ChangesSince is not { } since || !run.Scope.IsAll) return null;
         var now = time.GetUtcNow().UtcDateTime;
         if (run.GraphQLRefusedUntil > now) return null;
-        var mirror = await MirrorState.ReadAsync(contexts, run.ConnectionId, ct);
+        var mirror = await MirrorState.ReadAsync(contexts, run.ConnectionId, canvasUserId, ct);
         if (mirror is null) return null;
 
         ChangeAnswer? answer;

@@ -13,16 +13,16 @@ internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore
 /// <summary>
 /// What the mirror holds that the GraphQL answer is compared with: the current courses (those allCourses lists) and
 /// the other courses the caller still reads (concluded, or their enrollment inactive), each with whether the caller
-/// teaches it; each course's roster with its grades, the groups with their member counts, and when the whole planner was
-/// last read.
+/// teaches it; each course's roster with its grades, which of those enrollments are the caller's own (a course lists
+/// them, with a student's total scores), the groups with their member counts, and when the whole planner was last read.
 /// </summary>
 internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictionary<long, bool> OtherCourses,
-    Dictionary<long, Dictionary<long, EnrollmentGrades>> Enrollments,
+    Dictionary<long, Dictionary<long, EnrollmentGrades>> Enrollments, HashSet<long> OwnEnrollments,
     Dictionary<long, (long Course, int Members)> Groups, DateTime? PlannerReadAt)
 {
     /// <summary>Null when the connection holds a course it only observes, or no course at all: those deltas read REST.</summary>
     public static async Task<MirrorState?> ReadAsync(IDbContextFactory<CanvasSyncDbContext> contexts, long connectionId,
-        CancellationToken ct)
+        long canvasUserId, CancellationToken ct)
     {
         // One connection for the raw reads and the query at the end: the context's own, held open.
         await using var db = contexts.CreateDbContext();
@@ -48,11 +48,16 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
 
         if (!any) return null;
         var enrollments = new Dictionary<long, Dictionary<long, EnrollmentGrades>>();
-        foreach (var (course, id, grades) in await RowsAsync(connection, connectionId,
-                           "SELECT course_canvas_id, canvas_id, current_score, final_score, current_grade, final_grade FROM enrollments WHERE connection_id = @c AND deleted_at IS NULL",
-                           r => (r.GetInt64(0), r.GetInt64(1),
-                               new EnrollmentGrades(Sql.Double(r, 2), Sql.Double(r, 3), Sql.String(r, 4), Sql.String(r, 5))), ct))
+        var own = new HashSet<long>();
+        foreach (var (course, id, user, grades) in await RowsAsync(connection, connectionId,
+                           "SELECT course_canvas_id, canvas_id, user_canvas_id, current_score, final_score, current_grade, final_grade FROM enrollments WHERE connection_id = @c AND deleted_at IS NULL",
+                           r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2),
+                               new EnrollmentGrades(Sql.Double(r, 3), Sql.Double(r, 4), Sql.String(r, 5), Sql.String(r, 6))), ct))
+        {
             (enrollments.TryGetValue(course, out var roster) ? roster : enrollments[course] = [])[id] = grades;
+            if (user == canvasUserId) own.Add(id);
+        }
+
         var groups = new Dictionary<long, (long Course, int Members)>();
         foreach (var (id, course, members) in await RowsAsync(connection, connectionId,
                            "SELECT canvas_id, course_canvas_id, members_count FROM groups WHERE connection_id = @c AND deleted_at IS NULL",
@@ -64,7 +69,7 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
             .Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Completed || r.Status == SyncStatus.CompletedWithErrors)
                 && db.SyncCheckpoints.Any(k => k.RunId == r.Id && k.Collection == PlannerItemsCollection.Instance.Kind && k.Done))
             .MaxAsync(r => r.StartedAt, ct);
-        return new MirrorState(current, others, enrollments, groups, plannerReadAt);
+        return new MirrorState(current, others, enrollments, own, groups, plannerReadAt);
     }
 
     private static async Task<List<T>> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read,

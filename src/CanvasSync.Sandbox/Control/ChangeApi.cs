@@ -26,6 +26,10 @@ internal static class ChangeApi
         g.MapPost("/assignments/{id:long}/override", (long id, OverrideBody body) =>
             Results.Json(new { changed = Mutations.SetOverrideDueDate(world, id, body.StudentIds, body.DueAt, state.Now) },
                 ControlApi.Json));
+        g.MapPost("/assignment_groups/{id:long}", (long id, GroupWeightBody body) =>
+            Found(Mutations.SetGroupWeight(world, id, body.GroupWeight, state.Now), x => new { x.Id, x.GroupWeight }));
+        g.MapPost("/courses/{courseId:long}/assignment_groups/reorder", (long courseId, ReorderBody body) =>
+            Mutations.ReorderGroups(world, courseId, body.Order) ? Results.NoContent() : Results.NotFound());
         g.MapPost("/assignments/{id:long}/post", (long id) =>
             Results.Json(new { posted = Mutations.PostSubmissions(world, id, state.Now) }, ControlApi.Json));
         g.MapPost("/courses/{courseId:long}/assignments", (long courseId, AssignmentBody body) =>
@@ -82,6 +86,8 @@ internal static class ChangeApi
         string? GradingType = null,
         bool? Published = null, int? Count = null);
     internal sealed record OverrideBody(long[] StudentIds, DateTime DueAt);
+    internal sealed record GroupWeightBody(double GroupWeight);
+    internal sealed record ReorderBody(long[] Order);
     internal sealed record IdsBody(long NextAfter);
     internal sealed record GradeBody(double Score);
     internal sealed record EnrollmentBody(string State);

@@ -16,6 +16,7 @@ public static class SandboxChanges
         "publish", "unpublish", "due_date", "first_override", "due_date_past_override", "points", "grading_type", "create_many", "enroll",
             "remove", "drop",
         "conclude", "move_member", "accept", "new_group_set", "grade", "submit", "delete_assignment", "post_grades",
+        "reweight_group", "reorder_groups",
     ];
 
     /// <summary>Changes no listing of a delta shows: the slow lane re-reads what they touch.</summary>
@@ -133,6 +134,16 @@ public static class SandboxChanges
             case "post_grades":
                 // Grades held back by a manual post policy are posted at once, as from the gradebook's menu.
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/assignments/{Id(published.First(a => a.GetProperty("muted").GetBoolean()))}/post", new { });
+                break;
+            case "reweight_group":
+                // A save: the group's updated_at and the course's move, and the scores are recomputed.
+                var weighted = assignments.Select(a => Long(a, "assignment_group_id")).Distinct().Order().First();
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/assignment_groups/{weighted}", new { group_weight = 35.5 });
+                break;
+            case "reorder_groups":
+                // acts_as_list's update_order: positions only, no updated_at moves anywhere.
+                var order = assignments.Select(a => Long(a, "assignment_group_id")).Distinct().Order().Reverse().ToArray();
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/courses/{course}/assignment_groups/reorder", new { order });
                 break;
             case "delete_assignment":
                 (await http.DeleteAsync($"{sandboxUrl}/_sandbox/assignments/{Id(dated[4])}")).EnsureSuccessStatusCode();

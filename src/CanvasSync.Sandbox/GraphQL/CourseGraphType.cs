@@ -55,6 +55,11 @@ internal sealed class CourseGraphType : CanvasObjectGraphType<SCourse>
         Field<EnrollmentConnectionGraphType>("enrollmentsConnection")
             .Arguments(EnrollmentConnectionGraphType.Paging(new QueryArgument<EnrollmentFilterGraphType> { Name = "filter" }))
             .Resolve(context => Roster(context) is { } roster ? GraphPage<SEnrollment>.Of(roster, context) : null);
+        // course_type.rb assignment_groups_connection: the course's active groups, by position, to whoever reads the course.
+        Field<AssignmentGroupConnectionGraphType>("assignmentGroupsConnection").Arguments(AssignmentGroupConnectionGraphType.Paging())
+            .Resolve(context => GraphCaller.Of(context).RoleIn(context.Source) is null ? null
+                : GraphPage<SAssignmentGroup>.Of(GraphCaller.Of(context).World.AssignmentGroupsInCourse(context.Source.Id)
+                    .OrderBy(g => g.Position).ThenBy(g => g.Id).ToList(), context));
         Field<GroupConnectionGraphType>("groupsConnection").Arguments(GroupConnectionGraphType.Paging()).Resolve(context =>
         {
             var caller = GraphCaller.Of(context);

@@ -100,7 +100,23 @@ internal sealed class GroupGraphType : CanvasObjectGraphType<SGroup>
     }
 }
 
+/// <summary>assignment_group_type.rb: Timestamped (updatedAt), with name, position, groupWeight and state.</summary>
+internal sealed class AssignmentGroupGraphType : CanvasObjectGraphType<SAssignmentGroup>
+{
+    public AssignmentGroupGraphType()
+        : base("AssignmentGroup", x => x.Id)
+    {
+        Field<StringGraphType>("name").Resolve(c => c.Source.Name);
+        Field<IntGraphType>("position").Resolve(c => c.Source.Position);
+        Field<FloatGraphType>("groupWeight").Resolve(c => c.Source.GroupWeight);
+        Field<NonNullGraphType<StringGraphType>>("state").Resolve(_ => "available");
+        Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);
+    }
+}
+
 internal sealed class SubmissionConnectionGraphType() : ConnectionGraphType<SSubmission, SubmissionGraphType>("SubmissionConnection");
+internal sealed class AssignmentGroupConnectionGraphType()
+    : ConnectionGraphType<SAssignmentGroup, AssignmentGroupGraphType>("AssignmentGroupConnection");
 internal sealed class EnrollmentConnectionGraphType() : ConnectionGraphType<SEnrollment, EnrollmentGraphType>("EnrollmentConnection");
 internal sealed class GroupConnectionGraphType() : ConnectionGraphType<SGroup, GroupGraphType>("GroupConnection");
 

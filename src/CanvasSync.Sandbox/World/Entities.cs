@@ -42,7 +42,11 @@ internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore
     public static readonly EnrollmentGrades None = new(null, null, null, null, null, null, null, null);
 }
 
-internal sealed record SAssignmentGroup(long Id, long CourseId, string Name, int Position, double GroupWeight);
+internal sealed record SAssignmentGroup(long Id, long CourseId, string Name, int Position, double GroupWeight)
+{
+    /// <summary>Moved by a save (a rename, a weight); not by a reorder, which is acts_as_list's update_all of positions.</summary>
+    public DateTime UpdatedAt { get; init; }
+}
 
 internal sealed record SAssignment(long Id, long CourseId, long AssignmentGroupId, string Name, string? Description,
     DateTime? DueAt, DateTime? UnlockAt, DateTime? LockAt, double? PointsPossible, string GradingType,

@@ -12,11 +12,17 @@ internal sealed record EnrollmentNode(long Id, DateTime? UpdatedAt, EnrollmentGr
 
 internal sealed record GroupNode(long Id, int Members);
 
+internal sealed record AssignmentGroupNode(long Id, DateTime? UpdatedAt, int Position);
+
 /// <summary>One course as the query answered it, every page of each list; <see cref="Unread"/> names the lists Canvas answered
 /// null.</summary>
 internal sealed record CourseAnswer(long Id, List<SubmissionNode> Submissions, List<EnrollmentNode> Roster, List<GroupNode> Groups)
 {
     public DateTime? UpdatedAt { get; set; }
+
+    /// <summary>The course's assignment groups: a reorder moves only their positions (acts_as_list's update_all), a save their
+    /// updatedAt and the course's.</summary>
+    public List<AssignmentGroupNode> AssignmentGroups { get; } = [];
 
     public HashSet<string> Unread { get; } = new(StringComparer.Ordinal);
 
@@ -69,6 +75,12 @@ internal static class ChangeQuery
         ["enrollmentsConnection"] = $$"""
             enrollmentsConnection(first: {{PageSize}}, after: $after, filter: {states: [invited, creation_pending, active, inactive, completed]}) {
               nodes { _id updatedAt grades(gradingPeriodId: null) { currentScore finalScore currentGrade finalGrade } }
+              pageInfo { hasNextPage endCursor }
+            }
+            """,
+        ["assignmentGroupsConnection"] = $$"""
+            assignmentGroupsConnection(first: {{PageSize}}, after: $after) {
+              nodes { _id updatedAt position }
               pageInfo { hasNextPage endCursor }
             }
             """,
@@ -214,6 +226,10 @@ internal static class ChangeQuery
                     break;
                 case "enrollmentsConnection":
                     into.Roster.Add(new EnrollmentNode(Id(n) ?? 0, Time(n, "updatedAt"), Grades(n)));
+                    break;
+                case "assignmentGroupsConnection":
+                    into.AssignmentGroups.Add(new AssignmentGroupNode(Id(n) ?? 0, Time(n, "updatedAt"),
+                        n.TryGetProperty("position", out var p) && p.TryGetInt32(out var position) ? position : 0));
                     break;
                 default:
                     into.Groups.Add(Group(n));

@@ -18,6 +18,8 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool Graded
 /// <list type="bullet">
 /// <item>updatedAt later than the last sync: the course or an assignment was saved, so its assignments are read (a
 /// teacher's listing then finds the assignments whose rows changed, as a REST delta does);</item>
+/// <item>assignment groups: a group added or gone, saved (its updatedAt) or moved (its position, which a reorder
+/// changes without moving any updatedAt);</item>
 /// <item>submissions updated since (strictly; the due-date cacher stamps them too, so an override shows): a student's
 /// rows and the assignments that embed them; for a teacher, the rows graded or submitted since (Canvas's REST since
 /// filters), and for rows changed otherwise (created, or recomputed by an override, which moves no course's
@@ -66,8 +68,13 @@ internal static class ChangedCourses
         if (course.TooManyChangedRows) return new CourseChange(teaches, CourseParts.All, false, [], CourseRow: true);
         var parts = CourseParts.None;
         var saved = course.UpdatedAt is not { } updated || updated > since;
-        if (saved)
-            parts |= CourseParts.AssignmentGroups | CourseParts.Assignments | (teaches ? CourseParts.None : CourseParts.Submissions);
+        if (saved) parts |= CourseParts.Assignments | (teaches ? CourseParts.None : CourseParts.Submissions);
+
+        // Assignment groups: a save moves the group's updatedAt, a reorder only positions (an update_all).
+        var positions = mirror.AssignmentGroups.GetValueOrDefault(course.Id, []);
+        if (!course.AssignmentGroups.Select(g => g.Id).ToHashSet().SetEquals(positions.Keys)
+            || course.AssignmentGroups.Any(g => g.UpdatedAt is not { } t || t > since || g.Position != positions[g.Id]))
+            parts |= CourseParts.AssignmentGroups;
 
         var held = mirror.Enrollments.GetValueOrDefault(course.Id, []);
         var joinedOrLeft = !course.Roster.Select(e => e.Id).ToHashSet().SetEquals(held.Keys);

@@ -14,10 +14,12 @@ internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore
 /// What the mirror holds that the GraphQL answer is compared with: the current courses (those allCourses lists) and
 /// the other courses the caller still reads (concluded, or their enrollment inactive), each with whether the caller
 /// teaches it; each course's roster with its grades, which of those enrollments are the caller's own (a course lists
-/// them, with a student's total scores), the groups with their member counts, and when the whole planner was last read.
+/// them, with a student's total scores), each course's assignment groups with their positions, the groups with their
+/// member counts, and when the whole planner was last read.
 /// </summary>
 internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictionary<long, bool> OtherCourses,
     Dictionary<long, Dictionary<long, EnrollmentGrades>> Enrollments, HashSet<long> OwnEnrollments,
+    Dictionary<long, Dictionary<long, int>> AssignmentGroups,
     Dictionary<long, (long Course, int Members)> Groups, DateTime? PlannerReadAt)
 {
     /// <summary>Null when the connection holds a course it only observes, or no course at all: those deltas read REST.</summary>
@@ -58,6 +60,11 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
             if (user == canvasUserId) own.Add(id);
         }
 
+        var assignmentGroups = new Dictionary<long, Dictionary<long, int>>();
+        foreach (var (course, id, position) in await RowsAsync(connection, connectionId,
+                           "SELECT course_canvas_id, canvas_id, position FROM assignment_groups WHERE connection_id = @c AND deleted_at IS NULL",
+                           r => (r.GetInt64(0), r.GetInt64(1), r.GetInt32(2)), ct))
+            (assignmentGroups.TryGetValue(course, out var held) ? held : assignmentGroups[course] = [])[id] = position;
         var groups = new Dictionary<long, (long Course, int Members)>();
         foreach (var (id, course, members) in await RowsAsync(connection, connectionId,
                            "SELECT canvas_id, course_canvas_id, members_count FROM groups WHERE connection_id = @c AND deleted_at IS NULL",
@@ -69,7 +76,7 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
             .Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Completed || r.Status == SyncStatus.CompletedWithErrors)
                 && db.SyncCheckpoints.Any(k => k.RunId == r.Id && k.Collection == PlannerItemsCollection.Instance.Kind && k.Done))
             .MaxAsync(r => r.StartedAt, ct);
-        return new MirrorState(current, others, enrollments, own, groups, plannerReadAt);
+        return new MirrorState(current, others, enrollments, own, assignmentGroups, groups, plannerReadAt);
     }
 
     private static async Task<List<T>> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read,

@@ -21,12 +21,16 @@ internal sealed class CanvasClient(HttpClient http, ThrottleGovernors governors,
 
     /// <summary>A session for one Canvas (scheme, host and port of <paramref name="baseUrl"/>) and one personal token.</summary>
     public CanvasSession Open(Uri baseUrl, string token, CanvasAccounting? accounting = null, int? maxInFlight = null,
-        int? retryAttempts = null) =>
-        Open(baseUrl, CanvasCredential.Fixed(token), accounting, maxInFlight, retryAttempts);
+        int? retryAttempts = null, int? throttledRetryAttempts = null) =>
+        Open(baseUrl, CanvasCredential.Fixed(token), accounting, maxInFlight, retryAttempts, throttledRetryAttempts);
 
-    /// <summary>A session for one Canvas and one credential (a personal token, or OAuth2 tokens that refresh).</summary>
+    /// <summary>
+    /// A session for one Canvas and one credential (a personal token, or OAuth2 tokens that refresh). Retries of a
+    /// transient failure are <paramref name="retryAttempts"/> (Canvas:RetryAttempts unless given), of a rate-limit
+    /// refusal <paramref name="throttledRetryAttempts"/> (the same unless given).
+    /// </summary>
     public CanvasSession Open(Uri baseUrl, CanvasCredential credential, CanvasAccounting? accounting = null, int? maxInFlight = null,
-        int? retryAttempts = null)
+        int? retryAttempts = null, int? throttledRetryAttempts = null)
     {
         var origin = new Uri(baseUrl.GetLeftPart(UriPartial.Authority));
         var o = options.Value;
@@ -42,7 +46,8 @@ internal sealed class CanvasClient(HttpClient http, ThrottleGovernors governors,
         // A session with its own cap (one request at a time, say) gets a governor of its own that starts at that cap.
         var governor = maxInFlight is null ? governors.For(origin, credential.BudgetKey, limit)
             : new ThrottleGovernor(limit, initialLimit: limit);
-        return new CanvasSession(http, origin, credential, governor, accounting ?? new CanvasAccounting(), traffic, o, logger);
+        return new CanvasSession(http, origin, credential, governor, accounting ?? new CanvasAccounting(), traffic, o,
+            throttledRetryAttempts ?? o.RetryAttempts, logger);
     }
 }
 

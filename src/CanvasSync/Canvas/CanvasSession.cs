@@ -31,8 +31,7 @@ internal sealed partial class CanvasSession
     private const int MaxRenewalsPerRequest = 3;
 
     internal CanvasSession(HttpClient http, Uri origin, CanvasCredential credential, ThrottleGovernor governor, CanvasAccounting accounting,
-        CanvasTraffic traffic,
-        CanvasOptions options, ILogger logger)
+        CanvasTraffic traffic, CanvasOptions options, int throttledRetryAttempts, ILogger logger)
     {
         _traffic = traffic;
         _http = http;
@@ -44,10 +43,20 @@ internal sealed partial class CanvasSession
         _requestTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
         _maxAnswerBytes = options.MaxAnswerBytes;
         _maxPagesPerCollection = options.MaxPagesPerCollection;
-        _retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        // Two counts: a refusal for the rate budget is waited out (Retry-After, or backoff) up to throttledRetryAttempts
+        // times, a transient failure retried up to RetryAttempts times. A person waiting on a connect wants few of the
+        // second (an unreachable host) and a few of the first (a budget another sync of the token just spent).
+        _retry = new ResiliencePipelineBuilder()
+            .AddRetry(Retrying<CanvasThrottledException>(throttledRetryAttempts))
+            .AddRetry(Retrying<CanvasTransientException>(options.RetryAttempts))
+            .Build();
+    }
+
+    private RetryStrategyOptions Retrying<TException>(int attempts)
+        where TException : CanvasException => new()
         {
-            ShouldHandle = new PredicateBuilder().Handle<CanvasTransientException>().Handle<CanvasThrottledException>(),
-            MaxRetryAttempts = Math.Max(1, options.RetryAttempts),
+            ShouldHandle = new PredicateBuilder().Handle<TException>(),
+            MaxRetryAttempts = Math.Max(1, attempts),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = TimeSpan.FromMilliseconds(250),
@@ -67,8 +76,7 @@ internal sealed partial class CanvasSession
                 LogRetry(_logger, cause, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
                 return ValueTask.CompletedTask;
             },
-        }).Build();
-    }
+        };
 
     public Uri BaseUrl { get; }
     public CanvasAccounting Accounting { get; }

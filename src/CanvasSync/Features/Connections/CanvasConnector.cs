@@ -30,8 +30,11 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
     CanvasSyncDbContext db,
     TimeProvider time, ILogger<CanvasConnector> logger)
 {
-    /// <summary>Who-am-I answered "rate limit exceeded" this many times (each after the session's own retry) is refused.</summary>
-    private const int ThrottledAttempts = 4;
+    /// <summary>
+    /// Who-am-I refused for the rate budget (another sync of the token spent it a moment ago) is asked again this many
+    /// times, as the budget refills (Retry-After, or backoff: about 8 s in all), before the connect is refused as throttled.
+    /// </summary>
+    private const int ThrottledRetries = 5;
 
     /// <summary>Asks Canvas who the token belongs to; nothing is stored.</summary>
     public async Task<CanvasIdentity> ValidateAsync(string? canvasUrl, string? apiToken, CancellationToken ct)
@@ -53,25 +56,16 @@ internal sealed partial class CanvasConnector(CanvasClient client, CanvasUrlGuar
             throw new ConnectRejectedException("canvas_url", e.Code, e.Message);
         }
 
-        // One request at a time and one retry: a person is waiting for the answer.
-        var session = client.Open(baseUrl, token, maxInFlight: 1, retryAttempts: 1);
+        // One request at a time and one retry of a failure: a person is waiting for the answer.
+        var session = client.Open(baseUrl, token, maxInFlight: 1, retryAttempts: 1, throttledRetryAttempts: ThrottledRetries);
         CanvasUser me;
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                me = (await session.GetSelfAsync(ct)).Value;
-                break;
-            }
-            catch (CanvasThrottledException e) when (attempt < ThrottledAttempts)
-            {
-                // The token's rate budget is spent (another sync of it, a moment ago): it refills in seconds.
-                await Task.Delay(e.RetryAfter ?? TimeSpan.FromSeconds(2), ct);
-            }
-            catch (CanvasException e)
-            {
-                throw Rejection(e, baseUrl);
-            }
+            me = (await session.GetSelfAsync(ct)).Value;
+        }
+        catch (CanvasException e)
+        {
+            throw Rejection(e, baseUrl);
         }
 
         if (me.Id <= 0) throw new ConnectRejectedException("canvas_url",

@@ -95,7 +95,10 @@ internal sealed partial class WorldGenerator
         var names = new[] { "Assignments", "Quizzes", "Discussions", "Imported Assignments" };
         var weights = new[] { 50.0, 30.0, 20.0, 0.0 };
         var list = names.Select((n, i) => new SAssignmentGroup(NextId(), courseId, n, i + 1, weights[i])
-        { UpdatedAt = Precise(_anchor.AddDays(-60)) }).ToList();
+        {
+            // Mutations.Precise draws no random number, so the rest of the world stays as it was generated before.
+            UpdatedAt = Mutations.Precise(_anchor.AddDays(-60)),
+        }).ToList();
         list.ForEach(_world.Add);
         return list; // "Imported Assignments" stays empty, as it often does in Canvas.
     }

@@ -43,20 +43,20 @@ internal sealed partial class CanvasSession
         _requestTimeout = TimeSpan.FromSeconds(options.RequestTimeoutSeconds);
         _maxAnswerBytes = options.MaxAnswerBytes;
         _maxPagesPerCollection = options.MaxPagesPerCollection;
-        // Two counts: a refusal for the rate budget is waited out (Retry-After, or backoff) up to throttledRetryAttempts
-        // times, a transient failure retried up to RetryAttempts times. A person waiting on a connect wants few of the
-        // second (an unreachable host) and a few of the first (a budget another sync of the token just spent).
-        _retry = new ResiliencePipelineBuilder()
-            .AddRetry(Retrying<CanvasThrottledException>(throttledRetryAttempts))
-            .AddRetry(Retrying<CanvasTransientException>(options.RetryAttempts))
-            .Build();
-    }
-
-    private RetryStrategyOptions Retrying<TException>(int attempts)
-        where TException : CanvasException => new()
+        // Two counts, kept on the request's own context: a refusal for the rate budget is waited out (Retry-After, or
+        // backoff) up to throttledRetryAttempts times, a transient failure retried up to RetryAttempts times, and a
+        // request tries at most once more than both together. A person waiting on a connect wants few of the second (an
+        // unreachable host) and a few of the first (a budget another sync of the token just spent).
+        var (throttled, failed) = (Math.Max(1, throttledRetryAttempts), Math.Max(1, options.RetryAttempts));
+        _retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder().Handle<TException>(),
-            MaxRetryAttempts = Math.Max(1, attempts),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception switch
+            {
+                CanvasThrottledException => Counted(args.Context, ThrottledSoFar) <= throttled,
+                CanvasTransientException => Counted(args.Context, FailedSoFar) <= failed,
+                _ => false,
+            }),
+            MaxRetryAttempts = throttled + failed,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = TimeSpan.FromMilliseconds(250),
@@ -76,7 +76,19 @@ internal sealed partial class CanvasSession
                 LogRetry(_logger, cause, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
                 return ValueTask.CompletedTask;
             },
-        };
+        }).Build();
+    }
+
+    private static readonly ResiliencePropertyKey<int> ThrottledSoFar = new("canvas-sync.throttled");
+    private static readonly ResiliencePropertyKey<int> FailedSoFar = new("canvas-sync.failed");
+
+    /// <summary>One more refusal of this cause for the request: how many so far.</summary>
+    private static int Counted(ResilienceContext context, ResiliencePropertyKey<int> key)
+    {
+        var count = (context.Properties.TryGetValue(key, out var sofar) ? sofar : 0) + 1;
+        context.Properties.Set(key, count);
+        return count;
+    }
 
     public Uri BaseUrl { get; }
     public CanvasAccounting Accounting { get; }

@@ -37,6 +37,6 @@ internal sealed class ProvenTokens(TimeProvider time, TimeSpan lifetime)
         _proven[(connectionId, credential.BudgetKey)] = (canvasUserId, time.GetUtcNow().UtcDateTime);
     }
 
-    /// <summary>The token is dead, or holds another user's data: the next run asks again.</summary>
+    /// <summary>Canvas said the token is dead: the next run asks again. (Another user's token is never remembered.)</summary>
     public void Forget(long connectionId, CanvasCredential credential) => _proven.TryRemove((connectionId, credential.BudgetKey), out _);
 }

@@ -5,6 +5,8 @@ using CanvasSync.Sandbox.Tests.Infrastructure;
 using CanvasSync.Sandbox.World;
 using Microsoft.Extensions.Time.Testing;
 
+using static CanvasSync.Sandbox.Tests.Infrastructure.SandboxGraph;
+
 namespace CanvasSync.Sandbox.Tests;
 
 /// <summary>
@@ -183,43 +185,6 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
             c => Assert.Equal(0, c.GetProperty("submissionsConnection").GetProperty("nodes").GetArrayLength()));
     }
 
-    /// <summary>assignment_group.rb: a save moves the group's updatedAt and (touch_context) the course's; a reorder is
-    /// acts_as_list's update_all of positions and moves neither.</summary>
-    [Fact]
-    public async Task A_group_weight_moves_the_groups_and_courses_updatedAt_a_reorder_only_positions()
-    {
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { Profile = SandboxProfile.Classroom, Time = clock });
-        using var http = new HttpClient();
-        var student = sandbox.Tokens.Student;
-        const string Groups =
-            "{ allCourses { _id updatedAt assignmentGroupsConnection(first: 100) { nodes { _id updatedAt position } } } }";
-        static Dictionary<string, (string Course, string Group, int Position)> Read(JsonElement json) => json.GetProperty("data")
-            .GetProperty("allCourses").EnumerateArray()
-            .SelectMany(c => c.GetProperty("assignmentGroupsConnection").GetProperty("nodes").EnumerateArray().Select(g =>
-                (Id: g.GetProperty("_id").GetString()!, Course: c.GetProperty("updatedAt").GetString()!,
-                    Group: g.GetProperty("updatedAt").GetString()!, Position: g.GetProperty("position").GetInt32())))
-            .ToDictionary(x => x.Id, x => (x.Course, x.Group, x.Position));
-        var (_, json, _) = await GraphAsync(sandbox, student, Groups);
-        var before = Read(json);
-        var course = json.GetProperty("data").GetProperty("allCourses")[0].GetProperty("_id").GetString();
-        var ids = json.GetProperty("data").GetProperty("allCourses")[0].GetProperty("assignmentGroupsConnection").GetProperty("nodes")
-            .EnumerateArray().Select(g => g.GetProperty("_id").GetString()!).ToList();
-
-        clock.Advance(TimeSpan.FromSeconds(1.1));
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/courses/{course}/assignment_groups/reorder",
-            new { order = Enumerable.Reverse(ids).ToArray() });
-        var reordered = Read((await GraphAsync(sandbox, student, Groups)).Json);
-        Assert.All(ids, id => Assert.Equal((before[id].Course, before[id].Group), (reordered[id].Course, reordered[id].Group)));
-        Assert.Equal(ids.Count, reordered[ids[0]].Position); // the first group is now last
-
-        clock.Advance(TimeSpan.FromSeconds(1.1));
-        await http.PostJsonAsync($"{sandbox.BaseUrl}/_sandbox/assignment_groups/{ids[0]}", new { group_weight = 12.5 });
-        var saved = Read((await GraphAsync(sandbox, student, Groups)).Json)[ids[0]];
-        Assert.True(string.CompareOrdinal(saved.Group, before[ids[0]].Group) > 0);
-        Assert.True(string.CompareOrdinal(saved.Course, before[ids[0]].Course) > 0);
-    }
-
     /// <summary>enrollment_type.rb: without gradingPeriodId Canvas answers the current grading period's scores (the course's
     /// where there are none, as in every sandbox course); null asks for the course's; a period's id for that period's.</summary>
     [Fact]
@@ -268,19 +233,5 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         var (_, json, _) = await GraphAsync(sandbox, token, "{ allCourses { _id updatedAt } }");
         return json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
             .ToDictionary(c => c.GetProperty("_id").GetString()!, c => c.GetProperty("updatedAt").GetString()!);
-    }
-
-    private static async Task<(int Status, JsonElement Json, HttpResponseHeaders Headers)> GraphAsync(SandboxServer sandbox, string token,
-        string query, object? variables = null)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{sandbox.BaseUrl}/api/graphql")
-        {
-            Content = new StringContent(JsonSerializer.Serialize(new { query, variables }), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, JsonDocument.Parse(body).RootElement.Clone(), response.Headers);
     }
 }

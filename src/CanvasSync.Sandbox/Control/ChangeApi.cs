@@ -30,6 +30,8 @@ internal static class ChangeApi
             Found(Mutations.SetGroupWeight(world, id, body.GroupWeight, state.Now), x => new { x.Id, x.GroupWeight }));
         g.MapPost("/courses/{courseId:long}/assignment_groups/reorder", (long courseId, ReorderBody body) =>
             Mutations.ReorderGroups(world, courseId, body.Order) ? Results.NoContent() : Results.NotFound());
+        g.MapPost("/assignment_groups/{id:long}/reorder", (long id, ReorderBody body) =>
+            Mutations.ReorderAssignments(world, id, body.Order, state.Now) ? Results.NoContent() : Results.NotFound());
         g.MapPost("/assignments/{id:long}/post", (long id) =>
             Results.Json(new { posted = Mutations.PostSubmissions(world, id, state.Now) }, ControlApi.Json));
         g.MapPost("/courses/{courseId:long}/assignments", (long courseId, AssignmentBody body) =>

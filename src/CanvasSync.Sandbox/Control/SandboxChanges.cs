@@ -16,7 +16,7 @@ public static class SandboxChanges
         "publish", "unpublish", "due_date", "first_override", "due_date_past_override", "points", "grading_type", "create_many", "enroll",
             "remove", "drop",
         "conclude", "move_member", "accept", "new_group_set", "grade", "submit", "delete_assignment", "post_grades",
-        "reweight_group", "reorder_groups",
+        "reweight_group", "reorder_groups", "reorder_assignments",
     ];
 
     /// <summary>Changes no listing of a delta shows: the slow lane re-reads what they touch.</summary>
@@ -144,6 +144,14 @@ public static class SandboxChanges
                 // acts_as_list's update_order: positions only, no updated_at moves anywhere.
                 var order = assignments.Select(a => Long(a, "assignment_group_id")).Distinct().Order().Reverse().ToArray();
                 await PostAsync(http, $"{sandboxUrl}/_sandbox/courses/{course}/assignment_groups/reorder", new { order });
+                break;
+            case "reorder_assignments":
+                // A published assignment dragged into the first group, whose order is reversed: the groups are
+                // touched, the moved assignment saved without its course, positions update_all'd.
+                var into = assignments.Select(a => Long(a, "assignment_group_id")).Distinct().Order().First();
+                var dragged = published.First(a => Long(a, "assignment_group_id") != into);
+                var reordered = assignments.Where(a => Long(a, "assignment_group_id") == into).Select(Id).Reverse().Prepend(Id(dragged));
+                await PostAsync(http, $"{sandboxUrl}/_sandbox/assignment_groups/{into}/reorder", new { order = reordered.ToArray() });
                 break;
             case "delete_assignment":
                 (await http.DeleteAsync($"{sandboxUrl}/_sandbox/assignments/{Id(dated[4])}")).EnsureSuccessStatusCode();

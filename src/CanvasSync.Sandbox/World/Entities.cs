@@ -44,7 +44,10 @@ internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore
 
 internal sealed record SAssignmentGroup(long Id, long CourseId, string Name, int Position, double GroupWeight)
 {
-    /// <summary>Moved by a save (a rename, a weight); not by a reorder, which is acts_as_list's update_all of positions.</summary>
+    /// <summary>
+    /// Moved by a save (a rename, a weight) and by a reorder of its assignments (touch_all); not by a reorder of the
+    /// groups, which is acts_as_list's update_all of positions.
+    /// </summary>
     public DateTime UpdatedAt { get; init; }
 }
 

@@ -1,7 +1,7 @@
 namespace CanvasSync.Sandbox.World;
 
 /// <summary>What real activity does to Canvas data: teachers edit, create and delete assignments and grade; students submit.</summary>
-internal static class Mutations
+internal static partial class Mutations
 {
     /// <summary>
     /// An edit of the assignment itself. As Canvas does after such an edit: a new due date is cached on every
@@ -124,35 +124,6 @@ internal static class Mutations
 
         RecomputeCourse(world, courseId);
         return a;
-    }
-
-    /// <summary>
-    /// An assignment group saved with a new weight: its updated_at moves, after_save :touch_context moves the course's,
-    /// and update_student_grades recomputes the scores (assignment_group.rb).
-    /// </summary>
-    public static SAssignmentGroup? SetGroupWeight(SandboxWorld world, long id, double weight, DateTime now)
-    {
-        using var _ = world.Write();
-        if (!world.AssignmentGroups.TryGetValue(id, out var g)) return null;
-        world.Add(g = g with { GroupWeight = weight, UpdatedAt = Precise(now) });
-        TouchCourse(world, g.CourseId, now);
-        RecomputeCourse(world, g.CourseId);
-        return g;
-    }
-
-    /// <summary>
-    /// The assignment groups reordered (assignment_groups#reorder): acts_as_list's update_order is one update_all of
-    /// positions, so neither a group's updated_at nor the course's moves. The named ids first, the rest after them.
-    /// </summary>
-    public static bool ReorderGroups(SandboxWorld world, long courseId, long[] order)
-    {
-        using var _ = world.Write();
-        var groups = world.AssignmentGroupsInCourse(courseId).ToList();
-        if (groups.Count == 0 || order.Any(id => groups.All(g => g.Id != id))) return false;
-        var ordered = order.Select(id => groups.Single(g => g.Id == id))
-            .Concat(groups.Where(g => !order.Contains(g.Id)).OrderBy(g => g.Position)).ToList();
-        for (var i = 0; i < ordered.Count; i++) world.Add(ordered[i] with { Position = i + 1 });
-        return true;
     }
 
     /// <summary>Canvas keeps no tombstone: a deleted assignment and its submissions simply stop being listed.</summary>

@@ -18,8 +18,9 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool Graded
 /// <list type="bullet">
 /// <item>updatedAt later than the last sync: the course or an assignment was saved, so its assignments are read (a
 /// teacher's listing then finds the assignments whose rows changed, as a REST delta does);</item>
-/// <item>assignment groups: a group added or gone, saved (its updatedAt) or moved (its position, which a reorder
-/// changes without moving any updatedAt);</item>
+/// <item>assignment groups: a group added or gone, saved or touched by a reorder of its assignments (its updatedAt:
+/// the assignments are read too), or moved (its position, which a reorder of groups changes without moving any
+/// updatedAt);</item>
 /// <item>submissions updated since (strictly; the due-date cacher stamps them too, so an override shows): a student's
 /// rows and the assignments that embed them; for a teacher, the rows graded or submitted since (Canvas's REST since
 /// filters), and for rows changed otherwise (created, or recomputed by an override, which moves no course's
@@ -70,10 +71,14 @@ internal static class ChangedCourses
         var saved = course.UpdatedAt is not { } updated || updated > since;
         if (saved) parts |= CourseParts.Assignments | (teaches ? CourseParts.None : CourseParts.Submissions);
 
-        // Assignment groups: a save moves the group's updatedAt, a reorder only positions (an update_all).
+        // Assignment groups: a save moves the group's updatedAt, a reorder of groups only positions (an update_all). A
+        // reorder of assignments touches their groups alone (touch_all): their assignments' positions moved, or one
+        // was dragged in from another group, with no course updatedAt to say so.
         var positions = mirror.AssignmentGroups.GetValueOrDefault(course.Id, []);
         if (!course.AssignmentGroups.Select(g => g.Id).ToHashSet().SetEquals(positions.Keys)
-            || course.AssignmentGroups.Any(g => g.UpdatedAt is not { } t || t > since || g.Position != positions[g.Id]))
+            || course.AssignmentGroups.Any(g => g.UpdatedAt is not { } t || t > since))
+            parts |= CourseParts.AssignmentGroups | CourseParts.Assignments;
+        else if (course.AssignmentGroups.Any(g => g.Position != positions[g.Id]))
             parts |= CourseParts.AssignmentGroups;
 
         var held = mirror.Enrollments.GetValueOrDefault(course.Id, []);

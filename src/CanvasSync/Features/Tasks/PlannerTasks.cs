@@ -19,6 +19,7 @@ internal static class PlannerTasks
     {
         var items = await db.PlannerItems.AsNoTracking()
             .Where(p => p.ConnectionId == connectionId && p.DeletedAt == null && p.PlannableType != "assignment")
+            .Select(p => new { p.CanvasId, p.AssignmentCanvasId, p.Title, p.PlannableType, p.PlannableDate, p.CourseCanvasId, p.RawJson })
             .ToListAsync(ct);
         return items.Where(p => p.AssignmentCanvasId is not { } a || !assignmentIds.Contains(a)).Select(p => new PlannerTask
         {

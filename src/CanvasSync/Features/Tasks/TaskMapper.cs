@@ -19,9 +19,22 @@ internal static class TaskMapper
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var version = await ChangeVersions.NextAsync(db.Database.GetDbConnection(), tx.GetDbTransaction(), connectionId, ct);
         var me = await db.Connections.Where(c => c.Id == connectionId).Select(c => c.CanvasUserId).SingleAsync(ct);
+        // Only the columns a task is made of: this runs after every sync, and the rows' raw JSON and HTML are most of
+        // their bytes.
         var courses = await db.Courses.AsNoTracking().Where(c => c.ConnectionId == connectionId)
-            .ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
+            .Select(c => new { c.CanvasId, c.Name }).ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
         var assignments = await db.Assignments.AsNoTracking().Where(a => a.ConnectionId == connectionId && a.DeletedAt == null)
+            .Select(a => new
+            {
+                a.CanvasId,
+                a.CourseCanvasId,
+                a.Name,
+                a.DescriptionText,
+                a.DueAt,
+                a.PointsPossible,
+                a.SubmissionTypes,
+                a.CanvasUpdatedAt,
+            })
             .ToListAsync(ct);
         var mine = await db.Submissions.AsNoTracking()
             .Where(s => s.ConnectionId == connectionId && s.UserCanvasId == me && s.DeletedAt == null)

@@ -9,14 +9,16 @@ internal static class TeamMapper
 {
     public static async Task<WriteCounts> RefreshAsync(CanvasSyncDbContext db, long connectionId, DateTime now, CancellationToken ct)
     {
-        var groups = await db.Groups.AsNoTracking().Where(g => g.ConnectionId == connectionId && g.DeletedAt == null).ToListAsync(ct);
+        // Only the columns a team is made of (this runs after every sync; the rows' raw JSON is most of their bytes).
+        var groups = await db.Groups.AsNoTracking().Where(g => g.ConnectionId == connectionId && g.DeletedAt == null)
+            .Select(g => new { g.CanvasId, g.CourseCanvasId, g.GroupCategoryCanvasId, g.Name }).ToListAsync(ct);
         var categories = await db.GroupCategories.AsNoTracking().Where(c => c.ConnectionId == connectionId)
-            .ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
+            .Select(c => new { c.CanvasId, c.Name }).ToDictionaryAsync(c => c.CanvasId, c => c.Name, ct);
         var memberships = (await db.GroupMemberships.AsNoTracking().Where(m => m.ConnectionId == connectionId && m.DeletedAt == null)
-            .ToListAsync(ct))
+            .Select(m => new { m.GroupCanvasId, m.UserCanvasId, m.WorkflowState }).ToListAsync(ct))
             .ToLookup(m => m.GroupCanvasId);
         var names = await db.CanvasPeople.AsNoTracking().Where(p => p.ConnectionId == connectionId)
-            .ToDictionaryAsync(p => p.CanvasId, p => p.Name, ct);
+            .Select(p => new { p.CanvasId, p.Name }).ToDictionaryAsync(p => p.CanvasId, p => p.Name, ct);
         var teams = await db.Teams.Include(t => t.Members).Where(t => t.ConnectionId == connectionId)
             .ToDictionaryAsync(t => t.GroupCanvasId, ct);
 

@@ -16,12 +16,18 @@ internal sealed record AssignmentGroupNode(long Id, DateTime? UpdatedAt, int Pos
 
 /// <summary>One course as the query answered it, every page of each list; <see cref="Unread"/> names the lists Canvas answered
 /// null.</summary>
-internal sealed record CourseAnswer(long Id, List<SubmissionNode> Submissions, List<EnrollmentNode> Roster, List<GroupNode> Groups)
+internal sealed record CourseAnswer(long Id)
 {
     public DateTime? UpdatedAt { get; set; }
 
-    /// <summary>The course's assignment groups: a reorder moves only their positions (acts_as_list's update_all), a save their
-    /// updatedAt and the course's.</summary>
+    public List<SubmissionNode> Submissions { get; } = [];
+
+    public List<EnrollmentNode> Roster { get; } = [];
+
+    public List<GroupNode> Groups { get; } = [];
+
+    /// <summary>The course's assignment groups: a reorder of groups moves only their positions (acts_as_list's update_all),
+    /// a save their updatedAt and the course's, a reorder of their assignments their updatedAt alone.</summary>
     public List<AssignmentGroupNode> AssignmentGroups { get; } = [];
 
     public HashSet<string> Unread { get; } = new(StringComparer.Ordinal);
@@ -127,14 +133,14 @@ internal static class ChangeQuery
             foreach (var c in list.EnumerateArray())
             {
                 if (Id(c) is not { } id) return null;
-                courses.Add(ReadCourse(c, new CourseAnswer(id, [], [], []), pending));
+                courses.Add(ReadCourse(c, new CourseAnswer(id), pending));
             }
 
             for (var i = 0; i < inFirst.Count; i++)
             {
                 // A course Canvas no longer shows the caller is null: left out, so the decision sees it missing.
                 if (data.TryGetProperty("o" + i, out var c) && c.ValueKind == JsonValueKind.Object)
-                    asked[inFirst[i]] = ReadCourse(c, new CourseAnswer(inFirst[i], [], [], []), pending);
+                    asked[inFirst[i]] = ReadCourse(c, new CourseAnswer(inFirst[i]), pending);
             }
 
             own = data.TryGetProperty("legacyNode", out var node) && node.ValueKind == JsonValueKind.Object
@@ -145,7 +151,7 @@ internal static class ChangeQuery
         // The other courses past the first query's share: their first pages go in follow-ups.
         foreach (var id in others.Skip(OthersInFirstQuery))
         {
-            var course = asked[id] = new CourseAnswer(id, [], [], []);
+            var course = asked[id] = new CourseAnswer(id);
             pending.AddRange(Lists.Keys.Select(list => (course, list, (string?)null)));
         }
 

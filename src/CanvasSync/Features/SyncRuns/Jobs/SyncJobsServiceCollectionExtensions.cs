@@ -36,7 +36,12 @@ internal static class SyncJobsServiceCollectionExtensions
                 SchemaName = "hangfire",
                 UseSlidingInvisibilityTimeout = true,
                 InvisibilityTimeout = TimeSpan.FromMinutes(2),
-                EnableLongPolling = true,
+                // Polled, not LISTEN/NOTIFY: with long polling, a listener that fails as a fetch returns throws out of
+                // Dequeue after the job was fetched, and the storage's keep-alive then holds that job invisible for
+                // good (seen once in a campus benchmark: a run queued forever, its connection never queued again).
+                // A second's poll is a cheap indexed query per idle worker; a busy worker fetches again at once.
+                EnableLongPolling = false,
+                QueuePollInterval = TimeSpan.FromSeconds(1),
                 PrepareSchemaIfNecessary = true,
             };
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(target.ConnectionString, options), options);

@@ -1,8 +1,9 @@
 namespace CanvasSync.Sandbox.World;
 
 /// <summary>
-/// What a teacher does to a course's assignment groups, with what each moves: a save moves updated_at (the group's and
-/// the course's), acts_as_list's reorders only positions (docs/canvas.md §6).
+/// What a teacher does to a course's assignment groups, with what each moves (docs/canvas.md §6): a save moves
+/// updated_at (the group's and the course's), a reorder of groups only positions, a reorder of assignments positions
+/// and the groups' updated_at (not the course's).
 /// </summary>
 internal static partial class Mutations
 {

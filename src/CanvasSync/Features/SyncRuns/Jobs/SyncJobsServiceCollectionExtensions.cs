@@ -36,9 +36,10 @@ internal static class SyncJobsServiceCollectionExtensions
                 SchemaName = "hangfire",
                 UseSlidingInvisibilityTimeout = true,
                 InvisibilityTimeout = TimeSpan.FromMinutes(2),
-                // Polled, not LISTEN/NOTIFY: with long polling, a listener that fails as a fetch returns throws out of
-                // Dequeue after the job was fetched, and the storage's keep-alive then holds that job invisible for
-                // good (seen once in a campus benchmark: a run queued forever, its connection never queued again).
+                // Polled, not LISTEN/NOTIFY: with long polling, Dequeue waits for its LISTEN task after fetching a job
+                // and rethrows the task's failure, so the fetched job reaches no worker, and the storage's keep-alive
+                // holds it invisible for good (seen once in a campus benchmark: a run queued forever, its connection
+                // never queued again).
                 // A second's poll is a cheap indexed query per idle worker; a busy worker fetches again at once.
                 EnableLongPolling = false,
                 QueuePollInterval = TimeSpan.FromSeconds(1),

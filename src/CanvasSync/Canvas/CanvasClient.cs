@@ -34,20 +34,13 @@ internal sealed class CanvasClient(HttpClient http, ThrottleGovernors governors,
     {
         var origin = new Uri(baseUrl.GetLeftPart(UriPartial.Authority));
         var o = options.Value;
-        if (retryAttempts is { } retries) o = new CanvasOptions
-        {
-            RequestTimeoutSeconds = o.RequestTimeoutSeconds,
-            MaxInFlightPerToken = o.MaxInFlightPerToken,
-            RetryAttempts = retries,
-            MaxAnswerBytes = o.MaxAnswerBytes,
-            MaxPagesPerCollection = o.MaxPagesPerCollection,
-        };
         var limit = maxInFlight ?? o.MaxInFlightPerToken;
         // A session with its own cap (one request at a time, say) gets a governor of its own that starts at that cap.
         var governor = maxInFlight is null ? governors.For(origin, credential.BudgetKey, limit)
             : new ThrottleGovernor(limit, initialLimit: limit);
-        return new CanvasSession(http, origin, credential, governor, accounting ?? new CanvasAccounting(), traffic, o,
-            throttledRetryAttempts ?? o.RetryAttempts, logger);
+        var failed = retryAttempts ?? o.RetryAttempts;
+        return new CanvasSession(http, origin, credential, governor, accounting ?? new CanvasAccounting(), traffic, o, failed,
+            throttledRetryAttempts ?? failed, logger);
     }
 }
 

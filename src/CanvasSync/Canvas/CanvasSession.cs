@@ -31,7 +31,7 @@ internal sealed partial class CanvasSession
     private const int MaxRenewalsPerRequest = 3;
 
     internal CanvasSession(HttpClient http, Uri origin, CanvasCredential credential, ThrottleGovernor governor, CanvasAccounting accounting,
-        CanvasTraffic traffic, CanvasOptions options, int throttledRetryAttempts, ILogger logger)
+        CanvasTraffic traffic, CanvasOptions options, int retryAttempts, int throttledRetryAttempts, ILogger logger)
     {
         _traffic = traffic;
         _http = http;
@@ -44,10 +44,10 @@ internal sealed partial class CanvasSession
         _maxAnswerBytes = options.MaxAnswerBytes;
         _maxPagesPerCollection = options.MaxPagesPerCollection;
         // Two counts, kept on the request's own context: a refusal for the rate budget is waited out (Retry-After, or
-        // backoff) up to throttledRetryAttempts times, a transient failure retried up to RetryAttempts times, and a
+        // backoff) up to throttledRetryAttempts times, a transient failure retried up to retryAttempts times, and a
         // request tries at most once more than both together. A person waiting on a connect wants few of the second (an
         // unreachable host) and a few of the first (a budget another sync of the token just spent).
-        var (throttled, failed) = (Math.Max(1, throttledRetryAttempts), Math.Max(1, options.RetryAttempts));
+        var (throttled, failed) = (Math.Max(1, throttledRetryAttempts), Math.Max(1, retryAttempts));
         _retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception switch

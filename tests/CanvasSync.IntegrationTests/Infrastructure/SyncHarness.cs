@@ -10,6 +10,7 @@ using CanvasSync.Features.SyncRuns.Jobs;
 using CanvasSync.Hosting;
 using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.Control;
+using CanvasSync.Sandbox.World;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -66,6 +67,15 @@ internal sealed class SyncHarness : IAsyncDisposable
         var connectionId = await OperatorConnections.EnsureAsync(new CanvasSyncContexts(database.Target), new Uri(sandbox.BaseUrl),
             TimeProvider.System, CancellationToken.None);
         return new SyncHarness(sandbox, database, connectionId);
+    }
+
+    /// <summary>A sandbox and a database, and a first full sync with the token <paramref name="token"/> picks.</summary>
+    public static async Task<SyncHarness> SyncedAsync(string provider, PostgresServer postgres, Func<SandboxServer, string> token,
+        SandboxProfile profile = SandboxProfile.Classroom)
+    {
+        var h = await StartAsync(provider, postgres, new SandboxOptions { Profile = profile });
+        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token(h.Sandbox))).Status);
+        return h;
     }
 
     public Task<SyncResult> SyncAsync(string token, SyncType type = SyncType.Full, IProgress<SyncProgress>? progress = null,

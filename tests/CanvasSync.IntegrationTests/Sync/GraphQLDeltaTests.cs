@@ -1,10 +1,7 @@
 using System.Net.Http.Json;
-using System.Text.Json;
-using CanvasSync.Features.Planner;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.GraphQLDeltas;
 using CanvasSync.IntegrationTests.Infrastructure;
-using CanvasSync.Sandbox;
 using CanvasSync.Sandbox.GraphQL;
 using CanvasSync.Sandbox.World;
 using GraphQLParser.AST;
@@ -20,125 +17,6 @@ namespace CanvasSync.IntegrationTests.Sync;
 [Collection(SecondPostgresCollection.Name)]
 public sealed class GraphQLDeltaTests(PostgresServer postgres)
 {
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task A_quiet_students_delta_is_one_graphql_query(string provider)
-    {
-        await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
-        var token = h.Sandbox.Tokens.Student;
-        await h.ResetCanvasStatsAsync();
-
-        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
-
-        Assert.Equal(SyncStatus.Completed, delta.Status);
-        // Who-am-I too was asked by the full sync, lately enough (ProvenTokens).
-        Assert.Equal(new Dictionary<string, long> { ["/api/graphql"] = 1 }, await h.CanvasEndpointsAsync());
-        Assert.Equal(1, delta.Requests);
-        Assert.Equal(DeltaSources.GraphQL, delta.DeltaSource);
-        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
-    }
-
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task A_submission_that_moves_no_grade_reads_neither_the_roster_nor_the_course_list(string provider)
-    {
-        await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
-        var token = h.Sandbox.Tokens.Student;
-        var before = await h.TruthAsync(token);
-        var published = SyncHarness.Truth(before, "assignments").Values.Select(a => JsonDocument.Parse(a).RootElement)
-            .Where(a => a.GetProperty("published").GetBoolean()).Select(a => a.GetProperty("id").GetInt64()).ToHashSet();
-        var open = SyncHarness.Truth(before, "submissions").Values.Select(s => JsonDocument.Parse(s).RootElement)
-            .First(s => s.GetProperty("workflow_state").GetString() == "unsubmitted"
-                && published.Contains(s.GetProperty("assignment_id").GetInt64()));
-        using (var submitted = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/submissions/{open.GetProperty("id").GetInt64()}/submit", new { }))
-            submitted.EnsureSuccessStatusCode();
-        await h.ResetCanvasStatsAsync();
-
-        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
-
-        // The query's own grades are the mirror's: the row, its assignment (embedding it) and the planner are read; the
-        // enrollment and the course's total scores are not.
-        Assert.Equal(SyncStatus.Completed, delta.Status);
-        Assert.Equal(new Dictionary<string, long>
-        {
-            ["/api/graphql"] = 1,
-            ["/api/v1/courses/{courseId}/assignments"] = 1,
-            ["/api/v1/courses/{courseId}/students/submissions"] = 1,
-            ["/api/v1/planner/items"] = 1,
-        }, await h.CanvasEndpointsAsync());
-        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
-    }
-
-    [Theory]
-    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
-    public async Task A_grade_reads_only_its_course_and_leaves_the_mirror_equal_to_canvas(string provider)
-    {
-        await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
-        var token = h.Sandbox.Tokens.Student;
-        var before = await h.TruthAsync(token);
-        var mine = SyncHarness.Truth(before, "submissions").Values.Select(s => JsonDocument.Parse(s).RootElement)
-            .First(s => s.GetProperty("workflow_state").GetString() == "submitted");
-        var course = JsonDocument.Parse(SyncHarness.Truth(before, "assignments")[mine.GetProperty("assignment_id").GetRawText()])
-            .RootElement.GetProperty("course_id").GetInt64();
-        using (var graded = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/submissions/{mine.GetProperty("id").GetInt64()}/grade", new { score = 1 }))
-            graded.EnsureSuccessStatusCode();
-        await h.ResetCanvasStatsAsync();
-
-        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
-
-        Assert.Equal(SyncStatus.Completed, delta.Status);
-        var endpoints = await h.CanvasEndpointsAsync();
-        Assert.Equal(1, endpoints["/api/graphql"]);
-        Assert.Equal(1, endpoints["/api/v1/courses/{courseId}/students/submissions"]); // the graded course only
-        Assert.False(endpoints.ContainsKey("/api/v1/courses/{courseId}/groups"), "a grade changes no group");
-        // The grade moved the student's scores: their enrollment and the course's total scores are read again.
-        Assert.Equal(1, endpoints["/api/v1/courses/{courseId}/enrollments"]);
-        Assert.Equal(1, endpoints["/api/v1/courses"]);
-        // The planner of that course only (its item carries the grade), not the whole planner the full sync read an hour ago at most.
-        await using (var db = h.Database.Context())
-        {
-            var planner = await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId && c.Collection.StartsWith("planner_items"))
-                .ToListAsync();
-            var read = Assert.Single(planner);
-            Assert.Equal((PlannerItemsCollection.CourseCheckpoint, course, true), (read.Collection, read.CourseCanvasId, read.Done));
-        }
-
-        Assert.Equal(1, endpoints["/api/v1/planner/items"]);
-        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
-    }
-
-    /// <summary>
-    /// A student's notes and "marked done" show in no GraphQL field, so the whole planner is read when the last whole
-    /// read is older than Sync:PlannerEveryMinutes, however recent a one-course read.
-    /// </summary>
-    [Fact]
-    public async Task The_whole_planner_is_read_again_once_its_last_whole_read_is_an_hour_old()
-    {
-        await using var h = await SyncedAsync("sqlite", s => s.Tokens.Student);
-        var token = h.Sandbox.Tokens.Student;
-        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "due_date");
-        var oneCourse = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
-        await using (var db = h.Database.Context())
-        {
-            Assert.Contains(PlannerItemsCollection.CourseCheckpoint,
-                await db.SyncCheckpoints.Where(c => c.RunId == oneCourse.RunId).Select(c => c.Collection).ToListAsync());
-            // The full sync, the last whole read, was an hour ago.
-            await db.SyncRuns.Where(r => r.Id < oneCourse.RunId)
-                .ExecuteUpdateAsync(r => r.SetProperty(x => x.StartedAt, x => x.StartedAt!.Value.AddMinutes(-61)));
-        }
-
-        await h.ResetCanvasStatsAsync();
-
-        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
-
-        Assert.Equal(DeltaSources.GraphQL, delta.DeltaSource);
-        await using (var db = h.Database.Context())
-            Assert.Contains(await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId).Select(c => c.Collection).ToListAsync(), c =>
-                c == PlannerItemsCollection.Instance.Kind);
-        Assert.True((await h.CanvasEndpointsAsync())["/api/v1/planner/items"] >= 1);
-        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
-    }
-
     /// <summary>
     /// A second override changes no listing (REST needs the slow lane for it), but the due-date cacher stamps the rows'
     /// updated_at, so a teacher's plain GraphQL delta sees it.
@@ -147,7 +25,7 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
     public async Task An_override_on_an_overridden_assignment_reaches_a_teachers_plain_delta(string provider)
     {
-        await using var h = await SyncedAsync(provider, s => s.Tokens.Teacher);
+        await using var h = await SyncHarness.SyncedAsync(provider, postgres, s => s.Tokens.Teacher);
         var teacher = h.Sandbox.Tokens.Teacher;
         await h.ChangeAsync(await h.TruthAsync(teacher), "first_override");
         Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(teacher, SyncType.Delta)).Status);
@@ -166,7 +44,7 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     [Fact]
     public async Task Lists_longer_than_a_page_are_paged_by_follow_up_queries()
     {
-        await using var h = await SyncedAsync("sqlite", s => s.Tokens.Teacher, SandboxProfile.Instructor);
+        await using var h = await SyncHarness.SyncedAsync("sqlite", postgres, s => s.Tokens.Teacher, SandboxProfile.Instructor);
         var teacher = h.Sandbox.Tokens.Teacher;
         await h.ChangeAsync(await h.TruthAsync(teacher), "publish");
         await h.ResetCanvasStatsAsync();
@@ -186,7 +64,7 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     [MemberData(nameof(Refusals))]
     public async Task A_canvas_that_refuses_graphql_gets_exact_rest_deltas_and_one_line_in_the_log(string provider, string refusal)
     {
-        await using var h = await SyncedAsync(provider, s => s.Tokens.Student);
+        await using var h = await SyncHarness.SyncedAsync(provider, postgres, s => s.Tokens.Student);
         var token = h.Sandbox.Tokens.Student;
         using (var set = await h.Http.PostAsJsonAsync($"{h.Sandbox.BaseUrl}/_sandbox/settings", new { graphql = refusal }))
             set.EnsureSuccessStatusCode();
@@ -276,13 +154,4 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         GraphQLField f => f.SelectionSet is null ? [f] : [f, .. Fields(f.SelectionSet)],
         _ => [],
     };
-
-    /// <summary>A sandbox and a database, and a first full sync with the token <paramref name="token"/> picks.</summary>
-    private async Task<SyncHarness> SyncedAsync(string provider, Func<SandboxServer, string> token,
-        SandboxProfile profile = SandboxProfile.Classroom)
-    {
-        var h = await SyncHarness.StartAsync(provider, postgres, new SandboxOptions { Profile = profile });
-        Assert.Equal(SyncStatus.Completed, (await h.SyncAsync(token(h.Sandbox))).Status);
-        return h;
-    }
 }

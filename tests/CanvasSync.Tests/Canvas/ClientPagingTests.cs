@@ -99,6 +99,26 @@ public sealed class ClientPagingTests(SandboxFixture fixture) : SandboxTest(fixt
         Assert.Equal(items.Count, items.Select(i => i.Key).Distinct().Count());
     }
 
+    /// <summary>
+    /// A delta's planner listing names several courses; its last page tombstones by the courses its own URL names, so
+    /// every page's link must keep them (Canvas rebuilds the query into each link).
+    /// </summary>
+    [Fact]
+    public async Task A_planner_listing_of_several_courses_keeps_naming_them_on_every_page()
+    {
+        var session = _clients.Open(Fixture.Sandbox, Student);
+        var courses = (await AllPagesAsync(session.CoursesAsync())).SelectMany(p => p.Items).Select(c => c.Value)
+            .Where(c => c.WorkflowState == "available").Select(c => c.Id).Take(2).ToList();
+        var url = PlannerItemsCollection.FirstPage(DateTime.UtcNow).Replace("per_page=100", "per_page=3", StringComparison.Ordinal)
+            + string.Concat(courses.Select(id => $"&context_codes[]=course_{id}"));
+
+        var pages = await AllPagesAsync(PlannerItemsCollection.Instance.PagesAsync(session, url));
+
+        Assert.True(pages.Count > 1, "several pages");
+        Assert.All(pages, p => Assert.Equal(courses.Order(), PlannerItemsCollection.NamedCourses(p.Url).Order()));
+        Assert.Equal(courses.Order(), pages.SelectMany(p => p.Items).Select(i => i.Value.CourseId ?? 0).Distinct().Order());
+    }
+
     [Fact]
     public async Task Requests_say_who_they_are_and_accept_gzip()
     {

@@ -124,7 +124,7 @@ public sealed class CliTests
             Assert.Matches(@"Sandbox Canvas : http://127\.0\.0\.1:\d+", r.Stdout);
             Assert.Matches(@"CanvasSync     : http://127\.0\.0\.1:\d+", r.Stdout);
             Assert.Contains("-> 200", r.Stdout, StringComparison.Ordinal);
-            Assert.Matches(@"Sync           : run 1 completed \(full\) in [\d.]+ s: \d+ items read, \d+ rows changed \(.*\d+ assignments, .*\d+ submissions.*\); 47 requests", r.Stdout);
+            Assert.Matches(@"Sync           : run 1 completed \(full\) in [\d.]+ s: \d+ items read, \d+ rows changed \(.*\d+ assignments, .*\d+ submissions.*\); 40 requests", r.Stdout);
             Assert.DoesNotContain("info:", r.Stdout + r.Stderr,
                 StringComparison.Ordinal); // the log is in the demo folder, not on the terminal
             Assert.Contains("Sync run 1 of connection 1 (Full) ended Completed",

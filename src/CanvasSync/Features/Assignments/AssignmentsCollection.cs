@@ -41,7 +41,7 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
     /// <summary>An observer's listing: what their observees see, without a submission of the caller's own.</summary>
     public static string ObservedCheckpoint => Instance.Kind + ":observed";
 
-    /// <summary>A student's listing, each with their own submission embedded.</summary>
+    /// <summary>A student's listing, each with their own submission embedded: where their submission rows come from.</summary>
     public static string OwnCheckpoint => Instance.Kind + ":own";
 
     public override JsonTypeInfo<CanvasAssignment> WireType => AssignmentsWire.Default.CanvasAssignment;
@@ -54,6 +54,10 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
         var before = teacher && write.Run.Type == SyncType.Delta
             ? await RowBasis.ReadAsync(write, page.Items.Select(i => i.Value.Id).ToList()) : null;
         await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.Run.CanvasBaseUrl)));
+        // A student's own rows come embedded: this listing is the whole of them in the course.
+        var own = write.Work.Collection == OwnCheckpoint;
+        if (own) await write.UpsertAsync(SubmissionsCollection.Table,
+            page.Items.Select(i => SubmissionsCollection.Embedded(i.Value.Submission, i.RawJson, write.CourseId)));
         if (before is not null)
         {
             SubmissionsCollection.OpenForAssignments(write, page.Items.Select(i => i.Value)
@@ -63,6 +67,7 @@ internal sealed class AssignmentsCollection : SyncedCollection<CanvasAssignment>
         if (!write.Done) return;
 
         await write.DeleteUnseenInCourseAsync(Table);
+        if (own) await write.DeleteUnseenInCourseAsync(SubmissionsCollection.Table);
         // Canvas stops listing the submissions of a deleted or unpublished assignment, and keeps no tombstone.
         await write.TombstoneAsync(SubmissionsCollection.Table, """
             course_canvas_id = @s AND assignment_canvas_id IN

@@ -117,7 +117,7 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
     }
 
     /// <summary>A student's collections of a course, or the part of them a change touched
-    /// (<see cref="SyncRuns.GraphQLDeltas.GraphQLDelta"/>).</summary>
+    /// (<see cref="SyncRuns.GraphQLDeltas.GraphQLDelta"/>). Their own submissions come embedded in the assignments.</summary>
     public static void OpenStudentCourse(PageWrite write, long id, CourseParts parts)
     {
         if (parts.HasFlag(CourseParts.AssignmentGroups))
@@ -127,9 +127,6 @@ internal sealed class CoursesCollection : SyncedCollection<CanvasCourse>
         if (parts.HasFlag(CourseParts.Enrollments))
             write.Open(id, EnrollmentsCollection.Instance.Kind, EnrollmentsCollection.FirstPage(id));
         if (parts.HasFlag(CourseParts.Groups)) write.Open(id, GroupsCollection.Instance.Kind, GroupsCollection.FirstPage(id));
-        if (parts.HasFlag(CourseParts.Submissions))
-            write.Open(id, SubmissionsCollection.OwnCheckpoint,
-            SubmissionsCollection.FirstPage(id, new SubmissionQuery(AllStudents: false)));
     }
 
     /// <summary>The tables whose rows belong to one course (course_canvas_id).</summary>
@@ -156,8 +153,7 @@ internal enum CourseParts
     Assignments = 2,
     Enrollments = 4,
     Groups = 8,
-    Submissions = 16,
-    All = AssignmentGroups | Assignments | Enrollments | Groups | Submissions,
+    All = AssignmentGroups | Assignments | Enrollments | Groups,
 }
 
 /// <summary>Source-generated, snake_case, and lenient about ids sent as strings (application/json+canvas-string-ids).</summary>

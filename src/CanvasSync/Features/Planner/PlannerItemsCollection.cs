@@ -25,10 +25,14 @@ internal sealed class PlannerItemsCollection : SyncedCollection<CanvasPlannerIte
         ["plannable_type", "course_canvas_id", "assignment_canvas_id", "title", "plannable_date"], KeyedByPlannableType: true);
 
     /// <summary>
-    /// One course's items only (context_codes[], docs/canvas.md §5.8): a GraphQL delta reads the planner of the courses
-    /// whose assignments or own submissions changed, not the whole planner. Its last page tombstones only that course's rows.
+    /// Some courses' items only (context_codes[], docs/canvas.md §5.8): a GraphQL delta reads the planner of the courses
+    /// whose assignments changed, all in one listing, not the whole planner. Its last page tombstones only those courses'
+    /// rows; the courses are read back from the page's URL, since Canvas's links keep the query.
     /// </summary>
-    public static string CourseCheckpoint => Instance.Kind + ":course";
+    public static string CoursesCheckpoint => Instance.Kind + ":courses";
+
+    /// <summary>Courses named in one listing at most: 50 codes keep its links far below Canvas's 6 KB (docs/canvas.md §3).</summary>
+    public const int MaxCoursesPerListing = 50;
 
     /// <summary>A year back on: with one date Canvas looks 10 years ahead. Every read of the planner uses this window.</summary>
     public static string FirstPage(DateTime now) =>
@@ -37,9 +41,24 @@ internal sealed class PlannerItemsCollection : SyncedCollection<CanvasPlannerIte
     /// <summary>The whole planner, the student's notes without a course included.</summary>
     public static void Open(PageWrite write) => write.Open(0, Instance.Kind, FirstPage(write.Now));
 
-    /// <summary>The items of one course (its assignments, and notes filed under it).</summary>
-    public static void OpenForCourse(PageWrite write, long courseId) =>
-        write.Open(courseId, CourseCheckpoint, $"{FirstPage(write.Now)}&context_codes[]=course_{courseId}");
+    /// <summary>The items of these courses (their assignments, and notes filed under them), in as few listings as fit.</summary>
+    public static void OpenForCourses(PageWrite write, IReadOnlyList<long> courseIds)
+    {
+        var chunks = courseIds.Order().Chunk(MaxCoursesPerListing).ToList();
+        for (var n = 0; n < chunks.Count; n++)
+        {
+            var codes = string.Concat(chunks[n].Select(id => $"&context_codes[]=course_{id}"));
+            write.Open(0, n == 0 ? CoursesCheckpoint : $"{CoursesCheckpoint}:{n + 1}", FirstPage(write.Now) + codes);
+        }
+    }
+
+    /// <summary>The courses a listing's URL names in context_codes[].</summary>
+    internal static IEnumerable<long> NamedCourses(Uri url) =>
+        url.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).Where(p => p.Length == 2
+                && Uri.UnescapeDataString(p[0]) == "context_codes[]")
+            .Select(p => Uri.UnescapeDataString(p[1])).Where(code => code.StartsWith("course_", StringComparison.Ordinal))
+            .Select(code => long.TryParse(code.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0)
+            .Where(id => id > 0);
 
     public static string? Key(JsonElement e) =>
         e.TryGetProperty("plannable_type", out var type) && e.TryGetProperty("plannable_id", out var id)
@@ -53,8 +72,15 @@ internal sealed class PlannerItemsCollection : SyncedCollection<CanvasPlannerIte
     {
         await write.UpsertAsync(Table, page.Items.Select(Row));
         if (!write.Done) return;
-        if (write.Work.Collection == CourseCheckpoint) await write.DeleteUnseenInCourseAsync(Table);
-        else await write.DeleteUnseenAsync(Table);
+        // ":course" too: the one-course listing a run checkpointed before listings named several may still resume.
+        if (!write.Work.Collection.StartsWith(Kind + ":course", StringComparison.Ordinal))
+        {
+            await write.DeleteUnseenAsync(Table);
+            return;
+        }
+
+        foreach (var courseId in NamedCourses(page.Url).Distinct())
+            await write.DeleteUnseenAsync(Table, "course_canvas_id = @s", courseId);
     }
 
     private static MirrorRow Row(CanvasItem<CanvasPlannerItem> i)

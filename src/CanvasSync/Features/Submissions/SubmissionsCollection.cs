@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using CanvasSync.Canvas;
@@ -18,12 +19,12 @@ internal sealed record SubmissionQuery(bool AllStudents, IReadOnlyList<long>? As
     IReadOnlyList<long>? StudentIds = null);
 
 /// <summary>
-/// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "own" (a student's), "observees"
-/// (an observer's), "all" (every student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a
-/// delta's "graded" and "submitted", "a&lt;id&gt;" (assignments new or changed in a way that changes their rows,
-/// named by the batch's first id), "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;"
-/// (assignments with overridden dates). Only a complete listing deletes: a student's or an observer's list, the
-/// unsplit one, or the last of a full sync's batches.
+/// A course's submissions, bookmark-paged. Checkpoints name how they were asked for: "observees" (an observer's),
+/// "all" (every student's, unsplit), "1".."N" (a full sync's batches of assignment ids), and a delta's "graded" and
+/// "submitted", "a&lt;id&gt;" (assignments new or changed in a way that changes their rows, named by the batch's first
+/// id), "u&lt;id&gt;" (students new to the course) and the slow lane's "o&lt;id&gt;" (assignments with overridden dates).
+/// Only a complete listing deletes: an observer's list, the unsplit one, or the last of a full sync's batches. A
+/// student's own rows are not listed here: each comes embedded in its assignment (<see cref="Embedded"/>).
 /// </summary>
 internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
 {
@@ -47,9 +48,6 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
 
     /// <summary>An observer's: every observee's rows (student_ids[]=all means them), a complete listing.</summary>
     public static string ObserveesCheckpoint => Instance.Kind + ":observees";
-
-    /// <summary>A student's own rows of a course.</summary>
-    public static string OwnCheckpoint => Instance.Kind + ":own";
 
     public override JsonTypeInfo<CanvasSubmission> WireType => SubmissionsWire.Default.CanvasSubmission;
 
@@ -75,6 +73,7 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
         await write.UpsertAsync(Table, page.Items.Select(i => Row(i, write.CourseId)));
         // Since-filtered delta listings are not complete, so they never delete.
         var detail = write.Work.Detail;
+        // "own": a student's own listing, which a run checkpointed before their rows came embedded may still resume.
         var complete = detail is "own" or "all" or "observees" || (write.Run.ReadsEverything && int.TryParse(detail, out _));
         if (write.Done && complete && await write.OtherUnfinishedAsync(Kind + ":%") == 0)
             await write.DeleteUnseenInCourseAsync(Table);
@@ -164,10 +163,24 @@ internal sealed class SubmissionsCollection : SyncedCollection<CanvasSubmission>
         $"SELECT canvas_id FROM assignments WHERE connection_id = @c AND course_canvas_id = @s AND deleted_at IS NULL AND published = @t{andWhere} ORDER BY canvas_id",
         ("s", write.CourseId), ("t", true));
 
-    private static MirrorRow Row(CanvasItem<CanvasSubmission> i, long courseId)
+    /// <summary>
+    /// A student's own row, as their assignment listing embeds it (include[]=submission): Canvas renders it with the same
+    /// submission_json, the same grade-hiding and the same visibility as students/submissions (docs/canvas.md §5.3), so
+    /// the listing costs a student no request of its own. Null when the assignment embeds none.
+    /// </summary>
+    public static MirrorRow? Embedded(CanvasSubmission? submission, string assignmentJson, long courseId)
     {
-        var s = i.Value;
-        return new MirrorRow(s.Id, i.RawJson,
+        if (submission is null) return null;
+        using var doc = JsonDocument.Parse(assignmentJson);
+        return doc.RootElement.TryGetProperty("submission", out var raw) && raw.ValueKind == JsonValueKind.Object
+            ? Row(submission, raw.GetRawText(), courseId) : null;
+    }
+
+    private static MirrorRow Row(CanvasItem<CanvasSubmission> i, long courseId) => Row(i.Value, i.RawJson, courseId);
+
+    private static MirrorRow Row(CanvasSubmission s, string rawJson, long courseId)
+    {
+        return new MirrorRow(s.Id, rawJson,
         [
             courseId, s.AssignmentId, s.UserId, s.WorkflowState ?? "", s.Score, s.Grade, s.SubmittedAt, s.GradedAt, s.PostedAt,
             s.Excused == true, s.Late == true, s.Missing == true,

@@ -22,7 +22,7 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool Graded
 /// the assignments are read too), or moved (its position, which a reorder of groups changes without moving any
 /// updatedAt);</item>
 /// <item>submissions updated since (strictly; the due-date cacher stamps them too, so an override shows): a student's
-/// rows and the assignments that embed them; for a teacher, the rows graded or submitted since (Canvas's REST since
+/// rows, read in the assignments that embed them; for a teacher, the rows graded or submitted since (Canvas's REST since
 /// filters), and for rows changed otherwise (created, or recomputed by an override, which moves no course's
 /// updatedAt) every row of their assignments and the listing;</item>
 /// <item>the roster: ids, change times and the grades the caller may see, which move without any submission when an
@@ -69,7 +69,7 @@ internal static class ChangedCourses
         if (course.TooManyChangedRows) return new CourseChange(teaches, CourseParts.All, false, [], CourseRow: true);
         var parts = CourseParts.None;
         var saved = course.UpdatedAt is not { } updated || updated > since;
-        if (saved) parts |= CourseParts.Assignments | (teaches ? CourseParts.None : CourseParts.Submissions);
+        if (saved) parts |= CourseParts.Assignments;
 
         // Assignment groups: a save moves the group's updatedAt, a reorder of groups only positions (an update_all). A
         // reorder of assignments touches their groups alone (touch_all): their assignments' positions moved, or one
@@ -89,12 +89,12 @@ internal static class ChangedCourses
         var own = course.Roster.Where(e => mirror.OwnEnrollments.Contains(e.Id)).ToList();
         var courseRow = saved || joinedOrLeft || changed.Any(e => mirror.OwnEnrollments.Contains(e.Id));
 
-        // A student's rows come with their assignments (embedded). Their grades too may have moved: the answer's own
+        // A student's rows come embedded in their assignments. Their grades too may have moved: the answer's own
         // grades say whether; without them (Canvas would not show them) the roster is read to be sure.
         var rows = course.Submissions;
         if (rows.Count > 0 && !teaches)
         {
-            parts |= CourseParts.Assignments | CourseParts.Submissions;
+            parts |= CourseParts.Assignments;
             if (own.Count == 0 || own.Any(e => e.Grades is null)) (parts, courseRow) = (parts | CourseParts.Enrollments, true);
         }
 

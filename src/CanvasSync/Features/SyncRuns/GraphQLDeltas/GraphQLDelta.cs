@@ -60,14 +60,15 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
 
         if (answer is null || ChangedCourses.Decide(answer, mirror, since) is not { } plan) return null;
         // The planner is a student's (a full sync reads it only then). Notes and "marked done" show in no GraphQL field,
-        // so the whole planner is read now and then. In between, each current course whose assignments or the student's
-        // own rows changed has its planner read: an item is an assignment as the student sees it, with their submission's
-        // state. Not a concluded course's: the whole planner leaves those out, but Canvas serves them when asked by name.
+        // so the whole planner is read now and then. In between, the planner of the current courses whose assignments
+        // (or the student's own rows, embedded in them) changed is read, in one listing: an item is an assignment as the
+        // student sees it, with their submission's state. Not a concluded course's: the whole planner leaves those out,
+        // but Canvas serves them when asked by name.
         var studies = mirror.CurrentCourses.Values.Concat(mirror.OtherCourses.Values).Any(teaches => !teaches);
         var whole = studies && (mirror.PlannerReadAt is not { } read || read < now - plannerEvery);
         var courses = whole ? [] : plan.Courses
             .Where(c => !c.Value.Teaches && mirror.CurrentCourses.ContainsKey(c.Key)
-                && (c.Value.Parts & (CourseParts.Assignments | CourseParts.Submissions)) != 0)
+                && c.Value.Parts.HasFlag(CourseParts.Assignments))
             .Select(c => c.Key).Order().ToList();
         return plan with { ReadPlanner = whole, PlannerCourses = courses };
     }
@@ -77,7 +78,7 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
     {
         if (plan.ReadCourseList) write.Open(0, CoursesCollection.ListingOnlyCheckpoint, CoursesCollection.FirstPage);
         if (plan.ReadPlanner) PlannerItemsCollection.Open(write);
-        foreach (var courseId in plan.PlannerCourses ?? []) PlannerItemsCollection.OpenForCourse(write, courseId);
+        PlannerItemsCollection.OpenForCourses(write, plan.PlannerCourses ?? []);
         foreach (var (courseId, change) in plan.Courses)
         {
             if (!change.Teaches)

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization.Metadata;
 using CanvasSync.Canvas;
 using CanvasSync.Data.Mirror;
 using CanvasSync.Features.SyncRuns;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace CanvasSync.Features.Planner;
 
@@ -54,9 +55,8 @@ internal sealed class PlannerItemsCollection : SyncedCollection<CanvasPlannerIte
 
     /// <summary>The courses a listing's URL names in context_codes[].</summary>
     internal static IEnumerable<long> NamedCourses(Uri url) =>
-        url.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).Where(p => p.Length == 2
-                && Uri.UnescapeDataString(p[0]) == "context_codes[]")
-            .Select(p => Uri.UnescapeDataString(p[1])).Where(code => code.StartsWith("course_", StringComparison.Ordinal))
+        QueryHelpers.ParseQuery(url.Query).GetValueOrDefault("context_codes[]").OfType<string>()
+            .Where(code => code.StartsWith("course_", StringComparison.Ordinal))
             .Select(code => long.TryParse(code.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0)
             .Where(id => id > 0);
 

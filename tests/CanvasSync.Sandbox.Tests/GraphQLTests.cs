@@ -185,6 +185,54 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
             c => Assert.Equal(0, c.GetProperty("submissionsConnection").GetProperty("nodes").GetArrayLength()));
     }
 
+    /// <summary>
+    /// A student's own grades read the same in GraphQL as in their REST enrollment, byte for byte (both come from one
+    /// Score and are rendered by Rails); where the course hides final grades, REST gives the link alone and GraphQL null
+    /// (has_grade_permissions?, Score's :read).
+    /// </summary>
+    [Fact]
+    public async Task A_students_own_grades_and_scores_are_the_bytes_of_their_rest_rows_and_hidden_where_the_course_hides_them()
+    {
+        const string Grades = "{ allCourses { enrollmentsConnection(first: 100) { nodes { _id "
+            + "grades(gradingPeriodId: null) { currentScore finalScore currentGrade finalGrade } } } } }";
+        var (_, json, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Grades);
+        var graph = json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
+            .SelectMany(c => c.GetProperty("enrollmentsConnection").GetProperty("nodes").EnumerateArray())
+            .ToDictionary(n => n.GetProperty("_id").GetString()!, n => n.GetProperty("grades"));
+        var rest = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self/enrollments?per_page=100", _f.Sandbox.Tokens.Student))
+            .EnumerateArray().Where(e => e.GetProperty("type").GetString() == "StudentEnrollment"
+                && graph.ContainsKey(e.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        Assert.Contains(rest, e => !e.GetProperty("grades").TryGetProperty("current_score", out _));
+        Assert.Contains(rest, e => e.GetProperty("grades").TryGetProperty("current_score", out var s) && s.ValueKind == JsonValueKind.Number);
+        foreach (var e in rest)
+        {
+            var mine = graph[e.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            var grades = e.GetProperty("grades");
+            if (!grades.TryGetProperty("current_score", out _))
+            {
+                Assert.Equal(JsonValueKind.Null, mine.ValueKind);
+                continue;
+            }
+
+            foreach (var (field, key) in new[] { ("currentScore", "current_score"), ("finalScore", "final_score"),
+                         ("currentGrade", "current_grade"), ("finalGrade", "final_grade") })
+                Assert.Equal(grades.GetProperty(key).GetRawText(), mine.GetProperty(field).GetRawText());
+        }
+
+        // Whole scores too, which Ruby writes as 10.0: the student's rows' scores as their REST rows have them.
+        const string Rows = "{ allCourses { submissionsConnection(first: 100, "
+            + "filter: {states: [unsubmitted, submitted, pending_review, graded, ungraded]}) { nodes { _id score } } } }";
+        var (_, rows, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Rows);
+        var truth = (await _f.Http.TruthAsync(_f.Sandbox, _f.Sandbox.Tokens.Student)).GetProperty("submissions").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var scored = rows.GetProperty("data").GetProperty("allCourses").EnumerateArray()
+            .SelectMany(c => c.GetProperty("submissionsConnection").GetProperty("nodes").EnumerateArray())
+            .Where(n => n.GetProperty("score").ValueKind == JsonValueKind.Number).ToList();
+        Assert.Contains(scored, n => n.GetProperty("score").GetDouble() % 1 == 0);
+        Assert.All(scored, n =>
+            Assert.Equal(truth[n.GetProperty("_id").GetString()!].GetProperty("score").GetRawText(), n.GetProperty("score").GetRawText()));
+    }
+
     /// <summary>enrollment_type.rb: without gradingPeriodId Canvas answers the current grading period's scores (the course's
     /// where there are none, as in every sandbox course); null asks for the course's; a period's id for that period's.</summary>
     [Fact]

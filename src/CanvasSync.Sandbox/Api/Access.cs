@@ -1,4 +1,5 @@
 using CanvasSync.Sandbox.Http;
+using CanvasSync.Sandbox.Json;
 using CanvasSync.Sandbox.World;
 
 namespace CanvasSync.Sandbox.Api;
@@ -68,4 +69,14 @@ internal static class Access
     /// <summary>Canvas deletes the grade keys when the student (or their observer) may not see the grade yet.</summary>
     public static bool HideGrade(SAssignment a, SSubmission s, CourseRole role) =>
         role != CourseRole.Teacher && s.PostedAt is null && (a.PostManually || s.WorkflowState == "graded");
+
+    /// <summary>
+    /// What an enrollment's grades show the caller (lib/api/v1/user.rb has_grade_permissions?, and Score's :read policy
+    /// for GraphQL): all of them to a grader; the four course totals to the student themself unless the course hides
+    /// final grades; else the link alone.
+    /// </summary>
+    public static EnrollmentGradeView GradeView(SEnrollment e, SCourse course, CourseRole role, long caller) =>
+        role == CourseRole.Teacher ? EnrollmentGradeView.Grader
+        : e.UserId == caller && !course.HideFinalGrades ? EnrollmentGradeView.Own
+        : EnrollmentGradeView.LinkOnly;
 }

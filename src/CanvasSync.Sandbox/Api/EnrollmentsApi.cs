@@ -26,8 +26,7 @@ internal static class EnrollmentsApi
             if (!Access.ReadsRoster(role)) return CanvasErrors.Unauthorized();
             var states = WantedStates(r, role == CourseRole.Teacher);
             var list = Filter(r, r.World.EnrollmentsInCourse(course.Id), states);
-            return Page(r, list, e => role == CourseRole.Teacher ? EnrollmentGradeView.Grader
-                : e.UserId == r.User.Id ? EnrollmentGradeView.Own : EnrollmentGradeView.LinkOnly);
+            return Page(r, list, e => Access.GradeView(e, course, role, r.User.Id));
         }
     }
 
@@ -48,8 +47,8 @@ internal static class EnrollmentsApi
             }).ToHashSet();
             var mine = r.World.EnrollmentsOfUser(r.User.Id)
                 .Where(e => r.World.Courses[e.CourseId].WorkflowState != "unpublished" || e.Type == "TeacherEnrollment");
-            return Page(r, Filter(r, mine, states.ToHashSet()), e => e.Type == "TeacherEnrollment" ? EnrollmentGradeView.Grader
-                : EnrollmentGradeView.Own);
+            return Page(r, Filter(r, mine, states.ToHashSet()), e => Access.GradeView(e, r.World.Courses[e.CourseId],
+                e.Type == "TeacherEnrollment" ? CourseRole.Teacher : CourseRole.Student, r.User.Id));
         }
     }
 

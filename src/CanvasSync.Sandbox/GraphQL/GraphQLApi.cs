@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CanvasSync.Sandbox.Http;
+using CanvasSync.Sandbox.Json;
 using CanvasSync.Sandbox.World;
 using GraphQL;
 using GraphQL.SystemTextJson;
@@ -27,7 +28,13 @@ internal sealed class GraphQLApi(SandboxWorld world, SandboxSettings settings)
 
     private static readonly ISchema Schema = new Schema { Query = new QueryGraphType() };
     private static readonly DocumentExecuter Executer = new();
-    private static readonly GraphQLSerializer Serializer = new();
+    /// <summary>graphql-ruby's answer is rendered by Rails, as REST's is: floats as Ruby writes them (90.0), strings with
+    /// Rails's escapes. So a value reads the same, byte for byte, in both.</summary>
+    private static readonly GraphQLSerializer Serializer = new(o =>
+    {
+        o.Encoder = RailsJsonEncoder.Instance;
+        o.Converters.Add(new RubyFloatConverter());
+    });
 
     /// <summary>Builds the schema and runs a first query now, so no client's first request pays for it (and reports it as Canvas
     /// time).</summary>
@@ -113,4 +120,13 @@ internal sealed class GraphQLApi(SandboxWorld world, SandboxSettings settings)
             w.WriteEndArray();
             w.WriteEndObject();
         });
+}
+
+/// <summary>A double as Ruby's Float#to_s writes it (<see cref="JsonWriterExtensions.RubyFloat"/>).</summary>
+internal sealed class RubyFloatConverter : System.Text.Json.Serialization.JsonConverter<double>
+{
+    public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDouble();
+
+    public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) =>
+        writer.WriteRawValue(JsonWriterExtensions.RubyFloat(value), skipInputValidation: true);
 }

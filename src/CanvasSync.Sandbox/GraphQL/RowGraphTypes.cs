@@ -1,4 +1,5 @@
 using CanvasSync.Sandbox.Api;
+using CanvasSync.Sandbox.Json;
 using CanvasSync.Sandbox.World;
 using GraphQL;
 using GraphQL.Types;
@@ -40,7 +41,8 @@ internal sealed class EnrollmentGraphType : CanvasObjectGraphType<SEnrollment>
         Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);
         Field<UserGraphType>("user").Resolve(c => GraphCaller.Of(c).World.Users[c.Source.UserId]);
         Field<CourseGraphType>("course").Resolve(c => GraphCaller.Of(c).World.Courses[c.Source.CourseId]);
-        // Grades are the student's own (or a grader's to read): a classmate's are null. enrollment_type.rb: without
+        // Grades are the student's own (or a grader's to read): a classmate's are null, and so are the student's own where
+        // the course hides final grades (Score's :read, as REST's enrollments). enrollment_type.rb: without
         // gradingPeriodId, the current grading period's scores, or the course's where there are no periods (as here);
         // null asks for the course's; a period id for that period's, a blank score here, where no course has periods.
         Field<GradesGraphType>("grades")
@@ -48,8 +50,9 @@ internal sealed class EnrollmentGraphType : CanvasObjectGraphType<SEnrollment>
             .Resolve(c =>
             {
                 var caller = GraphCaller.Of(c);
-                var mine = c.Source.UserId == caller.Request.User.Id;
-                if (!mine && caller.RoleIn(caller.World.Courses[c.Source.CourseId]) != CourseRole.Teacher) return null;
+                var course = caller.World.Courses[c.Source.CourseId];
+                if (caller.RoleIn(course) is not { } role
+                    || Access.GradeView(c.Source, course, role, caller.Request.User.Id) == EnrollmentGradeView.LinkOnly) return null;
                 return c.GetArgument<string?>("gradingPeriodId") is null ? c.Source.Grades : EnrollmentGrades.None;
             });
     }

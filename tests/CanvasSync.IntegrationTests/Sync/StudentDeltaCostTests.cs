@@ -83,9 +83,11 @@ public sealed class StudentDeltaCostTests(PostgresServer postgres)
         Assert.Equal(1, endpoints["/api/graphql"]);
         Assert.Equal(1, endpoints["/api/v1/courses/{courseId}/assignments"]); // the graded course only, the row embedded
         Assert.False(endpoints.ContainsKey("/api/v1/courses/{courseId}/groups"), "a grade changes no group");
-        // The grade moved the student's scores: their enrollment and the course's total scores are read again.
-        Assert.Equal(1, endpoints["/api/v1/courses/{courseId}/enrollments"]);
+        // The grade moved the student's scores: the course's total scores are read again (the course list), and their
+        // enrollment takes the answer's grades, so the roster is not read.
         Assert.Equal(1, endpoints["/api/v1/courses"]);
+        Assert.False(endpoints.ContainsKey("/api/v1/courses/{courseId}/enrollments"), "the answer's grades are the roster's");
+        Assert.Equal(4, delta.Requests);
         // The planner of that course only (its item carries the grade), not the whole planner the full sync read an hour ago at most.
         await using (var db = h.Database.Context())
         {

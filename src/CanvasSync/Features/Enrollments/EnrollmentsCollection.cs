@@ -66,6 +66,14 @@ internal sealed class EnrollmentsCollection : SyncedCollection<CanvasEnrollment>
         }
     }
 
+    /// <summary>The row of an enrollment's JSON held or patched here (<see cref="OwnGrades"/>), as a listing's page writes it.</summary>
+    public static MirrorRow RowOf(string rawJson)
+    {
+        var e = System.Text.Json.JsonSerializer.Deserialize(rawJson, EnrollmentsWire.Default.CanvasEnrollment)
+            ?? throw new InvalidOperationException("an enrollment row that is not an object");
+        return Row(new CanvasItem<CanvasEnrollment>(e.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), e, rawJson));
+    }
+
     private static MirrorRow Row(CanvasItem<CanvasEnrollment> i)
     {
         var e = i.Value;

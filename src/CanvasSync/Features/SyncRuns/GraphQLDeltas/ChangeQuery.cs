@@ -3,12 +3,15 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CanvasSync.Canvas;
+using CanvasSync.Features.Enrollments;
 
 namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 
 internal sealed record SubmissionNode(long Id, long AssignmentId, DateTime? GradedAt, DateTime? SubmittedAt);
 
-internal sealed record EnrollmentNode(long Id, DateTime? UpdatedAt, EnrollmentGrades? Grades);
+/// <summary>An enrollment as the query answered it: its grades as values (compared with the mirror's) and as the raw JSON
+/// Canvas wrote (a student's own are written into their row with it).</summary>
+internal sealed record EnrollmentNode(long Id, DateTime? UpdatedAt, EnrollmentGrades? Grades, GradeTexts? GradesJson = null);
 
 internal sealed record GroupNode(long Id, int Members);
 
@@ -231,7 +234,7 @@ internal static class ChangeQuery
                         Time(n, "submittedAt")));
                     break;
                 case "enrollmentsConnection":
-                    into.Roster.Add(new EnrollmentNode(Id(n) ?? 0, Time(n, "updatedAt"), Grades(n)));
+                    into.Roster.Add(new EnrollmentNode(Id(n) ?? 0, Time(n, "updatedAt"), Grades(n), GradesJson(n)));
                     break;
                 case "assignmentGroupsConnection":
                     into.AssignmentGroups.Add(new AssignmentGroupNode(Id(n) ?? 0, Time(n, "updatedAt"),
@@ -260,6 +263,14 @@ internal static class ChangeQuery
         static string? Text(JsonElement g, string name) => g.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
             ? v.GetString() : null;
         return new EnrollmentGrades(Number(g, "currentScore"), Number(g, "finalScore"), Text(g, "currentGrade"), Text(g, "finalGrade"));
+    }
+
+    /// <summary>The same grades as Canvas wrote them; a field left out reads null.</summary>
+    private static GradeTexts? GradesJson(JsonElement enrollment)
+    {
+        if (!enrollment.TryGetProperty("grades", out var g) || g.ValueKind != JsonValueKind.Object) return null;
+        static string Raw(JsonElement g, string name) => g.TryGetProperty(name, out var v) ? v.GetRawText() : "null";
+        return new GradeTexts(Raw(g, "currentScore"), Raw(g, "finalScore"), Raw(g, "currentGrade"), Raw(g, "finalGrade"));
     }
 
     private static long? Id(JsonElement node, string name = "_id") =>

@@ -1,16 +1,19 @@
 using CanvasSync.Features.Courses;
+using CanvasSync.Features.Enrollments;
 
 namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 
 /// <summary>
 /// What changed in one course: the parts to read; for a teacher, whether rows were graded or submitted since (read
 /// through Canvas's own since filters), and the assignments whose rows changed otherwise (read whole); whether the
-/// course's own row may have changed (it is then read again, in the course list).
+/// course's own row may have changed (it is then read again, in the course list); a student's own enrollments whose
+/// grades alone moved, with the grades the answer gave (written into their rows, the roster left unread).
 /// </summary>
 internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool GradedOrSubmitted, IReadOnlyCollection<long> RederivedAssignments,
-    bool CourseRow = false)
+    bool CourseRow = false, IReadOnlyDictionary<long, GradeTexts>? Regraded = null)
 {
-    public bool IsNone => Parts == CourseParts.None && !GradedOrSubmitted && RederivedAssignments.Count == 0 && !CourseRow;
+    public bool IsNone => Parts == CourseParts.None && !GradedOrSubmitted && RederivedAssignments.Count == 0 && !CourseRow
+        && (Regraded is null || Regraded.Count == 0);
 }
 
 /// <summary>
@@ -27,7 +30,8 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool Graded
 /// updatedAt) every row of their assignments and the listing;</item>
 /// <item>the roster: ids, change times and the grades the caller may see, which move without any submission when an
 /// assignment is unpublished, deleted or re-pointed (the second signal); a student's own grades are also how a
-/// changed row is known to have left their scores alone (no roster read then);</item>
+/// changed row is known to have left their scores alone, and when they moved they are written into the student's own
+/// row (no roster read either way);</item>
 /// <item>groups: their member counts (a teacher's course), or the student's own groups;</item>
 /// <item>the course's own row (the course list): its fields move updatedAt; its enrollments[] are the caller's own,
 /// with a student's total scores, so they move with the caller's enrollment or grades, never with a classmate's.</item>
@@ -85,7 +89,11 @@ internal static class ChangedCourses
         var joinedOrLeft = !course.Roster.Select(e => e.Id).ToHashSet().SetEquals(held.Keys);
         var changed = course.Roster
             .Where(e => e.UpdatedAt is not { } t || t > since || (e.Grades is { } g && g != held.GetValueOrDefault(e.Id))).ToList();
-        if (joinedOrLeft || changed.Count > 0) parts |= CourseParts.Enrollments;
+        // A student's own row whose grades alone moved (a recompute of the scores, which leaves its updatedAt) is written
+        // from the answer's grades; any other change to the roster is read with it.
+        var regraded = teaches ? [] : changed
+            .Where(e => mirror.OwnEnrollments.Contains(e.Id) && e.UpdatedAt is { } at && at <= since && e.GradesJson is not null).ToList();
+        if (joinedOrLeft || changed.Count > regraded.Count) parts |= CourseParts.Enrollments;
         var own = course.Roster.Where(e => mirror.OwnEnrollments.Contains(e.Id)).ToList();
         var courseRow = saved || joinedOrLeft || changed.Any(e => mirror.OwnEnrollments.Contains(e.Id));
 
@@ -100,7 +108,12 @@ internal static class ChangedCourses
 
         var rederived = rows.Where(r => !(r.GradedAt > since || r.SubmittedAt > since)).Select(r => r.AssignmentId).ToHashSet();
         if (teaches && rederived.Count > 0) parts |= CourseParts.Assignments;
-        if (!teaches) return new CourseChange(false, parts, false, [], courseRow);
+        if (!teaches)
+        {
+            return new CourseChange(false, parts, false, [], courseRow,
+                parts.HasFlag(CourseParts.Enrollments) ? null : regraded.ToDictionary(e => e.Id, e => e.GradesJson!));
+        }
+
         var groups = course.Groups.Select(g => (g.Id, g.Members)).ToHashSet();
         if (!groups.SetEquals(mirror.Groups.Where(g => g.Value.Course == course.Id).Select(g => (g.Key, g.Value.Members))))
             parts |= CourseParts.Groups;

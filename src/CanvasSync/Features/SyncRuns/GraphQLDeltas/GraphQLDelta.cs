@@ -1,6 +1,7 @@
 using CanvasSync.Canvas;
 using CanvasSync.Data;
 using CanvasSync.Features.Courses;
+using CanvasSync.Features.Enrollments;
 using CanvasSync.Features.Planner;
 using CanvasSync.Features.Submissions;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,8 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 /// Compared with what the mirror holds (<see cref="ChangedCourses"/>), that says which courses changed and how; only
 /// those are read, over REST, and only the parts the change touched, so a quiet delta costs who-am-I and this query
 /// (and the planner, now and then: Sync:PlannerEveryMinutes). The rows stay REST's JSON, so a delta writes what a full
-/// sync writes. Anything the query cannot settle (a course new to the mirror or gone from the list, an observer's
+/// sync writes: a student's own grades, which move without their enrollment, are the one thing written from the answer,
+/// whose values are the bytes REST serves (<see cref="OwnGrades"/>). Anything the query cannot settle (a course new to the mirror or gone from the list, an observer's
 /// course) makes the run an ordinary REST delta, as does a Canvas that refuses GraphQL: that is remembered on the
 /// connection's row for a while (Sync:GraphQLRetryHours), so every node knows it, and logged once.
 /// </summary>
@@ -73,8 +75,11 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         return plan with { ReadPlanner = whole, PlannerCourses = courses };
     }
 
-    /// <summary>The plan's reads, opened as the run's first commit in place of the course list's usual children.</summary>
-    public static Task ApplyAsync(PageWrite write, Plan plan)
+    /// <summary>
+    /// The plan's reads, opened as the run's first commit in place of the course list's usual children, with a
+    /// student's regraded enrollments written in the same commit (the roster is read instead where one cannot be).
+    /// </summary>
+    public static async Task ApplyAsync(PageWrite write, Plan plan)
     {
         if (plan.ReadCourseList) write.Open(0, CoursesCollection.ListingOnlyCheckpoint, CoursesCollection.FirstPage);
         if (plan.ReadPlanner) PlannerItemsCollection.Open(write);
@@ -83,7 +88,8 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         {
             if (!change.Teaches)
             {
-                CoursesCollection.OpenStudentCourse(write, courseId, change.Parts);
+                var written = change.Regraded is not { Count: > 0 } regraded || await OwnGrades.WriteAsync(write, regraded);
+                CoursesCollection.OpenStudentCourse(write, courseId, written ? change.Parts : change.Parts | CourseParts.Enrollments);
                 continue;
             }
 
@@ -93,8 +99,6 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
                 SubmissionsCollection.OpenGradedOrSubmittedSince(write, courseId);
             SubmissionsCollection.OpenForAssignments(write, change.RederivedAssignments, courseId);
         }
-
-        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

@@ -102,6 +102,31 @@ public sealed class StudentDeltaCostTests(PostgresServer postgres)
     }
 
     /// <summary>
+    /// A new group set puts the student in a group the mirror does not know. A Group has no link to its course, but
+    /// the answer's courses list their groups: only that course's groups are read (and the new group's members).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TestDatabase.Providers), MemberType = typeof(TestDatabase))]
+    public async Task A_group_new_to_the_mirror_reads_the_groups_of_its_own_course_only(string provider)
+    {
+        await using var h = await SyncHarness.SyncedAsync(provider, postgres, s => s.Tokens.Student);
+        var token = h.Sandbox.Tokens.Student;
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), "new_group_set");
+        await h.ResetCanvasStatsAsync();
+
+        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        Assert.Equal((SyncStatus.Completed, DeltaSources.GraphQL), (delta.Status, delta.DeltaSource));
+        Assert.Equal(new Dictionary<string, long>
+        {
+            ["/api/graphql"] = 1,
+            ["/api/v1/courses/{courseId}/groups"] = 1,
+            ["/api/v1/groups/{groupId}/memberships"] = 1,
+        }, await h.CanvasEndpointsAsync());
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
+    /// <summary>
     /// A student's notes and "marked done" show in no GraphQL field, so the whole planner is read when the last whole
     /// read is older than Sync:PlannerEveryMinutes, however recent a one-course read.
     /// </summary>

@@ -122,7 +122,9 @@ internal static class ChangedCourses
 
     /// <summary>
     /// A student reads only their own groups (with their members): a group joined, left, or whose members changed has
-    /// its course's groups read. A group the mirror does not know could be in any of the student's current courses.
+    /// its course's groups read. A group the mirror does not know is found in the answer's courses (a course's
+    /// groupsConnection lists all its groups to a student; a Group has no link to its course); one in none of them
+    /// could be in any of the student's current courses.
     /// </summary>
     private static bool OwnGroups(ChangeAnswer answer, MirrorState mirror, Dictionary<long, CourseChange> changes)
     {
@@ -133,8 +135,10 @@ internal static class ChangedCourses
         own.SymmetricExceptWith(mirror.Groups.Where(g => studied.Contains(g.Value.Course)).Select(g => (g.Key, g.Value.Members)));
         foreach (var (group, _) in own)
         {
-            foreach (var course in mirror.Groups.TryGetValue(group, out var known) && studied.Contains(known.Course) ? [known.Course]
-                : studied)
+            var listedIn = answer.Courses.Where(c => studied.Contains(c.Id) && c.Groups.Any(g => g.Id == group)).Select(c => c.Id).ToList();
+            IEnumerable<long> courses = mirror.Groups.TryGetValue(group, out var known) && studied.Contains(known.Course) ? [known.Course]
+                : listedIn.Count > 0 ? listedIn : studied;
+            foreach (var course in courses)
             {
                 var change = changes.GetValueOrDefault(course) ?? new CourseChange(false, CourseParts.None, false, []);
                 changes[course] = change with { Parts = change.Parts | CourseParts.Groups };

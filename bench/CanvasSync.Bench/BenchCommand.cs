@@ -80,9 +80,13 @@ internal static class BenchCommand
         who.AcceptOnlyFromAmong("teacher", "student");
         var graphql = new Option<bool>("--rest-only") { Description = "The sandbox refuses GraphQL (404), so deltas read REST" };
         var latency = new Option<int>("--latency-ms") { DefaultValueFactory = _ => 0 };
-        var command = new Command("deltas", "The requests of a delta after each kind of change Canvas makes, of a slow lane and of a reconcile") { profile, latency, who, graphql };
+        var alone = new Option<bool>("--alone") { Description = "Each change on a fresh sandbox and mirror, so its delta sees it alone" };
+        var command = new Command("deltas", "The requests of a delta after each kind of change Canvas makes, of a slow lane and of a reconcile")
+        {
+            profile, latency, who, graphql, alone,
+        };
         command.SetAction((p, ct) =>
-            DeltasBench.RunAsync(p.GetValue(profile)!, p.GetValue(latency), p.GetValue(who)!, p.GetValue(graphql), ct));
+            DeltasBench.RunAsync(p.GetValue(profile)!, p.GetValue(latency), p.GetValue(who)!, p.GetValue(graphql), p.GetValue(alone), ct));
         return command;
     }
 

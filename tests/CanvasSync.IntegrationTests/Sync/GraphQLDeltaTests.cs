@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using CanvasSync.Features.Planner;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.GraphQLDeltas;
 using CanvasSync.IntegrationTests.Infrastructure;
@@ -41,6 +42,38 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
     /// Courses of 200 students: their rosters, and the 200 rows a publish creates, take more than one page of 100, and
     /// the follow-up query pages them; the delta still equals Canvas.
     /// </summary>
+    /// <summary>
+    /// A course that leaves allCourses is asked by id. Concluded, Canvas still shows it: it is read as its answer says,
+    /// with its own row. Removed from it, the student no longer sees it: the course list takes it and all it held away.
+    /// Either way the whole planner is read (it leaves a concluded course out), and the delta stays on GraphQL.
+    /// </summary>
+    [Theory]
+    [InlineData("sqlite", "remove")]
+    [InlineData("postgres", "remove")]
+    [InlineData("sqlite", "conclude")]
+    public async Task A_course_gone_from_all_courses_is_asked_by_id_instead_of_reading_everything_again(string provider, string change)
+    {
+        await using var h = await SyncHarness.SyncedAsync(provider, postgres, s => s.Tokens.Student, SandboxProfile.Student);
+        var token = h.Sandbox.Tokens.Student;
+        await h.ChangeAsync(await h.TruthAsync(h.Sandbox.Tokens.Teacher), change);
+        await h.ResetCanvasStatsAsync();
+
+        var delta = await h.SyncAsync(token, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        Assert.Equal((SyncStatus.Completed, DeltaSources.GraphQL), (delta.Status, delta.DeltaSource));
+        var endpoints = await h.CanvasEndpointsAsync();
+        Assert.Equal((2, 1), (endpoints["/api/graphql"], endpoints["/api/v1/courses"]));
+        Assert.True(endpoints["/api/v1/planner/items"] >= 1);
+        if (change == "remove") Assert.Equal(["/api/graphql", "/api/v1/courses", "/api/v1/planner/items"], endpoints.Keys.Order());
+        await using (var db = h.Database.Context())
+        {
+            Assert.Contains(await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId).Select(c => c.Collection).ToListAsync(),
+                c => c == PlannerItemsCollection.Instance.Kind);
+        }
+
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
     [Fact]
     public async Task Lists_longer_than_a_page_are_paged_by_follow_up_queries()
     {

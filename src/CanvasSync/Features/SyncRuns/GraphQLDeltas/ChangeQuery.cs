@@ -44,7 +44,15 @@ internal sealed record CourseAnswer(long Id)
 /// The whole answer: every current course (allCourses) and every other course asked by id, each with every page of
 /// its lists (an other course Canvas would not show is missing), and the caller's own groups.
 /// </summary>
-internal sealed record ChangeAnswer(List<CourseAnswer> Courses, Dictionary<long, CourseAnswer> Others, List<GroupNode>? OwnGroups);
+internal sealed record ChangeAnswer(List<CourseAnswer> Courses, Dictionary<long, CourseAnswer> Others, List<GroupNode>? OwnGroups)
+{
+    /// <summary>Current courses of the mirror that allCourses no longer lists (concluded, the caller's enrollment ended),
+    /// asked by id.</summary>
+    public Dictionary<long, CourseAnswer> Left { get; init; } = [];
+
+    /// <summary>Current courses of the mirror Canvas no longer shows the caller at all (removed from them, or deleted).</summary>
+    public HashSet<long> Gone { get; init; } = [];
+}
 
 /// <summary>
 /// The "what changed" query and the paging of its nested lists. Canvas pages each nested connection on its own (at
@@ -158,9 +166,36 @@ internal static class ChangeQuery
             pending.AddRange(Lists.Keys.Select(list => (course, list, (string?)null)));
         }
 
+        return await FollowUpsAsync(session, since, pending, gone: null, ct) ? new ChangeAnswer(courses, asked, own) : null;
+    }
+
+    /// <summary>
+    /// Courses asked by id alone, in follow-ups (current courses allCourses no longer lists): those Canvas shows, every
+    /// page of their lists, and those it no longer shows the caller (removed from them, or deleted); null when the
+    /// answer cannot be read.
+    /// </summary>
+    public static async Task<(Dictionary<long, CourseAnswer> Shown, HashSet<long> Gone)?> AskByIdAsync(CanvasSession session,
+        DateTime since, IReadOnlyList<long> ids, CancellationToken ct)
+    {
+        var shown = ids.ToDictionary(id => id, id => new CourseAnswer(id));
+        var pending = shown.Values.SelectMany(c => Lists.Keys.Select(list => (c, list, (string?)null))).ToList();
+        var gone = new HashSet<long>();
+        if (!await FollowUpsAsync(session, since, pending, gone, ct)) return null;
+        foreach (var id in gone) shown.Remove(id);
+        return (shown, gone);
+    }
+
+    /// <summary>
+    /// Pages every pending list to its end, <see cref="AliasesPerQuery"/> lists a query. A course Canvas answers null is
+    /// added to <paramref name="gone"/> (its lists dropped), or without it makes the whole answer unreadable (false):
+    /// the REST delta's course list settles it.
+    /// </summary>
+    private static async Task<bool> FollowUpsAsync(CanvasSession session, DateTime since,
+        List<(CourseAnswer Course, string List, string? Cursor)> pending, HashSet<long>? gone, CancellationToken ct)
+    {
         for (var round = 0; pending.Count > 0; round++)
         {
-            if (round >= MaxFollowUps) return null;
+            if (round >= MaxFollowUps) return false;
             var batch = pending.Take(AliasesPerQuery).ToList();
             pending.RemoveRange(0, batch.Count);
             var asksSince = batch.Any(b => b.List == "submissionsConnection");
@@ -169,9 +204,14 @@ internal static class ChangeQuery
             var data = more.RootElement.GetProperty("data");
             for (var i = 0; i < batch.Count; i++)
             {
-                // A course Canvas no longer shows the caller: the REST delta's course list settles it.
                 var (course, list, _) = batch[i];
-                if (!data.TryGetProperty("c" + i, out var c) || c.ValueKind != JsonValueKind.Object) return null;
+                if (!data.TryGetProperty("c" + i, out var c) || c.ValueKind != JsonValueKind.Object)
+                {
+                    if (gone is null) return false;
+                    gone.Add(course.Id);
+                    pending.RemoveAll(p => p.Course == course);
+                    continue;
+                }
 
                 course.UpdatedAt ??= Time(c, "updatedAt");
                 if (Read(c, list, course) is not { } cursor) continue;
@@ -181,7 +221,7 @@ internal static class ChangeQuery
             }
         }
 
-        return new ChangeAnswer(courses, asked, own);
+        return true;
     }
 
     /// <summary>A course's updatedAt and first page of each list; the lists with more go to <paramref name="pending"/>.</summary>

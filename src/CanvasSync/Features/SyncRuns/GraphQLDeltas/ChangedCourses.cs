@@ -36,10 +36,10 @@ internal sealed record CourseChange(bool Teaches, CourseParts Parts, bool Graded
 /// <item>the course's own row (the course list): its fields move updatedAt; its enrollments[] are the caller's own,
 /// with a student's total scores, so they move with the caller's enrollment or grades, never with a classmate's.</item>
 /// </list>
-/// Null (read as a REST delta) when the answer cannot settle it: a course new to the mirror, a current course missing
-/// from the answer (concluded, or the user removed), an other course Canvas no longer shows, a list Canvas would not give. A course with
-/// more changed rows
-/// than a few pages is read as a REST delta reads it.
+/// A current course allCourses no longer lists is asked by id (<see cref="ChangeAnswer.Left"/>, <see cref="ChangeAnswer.Gone"/>).
+/// Null (read as a REST delta) when the answer cannot settle it: a course new to the mirror, an other course Canvas no
+/// longer shows, a list Canvas would not give. A course with more changed rows than a few pages is read as a REST
+/// delta reads it.
 /// </summary>
 internal static class ChangedCourses
 {
@@ -53,7 +53,17 @@ internal static class ChangedCourses
             if (!change.IsNone) changes[course.Id] = change;
         }
 
-        if (mirror.CurrentCourses.Count != answer.Courses.Count || !OwnGroups(answer, mirror, changes)) return null;
+        // A current course allCourses left out was asked by id: concluded, or the caller's enrollment ended, its own row
+        // changed (the course list); gone from Canvas's view, the course list takes it and all it holds away.
+        foreach (var (id, teaches) in mirror.CurrentCourses.Where(c => answer.Courses.All(a => a.Id != c.Key)))
+        {
+            if (answer.Left.TryGetValue(id, out var left) && left.Unread.Count == 0)
+                changes[id] = Of(left, teaches, mirror, since) with { CourseRow = true };
+            else if (!answer.Gone.Contains(id)) return null;
+        }
+
+        if (!OwnGroups(answer, mirror, changes)) return null;
+        foreach (var id in answer.Gone) changes.Remove(id);
 
         // The courses allCourses leaves out (concluded, an inactive enrollment) were asked by id; one Canvas no longer
         // shows is gone, which the course list settles.
@@ -64,7 +74,7 @@ internal static class ChangedCourses
             if (!change.IsNone) changes[id] = change;
         }
 
-        return new GraphQLDelta.Plan(changes.Values.Any(c => c.CourseRow), changes);
+        return new GraphQLDelta.Plan(answer.Gone.Count > 0 || changes.Values.Any(c => c.CourseRow), changes);
     }
 
     private static CourseChange Of(CourseAnswer course, bool teaches, MirrorState mirror, DateTime since)

@@ -31,6 +31,9 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
     public sealed record Plan(bool ReadCourseList, IReadOnlyDictionary<long, CourseChange> Courses, bool ReadPlanner = true,
         IReadOnlyList<long>? PlannerCourses = null);
 
+    /// <summary>Current courses allCourses may stop listing in one delta and still be asked by id; more read as a REST delta.</summary>
+    public const int MaxCoursesLeft = 5;
+
     /// <summary>What to read, or null to read as a REST delta.</summary>
     public async Task<Plan?> PlanAsync(CanvasSession session, RunContext run, long canvasUserId, CancellationToken ct)
     {
@@ -44,6 +47,14 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         try
         {
             answer = await ChangeQuery.AskAsync(session, since, canvasUserId, [.. mirror.OtherCourses.Keys.Order()], ct);
+            // Current courses allCourses no longer lists are asked by id: a few (a term's end concludes many at once,
+            // which a REST delta reads as cheaply).
+            var left = answer is null ? [] : mirror.CurrentCourses.Keys.Where(id => answer.Courses.All(c => c.Id != id)).Order().ToList();
+            if (answer is not null && left.Count is > 0 and <= MaxCoursesLeft)
+            {
+                answer = await ChangeQuery.AskByIdAsync(session, since, left, ct) is { } byId
+                    ? answer with { Left = byId.Shown, Gone = byId.Gone } : null;
+            }
         }
         catch (CanvasGraphQLRefusedException e)
         {
@@ -66,8 +77,10 @@ internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext
         // (or the student's own rows, embedded in them) changed is read, in one listing: an item is an assignment as the
         // student sees it, with their submission's state. Not a concluded course's: the whole planner leaves those out,
         // but Canvas serves them when asked by name.
+        // A course that left allCourses leaves the whole planner too (or, gone, is unreadable): the whole planner is read.
         var studies = mirror.CurrentCourses.Values.Concat(mirror.OtherCourses.Values).Any(teaches => !teaches);
-        var whole = studies && (mirror.PlannerReadAt is not { } read || read < now - plannerEvery);
+        var whole = studies && (mirror.PlannerReadAt is not { } read || read < now - plannerEvery
+            || answer.Left.Count > 0 || answer.Gone.Count > 0);
         var courses = whole ? [] : plan.Courses
             .Where(c => !c.Value.Teaches && mirror.CurrentCourses.ContainsKey(c.Key)
                 && c.Value.Parts.HasFlag(CourseParts.Assignments))

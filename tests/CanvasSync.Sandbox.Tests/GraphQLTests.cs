@@ -199,11 +199,13 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         var graph = json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
             .SelectMany(c => c.GetProperty("enrollmentsConnection").GetProperty("nodes").EnumerateArray())
             .ToDictionary(n => n.GetProperty("_id").GetString()!, n => n.GetProperty("grades"));
-        var rest = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self/enrollments?per_page=100", _f.Sandbox.Tokens.Student))
+        var rest = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self/enrollments?per_page=100",
+                _f.Sandbox.Tokens.Student))
             .EnumerateArray().Where(e => e.GetProperty("type").GetString() == "StudentEnrollment"
                 && graph.ContainsKey(e.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
         Assert.Contains(rest, e => !e.GetProperty("grades").TryGetProperty("current_score", out _));
-        Assert.Contains(rest, e => e.GetProperty("grades").TryGetProperty("current_score", out var s) && s.ValueKind == JsonValueKind.Number);
+        Assert.Contains(rest, e =>
+            e.GetProperty("grades").TryGetProperty("current_score", out var s) && s.ValueKind == JsonValueKind.Number);
         foreach (var e in rest)
         {
             var mine = graph[e.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture)];

@@ -15,8 +15,9 @@ public sealed class OwnGradesTests
     {
         var patched = OwnGrades.Patched(Row, new GradeTexts("90.0", "null", "\"A-\"", "null"));
 
-        Assert.Equal(Row.Replace("\"current_grade\":\"B\",\"current_score\":85.5,\"final_grade\":\"C \\u003c D\",\"final_score\":70.0",
-            "\"current_grade\":\"A-\",\"current_score\":90.0,\"final_grade\":null,\"final_score\":null", StringComparison.Ordinal), patched);
+        const string Before = "\"current_grade\":\"B\",\"current_score\":85.5,\"final_grade\":\"C \\u003c D\",\"final_score\":70.0";
+        const string After = "\"current_grade\":\"A-\",\"current_score\":90.0,\"final_grade\":null,\"final_score\":null";
+        Assert.Equal(Row.Replace(Before, After, StringComparison.Ordinal), patched);
     }
 
     [Theory]

@@ -71,7 +71,8 @@ internal static class OwnGrades
         {
             while (reader.Read())
             {
-                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1 || !reader.ValueTextEquals("grades")) continue;
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1 || !reader.ValueTextEquals("grades"))
+                    continue;
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {

@@ -14,12 +14,13 @@ namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 /// course: its updatedAt (moved by every assignment save), the submissions updated since the last sync, the roster
 /// with its change times and the grades the caller may see, the groups' member counts; and the caller's own groups.
 /// Compared with what the mirror holds (<see cref="ChangedCourses"/>), that says which courses changed and how; only
-/// those are read, over REST, and only the parts the change touched, so a quiet delta costs who-am-I and this query
-/// (and the planner, now and then: Sync:PlannerEveryMinutes). The rows stay REST's JSON, so a delta writes what a full
-/// sync writes: a student's own grades, which move without their enrollment, are the one thing written from the answer,
-/// whose values are the bytes REST serves (<see cref="OwnGrades"/>). Anything the query cannot settle (a course new to the mirror or gone from the list, an observer's
-/// course) makes the run an ordinary REST delta, as does a Canvas that refuses GraphQL: that is remembered on the
-/// connection's row for a while (Sync:GraphQLRetryHours), so every node knows it, and logged once.
+/// those are read, over REST, and only the parts the change touched, so a quiet delta costs this query (and the
+/// planner, now and then: Sync:PlannerEveryMinutes). A current course the query no longer lists is asked by id. The
+/// rows stay REST's JSON, so a delta writes what a full sync writes: a student's own grades, which move without their
+/// enrollment, are the one thing written from the answer, whose values are the bytes REST serves
+/// (<see cref="OwnGrades"/>). Anything the query cannot settle (a course new to the mirror, an observer's course)
+/// makes the run an ordinary REST delta, as does a Canvas that refuses GraphQL: that is remembered on the connection's
+/// row for a while (Sync:GraphQLRetryHours), so every node knows it, and logged once.
 /// </summary>
 internal sealed partial class GraphQLDelta(IDbContextFactory<CanvasSyncDbContext> contexts, TimeProvider time,
     TimeSpan retryAfterRefusal, TimeSpan plannerEvery, ILogger logger)

@@ -13,6 +13,8 @@ internal sealed class SubmissionGraphType : CanvasObjectGraphType<SSubmission>
     {
         Field<NonNullGraphType<IdGraphType>>("assignmentId").Resolve(c => GraphIds.Legacy(c.Source.AssignmentId));
         Field<IdGraphType>("userId").Resolve(c => GraphIds.Legacy(c.Source.UserId));
+        // submission_interface.rb: the student the row is for (a User; the interface has no user id of its own).
+        Field<UserGraphType>("user").Resolve(c => GraphCaller.Of(c).World.Users[c.Source.UserId]);
         Field<NonNullGraphType<StringGraphType>>("state").Resolve(c => c.Source.WorkflowState);
         Field<CanvasDateTimeGraphType>("updatedAt").Resolve(c => c.Source.UpdatedAt);
         Field<CanvasDateTimeGraphType>("submittedAt").Resolve(c => c.Source.SubmittedAt);

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using CanvasSync.Features.Planner;
+using CanvasSync.Features.Submissions;
 using CanvasSync.Features.SyncRuns;
 using CanvasSync.Features.SyncRuns.GraphQLDeltas;
 using CanvasSync.IntegrationTests.Infrastructure;
@@ -72,6 +73,30 @@ public sealed class GraphQLDeltaTests(PostgresServer postgres)
         }
 
         await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(token));
+    }
+
+    /// <summary>
+    /// A student who joins a teacher's course gets a row for every assignment, each with a new updatedAt. The roster
+    /// read reads that student's rows in one listing; their assignments are not read whole for them.
+    /// </summary>
+    [Fact]
+    public async Task A_student_who_joins_a_teachers_course_has_their_rows_read_with_the_roster_not_by_assignment()
+    {
+        await using var h = await SyncHarness.SyncedAsync("sqlite", postgres, s => s.Tokens.Teacher);
+        var teacher = h.Sandbox.Tokens.Teacher;
+        await h.ChangeAsync(await h.TruthAsync(teacher), "enroll");
+
+        var delta = await h.SyncAsync(teacher, new SyncRequest(SyncType.Delta, new SyncScope()));
+
+        Assert.Equal((SyncStatus.Completed, DeltaSources.GraphQL), (delta.Status, delta.DeltaSource));
+        await using (var db = h.Database.Context())
+        {
+            var read = await db.SyncCheckpoints.Where(c => c.RunId == delta.RunId).Select(c => c.Collection).ToListAsync();
+            Assert.Contains(read, c => c.StartsWith(SubmissionsCollection.Instance.Kind + ":u", StringComparison.Ordinal));
+            Assert.DoesNotContain(read, c => c.StartsWith(SubmissionsCollection.Instance.Kind + ":a", StringComparison.Ordinal));
+        }
+
+        await h.AssertMirrorEqualsTruthAsync(await h.TruthAsync(teacher));
     }
 
     [Fact]

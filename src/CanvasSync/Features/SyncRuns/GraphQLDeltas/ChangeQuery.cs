@@ -7,7 +7,7 @@ using CanvasSync.Features.Enrollments;
 
 namespace CanvasSync.Features.SyncRuns.GraphQLDeltas;
 
-internal sealed record SubmissionNode(long Id, long AssignmentId, DateTime? GradedAt, DateTime? SubmittedAt);
+internal sealed record SubmissionNode(long Id, long AssignmentId, long UserId, DateTime? GradedAt, DateTime? SubmittedAt);
 
 /// <summary>An enrollment as the query answered it: its grades as values (compared with the mirror's) and as the raw JSON
 /// Canvas wrote (a student's own are written into their row with it).</summary>
@@ -85,7 +85,7 @@ internal static class ChangeQuery
     {
         ["submissionsConnection"] = $$"""
             submissionsConnection(first: {{PageSize}}, after: $after, filter: {updatedSince: $since, states: [unsubmitted, submitted, pending_review, graded, ungraded]}) {
-              nodes { _id assignmentId gradedAt submittedAt }
+              nodes { _id assignmentId user { _id } gradedAt submittedAt }
               pageInfo { hasNextPage endCursor }
             }
             """,
@@ -270,8 +270,9 @@ internal static class ChangeQuery
             switch (name)
             {
                 case "submissionsConnection":
-                    into.Submissions.Add(new SubmissionNode(Id(n) ?? 0, Id(n, "assignmentId") ?? 0, Time(n, "gradedAt"),
-                        Time(n, "submittedAt")));
+                    into.Submissions.Add(new SubmissionNode(Id(n) ?? 0, Id(n, "assignmentId") ?? 0,
+                        n.TryGetProperty("user", out var u) && u.ValueKind == JsonValueKind.Object ? Id(u) ?? 0 : 0,
+                        Time(n, "gradedAt"), Time(n, "submittedAt")));
                     break;
                 case "enrollmentsConnection":
                     into.Roster.Add(new EnrollmentNode(Id(n) ?? 0, Time(n, "updatedAt"), Grades(n), GradesJson(n)));

@@ -116,7 +116,11 @@ internal static class ChangedCourses
             if (own.Count == 0 || own.Any(e => e.Grades is null)) (parts, courseRow) = (parts | CourseParts.Enrollments, true);
         }
 
-        var rederived = rows.Where(r => !(r.GradedAt > since || r.SubmittedAt > since)).Select(r => r.AssignmentId).ToHashSet();
+        // A teacher's rows changed otherwise are re-read by assignment; those of a student new to the course (created for
+        // them) come with the roster, which reads a new student's rows (EnrollmentsCollection).
+        var known = mirror.People.GetValueOrDefault(course.Id, []);
+        var rederived = rows.Where(r => !(r.GradedAt > since || r.SubmittedAt > since) && (known.Contains(r.UserId) || !joinedOrLeft))
+            .Select(r => r.AssignmentId).ToHashSet();
         if (teaches && rederived.Count > 0) parts |= CourseParts.Assignments;
         if (!teaches)
         {

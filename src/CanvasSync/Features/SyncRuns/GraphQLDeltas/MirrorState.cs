@@ -14,11 +14,11 @@ internal sealed record EnrollmentGrades(double? CurrentScore, double? FinalScore
 /// What the mirror holds that the GraphQL answer is compared with: the current courses (those allCourses lists) and
 /// the other courses the caller still reads (concluded, or their enrollment inactive), each with whether the caller
 /// teaches it; each course's roster with its grades, which of those enrollments are the caller's own (a course lists
-/// them, with a student's total scores), each course's assignment groups with their positions, the groups with their
-/// member counts, and when the whole planner was last read.
+/// them, with a student's total scores), the people each course's roster names, each course's assignment groups with
+/// their positions, the groups with their member counts, and when the whole planner was last read.
 /// </summary>
 internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictionary<long, bool> OtherCourses,
-    Dictionary<long, Dictionary<long, EnrollmentGrades>> Enrollments, HashSet<long> OwnEnrollments,
+    Dictionary<long, Dictionary<long, EnrollmentGrades>> Enrollments, HashSet<long> OwnEnrollments, Dictionary<long, HashSet<long>> People,
     Dictionary<long, Dictionary<long, int>> AssignmentGroups,
     Dictionary<long, (long Course, int Members)> Groups, DateTime? PlannerReadAt)
 {
@@ -51,12 +51,14 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
         if (!any) return null;
         var enrollments = new Dictionary<long, Dictionary<long, EnrollmentGrades>>();
         var own = new HashSet<long>();
+        var people = new Dictionary<long, HashSet<long>>();
         foreach (var (course, id, user, grades) in await RowsAsync(connection, connectionId,
                            "SELECT course_canvas_id, canvas_id, user_canvas_id, current_score, final_score, current_grade, final_grade FROM enrollments WHERE connection_id = @c AND deleted_at IS NULL",
                            r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2),
                                new EnrollmentGrades(Sql.Double(r, 3), Sql.Double(r, 4), Sql.String(r, 5), Sql.String(r, 6))), ct))
         {
             (enrollments.TryGetValue(course, out var roster) ? roster : enrollments[course] = [])[id] = grades;
+            (people.TryGetValue(course, out var named) ? named : people[course] = []).Add(user);
             if (user == canvasUserId) own.Add(id);
         }
 
@@ -76,7 +78,7 @@ internal sealed record MirrorState(Dictionary<long, bool> CurrentCourses, Dictio
             .Where(r => r.ConnectionId == connectionId && (r.Status == SyncStatus.Completed || r.Status == SyncStatus.CompletedWithErrors)
                 && db.SyncCheckpoints.Any(k => k.RunId == r.Id && k.Collection == PlannerItemsCollection.Instance.Kind && k.Done))
             .MaxAsync(r => r.StartedAt, ct);
-        return new MirrorState(current, others, enrollments, own, assignmentGroups, groups, plannerReadAt);
+        return new MirrorState(current, others, enrollments, own, people, assignmentGroups, groups, plannerReadAt);
     }
 
     private static async Task<List<T>> RowsAsync<T>(DbConnection connection, long connectionId, string sql, Func<DbDataReader, T> read,

@@ -156,8 +156,7 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         var (_, json, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Roster);
         var me = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self", _f.Sandbox.Tokens.Student)).GetProperty("id")
             .GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var rows = json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
-            .SelectMany(c => c.GetProperty("enrollmentsConnection").GetProperty("nodes").EnumerateArray()).ToList();
+        var rows = Nodes(json, "enrollmentsConnection");
         Assert.Contains(rows, r => r.GetProperty("user").GetProperty("_id").GetString() != me);
         Assert.All(rows.Where(r => r.GetProperty("user").GetProperty("_id").GetString() != me), r =>
             Assert.Equal(JsonValueKind.Null, r.GetProperty("grades").ValueKind));
@@ -196,9 +195,7 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         const string Grades = "{ allCourses { enrollmentsConnection(first: 100) { nodes { _id "
             + "grades(gradingPeriodId: null) { currentScore finalScore currentGrade finalGrade } } } } }";
         var (_, json, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Grades);
-        var graph = json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
-            .SelectMany(c => c.GetProperty("enrollmentsConnection").GetProperty("nodes").EnumerateArray())
-            .ToDictionary(n => n.GetProperty("_id").GetString()!, n => n.GetProperty("grades"));
+        var graph = Nodes(json, "enrollmentsConnection").ToDictionary(n => n.GetProperty("_id").GetString()!, n => n.GetProperty("grades"));
         var rest = (await _f.Http.GetJsonAsync($"{_f.Sandbox.BaseUrl}/api/v1/users/self/enrollments?per_page=100",
                 _f.Sandbox.Tokens.Student))
             .EnumerateArray().Where(e => e.GetProperty("type").GetString() == "StudentEnrollment"
@@ -227,9 +224,7 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         var (_, rows, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Rows);
         var truth = (await _f.Http.TruthAsync(_f.Sandbox, _f.Sandbox.Tokens.Student)).GetProperty("submissions").EnumerateArray()
             .ToDictionary(r => r.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var scored = rows.GetProperty("data").GetProperty("allCourses").EnumerateArray()
-            .SelectMany(c => c.GetProperty("submissionsConnection").GetProperty("nodes").EnumerateArray())
-            .Where(n => n.GetProperty("score").ValueKind == JsonValueKind.Number).ToList();
+        var scored = Nodes(rows).Where(n => n.GetProperty("score").ValueKind == JsonValueKind.Number).ToList();
         Assert.Contains(scored, n => n.GetProperty("score").GetDouble() % 1 == 0);
         Assert.All(scored, n =>
             Assert.Equal(truth[n.GetProperty("_id").GetString()!].GetProperty("score").GetRawText(), n.GetProperty("score").GetRawText()));
@@ -243,9 +238,7 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
         const string Grades = "{ allCourses { enrollmentsConnection(first: 100) { nodes { _id plain: grades { currentScore } "
             + "course: grades(gradingPeriodId: null) { currentScore } period: grades(gradingPeriodId: \"9\") { currentScore } } } } }";
         var (_, json, _) = await GraphAsync(_f.Sandbox, _f.Sandbox.Tokens.Student, Grades);
-        var own = json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
-            .SelectMany(c => c.GetProperty("enrollmentsConnection").GetProperty("nodes").EnumerateArray())
-            .Where(n => n.GetProperty("plain").ValueKind == JsonValueKind.Object).ToList();
+        var own = Nodes(json, "enrollmentsConnection").Where(n => n.GetProperty("plain").ValueKind == JsonValueKind.Object).ToList();
         Assert.Contains(own, n => n.GetProperty("course").GetProperty("currentScore").ValueKind == JsonValueKind.Number);
         Assert.All(own, n =>
         {
@@ -275,8 +268,10 @@ public sealed class GraphQLTests : IClassFixture<SandboxFixture>
     private static string Deep(int turns, string inner, int first = 1) =>
         turns == 0 ? inner : $"enrollmentsConnection(first: {first}) {{ nodes {{ course {{ {Deep(turns - 1, inner, first)} }} }} }}";
 
-    private static List<JsonElement> Nodes(JsonElement json) => json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
-        .SelectMany(c => c.GetProperty("submissionsConnection").GetProperty("nodes").EnumerateArray()).ToList();
+    /// <summary>The nodes of one connection of every course allCourses answered, in one list.</summary>
+    private static List<JsonElement> Nodes(JsonElement json, string connection = "submissionsConnection") =>
+        json.GetProperty("data").GetProperty("allCourses").EnumerateArray()
+            .SelectMany(c => c.GetProperty(connection).GetProperty("nodes").EnumerateArray()).ToList();
 
     private static async Task<Dictionary<string, string>> CoursesAsync(SandboxServer sandbox, string token)
     {
